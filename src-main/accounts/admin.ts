@@ -1,0 +1,137 @@
+import type { StaffUserDto } from '@shared/contract/shapes'
+import type { Actor, StaffRole } from '../core/actor'
+import type { Core } from '../core/app-core'
+import { conflict, DomainError, notFound } from '../core/errors'
+import { audit } from '../audit/audit'
+import { Family } from '../families/entities'
+import { refreshSearchText } from '../families/families'
+import { enqueueMail, mailContext } from '../mail/outbox'
+import { templates } from '../mail/templates'
+import { PortalAccount, StaffUser } from './entities'
+import { checkPasswordPolicy, hashPassword } from './passwords'
+import { closeAllSessions } from './sessions'
+import { newToken } from './tokens'
+
+export function staffDto(u: StaffUser): StaffUserDto {
+  return {
+    id: u.id,
+    login: u.login,
+    displayName: u.displayName,
+    email: u.email,
+    role: u.role,
+    active: u.active,
+    mustChangePassword: u.mustChangePassword,
+    lastLoginAt: u.lastLoginAt
+  }
+}
+
+export async function listStaff(core: Core): Promise<StaffUserDto[]> {
+  return (await core.tx.read((m) => m.find(StaffUser, { order: { displayName: 'ASC' } }))).map(staffDto)
+}
+
+export async function createStaffUser(
+  core: Core,
+  actor: Actor,
+  input: { login: string; displayName: string; email: string; role: StaffRole; password: string; mustChangePassword?: boolean }
+): Promise<number> {
+  checkPasswordPolicy(input.password, input.login)
+  const passwordHash = await hashPassword(input.password)
+  return core.tx.run(async (m) => {
+    const dup = await m.createQueryBuilder(StaffUser, 's').where('s.login = :l COLLATE NOCASE', { l: input.login }).getOne()
+    if (dup) throw conflict('Cet identifiant est déjà utilisé.')
+    const u = await m.save(
+      StaffUser,
+      Object.assign(new StaffUser(), {
+        login: input.login,
+        displayName: input.displayName,
+        email: input.email,
+        role: input.role,
+        passwordHash,
+        // Accounts made by someone else start with a forced change.
+        mustChangePassword: input.mustChangePassword ?? true,
+        active: true,
+        createdAt: core.clock.now().toISOString(),
+        lastLoginAt: null
+      })
+    )
+    await audit(m, actor, core.clock.now(), { action: 'staff-create', entity: 'staff_user', entityId: u.id, after: staffDto(u) })
+    return u.id
+  })
+}
+
+export async function updateStaffUser(
+  core: Core,
+  actor: Actor,
+  input: { id: number; displayName: string; role: StaffRole; active: boolean }
+): Promise<void> {
+  await core.tx.run(async (m) => {
+    const u = await m.findOneBy(StaffUser, { id: input.id })
+    if (!u) throw notFound('Utilisateur')
+    const before = staffDto(u)
+    if ((u.role === 'direction' && input.role !== 'direction') || (u.role === 'direction' && !input.active)) {
+      const others = await m.countBy(StaffUser, { role: 'direction', active: true })
+      if (others <= 1) throw new DomainError('last_director', 'Il doit rester au moins un compte Direction actif.', 400)
+    }
+    Object.assign(u, { displayName: input.displayName, role: input.role, active: input.active })
+    await m.save(StaffUser, u)
+    await audit(m, actor, core.clock.now(), { action: 'staff-update', entity: 'staff_user', entityId: u.id, before, after: staffDto(u) })
+  })
+  if (!input.active) await closeAllSessions(core, 'staff', input.id)
+}
+
+export async function resetStaffPassword(core: Core, actor: Actor, id: number, password: string): Promise<void> {
+  const u = await core.tx.read((m) => m.findOneBy(StaffUser, { id }))
+  if (!u) throw notFound('Utilisateur')
+  checkPasswordPolicy(password, u.login)
+  const passwordHash = await hashPassword(password)
+  await core.tx.run(async (m) => {
+    await m.update(StaffUser, { id }, { passwordHash, mustChangePassword: true })
+    await audit(m, actor, core.clock.now(), { action: 'staff-reset-password', entity: 'staff_user', entityId: id })
+  })
+  await closeAllSessions(core, 'staff', id)
+}
+
+/**
+ * Staff create a portal account for a family on file: a random provisional
+ * password goes out by e-mail and must be changed at first login.
+ */
+export async function createPortalAccount(core: Core, actor: Actor, familyId: number, login: string): Promise<number> {
+  const provisional = newToken(12)
+  const passwordHash = await hashPassword(provisional)
+  return core.tx.run(async (m) => {
+    const family = await m.findOneBy(Family, { id: familyId })
+    if (!family || family.status !== 'active') throw new DomainError('bad_family', 'Famille introuvable ou inactive.', 400)
+    const dup = await m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: login }).getOne()
+    if (dup) throw conflict('Cet identifiant est déjà utilisé par un autre compte.')
+    const now = core.clock.now().toISOString()
+    const a = await m.save(
+      PortalAccount,
+      Object.assign(new PortalAccount(), {
+        familyId,
+        login,
+        passwordHash,
+        status: 'active',
+        mustChangePassword: true,
+        createdAt: now,
+        validatedAt: now,
+        lastLoginAt: null
+      })
+    )
+    await refreshSearchText(m, familyId)
+    await audit(m, actor, core.clock.now(), { action: 'account-create', entity: 'portal_account', entityId: a.id, after: { familyId, login } })
+    const ctx = await mailContext(m, core.runtime.portalUrl)
+    await enqueueMail(m, core, login, templates.accountCreated(ctx, { login, password: provisional, familyNumber: family.number }))
+    return a.id
+  })
+}
+
+export async function setPortalAccountStatus(core: Core, actor: Actor, accountId: number, status: 'active' | 'disabled'): Promise<void> {
+  await core.tx.run(async (m) => {
+    const a = await m.findOneBy(PortalAccount, { id: accountId })
+    if (!a) throw notFound('Compte')
+    if (a.status === 'pending' || a.status === 'refused') throw new DomainError('bad_status', 'Ce compte doit d’abord être validé dans la file de validation.', 400)
+    await m.update(PortalAccount, { id: accountId }, { status })
+    await audit(m, actor, core.clock.now(), { action: 'account-status', entity: 'portal_account', entityId: accountId, before: { status: a.status }, after: { status } })
+  })
+  if (status === 'disabled') await closeAllSessions(core, 'portal', accountId)
+}

@@ -1,0 +1,183 @@
+import { IsNull, type EntityManager } from 'typeorm'
+import type { Actor } from '../core/actor'
+import type { Core } from '../core/app-core'
+import { DomainError, notFound } from '../core/errors'
+import { audit } from '../audit/audit'
+import { enqueueMail, mailContext } from '../mail/outbox'
+import { templates } from '../mail/templates'
+import { PasswordToken, PortalAccount, StaffUser, type SessionKind } from './entities'
+import { burnVerify, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
+import { closeAllSessions, openSession } from './sessions'
+import { clearFailures, isLocked, recordFailure, throttleKey } from './throttle'
+import { newToken, sha256 } from './tokens'
+
+export const BAD_CREDENTIALS = 'Identifiant ou mot de passe incorrect.'
+const LOCKED = 'Trop de tentatives de connexion. Réessayez dans quelques minutes.'
+
+export interface LoginResult {
+  token: string
+  userId: number
+}
+
+/**
+ * Shared login path. The same message and the same argon2 work happen
+ * whether the account exists or not; the per-identifier lock applies to
+ * unknown identifiers too.
+ */
+async function login<T extends { id: number; passwordHash: string }>(
+  core: Core,
+  kind: SessionKind,
+  loginName: string,
+  password: string,
+  previousToken: string | null | undefined,
+  find: (m: EntityManager) => Promise<T | null>,
+  usable: (u: T) => string | null
+): Promise<LoginResult & { user: T }> {
+  const key = throttleKey(kind, loginName)
+  const { user, locked } = await core.tx.read(async (m) => ({ user: await find(m), locked: await isLocked(m, core, key) }))
+  if (locked) {
+    await burnVerify(password)
+    throw new DomainError('locked', LOCKED, 429)
+  }
+  const good = user ? await verifyPassword(user.passwordHash, password) : await burnVerify(password)
+  if (!user || !good) {
+    await core.tx.run((m) => recordFailure(m, core, key))
+    throw new DomainError('bad_credentials', BAD_CREDENTIALS, 401)
+  }
+  // The password was right: now it is safe to say why the account cannot log in.
+  const refusal = usable(user)
+  if (refusal) throw new DomainError('account_unusable', refusal, 403)
+  await core.tx.run((m) => clearFailures(m, key))
+  const { token } = await openSession(core, kind, user.id, previousToken)
+  return { token, userId: user.id, user }
+}
+
+export async function staffLogin(core: Core, loginName: string, password: string, previousToken?: string | null) {
+  const r = await login(
+    core,
+    'staff',
+    loginName,
+    password,
+    previousToken,
+    (m) => m.createQueryBuilder(StaffUser, 's').where('s.login = :l COLLATE NOCASE', { l: loginName }).getOne(),
+    (u) => (u.active ? null : 'Ce compte est désactivé. Contactez la direction.')
+  )
+  await core.tx.run(async (m) => {
+    await m.update(StaffUser, { id: r.userId }, { lastLoginAt: core.clock.now().toISOString() })
+    await audit(m, { kind: 'staff', id: r.user.id, label: r.user.displayName, role: r.user.role }, core.clock.now(), {
+      action: 'login',
+      entity: 'staff_user',
+      entityId: r.userId
+    })
+  })
+  return r
+}
+
+export async function portalLogin(core: Core, loginName: string, password: string, previousToken?: string | null) {
+  const r = await login(
+    core,
+    'portal',
+    loginName,
+    password,
+    previousToken,
+    (m) => m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne(),
+    (a) =>
+      a.status === 'active' && a.familyId
+        ? null
+        : a.status === 'pending'
+          ? 'Votre compte est en attente de validation par la structure. Vous recevrez un e-mail dès sa validation.'
+          : a.status === 'refused'
+            ? "Votre demande de compte n'a pas été acceptée. Contactez la structure."
+            : 'Ce compte est désactivé. Contactez la structure.'
+  )
+  await core.tx.run((m) => m.update(PortalAccount, { id: r.userId }, { lastLoginAt: core.clock.now().toISOString() }))
+  return r
+}
+
+async function changePassword<T extends StaffUser | PortalAccount>(
+  core: Core,
+  actor: Actor,
+  kind: SessionKind,
+  entity: new () => T,
+  userId: number,
+  current: string,
+  next: string,
+  keepToken: string | undefined
+): Promise<void> {
+  const user = (await core.tx.read((m) => m.findOneBy(entity as never, { id: userId } as never))) as T | null
+  if (!user) throw notFound('Compte')
+  if (!(await verifyPassword(user.passwordHash, current))) {
+    throw new DomainError('bad_password', 'Le mot de passe actuel est incorrect.', 400, { current: 'incorrect' })
+  }
+  checkPasswordPolicy(next, user.login)
+  if (await verifyPassword(user.passwordHash, next)) {
+    throw new DomainError('same_password', 'Le nouveau mot de passe doit être différent de l’actuel.', 400, { next: 'identique' })
+  }
+  const passwordHash = await hashPassword(next)
+  await core.tx.run(async (m) => {
+    await m.update(entity as never, { id: userId } as never, { passwordHash, mustChangePassword: false } as never)
+    await audit(m, actor, core.clock.now(), { action: 'password-change', entity: kind === 'staff' ? 'staff_user' : 'portal_account', entityId: userId })
+  })
+  // Other sessions of this user end: a changed password must lock out whoever else had it.
+  await closeAllSessions(core, kind, userId, keepToken)
+}
+
+export const changeStaffPassword = (core: Core, actor: Actor, userId: number, current: string, next: string, keepToken?: string) =>
+  changePassword(core, actor, 'staff', StaffUser, userId, current, next, keepToken)
+
+export const changePortalPassword = (core: Core, actor: Actor, userId: number, current: string, next: string, keepToken?: string) =>
+  changePassword(core, actor, 'portal', PortalAccount, userId, current, next, keepToken)
+
+export const FORGOT_MESSAGE =
+  'Si un compte actif correspond à cet identifiant, un e-mail contenant un lien de réinitialisation valable une heure vient d’être envoyé.'
+
+/** Portal "Mot de passe oublié": same answer whether the account exists or not. */
+export async function forgotPortalPassword(core: Core, loginName: string): Promise<string> {
+  const token = newToken(32)
+  await core.tx.run(async (m) => {
+    const a = await m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne()
+    if (!a || a.status !== 'active') return
+    const now = core.clock.now()
+    await m.insert(PasswordToken, {
+      tokenHash: sha256(token),
+      kind: 'portal',
+      userId: a.id,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
+      usedAt: null
+    })
+    const ctx = await mailContext(m, core.runtime.portalUrl)
+    const link = `${ctx.portalUrl.replace(/\/$/, '')}/reinitialisation?jeton=${token}`
+    await enqueueMail(m, core, a.login, templates.passwordReset(ctx, { link }))
+    await audit(m, { kind: 'family', id: a.id, familyId: a.familyId ?? 0, label: a.login }, now, {
+      action: 'password-reset-request',
+      entity: 'portal_account',
+      entityId: a.id
+    })
+  })
+  return FORGOT_MESSAGE
+}
+
+export async function resetPortalPassword(core: Core, token: string, password: string): Promise<string> {
+  const now = core.clock.now()
+  const row = await core.tx.read((m) => m.findOneBy(PasswordToken, { tokenHash: sha256(token), kind: 'portal' }))
+  if (!row || row.usedAt || new Date(row.expiresAt) <= now) {
+    throw new DomainError('bad_token', 'Ce lien de réinitialisation est invalide ou a expiré. Refaites une demande « Mot de passe oublié ».', 400)
+  }
+  const account = await core.tx.read((m) => m.findOneByOrFail(PortalAccount, { id: row.userId }))
+  checkPasswordPolicy(password, account.login)
+  const passwordHash = await hashPassword(password)
+  await core.tx.run(async (m) => {
+    // Single use: the update only succeeds if nobody used the token meanwhile.
+    const used = await m.update(PasswordToken, { id: row.id, usedAt: IsNull() }, { usedAt: now.toISOString() })
+    if (!used.affected) throw new DomainError('bad_token', 'Ce lien a déjà été utilisé.', 400)
+    await m.update(PortalAccount, { id: account.id }, { passwordHash, mustChangePassword: false })
+    await audit(m, { kind: 'family', id: account.id, familyId: account.familyId ?? 0, label: account.login }, now, {
+      action: 'password-reset',
+      entity: 'portal_account',
+      entityId: account.id
+    })
+  })
+  await closeAllSessions(core, 'portal', account.id)
+  return 'Votre mot de passe a été modifié. Vous pouvez vous connecter.'
+}

@@ -1,0 +1,34 @@
+import type { EntityManager } from 'typeorm'
+import type { Actor } from '../core/actor'
+import { AuditEntry } from './entities'
+
+export interface AuditInput {
+  action: string
+  entity: string
+  entityId?: string | number | null
+  before?: unknown
+  after?: unknown
+}
+
+/** Fields never copied into the audit log. */
+const SECRET_KEYS = new Set(['passwordHash', 'password', 'tokenHash', 'iban', 'bic'])
+
+function redact(v: unknown): string | null {
+  if (v === undefined || v === null) return null
+  return JSON.stringify(v, (k, val) => (SECRET_KEYS.has(k) ? (k === 'iban' && typeof val === 'string' ? `****${val.slice(-4)}` : '***') : val))
+}
+
+/** Writes one audit row in the caller's transaction, so it exists iff the change does. */
+export async function audit(m: EntityManager, actor: Actor, at: Date, input: AuditInput): Promise<void> {
+  await m.insert(AuditEntry, {
+    at: at.toISOString(),
+    actorKind: actor.kind,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    action: input.action,
+    entity: input.entity,
+    entityId: input.entityId == null ? null : String(input.entityId),
+    before: redact(input.before),
+    after: redact(input.after)
+  })
+}

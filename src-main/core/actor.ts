@@ -1,0 +1,9 @@
+/** Who does something. Every audit row and every decision names one. */
+export type Actor =
+  | { kind: 'staff'; id: number; label: string; role: StaffRole; mustChangePassword?: boolean }
+  | { kind: 'family'; id: number; familyId: number; label: string; mustChangePassword?: boolean }
+  | { kind: 'system'; id: null; label: string }
+
+export type StaffRole = 'direction' | 'accueil' | 'comptable' | 'animateur'
+
+export const SYSTEM: Actor = { kind: 'system', id: null, label: 'Système' }

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type Database from 'better-sqlite3'
+import type { DataSource } from 'typeorm'
+import { backupDatabase } from '../db/backup'
+import { createDataSource, rawDatabase } from '../db/data-source'
+import { Transactor } from '../db/transaction'
+import { systemClock, type Clock } from './clock'
+
+export interface SessionPolicy {
+  /** Idle timeout in minutes. */
+  idleMinutes: number
+  /** Absolute lifetime in minutes, whatever the activity. */
+  absoluteMinutes: number
+}
+
+export interface CoreOptions {
+  dataDir: string
+  clock?: Clock
+  /** Number of backups kept in the rotation. */
+  backupKeep?: number
+  staffSession?: SessionPolicy
+  portalSession?: SessionPolicy
+  /** Failed logins allowed per identifier before a temporary lock. */
+  loginMaxFailures?: number
+  loginLockMinutes?: number
+  log?: (msg: string) => void
+}
+
+export interface CorePaths {
+  dataDir: string
+  dbFile: string
+  backupDir: string
+  tlsDir: string
+  documentsDir: string
+}
+
+/**
+ * Everything a domain function needs: the database, the transaction helper,
+ * the clock and the settings. Adapters (HTTP, IPC) hold one Core; domain code
+ * never sees Electron, Fastify or Vue.
+ */
+export interface Core {
+  ds: DataSource
+  db: Database.Database
+  tx: Transactor
+  clock: Clock
+  paths: CorePaths
+  options: Required<Omit<CoreOptions, 'clock' | 'dataDir'>>
+  /** Facts known once the listeners run (used in e-mails and the settings screen). */
+  runtime: CoreRuntime
+  close(): Promise<void>
+}
+
+export interface CoreRuntime {
+  portalUrl: string
+  portalUrls: string[]
+  staffUrl: string
+  tlsFingerprint: string | null
+  tlsExpiresAt: string | null
+}
+
+export function corePaths(dataDir: string): CorePaths {
+  return {
+    dataDir,
+    dbFile: join(dataDir, 'ribambelle.sqlite'),
+    backupDir: join(dataDir, 'backups'),
+    tlsDir: join(dataDir, 'tls'),
+    documentsDir: join(dataDir, 'documents')
+  }
+}
+
+export async function openCore(opts: CoreOptions): Promise<Core> {
+  const paths = corePaths(opts.dataDir)
+  mkdirSync(paths.dataDir, { recursive: true })
+  const options = {
+    backupKeep: opts.backupKeep ?? 30,
+    staffSession: opts.staffSession ?? { idleMinutes: 120, absoluteMinutes: 12 * 60 },
+    portalSession: opts.portalSession ?? { idleMinutes: 30, absoluteMinutes: 8 * 60 },
+    loginMaxFailures: opts.loginMaxFailures ?? 5,
+    loginLockMinutes: opts.loginLockMinutes ?? 15,
+    log: opts.log ?? ((m: string) => console.log(m))
+  }
+  const existed = existsSync(paths.dbFile) && statSync(paths.dbFile).size > 0
+  const ds = createDataSource(paths.dbFile)
+  await ds.initialize()
+  const db = rawDatabase(ds)
+  const clock = opts.clock ?? systemClock
+  try {
+    if (existed && (await ds.showMigrations())) {
+      const b = await backupDatabase(db, paths.backupDir, 'pre-migration', options.backupKeep, clock.now())
+      options.log(`Sauvegarde avant migration : ${b.file}`)
+    }
+    await ds.runMigrations({ transaction: 'each' })
+  } catch (e) {
+    await ds.destroy()
+    throw e
+  }
+  const core: Core = {
+    ds,
+    db,
+    tx: new Transactor(ds),
+    clock,
+    paths,
+    options,
+    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
+    close: async () => {
+      if (ds.isInitialized) await ds.destroy()
+    }
+  }
+  return core
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata'
+import { DataSource } from 'typeorm'
+import type Database from 'better-sqlite3'
+import { entities } from './entities'
+import { migrations } from './migrations'
+
+export function createDataSource(file: string): DataSource {
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: file,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    logging: false,
+    // WAL lets the portal read while the desk writes; FULL makes a committed
+    // invoice survive a power cut; foreign keys are off by default in SQLite.
+    prepareDatabase: (db: Database.Database) => {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = FULL')
+      db.pragma('foreign_keys = ON')
+      db.pragma('busy_timeout = 5000')
+    }
+  })
+}
+
+/** The raw better-sqlite3 handle under TypeORM (for backups and hot bulk paths). */
+export function rawDatabase(ds: DataSource): Database.Database {
+  return (ds.driver as unknown as { databaseConnection: Database.Database }).databaseConnection
+}

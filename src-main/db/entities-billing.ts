@@ -1,0 +1,2 @@
+/** Entities of issue #6, registered in entities.ts. */
+export const billingEntities: Function[] = []

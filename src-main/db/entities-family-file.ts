@@ -1,0 +1,2 @@
+/** Entities of issue #3, registered in entities.ts. */
+export const familyFileEntities: Function[] = []

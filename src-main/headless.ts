@@ -1,0 +1,62 @@
+/**
+ * Headless mode: the same core and servers as the desktop app, in plain
+ * Node. The back-office is served on http://127.0.0.1:<port> and the portal
+ * on the LAN over HTTPS. Tests and CI run this.
+ *
+ *   node out/main/headless.js [--demo] [--data-dir DIR]
+ */
+import { rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { openCore } from './core/app-core'
+import { defaultDataDir, envPort } from './core/config'
+import { seedDemo } from './demo/seed'
+import { startServers } from './server/listen'
+
+async function main() {
+  const args = process.argv.slice(2)
+  const demo = args.includes('--demo')
+  const dirArg = args.indexOf('--data-dir')
+  let dataDir = dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir()
+  if (demo) {
+    // The demo always starts from a fresh database beside the real one.
+    dataDir = process.env.RIBAMBELLE_DATA_DIR ? dataDir : join(dataDir, 'demo')
+    for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
+  }
+  const core = await openCore({ dataDir })
+  let credentials: string[] = []
+  if (demo) credentials = await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) })
+  if (args.includes('--seed-only')) {
+    console.log(`Base de démonstration créée dans ${dataDir}`)
+    await core.close()
+    return
+  }
+  const outDir = resolve(__dirname, '..')
+  const servers = await startServers(core, {
+    staffPort: envPort('RIBAMBELLE_STAFF_PORT', 5180),
+    portalPort: envPort('RIBAMBELLE_PORTAL_PORT', 5443),
+    portalHost: process.env.RIBAMBELLE_PORTAL_HOST ?? '0.0.0.0',
+    staffStaticDir: join(outDir, 'renderer'),
+    portalStaticDir: join(outDir, 'portal'),
+    withStaff: true,
+    mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? 15_000)
+  })
+  console.log('Ribambelle — mode sans fenêtre (headless)')
+  console.log(`  Données     : ${dataDir}`)
+  console.log(`  Back-office : ${servers.staffUrl}`)
+  for (const u of servers.portalUrls) console.log(`  Portail     : ${u}`)
+  if (core.runtime.tlsFingerprint) console.log(`  Empreinte du certificat (SHA-256) : ${core.runtime.tlsFingerprint}`)
+  for (const line of credentials) console.log(line)
+  console.log('READY')
+  const stop = async () => {
+    await servers.close()
+    await core.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,25 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm'
+
+export interface OutboxAttachment {
+  filename: string
+  contentType: string
+  /** base64 */
+  content: string
+}
+
+/** Every e-mail is written here first, in the same transaction as the change that caused it. */
+@Entity('outbox_mail')
+export class OutboxMail {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number
+  @Column({ type: 'text' }) recipient: string
+  @Column({ type: 'text' }) subject: string
+  @Column({ name: 'text_body', type: 'text' }) textBody: string
+  @Column({ name: 'html_body', type: 'text', nullable: true }) htmlBody: string | null
+  @Column({ type: 'simple-json' }) attachments: OutboxAttachment[]
+  @Column({ type: 'text' }) status: 'pending' | 'sent' | 'failed'
+  @Column({ type: 'integer', default: 0 }) attempts: number
+  @Column({ name: 'next_attempt_at', type: 'text' }) nextAttemptAt: string
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null
+  @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  @Column({ name: 'sent_at', type: 'text', nullable: true }) sentAt: string | null
+}

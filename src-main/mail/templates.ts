@@ -1,0 +1,64 @@
+import escapeHtml from 'escape-html'
+
+export interface RenderedMail {
+  subject: string
+  text: string
+  html: string
+}
+
+export interface MailContext {
+  structureName: string
+  structureEmail: string
+  structurePhone: string
+  portalUrl: string
+}
+
+/**
+ * Builds a French e-mail from paragraphs: the plain-text part is the source
+ * of truth, the HTML part is the same paragraphs escaped.
+ */
+export function compose(ctx: MailContext, subject: string, paragraphs: string[], greeting = 'Bonjour,'): RenderedMail {
+  const signature = [ctx.structureName, ctx.structurePhone, ctx.structureEmail].filter(Boolean)
+  const body = [greeting, ...paragraphs, 'Cordialement,', signature.join('\n')]
+  const footer = "Ce message vous est envoyé automatiquement par le portail famille. Merci de ne pas y répondre directement."
+  const text = `${body.join('\n\n')}\n\n--\n${footer}\n`
+  const html =
+    `<!doctype html><html lang="fr"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1f2937">` +
+    body.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('') +
+    `<hr><p style="font-size:12px;color:#4b5563">${escapeHtml(footer)}</p></body></html>`
+  return { subject: `[${ctx.structureName}] ${subject}`, text, html }
+}
+
+export const templates = {
+  registrationReceived: (ctx: MailContext, d: { name: string }) =>
+    compose(ctx, 'Demande de création de compte reçue', [
+      `Nous avons bien reçu votre demande de création de compte sur le portail famille pour ${d.name}.`,
+      'Votre compte doit être validé par la structure avant la première connexion. Vous recevrez un e-mail dès que ce sera fait.'
+    ]),
+  registrationAccepted: (ctx: MailContext, d: { name: string; login: string; familyNumber: number }) =>
+    compose(ctx, 'Votre compte est validé', [
+      `Votre compte sur le portail famille est validé (N° famille ${d.familyNumber}).`,
+      `Vous pouvez vous connecter avec votre identifiant « ${d.login} » et le mot de passe choisi lors de votre inscription :\n${ctx.portalUrl}`,
+      'Pensez à compléter votre dossier famille (enfants, autorisations, informations sanitaires).'
+    ]),
+  registrationRefused: (ctx: MailContext, d: { name: string; reason: string }) =>
+    compose(ctx, "Votre demande de compte n'a pas été acceptée", [
+      `Votre demande de création de compte sur le portail famille n'a pas été acceptée.`,
+      `Motif : ${d.reason}`,
+      'Pour toute question, contactez la structure.'
+    ]),
+  accountCreated: (ctx: MailContext, d: { login: string; password: string; familyNumber: number }) =>
+    compose(ctx, 'Vos identifiants pour le portail famille', [
+      `Un compte a été créé pour votre famille (N° famille ${d.familyNumber}) sur le portail famille : ${ctx.portalUrl}`,
+      `Identifiant : ${d.login}\nMot de passe provisoire : ${d.password}`,
+      'Vous devrez choisir un nouveau mot de passe à la première connexion.'
+    ]),
+  passwordReset: (ctx: MailContext, d: { link: string }) =>
+    compose(ctx, 'Réinitialisation de votre mot de passe', [
+      'Vous avez demandé à réinitialiser votre mot de passe. Ce lien est valable une heure et ne peut servir qu’une fois :',
+      d.link,
+      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé."
+    ]),
+  smtpTest: (ctx: MailContext) =>
+    compose(ctx, "E-mail d'essai", ['Ceci est un e-mail d’essai envoyé depuis Ribambelle. La configuration SMTP fonctionne.'])
+}

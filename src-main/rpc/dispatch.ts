@@ -1,0 +1,69 @@
+import type { z } from 'zod'
+import type { Procedure, ProcedureMap } from '@shared/contract'
+import type { Actor } from '../core/actor'
+import { DomainError } from '../core/errors'
+import { ownershipResolvers } from './ownership'
+import type { CallContext } from './types'
+
+export const SESSION_EXPIRED = 'Votre session a expiré ou vous n’êtes pas connecté. Reconnectez-vous.'
+
+/** Procedures a user who must change their password may still call. */
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['auth-session', 'auth-logout', 'auth-change-password', 'home-get'])
+
+export function zodToDomainError(error: z.ZodError): DomainError {
+  const fields: Record<string, string> = {}
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_'
+    fields[key] ??= issue.message
+  }
+  const first = Object.values(fields)[0]
+  return new DomainError('invalid_input', `Le formulaire contient des erreurs. ${first ?? ''}`.trim(), 400, fields)
+}
+
+/**
+ * The one place a call is checked, for every adapter: procedure exists,
+ * session present, role allowed, input valid, ids owned by the caller's
+ * family, output conforming (which also strips any field the contract does
+ * not declare).
+ */
+export async function dispatch<A extends Actor>(
+  procedures: ProcedureMap,
+  handlers: Record<string, (input: never, ctx: CallContext<A | null>) => Promise<unknown>>,
+  name: string,
+  rawInput: unknown,
+  ctx: CallContext<A | null>
+): Promise<unknown> {
+  const proc: Procedure | undefined = Object.prototype.hasOwnProperty.call(procedures, name) ? procedures[name] : undefined
+  const handler = proc && handlers[name]
+  if (!proc || !handler) throw new DomainError('unknown_procedure', 'Action inconnue.', 404)
+  if (!proc.public) {
+    const actor = ctx.actor
+    if (!actor) throw new DomainError('unauthenticated', SESSION_EXPIRED, 401)
+    if (proc.roles && (actor.kind !== 'staff' || !proc.roles.includes(actor.role))) {
+      throw new DomainError('forbidden_role', 'Votre rôle ne permet pas cette action.', 403)
+    }
+    if ('mustChangePassword' in actor && actor.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(name)) {
+      throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
+    }
+  }
+  const parsed = proc.input.safeParse(rawInput ?? {})
+  if (!parsed.success) throw zodToDomainError(parsed.error)
+  const input = parsed.data as Record<string, unknown>
+  if (proc.owns) {
+    const actor = ctx.actor
+    if (!actor || actor.kind !== 'family') throw new DomainError('forbidden', 'Accès refusé.', 403)
+    await ctx.core.tx.read(async (m) => {
+      for (const [field, entity] of Object.entries(proc.owns!)) {
+        const values = ([] as unknown[]).concat(input[field] ?? [])
+        for (const v of values) {
+          const resolve = ownershipResolvers[entity]
+          if (!resolve) throw new Error(`No ownership resolver for ${entity}`)
+          // Same answer for "not yours" and "does not exist": ids of other families stay unguessable.
+          if (typeof v !== 'number' || (await resolve(m, v)) !== actor.familyId) throw new DomainError('not_found', 'Élément introuvable.', 404)
+        }
+      }
+    })
+  }
+  const out = await handler(input as never, ctx)
+  return proc.output.parse(out)
+}

@@ -1,0 +1,67 @@
+import { changePortalPassword, forgotPortalPassword, portalLogin, resetPortalPassword } from '../accounts/auth'
+import { PortalAccount } from '../accounts/entities'
+import { registerFamily } from '../accounts/registration'
+import { closeSession } from '../accounts/sessions'
+import { parisDay } from '../core/clock'
+import type { Core } from '../core/app-core'
+import { Family, Person } from '../families/entities'
+import { FamilyRequest } from '../requests/entities'
+import { getStructure } from '../settings/settings'
+import type { foundationPortalProcedures } from '@shared/contract/portal-foundation'
+import { requireActor, type FamilyActor, type HandlersFor } from './types'
+
+async function portalUser(core: Core, accountId: number) {
+  return core.tx.read(async (m) => {
+    const a = await m.findOneByOrFail(PortalAccount, { id: accountId })
+    const f = await m.findOneByOrFail(Family, { id: a.familyId! })
+    const p = await m.findOneBy(Person, { familyId: f.id, role: 'responsable' })
+    return {
+      accountId: a.id,
+      login: a.login,
+      familyId: f.id,
+      familyNumber: f.number,
+      lastName: p?.lastName ?? '',
+      firstName: p?.firstName ?? '',
+      mustChangePassword: a.mustChangePassword
+    }
+  })
+}
+
+/** The portal handler map. Every non-public handler acts for `ctx.actor.familyId` only. */
+export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProcedures, FamilyActor | null> = {
+  'auth-session': async (_i, ctx) => ({
+    user: ctx.actor ? await portalUser(ctx.core, ctx.actor.id) : null,
+    csrfToken: ctx.csrfToken()
+  }),
+  'auth-login': async (i, ctx) => {
+    const r = await portalLogin(ctx.core, i.login, i.password, ctx.sessionToken)
+    ctx.setSession(r.token)
+    return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken() }
+  },
+  'auth-logout': async (_i, ctx) => {
+    await closeSession(ctx.core, ctx.sessionToken)
+    ctx.setSession(null)
+    return { ok: true }
+  },
+  'auth-register': async (i, ctx) => ({ message: await registerFamily(ctx.core, i) }),
+  'auth-forgot-password': async (i, ctx) => ({ message: await forgotPortalPassword(ctx.core, i.login) }),
+  'auth-reset-password': async (i, ctx) => ({ message: await resetPortalPassword(ctx.core, i.token, i.password) }),
+  'auth-change-password': async (i, ctx) => {
+    const a = requireActor(ctx)
+    await changePortalPassword(ctx.core, a, a.id, i.current, i.next, ctx.sessionToken ?? undefined)
+    return { ok: true }
+  },
+  'home-get': async (_i, ctx) => {
+    const a = requireActor(ctx)
+    const user = await portalUser(ctx.core, a.id)
+    return ctx.core.tx.read(async (m) => ({
+      structureName: (await getStructure(m)).name,
+      today: parisDay(ctx.core.clock.now()),
+      familyNumber: user.familyNumber,
+      lastName: user.lastName,
+      firstName: user.firstName,
+      pendingRequests: await m.countBy(FamilyRequest, { familyId: a.familyId, status: 'pending' }),
+      unreadMessages: 0
+    }))
+  }
+}

@@ -1,0 +1,132 @@
+import { audit } from '../audit/audit'
+import { listBackups, backupDatabase } from '../db/backup'
+import { AuditEntry } from '../audit/entities'
+import { OutboxMail } from '../mail/entities'
+import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, setPortalAccountStatus, staffDto, updateStaffUser } from '../accounts/admin'
+import { changeStaffPassword, staffLogin } from '../accounts/auth'
+import { StaffUser } from '../accounts/entities'
+import { acceptRegistration, refuseRegistration } from '../accounts/registration'
+import { closeSession } from '../accounts/sessions'
+import { createFamily, getFamilyDetail, searchFamilies } from '../families/families'
+import { listRequests } from '../requests/requests'
+import { getSmtp, getStructure, putSetting, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
+import { sendTestMail } from '../mail/test-mail'
+import { portalInfo, updatePortalSettings } from '../settings/portal-settings'
+import type { foundationStaffProcedures } from '@shared/contract/staff-foundation'
+import { requireActor, type HandlersFor, type StaffActor } from './types'
+
+/** The staff handler map: one entry per procedure of the staff contract, named `domain-verb`. */
+export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedures, StaffActor | null> = {
+  'auth-session': async (_i, ctx) => ({
+    user: ctx.actor ? staffDto(await ctx.core.tx.read((m) => m.findOneByOrFail(StaffUser, { id: ctx.actor!.id }))) : null,
+    csrfToken: ctx.csrfToken()
+  }),
+  'auth-login': async (i, ctx) => {
+    const r = await staffLogin(ctx.core, i.login, i.password, ctx.sessionToken)
+    ctx.setSession(r.token)
+    return { user: staffDto(r.user), csrfToken: ctx.csrfToken() }
+  },
+  'auth-logout': async (_i, ctx) => {
+    await closeSession(ctx.core, ctx.sessionToken)
+    ctx.setSession(null)
+    return { ok: true }
+  },
+  'auth-change-password': async (i, ctx) => {
+    const a = requireActor(ctx)
+    await changeStaffPassword(ctx.core, a, a.id, i.current, i.next, ctx.sessionToken ?? undefined)
+    return { ok: true }
+  },
+
+  'families-search': (i, ctx) => searchFamilies(ctx.core, i),
+  'families-get': (i, ctx) => getFamilyDetail(ctx.core, i.familyId),
+  'families-create': async (i, ctx) => {
+    const f = await ctx.core.tx.run((m) => createFamily(m, ctx.core, requireActor(ctx), { ...i, status: 'active' }))
+    return { familyId: f.id, number: f.number }
+  },
+  'accounts-create-portal': async (i, ctx) => ({ accountId: await createPortalAccount(ctx.core, requireActor(ctx), i.familyId, i.login) }),
+  'accounts-set-portal-status': async (i, ctx) => {
+    await setPortalAccountStatus(ctx.core, requireActor(ctx), i.accountId, i.status)
+    return { ok: true }
+  },
+
+  'requests-list': (i, ctx) => listRequests(ctx.core, i),
+  'registrations-accept': async (i, ctx) => ({
+    familyId: await acceptRegistration(ctx.core, requireActor<StaffActor>(ctx), i.requestId, i.linkFamilyId)
+  }),
+  'registrations-refuse': async (i, ctx) => {
+    await refuseRegistration(ctx.core, requireActor<StaffActor>(ctx), i.requestId, i.reason)
+    return { ok: true }
+  },
+
+  'structure-get': async (_i, ctx) => structureDto(await ctx.core.tx.read((m) => getStructure(m))),
+  'structure-update': async (i, ctx) => {
+    await updateStructure(ctx.core, requireActor(ctx), i)
+    return { ok: true }
+  },
+  'smtp-get': async (_i, ctx) => {
+    const s = await ctx.core.tx.read((m) => getSmtp(m))
+    // The stored password never goes back to a screen.
+    return { ...s, password: s.password ? '********' : '' }
+  },
+  'smtp-update': async (i, ctx) => {
+    await ctx.core.tx.run(async (m) => {
+      const current = await getSmtp(m)
+      const password = i.password === '********' ? current.password : i.password
+      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'])
+    })
+    return { ok: true }
+  },
+  'smtp-test': (i, ctx) => sendTestMail(ctx.core, i.to),
+  'portal-info': async (_i, ctx) => portalInfo(ctx.core),
+  'portal-update': async (i, ctx) => {
+    await updatePortalSettings(ctx.core, requireActor(ctx), i)
+    return { ok: true }
+  },
+
+  'staff-list': (_i, ctx) => listStaff(ctx.core),
+  'staff-create': async (i, ctx) => ({ id: await createStaffUser(ctx.core, requireActor(ctx), i) }),
+  'staff-update': async (i, ctx) => {
+    await updateStaffUser(ctx.core, requireActor(ctx), i)
+    return { ok: true }
+  },
+  'staff-reset-password': async (i, ctx) => {
+    await resetStaffPassword(ctx.core, requireActor(ctx), i.id, i.password)
+    return { ok: true }
+  },
+
+  'audit-list': async (i, ctx) =>
+    ctx.core.tx.read(async (m) => {
+      const qb = m.createQueryBuilder(AuditEntry, 'a')
+      if (i.entity) qb.andWhere('a.entity = :e', { e: i.entity })
+      if (i.entityId) qb.andWhere('a.entity_id = :id', { id: i.entityId })
+      if (i.action) qb.andWhere('a.action = :ac', { ac: i.action })
+      const total = await qb.getCount()
+      const rows = await qb.orderBy('a.id', 'DESC').skip(i.offset).take(i.limit).getMany()
+      const parse = (s: string | null) => (s ? JSON.parse(s) : null)
+      return { total, items: rows.map((r) => ({ ...r, before: parse(r.before), after: parse(r.after) })) }
+    }),
+  'backups-list': async (_i, ctx) => listBackups(ctx.core.paths.backupDir).map(({ file: _f, ...b }) => b),
+  'backups-create': async (_i, ctx) => {
+    const b = await backupDatabase(ctx.core.db, ctx.core.paths.backupDir, 'manuelle', ctx.core.options.backupKeep, ctx.core.clock.now())
+    await ctx.core.tx.run(async (m) => {
+      await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'backup-create', entity: 'backup', entityId: b.name })
+    })
+    const { file: _f, ...rest } = b
+    return rest
+  },
+  'outbox-list': async (i, ctx) =>
+    ctx.core.tx.read(async (m) => {
+      const qb = m.createQueryBuilder(OutboxMail, 'o')
+      if (i.status) qb.where('o.status = :s', { s: i.status })
+      const total = await qb.getCount()
+      const rows = await qb.orderBy('o.id', 'DESC').skip(i.offset).take(i.limit).getMany()
+      return { total, items: rows.map(({ textBody: _t, htmlBody: _h, attachments: _a, ...r }) => r) }
+    }),
+  'outbox-retry': async (i, ctx) => {
+    await ctx.core.tx.run(async (m) => {
+      await m.update(OutboxMail, { id: i.id }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'mail-retry', entity: 'outbox_mail', entityId: i.id })
+    })
+    return { ok: true }
+  }
+}

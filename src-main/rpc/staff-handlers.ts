@@ -1,0 +1,15 @@
+import { foundationStaffHandlers } from './staff-foundation'
+import { familyFileStaffHandlers } from './staff-family-file'
+import { activitiesStaffHandlers } from './staff-activities'
+import { bookingsStaffHandlers } from './staff-bookings'
+import { billingStaffHandlers } from './staff-billing'
+import type { StaffHandlers } from './types'
+
+/** Every staff procedure's handler; the type makes a missing one a compile error. */
+export const staffHandlers: StaffHandlers = {
+  ...foundationStaffHandlers,
+  ...familyFileStaffHandlers,
+  ...activitiesStaffHandlers,
+  ...bookingsStaffHandlers,
+  ...billingStaffHandlers
+}

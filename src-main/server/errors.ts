@@ -1,0 +1,28 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { ZodError } from 'zod'
+import type { ApiErrorBody } from '@shared/contract'
+import { DomainError } from '../core/errors'
+import { zodToDomainError } from '../rpc/dispatch'
+
+/** Turns every failure into `{ error: { code, message } }` with a French message; internals go to the log only. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    let e: DomainError
+    if (err instanceof DomainError) e = err
+    else if (err instanceof ZodError) e = zodToDomainError(err)
+    else if ('code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
+      e = new DomainError('csrf', 'Jeton de sécurité manquant ou expiré. Rechargez la page puis recommencez.', 403)
+    } else if ('statusCode' in err && err.statusCode === 429) {
+      e = new DomainError('rate_limited', 'Trop de tentatives. Patientez une minute avant de réessayer.', 429)
+    } else if ('statusCode' in err && err.statusCode === 413) {
+      e = new DomainError('too_large', 'Le fichier ou le formulaire envoyé est trop volumineux.', 413)
+    } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
+      e = new DomainError('bad_request', 'Requête invalide.', err.statusCode)
+    } else {
+      req.log.error(err)
+      e = new DomainError('internal', 'Une erreur inattendue est survenue. Réessayez ; si le problème persiste, contactez la structure.', 500)
+    }
+    const body: ApiErrorBody = { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }
+    reply.status(e.status).send(body)
+  })
+}

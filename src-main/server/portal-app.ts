@@ -1,0 +1,58 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fastifyHelmet from '@fastify/helmet'
+import { portalProcedures } from '@shared/contract'
+import type { Core } from '../core/app-core'
+import { PortalAccount } from '../accounts/entities'
+import { resolveSession } from '../accounts/sessions'
+import { portalHandlers } from '../rpc/portal-handlers'
+import type { FamilyActor } from '../rpc/types'
+import { installErrorHandler } from './errors'
+import { rpcPlugin } from './rpc-plugin'
+import { installationSecret } from './secrets'
+import { serveSpa } from './static-spa'
+
+export interface PortalAppOptions {
+  staticDir?: string | null
+  https?: { key: string; cert: string } | null
+  /** Behind an operator's reverse proxy (which terminates TLS). */
+  trustProxy?: boolean
+  logger?: boolean
+}
+
+export async function resolveFamilyActor(core: Core, token: string | null): Promise<FamilyActor | null> {
+  const s = await resolveSession(core, 'portal', token)
+  if (!s) return null
+  const a = await core.tx.read((m) => m.findOneBy(PortalAccount, { id: s.userId }))
+  if (!a || a.status !== 'active' || !a.familyId) return null
+  return { kind: 'family', id: a.id, familyId: a.familyId, label: a.login, mustChangePassword: a.mustChangePassword }
+}
+
+/**
+ * The family portal application: the portal SPA and /api/portal only. No
+ * staff procedure is mounted here, whatever the session.
+ */
+export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): Promise<FastifyInstance> {
+  const serverOpts: FastifyServerOptions & { https?: { key: string; cert: string } } = {
+    logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false
+  }
+  if (opts.https) serverOpts.https = opts.https
+  const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
+  installErrorHandler(app)
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'] } }
+  })
+  await app.register(rpcPlugin<FamilyActor>, {
+    core,
+    prefix: '/api/portal',
+    procedures: portalProcedures,
+    handlers: portalHandlers as never,
+    cookieName: 'rb_portal',
+    secret: installationSecret(core.paths.dataDir),
+    resolveActor: (t) => resolveFamilyActor(core, t),
+    limited: ['auth-login', 'auth-register', 'auth-forgot-password', 'auth-reset-password'],
+    limitPerMinute: 10
+  })
+  await serveSpa(app, opts.staticDir ?? null)
+  return app
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import fastifyCsrf from '@fastify/csrf-protection'
+import fastifyRateLimit from '@fastify/rate-limit'
+import type { ProcedureMap } from '@shared/contract'
+import type { Actor } from '../core/actor'
+import type { Core } from '../core/app-core'
+import { sha256 } from '../accounts/tokens'
+import { dispatch } from '../rpc/dispatch'
+import type { CallContext } from '../rpc/types'
+
+export interface RpcPluginOptions<A extends Actor> {
+  core: Core
+  /** Fastify's own register option: routes are mounted under it. */
+  prefix: string
+  procedures: ProcedureMap
+  handlers: Record<string, (input: never, ctx: CallContext<A | null>) => Promise<unknown>>
+  cookieName: string
+  secret: string
+  /** Resolves the session cookie to an actor (null when absent or expired). */
+  resolveActor(token: string | null): Promise<A | null>
+  /** Procedures rate-limited per IP (login, registration, password reset). */
+  limited: string[]
+  limitPerMinute: number
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    sessionToken: string | null
+  }
+}
+
+/**
+ * Mounts a procedure map as `POST <prefix>/<name>` (prefix applied by Fastify's register): session cookie
+ * (Secure, HttpOnly, SameSite=Strict), CSRF token bound to the session on
+ * every state-changing call, per-IP limits on the sensitive ones.
+ */
+export async function rpcPlugin<A extends Actor>(app: FastifyInstance, opts: RpcPluginOptions<A>): Promise<void> {
+  const cookieOpts = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' as const, signed: true }
+  await app.register(fastifyCookie, { secret: opts.secret })
+  await app.register(fastifyCsrf, {
+    cookieKey: `${opts.cookieName}_csrf`,
+    cookieOpts,
+    sessionPlugin: '@fastify/cookie',
+    // The token is bound to the session: a token taken before login is useless after it.
+    getUserInfo: (req: FastifyRequest) => (req.sessionToken ? sha256(req.sessionToken) : 'anonymous'),
+    getToken: (req: FastifyRequest) => req.headers['x-csrf-token'] as string | undefined,
+    csrfOpts: { hmacKey: opts.secret }
+  })
+  await app.register(fastifyRateLimit, { global: false })
+  app.decorateRequest('sessionToken', null)
+  app.addHook('onRequest', async (req) => {
+    const raw = req.cookies[opts.cookieName]
+    const unsigned = raw ? req.unsignCookie(raw) : null
+    req.sessionToken = unsigned?.valid ? unsigned.value : null
+  })
+
+  for (const [name, proc] of Object.entries(opts.procedures)) {
+    const limited = opts.limited.includes(name)
+    app.post(
+      `/${name}`,
+      {
+        onRequest: proc.query ? undefined : app.csrfProtection,
+        config: limited ? { rateLimit: { max: opts.limitPerMinute, timeWindow: '1 minute' } } : undefined,
+        bodyLimit: 1024 * 1024
+      },
+      async (req: FastifyRequest, reply: FastifyReply) => {
+        const actor = await opts.resolveActor(req.sessionToken)
+        let current = actor ? req.sessionToken : null
+        const ctx: CallContext<A | null> = {
+          core: opts.core,
+          actor,
+          sessionToken: req.sessionToken,
+          ip: req.ip,
+          setSession(token) {
+            current = token
+            if (token) reply.setCookie(opts.cookieName, token, cookieOpts)
+            else reply.clearCookie(opts.cookieName, cookieOpts)
+          },
+          csrfToken() {
+            return reply.generateCsrf({ userInfo: current ? sha256(current) : 'anonymous' } as never)
+          }
+        }
+        reply.header('cache-control', 'no-store')
+        return dispatch(opts.procedures, opts.handlers, name, req.body, ctx)
+      }
+    )
+  }
+}

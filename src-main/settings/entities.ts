@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm'
+
+/** The structure's identity (one row). Shown on the portal, e-mails and invoices. */
+@Entity('structure')
+export class Structure {
+  @PrimaryColumn({ type: 'integer' }) id: number
+  @Column({ type: 'text' }) name: string
+  @Column({ type: 'text', default: '' }) address: string
+  @Column({ name: 'postal_code', type: 'text', default: '' }) postalCode: string
+  @Column({ type: 'text', default: '' }) city: string
+  @Column({ type: 'text', default: '' }) phone: string
+  @Column({ type: 'text', default: '' }) email: string
+  @Column({ type: 'text', nullable: true }) logo: string | null
+  @Column({ type: 'text', default: '' }) siret: string
+  @Column({ name: 'holiday_zone', type: 'text', default: 'B' }) holidayZone: string
+  /** date-holidays region, e.g. "FR-57" for Moselle (Alsace-Moselle public holidays). */
+  @Column({ name: 'holiday_region', type: 'text', default: '' }) holidayRegion: string
+  @Column({ name: 'portal_url', type: 'text', default: '' }) portalUrl: string
+  @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+}
+
+/** Key/value settings stored as JSON (SMTP, portal TLS mode…). */
+@Entity('setting')
+export class Setting {
+  @PrimaryColumn({ type: 'text' }) key: string
+  @Column({ type: 'text' }) value: string
+  @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+}

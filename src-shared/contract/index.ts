@@ -1,0 +1,5 @@
+export * from './procedure'
+export * from './common'
+export * from './shapes'
+export { staffProcedures, type StaffProcedures, type StaffProcedureName } from './staff'
+export { portalProcedures, type PortalProcedures, type PortalProcedureName } from './portal'

@@ -1,0 +1,193 @@
+import { z } from '../zod-fr'
+import { civility, email, id, isoDate, nonEmpty, optionalText, phone, postalCode, requestStatus } from './common'
+
+export const staffRole = z.enum(['direction', 'accueil', 'comptable', 'animateur'])
+export const STAFF_ROLE_LABELS: Record<z.infer<typeof staffRole>, string> = {
+  direction: 'Direction',
+  accueil: 'Accueil',
+  comptable: 'Comptabilité',
+  animateur: 'Animation'
+}
+
+export const staffUser = z.object({
+  id,
+  login: z.string(),
+  displayName: z.string(),
+  email: z.string(),
+  role: staffRole,
+  active: z.boolean(),
+  mustChangePassword: z.boolean(),
+  lastLoginAt: z.string().nullable()
+})
+export type StaffUserDto = z.infer<typeof staffUser>
+
+export const familyStatus = z.enum(['pending', 'active', 'archived', 'refused'])
+export const FAMILY_STATUS_LABELS: Record<z.infer<typeof familyStatus>, string> = {
+  pending: 'En attente de validation',
+  active: 'Active',
+  archived: 'Archivée',
+  refused: 'Refusée'
+}
+
+export const personInput = z.object({
+  civility: civility.default(''),
+  lastName: nonEmpty('Nom', 100),
+  firstName: nonEmpty('Prénom', 100),
+  birthDate: isoDate.nullable().default(null),
+  quality: optionalText(50),
+  situation: optionalText(50),
+  address: optionalText(200),
+  postalCode,
+  city: optionalText(100),
+  phoneMobile: phone,
+  phoneHome: phone,
+  phoneWork: phone,
+  email: z.union([z.literal(''), email]).default(''),
+  profession: optionalText(100),
+  employer: optionalText(100),
+  csp: optionalText(100),
+  consentEmail: z.boolean().default(true),
+  consentSms: z.boolean().default(false)
+})
+export const person = personInput.extend({ id, familyId: id, role: z.enum(['responsable', 'conjoint']) })
+export type PersonDto = z.infer<typeof person>
+
+export const childInput = z.object({
+  lastName: nonEmpty('Nom', 100),
+  firstName: nonEmpty('Prénom', 100),
+  birthDate: isoDate,
+  sex: z.enum(['', 'F', 'M']).default(''),
+  school: optionalText(100),
+  grade: optionalText(50)
+})
+export const child = childInput.extend({ id, familyId: id })
+export type ChildDto = z.infer<typeof child>
+
+export const familySummary = z.object({
+  id,
+  number: z.number().int(),
+  status: familyStatus,
+  name: z.string(),
+  responsable: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  city: z.string(),
+  childCount: z.number().int()
+})
+export type FamilySummaryDto = z.infer<typeof familySummary>
+
+export const portalAccount = z.object({
+  id,
+  login: z.string(),
+  status: z.enum(['pending', 'active', 'refused', 'disabled']),
+  mustChangePassword: z.boolean(),
+  createdAt: z.string(),
+  validatedAt: z.string().nullable(),
+  lastLoginAt: z.string().nullable()
+})
+
+export const familyDetail = z.object({
+  id,
+  number: z.number().int(),
+  status: familyStatus,
+  address: z.string(),
+  postalCode: z.string(),
+  city: z.string(),
+  notes: z.string(),
+  createdAt: z.string(),
+  persons: z.array(person),
+  children: z.array(child),
+  accounts: z.array(portalAccount)
+})
+export type FamilyDetailDto = z.infer<typeof familyDetail>
+
+export const requestDto = z.object({
+  id,
+  familyId: id,
+  familyNumber: z.number().int(),
+  familyName: z.string(),
+  type: z.string(),
+  status: requestStatus,
+  summary: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  reason: z.string(),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable()
+})
+export type RequestDto = z.infer<typeof requestDto>
+
+export const REQUEST_TYPE_LABELS: Record<string, string> = {
+  registration: 'Création de compte',
+  'file-change': 'Modification du dossier',
+  enrolment: 'Inscription',
+  reservation: 'Réservation',
+  cancellation: 'Annulation',
+  absence: 'Absence'
+}
+
+export const structureInput = z.object({
+  name: nonEmpty('Nom de la structure'),
+  address: optionalText(200),
+  postalCode,
+  city: optionalText(100),
+  phone,
+  email: z.union([z.literal(''), email]).default(''),
+  siret: z.string().trim().regex(/^(\d{14})?$/, { error: 'SIRET invalide (14 chiffres).' }).default(''),
+  holidayZone: z.enum(['A', 'B', 'C']).default('B'),
+  holidayRegion: z.enum(['', '57', '67', '68']).default(''),
+  logo: z.string().max(400_000).nullable().default(null)
+})
+export type StructureDto = z.infer<typeof structureInput>
+
+export const smtpSettings = z.object({
+  host: z.string().trim().default(''),
+  port: z.number().int().min(1).max(65535).default(587),
+  secure: z.boolean().default(false),
+  user: z.string().default(''),
+  password: z.string().default(''),
+  from: z.string().trim().default(''),
+  /** Accept a self-signed SMTP certificate (internal relays). */
+  allowSelfSigned: z.boolean().default(false)
+})
+export type SmtpSettingsDto = z.infer<typeof smtpSettings>
+
+export const auditEntry = z.object({
+  id,
+  at: z.string(),
+  actorKind: z.string(),
+  actorLabel: z.string(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown()
+})
+
+export const backupInfo = z.object({ name: z.string(), reason: z.string(), sizeBytes: z.number(), createdAt: z.string() })
+
+export const outboxMail = z.object({
+  id,
+  recipient: z.string(),
+  subject: z.string(),
+  status: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable()
+})
+
+export const registrationInput = z.object({
+  civility: civility.default(''),
+  lastName: nonEmpty('Nom', 100),
+  firstName: nonEmpty('Prénom', 100),
+  birthDate: isoDate,
+  phoneMobile: phone.refine((v) => v.length > 0, { error: 'Téléphone portable : champ obligatoire.' }),
+  phoneHome: phone,
+  email,
+  address: nonEmpty('Adresse'),
+  postalCode: postalCode.refine((v) => v.length === 5, { error: 'Code postal : champ obligatoire.' }),
+  city: nonEmpty('Ville', 100)
+})
+export type RegistrationInput = z.infer<typeof registrationInput>
