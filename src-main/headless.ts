@@ -5,26 +5,16 @@
  *
  *   node out/main/headless.js [--demo] [--data-dir DIR]
  */
-import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { openCore } from './core/app-core'
 import { defaultDataDir, envPort } from './core/config'
-import { seedDemo } from './demo/seed'
+import { openAppCore } from './core/startup'
 import { startServers } from './server/listen'
 
 async function main() {
   const args = process.argv.slice(2)
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
-  let dataDir = dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir()
-  if (demo) {
-    // The demo always starts from a fresh database beside the real one.
-    dataDir = process.env.RIBAMBELLE_DATA_DIR ? dataDir : join(dataDir, 'demo')
-    for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
-  }
-  const core = await openCore({ dataDir })
-  let credentials: string[] = []
-  if (demo) credentials = await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) })
+  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo)
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()
@@ -36,7 +26,8 @@ async function main() {
     portalPort: envPort('RIBAMBELLE_PORTAL_PORT', 5443),
     portalHost: process.env.RIBAMBELLE_PORTAL_HOST ?? '0.0.0.0',
     staffStaticDir: join(outDir, 'renderer'),
-    portalStaticDir: join(outDir, 'portal'),
+    // Override for runs from source (tsx), where __dirname is src-main rather than out/main.
+    portalStaticDir: process.env.RIBAMBELLE_PORTAL_STATIC ? resolve(process.env.RIBAMBELLE_PORTAL_STATIC) : join(outDir, 'portal'),
     withStaff: true,
     mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? 15_000)
   })

@@ -15,12 +15,18 @@ const PATTERN = /^ribambelle-(\d{8}-\d{6}-\d{3})-([a-z-]+)\.sqlite$/
 
 /** Opens the copy on its own and runs PRAGMA integrity_check; returns "ok" or the first problems. */
 export function integrityCheck(file: string): string {
-  const db = new Database(file, { readonly: true, fileMustExist: true })
+  // A badly damaged file makes SQLite throw ("database disk image is
+  // malformed", "file is not a database") instead of listing problems: that
+  // is a failed check too, not a crash with an English message.
+  let db: Database.Database | null = null
   try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
     const rows = db.pragma('integrity_check') as { integrity_check: string }[]
     return rows.map((r) => r.integrity_check).join('; ')
+  } catch (e) {
+    return (e as Error).message
   } finally {
-    db.close()
+    db?.close()
   }
 }
 
@@ -73,6 +79,7 @@ export function rotateBackups(dir: string, keep: number): void {
  * "pre-restore" so a restore can be undone.
  */
 export async function restoreDatabase(dbFile: string, backupFile: string, backupDir: string): Promise<BackupInfo | null> {
+  if (!existsSync(backupFile)) throw new Error(`Sauvegarde introuvable : ${backupFile}`)
   const check = integrityCheck(backupFile)
   if (check !== 'ok') throw new Error(`La sauvegarde ${basename(backupFile)} est corrompue : ${check}`)
   let saved: BackupInfo | null = null

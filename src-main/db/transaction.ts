@@ -13,19 +13,23 @@ import { Mutex } from '../core/mutex'
 export class Transactor {
   private readonly mutex = new Mutex()
   private readonly current = new AsyncLocalStorage<EntityManager>()
+  /** Set while a `read` holds the mutex, so a nested read reuses it instead of waiting for itself forever. */
+  private readonly reading = new AsyncLocalStorage<EntityManager>()
 
   constructor(private readonly ds: DataSource) {}
 
   run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const outer = this.current.getStore()
     if (outer) return fn(outer)
+    // Waiting for the mutex here would deadlock (the read holds it); say so instead of hanging.
+    if (this.reading.getStore()) return Promise.reject(new Error('tx.run inside tx.read: start the transaction outside the read'))
     return this.mutex.run(() => this.ds.transaction((m) => this.current.run(m, () => fn(m))))
   }
 
   /** Read-only work: waits for any running transaction so it never sees half of one. */
   read<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    const outer = this.current.getStore()
+    const outer = this.current.getStore() ?? this.reading.getStore()
     if (outer) return fn(outer)
-    return this.mutex.run(() => fn(this.ds.manager))
+    return this.mutex.run(() => this.reading.run(this.ds.manager, () => fn(this.ds.manager)))
   }
 }

@@ -81,10 +81,12 @@ export async function searchFamilies(core: Core, input: SearchInput): Promise<{ 
     where.push('f.status = ?')
     params.push(input.status)
   } else {
-    where.push("f.status IN ('active','pending','archived')")
+    // Archived families (e.g. a registration merged into an existing file) only show when asked for.
+    where.push("f.status IN ('active','pending')")
   }
-  // Every word must match; a word of digits also matches phone numbers typed with spaces.
-  for (const word of normalize(input.query).split(/\s+/).filter(Boolean).slice(0, 6)) {
+  // Digit groups typed with spaces or dots ("06 12 34 56 78") are one phone number; then every word must match.
+  const query = normalize(input.query).replace(/(\d)[\s.]+(?=\d)/g, '$1')
+  for (const word of query.split(/\s+/).filter(Boolean).slice(0, 6)) {
     const d = digits(word)
     const w = d && /^[\d .+-]+$/.test(word) ? d : word
     where.push(`f.search_text LIKE ? ESCAPE '\\'`)

@@ -66,7 +66,11 @@ export async function rpcPlugin<A extends Actor>(app: FastifyInstance, opts: Rpc
       },
       async (req: FastifyRequest, reply: FastifyReply) => {
         const actor = await opts.resolveActor(req.sessionToken)
-        let current = actor ? req.sessionToken : null
+        // The CSRF token must be bound to the cookie the browser will send
+        // next, which is the one it has now (even a dead session's) unless
+        // setSession replaces it: binding an expired session's cookie to
+        // "anonymous" made every later login fail with a CSRF error.
+        let current = req.sessionToken
         const ctx: CallContext<A | null> = {
           core: opts.core,
           actor,

@@ -1,0 +1,20 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { seedDemo } from '../demo/seed'
+import { openCore, type Core } from './app-core'
+import { envPort } from './config'
+
+/**
+ * Opens the core for the desktop shell and headless mode alike. With
+ * `demo`, the database is a fresh one in `<dataDir>/demo`, seeded with the
+ * demo structure: always a sub-folder, so a demo can never wipe real data.
+ */
+export async function openAppCore(dataDir: string, demo: boolean): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+  if (demo) {
+    dataDir = join(dataDir, 'demo')
+    for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
+  }
+  const core = await openCore({ dataDir })
+  const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
+  return { core, dataDir, credentials }
+}

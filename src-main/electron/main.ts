@@ -1,0 +1,85 @@
+/**
+ * The Electron shell, kept thin: one window on the back-office (staff API over
+ * IPC), and the portal listener on the LAN. Everything else lives in the core.
+ */
+import { join } from 'node:path'
+import { app, BrowserWindow, dialog, session, shell } from 'electron'
+import type { Core } from '../core/app-core'
+import { defaultDataDir, envPort } from '../core/config'
+import { openAppCore } from '../core/startup'
+import { startServers, type RunningServers } from '../server/listen'
+import { registerIpc } from './ipc'
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+let core: Core | null = null
+let servers: RunningServers | null = null
+
+if (!app.requestSingleInstanceLock()) {
+  // A second instance would open the same SQLite file; hand over to the first one.
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    const w = BrowserWindow.getAllWindows()[0]
+    if (w) {
+      if (w.isMinimized()) w.restore()
+      w.focus()
+    }
+  })
+  app.whenReady().then(start).catch((e) => {
+    dialog.showErrorBox('Ribambelle ne peut pas démarrer', String((e as Error)?.message ?? e))
+    app.quit()
+  })
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  // No navigation away from the app and no new windows; links open in the system browser.
+  contents.on('will-navigate', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+})
+
+async function start() {
+  const demo = process.argv.includes('--demo')
+  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo)
+  core = opened.core
+  for (const line of opened.credentials) console.log(line)
+  registerIpc(core)
+  servers = await startServers(core, {
+    staffPort: 0,
+    portalPort: envPort('RIBAMBELLE_PORTAL_PORT', 5443),
+    portalHost: process.env.RIBAMBELLE_PORTAL_HOST ?? '0.0.0.0',
+    staffStaticDir: null,
+    portalStaticDir: join(__dirname, '../portal'),
+    withStaff: false
+  })
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+  })
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
+
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'Ribambelle',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true
+    }
+  })
+  win.once('ready-to-show', () => win.show())
+  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
+  else await win.loadFile(join(__dirname, '../renderer/index.html'))
+}
+
+app.on('window-all-closed', async () => {
+  await servers?.close()
+  await core?.close()
+  app.quit()
+})

@@ -1,0 +1,38 @@
+import { test, expect, expectAccessible } from './fixtures'
+
+/**
+ * axe-core on every portal page: the public ones, then every section reached
+ * from the home tiles (so a section added by a later issue is checked as
+ * soon as its tile exists). Tagged @phone: also run at 390×844.
+ */
+const PUBLIC_PAGES = ['/connexion', '/creer-un-compte', '/mot-de-passe-oublie', '/reinitialisation?jeton=jeton-invalide-pour-test']
+
+test('public portal pages have no serious or critical axe violation @phone', async ({ app, page }) => {
+  for (const path of PUBLIC_PAGES) {
+    await page.goto(app.portalUrl + path)
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await expectAccessible(page, path)
+  }
+})
+
+test('every section reachable from the home tiles passes axe @phone', async ({ app, page }) => {
+  test.setTimeout(180_000)
+  await page.goto(`${app.portalUrl}/connexion`)
+  await page.getByLabel('Identifiant (adresse e-mail)').fill('aurelie.gerard0@exemple.fr')
+  await page.getByLabel('Mot de passe').fill('demo-famille-2026')
+  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
+  await expectAccessible(page, 'accueil')
+  const tiles = page.getByRole('main').getByRole('link')
+  const hrefs = [...new Set(await tiles.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? '')))].filter(
+    (h) => h.startsWith('/') && h !== '/'
+  )
+  expect(hrefs.length).toBeGreaterThanOrEqual(5)
+  for (const href of hrefs) {
+    await page.goto(app.portalUrl + href)
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    // Let data-driven sections finish loading before the scan.
+    await page.waitForLoadState('networkidle')
+    await expectAccessible(page, href)
+  }
+})

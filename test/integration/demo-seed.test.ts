@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { DEMO_FAMILY_PASSWORD, DEMO_STAFF, seedDemo } from '../../src-main/demo/seed'
+import { generateFamilies } from '../../src-main/demo/generate'
+import { buildPortalApp } from '../../src-main/server/portal-app'
+import { buildStaffApp } from '../../src-main/server/staff-app'
+import { openTestCore, type TestCore } from '../helpers/core'
+import { client } from '../helpers/http'
+
+let core: TestCore
+let lines: string[]
+beforeAll(async () => {
+  core = await openTestCore()
+  lines = await seedDemo(core, { smtpPort: 2525 })
+})
+afterAll(() => core.cleanup())
+
+describe('demo data', () => {
+  test('about 40 families and 70 children, 3 pending registrations, one staff user per role', async () => {
+    const [{ active }] = await core.ds.query(`SELECT COUNT(*) AS active FROM family WHERE status = 'active'`)
+    const [{ children }] = await core.ds.query(`SELECT COUNT(*) AS children FROM child c JOIN family f ON f.id = c.family_id WHERE f.status = 'active'`)
+    const [{ pending }] = await core.ds.query(`SELECT COUNT(*) AS pending FROM request WHERE status = 'pending' AND type = 'registration'`)
+    expect(active).toBe(40)
+    expect(children).toBeGreaterThanOrEqual(60)
+    expect(children).toBeLessThanOrEqual(80)
+    expect(pending).toBe(3)
+    const roles = (await core.ds.query(`SELECT role FROM staff_user ORDER BY role`)).map((r: { role: string }) => r.role)
+    expect(roles).toEqual(['accueil', 'animateur', 'comptable', 'direction'])
+  })
+
+  test('the printed credentials work on both listeners', async () => {
+    const text = lines.join('\n')
+    const staffApp = await buildStaffApp(core)
+    const portalApp = await buildPortalApp(core)
+    try {
+      for (const s of DEMO_STAFF) {
+        expect(text).toContain(`${s.login} / ${s.password}`)
+        const c = await client(staffApp, 'staff')
+        const r = await c.loginStaff(s.login, s.password)
+        expect(r.body.user.role).toBe(s.role)
+      }
+      const login = generateFamilies(40, 2026)[0].login
+      expect(text).toContain(`${login} / ${DEMO_FAMILY_PASSWORD}`)
+      const p = await client(portalApp, 'portal')
+      await p.loginPortal(login, DEMO_FAMILY_PASSWORD)
+      expect((await p.call('home-get')).body).toMatchObject({ structureName: "Maison de l'Enfant de Démo", familyNumber: 1001 })
+    } finally {
+      await staffApp.close()
+      await portalApp.close()
+    }
+  })
+
+  test('the demo generator is deterministic', () => {
+    expect(generateFamilies(5, 7)).toEqual(generateFamilies(5, 7))
+    expect(generateFamilies(5, 7)).not.toEqual(generateFamilies(5, 8))
+  })
+})
