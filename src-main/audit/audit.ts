@@ -15,7 +15,12 @@ const SECRET_KEYS = new Set(['passwordHash', 'password', 'tokenHash', 'iban', 'b
 
 function redact(v: unknown): string | null {
   if (v === undefined || v === null) return null
-  return JSON.stringify(v, (k, val) => (SECRET_KEYS.has(k) ? (k === 'iban' && typeof val === 'string' ? `****${val.slice(-4)}` : '***') : val))
+  return JSON.stringify(v, (k, val) => {
+    if (SECRET_KEYS.has(k)) return k === 'iban' && typeof val === 'string' ? `****${val.slice(-4)}` : '***'
+    // Embedded files (a logo as a data URL) would make every audit page heavy; their size says enough.
+    if (typeof val === 'string' && val.startsWith('data:') && val.length > 256) return `[fichier intégré, ${val.length} caractères]`
+    return val
+  })
 }
 
 /** Writes one audit row in the caller's transaction, so it exists iff the change does. */

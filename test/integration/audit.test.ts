@@ -44,6 +44,14 @@ describe('audit log', () => {
     expect(rows[0].before).toMatchObject({ name: 'Ma structure' })
   })
 
+  test('an embedded logo is summarised in the audit row, not copied', async () => {
+    const logo = `data:image/png;base64,${'A'.repeat(50_000)}`
+    expect((await c.call('structure-update', { ...structure, logo })).status).toBe(200)
+    const [row] = await auditRows(core, 'structure-update')
+    expect((row.after as { logo: string }).logo).toBe(`[fichier intégré, ${logo.length} caractères]`)
+    expect(JSON.stringify(row).length).toBeLessThan(2_000)
+  })
+
   test('staff create / update / password reset are audited and no password or hash is ever copied', async () => {
     const created = await c.call('staff-create', { login: 'sophie', displayName: 'Sophie', email: 'sophie@exemple.fr', role: 'accueil', password: 'secret-initial-2026' })
     expect(created.status).toBe(200)

@@ -1,0 +1,35 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import PrimeVue from 'primevue/config'
+import ToastService from 'primevue/toastservice'
+import ConfirmationService from 'primevue/confirmationservice'
+import Tooltip from 'primevue/tooltip'
+import 'primeicons/primeicons.css'
+import './styles.css'
+import App from './App.vue'
+// PrimeVue's own strings in French, from the maintained primelocale package.
+import { fr as primeVueFr } from 'primelocale/js/fr.js'
+import { RibambellePreset } from './theme'
+import { router } from './router'
+import { onSessionExpired } from './api'
+import { useSessionStore } from './stores/session'
+
+const app = createApp(App)
+const pinia = createPinia()
+app.use(pinia)
+// Dark mode only on explicit request (.app-dark): desk screens stay predictable.
+app.use(PrimeVue, { theme: { preset: RibambellePreset, options: { darkModeSelector: '.app-dark' } }, locale: primeVueFr })
+app.use(ToastService)
+app.use(ConfirmationService)
+app.directive('tooltip', Tooltip)
+
+onSessionExpired((e) => {
+  const session = useSessionStore(pinia)
+  if (!session.loggedIn) return
+  session.sessionExpired(e.message)
+  const current = router.currentRoute.value
+  void router.push({ name: 'login', query: current.meta.public ? {} : { redirect: current.fullPath } })
+})
+
+app.use(router)
+void router.isReady().then(() => app.mount('#app'))

@@ -1,0 +1,85 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { StaffRole, StaffUserDto } from '@shared/contract'
+import { STAFF_ROLE_LABELS } from '@shared/contract/shapes'
+import { call } from '../api'
+
+/** The logged-in staff member. The server is the authority on roles; these helpers only hide what would be refused. */
+export const useSessionStore = defineStore('session', () => {
+  const user = ref<StaffUserDto | null>(null)
+  const structureName = ref('')
+  const loaded = ref(false)
+  /** Set when the server reported an expired session, so the login screen can say why. */
+  const expiredMessage = ref('')
+
+  const loggedIn = computed(() => user.value !== null)
+  const role = computed<StaffRole | null>(() => user.value?.role ?? null)
+  const roleLabel = computed(() => (user.value ? STAFF_ROLE_LABELS[user.value.role] : ''))
+  const mustChangePassword = computed(() => user.value?.mustChangePassword ?? false)
+
+  function hasRole(roles: readonly StaffRole[] | undefined): boolean {
+    if (!user.value) return false
+    return !roles || roles.includes(user.value.role)
+  }
+
+  async function loadStructureName(): Promise<void> {
+    if (!user.value || user.value.mustChangePassword) return
+    try {
+      structureName.value = (await call('structure-get', {})).name
+    } catch {
+      // The top bar falls back to the product name.
+    }
+  }
+
+  /** Asks the server who we are (also fetches the CSRF token). */
+  async function refresh(): Promise<void> {
+    const r = await call('auth-session', {})
+    user.value = r.user
+    loaded.value = true
+    await loadStructureName()
+  }
+
+  async function login(loginName: string, password: string): Promise<void> {
+    const r = await call('auth-login', { login: loginName, password })
+    user.value = r.user
+    expiredMessage.value = ''
+    await loadStructureName()
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await call('auth-logout', {})
+    } finally {
+      user.value = null
+      // New anonymous CSRF token for the next login.
+      await call('auth-session', {}).catch(() => undefined)
+    }
+  }
+
+  async function changePassword(current: string, next: string): Promise<void> {
+    await call('auth-change-password', { current, next })
+    await refresh()
+  }
+
+  function sessionExpired(message: string): void {
+    user.value = null
+    expiredMessage.value = message
+  }
+
+  return {
+    user,
+    structureName,
+    loaded,
+    expiredMessage,
+    loggedIn,
+    role,
+    roleLabel,
+    mustChangePassword,
+    hasRole,
+    refresh,
+    login,
+    logout,
+    changePassword,
+    sessionExpired
+  }
+})
