@@ -40,6 +40,7 @@ export class Person {
   @Column({ type: 'text', default: '' }) email: string
   @Column({ type: 'text', default: '' }) profession: string
   @Column({ type: 'text', default: '' }) employer: string
+  @Column({ name: 'employer_address', type: 'text', default: '' }) employerAddress: string
   @Column({ type: 'text', default: '' }) csp: string
   @Column({ name: 'consent_email', type: 'boolean', default: true }) consentEmail: boolean
   @Column({ name: 'consent_sms', type: 'boolean', default: false }) consentSms: boolean

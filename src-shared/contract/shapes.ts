@@ -45,6 +45,7 @@ export const personInput = z.object({
   email: z.union([z.literal(''), email]).default(''),
   profession: optionalText(100),
   employer: optionalText(100),
+  employerAddress: z.string().trim().max(200).optional(),
   csp: optionalText(100),
   consentEmail: z.boolean().default(true),
   consentSms: z.boolean().default(false)

@@ -1,4 +1,176 @@
-import type { ProcedureMap } from './procedure'
+import { z } from '../zod-fr'
+import { id, isoDate, nonEmpty, ok, optionalText, page, requestStatus } from './common'
+import { proc, type ProcedureMap, type StaffRole } from './procedure'
+import { ALL, DESK, DIRECTION } from './staff-foundation'
+import {
+  anonymisePreview,
+  audience,
+  familyDocument,
+  familyFile,
+  fileChangeItem,
+  fileSection,
+  messageBody,
+  messageOption,
+  newChildValues,
+  newsInput,
+  newsItem,
+  publishedCategory,
+  publishedDocument,
+  staffSectionInput,
+  threadDetail,
+  threadSummary,
+  uploadInfo,
+  MAX_ATTACHMENTS,
+  MAX_UPLOAD_BYTES
+} from './family-file-shapes'
+
+/** Desk plus accounting: the money sections of the file, billing questions, attestations. */
+const OFFICE: readonly StaffRole[] = ['direction', 'accueil', 'comptable']
+
+const uploadIds = z.array(id).max(MAX_ATTACHMENTS, { error: `${MAX_ATTACHMENTS} pièces jointes au maximum.` }).default([])
+const downloadKind = z.enum(['attachment', 'document', 'published', 'news-image'])
+const fileContent = z.object({ name: z.string(), mime: z.string(), contentBase64: z.string() })
 
 /** Staff procedures of issue #3 (family file, requests, messaging, documents, news, RGPD). */
-export const familyFileStaffProcedures = {} satisfies ProcedureMap
+export const familyFileStaffProcedures = {
+  // ------------------------------------------------------------ family file
+  'family-file-get': proc({ input: z.object({ familyId: id }), output: familyFile, roles: ALL, query: true }),
+  /** One section, applied at once with the audit trail. Accounting may only touch fiscal, CAF and bank. */
+  'family-file-save': proc({ input: staffSectionInput, output: ok, roles: OFFICE }),
+  'family-file-add-child': proc({ input: z.object({ familyId: id, child: newChildValues }), output: z.object({ childId: id }), roles: DESK }),
+  'family-file-custody': proc({ input: z.object({ childId: id, custodyNotes: optionalText(4000) }), output: ok, roles: DIRECTION }),
+  'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable() }), output: ok, roles: DESK }),
+
+  // ------------------------------------------------------------ change requests
+  'file-changes-list': proc({
+    input: page.extend({ status: requestStatus.optional(), familyId: id.optional(), section: fileSection.optional() }),
+    output: z.object({ total: z.number().int(), items: z.array(fileChangeItem) }),
+    roles: OFFICE,
+    query: true
+  }),
+  'file-changes-accept': proc({ input: z.object({ requestId: id }), output: ok, roles: OFFICE }),
+  'file-changes-refuse': proc({ input: z.object({ requestId: id, reason: nonEmpty('Motif du refus', 1000) }), output: ok, roles: OFFICE }),
+
+  // ------------------------------------------------------------ messaging
+  'messages-options-get': proc({ input: z.object({}), output: z.object({ services: z.array(messageOption), themes: z.array(messageOption) }), roles: ALL, query: true }),
+  'messages-options-save': proc({
+    input: z.object({
+      kind: z.enum(['service', 'theme']),
+      items: z.array(z.object({ id: id.nullable().default(null), label: nonEmpty('Libellé', 80), active: z.boolean().default(true) })).min(1, { error: 'Gardez au moins une ligne.' }).max(50)
+    }),
+    output: ok,
+    roles: DIRECTION
+  }),
+  'messages-staff-list': proc({
+    input: page.extend({
+      folder: z.enum(['inbox', 'sent', 'archived']).default('inbox'),
+      serviceId: id.optional(),
+      familyId: id.optional(),
+      unreadOnly: z.boolean().default(false),
+      search: z.string().trim().max(100).default('')
+    }),
+    output: z.object({ total: z.number().int(), items: z.array(threadSummary) }),
+    roles: OFFICE,
+    query: true
+  }),
+  'messages-staff-thread': proc({ input: z.object({ threadId: id }), output: threadDetail, roles: OFFICE, query: true }),
+  'messages-staff-mark-read': proc({ input: z.object({ threadId: id }), output: ok, roles: OFFICE }),
+  'messages-staff-reply': proc({ input: z.object({ threadId: id, body: messageBody('Réponse'), uploadIds }), output: z.object({ messageId: id }), roles: OFFICE }),
+  'messages-staff-assign': proc({ input: z.object({ threadId: id, serviceId: id }), output: ok, roles: OFFICE }),
+  'messages-staff-move': proc({ input: z.object({ threadId: id, folder: z.enum(['active', 'archived']) }), output: ok, roles: OFFICE }),
+  /** Unread counts for the side menu (any role sees the badge, not the messages). */
+  'messages-staff-unread': proc({
+    input: z.object({}),
+    output: z.object({ total: z.number().int(), byService: z.array(z.object({ serviceId: id.nullable(), label: z.string(), unread: z.number().int() })) }),
+    roles: ALL,
+    query: true
+  }),
+  'messages-staff-compose': proc({
+    input: z.object({
+      audience,
+      serviceId: id.nullable().default(null),
+      subject: nonEmpty('Objet', 200),
+      body: messageBody(),
+      sendEmail: z.boolean().default(true),
+      uploadIds
+    }),
+    output: z.object({ broadcastId: id, recipients: z.number().int(), emails: z.number().int() }),
+    roles: OFFICE
+  }),
+  'messages-audience-preview': proc({ input: z.object({ audience }), output: z.object({ count: z.number().int(), label: z.string() }), roles: OFFICE, query: true }),
+  'messages-audience-choices': proc({
+    input: z.object({}),
+    output: z.object({
+      schools: z.array(z.object({ school: z.string(), grade: z.string(), families: z.number().int() })),
+      groups: z.array(z.object({ kind: z.string(), label: z.string(), items: z.array(z.object({ id, label: z.string() })) }))
+    }),
+    roles: OFFICE,
+    query: true
+  }),
+  'messages-broadcast-progress': proc({
+    input: z.object({ broadcastId: id }),
+    output: z.object({ broadcastId: id, recipients: z.number().int(), emails: z.number().int(), sent: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
+    roles: OFFICE,
+    query: true
+  }),
+  'messages-broadcasts-list': proc({
+    input: page,
+    output: z.object({
+      total: z.number().int(),
+      items: z.array(z.object({ id, subject: z.string(), audienceLabel: z.string(), recipients: z.number().int(), emails: z.number().int(), createdAt: z.string() }))
+    }),
+    roles: OFFICE,
+    query: true
+  }),
+
+  // ------------------------------------------------------------ files
+  /** Upload for the Electron window (IPC has no multipart); the headless back-office uses POST /api/staff/files/upload. */
+  'files-upload': proc({
+    input: z.object({ name: z.string().max(400), contentBase64: z.base64().max(Math.ceil((MAX_UPLOAD_BYTES + 1) / 3) * 4 + 8, { error: 'Le fichier dépasse la taille maximale de 6 Mo.' }) }),
+    output: uploadInfo,
+    roles: OFFICE
+  }),
+  /** Download for the Electron window; headless uses GET /api/staff/files/:kind/:id. */
+  'files-fetch': proc({ input: z.object({ kind: downloadKind, id }), output: fileContent, roles: ALL, query: true }),
+
+  // ------------------------------------------------------------ documents
+  'documents-staff-list': proc({
+    input: page.extend({ familyId: id.optional(), origin: z.enum(['family', 'staff']).optional(), status: z.enum(['received', 'accepted', 'refused', 'sent']).optional() }),
+    output: z.object({ total: z.number().int(), items: z.array(familyDocument) }),
+    roles: OFFICE,
+    query: true
+  }),
+  'documents-decide': proc({
+    input: z.object({ documentId: id, status: z.enum(['received', 'accepted', 'refused']), reason: optionalText(1000) }),
+    output: ok,
+    roles: DESK
+  }),
+  'documents-attach': proc({
+    input: z.object({ familyId: id, childId: id.nullable().default(null), uploadId: id, title: nonEmpty('Titre', 200), docType: z.string().trim().max(50).default('autre'), notify: z.boolean().default(true) }),
+    output: z.object({ documentId: id }),
+    roles: OFFICE
+  }),
+  'documents-published-list': proc({ input: z.object({}), output: z.array(publishedDocument), roles: OFFICE, query: true }),
+  'documents-publish': proc({
+    input: z.object({ uploadId: id, category: publishedCategory, title: nonEmpty('Titre', 200), audience, validFrom: isoDate.nullable().default(null), validUntil: isoDate.nullable().default(null) }),
+    output: z.object({ documentId: id }),
+    roles: DESK
+  }),
+  'documents-published-update': proc({
+    input: z.object({ id, category: publishedCategory, title: nonEmpty('Titre', 200), audience, validFrom: isoDate.nullable().default(null), validUntil: isoDate.nullable().default(null) }),
+    output: ok,
+    roles: DESK
+  }),
+  'documents-published-delete': proc({ input: z.object({ id }), output: ok, roles: DESK }),
+
+  // ------------------------------------------------------------ news
+  'news-staff-list': proc({ input: z.object({}), output: z.array(newsItem), roles: OFFICE, query: true }),
+  'news-save': proc({ input: newsInput, output: z.object({ id }), roles: DESK }),
+  'news-delete': proc({ input: z.object({ id }), output: ok, roles: DESK }),
+
+  // ------------------------------------------------------------ RGPD
+  'rgpd-export-fetch': proc({ input: z.object({ familyId: id, format: z.enum(['json', 'pdf']) }), output: fileContent, roles: DESK, query: true }),
+  'rgpd-anonymise-preview': proc({ input: z.object({ familyId: id }), output: anonymisePreview, roles: DIRECTION, query: true }),
+  'rgpd-anonymise': proc({ input: z.object({ familyId: id, confirmation: z.string().min(8).max(64) }), output: anonymisePreview, roles: DIRECTION })
+} satisfies ProcedureMap
+

@@ -1,0 +1,198 @@
+/// <reference types="vite/client" />
+/**
+ * Cross-family access, generated from the route table: for every portal
+ * procedure that declares `owns`, every owned field in turn gets another
+ * family's id (the others keep the caller's own), and every download kind
+ * gets another family's id in its path. The answer must be 403 or 404, with
+ * none of the other family's data and no side effect. A procedure or a
+ * download kind without a case in test/helpers/cross-family/ fails the suite.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { z } from 'zod'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { portalProcedures, type Procedure } from '@shared/contract'
+import { DOWNLOAD_KINDS, portalFileRoutes } from '@shared/contract/family-file-routes'
+import { AuditEntry } from '../../src-main/audit/entities'
+import { ownershipResolvers } from '../../src-main/rpc/ownership'
+import { buildPortalApp } from '../../src-main/server/portal-app'
+import { buildStaffApp } from '../../src-main/server/staff-app'
+import { openTestCore, seedFamily, seedStaff, type TestCore } from '../helpers/core'
+import { client } from '../helpers/http'
+import { download } from '../helpers/files'
+import type { CrossFamilyContext, CrossFamilyModule, SeededSide } from '../helpers/cross-family/types'
+
+const loaded = import.meta.glob<{ module: CrossFamilyModule }>('../helpers/cross-family/*.ts', { eager: true })
+const modules = Object.entries(loaded)
+  .filter(([path]) => !path.endsWith('/types.ts'))
+  .map(([, m]) => m.module)
+const cases: CrossFamilyModule['cases'] = Object.assign({}, ...modules.map((m) => m.cases))
+const downloadEntities: Record<string, string> = Object.assign({}, ...modules.map((m) => m.downloads ?? {}))
+
+const owned = Object.entries(portalProcedures as Record<string, Procedure>).filter(([, p]) => p.owns && Object.keys(p.owns).length > 0)
+
+/**
+ * Ids of shared catalogue items, which belong to no family (a service of the
+ * message form, an activity period…). Any other `…Id` / `…Ids` field of a
+ * portal input must be declared in `owns`.
+ */
+const CATALOGUE_IDS = new Set(['serviceId', 'themeId', 'facilityId', 'activityTypeId', 'activityId', 'periodId', 'groupId', 'unitId'])
+
+/** Top-level keys of an input schema (objects, unions of objects, defaults and pipes unwrapped). */
+function inputKeys(schema: z.ZodType): string[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def
+  switch (def.type) {
+    case 'object':
+      return Object.keys(def.shape as object)
+    case 'union':
+      return [...new Set((def.options as z.ZodType[]).flatMap(inputKeys))]
+    case 'intersection':
+      return [...inputKeys(def.left as z.ZodType), ...inputKeys(def.right as z.ZodType)]
+    case 'pipe':
+      return inputKeys(def.in as z.ZodType)
+    case 'default':
+    case 'optional':
+    case 'nullable':
+    case 'prefault':
+      return inputKeys(def.innerType as z.ZodType)
+    default:
+      return []
+  }
+}
+
+describe('the route table is covered', () => {
+  test('every id a portal procedure takes is declared in `owns` (or is a catalogue id)', () => {
+    const undeclared: string[] = []
+    for (const [name, p] of Object.entries(portalProcedures as Record<string, Procedure>)) {
+      if (p.public) continue
+      for (const k of inputKeys(p.input)) if (/Ids?$/.test(k) && !CATALOGUE_IDS.has(k) && !(p.owns && k in p.owns)) undeclared.push(`${name}.${k}`)
+    }
+    expect(undeclared).toEqual([])
+  })
+
+  test('every portal procedure with `owns` has a cross-family case', () => {
+    expect(owned.map(([n]) => n).filter((n) => !cases[n])).toEqual([])
+  })
+
+  test('every download kind has a cross-family case', () => {
+    expect(portalFileRoutes.download.kinds.filter((k) => !downloadEntities[k])).toEqual([])
+  })
+
+  test('every owned entity has an ownership resolver', () => {
+    const entities = new Set(owned.flatMap(([, p]) => Object.values(p.owns!)))
+    expect([...entities].filter((e) => !ownershipResolvers[e])).toEqual([])
+  })
+})
+
+let core: TestCore
+let staffApp: FastifyInstance
+let portalApp: FastifyInstance
+let victim: SeededSide
+let attacker: SeededSide
+let victimIds: Record<string, number>
+let attackerIds: Record<string, number>
+let markers: string[]
+
+async function side(ctx: CrossFamilyContext, lastName: string): Promise<{ side: SeededSide; ids: Record<string, number> }> {
+  const family = await seedFamily(ctx.core, { lastName })
+  const portal = await client(ctx.portalApp, 'portal')
+  await portal.loginPortal(family.login, family.password)
+  const s = { family, portal }
+  const ids: Record<string, number> = {}
+  for (const m of modules) Object.assign(ids, await m.seed(ctx, s))
+  return { side: s, ids }
+}
+
+beforeAll(async () => {
+  core = await openTestCore()
+  staffApp = await buildStaffApp(core)
+  portalApp = await buildPortalApp(core)
+  const director = await seedStaff(core, 'direction')
+  const staff = await client(staffApp, 'staff')
+  await staff.loginStaff(director.login, director.password)
+  const ctx: CrossFamilyContext = { core, staffApp, portalApp, director, staff }
+  const v = await side(ctx, 'Victimeau')
+  const a = await side(ctx, 'Curieux')
+  victim = v.side
+  victimIds = v.ids
+  attacker = a.side
+  attackerIds = a.ids
+  markers = modules.flatMap((m) => m.markers?.(victim) ?? [])
+})
+afterAll(async () => {
+  await staffApp.close()
+  await portalApp.close()
+  await core.cleanup()
+})
+
+const auditCount = () => core.tx.read((m) => m.count(AuditEntry))
+
+function expectNoLeak(text: string) {
+  for (const s of markers) expect(text, `leaked « ${s} »`).not.toContain(s)
+}
+
+describe('another family’s id in the body is refused', () => {
+  for (const [name, p] of owned) {
+    for (const [field, entity] of Object.entries(p.owns!)) {
+      test(`${name} — ${field} (${entity})`, async () => {
+        const victimId = victimIds[entity]
+        const ownId = attackerIds[entity]
+        expect(victimId, `no ${entity} seeded for the victim`).toBeTypeOf('number')
+        // The ids really are the victim's and the caller's own: the refusal is not a missing row.
+        await core.tx.read(async (m) => {
+          expect(await ownershipResolvers[entity](m, victimId)).toBe(victim.family.familyId)
+          expect(await ownershipResolvers[entity](m, ownId)).toBe(attacker.family.familyId)
+        })
+        const input = cases[name]((f) => {
+          const e = p.owns![f]
+          if (!e) throw new Error(`${name}: ${f} is not an owned field`)
+          return f === field ? victimId : attackerIds[e]
+        })
+        const before = await auditCount()
+        const r = await attacker.portal.call(name, input)
+        expect([403, 404], JSON.stringify(r.body)).toContain(r.status)
+        expectNoLeak(JSON.stringify(r.body))
+        expect(await auditCount()).toBe(before)
+      })
+    }
+  }
+})
+
+describe('another family’s id in a download path is refused', () => {
+  for (const kind of DOWNLOAD_KINDS) {
+    test(`GET ${portalFileRoutes.download.path.replace(':kind', kind)}`, async () => {
+      const entity = downloadEntities[kind]
+      const own = await download(portalApp, attacker.portal, `/api/portal/files/${kind}/${attackerIds[entity]}`)
+      expect(own.status).toBe(200)
+      const r = await download(portalApp, attacker.portal, `/api/portal/files/${kind}/${victimIds[entity]}`)
+      expect([403, 404]).toContain(r.status)
+      expect(r.headers['content-disposition']).toBeUndefined()
+      expectNoLeak(r.text)
+      // The victim itself gets it.
+      expect((await download(portalApp, victim.portal, `/api/portal/files/${kind}/${victimIds[entity]}`)).status).toBe(200)
+    })
+  }
+
+  test('the RGPD export of a family holds none of another family’s data', async () => {
+    const json = await download(portalApp, attacker.portal, portalFileRoutes.exportJson.path)
+    expect(json.status).toBe(200)
+    expect(json.text).toContain(attacker.family.lastName)
+    expectNoLeak(json.text)
+  })
+
+  test('lists a family reads hold none of another family’s data', async () => {
+    for (const name of ['file-get', 'requests-mine', 'messages-list', 'documents-mine', 'documents-downloads', 'news-list', 'home-get']) {
+      const r = await attacker.portal.call(name, name === 'messages-list' ? { folder: 'sent' } : {})
+      expect(r.status, name).toBe(200)
+      expectNoLeak(JSON.stringify(r.body))
+    }
+  })
+
+  test('nothing of the victim changed', async () => {
+    const t = await victim.portal.call('messages-thread', { threadId: victimIds.thread })
+    expect(t.status).toBe(200)
+    expect(t.body.folder).toBe('active')
+    expect(t.body.messages).toHaveLength(2)
+    const mine = await victim.portal.call('requests-mine', {})
+    expect(mine.body.items.find((i: { id: number }) => i.id === victimIds.request).status).toBe('pending')
+  })
+})
