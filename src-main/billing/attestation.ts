@@ -1,0 +1,83 @@
+/**
+ * Attestation fiscale for childcare costs of children under 6 (CGI art. 200
+ * quater B), for a calendar year, from the payments actually received that
+ * year. A payment pays invoices; each invoice's share for a child is that
+ * child's childcare lines over the invoice total. Meals (restauration
+ * activities) are not childcare, and CESU préfinancés are not the family's
+ * money, so both are left out.
+ */
+import type { EntityManager } from 'typeorm'
+import type { Actor } from '../core/actor'
+import type { Core } from '../core/app-core'
+import { parisDay } from '../core/clock'
+import { DomainError } from '../core/errors'
+import { ageOn } from '../calendar/days'
+import { dbOf } from '../bookings/sql'
+import { Family } from '../families/entities'
+import { renderPdf } from './pdf/printer'
+import { storeFamilyPdf } from './documents/family-docs'
+import { identity } from './documents/render'
+import { attestationPdf, type AttestationChild } from './documents/pdfs'
+
+export function attestationAmounts(m: EntityManager, familyId: number, year: number): AttestationChild[] {
+  const db = dbOf(m)
+  const children = db.prepare('SELECT id, first_name, last_name, birth_date FROM child WHERE family_id = ? ORDER BY birth_date').all(familyId) as {
+    id: number
+    first_name: string
+    last_name: string
+    birth_date: string
+  }[]
+  const young = children.filter((c) => c.birth_date < `${year + 1}-01-01` && ageOn(c.birth_date, `${year}-01-01`) < 6)
+  if (young.length === 0) return []
+  // Net allocation per invoice of the payments received in the year (reversals included).
+  const paid = db
+    .prepare(
+      `SELECT a.invoice_id, SUM(a.amount_cents) AS amount
+         FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+        WHERE p.family_id = ? AND p.status = 'ok' AND p.mode <> 'cesu' AND p.received_on BETWEEN ? AND ?
+        GROUP BY a.invoice_id HAVING SUM(a.amount_cents) > 0`
+    )
+    .all(familyId, `${year}-01-01`, `${year}-12-31`) as { invoice_id: number; amount: number }[]
+  const share = new Map<number, number>(young.map((c) => [c.id, 0]))
+  const lines = db.prepare(
+    `SELECT l.child_id, SUM(l.amount_cents) AS amount,
+            SUM(CASE WHEN COALESCE(t.kind, '') = 'restauration' THEN 0 ELSE l.amount_cents END) AS care
+       FROM invoice_line l
+       LEFT JOIN activity a ON a.id = l.activity_id LEFT JOIN activity_type t ON t.id = a.activity_type_id
+      WHERE l.invoice_id = ? GROUP BY l.child_id`
+  )
+  for (const p of paid) {
+    const rows = lines.all(p.invoice_id) as { child_id: number | null; amount: number; care: number }[]
+    const total = rows.reduce((s, r) => s + r.amount, 0)
+    if (total <= 0) continue
+    for (const r of rows) {
+      if (r.child_id === null || !share.has(r.child_id) || r.care <= 0) continue
+      share.set(r.child_id, share.get(r.child_id)! + (p.amount * r.care) / total)
+    }
+  }
+  return young.map((c) => ({ name: `${c.first_name} ${c.last_name}`, birthDate: c.birth_date, amountCents: Math.round(share.get(c.id)!) })).filter((c) => c.amountCents > 0)
+}
+
+/** Generates the attestation PDF and files it in the family's documents. Returns the document id. */
+export async function createAttestation(core: Core, actor: Actor, familyId: number, year: number): Promise<{ documentId: number; totalCents: number }> {
+  const today = parisDay(core.clock.now())
+  if (year > Number(today.slice(0, 4))) throw new DomainError('invalid_input', 'Cette année n’est pas encore commencée.', 400, { year: 'future' })
+  const { def, total } = await core.tx.read(async (m) => {
+    const fam = await m.findOneByOrFail(Family, { id: familyId })
+    const person = dbOf(m).prepare(`SELECT civility, last_name, first_name FROM person WHERE family_id = ? AND role = 'responsable'`).get(familyId) as
+      | { civility: string; last_name: string; first_name: string }
+      | undefined
+    const children = attestationAmounts(m, familyId, year)
+    if (children.length === 0) {
+      throw new DomainError('nothing_to_certify', `Aucun frais de garde d’enfant de moins de 6 ans n’a été réglé en ${year} : pas d’attestation à établir.`, 409)
+    }
+    const name = person ? `${person.civility ? `${person.civility} ` : ''}${person.first_name} ${person.last_name.toUpperCase()}` : `Famille ${fam.number}`
+    return {
+      total: children.reduce((s, c) => s + c.amountCents, 0),
+      def: attestationPdf({ structure: await identity(m), year, familyName: name, familyNumber: fam.number, address: { address: fam.address, postalCode: fam.postalCode, city: fam.city }, children, today })
+    }
+  })
+  const pdf = await renderPdf(def)
+  const documentId = await storeFamilyPdf(core, actor, { familyId, docType: 'attestation-fiscale', title: `Attestation fiscale ${year}`, fileName: `attestation-fiscale-${year}.pdf`, pdf })
+  return { documentId, totalCents: total }
+}

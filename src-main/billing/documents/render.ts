@@ -1,0 +1,109 @@
+/**
+ * Reads what a billing PDF needs and renders it. Invoices are rebuilt on
+ * demand from their frozen snapshot and lines, so a PDF printed today is the
+ * one printed at issue (plus what has been paid since).
+ */
+import type { EntityManager } from 'typeorm'
+import type { Core } from '../../core/app-core'
+import { parisDay } from '../../core/clock'
+import { notFound } from '../../core/errors'
+import { Family } from '../../families/entities'
+import { getStructure } from '../../settings/settings'
+import { CreditNote, Deposit, Invoice, Regie } from '../entities'
+import { invoiceLines, invoiceRow } from '../invoices'
+import { listPayments, paymentById } from '../payments/payments'
+import { getBillingSettings } from '../settings'
+import { familyStatement } from '../statement'
+import { renderPdf } from '../pdf/printer'
+import { creditNotePdf, depositPdf, invoicePdf, receiptPdf, statementPdf, type InvoicePdfData } from './pdfs'
+import type { Identity } from './layout'
+
+export async function identity(m: EntityManager): Promise<Identity> {
+  const s = await getStructure(m)
+  return { name: s.name, address: s.address, postalCode: s.postalCode, city: s.city, phone: s.phone, email: s.email, siret: s.siret, logo: s.logo }
+}
+
+export interface PdfFile {
+  filename: string
+  data: Buffer
+}
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
+
+/** Everything an invoice PDF shows; `ctx` lets a batch read the structure and settings once. */
+export async function invoicePdfData(m: EntityManager, invoiceId: number, ctx?: { logo: string | null; onlinePayment: boolean; payAt: string }): Promise<InvoicePdfData> {
+  const row = invoiceRow(m, invoiceId)
+  const inv = await m.findOneBy(Invoice, { id: invoiceId })
+  if (!inv) throw notFound('Facture')
+  let c = ctx
+  if (!c) {
+    const settings = await getBillingSettings(m)
+    c = { logo: (await getStructure(m)).logo, onlinePayment: settings.onlineEnabled, payAt: settings.payAt }
+  }
+  return {
+    number: inv.number,
+    issueDate: inv.issueDate,
+    dueDate: inv.dueDate,
+    periodStart: inv.periodStart,
+    periodEnd: inv.periodEnd,
+    totalCents: inv.totalCents,
+    paidCents: row.paid,
+    collection: inv.collection,
+    cancelled: inv.status === 'cancelled',
+    creditNoteNumber: row.credit_number,
+    snapshot: inv.snapshot,
+    logo: c.logo,
+    lines: invoiceLines(m, invoiceId),
+    onlinePayment: c.onlinePayment,
+    payAt: c.payAt
+  }
+}
+
+export async function renderInvoice(core: Core, invoiceId: number): Promise<PdfFile> {
+  const data = await core.tx.read((m) => invoicePdfData(m, invoiceId))
+  return { filename: `facture-${safeName(data.number)}.pdf`, data: await renderPdf(invoicePdf(data)) }
+}
+
+export async function renderCreditNote(core: Core, creditNoteId: number): Promise<PdfFile> {
+  const def = await core.tx.read(async (m) => {
+    const cn = await m.findOneBy(CreditNote, { id: creditNoteId })
+    if (!cn) throw notFound('Avoir')
+    const inv = await m.findOneByOrFail(Invoice, { id: cn.invoiceId })
+    const logo = (await getStructure(m)).logo
+    return creditNotePdf({ number: cn.number, issueDate: cn.issueDate, amountCents: cn.amountCents, reason: cn.reason, invoiceNumber: inv.number, invoiceDate: inv.issueDate, snapshot: inv.snapshot, logo })
+  })
+  return { filename: `avoir-${creditNoteId}.pdf`, data: await renderPdf(def) }
+}
+
+export async function renderReceipt(core: Core, paymentId: number): Promise<PdfFile> {
+  const { def, number } = await core.tx.read(async (m) => {
+    const p = paymentById(m, paymentId)
+    const fam = await m.findOneByOrFail(Family, { id: p.familyId })
+    return {
+      number: p.number,
+      def: receiptPdf({ structure: await identity(m), regieName: p.regieName, payment: p, address: { address: fam.address, postalCode: fam.postalCode, city: fam.city } })
+    }
+  })
+  return { filename: `recu-${safeName(number)}.pdf`, data: await renderPdf(def) }
+}
+
+export async function renderDeposit(core: Core, depositId: number): Promise<PdfFile> {
+  const { def, number } = await core.tx.read(async (m) => {
+    const d = await m.findOneBy(Deposit, { id: depositId })
+    if (!d) throw notFound('Remise')
+    const regie = await m.findOneByOrFail(Regie, { id: d.regieId })
+    const payments = listPayments(m, { depositId: d.id, limit: 100_000, offset: 0 }).items.reverse()
+    return {
+      number: d.number,
+      def: depositPdf({ structure: await identity(m), regieName: regie.name, number: d.number, mode: d.mode, depositedOn: d.depositedOn, bankAccount: d.bankAccount, payments })
+    }
+  })
+  return { filename: `remise-${safeName(number)}.pdf`, data: await renderPdf(def) }
+}
+
+export async function renderStatement(core: Core, familyId: number, schoolYear: string): Promise<PdfFile> {
+  const def = await core.tx.read(async (m) =>
+    statementPdf({ structure: await identity(m), statement: familyStatement(m, familyId, schoolYear), today: parisDay(core.clock.now()) })
+  )
+  return { filename: `releve-${schoolYear}.pdf`, data: await renderPdf(def) }
+}

@@ -1,0 +1,552 @@
+/**
+ * What a monthly run would bill, per family: read-only, so the preview and
+ * the issue share it (the issue recomputes it inside its transaction, so
+ * what is issued is exactly what the database says at that instant).
+ *
+ * Bulk path: one query for the month's billable bookings, everything else
+ * loaded once into maps; the price of identical situations is resolved once.
+ */
+import type Database from 'better-sqlite3'
+import { TZDate } from '@date-fns/tz'
+import { format } from 'date-fns'
+import type { AnomalyDto } from '@shared/contract/billing-shapes'
+import { PARIS } from '../../core/clock'
+import { stmt } from '../../bookings/sql'
+import type { BillingSettings } from '../settings'
+import { TariffIndex, type IndexedTariff } from '../tariffs/tariffs'
+import { BILLABLE_STATES, consumedMinutes, resolvePrice, type BookingState, type Resolution } from '../tariffs/resolve'
+import type { InvoiceLineKind } from '../entities'
+
+export interface DraftLine {
+  kind: InvoiceLineKind
+  childId: number | null
+  childName: string
+  activityId: number | null
+  activityName: string
+  unitId: number | null
+  label: string
+  day: string | null
+  quantity: number
+  quantityLabel: string
+  unitPriceCents: number
+  amountCents: number
+  bookingIds: number[]
+  bookingState: string | null
+  tariffId: number | null
+  bracket: string
+  explanation: string
+  flatKey: string | null
+  adjustmentId: number | null
+  /** Ordering inside the invoice: child rank, activity, unit, day. */
+  order: string
+}
+
+export type AnomalyKind = AnomalyDto['kind']
+
+export interface DraftInvoice {
+  familyId: number
+  familyNumber: number
+  familyName: string
+  address: string
+  postalCode: string
+  city: string
+  email: string
+  collection: 'direct' | 'debit'
+  lines: DraftLine[]
+  totalCents: number
+  /** Unallocated payments of the family in this régie, used at issue. */
+  creditCents: number
+  anomalies: Set<AnomalyKind>
+  willIssue: boolean
+}
+
+export interface RunDraft {
+  regieId: number
+  month: string
+  periodStart: string
+  periodEnd: string
+  families: DraftInvoice[]
+  anomalies: AnomalyDto[]
+  lineCount: number
+  totalCents: number
+  /** Bookings covered by a flat rate an earlier invoice billed: [bookingId, invoiceId]. */
+  coveredLocks: [number, number][]
+}
+
+export function monthBounds(month: string): { start: string; end: string } {
+  const [y, m] = month.split('-').map(Number)
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate()
+  return { start: `${month}-01`, end: `${month}-${String(last).padStart(2, '0')}` }
+}
+
+/** 'HH:MM' as is; an ISO timestamp → its Paris wall-clock time. */
+export function wallClock(s: string | null): string | null {
+  if (!s) return null
+  if (/^\d{1,2}:\d{2}/.test(s)) return s
+  const t = Date.parse(s)
+  return Number.isNaN(t) ? null : format(new TZDate(t, PARIS), 'HH:mm')
+}
+
+interface BookingRow {
+  booking_id: number
+  child_id: number
+  unit_id: number
+  day: string
+  state: BookingState
+  source: string
+  arrived_at: string | null
+  left_at: string | null
+  activity_id: number
+  unit_name: string
+  unit_sort: number
+  start_time: string
+  end_time: string
+  activity_name: string
+  family_id: number
+  first_name: string
+  last_name: string
+  birth_date: string
+}
+
+interface FamilyRow {
+  id: number
+  number: number
+  address: string
+  postal_code: string
+  city: string
+  last_name: string | null
+  first_name: string | null
+  email: string | null
+}
+
+const STATES_SQL = `(${BILLABLE_STATES.map((s) => `'${s}'`).join(',')})`
+
+export interface ComputeOptions {
+  regieId: number
+  month: string
+  settings: BillingSettings
+  /** Restrict to one family (detail view). */
+  familyId?: number
+}
+
+function pad(n: number, w = 6): string {
+  return String(n).padStart(w, '0')
+}
+
+export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraft {
+  const { start, end } = monthBounds(opts.month)
+  const regie = stmt(db, 'SELECT id, is_default FROM regie WHERE id = ?').get(opts.regieId) as { id: number; is_default: number } | undefined
+  if (!regie) throw new Error(`régie ${opts.regieId} not found`)
+  const defaultId = (stmt(db, 'SELECT id FROM regie WHERE is_default = 1').get() as { id: number } | undefined)?.id ?? -1
+  const famFilter = opts.familyId ? 'AND c.family_id = ?' : ''
+  const params: unknown[] = [start, end]
+  if (opts.familyId) params.push(opts.familyId)
+  // Bookings with their family only: units, activities and régies come from small in-memory maps. Joining them
+  // and sorting in SQL costs three times as much at commune scale (see bench/invoicing-run.ts).
+  const units = new Map(
+    (
+      stmt(
+        db,
+        `SELECT u.id, u.activity_id, u.name, u.sort, u.start_time, u.end_time, a.name AS activity_name, COALESCE(ra.regie_id, ?) AS regie_id
+           FROM unit u JOIN activity a ON a.id = u.activity_id LEFT JOIN regie_activity ra ON ra.activity_id = a.id`
+      ).all(defaultId) as { id: number; activity_id: number; name: string; sort: number; start_time: string; end_time: string; activity_name: string; regie_id: number }[]
+    ).map((u) => [u.id, u])
+  )
+  const raw = stmt(
+    db,
+    `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, c.family_id
+       FROM booking b JOIN child c ON c.id = b.child_id
+      WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
+        AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
+        ${famFilter}`
+  ).all(...params) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
+  const childIds = new Set(raw.map((b) => b.child_id))
+  const childInfo = new Map<number, { first_name: string; last_name: string; birth_date: string }>()
+  for (const c of stmt(db, 'SELECT id, first_name, last_name, birth_date FROM child').all() as { id: number; first_name: string; last_name: string; birth_date: string }[]) {
+    if (childIds.has(c.id)) childInfo.set(c.id, c)
+  }
+  const rows: BookingRow[] = []
+  for (const b of raw) {
+    const u = units.get(b.unit_id)
+    if (!u || u.regie_id !== opts.regieId) continue
+    const c = childInfo.get(b.child_id)!
+    rows.push({
+      booking_id: b.booking_id,
+      child_id: b.child_id,
+      unit_id: b.unit_id,
+      day: b.day,
+      state: b.state,
+      source: b.source,
+      arrived_at: b.arrived_at,
+      left_at: b.left_at,
+      family_id: b.family_id,
+      activity_id: u.activity_id,
+      unit_name: u.name,
+      unit_sort: u.sort,
+      start_time: u.start_time,
+      end_time: u.end_time,
+      activity_name: u.activity_name,
+      first_name: c.first_name,
+      last_name: c.last_name,
+      birth_date: c.birth_date
+    })
+  }
+
+  const anomalies: AnomalyDto[] = []
+  if (defaultId === -1) {
+    const orphan = stmt(
+      db,
+      `SELECT a.name, COUNT(*) AS n FROM booking b JOIN unit u ON u.id = b.unit_id JOIN activity a ON a.id = u.activity_id
+        LEFT JOIN regie_activity ra ON ra.activity_id = a.id
+        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND ra.regie_id IS NULL GROUP BY a.id`
+    ).all(start, end) as { name: string; n: number }[]
+    for (const o of orphan) {
+      anomalies.push({ kind: 'no-regie-for-activity', familyId: null, familyNumber: null, familyName: '', childName: '', message: `L’activité « ${o.name} » n’est rattachée à aucune régie et il n’y a pas de régie par défaut : ${o.n} consommation(s) ne seront facturées par aucune régie.` })
+    }
+  }
+
+  const tariffs = TariffIndex.load(db)
+  // Sibling rank: among the family's children consuming anything billable this month (any régie), eldest first.
+  const sibParams: unknown[] = [start, end]
+  if (opts.familyId) sibParams.push(opts.familyId)
+  const siblings = stmt(
+    db,
+    `SELECT DISTINCT c.family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
+      WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${famFilter}
+      ORDER BY c.family_id, c.birth_date, c.id`
+  ).all(...sibParams) as { family_id: number; id: number }[]
+  const rank = new Map<number, number>()
+  let prevFamily = -1
+  let r = 0
+  for (const s of siblings) {
+    r = s.family_id === prevFamily ? r + 1 : 1
+    prevFamily = s.family_id
+    rank.set(s.id, r)
+  }
+
+  const qfRows = stmt(db, 'SELECT family_id, quotient, quotient_valid_until FROM family_caf WHERE quotient IS NOT NULL').all() as {
+    family_id: number
+    quotient: number
+    quotient_valid_until: string | null
+  }[]
+  const qfOf = new Map(qfRows.map((q) => [q.family_id, q]))
+  const qfOn = (familyId: number, day: string): number | null => {
+    const q = qfOf.get(familyId)
+    return q && (q.quotient_valid_until === null || q.quotient_valid_until >= day) ? q.quotient : null
+  }
+  const resident = new Set(opts.settings.residentPostalCodes)
+
+  const periods = stmt(db, 'SELECT id, activity_id, start_date, end_date FROM activity_period').all() as { id: number; activity_id: number; start_date: string; end_date: string }[]
+  const periodOf = (activityId: number, day: string) => periods.find((p) => p.activity_id === activityId && p.start_date <= day && day <= p.end_date)?.id ?? null
+
+  const billedFlat = new Map((stmt(db, 'SELECT key, invoice_id FROM billed_flat').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id]))
+  const coveredLocks: [number, number][] = []
+  const debitFamilies = new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id))
+  const credits = new Map(
+    (
+      stmt(
+        db,
+        `SELECT p.family_id, SUM(p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0)) AS free
+           FROM payment p WHERE p.regie_id = ? AND p.status = 'ok' GROUP BY p.family_id`
+      ).all(opts.regieId) as { family_id: number; free: number }[]
+    ).map((x) => [x.family_id, x.free])
+  )
+  const adjParams: unknown[] = [opts.regieId, opts.month]
+  if (opts.familyId) adjParams.push(opts.familyId)
+  const adjustments = stmt(
+    db,
+    `SELECT j.id, j.family_id, j.child_id, j.label, j.amount_cents, j.month, c.first_name, c.last_name
+       FROM billing_adjustment j LEFT JOIN child c ON c.id = j.child_id
+      WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL ${opts.familyId ? 'AND j.family_id = ?' : ''}
+      ORDER BY j.id`
+  ).all(...adjParams) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]
+
+  const familyIds = new Set<number>([...rows.map((x) => x.family_id), ...adjustments.map((a) => a.family_id)])
+  const families = new Map<number, FamilyRow>()
+  if (familyIds.size) {
+    const list = [...familyIds]
+    for (let i = 0; i < list.length; i += 500) {
+      const chunk = list.slice(i, i + 500)
+      const fam = db
+        .prepare(
+          `SELECT f.id, f.number, f.address, f.postal_code, f.city, p.last_name, p.first_name, p.email
+             FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable'
+            WHERE f.id IN (${chunk.map(() => '?').join(',')})`
+        )
+        .all(...chunk) as FamilyRow[]
+      for (const f of fam) families.set(f.id, f)
+    }
+  }
+
+  const drafts = new Map<number, DraftInvoice>()
+  const draftOf = (familyId: number): DraftInvoice => {
+    let d = drafts.get(familyId)
+    if (!d) {
+      const f = families.get(familyId)!
+      d = {
+        familyId,
+        familyNumber: f.number,
+        familyName: `${(f.last_name ?? '').toUpperCase()} ${f.first_name ?? ''}`.trim(),
+        address: f.address,
+        postalCode: f.postal_code,
+        city: f.city,
+        email: f.email ?? '',
+        collection: debitFamilies.has(familyId) ? 'debit' : 'direct',
+        lines: [],
+        totalCents: 0,
+        creditCents: Math.max(0, credits.get(familyId) ?? 0),
+        anomalies: new Set(),
+        willIssue: true
+      }
+      drafts.set(familyId, d)
+    }
+    return d
+  }
+
+  const memo = new Map<string, Resolution>()
+  const resolve = (t: IndexedTariff, qf: number | null, siblingRank: number, outside: boolean, state: BookingState, source: string, minutes: number, src: 'attendance' | 'schedule') => {
+    const key = `${t.id}|${qf}|${siblingRank}|${outside}|${state}|${source === 'walk-in' ? 'w' : ''}|${t.mode === 'hourly' || t.mode === 'day' ? `${minutes}${src}` : ''}`
+    let res = memo.get(key)
+    if (!res) {
+      res = resolvePrice(t, { qf, siblingRank, outsideCommune: outside, state, source, minutes, minutesSource: src })
+      memo.set(key, res)
+    }
+    return res
+  }
+
+  const noTariff = new Map<string, { familyId: number; child: string; unit: string; n: number }>()
+  // Day mode groups all billable units of a child × activity × day into one line.
+  const dayGroups = new Map<string, { row: BookingRow; tariff: IndexedTariff; minutes: number; ids: number[]; states: BookingState[]; fromAttendance: boolean }>()
+  const flatLines = new Map<string, DraftLine>()
+
+  for (const row of rows) {
+    const d = draftOf(row.family_id)
+    const childName = `${row.first_name} ${row.last_name}`.trim()
+    const t = tariffs.find(row.unit_id, row.activity_id, row.day)
+    if (!t) {
+      const k = `${row.child_id}|${row.unit_id}`
+      const e = noTariff.get(k)
+      if (e) e.n++
+      else noTariff.set(k, { familyId: row.family_id, child: childName, unit: `${row.activity_name} – ${row.unit_name}`, n: 1 })
+      d.anomalies.add('no-tariff')
+      continue
+    }
+    const qf = qfOn(row.family_id, row.day)
+    if (qf === null && t.brackets.length > 1) d.anomalies.add('no-qf')
+    const fam = families.get(row.family_id)!
+    const outside = resident.size > 0 && !resident.has(fam.postal_code)
+    const siblingRank = rank.get(row.child_id) ?? 1
+    const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|${pad(row.unit_sort)}|${pad(row.unit_id)}|${row.day}`
+    const schedule = { start: row.start_time, end: row.end_time }
+    const used =
+      row.state === 'PRESENT' ? consumedMinutes(schedule, { arrived: wallClock(row.arrived_at), left: wallClock(row.left_at) }) : consumedMinutes(schedule, { arrived: null, left: null })
+
+    if (t.mode === 'day') {
+      const k = `${row.child_id}|${row.activity_id}|${row.day}`
+      const g = dayGroups.get(k)
+      if (g) {
+        g.minutes += used.minutes
+        g.ids.push(row.booking_id)
+        g.states.push(row.state)
+        g.fromAttendance ||= used.source === 'attendance'
+      } else dayGroups.set(k, { row, tariff: t, minutes: used.minutes, ids: [row.booking_id], states: [row.state], fromAttendance: used.source === 'attendance' })
+      continue
+    }
+
+    if (t.mode === 'flat') {
+      const periodId = t.flatPeriod === 'period' ? periodOf(row.activity_id, row.day) : null
+      const flatKey = `f:${t.id}:${row.child_id}:${periodId !== null ? `p${periodId}` : row.day.slice(0, 7)}`
+      const existing = flatLines.get(flatKey)
+      if (existing) {
+        existing.bookingIds.push(row.booking_id)
+        continue
+      }
+      const billedBy = billedFlat.get(flatKey)
+      if (billedBy !== undefined) {
+        // Covered by a flat an earlier run billed (period flat): lock the booking to that invoice, no new line.
+        coveredLocks.push([row.booking_id, billedBy])
+        continue
+      }
+      // A flat rate is due for the period whatever the attendance: resolved as a plain booking.
+      const res = resolve(t, qf, siblingRank, outside, 'R', 'family', 0, 'schedule')
+      if (!res.billable) continue
+      const line: DraftLine = {
+        kind: 'flat',
+        childId: row.child_id,
+        childName,
+        activityId: row.activity_id,
+        activityName: row.activity_name,
+        unitId: null,
+        label: `Forfait ${t.flatPeriod === 'month' ? 'mensuel' : 'période'} – ${row.activity_name}`,
+        day: null,
+        quantity: 1,
+        quantityLabel: '1',
+        unitPriceCents: res.unitPriceCents,
+        amountCents: res.cents,
+        bookingIds: [row.booking_id],
+        bookingState: null,
+        tariffId: t.id,
+        bracket: res.bracketLabel,
+        explanation: res.explanation.join('\n'),
+        flatKey,
+        adjustmentId: null,
+        order: order.replace(/\|[^|]*$/, '|0000-00-00')
+      }
+      flatLines.set(flatKey, line)
+      d.lines.push(line)
+      continue
+    }
+
+    const res = resolve(t, qf, siblingRank, outside, row.state, row.source, used.minutes, used.source)
+    if (!res.billable) continue
+    d.lines.push({
+      kind: t.mode === 'hourly' ? 'hourly' : 'unit',
+      childId: row.child_id,
+      childName,
+      activityId: row.activity_id,
+      activityName: row.activity_name,
+      unitId: row.unit_id,
+      label: row.unit_name,
+      day: row.day,
+      quantity: res.quantity,
+      quantityLabel: res.quantityLabel,
+      unitPriceCents: res.unitPriceCents,
+      amountCents: res.cents,
+      bookingIds: [row.booking_id],
+      bookingState: row.state,
+      tariffId: t.id,
+      bracket: res.bracketLabel,
+      explanation: res.explanation.join('\n'),
+      flatKey: null,
+      adjustmentId: null,
+      order
+    })
+    if (res.walkinCents > 0) d.lines.push(walkinLine(row, childName, order, res.walkinCents, t.id))
+  }
+
+  for (const g of dayGroups.values()) {
+    const { row, tariff: t } = g
+    const d = draftOf(row.family_id)
+    const childName = `${row.first_name} ${row.last_name}`.trim()
+    const fam = families.get(row.family_id)!
+    const outside = resident.size > 0 && !resident.has(fam.postal_code)
+    const siblingRank = rank.get(row.child_id) ?? 1
+    // Present or booked on any unit of the day → the day is billed normally; only absences → absence rate.
+    const state: BookingState = g.states.includes('PRESENT') ? 'PRESENT' : g.states.includes('R') ? 'R' : g.states.includes('A_FACT') ? 'A_FACT' : 'ABSENT'
+    const walkin = state === 'PRESENT' && row.source === 'walk-in' ? 'walk-in' : 'family'
+    const res = resolve(t, qfOn(row.family_id, row.day), siblingRank, outside, state, walkin, g.minutes, g.fromAttendance ? 'attendance' : 'schedule')
+    if (!res.billable) continue
+    const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|000000|000000|${row.day}`
+    d.lines.push({
+      kind: res.dayKind === 'half-day' ? 'half-day' : 'day',
+      childId: row.child_id,
+      childName,
+      activityId: row.activity_id,
+      activityName: row.activity_name,
+      unitId: null,
+      label: `${row.activity_name} – ${res.dayKind === 'half-day' ? 'demi-journée' : 'journée'}`,
+      day: row.day,
+      quantity: 1,
+      quantityLabel: res.quantityLabel,
+      unitPriceCents: res.unitPriceCents,
+      amountCents: res.cents,
+      bookingIds: g.ids,
+      bookingState: state,
+      tariffId: t.id,
+      bracket: res.bracketLabel,
+      explanation: res.explanation.join('\n'),
+      flatKey: null,
+      adjustmentId: null,
+      order
+    })
+    if (res.walkinCents > 0) d.lines.push(walkinLine(row, childName, order, res.walkinCents, t.id))
+  }
+
+  for (const a of adjustments) {
+    const d = draftOf(a.family_id)
+    const childName = a.first_name ? `${a.first_name} ${a.last_name}` : ''
+    d.lines.push({
+      kind: 'adjustment',
+      childId: a.child_id,
+      childName,
+      activityId: null,
+      activityName: '',
+      unitId: null,
+      label: a.label,
+      day: null,
+      quantity: 1,
+      quantityLabel: '1',
+      unitPriceCents: a.amount_cents,
+      amountCents: a.amount_cents,
+      bookingIds: [],
+      bookingState: null,
+      tariffId: null,
+      bracket: '',
+      explanation: `Ajustement saisi pour ${a.month.slice(5)}/${a.month.slice(0, 4)}`,
+      flatKey: null,
+      adjustmentId: a.id,
+      order: `99|${pad(a.id)}`
+    })
+  }
+
+  for (const e of noTariff.values()) {
+    const f = families.get(e.familyId)!
+    anomalies.push({
+      kind: 'no-tariff',
+      familyId: e.familyId,
+      familyNumber: f.number,
+      familyName: draftOf(e.familyId).familyName,
+      childName: e.child,
+      message: `${e.child} : aucun tarif valable pour « ${e.unit} » (${e.n} consommation${e.n > 1 ? 's' : ''} non facturée${e.n > 1 ? 's' : ''}).`
+    })
+  }
+
+  let lineCount = 0
+  let totalCents = 0
+  const out: DraftInvoice[] = []
+  for (const d of [...drafts.values()].sort((a, b) => a.familyNumber - b.familyNumber)) {
+    d.lines.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+    d.totalCents = d.lines.reduce((s, l) => s + l.amountCents, 0)
+    d.willIssue = d.lines.length > 0
+    if (d.totalCents < 0) {
+      d.anomalies.add('negative-total')
+      d.willIssue = false
+      anomalies.push({ kind: 'negative-total', familyId: d.familyId, familyNumber: d.familyNumber, familyName: d.familyName, childName: '', message: `Total négatif (${(d.totalCents / 100).toFixed(2).replace('.', ',')} €) : la facture n’est pas émise ; saisissez un ajustement ou remboursez.` })
+    }
+    if (d.anomalies.has('no-qf')) {
+      anomalies.push({ kind: 'no-qf', familyId: d.familyId, familyNumber: d.familyNumber, familyName: d.familyName, childName: '', message: 'Aucun quotient familial valide : la tranche la plus haute est appliquée.' })
+    }
+    if (d.willIssue) {
+      lineCount += d.lines.length
+      totalCents += d.totalCents
+    }
+    out.push(d)
+  }
+  return { regieId: opts.regieId, month: opts.month, periodStart: start, periodEnd: end, families: out, anomalies, lineCount, totalCents, coveredLocks }
+}
+
+function walkinLine(row: BookingRow, childName: string, order: string, cents: number, tariffId: number): DraftLine {
+  return {
+    kind: 'walkin',
+    childId: row.child_id,
+    childName,
+    activityId: row.activity_id,
+    activityName: row.activity_name,
+    unitId: row.unit_id,
+    label: `Majoration présence sans réservation – ${row.unit_name}`,
+    day: row.day,
+    quantity: 1,
+    quantityLabel: '1',
+    unitPriceCents: cents,
+    amountCents: cents,
+    bookingIds: [],
+    bookingState: 'PRESENT',
+    tariffId,
+    bracket: '',
+    explanation: 'Présence sans réservation : majoration prévue par le tarif',
+    flatKey: null,
+    adjustmentId: null,
+    order: `${order}|w`
+  }
+}
+

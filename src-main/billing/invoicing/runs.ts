@@ -1,0 +1,100 @@
+import type { EntityManager } from 'typeorm'
+import type { PreviewLineDto, RunDto, RunPreviewDto } from '@shared/contract/billing-shapes'
+import type { Core } from '../../core/app-core'
+import { DomainError } from '../../core/errors'
+import { dbOf } from '../../bookings/sql'
+import { getRegie } from '../regies'
+import { getBillingSettings } from '../settings'
+import { computeRun, type DraftLine } from './compute'
+
+/** The preview of a run: every family with its total and anomalies (lines on demand, per family). */
+export async function previewRun(core: Core, regieId: number, month: string): Promise<RunPreviewDto> {
+  return core.tx.read(async (m) => {
+    await getRegie(m, regieId)
+    const t0 = performance.now()
+    const draft = computeRun(dbOf(m), { regieId, month, settings: await getBillingSettings(m) })
+    const issued = draft.families.filter((f) => f.willIssue)
+    return {
+      regieId,
+      month,
+      periodStart: draft.periodStart,
+      periodEnd: draft.periodEnd,
+      families: draft.families.map((f) => ({
+        familyId: f.familyId,
+        familyNumber: f.familyNumber,
+        familyName: f.familyName,
+        lineCount: f.lines.length,
+        totalCents: f.totalCents,
+        creditCents: f.creditCents,
+        collection: f.collection,
+        anomalies: [...f.anomalies],
+        willIssue: f.willIssue
+      })),
+      anomalies: draft.anomalies,
+      totals: { invoices: issued.length, lines: draft.lineCount, totalCents: draft.totalCents, skipped: draft.families.length - issued.length },
+      computeMs: Math.round(performance.now() - t0)
+    }
+  })
+}
+
+export function lineDto(l: DraftLine): PreviewLineDto {
+  return {
+    kind: l.kind,
+    childId: l.childId,
+    childName: l.childName,
+    activityName: l.activityName,
+    label: l.label,
+    day: l.day,
+    quantity: l.quantity,
+    quantityLabel: l.quantityLabel,
+    unitPriceCents: l.unitPriceCents,
+    amountCents: l.amountCents,
+    bookingState: l.bookingState,
+    bracket: l.bracket,
+    explanation: l.explanation ? l.explanation.split('\n') : []
+  }
+}
+
+export async function previewFamily(core: Core, regieId: number, month: string, familyId: number): Promise<PreviewLineDto[]> {
+  return core.tx.read(async (m) => {
+    const draft = computeRun(dbOf(m), { regieId, month, familyId, settings: await getBillingSettings(m) })
+    const f = draft.families.find((x) => x.familyId === familyId)
+    if (!f) throw new DomainError('not_found', 'Rien à facturer pour cette famille ce mois-ci.', 404)
+    return f.lines.map(lineDto)
+  })
+}
+
+export async function runDtos(m: EntityManager, regieId?: number): Promise<RunDto[]> {
+  const rows = dbOf(m)
+    .prepare(`SELECT r.*, g.name AS regie_name FROM invoicing_run r JOIN regie g ON g.id = r.regie_id ${regieId ? 'WHERE r.regie_id = ?' : ''} ORDER BY r.id DESC`)
+    .all(...(regieId ? [regieId] : [])) as {
+    id: number
+    regie_id: number
+    regie_name: string
+    month: string
+    issue_date: string
+    due_date: string
+    invoice_count: number
+    line_count: number
+    total_cents: number
+    first_number: string | null
+    last_number: string | null
+    backup_name: string
+    created_at: string
+  }[]
+  return rows.map((r) => ({
+    id: r.id,
+    regieId: r.regie_id,
+    regieName: r.regie_name,
+    month: r.month,
+    issueDate: r.issue_date,
+    dueDate: r.due_date,
+    invoiceCount: r.invoice_count,
+    lineCount: r.line_count,
+    totalCents: r.total_cents,
+    firstNumber: r.first_number,
+    lastNumber: r.last_number,
+    backupName: r.backup_name,
+    createdAt: r.created_at
+  }))
+}

@@ -1,0 +1,49 @@
+/**
+ * The EPC basic Latin character set of SEPA messages: a-z A-Z 0-9 / - ? : ( ) . , ' +
+ * and space. Everything else is transliterated (é→e, œ→oe, &→"et") or
+ * replaced by a space before export, then cut to the element's length.
+ */
+
+const EPC_ALLOWED = /^[A-Za-z0-9/\-?:().,'+ ]*$/
+
+const SPECIAL: Record<string, string> = {
+  œ: 'oe', Œ: 'OE', æ: 'ae', Æ: 'AE', ß: 'ss', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ł: 'l', Ł: 'L',
+  '’': "'", '‘': "'", '`': "'", '´': "'", '«': '', '»': '', '"': '', '“': '', '”': '', '&': ' et ',
+  '–': '-', '—': '-', _: '-', '°': ' ', '€': 'EUR', '@': ' ', '#': ' ', ';': ',', '!': '.', '=': '-', '*': ' ', '<': ' ', '>': ' '
+}
+
+export function isEpcText(s: string): boolean {
+  return EPC_ALLOWED.test(s)
+}
+
+/** Transliterates to the EPC set, collapses spaces, trims and cuts to `max` characters. */
+export function epcText(s: string, max: number): string {
+  let out = ''
+  for (const ch of s.normalize('NFC')) {
+    if (SPECIAL[ch] !== undefined) {
+      out += SPECIAL[ch]
+      continue
+    }
+    const base = ch.normalize('NFD').replace(/\p{Diacritic}/gu, '')
+    out += EPC_ALLOWED.test(base) ? base : ' '
+  }
+  return out.replace(/\s+/g, ' ').trim().slice(0, max).trim()
+}
+
+/**
+ * An identifier (MsgId, PmtInfId, EndToEndId, RUM…): EPC characters, no
+ * spaces, at most 35, no leading or trailing "/" and no "//".
+ */
+export function epcId(s: string, max = 35): string {
+  const t = epcText(s, 200).replace(/ /g, '').replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '')
+  return t.slice(0, max).replace(/\/+$/g, '')
+}
+
+/** Why an identifier breaks the EPC rules, or null. */
+export function epcIdProblem(s: string, max = 35): string | null {
+  if (s.length === 0) return 'vide'
+  if (s.length > max) return `plus de ${max} caractères`
+  if (!isEpcText(s) || s.includes(' ')) return 'caractères non autorisés'
+  if (s.startsWith('/') || s.endsWith('/') || s.includes('//')) return '« / » en début, en fin ou doublé'
+  return null
+}

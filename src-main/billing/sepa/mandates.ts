@@ -1,0 +1,123 @@
+import type { EntityManager } from 'typeorm'
+import type { MandateDto, MandateInput } from '@shared/contract/billing-shapes'
+import type { Actor } from '../../core/actor'
+import type { Core } from '../../core/app-core'
+import { parisDay } from '../../core/clock'
+import { DomainError, notFound } from '../../core/errors'
+import { audit } from '../../audit/audit'
+import { nextNumber } from '../../db/counter'
+import { dbOf } from '../../bookings/sql'
+import { Family } from '../../families/entities'
+import { SepaMandate } from '../entities'
+import { formatIban, ibanProblem, isValidBic, normalizeIban } from '@shared/check-digits'
+import { epcIdProblem } from './epc-text'
+
+export function mandateDtos(m: EntityManager, filter: { familyId?: number; status?: string } = {}): MandateDto[] {
+  const where: string[] = []
+  const params: unknown[] = []
+  if (filter.familyId) (where.push('s.family_id = ?'), params.push(filter.familyId))
+  if (filter.status) (where.push('s.status = ?'), params.push(filter.status))
+  const rows = dbOf(m)
+    .prepare(
+      `SELECT s.*, f.number AS family_number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS family_name
+         FROM sepa_mandate s JOIN family f ON f.id = s.family_id LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable'
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.status, f.number, s.id DESC`
+    )
+    .all(...params) as {
+    id: number
+    family_id: number
+    family_number: number
+    family_name: string
+    rum: string
+    holder: string
+    iban: string
+    bic: string
+    signed_on: string
+    sequence_type: MandateDto['sequenceType']
+    status: MandateDto['status']
+    last_collection_on: string | null
+  }[]
+  return rows.map((r) => ({
+    id: r.id,
+    familyId: r.family_id,
+    familyNumber: r.family_number,
+    familyName: r.family_name.trim(),
+    rum: r.rum,
+    holder: r.holder,
+    iban: formatIban(r.iban),
+    bic: r.bic,
+    signedOn: r.signed_on,
+    sequenceType: r.sequence_type,
+    status: r.status,
+    lastCollectionOn: r.last_collection_on
+  }))
+}
+
+/**
+ * Records a signed SEPA mandate (or corrects one not yet used). A family has
+ * at most one active mandate: a new one revokes the previous. The RUM is
+ * generated when left empty ("RUM-<N° famille>-<n>").
+ */
+export async function saveMandate(core: Core, actor: Actor, input: MandateInput): Promise<number> {
+  const iban = normalizeIban(input.iban)
+  const problem = ibanProblem(iban)
+  if (problem) throw new DomainError('invalid_input', problem, 400, { iban: problem })
+  if (input.bic && !isValidBic(input.bic)) throw new DomainError('invalid_input', 'BIC invalide (8 ou 11 caractères).', 400, { bic: 'invalide' })
+  if (input.signedOn > parisDay(core.clock.now())) throw new DomainError('invalid_input', 'La date de signature ne peut pas être dans le futur.', 400, { signedOn: 'future' })
+  return core.tx.run(async (m) => {
+    const fam = await m.findOneBy(Family, { id: input.familyId })
+    if (!fam) throw notFound('Famille')
+    const now = core.clock.now().toISOString()
+    let rum = input.rum.trim()
+    if (!rum) rum = `RUM-${fam.number}-${await nextNumber(m, 'sepa:rum')}`
+    const rp = epcIdProblem(rum)
+    if (rp) throw new DomainError('invalid_input', `RUM : ${rp} (lettres, chiffres, / - ? : ( ) . , ' + ; 35 caractères au plus, sans espace).`, 400, { rum: rp })
+    const clash = await m.findOneBy(SepaMandate, { rum })
+    if (clash && clash.id !== input.id) throw new DomainError('conflict', `La RUM ${rum} est déjà utilisée.`, 409, { rum: 'déjà utilisée' })
+    if (input.id) {
+      const existing = await m.findOneBy(SepaMandate, { id: input.id })
+      if (!existing || existing.familyId !== input.familyId) throw notFound('Mandat')
+      if (existing.lastCollectionOn && (existing.iban !== iban || existing.rum !== rum)) {
+        throw new DomainError('conflict', 'Ce mandat a déjà servi : pour un autre compte, enregistrez un nouveau mandat (la banque exige un amendement).', 409)
+      }
+      const after = { ...existing, rum, holder: input.holder, iban, bic: input.bic, signedOn: input.signedOn, sequenceType: existing.lastCollectionOn ? existing.sequenceType : input.sequenceType, updatedAt: now }
+      await m.save(SepaMandate, after)
+      await audit(m, actor, core.clock.now(), { action: 'mandate-update', entity: 'sepa_mandate', entityId: existing.id, before: { ...existing }, after: { ...after } })
+      return existing.id
+    }
+    const active = await m.findOneBy(SepaMandate, { familyId: input.familyId, status: 'active' })
+    if (active) {
+      await m.update(SepaMandate, { id: active.id }, { status: 'revoked', revokedOn: parisDay(core.clock.now()), updatedAt: now })
+      await audit(m, actor, core.clock.now(), { action: 'mandate-revoke', entity: 'sepa_mandate', entityId: active.id, before: { status: 'active' }, after: { status: 'revoked', reason: 'remplacé par un nouveau mandat' } })
+    }
+    const saved = await m.save(
+      SepaMandate,
+      Object.assign(new SepaMandate(), {
+        familyId: input.familyId,
+        rum,
+        holder: input.holder,
+        iban,
+        bic: input.bic,
+        signedOn: input.signedOn,
+        sequenceType: input.sequenceType,
+        status: 'active',
+        lastCollectionOn: null,
+        revokedOn: null,
+        createdAt: now,
+        updatedAt: now
+      })
+    )
+    await audit(m, actor, core.clock.now(), { action: 'mandate-create', entity: 'sepa_mandate', entityId: saved.id, after: { ...saved } })
+    return saved.id
+  })
+}
+
+export async function revokeMandate(core: Core, actor: Actor, mandateId: number): Promise<void> {
+  await core.tx.run(async (m) => {
+    const s = await m.findOneBy(SepaMandate, { id: mandateId })
+    if (!s) throw notFound('Mandat')
+    if (s.status !== 'active') throw new DomainError('conflict', 'Ce mandat n’est plus actif.', 409)
+    await m.update(SepaMandate, { id: s.id }, { status: 'revoked', revokedOn: parisDay(core.clock.now()), updatedAt: core.clock.now().toISOString() })
+    await audit(m, actor, core.clock.now(), { action: 'mandate-revoke', entity: 'sepa_mandate', entityId: s.id, before: { status: s.status }, after: { status: 'revoked' } })
+  })
+}

@@ -1,0 +1,94 @@
+/**
+ * The account statement (relevé de compte) of a family for a school year, as
+ * in the 001 guide: operation number, date, description, régie, debit,
+ * credit, old balance and balance. Debits are invoices and rejected debits;
+ * credits are payments and credit notes.
+ */
+import type { EntityManager } from 'typeorm'
+import type { StatementDto } from '@shared/contract/billing-shapes'
+import { frenchDate } from '../core/clock'
+import { notFound } from '../core/errors'
+import { dbOf } from '../bookings/sql'
+import { paymentDescription } from './payments/payments'
+import type { PaymentMode } from './entities'
+
+/** "2025-2026" → 1 September 2025 … 31 August 2026. */
+export function schoolYearBounds(schoolYear: string): { from: string; to: string } {
+  const [a, b] = schoolYear.split('-').map(Number)
+  if (!a || b !== a + 1) throw new Error(`bad school year ${schoolYear}`)
+  return { from: `${a}-09-01`, to: `${b}-08-31` }
+}
+
+/** The school year containing a day. */
+export function schoolYearOf(day: string): string {
+  const y = Number(day.slice(0, 4))
+  return Number(day.slice(5, 7)) >= 9 ? `${y}-${y + 1}` : `${y - 1}-${y}`
+}
+
+type Row = StatementDto['rows'][number]
+
+export function familyOperations(m: EntityManager, familyId: number): Row[] {
+  const db = dbOf(m)
+  const rows: Row[] = []
+  const invoices = db
+    .prepare(`SELECT i.id, i.number, i.issue_date, i.period_start, i.period_end, i.total_cents, r.name AS regie FROM invoice i JOIN regie r ON r.id = i.regie_id WHERE i.family_id = ?`)
+    .all(familyId) as { id: number; number: string; issue_date: string; period_start: string; period_end: string; total_cents: number; regie: string }[]
+  for (const i of invoices) {
+    rows.push({ operation: i.number, date: i.issue_date, description: `Facture : ${frenchDate(i.period_start)} - ${frenchDate(i.period_end)}`, regie: i.regie, debitCents: i.total_cents, creditCents: 0, kind: 'invoice', refId: i.id })
+  }
+  const notes = db
+    .prepare(`SELECT c.id, c.number, c.issue_date, c.amount_cents, c.reason, i.number AS invoice, r.name AS regie FROM credit_note c JOIN invoice i ON i.id = c.invoice_id JOIN regie r ON r.id = c.regie_id WHERE c.family_id = ?`)
+    .all(familyId) as { id: number; number: string; issue_date: string; amount_cents: number; reason: string; invoice: string; regie: string }[]
+  for (const c of notes) {
+    rows.push({ operation: c.number, date: c.issue_date, description: `Avoir sur facture ${c.invoice} : ${c.reason}`, regie: c.regie, debitCents: 0, creditCents: c.amount_cents, kind: 'credit-note', refId: c.id })
+  }
+  const payments = db
+    .prepare(`SELECT p.id, p.number, p.received_on, p.mode, p.amount_cents, p.cheque_number, p.reference, p.status, p.rejected_on, p.reject_reason, r.name AS regie FROM payment p JOIN regie r ON r.id = p.regie_id WHERE p.family_id = ?`)
+    .all(familyId) as {
+    id: number
+    number: string
+    received_on: string
+    mode: PaymentMode
+    amount_cents: number
+    cheque_number: string
+    reference: string
+    status: string
+    rejected_on: string | null
+    reject_reason: string
+    regie: string
+  }[]
+  for (const p of payments) {
+    rows.push({ operation: p.number, date: p.received_on, description: paymentDescription(p), regie: p.regie, debitCents: 0, creditCents: p.amount_cents, kind: 'payment', refId: p.id })
+    if (p.status === 'rejected' && p.rejected_on) {
+      const what = p.mode === 'prelevement' ? 'Rejet de prélèvement' : 'Rejet de chèque'
+      rows.push({ operation: `${p.number}-REJ`, date: p.rejected_on, description: `${what} ${p.number}${p.reject_reason ? ` : ${p.reject_reason}` : ''}`, regie: p.regie, debitCents: p.amount_cents, creditCents: 0, kind: 'rejection', refId: p.id })
+    }
+  }
+  const order = { invoice: 0, 'credit-note': 1, payment: 2, rejection: 3 }
+  return rows.sort((a, b) => a.date.localeCompare(b.date) || order[a.kind] - order[b.kind] || a.operation.localeCompare(b.operation))
+}
+
+export function familyStatement(m: EntityManager, familyId: number, schoolYear: string): StatementDto {
+  const fam = dbOf(m)
+    .prepare(`SELECT f.number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`)
+    .get(familyId) as { number: number; name: string } | undefined
+  if (!fam) throw notFound('Famille')
+  const { from, to } = schoolYearBounds(schoolYear)
+  const all = familyOperations(m, familyId)
+  const before = all.filter((r) => r.date < from)
+  const rows = all.filter((r) => r.date >= from && r.date <= to)
+  const openingCents = before.reduce((s, r) => s + r.debitCents - r.creditCents, 0)
+  const totalDebitCents = rows.reduce((s, r) => s + r.debitCents, 0)
+  const totalCreditCents = rows.reduce((s, r) => s + r.creditCents, 0)
+  return {
+    schoolYear,
+    familyId,
+    familyNumber: fam.number,
+    familyName: fam.name.trim(),
+    openingCents,
+    rows,
+    totalDebitCents,
+    totalCreditCents,
+    closingCents: openingCents + totalDebitCents - totalCreditCents
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * "Why this price": the tariff, bracket and adjustments that apply to one
+ * child, one unit, one day — for the staff preview and for the reservation
+ * recap (pricing hook). A few indexed reads, no run computation.
+ */
+import type Database from 'better-sqlite3'
+import type { PricePreviewDto } from '@shared/contract/billing-shapes'
+import { stmt } from '../../bookings/sql'
+import { wallClock } from '../invoicing/compute'
+import type { BillingSettings } from '../settings'
+import { findTariff } from './tariffs'
+import { BILLABLE_STATES, consumedMinutes, MODE_LABELS, resolvePrice, type BookingState } from './resolve'
+
+const STATES_SQL = `(${BILLABLE_STATES.map((s) => `'${s}'`).join(',')})`
+
+/** Rank of a child among its siblings consuming in the month (eldest first), counting the child itself. */
+export function siblingRank(db: Database.Database, childId: number, day: string): number {
+  const child = stmt(db, 'SELECT id, family_id, birth_date FROM child WHERE id = ?').get(childId) as { id: number; family_id: number; birth_date: string } | undefined
+  if (!child) return 1
+  const month = day.slice(0, 7)
+  const older = stmt(
+    db,
+    `SELECT COUNT(*) AS n FROM child c WHERE c.family_id = ? AND c.id <> ? AND (c.birth_date < ? OR (c.birth_date = ? AND c.id < ?))
+       AND EXISTS (SELECT 1 FROM booking b WHERE b.child_id = c.id AND b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL})`
+  ).get(child.family_id, child.id, child.birth_date, child.birth_date, child.id, `${month}-01`, `${month}-31`) as { n: number }
+  return older.n + 1
+}
+
+export function familyQf(db: Database.Database, familyId: number, day: string): number | null {
+  const q = stmt(db, 'SELECT quotient, quotient_valid_until FROM family_caf WHERE family_id = ?').get(familyId) as { quotient: number | null; quotient_valid_until: string | null } | undefined
+  if (!q || q.quotient === null) return null
+  return q.quotient_valid_until === null || q.quotient_valid_until >= day ? q.quotient : null
+}
+
+export function pricePreview(
+  db: Database.Database,
+  settings: BillingSettings,
+  input: { childId: number; unitId: number; day: string; state?: BookingState; source?: string }
+): PricePreviewDto {
+  const unit = stmt(db, 'SELECT id, activity_id, start_time, end_time FROM unit WHERE id = ?').get(input.unitId) as { id: number; activity_id: number; start_time: string; end_time: string } | undefined
+  const child = stmt(db, 'SELECT c.family_id, f.postal_code FROM child c JOIN family f ON f.id = c.family_id WHERE c.id = ?').get(input.childId) as { family_id: number; postal_code: string } | undefined
+  const none = (why: string): PricePreviewDto => ({ billable: false, tariffId: null, tariffName: '', mode: '', bracket: '', cents: 0, walkinCents: 0, qf: null, siblingRank: 1, outsideCommune: false, explanation: [why] })
+  if (!unit || !child) return none('Enfant ou unité introuvable')
+  const booking = stmt(db, 'SELECT state, source, arrived_at, left_at FROM booking WHERE child_id = ? AND unit_id = ? AND day = ?').get(input.childId, input.unitId, input.day) as
+    | { state: BookingState; source: string; arrived_at: string | null; left_at: string | null }
+    | undefined
+  const state = input.state ?? booking?.state ?? 'R'
+  const source = input.source ?? booking?.source ?? 'family'
+  const t = findTariff(db, unit.id, unit.activity_id, input.day)
+  const qf = familyQf(db, child.family_id, input.day)
+  const rank = siblingRank(db, input.childId, input.day)
+  const outside = settings.residentPostalCodes.length > 0 && !settings.residentPostalCodes.includes(child.postal_code)
+  if (!t) return { ...none('Aucun tarif valable ce jour pour cette unité ni pour son activité : la consommation ne serait pas facturée (anomalie « enfant sans tarif »).'), qf, siblingRank: rank, outsideCommune: outside }
+  const used =
+    state === 'PRESENT' && booking
+      ? consumedMinutes({ start: unit.start_time, end: unit.end_time }, { arrived: wallClock(booking.arrived_at), left: wallClock(booking.left_at) })
+      : consumedMinutes({ start: unit.start_time, end: unit.end_time }, { arrived: null, left: null })
+  const r = resolvePrice(t, { qf, siblingRank: rank, outsideCommune: outside, state, source, minutes: used.minutes, minutesSource: used.source })
+  const extra: string[] = []
+  if (t.mode === 'day') extra.push('Mode journée : le total du jour (toutes les unités de l’activité) décide entre journée et demi-journée ; ce calcul ne compte que cette unité.')
+  if (t.mode === 'flat') extra.push(`Forfait : facturé une fois par ${t.flatPeriod === 'month' ? 'mois' : 'période'}, quel que soit le nombre de jours.`)
+  return {
+    billable: r.billable,
+    tariffId: t.id,
+    tariffName: t.name,
+    mode: MODE_LABELS[t.mode],
+    bracket: r.billable ? r.bracketLabel : '',
+    cents: r.billable ? r.cents : 0,
+    walkinCents: r.billable ? r.walkinCents : 0,
+    qf,
+    siblingRank: rank,
+    outsideCommune: outside,
+    explanation: [...r.explanation, ...extra]
+  }
+}

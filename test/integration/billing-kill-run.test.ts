@@ -1,0 +1,104 @@
+/**
+ * An invoicing run killed midway (SIGKILL, no chance to clean up) leaves the
+ * database intact and the run wholly absent; run to the end, it is wholly
+ * present: every invoice, every line, gapless numbers.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { listBackups, integrityCheck } from '../../src-main/db/backup'
+import { openTestCore, type TestCore } from '../helpers/core'
+import { seedInvoicingLoad } from '../../bench/billing-load'
+
+const root = join(__dirname, '..', '..')
+let dataDir: string
+let owner: TestCore
+let regieId: number
+let month: string
+let bookings: number
+
+function runChild(env: Record<string, string>, killOnProgress: boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/billing-issue-child.ts', dataDir, String(regieId), month], {
+      cwd: root,
+      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.node.json', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString()
+      if (killOnProgress && out.includes('PROGRESS')) child.kill('SIGKILL')
+    })
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      // The process that held the transaction is gone for good.
+      if (signal === 'SIGKILL') expect(() => process.kill(child.pid!, 0)).toThrow()
+      resolve({ code, signal, out, err })
+    })
+  })
+}
+
+beforeAll(async () => {
+  owner = await openTestCore()
+  dataDir = owner.paths.dataDir
+  const load = await seedInvoicingLoad(owner, { families: 400 })
+  regieId = load.regieId
+  month = load.month
+  bookings = load.bookings
+  await owner.close()
+}, 120_000)
+
+afterAll(async () => {
+  await owner.cleanup()
+})
+
+const count = (core: TestCore, table: string) => (core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+
+describe('killing the invoicing process', () => {
+  test('midway: integrity ok, the run wholly absent', async () => {
+    const r = await runChild({ PAUSE_MS: '20000' }, true)
+    expect(r.signal, r.err).toBe('SIGKILL')
+    expect(r.out).toMatch(/PROGRESS 100 \d+/)
+    expect(r.out).not.toContain('DONE')
+    const core = await openTestCore({ dataDir })
+    try {
+      expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
+      for (const t of ['invoicing_run', 'invoice', 'invoice_line', 'billed_booking', 'price_explanation']) expect(count(core, t), t).toBe(0)
+      expect(core.db.prepare(`SELECT value FROM counter WHERE name = ?`).get(`regie:${regieId}:invoice`)).toBeUndefined()
+      // The automatic backup taken before the transaction is there, and sound.
+      const b = listBackups(core.paths.backupDir).find((x) => x.reason === 'avant-facturation')
+      expect(b).toBeDefined()
+      expect(integrityCheck(b!.file)).toBe('ok')
+    } finally {
+      await core.close()
+    }
+  }, 120_000)
+
+  test('to the end: the run wholly present, numbers gapless', async () => {
+    const r = await runChild({}, false)
+    expect(r.code, r.err).toBe(0)
+    const n = Number(/DONE (\d+)/.exec(r.out)?.[1])
+    expect(n).toBeGreaterThan(300)
+    const core = await openTestCore({ dataDir })
+    try {
+      expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
+      const run = core.db.prepare('SELECT * FROM invoicing_run').all() as { invoice_count: number; line_count: number; total_cents: number }[]
+      expect(run).toHaveLength(1)
+      expect(count(core, 'invoice')).toBe(run[0].invoice_count)
+      expect(count(core, 'invoice_line')).toBe(run[0].line_count)
+      expect((core.db.prepare('SELECT SUM(total_cents) AS s FROM invoice').get() as { s: number }).s).toBe(run[0].total_cents)
+      expect((core.db.prepare('SELECT SUM(amount_cents) AS s FROM invoice_line').get() as { s: number }).s).toBe(run[0].total_cents)
+      const seqs = (core.db.prepare('SELECT seq FROM invoice ORDER BY seq').all() as { seq: number }[]).map((x) => x.seq)
+      expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1))
+      // Every billable booking is billed exactly once (the rest are A_EXC).
+      const billable = (core.db.prepare(`SELECT COUNT(*) AS n FROM booking WHERE state IN ('R','PRESENT','A_FACT','ABSENT')`).get() as { n: number }).n
+      expect(count(core, 'billed_booking')).toBe(billable)
+      expect(billable).toBeLessThan(bookings)
+    } finally {
+      await core.close()
+    }
+  }, 180_000)
+})
