@@ -9,6 +9,10 @@ import { createFamily, refreshSearchText } from '../families/families'
 import { putSetting, SMTP_KEY } from '../settings/settings'
 import { Structure } from '../settings/entities'
 import { generateFamilies } from './generate'
+import { OutboxMail } from '../mail/entities'
+import { seedDemoActivities } from './seed-activities'
+import { seedDemoBilling } from '../billing/demo'
+import { seedDemoFamilyFile } from './seed-family-file'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -93,12 +97,19 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       password: 'demande-en-attente-2026'
     })
   }
+  await seedDemoActivities(core)
+  const billing = await seedDemoBilling(core)
+  await seedDemoFamilyFile(core)
+  // Keep last: the seeded families are fictitious, so the e-mails their seeded
+  // history queued (registrations, enrolments…) are dropped rather than sent.
+  await core.tx.run((m) => m.clear(OutboxMail))
   return [
     '',
     "Structure de démonstration : Maison de l'Enfant de Démo (40 familles, 3 inscriptions en attente)",
     'Back-office (identifiant / mot de passe) :',
     ...DEMO_STAFF.map((s) => `  ${s.role.padEnd(10)} ${s.login} / ${s.password}`),
     'Portail famille :',
-    `  ${first.login} / ${DEMO_FAMILY_PASSWORD}`
+    `  ${first.login} / ${DEMO_FAMILY_PASSWORD}`,
+    ...billing
   ]
 }

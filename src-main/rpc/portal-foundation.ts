@@ -7,6 +7,7 @@ import type { Core } from '../core/app-core'
 import { Family, Person } from '../families/entities'
 import { FamilyRequest } from '../requests/entities'
 import { getStructure } from '../settings/settings'
+import { familyUnreadCount } from '../messaging/messaging'
 import type { foundationPortalProcedures } from '@shared/contract/portal-foundation'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
 
@@ -61,7 +62,7 @@ export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProced
       lastName: user.lastName,
       firstName: user.firstName,
       pendingRequests: await m.countBy(FamilyRequest, { familyId: a.familyId, status: 'pending' }),
-      unreadMessages: 0
+      unreadMessages: await familyUnreadCount(m, a.familyId)
     }))
   }
 }

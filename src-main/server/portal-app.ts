@@ -10,6 +10,8 @@ import { installErrorHandler } from './errors'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
+import { portalFilesPlugin } from './portal-files'
+import { portalBillingPlugin } from './portal-billing-routes'
 
 export interface PortalAppOptions {
   staticDir?: string | null
@@ -40,7 +42,8 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
   installErrorHandler(app)
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'] } }
+    // form-action: the "Payer" form posts to the payment gateway (Systempay), or to the built-in simulator on 'self'.
+    contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'form-action': ["'self'", 'https://paiement.systempay.fr'] } }
   })
   await app.register(rpcPlugin<FamilyActor>, {
     core,
@@ -53,6 +56,8 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
     limited: ['auth-login', 'auth-register', 'auth-forgot-password', 'auth-reset-password'],
     limitPerMinute: 10
   })
+  await app.register(portalFilesPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveFamilyActor(core, t) })
+  await app.register(portalBillingPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveFamilyActor(core, t) })
   await serveSpa(app, opts.staticDir ?? null)
   return app
 }

@@ -10,6 +10,7 @@ import { installErrorHandler } from './errors'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
+import { staffFilesPlugin } from './staff-files'
 
 export interface StaffAppOptions {
   /** Built back-office (out/renderer); null in API-only tests. */
@@ -59,6 +60,7 @@ export async function buildStaffApp(core: Core, opts: StaffAppOptions = {}): Pro
     limited: ['auth-login'],
     limitPerMinute: 20
   })
+  await app.register(staffFilesPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveStaffActor(core, t) })
   await serveSpa(app, opts.staticDir ?? null)
   return app
 }

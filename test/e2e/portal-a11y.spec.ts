@@ -24,7 +24,7 @@ test('every section reachable from the home tiles passes axe @phone', async ({ a
   await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
   await expectAccessible(page, 'accueil')
   const tiles = page.getByRole('main').getByRole('link')
-  const hrefs = [...new Set(await tiles.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? '')))].filter(
+  const hrefs = [...new Set(await tiles.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? '')))].filter(
     (h) => h.startsWith('/') && h !== '/'
   )
   expect(hrefs.length).toBeGreaterThanOrEqual(5)

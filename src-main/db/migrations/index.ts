@@ -1,4 +1,8 @@
 import { Foundation0000000000001 } from './0001-foundation'
+import { FamilyFile0000000000002 } from './0002-family-file'
+import { ActivitiesCalendar0000000000003 } from './0003-activities-calendar'
+import { Bookings0000000000004 } from './0004-bookings'
+import { Billing0000000000005 } from './0005-billing'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -6,9 +10,9 @@ import { Foundation0000000000001 } from './0001-foundation'
  * list is consecutive so two branches cannot both add "0005".
  */
 export const migrations = [
-  Foundation0000000000001
-  // 0002 family file, messaging, documents, news (#3)
-  // 0003 activities, calendar, enrolment (#4)
-  // 0004 bookings, attendance (#5)
-  // 0005 billing (#6)
+  Foundation0000000000001,
+  FamilyFile0000000000002,
+  ActivitiesCalendar0000000000003,
+  Bookings0000000000004,
+  Billing0000000000005
 ]

@@ -1,0 +1,63 @@
+import type { BookingAction, CellState } from '@shared/bookings/state-machine'
+import { CELL_LABELS } from '@shared/bookings/state-machine'
+import type { QueueItemDto } from '@shared/contract/bookings-shapes'
+
+type Severity = 'success' | 'info' | 'warn' | 'danger' | 'secondary' | 'contrast'
+
+/** Staff actions offered by the plannings, with French verbs (the state machine says which apply). */
+export const ACTION_LABELS: Partial<Record<BookingAction, string>> = {
+  book: 'Réserver',
+  accept: 'Accepter la demande',
+  refuse: 'Refuser la demande',
+  withdraw: 'Retirer la demande',
+  keep: 'Refuser l’annulation (maintenir)',
+  cancel: 'Annuler (non facturé)',
+  excuse: 'Absence excusée',
+  bill: 'Absence facturée',
+  'mark-present': 'Présent',
+  'mark-absent': 'Absent',
+  'walk-in': 'Présent sans réservation',
+  unmark: 'Annuler le pointage'
+}
+
+export const stateLabel = (s: CellState) => CELL_LABELS[s].label
+
+export function stateSeverity(s: string): Severity {
+  switch (s) {
+    case 'R':
+    case 'PRESENT':
+      return 'success'
+    case 'DR':
+    case 'DA':
+      return 'warn'
+    case 'A_FACT':
+    case 'REFUSED':
+    case 'ABSENT':
+      return 'danger'
+    case 'A_EXC':
+      return 'info'
+    default:
+      return 'secondary'
+  }
+}
+
+export const SUGGESTION_LABELS: Record<QueueItemDto['suggestion'], string> = {
+  accept: 'Accepter',
+  cancel: 'Annuler sans frais (dans les délais)',
+  excuse: 'Excuser',
+  bill: 'Facturer (hors délai)'
+}
+
+/** "mardi 5 janvier 2027" */
+export function longDay(day: string): string {
+  const d = new Date(`${day}T12:00:00`)
+  return d.toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+}
+
+export function todayIso(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+}
+
+export function base64ToBytes(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+}
