@@ -1,25 +1,10 @@
-import { request as playwrightRequest, type APIRequestContext } from '@playwright/test'
-import { test, expect, expectAccessible } from './fixtures'
+import { test, expect, expectAccessible, staffApi } from './fixtures'
 
 /**
  * Issue #6 journey: a family pays two invoices online through the built-in
  * payment simulator (Systempay protocol), sees them paid, finds the receipt
  * in its documents; staff see the payment in "Règlements".
  */
-async function staffApi(staffUrl: string) {
-  const ctx: APIRequestContext = await playwrightRequest.newContext({ baseURL: staffUrl })
-  let csrf = ''
-  const call = async (name: string, input: unknown = {}) => {
-    const r = await ctx.post(`/api/staff/${name}`, { data: input, headers: csrf ? { 'x-csrf-token': csrf } : {} })
-    const body = await r.json()
-    if (!r.ok()) throw new Error(`${name}: ${r.status()} ${JSON.stringify(body)}`)
-    if (body && typeof body.csrfToken === 'string') csrf = body.csrfToken
-    return body
-  }
-  await call('auth-session')
-  await call('auth-login', { login: 'direction', password: 'demo-direction-2026' })
-  return { call, dispose: () => ctx.dispose() }
-}
 
 test('a family pays two invoices online through the simulator; staff see the payment', async ({ app, browser }) => {
   const email = 'famille.paiement@exemple.fr'

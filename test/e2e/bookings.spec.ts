@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { request as playwrightRequest, type APIRequestContext, type Page } from '@playwright/test'
-import { test, expect, expectAccessible } from './fixtures'
+import type { Page } from '@playwright/test'
+import { test, expect, expectAccessible, staffApi } from './fixtures'
 
 /**
  * Issue #5 journeys on the demo app (real clock):
@@ -15,20 +15,6 @@ import { test, expect, expectAccessible } from './fixtures'
  * not depend on the day it runs.
  */
 
-async function staffApi(staffUrl: string): Promise<{ call: (name: string, input?: unknown) => Promise<any>; dispose(): Promise<void> }> {
-  const ctx: APIRequestContext = await playwrightRequest.newContext({ baseURL: staffUrl })
-  let csrf = ''
-  const call = async (name: string, input: unknown = {}) => {
-    const r = await ctx.post(`/api/staff/${name}`, { data: input, headers: csrf ? { 'x-csrf-token': csrf } : {} })
-    const body = await r.json()
-    if (!r.ok()) throw new Error(`${name}: ${r.status()} ${JSON.stringify(body)}`)
-    if (body && typeof body.csrfToken === 'string') csrf = body.csrfToken
-    return body
-  }
-  await call('auth-session')
-  await call('auth-login', { login: 'direction', password: 'demo-direction-2026' })
-  return { call, dispose: () => ctx.dispose() }
-}
 
 /** Clicks a planning arrow and waits until the new period is shown and loaded (no count on a stale planning). */
 async function go(page: Page, name: 'Mois suivant' | 'Jour suivant') {

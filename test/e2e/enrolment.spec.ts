@@ -1,5 +1,5 @@
-import { request as playwrightRequest, type APIRequestContext, type Page } from '@playwright/test'
-import { test, expect, expectAccessible } from './fixtures'
+import type { Page } from '@playwright/test'
+import { test, expect, expectAccessible, staffApi } from './fixtures'
 
 /**
  * Issue #4 journey: a family asks for "CL Maternel Mercredis" (the current
@@ -9,21 +9,6 @@ import { test, expect, expectAccessible } from './fixtures'
  * Tagged @phone: the family side is replayed at 390×844.
  */
 
-/** A staff API client (same calls the back-office makes), for the set-up only. */
-async function staffApi(staffUrl: string): Promise<{ call: (name: string, input?: unknown) => Promise<any>; dispose(): Promise<void> }> {
-  const ctx: APIRequestContext = await playwrightRequest.newContext({ baseURL: staffUrl })
-  let csrf = ''
-  const call = async (name: string, input: unknown = {}) => {
-    const r = await ctx.post(`/api/staff/${name}`, { data: input, headers: csrf ? { 'x-csrf-token': csrf } : {} })
-    const body = await r.json()
-    if (!r.ok()) throw new Error(`${name}: ${r.status()} ${JSON.stringify(body)}`)
-    if (body && typeof body.csrfToken === 'string') csrf = body.csrfToken
-    return body
-  }
-  await call('auth-session')
-  await call('auth-login', { login: 'direction', password: 'demo-direction-2026' })
-  return { call, dispose: () => ctx.dispose() }
-}
 
 async function staffLogin(page: Page, staffUrl: string) {
   await page.goto(staffUrl)

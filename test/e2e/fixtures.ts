@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test as base, expect, type Page } from '@playwright/test'
+import { test as base, expect, request as playwrightRequest, type Page } from '@playwright/test'
 import AxeBuilder from '@axe-core/playwright'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
@@ -95,6 +95,22 @@ export async function expectAccessible(page: Page, context = ''): Promise<void> 
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(bad.map((v) => `${context} ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+}
+
+/** A staff API client logged in as the demo direction (the calls the back-office makes), for test set-up. */
+export async function staffApi(staffUrl: string): Promise<{ call: (name: string, input?: unknown) => Promise<any>; dispose(): Promise<void> }> {
+  const ctx = await playwrightRequest.newContext({ baseURL: staffUrl })
+  let csrf = ''
+  const call = async (name: string, input: unknown = {}) => {
+    const r = await ctx.post(`/api/staff/${name}`, { data: input, headers: csrf ? { 'x-csrf-token': csrf } : {} })
+    const body = await r.json()
+    if (!r.ok()) throw new Error(`${name}: ${r.status()} ${JSON.stringify(body)}`)
+    if (body && typeof body.csrfToken === 'string') csrf = body.csrfToken
+    return body
+  }
+  await call('auth-session')
+  await call('auth-login', { login: 'direction', password: 'demo-direction-2026' })
+  return { call, dispose: () => ctx.dispose() }
 }
 
 export const test = base.extend<{}, { app: RunningApp }>({
