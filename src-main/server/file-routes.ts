@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import fastifyCookie from '@fastify/cookie'
-import fastifyCsrf from '@fastify/csrf-protection'
 import fastifyMultipart from '@fastify/multipart'
 import { MAX_UPLOAD_BYTES } from '@shared/contract/family-file-shapes'
 import type { Actor } from '../core/actor'
 import { DomainError } from '../core/errors'
-import { sha256 } from '../accounts/tokens'
+import { registerSessionCookies } from './session-cookies'
 import { SESSION_EXPIRED } from '../rpc/dispatch'
 
 export interface FileRoutesOptions<A extends Actor> {
@@ -14,28 +12,9 @@ export interface FileRoutesOptions<A extends Actor> {
   resolveActor(token: string | null): Promise<A | null>
 }
 
-/**
- * Session and CSRF for the file routes, with exactly the cookie and token
- * settings of rpc-plugin.ts (same cookie names, HMAC key and session binding),
- * so the token the SPA got from `auth-session` is valid here too. Fastify
- * scopes the rpc plugin's decorators, hence this second registration.
- */
+/** Session and CSRF for the file routes: the same registration as the rpc plugin (session-cookies.ts), plus multipart. */
 export async function registerFileSession<A extends Actor>(app: FastifyInstance, opts: FileRoutesOptions<A>): Promise<(req: FastifyRequest) => Promise<A>> {
-  const cookieOpts = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' as const, signed: true }
-  await app.register(fastifyCookie, { secret: opts.secret })
-  await app.register(fastifyCsrf, {
-    cookieKey: `${opts.cookieName}_csrf`,
-    cookieOpts,
-    sessionPlugin: '@fastify/cookie',
-    getUserInfo: (req: FastifyRequest) => (req.sessionToken ? sha256(req.sessionToken) : 'anonymous'),
-    getToken: (req: FastifyRequest) => req.headers['x-csrf-token'] as string | undefined,
-    csrfOpts: { hmacKey: opts.secret }
-  })
-  app.addHook('onRequest', async (req) => {
-    const raw = req.cookies[opts.cookieName]
-    const unsigned = raw ? req.unsignCookie(raw) : null
-    req.sessionToken = unsigned?.valid ? unsigned.value : null
-  })
+  await registerSessionCookies(app, opts)
   // 6 Mo per file, one file per request; a request with dozens of parts is refused before it is read.
   await app.register(fastifyMultipart, {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, parts: 6, fields: 5, fieldSize: 2000, headerPairs: 50 },

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import fastifyCookie from '@fastify/cookie'
-import fastifyCsrf from '@fastify/csrf-protection'
 import fastifyRateLimit from '@fastify/rate-limit'
 import type { ProcedureMap } from '@shared/contract'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { sha256 } from '../accounts/tokens'
 import { dispatch } from '../rpc/dispatch'
+import { registerSessionCookies, SESSION_COOKIE_OPTS } from './session-cookies'
 import type { CallContext } from '../rpc/types'
 
 export interface RpcPluginOptions<A extends Actor> {
@@ -36,24 +35,9 @@ declare module 'fastify' {
  * every state-changing call, per-IP limits on the sensitive ones.
  */
 export async function rpcPlugin<A extends Actor>(app: FastifyInstance, opts: RpcPluginOptions<A>): Promise<void> {
-  const cookieOpts = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' as const, signed: true }
-  await app.register(fastifyCookie, { secret: opts.secret })
-  await app.register(fastifyCsrf, {
-    cookieKey: `${opts.cookieName}_csrf`,
-    cookieOpts,
-    sessionPlugin: '@fastify/cookie',
-    // The token is bound to the session: a token taken before login is useless after it.
-    getUserInfo: (req: FastifyRequest) => (req.sessionToken ? sha256(req.sessionToken) : 'anonymous'),
-    getToken: (req: FastifyRequest) => req.headers['x-csrf-token'] as string | undefined,
-    csrfOpts: { hmacKey: opts.secret }
-  })
+  await registerSessionCookies(app, opts)
   await app.register(fastifyRateLimit, { global: false })
   app.decorateRequest('sessionToken', null)
-  app.addHook('onRequest', async (req) => {
-    const raw = req.cookies[opts.cookieName]
-    const unsigned = raw ? req.unsignCookie(raw) : null
-    req.sessionToken = unsigned?.valid ? unsigned.value : null
-  })
 
   for (const [name, proc] of Object.entries(opts.procedures)) {
     const limited = opts.limited.includes(name)
@@ -78,8 +62,8 @@ export async function rpcPlugin<A extends Actor>(app: FastifyInstance, opts: Rpc
           ip: req.ip,
           setSession(token) {
             current = token
-            if (token) reply.setCookie(opts.cookieName, token, cookieOpts)
-            else reply.clearCookie(opts.cookieName, cookieOpts)
+            if (token) reply.setCookie(opts.cookieName, token, SESSION_COOKIE_OPTS)
+            else reply.clearCookie(opts.cookieName, SESSION_COOKIE_OPTS)
           },
           csrfToken() {
             return reply.generateCsrf({ userInfo: current ? sha256(current) : 'anonymous' } as never)
