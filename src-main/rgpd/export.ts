@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm'
 import type { Content } from 'pdfmake/interfaces'
 import { FIELD_LABELS, FILE_SECTION_LABELS, REQUEST_CATEGORY_LABELS, type FamilyFileDto } from '@shared/contract/family-file-shapes'
 import { REQUEST_STATUS_LABELS } from '@shared/contract/common'
@@ -13,16 +12,16 @@ import { loadFamilyFile } from '../families/file'
 import { Message, MessageAttachment, MessageThread } from '../messaging/entities'
 import { FamilyRequest } from '../requests/entities'
 import { getStructure } from '../settings/settings'
+import { rgpdExportSections } from './export-sections'
+// Side effect: registers enrolments, bookings and billing (see the file).
+import './register-sections'
 
 /**
  * Other modules (reservations, invoices…) add their part of a family's data
- * here: a section title and a function returning plain JSON.
+ * with registerRgpdExportSection: a section title, a function returning plain
+ * JSON, and French labels for the PDF.
  */
-export const rgpdExportSections: Record<string, (m: EntityManager, familyId: number) => Promise<unknown>> = {}
-
-export function registerRgpdExportSection(title: string, fn: (m: EntityManager, familyId: number) => Promise<unknown>): void {
-  rgpdExportSections[title] = fn
-}
+export { registerRgpdExportSection, rgpdExportSections } from './export-sections'
 
 export interface FamilyExport {
   exportedAt: string
@@ -70,7 +69,7 @@ export async function exportFamilyData(core: Core, familyId: number): Promise<Fa
       documents.push({ title: d.title, type: d.docType, origin: d.origin === 'family' ? 'Envoyé par la famille' : 'Envoyé par la structure', status: d.status, reason: d.statusReason, fileName: f?.name ?? '', sha256: f?.sha256 ?? '', createdAt: d.createdAt })
     }
     const other: Record<string, unknown> = {}
-    for (const [title, fn] of Object.entries(rgpdExportSections)) other[title] = await fn(m, familyId)
+    for (const [title, s] of Object.entries(rgpdExportSections)) other[title] = await s.fn(m, familyId)
     return {
       exportedAt: core.clock.now().toISOString(),
       structure: (await getStructure(m)).name,
@@ -101,6 +100,8 @@ function show(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'Oui' : 'Non'
   if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'object' ? Object.values(x as object).map(show).join(' · ') : show(x))).join('\n') : '—'
   if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return frenchDate(v)
+  // Instants (request and decision times) as the portal shows them, in Paris time.
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v))) return frenchDateTime(new Date(v))
   return String(v)
 }
 
@@ -110,6 +111,40 @@ function table(rows: [string, unknown][]): Content {
     layout: 'lightHorizontalLines',
     margin: [0, 0, 0, 8]
   }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isRecordList = (v: unknown): v is Record<string, unknown>[] => Array.isArray(v) && v.every(isRecord)
+
+/** A list of records as a table with one header row (repeated on each page), columns named by `label`. */
+function recordTable(rows: Record<string, unknown>[], label: (k: string) => string): Content {
+  if (!rows.length) return { text: 'Aucun élément.', italics: true, margin: [0, 0, 0, 8] }
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  return {
+    table: {
+      headerRows: 1,
+      widths: keys.map(() => '*'),
+      body: [keys.map((k) => ({ text: label(k), bold: true })), ...rows.map((r) => keys.map((k) => ({ text: show(r[k]) })))]
+    },
+    layout: 'lightHorizontalLines',
+    fontSize: keys.length > 8 ? 7 : 8,
+    margin: [0, 0, 0, 8]
+  }
+}
+
+/** A registered section's JSON, legibly: lists of records as tables, records as label/value rows, nested parts under sub-titles. */
+function sectionContent(v: unknown, labels: Record<string, string>): Content[] {
+  const label = (k: string) => labels[k] ?? k
+  if (isRecordList(v)) return [recordTable(v, label)]
+  if (!isRecord(v)) return [{ text: show(v), margin: [0, 0, 0, 8] }]
+  const out: Content[] = []
+  const flat = Object.entries(v).filter(([, x]) => !isRecord(x) && !isRecordList(x))
+  if (flat.length) out.push(table(flat.map(([k, x]) => [label(k), x])))
+  for (const [k, x] of Object.entries(v)) {
+    if (isRecordList(x)) out.push({ text: label(k), bold: true, margin: [0, 4, 0, 2] }, recordTable(x, label))
+    else if (isRecord(x)) out.push({ text: label(k), bold: true, margin: [0, 4, 0, 2] }, ...sectionContent(x, labels))
+  }
+  return out
 }
 
 const fieldRows = (o: Record<string, unknown> | null, skip: string[] = []): [string, unknown][] =>
@@ -157,7 +192,11 @@ export async function exportFamilyPdf(core: Core, familyId: number): Promise<Buf
     h('Documents'),
     d.documents.length ? table(d.documents.map((x) => [`${frenchDate(x.createdAt)} — ${x.title}`, `${x.origin}, ${x.fileName}`])) : { text: 'Aucun document.' }
   )
-  for (const [title, v] of Object.entries(d.other)) content.push(h(title), { text: JSON.stringify(v, null, 2), fontSize: 7 })
+  // Registered sections (enrolments, bookings, billing…) hold wide tables: they start on landscape pages.
+  for (const [i, [title, v]] of Object.entries(d.other).entries()) {
+    const heading = h(title)
+    content.push(i === 0 ? { ...(heading as object), pageBreak: 'before', pageOrientation: 'landscape' } as Content : heading, ...sectionContent(v, rgpdExportSections[title]?.labels ?? {}))
+  }
   return renderPdf({
     info: { title: `Données famille ${d.family.number}` },
     content,
