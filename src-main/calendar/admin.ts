@@ -8,6 +8,7 @@ import { Activity, Facility } from '../activities/entities'
 import { getSetting, putSetting } from '../settings/settings'
 import { DEFAULT_SCHOOL_WEEKDAYS, SCHOOL_WEEKDAYS_KEY, activityCalendarInfo, loadCalendarData } from './calendar'
 import { daysBetween, eachDay } from './days'
+import { cancelClosedBookings } from './closure-bookings'
 import { Closure, SchoolHoliday } from './entities'
 import { loadShippedHolidays } from './holiday-csv'
 import { dayInfo, isOpenOn } from './opening'
@@ -22,7 +23,16 @@ export async function listClosures(core: Core, from?: string, to?: string): Prom
   })
 }
 
-export async function saveClosure(core: Core, actor: Actor, input: z.output<typeof closureInput>): Promise<Closure> {
+/**
+ * Saves a closure and, in the same transaction, cancels (not billed) the
+ * DR/R/DA bookings on the days it now closes, with one e-mail per family.
+ * Re-saving is harmless: already cancelled bookings are not touched again.
+ */
+export async function saveClosure(
+  core: Core,
+  actor: Actor,
+  input: z.output<typeof closureInput>
+): Promise<Closure & { cancelledBookings: number; notifiedFamilies: number }> {
   return core.tx.run(async (m) => {
     if (input.facilityId && input.activityId) {
       throw new DomainError('invalid_input', 'Une fermeture concerne soit un équipement, soit une activité (ou toute la structure), pas les deux.', 400)
@@ -36,12 +46,12 @@ export async function saveClosure(core: Core, actor: Actor, input: z.output<type
       const after = { ...before, ...input, id: before.id }
       await m.save(Closure, after)
       await audit(m, actor, now, { action: 'closure-update', entity: 'closure', entityId: before.id, before, after })
-      return after
+      return { ...after, ...(await cancelClosedBookings(m, core, actor, after)) }
     }
     const { id: _id, ...fields } = input
     const row = await m.save(Closure, Object.assign(new Closure(), fields))
     await audit(m, actor, now, { action: 'closure-create', entity: 'closure', entityId: row.id, after: row })
-    return row
+    return Object.assign(row, await cancelClosedBookings(m, core, actor, row))
   })
 }
 

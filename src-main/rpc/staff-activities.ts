@@ -16,6 +16,7 @@ import {
   savePeriod,
   saveUnit
 } from '../activities/config'
+import { previewClosureCancellations } from '../calendar/closure-bookings'
 import { groupDto, unitExclusions, unitDto } from '../activities/dto'
 import { acceptEnrolments, changeEnrolment, endEnrolment, enrolDirectly, enrolmentIdForRequest, refuseEnrolment, waitlistEnrolment } from '../activities/enrolment'
 import { listEnrolments } from '../activities/queries'
@@ -58,6 +59,7 @@ export const activitiesStaffHandlers: HandlersFor<typeof activitiesStaffProcedur
   'capacities-delete': async (i, ctx) => (await deleteCapacity(ctx.core, requireActor(ctx), i.id), done),
 
   'closures-list': (i, ctx) => listClosures(ctx.core, i.from, i.to),
+  'closures-preview': (i, ctx) => previewClosureCancellations(ctx.core, i),
   'closures-save': (i, ctx) => saveClosure(ctx.core, requireActor(ctx), i),
   'closures-delete': async (i, ctx) => (await deleteClosure(ctx.core, requireActor(ctx), i.id), done),
   'school-holidays-list': (i, ctx) => listSchoolHolidays(ctx.core, i.zone),

@@ -61,7 +61,18 @@ export const activitiesStaffProcedures = {
     roles: ALL,
     query: true
   }),
-  'closures-save': proc({ input: closureInput, output: closure, roles: DIRECTION }),
+  // Saving a closure cancels the DR/R/DA bookings on its days (not billed) and tells the families; the preview counts them first.
+  'closures-preview': proc({
+    input: closureInput,
+    output: z.object({ bookings: z.number().int(), families: z.number().int() }),
+    roles: DIRECTION,
+    query: true
+  }),
+  'closures-save': proc({
+    input: closureInput,
+    output: closure.extend({ cancelledBookings: z.number().int(), notifiedFamilies: z.number().int() }),
+    roles: DIRECTION
+  }),
   'closures-delete': proc({ input: byId, output: ok, roles: DIRECTION }),
   'school-holidays-list': proc({
     input: z.object({ zone: z.enum(['A', 'B', 'C']).optional() }),
