@@ -1,5 +1,6 @@
 import { LessThan } from 'typeorm'
 import type { Core } from '../core/app-core'
+import { stmt } from '../db/statements'
 import { Session, type SessionKind } from './entities'
 import { newToken, sha256 } from './tokens'
 
@@ -42,21 +43,26 @@ export async function openSession(core: Core, kind: SessionKind, userId: number,
 export async function resolveSession(core: Core, kind: SessionKind, token: string | null | undefined): Promise<Session | null> {
   if (!token) return null
   const now = core.clock.now()
-  return core.tx.run(async (m) => {
-    const s = await m.findOneBy(Session, { id: sha256(token), kind })
-    if (!s) return null
-    const idleLimit = new Date(new Date(s.lastSeenAt).getTime() + policy(core, kind).idleMinutes * 60_000)
-    if (now >= new Date(s.expiresAt) || now >= idleLimit) {
-      await m.delete(Session, { id: s.id })
-      return null
-    }
-    // Write at most once a minute: the idle timeout does not need more precision.
-    if (now.getTime() - new Date(s.lastSeenAt).getTime() > 60_000) {
-      s.lastSeenAt = now.toISOString()
-      await m.update(Session, { id: s.id }, { lastSeenAt: s.lastSeenAt })
-    }
-    return s
-  })
+  // Every request checks its session: read it on the snapshot connection (last committed state, no mutex), and
+  // take a write transaction only for the rare writes (expiry, the once-a-minute idle slide).
+  const row = stmt(
+      core.snapshot,
+      'SELECT id, kind, user_id AS userId, created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM session WHERE id = ? AND kind = ?'
+    )
+    .get(sha256(token), kind) as Omit<Session, never> | undefined
+  if (!row) return null
+  const s = Object.assign(new Session(), row)
+  const idleLimit = new Date(new Date(s.lastSeenAt).getTime() + policy(core, kind).idleMinutes * 60_000)
+  if (now >= new Date(s.expiresAt) || now >= idleLimit) {
+    await core.tx.run((m) => m.delete(Session, { id: s.id }))
+    return null
+  }
+  // Write at most once a minute: the idle timeout does not need more precision.
+  if (now.getTime() - new Date(s.lastSeenAt).getTime() > 60_000) {
+    s.lastSeenAt = now.toISOString()
+    await core.tx.run((m) => m.update(Session, { id: s.id }, { lastSeenAt: s.lastSeenAt }))
+  }
+  return s
 }
 
 export async function closeSession(core: Core, token: string | null | undefined): Promise<void> {

@@ -4,7 +4,8 @@ import { frDay } from '@shared/bookings/days'
 import { CAPACITY_STATES, nextState, refusalMessage, type BookingAction, type BookingState } from '@shared/bookings/state-machine'
 import type { AbsenceReason, ChangeKind, ChangeStatus } from './change-entities'
 import type { BookingContext, EnrolmentRow, UnitRow, ActivityRow } from './context'
-import { unitPrice } from './pricing-hook'
+import { unitPricer } from './pricing-hook'
+import { dbOf } from './sql'
 
 /** What a family asks on one cell: tick it (book, or undo a cancellation) or untick it (cancel, or withdraw a request). */
 export interface FamilyIntent {
@@ -118,6 +119,7 @@ export async function planFamilyChanges(
   const lines: PlannedLine[] = []
   const errors: PlanError[] = []
   const seen = new Set<string>()
+  const unitPrice = unitPricer(dbOf(m))
   const ordered = [...intents.filter((i) => i.op === 'remove'), ...intents.filter((i) => i.op === 'add')]
   for (const it of ordered) {
     const key = `${it.childId}:${it.unitId}:${it.day}`
@@ -180,7 +182,7 @@ export async function planFamilyChanges(
         fail('complet', completMessage(ctx, it.childId, unit, it.day))
         continue
       }
-      const price = await unitPrice(m, it.childId, unit.id, it.day)
+      const price = unitPrice(it.childId, unit.id, it.day)
       const line: PlannedLine = {
         ...base,
         to: auto ? 'R' : 'DR',

@@ -9,7 +9,7 @@ import { dayInfo } from '../calendar/opening'
 import { today } from './commit'
 import { loadContext, type ActivityRow, type BookingContext, type UnitRow } from './context'
 import { hasPlace } from './plan'
-import { unitPrice } from './pricing-hook'
+import { unitPricer } from './pricing-hook'
 import { dbOf, stmt } from './sql'
 
 export type Slot = 'matin' | 'midi' | 'soir' | 'journee'
@@ -142,6 +142,7 @@ export async function buildPlanning(m: EntityManager, core: Core, childIds: numb
   })
   const children: PlanningChild[] = []
   const modifiable = new Map<number, boolean>()
+  const unitPrice = unitPricer(dbOf(m))
   for (const childId of childIds) {
     const child = ctx.children.get(childId)
     if (!child) continue
@@ -151,7 +152,7 @@ export async function buildPlanning(m: EntityManager, core: Core, childIds: numb
       const activity = ctx.activities.get(aId)!
       const periods = [...new Set(ctx.enrolments.filter((e) => e.childId === childId && e.activityId === aId).map((e) => e.periodName))]
       for (const unit of ctx.unitsOf(aId)) {
-        const price = await unitPrice(m, childId, unit.id, from)
+        const price = unitPrice(childId, unit.id, from)
         const cells = buildLineCells(ctx, childId, unit, activity, days, now, price.cents)
         if (cells.some((c) => c.canAdd || (c.canRemove && !c.lateCancel))) modifiable.set(aId, true)
         lines.push({

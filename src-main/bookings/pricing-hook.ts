@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm'
+import type Database from 'better-sqlite3'
 import { billingSettingsSync } from '../billing/settings'
-import { pricePreview } from '../billing/tariffs/preview'
+import { memoLookups, pricePreview } from '../billing/tariffs/preview'
+import type { EntityManager } from 'typeorm'
 import { dbOf, stmt } from './sql'
 
 export interface UnitPrice {
@@ -9,19 +10,46 @@ export interface UnitPrice {
   label: string
 }
 
+export type UnitPricer = (childId: number, unitId: number, day: string) => UnitPrice
+
 /**
- * The price of one unit for a child on a day, from billing's tariffs (#6):
- * the tariff valid that day for the unit (or its activity), the family's
- * QF bracket (highest without a valid QF), the sibling reduction and the
- * out-of-commune surcharge — the same resolution an invoice uses. Without
- * any tariff, the unit's placeholder price still applies. Bookings call it
- * for every line of a recap inside the commit transaction: a few indexed
- * reads on cached statements, no run computation.
+ * Prices for one recap or commit, from billing's tariffs (#6): the tariff
+ * valid that day for the unit (or its activity), the family's QF bracket
+ * (highest without a valid QF), the sibling reduction and the out-of-commune
+ * surcharge — the same resolution an invoice uses. Without any tariff, the
+ * unit's placeholder price still applies.
+ *
+ * A month's "Terminer" prices 30-odd days of the same child and unit: the
+ * reads are shared (memoLookups) and a price already resolved for the same
+ * tariff, QF and sibling rank is reused, so the rush pays a few queries per
+ * commit instead of ten per line. Create one per transaction: it remembers
+ * what it read.
  */
+export function unitPricer(db: Database.Database): UnitPricer {
+  const settings = billingSettingsSync(db)
+  const lookups = memoLookups(db)
+  const resolved = new Map<string, UnitPrice>()
+  return (childId, unitId, day) => {
+    const unit = lookups.unit(unitId)
+    const child = lookups.child(childId)
+    const tariff = unit ? lookups.tariff(unitId, unit.activity_id, day) : null
+    if (!unit || !child || !tariff) {
+      const row = stmt(db, 'SELECT price_cents AS cents FROM unit WHERE id = ?').get(unitId) as { cents: number } | undefined
+      return { cents: row?.cents ?? 0, label: 'Tarif à l’unité' }
+    }
+    // Everything the resolution depends on for a family booking (state R, source family, the unit's own hours).
+    const key = `${childId}:${unitId}:${tariff.id}:${lookups.qf(child.family_id, day)}:${lookups.siblingRank(childId, day)}`
+    let price = resolved.get(key)
+    if (!price) {
+      const p = pricePreview(db, settings, { childId, unitId, day, state: 'R', source: 'family' }, lookups)
+      price = { cents: p.cents, label: `Tarif ${p.mode}` }
+      resolved.set(key, price)
+    }
+    return price
+  }
+}
+
+/** One price (a single read path: the planning's unit header, tests). Loops should keep one `unitPricer`. */
 export async function unitPrice(m: EntityManager, childId: number, unitId: number, day: string): Promise<UnitPrice> {
-  const db = dbOf(m)
-  const p = pricePreview(db, billingSettingsSync(db), { childId, unitId, day, state: 'R', source: 'family' })
-  if (p.tariffId !== null) return { cents: p.cents, label: `Tarif ${p.mode}` }
-  const row = stmt(db, 'SELECT price_cents AS cents FROM unit WHERE id = ?').get(unitId) as { cents: number } | undefined
-  return { cents: row?.cents ?? 0, label: 'Tarif à l’unité' }
+  return unitPricer(dbOf(m))(childId, unitId, day)
 }

@@ -10,15 +10,8 @@ import { rawDatabase } from '../db/data-source'
  * Called inside `core.tx.run`/`core.tx.read`, they run in the same
  * transaction (the driver has a single connection).
  */
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>()
-
-export function stmt(db: Database.Database, text: string): Database.Statement {
-  let m = cache.get(db)
-  if (!m) cache.set(db, (m = new Map()))
-  let s = m.get(text)
-  if (!s) m.set(text, (s = db.prepare(text)))
-  return s
-}
+export { stmt } from '../db/statements'
+import { stmt } from '../db/statements'
 
 export function dbOf(m: EntityManager): Database.Database {
   return rawDatabase(m.connection)

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
 import { backupDatabase } from '../db/backup'
 import { createDataSource, rawDatabase } from '../db/data-source'
@@ -44,6 +44,14 @@ export interface Core {
   ds: DataSource
   db: Database.Database
   tx: Transactor
+  /**
+   * A second, read-only connection. In WAL mode it reads the last committed
+   * state without taking the transaction mutex, so checks made on every
+   * request (the session cookie) never queue behind a running write — during
+   * the rush, behind a whole group commit. Only for reads that need no
+   * transaction; anything that decides a write reads inside `tx.run`.
+   */
+  snapshot: Database.Database
   clock: Clock
   paths: CorePaths
   options: Required<Omit<CoreOptions, 'clock' | 'dataDir'>>
@@ -96,15 +104,19 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     await ds.destroy()
     throw e
   }
+  const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
+  snapshot.pragma('busy_timeout = 5000')
   const core: Core = {
     ds,
     db,
     tx: new Transactor(ds),
+    snapshot,
     clock,
     paths,
     options,
     runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
     close: async () => {
+      if (snapshot.open) snapshot.close()
       if (ds.isInitialized) await ds.destroy()
     }
   }

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fastifyHelmet from '@fastify/helmet'
 import { portalProcedures } from '@shared/contract'
 import type { Core } from '../core/app-core'
-import { PortalAccount } from '../accounts/entities'
+import { stmt } from '../db/statements'
 import { resolveSession } from '../accounts/sessions'
 import { portalHandlers } from '../rpc/portal-handlers'
 import type { FamilyActor } from '../rpc/types'
@@ -24,9 +24,14 @@ export interface PortalAppOptions {
 export async function resolveFamilyActor(core: Core, token: string | null): Promise<FamilyActor | null> {
   const s = await resolveSession(core, 'portal', token)
   if (!s) return null
-  const a = await core.tx.read((m) => m.findOneBy(PortalAccount, { id: s.userId }))
+  // Same snapshot read as the session (see Core.snapshot): no queueing behind a running write.
+  const a = stmt(
+      core.snapshot,
+      'SELECT id, family_id AS familyId, login, status, must_change_password AS mustChange FROM portal_account WHERE id = ?'
+    )
+    .get(s.userId) as { id: number; familyId: number | null; login: string; status: string; mustChange: number } | undefined
   if (!a || a.status !== 'active' || !a.familyId) return null
-  return { kind: 'family', id: a.id, familyId: a.familyId, label: a.login, mustChangePassword: a.mustChangePassword }
+  return { kind: 'family', id: a.id, familyId: a.familyId, label: a.login, mustChangePassword: a.mustChange === 1 }
 }
 
 /**

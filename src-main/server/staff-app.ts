@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyHelmet from '@fastify/helmet'
 import { staffProcedures } from '@shared/contract'
 import type { Core } from '../core/app-core'
-import { StaffUser } from '../accounts/entities'
+import { stmt } from '../db/statements'
 import { resolveSession } from '../accounts/sessions'
 import { staffHandlers } from '../rpc/staff-handlers'
 import type { StaffActor } from '../rpc/types'
@@ -21,9 +21,12 @@ export interface StaffAppOptions {
 export async function resolveStaffActor(core: Core, token: string | null): Promise<StaffActor | null> {
   const s = await resolveSession(core, 'staff', token)
   if (!s) return null
-  const u = await core.tx.read((m) => m.findOneBy(StaffUser, { id: s.userId }))
-  if (!u || !u.active) return null
-  return { kind: 'staff', id: u.id, label: u.displayName, role: u.role, mustChangePassword: u.mustChangePassword }
+  // Snapshot read, like the session (see Core.snapshot): the desk does not wait behind the portal's writes.
+  const u = stmt(core.snapshot, 'SELECT id, display_name AS displayName, role, active, must_change_password AS mustChange FROM staff_user WHERE id = ?').get(s.userId) as
+    | { id: number; displayName: string; role: StaffActor['role']; active: number; mustChange: number }
+    | undefined
+  if (!u || u.active !== 1) return null
+  return { kind: 'staff', id: u.id, label: u.displayName, role: u.role, mustChangePassword: u.mustChange === 1 }
 }
 
 /**

@@ -99,8 +99,21 @@ export class TariffIndex {
   }
 
   static load(db: Database.Database): TariffIndex {
-    const rows = stmt(db, 'SELECT * FROM tariff WHERE active = 1').all() as TariffRow[]
-    const brackets = stmt(db, 'SELECT tariff_id, qf_min, qf_max, price_cents, half_day_price_cents FROM tariff_bracket ORDER BY tariff_id, sort, qf_min').all() as {
+    return TariffIndex.fromRows(db, stmt(db, 'SELECT * FROM tariff WHERE active = 1').all() as TariffRow[])
+  }
+
+  /** Only the tariffs that can apply to one unit: its own and its activity's (a recap prices a few units, not all). */
+  static loadFor(db: Database.Database, unitId: number, activityId: number): TariffIndex {
+    const rows = stmt(db, 'SELECT * FROM tariff WHERE active = 1 AND (unit_id = ? OR (unit_id IS NULL AND activity_id = ?))').all(unitId, activityId) as TariffRow[]
+    return TariffIndex.fromRows(db, rows)
+  }
+
+  private static fromRows(db: Database.Database, rows: TariffRow[]): TariffIndex {
+    if (!rows.length) return new TariffIndex([])
+    const brackets = stmt(
+      db,
+      'SELECT tariff_id, qf_min, qf_max, price_cents, half_day_price_cents FROM tariff_bracket WHERE tariff_id IN (SELECT value FROM json_each(?)) ORDER BY tariff_id, sort, qf_min'
+    ).all(JSON.stringify(rows.map((r) => r.id))) as {
       tariff_id: number
       qf_min: number
       qf_max: number | null

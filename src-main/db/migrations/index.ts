@@ -3,6 +3,7 @@ import { FamilyFile0000000000002 } from './0002-family-file'
 import { ActivitiesCalendar0000000000003 } from './0003-activities-calendar'
 import { Bookings0000000000004 } from './0004-bookings'
 import { Billing0000000000005 } from './0005-billing'
+import { RushIndexes0000000000006 } from './0006-rush-indexes'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -14,5 +15,6 @@ export const migrations = [
   FamilyFile0000000000002,
   ActivitiesCalendar0000000000003,
   Bookings0000000000004,
-  Billing0000000000005
+  Billing0000000000005,
+  RushIndexes0000000000006
 ]
