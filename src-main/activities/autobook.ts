@@ -33,11 +33,91 @@ export async function unitsByWeekday(m: EntityManager, e: Enrolment): Promise<Ma
   return out
 }
 
+/** A day × unit auto-booking left out: the group had no place left that day. */
+export interface FullSlot {
+  day: string
+  unitId: number
+  unitName: string
+  places: number
+}
+
 export interface AutoBookResult {
   created: number
   cancelled: number
   from: string | null
   to: string | null
+  /** Distinct days that got at least one new booking. */
+  bookedDays: number
+  /** Slots skipped because they were full, by day then unit sort order. */
+  full: FullSlot[]
+}
+
+const NOTHING = { created: 0, cancelled: 0, bookedDays: 0, full: [] as FullSlot[] }
+
+/**
+ * Drops the slots whose group × unit × day has no place left (the dated
+ * capacity exception, else the group's default; no row = unlimited). It reads
+ * booking_load on the connection of the open transaction, after this
+ * enrolment's own withdrawals, so two enrolments validated in the same
+ * transaction (or one after the other) cannot both take the last place.
+ * A slot the child already holds, or that the insert would not revive, takes
+ * no new place and is kept as is.
+ */
+function withoutFullSlots(core: Core, e: Enrolment, units: Unit[], slots: [number, string, number][], from: string, to: string) {
+  const unitIds = JSON.stringify([...new Set(slots.map((s) => s[0]))])
+  const caps = core.db
+    .prepare(
+      `SELECT unit_id AS unitId, day, places FROM capacity
+       WHERE group_id = ? AND unit_id IN (SELECT value FROM json_each(?)) AND (day IS NULL OR day BETWEEN ? AND ?)`
+    )
+    .all(e.groupId, unitIds, from, to) as { unitId: number; day: string | null; places: number }[]
+  // No capacity at all: every slot goes in, without reading the load (the common case, and the fast one).
+  if (!caps.length) return { kept: slots, full: [] as FullSlot[] }
+  const places = new Map(caps.map((c) => [`${c.unitId}|${c.day ?? ''}`, c.places]))
+  const placesOf = (unitId: number, day: string) => places.get(`${unitId}|${day}`) ?? places.get(`${unitId}|`) ?? null
+
+  const taken = new Map(
+    (
+      core.db
+        .prepare(
+          `SELECT unit_id AS unitId, day, taken FROM booking_load
+           WHERE group_id = ? AND unit_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`
+        )
+        .all(e.groupId, unitIds, from, to) as { unitId: number; day: string; taken: number }[]
+    ).map((l) => [`${l.unitId}|${l.day}`, l.taken])
+  )
+  const existing = new Map(
+    (
+      core.db
+        .prepare(
+          `SELECT unit_id AS unitId, day, state, enrolment_id AS enrolmentId FROM booking
+           WHERE child_id = ? AND unit_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`
+        )
+        .all(e.childId, unitIds, from, to) as { unitId: number; day: string; state: string; enrolmentId: number | null }[]
+    ).map((b) => [`${b.unitId}|${b.day}`, b])
+  )
+  const kept: [number, string, number][] = []
+  const full: FullSlot[] = []
+  for (const s of slots) {
+    const [unitId, day] = s
+    const cap = placesOf(unitId, day)
+    const key = `${unitId}|${day}`
+    const b = existing.get(key)
+    // Same condition as the upsert below: only a new row or a revived cancelled one takes a place.
+    const takesPlace = !b || (b.state === 'CANCELLED' && b.enrolmentId !== e.id)
+    if (cap === null || !takesPlace) {
+      kept.push(s)
+      continue
+    }
+    const n = taken.get(key) ?? 0
+    if (n >= cap) {
+      full.push({ day, unitId, unitName: units.find((u) => u.id === unitId)?.name ?? '', places: cap })
+      continue
+    }
+    taken.set(key, n + 1)
+    kept.push(s)
+  }
+  return { kept, full }
 }
 
 /**
@@ -47,6 +127,9 @@ export interface AutoBookResult {
  * rows it made that are no longer wanted are cancelled; the past and rows
  * made by anyone else are left alone.
  *
+ * A day × unit whose places are all taken is skipped and reported in `full`
+ * (see withoutFullSlots); a later sync books it if a place has freed.
+ *
  * The insert runs as one statement on the raw connection: it is
  * the same connection and the same open transaction as `m` (TypeORM's
  * better-sqlite3 driver has one), and it is what makes a whole school's year
@@ -54,12 +137,12 @@ export interface AutoBookResult {
  */
 export async function syncAutoBookings(m: EntityManager, core: Core, actor: Actor, e: Enrolment): Promise<AutoBookResult> {
   const activity = await m.findOneByOrFail(Activity, { id: e.activityId })
-  if (!activity.autoBook || e.status !== 'validated') return { created: 0, cancelled: 0, from: null, to: null }
+  if (!activity.autoBook || e.status !== 'validated') return { ...NOTHING, from: null, to: null }
   const period = await m.findOneByOrFail(ActivityPeriod, { id: e.periodId })
   const today = parisDay(core.clock.now())
   const from = [period.startDate, e.startDate ?? period.startDate, today].sort().at(-1)!
   const to = e.endedOn && e.endedOn < period.endDate ? e.endedOn : period.endDate
-  if (from > to) return { created: 0, cancelled: 0, from, to }
+  if (from > to) return { ...NOTHING, from, to }
   const days = await openingDays(m, e.activityId, from, to)
   const byWeekday = await unitsByWeekday(m, e)
   const now = core.clock.now().toISOString()
@@ -79,9 +162,10 @@ export async function syncAutoBookings(m: EntityManager, core: Core, actor: Acto
   // One statement for the whole year: the (unit, day, price) list goes in as JSON and SQLite loops over it,
   // which is about three times faster than one call per row from JavaScript.
   // A day cancelled under another (ended) enrolment comes back; one this enrolment itself cancelled does not.
-  const slots: [number, string, number][] = []
-  for (const day of days) for (const u of byWeekday.get(isoWeekday(day)) ?? []) slots.push([u.id, day, u.priceCents])
-  const created = core.db
+  const all: [number, string, number][] = []
+  for (const day of days) for (const u of byWeekday.get(isoWeekday(day)) ?? []) all.push([u.id, day, u.priceCents])
+  const { kept: slots, full } = withoutFullSlots(core, e, [...new Set([...byWeekday.values()].flat())], all, from, to)
+  const createdDays = core.db
     .prepare(
       `INSERT INTO booking (child_id, unit_id, day, enrolment_id, group_id, state, source, request_id, price_cents, created_at, updated_at)
        SELECT ?, json_extract(s.value, '$[0]'), json_extract(s.value, '$[1]'), ?, ?, 'R', 'auto', NULL, json_extract(s.value, '$[2]'), ?, ?
@@ -89,18 +173,22 @@ export async function syncAutoBookings(m: EntityManager, core: Core, actor: Acto
        ON CONFLICT (child_id, unit_id, day) DO UPDATE SET
          state = 'R', source = 'auto', enrolment_id = excluded.enrolment_id, group_id = excluded.group_id,
          price_cents = excluded.price_cents, updated_at = excluded.updated_at
-       WHERE booking.state = 'CANCELLED' AND (booking.enrolment_id IS NULL OR booking.enrolment_id <> excluded.enrolment_id)`
+       WHERE booking.state = 'CANCELLED' AND (booking.enrolment_id IS NULL OR booking.enrolment_id <> excluded.enrolment_id)
+       RETURNING day`
     )
-    .run(e.childId, e.id, e.groupId, now, now, JSON.stringify(slots)).changes
-  if (created || cancelled) {
+    .pluck()
+    .all(e.childId, e.id, e.groupId, now, now, JSON.stringify(slots)) as string[]
+  const created = createdDays.length
+  const bookedDays = new Set(createdDays).size
+  if (created || cancelled || full.length) {
     await audit(m, actor, core.clock.now(), {
       action: 'enrolment-autobook',
       entity: 'enrolment',
       entityId: e.id,
-      after: { created, cancelled, from, to, days: days.length }
+      after: { created, cancelled, from, to, days: days.length, full: full.map((f) => `${f.day} ${f.unitName}`) }
     })
   }
-  return { created, cancelled, from, to }
+  return { created, cancelled, from, to, bookedDays, full }
 }
 
 /**

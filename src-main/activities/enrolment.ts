@@ -15,7 +15,7 @@ import { Activity, ActivityGroup, ActivityPeriod, ActivityType, Enrolment, Unit,
 import { cancelFutureAutoBookings, syncAutoBookings } from './autobook'
 import { unitExclusions } from './dto'
 import { enrolmentCapacity, groupRefusal } from './eligibility'
-import { enrolmentTemplates, mailFamily, type EnrolmentMailData } from './mail'
+import { autoBookNotice, enrolmentTemplates, mailFamily, type EnrolmentMailData } from './mail'
 
 type StaffActor = Extract<Actor, { kind: 'staff' }>
 type FamilyActor = Extract<Actor, { kind: 'family' }>
@@ -148,15 +148,17 @@ export async function acceptInTx(
   await setStatus(m, core, actor, e, { status: 'validated', decidedAt: now, startDate }, opts.promotion ? 'enrolment-promote' : 'enrolment-accept')
   await closeRequest(m, core, actor, e.requestId, 'accepted')
   const booked = await syncAutoBookings(m, core, actor, e)
-  await mailFamily(m, core, c.child.familyId, (ctx) =>
-    opts.promotion ? enrolmentTemplates.promoted(ctx, { ...mailData(c), autoBooked: booked.created }) : enrolmentTemplates.accepted(ctx, { ...mailData(c), autoBooked: booked.created })
-  )
+  const notice = autoBookNotice(booked)
+  const data = { ...mailData(c), autoBooked: booked.created, autoBookNotice: notice }
+  await mailFamily(m, core, c.child.familyId, (ctx) => (opts.promotion ? enrolmentTemplates.promoted(ctx, data) : enrolmentTemplates.accepted(ctx, data)))
   return {
     enrolmentId,
     outcome: 'validated',
     rank: null,
     bookings: booked.created,
-    message: booked.created ? `Validée, ${booked.created} réservations créées.` : 'Validée.'
+    // Full days are told to the desk too (the family gets the same sentence by e-mail).
+    message: notice ? `Validée. ${notice}` : booked.created ? `Validée, ${booked.created} réservations créées.` : 'Validée.',
+    ...(booked.full.length ? { fullSlots: booked.full.length } : {})
   }
 }
 

@@ -273,7 +273,9 @@ export const acceptOutcome = z.object({
   outcome: z.enum(['validated', 'waiting', 'full', 'error']),
   rank: z.number().int().nullable(),
   bookings: z.number().int(),
-  message: z.string()
+  message: z.string(),
+  /** Day × unit auto-bookings left out because the group was full that day (the message lists them). */
+  fullSlots: z.number().int().optional()
 })
 export type AcceptOutcomeDto = z.infer<typeof acceptOutcome>
 
