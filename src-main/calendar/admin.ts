@@ -25,14 +25,15 @@ export async function listClosures(core: Core, from?: string, to?: string): Prom
 
 /**
  * Saves a closure and, in the same transaction, cancels (not billed) the
- * DR/R/DA bookings on the days it now closes, with one e-mail per family.
- * Re-saving is harmless: already cancelled bookings are not touched again.
+ * DR/R/DA bookings on the days it now closes, credits those already
+ * invoiced, with one e-mail per family. Re-saving is harmless: already
+ * cancelled bookings are not touched (nor credited) again.
  */
 export async function saveClosure(
   core: Core,
   actor: Actor,
   input: z.output<typeof closureInput>
-): Promise<Closure & { cancelledBookings: number; notifiedFamilies: number }> {
+): Promise<Closure & { cancelledBookings: number; notifiedFamilies: number; creditedBookings: number }> {
   return core.tx.run(async (m) => {
     if (input.facilityId && input.activityId) {
       throw new DomainError('invalid_input', 'Une fermeture concerne soit un équipement, soit une activité (ou toute la structure), pas les deux.', 400)

@@ -3,12 +3,14 @@ import { WEEKDAY_ABBR, frDay, frDayShort, isoWeekday } from '@shared/bookings/da
 import type { BookingState } from '@shared/bookings/state-machine'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
+import { planClosureCredits, writeClosureCredits } from '../billing/closure-credit'
 import { applyLines } from '../bookings/apply'
 import type { ChangeStatus } from '../bookings/change-entities'
 import { closeRequests } from '../bookings/decisions'
 import type { PlannedLine } from '../bookings/plan'
 import { familyRecipient } from '../bookings/recipients'
 import { dbOf, stmt } from '../bookings/sql'
+import { formatEuro } from '@shared/billing/money'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { compose, type MailContext, type RenderedMail } from '../mail/templates'
 
@@ -60,13 +62,25 @@ function coveredBookings(m: EntityManager, c: ClosureScope): CoveredBooking[] {
   ).all(c.startDate, c.endDate, c.activityId, c.activityId, c.facilityId, c.facilityId) as CoveredBooking[]
 }
 
-/** How many bookings, and of how many families, saving this closure would cancel (the confirm dialog's count). */
-export async function previewClosureCancellations(core: Core, c: ClosureScope): Promise<{ bookings: number; families: number }> {
+/**
+ * How many bookings, and of how many families, saving this closure would
+ * cancel, and how many of them were already invoiced and will be credited
+ * (the confirm dialog's counts).
+ */
+export async function previewClosureCancellations(core: Core, c: ClosureScope): Promise<{ bookings: number; families: number; creditedBookings: number }> {
   return core.tx.read(async (m) => {
     const rows = coveredBookings(m, c)
-    return { bookings: rows.length, families: new Set(rows.map((r) => r.familyId)).size }
+    const plan = planClosureCredits(dbOf(m), rows.map((r) => r.id))
+    return {
+      bookings: rows.length,
+      families: new Set(rows.map((r) => r.familyId)).size,
+      creditedBookings: plan.credits.reduce((n, x) => n + x.bookingIds.length, 0)
+    }
   })
 }
+
+/** How a cancelled booking stood with billing: not invoiced, invoiced and credited (amount of its line), or invoiced and kept. */
+type BillingOutcome = { kind: 'free' } | { kind: 'credited'; cents: number } | { kind: 'kept' }
 
 /**
  * The change-line outcome of a closure on a pending request: a reservation
@@ -82,14 +96,28 @@ function statusFor(b: CoveredBooking): ChangeStatus {
 /**
  * Cancels (not billed) every DR/R/DA booking the closure covers, closes
  * their pending change lines and requests, writes one audit row per booking
- * naming `actor`, and queues ONE e-mail per family. Runs in the caller's
- * transaction (saveClosure's), so the closure and its cancellations commit
- * together. The booking_load triggers free the places.
+ * naming `actor`, credits the days already invoiced (negative adjustments,
+ * billing/closure-credit.ts) and queues ONE e-mail per family. Runs in the
+ * caller's transaction (saveClosure's), so the closure, its cancellations
+ * and the credits commit together. The booking_load triggers free the places.
  */
-export async function cancelClosedBookings(m: EntityManager, core: Core, actor: Actor, c: ClosureScope): Promise<{ cancelledBookings: number; notifiedFamilies: number }> {
+export async function cancelClosedBookings(
+  m: EntityManager,
+  core: Core,
+  actor: Actor,
+  c: ClosureScope
+): Promise<{ cancelledBookings: number; notifiedFamilies: number; creditedBookings: number }> {
   const rows = coveredBookings(m, c)
-  if (!rows.length) return { cancelledBookings: 0, notifiedFamilies: 0 }
+  if (!rows.length) return { cancelledBookings: 0, notifiedFamilies: 0, creditedBookings: 0 }
   const db = dbOf(m)
+  // Planned on the states before the cancellation; the plan treats the covered bookings as cancelled.
+  const plan = planClosureCredits(db, rows.map((r) => r.id))
+  const outcome = new Map<number, BillingOutcome>()
+  for (const id of plan.kept) outcome.set(id, { kind: 'kept' })
+  for (const credit of plan.credits) {
+    // A grouped day line is shown once, on its first booking; its other units add nothing.
+    credit.bookingIds.forEach((id, i) => outcome.set(id, { kind: 'credited', cents: i === 0 ? credit.billedCents : 0 }))
+  }
   const now = core.clock.now().toISOString()
   const reason = `Fermeture exceptionnelle : ${c.reason}`
   const requestIds = new Set<number>()
@@ -127,6 +155,7 @@ export async function cancelClosedBookings(m: EntityManager, core: Core, actor: 
     })
   }
   closeRequests(db, actor, now, [...requestIds])
+  const credited = await writeClosureCredits(m, core, actor, plan, c)
 
   const byFamily = new Map<number, CoveredBooking[]>()
   for (const b of rows) {
@@ -138,10 +167,10 @@ export async function cancelClosedBookings(m: EntityManager, core: Core, actor: 
   for (const [familyId, list] of byFamily) {
     const to = familyRecipient(db, familyId)
     if (!to) continue
-    await enqueueMail(m, core, to, closureMail(ctx, c, list))
+    await enqueueMail(m, core, to, closureMail(ctx, c, list.map((b) => ({ ...b, billing: outcome.get(b.id) ?? { kind: 'free' } }))))
     notifiedFamilies++
   }
-  return { cancelledBookings: rows.length, notifiedFamilies }
+  return { cancelledBookings: rows.length, notifiedFamilies, creditedBookings: credited.length }
 }
 
 /** "mer. 13/05" */
@@ -152,23 +181,42 @@ function shortDay(day: string): string {
 /**
  * One e-mail per family, grouped by child and unit like the decision replies:
  * "LÉO – Mercredis – Après-midi\n2 réservations annulées (non facturées) les : mer. 06/05, mer. 13/05".
+ * Days already invoiced are listed apart: credited ones are deducted from the
+ * next invoice; those inside a flat rate (or a day still consumed) stay billed.
  */
-export function closureMail(ctx: MailContext, c: ClosureScope, bookings: Pick<CoveredBooking, 'day' | 'childFirstName' | 'activityName' | 'unitName'>[]): RenderedMail {
+export function closureMail(
+  ctx: MailContext,
+  c: ClosureScope,
+  bookings: (Pick<CoveredBooking, 'day' | 'childFirstName' | 'activityName' | 'unitName'> & { billing?: BillingOutcome })[]
+): RenderedMail {
   const when = c.startDate === c.endDate ? `le ${frDay(c.startDate)}` : `du ${frDay(c.startDate)} au ${frDay(c.endDate)}`
-  const groups = new Map<string, string[]>()
+  const groups = new Map<string, { free: string[]; credited: string[]; kept: string[] }>()
+  let creditCents = 0
   for (const b of bookings) {
     const k = `${b.childFirstName.toUpperCase()} – ${b.activityName} – ${b.unitName}`
-    if (!groups.has(k)) groups.set(k, [])
-    groups.get(k)!.push(b.day)
+    if (!groups.has(k)) groups.set(k, { free: [], credited: [], kept: [] })
+    const billing = b.billing ?? { kind: 'free' }
+    groups.get(k)![billing.kind].push(b.day)
+    if (billing.kind === 'credited') creditCents += billing.cents
   }
+  const anyBilled = bookings.some((b) => b.billing && b.billing.kind !== 'free')
   const paragraphs = [
     `La structure est exceptionnellement fermée ${when} (motif : ${c.reason}).`,
-    'Les réservations suivantes sont annulées et ne vous seront pas facturées :'
+    anyBilled ? 'Les réservations suivantes sont annulées :' : 'Les réservations suivantes sont annulées et ne vous seront pas facturées :'
   ]
-  for (const [heading, days] of groups) {
-    const n = days.length
-    const sorted = [...new Set(days)].sort().map(shortDay).join(', ')
-    paragraphs.push(`${heading}\n${n} ${n > 1 ? 'réservations annulées (non facturées) les' : 'réservation annulée (non facturée) le'} : ${sorted}`)
+  const list = (days: string[]) => [...new Set(days)].sort().map(shortDay).join(', ')
+  for (const [heading, g] of groups) {
+    const lines = [heading]
+    const add = (days: string[], one: string, many: string) => {
+      if (days.length) lines.push(`${days.length} ${days.length > 1 ? many : one} : ${list(days)}`)
+    }
+    add(g.free, 'réservation annulée (non facturée) le', 'réservations annulées (non facturées) les')
+    add(g.credited, 'réservation annulée (déjà facturée, à déduire) le', 'réservations annulées (déjà facturées, à déduire) les')
+    add(g.kept, 'réservation annulée, comprise dans un forfait ou une journée déjà facturés, le', 'réservations annulées, comprises dans un forfait ou une journée déjà facturés, les')
+    paragraphs.push(lines.join('\n'))
+  }
+  if (creditCents > 0) {
+    paragraphs.push(`Ces jours vous avaient déjà été facturés : le montant correspondant (${formatEuro(creditCents)}) sera déduit de votre prochaine facture.`)
   }
   paragraphs.push('Vous pouvez consulter votre planning à jour sur le portail famille.')
   return compose(ctx, `Fermeture exceptionnelle : ${c.reason} — réservations annulées`, paragraphs)

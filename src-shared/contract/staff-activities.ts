@@ -61,16 +61,17 @@ export const activitiesStaffProcedures = {
     roles: ALL,
     query: true
   }),
-  // Saving a closure cancels the DR/R/DA bookings on its days (not billed) and tells the families; the preview counts them first.
+  // Saving a closure cancels the DR/R/DA bookings on its days (not billed; days already invoiced are credited on the next
+  // invoice) and tells the families; the preview counts them first.
   'closures-preview': proc({
     input: closureInput,
-    output: z.object({ bookings: z.number().int(), families: z.number().int() }),
+    output: z.object({ bookings: z.number().int(), families: z.number().int(), creditedBookings: z.number().int() }),
     roles: DIRECTION,
     query: true
   }),
   'closures-save': proc({
     input: closureInput,
-    output: closure.extend({ cancelledBookings: z.number().int(), notifiedFamilies: z.number().int() }),
+    output: closure.extend({ cancelledBookings: z.number().int(), notifiedFamilies: z.number().int(), creditedBookings: z.number().int() }),
     roles: DIRECTION
   }),
   'closures-delete': proc({ input: byId, output: ok, roles: DIRECTION }),

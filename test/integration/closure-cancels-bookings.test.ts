@@ -77,9 +77,9 @@ describe('a new closure cancels the bookings it covers', () => {
     expect(load(CLOSED[0])).toBe(3)
     const mailsBefore = (await outboxMails(core)).length
 
-    expect(await previewClosureCancellations(core, strike())).toEqual({ bookings: 3, families: 2 })
+    expect(await previewClosureCancellations(core, strike())).toEqual({ bookings: 3, families: 2, creditedBookings: 0 })
     const out = await saveClosure(core, staff.actor, strike())
-    expect(out).toMatchObject({ reason: 'Grève du personnel', cancelledBookings: 3, notifiedFamilies: 2 })
+    expect(out).toMatchObject({ reason: 'Grève du personnel', cancelledBookings: 3, notifiedFamilies: 2, creditedBookings: 0 })
 
     // States: covered DR/R/DA cancelled; PRESENT, other days and other activities untouched.
     expect(await stateOf(core, childA, unit, CLOSED[0])).toBe('CANCELLED')
