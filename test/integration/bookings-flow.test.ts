@@ -93,6 +93,15 @@ describe('family bookings against rules', () => {
     // Deciding twice is refused clearly.
     const again = await refusal(decideChanges(core, staff.actor, { changeIds: [q.items[0].changeId], decision: 'refuse', reason: 'x' }))
     expect(again.message).toContain('déjà été traitées')
+    // "Traitées": the decided lines, with totals that agree with the filters (the count joins only what they read).
+    expect((await listQueue(core, { status: 'pending', limit: 50, offset: 0 })).total).toBe(0)
+    const decided = await listQueue(core, { status: 'decided', limit: 3, offset: 0 })
+    expect(decided.total).toBe(4)
+    expect(decided.items).toHaveLength(3)
+    expect(decided.items.every((i) => i.status === 'accepted')).toBe(true)
+    expect((await listQueue(core, { status: 'decided', activityId: act.activityId, from: '2027-01-10', to: '2027-01-22', limit: 50, offset: 0 })).total).toBe(2)
+    expect((await listQueue(core, { status: 'decided', activityId: act.activityId + 999, limit: 50, offset: 0 })).total).toBe(0)
+    expect((await listQueue(core, { status: 'decided', childId: child, kind: 'reservation', limit: 50, offset: 0 })).total).toBe(4)
   })
 
   it('refuses a booking after the deadline (the 20th, Paris midnight, winter time) and writes nothing', async () => {

@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * The rush of the 20th (#5, bench/rush-20th.ts): every index on
  * `booking_change` is written once per booked day. The queue index only ever
  * serves the pending queue (`status = 'pending'`; the "decided" view filters
- * with `<>` and sorts by decision date, which it cannot use), so it now holds
+ * with `<>` and sorts by decision date, which it cannot use — 0007 gives it its own index), so it now holds
  * pending lines only: the thousands of lines an automatically validated
  * activity accepts at once no longer enter it. Measured with
  * bench/rush-commit-cost.ts: about a fifth less time per "Terminer".

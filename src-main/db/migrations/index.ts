@@ -4,6 +4,7 @@ import { ActivitiesCalendar0000000000003 } from './0003-activities-calendar'
 import { Bookings0000000000004 } from './0004-bookings'
 import { Billing0000000000005 } from './0005-billing'
 import { RushIndexes0000000000006 } from './0006-rush-indexes'
+import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -16,5 +17,6 @@ export const migrations = [
   ActivitiesCalendar0000000000003,
   Bookings0000000000004,
   Billing0000000000005,
-  RushIndexes0000000000006
+  RushIndexes0000000000006,
+  DecidedQueueIndex0000000000007
 ]
