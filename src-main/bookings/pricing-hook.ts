@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3'
 import { billingSettingsSync } from '../billing/settings'
 import { memoLookups, pricePreview } from '../billing/tariffs/preview'
-import type { EntityManager } from 'typeorm'
-import { dbOf, stmt } from './sql'
 
 export interface UnitPrice {
   cents: number
@@ -33,10 +31,8 @@ export function unitPricer(db: Database.Database): UnitPricer {
     const unit = lookups.unit(unitId)
     const child = lookups.child(childId)
     const tariff = unit ? lookups.tariff(unitId, unit.activity_id, day) : null
-    if (!unit || !child || !tariff) {
-      const row = stmt(db, 'SELECT price_cents AS cents FROM unit WHERE id = ?').get(unitId) as { cents: number } | undefined
-      return { cents: row?.cents ?? 0, label: 'Tarif à l’unité' }
-    }
+    // Without a tariff, the unit's placeholder price (read with the unit, once per commit).
+    if (!unit || !child || !tariff) return { cents: unit?.price_cents ?? 0, label: 'Tarif à l’unité' }
     // Everything the resolution depends on for a family booking (state R, source family, the unit's own hours).
     const key = `${childId}:${unitId}:${tariff.id}:${lookups.qf(child.family_id, day)}:${lookups.siblingRank(childId, day)}`
     let price = resolved.get(key)
@@ -49,7 +45,3 @@ export function unitPricer(db: Database.Database): UnitPricer {
   }
 }
 
-/** One price (a single read path: the planning's unit header, tests). Loops should keep one `unitPricer`. */
-export async function unitPrice(m: EntityManager, childId: number, unitId: number, day: string): Promise<UnitPrice> {
-  return unitPricer(dbOf(m))(childId, unitId, day)
-}

@@ -9,7 +9,7 @@ import type { ChangeKind, ChangeStatus } from './change-entities'
 import { loadContext } from './context'
 import { closeRequests } from './decisions'
 import { completMessage, hasPlace, type PlannedLine } from './plan'
-import { unitPrice } from './pricing-hook'
+import { unitPricer } from './pricing-hook'
 import { dbOf, stmt } from './sql'
 
 export type StaffAction = Extract<BookingAction, 'book' | 'accept' | 'refuse' | 'withdraw' | 'keep' | 'cancel' | 'excuse' | 'bill' | 'mark-present' | 'mark-absent' | 'walk-in' | 'unmark'>
@@ -93,7 +93,9 @@ export async function staffApply(
           }
           if (!evaluateDeadline(activity.rules.booking, it.day, now, enrolment.window).open) extra.deadlineOverride = true
         }
-        priceCents = (await unitPrice(m, it.childId, unit.id, it.day)).cents
+        // A pricer per line, not per call: lines are written as they go, and a sibling's booking written just
+        // before can change this child's sibling rank (a pricer remembers the rank it read).
+        priceCents = unitPricer(db)(it.childId, unit.id, it.day).cents
       }
       if ((it.action === 'cancel' || it.action === 'withdraw') && activity && enrolment && !evaluateDeadline(activity.rules.cancellation, it.day, now, enrolment.window).open) {
         extra.deadlineOverride = true

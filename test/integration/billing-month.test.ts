@@ -98,13 +98,15 @@ describe('preview', () => {
   })
 
   test('the reservation recap prices with the real tariffs (pricing hook of #5)', async () => {
-    const { unitPrice } = await import('../../src-main/bookings/pricing-hook')
+    const { unitPricer } = await import('../../src-main/bookings/pricing-hook')
+    const { dbOf } = await import('../../src-main/bookings/sql')
     await core.tx.read(async (m) => {
-      expect(await unitPrice(m, w.f1.childB, w.units.matin, '2026-09-01')).toEqual({ cents: 108, label: 'Tarif à l’unité' })
-      expect(await unitPrice(m, w.f2.child, w.units.matin, '2026-09-01')).toEqual({ cents: 200, label: 'Tarif à l’unité' })
-      expect((await unitPrice(m, w.f1.childA, w.units.soir, '2026-09-01')).cents).toBe(600)
+      const unitPrice = unitPricer(dbOf(m))
+      expect(unitPrice(w.f1.childB, w.units.matin, '2026-09-01')).toEqual({ cents: 108, label: 'Tarif à l’unité' })
+      expect(unitPrice(w.f2.child, w.units.matin, '2026-09-01')).toEqual({ cents: 200, label: 'Tarif à l’unité' })
+      expect(unitPrice(w.f1.childA, w.units.soir, '2026-09-01').cents).toBe(600)
       // No tariff: the unit's placeholder price.
-      expect(await unitPrice(m, w.f2.child, w.units.atelier, '2026-09-01')).toEqual({ cents: 0, label: 'Tarif à l’unité' })
+      expect(unitPrice(w.f2.child, w.units.atelier, '2026-09-01')).toEqual({ cents: 0, label: 'Tarif à l’unité' })
     })
   })
 

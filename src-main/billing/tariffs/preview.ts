@@ -26,10 +26,20 @@ export function siblingRank(db: Database.Database, childId: number, day: string)
   return older.n + 1
 }
 
-export function familyQf(db: Database.Database, familyId: number, day: string): number | null {
-  const q = stmt(db, 'SELECT quotient, quotient_valid_until FROM family_caf WHERE family_id = ?').get(familyId) as { quotient: number | null; quotient_valid_until: string | null } | undefined
+type QfRow = { quotient: number | null; quotient_valid_until: string | null } | undefined
+
+function qfRow(db: Database.Database, familyId: number): QfRow {
+  return stmt(db, 'SELECT quotient, quotient_valid_until FROM family_caf WHERE family_id = ?').get(familyId) as QfRow
+}
+
+/** The QF that applies on `day`: none when missing or past its validity (the highest bracket then applies). */
+function qfOn(q: QfRow, day: string): number | null {
   if (!q || q.quotient === null) return null
   return q.quotient_valid_until === null || q.quotient_valid_until >= day ? q.quotient : null
+}
+
+export function familyQf(db: Database.Database, familyId: number, day: string): number | null {
+  return qfOn(qfRow(db, familyId), day)
 }
 
 /**
@@ -40,7 +50,7 @@ export function familyQf(db: Database.Database, familyId: number, day: string): 
  * shared, never a day-dependent result.
  */
 export interface PriceLookups {
-  unit(id: number): { id: number; activity_id: number; start_time: string; end_time: string } | undefined
+  unit(id: number): { id: number; activity_id: number; start_time: string; end_time: string; price_cents: number } | undefined
   child(id: number): { family_id: number; postal_code: string } | undefined
   tariff(unitId: number, activityId: number, day: string): IndexedTariff | null
   qf(familyId: number, day: string): number | null
@@ -49,7 +59,7 @@ export interface PriceLookups {
 
 export function directLookups(db: Database.Database): PriceLookups {
   return {
-    unit: (id) => stmt(db, 'SELECT id, activity_id, start_time, end_time FROM unit WHERE id = ?').get(id) as ReturnType<PriceLookups['unit']>,
+    unit: (id) => stmt(db, 'SELECT id, activity_id, start_time, end_time, price_cents FROM unit WHERE id = ?').get(id) as ReturnType<PriceLookups['unit']>,
     child: (id) => stmt(db, 'SELECT c.family_id, f.postal_code FROM child c JOIN family f ON f.id = c.family_id WHERE c.id = ?').get(id) as ReturnType<PriceLookups['child']>,
     tariff: (unitId, activityId, day) => findTariff(db, unitId, activityId, day),
     qf: (familyId, day) => familyQf(db, familyId, day),
@@ -75,7 +85,7 @@ function memo<K, V>(fn: (k: K) => V): (k: K) => V {
  */
 export function memoLookups(db: Database.Database): PriceLookups {
   const direct = directLookups(db)
-  const qfRow = memo((familyId: number) => stmt(db, 'SELECT quotient, quotient_valid_until FROM family_caf WHERE family_id = ?').get(familyId) as { quotient: number | null; quotient_valid_until: string | null } | undefined)
+  const qfOf = memo((familyId: number) => qfRow(db, familyId))
   const tariffs = memo((key: string) => {
     const [unitId, activityId] = key.split(':').map(Number)
     return TariffIndex.loadFor(db, unitId, activityId)
@@ -88,11 +98,7 @@ export function memoLookups(db: Database.Database): PriceLookups {
     unit: memo(direct.unit),
     child: memo(direct.child),
     tariff: (unitId, activityId, day) => tariffs(`${unitId}:${activityId}`).find(unitId, activityId, day),
-    qf: (familyId, day) => {
-      const q = qfRow(familyId)
-      if (!q || q.quotient === null) return null
-      return q.quotient_valid_until === null || q.quotient_valid_until >= day ? q.quotient : null
-    },
+    qf: (familyId, day) => qfOn(qfOf(familyId), day),
     siblingRank: (childId, day) => ranks(`${childId}|${day.slice(0, 7)}`)
   }
 }
