@@ -6,16 +6,11 @@ import { SYSTEM } from '../src-main/core/actor'
 import { corePaths, openCore, type Core } from '../src-main/core/app-core'
 import { generateFamilies } from '../src-main/demo/generate'
 import { createFamily } from '../src-main/families/families'
+import { stats } from './measure'
 
 /** Where the generated database lives (ignored by git: `.data/`). Override with BENCH_DATA_DIR. */
 export const BENCH_DIR = resolve(process.env.BENCH_DATA_DIR ?? join(__dirname, '.data', 'families-20k'))
 export const FAMILY_COUNT = Number(process.env.BENCH_FAMILIES ?? 20_000)
-
-export function stats(samplesMs: number[]) {
-  const s = [...samplesMs].sort((a, b) => a - b)
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]
-  return { n: s.length, min: s[0], median: at(0.5), p95: at(0.95), max: s[s.length - 1] }
-}
 
 export const fmt = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1).padStart(7)
 

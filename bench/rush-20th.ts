@@ -21,6 +21,7 @@ import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import Fastify from 'fastify'
 import { sign } from '@fastify/cookie'
+import { startCpuProfile, stats } from './measure'
 
 const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 3000)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100)
@@ -46,13 +47,10 @@ type Msg = { type: 'ready'; port: number; jobs?: Job[] } | { type: 'rss'; rss: n
 
 async function portalServer() {
   // BENCH_PROFILE=file.cpuprofile: CPU profile of the portal server during the load only (not the seeding).
-  const inspector = process.env.BENCH_PROFILE ? new (await import('node:inspector')).Session() : null
+  let stopProfile: ((file: string) => Promise<void>) | null = null
   process.on('SIGINT', () => {
-    if (!inspector) process.exit(0)
-    inspector.post('Profiler.stop', (_e, r) => {
-      require('node:fs').writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify((r as { profile: unknown }).profile))
-      process.exit(0)
-    })
+    if (!stopProfile) process.exit(0)
+    void stopProfile(process.env.BENCH_PROFILE!).then(() => process.exit(0))
   })
   const { openSession } = await import('../src-main/accounts/sessions')
   const { buildPortalApp } = await import('../src-main/server/portal-app')
@@ -87,10 +85,7 @@ async function portalServer() {
   await app.listen({ host: '127.0.0.1', port: 0 })
   const port = (app.server.address() as AddressInfo).port
   measuring = true
-  if (inspector) {
-    inspector.connect()
-    await new Promise((r) => inspector.post('Profiler.enable', () => inspector.post('Profiler.start', r)))
-  }
+  if (process.env.BENCH_PROFILE) stopProfile = await startCpuProfile()
   process.on('message', async (m: { type: string }) => {
     if (m.type !== 'rss') return
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n
@@ -102,8 +97,8 @@ async function portalServer() {
         requests: count(`SELECT COUNT(*) AS n FROM request`),
         mails: count(`SELECT COUNT(*) AS n FROM outbox_mail`),
         audits: count(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'booking-request'`),
-        serverP50: [...served].sort((x, y) => x - y)[Math.floor(served.length * 0.5)] ?? 0,
-        serverP95: [...served].sort((x, y) => x - y)[Math.floor(served.length * 0.95)] ?? 0,
+        serverP50: stats(served).median ?? 0,
+        serverP95: stats(served).p95 ?? 0,
         serverMax: Math.max(0, ...served)
       }
     })
@@ -217,10 +212,9 @@ async function measure(url: string, jobs: Job[], path: string, opts: { amount?: 
   )
   const r = await inst
   const seconds = (performance.now() - t0) / 1000
-  const sorted = samples.map((s) => s.ms).sort((a, b) => a - b)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
+  const q = stats(samples.map((s) => s.ms))
   const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5).map((s) => `${s.ms.toFixed(0)} ms at t=${(s.at / 1000).toFixed(1)} s`)
-  return { r, rps: r['2xx'] / seconds, seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99), n: sorted.length, slowest }
+  return { r, rps: r['2xx'] / seconds, seconds, p50: q.median, p95: q.p95, p99: q.p99, n: q.n, slowest }
 }
 
 async function driver() {

@@ -14,6 +14,7 @@
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { commitFamilyChanges } from '../src-main/bookings/commit'
+import { startCpuProfile, stats } from './measure'
 import { familyChanges, seedRush } from './rush-seed'
 
 const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 3000)
@@ -35,24 +36,16 @@ async function main() {
     lone.push(performance.now() - s)
   }
   // All at once: the group commit's throughput (BENCH_PROFILE=file.cpuprofile profiles this part).
-  const inspector = process.env.BENCH_PROFILE ? new (await import('node:inspector')).Session() : null
-  if (inspector) {
-    inspector.connect()
-    await new Promise((r) => inspector.post('Profiler.enable', () => inspector.post('Profiler.start', r)))
-  }
+  const stopProfile = process.env.BENCH_PROFILE ? await startCpuProfile() : null
   const s = performance.now()
   const cpu0 = process.cpuUsage()
   await Promise.all(Array.from({ length: data.families - half }, (_, i) => commitFamilyChanges(data.core, actor(half + 1 + i), familyChanges(data, half + 1 + i))))
   const grouped = (performance.now() - s) / (data.families - half)
   const cpu = process.cpuUsage(cpu0)
   const cpuPer = (cpu.user + cpu.system) / 1000 / (data.families - half)
-  if (inspector) {
-    const { profile } = await new Promise<{ profile: unknown }>((r) => inspector.post('Profiler.stop', (_e, p) => r(p as { profile: unknown })))
-    ;(await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile))
-  }
-  lone.sort((a, b) => a - b)
-  const q = (p: number) => lone[Math.min(lone.length - 1, Math.ceil(p * lone.length) - 1)].toFixed(2)
-  console.log(`lone commit: median ${q(0.5)} ms, p95 ${q(0.95)} ms (${half} commits)`)
+  await stopProfile?.(process.env.BENCH_PROFILE!)
+  const l = stats(lone)
+  console.log(`lone commit: median ${l.median.toFixed(2)} ms, p95 ${l.p95.toFixed(2)} ms (${half} commits)`)
   console.log(`grouped: ${grouped.toFixed(2)} ms per commit → ${(1000 / grouped).toFixed(0)} commits/s (${data.families - half} commits); CPU ${cpuPer.toFixed(2)} ms per commit (user ${(cpu.user / 1000 / (data.families - half)).toFixed(2)}, system ${(cpu.system / 1000 / (data.families - half)).toFixed(2)})`)
   const n = (sql: string) => (data.core.db.prepare(sql).get() as { n: number }).n
   console.log(`check: ${n(`SELECT COUNT(*) AS n FROM booking WHERE state = 'R'`)} R bookings, ${n('SELECT COUNT(*) AS n FROM request')} requests, ${n('SELECT COUNT(*) AS n FROM outbox_mail')} mails`)
