@@ -11,7 +11,7 @@ import { rawDatabase } from '../db/data-source'
  * transaction (the driver has a single connection).
  */
 export { stmt } from '../db/statements'
-import { stmt } from '../db/statements'
+import { insertMany } from '../db/statements'
 
 export function dbOf(m: EntityManager): Database.Database {
   return rawDatabase(m.connection)
@@ -20,6 +20,35 @@ export function dbOf(m: EntityManager): Database.Database {
 /** `?, ?, ?` for an IN list. */
 export function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ')
+}
+
+export interface AuditFact {
+  action: string
+  entity: string
+  entityId: number | string | null
+  before: unknown
+  after: unknown
+}
+
+const AUDIT_COLUMNS = ['at', 'actor_kind', 'actor_id', 'actor_label', 'action', 'entity', 'entity_id', 'before', 'after'] as const
+
+function auditValues(actor: Actor, at: string, f: AuditFact): unknown[] {
+  return [
+    at,
+    actor.kind,
+    actor.id,
+    actor.label,
+    f.action,
+    f.entity,
+    f.entityId == null ? null : String(f.entityId),
+    f.before == null ? null : JSON.stringify(f.before),
+    f.after == null ? null : JSON.stringify(f.after)
+  ]
+}
+
+/** Many audit rows by one actor at one instant, in multi-row INSERTs (a "Terminer" writes one per booking). */
+export function auditRows(db: Database.Database, actor: Actor, at: string, facts: AuditFact[]): void {
+  insertMany(db, 'audit_entry', AUDIT_COLUMNS, facts.map((f) => auditValues(actor, at, f)))
 }
 
 /**
@@ -36,18 +65,5 @@ export function auditRow(
   before: unknown,
   after: unknown
 ): void {
-  stmt(
-    db,
-    'INSERT INTO audit_entry (at, actor_kind, actor_id, actor_label, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
-  ).run(
-    at,
-    actor.kind,
-    actor.id,
-    actor.label,
-    action,
-    entity,
-    entityId == null ? null : String(entityId),
-    before == null ? null : JSON.stringify(before),
-    after == null ? null : JSON.stringify(after)
-  )
+  auditRows(db, actor, at, [{ action, entity, entityId, before, after }])
 }

@@ -13,10 +13,42 @@ import ts from 'typescript'
 const ROOT = resolve(__dirname, '../..')
 const SRC = join(ROOT, 'src-main')
 
-/** The two writers of audit rows, and where action/entity sit in their arguments. */
-const WRITERS: Record<string, { file: string; kind: 'object'; arg: number } | { file: string; kind: 'positional'; action: number; entity: number }> = {
+/**
+ * The writers of audit rows, and where action/entity sit in their arguments:
+ * an object literal, positional arguments, or a list of object literals
+ * (`auditRows(db, actor, at, lines.map((l) => ({ action: …, entity: … })))`).
+ */
+const WRITERS: Record<
+  string,
+  { file: string; kind: 'object'; arg: number } | { file: string; kind: 'positional'; action: number; entity: number } | { file: string; kind: 'list'; arg: number }
+> = {
   audit: { file: 'src-main/audit/audit.ts', kind: 'object', arg: 3 },
-  auditRow: { file: 'src-main/bookings/sql.ts', kind: 'positional', action: 3, entity: 4 }
+  auditRow: { file: 'src-main/bookings/sql.ts', kind: 'positional', action: 3, entity: 4 },
+  auditRows: { file: 'src-main/bookings/sql.ts', kind: 'list', arg: 3 }
+}
+
+/** The object literals a list argument is made of: `[{…}, {…}]` or `xs.map((x) => ({…}))` (expression or return). */
+function objectLiteralsOf(e: ts.Expression): ts.ObjectLiteralExpression[] | null {
+  while (ts.isParenthesizedExpression(e)) e = e.expression
+  if (ts.isArrayLiteralExpression(e)) {
+    const out = e.elements.map((x) => (ts.isObjectLiteralExpression(x) ? x : null))
+    return out.every((x) => x) ? (out as ts.ObjectLiteralExpression[]) : null
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map') {
+    const fn = e.arguments[0]
+    if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return null
+    if (!ts.isBlock(fn.body)) return objectLiteralsOf(fn.body)
+    const returns: ts.Expression[] = []
+    const visit = (n: ts.Node) => {
+      if (ts.isReturnStatement(n) && n.expression) returns.push(n.expression)
+      else if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit)
+    }
+    ts.forEachChild(fn.body, visit)
+    const out = returns.map((r) => objectLiteralsOf(r))
+    return out.length && out.every((x) => x) ? out.flatMap((x) => x!) : null
+  }
+  if (ts.isObjectLiteralExpression(e)) return [e]
+  return null
 }
 
 export interface AuditCodeUse {
@@ -182,20 +214,23 @@ export function scanAuditCodes(): AuditCodeScan {
       continue
     }
     const arg = call.arguments[w.arg]
-    if (!arg || !ts.isObjectLiteralExpression(arg)) {
-      unresolved.push(`${where(arg ?? call)} (audit input is not an object literal)`)
+    const literals = !arg ? null : w.kind === 'list' ? objectLiteralsOf(arg) : ts.isObjectLiteralExpression(arg) ? [arg] : null
+    if (!literals) {
+      unresolved.push(`${where(arg ?? call)} (audit input is not ${w.kind === 'list' ? 'a list of object literals' : 'an object literal'})`)
       continue
     }
-    const prop = (name: string): ts.Expression | undefined => {
-      for (const p of arg.properties) {
-        if (!p.name || p.name.getText() !== name) continue
-        if (ts.isPropertyAssignment(p)) return p.initializer
-        if (ts.isShorthandPropertyAssignment(p)) return p.name
+    for (const lit of literals) {
+      const prop = (name: string): ts.Expression | undefined => {
+        for (const p of lit.properties) {
+          if (!p.name || p.name.getText() !== name) continue
+          if (ts.isPropertyAssignment(p)) return p.initializer
+          if (ts.isShorthandPropertyAssignment(p)) return p.name
+        }
+        return undefined
       }
-      return undefined
+      collect(prop('action'), actions, call, 'action')
+      collect(prop('entity'), entities, call, 'entity')
     }
-    collect(prop('action'), actions, call, 'action')
-    collect(prop('entity'), entities, call, 'entity')
   }
 
   return { actions, entities, unresolved, calls: writerCalls.length }
@@ -212,6 +247,6 @@ export function otherAuditWriters(): string[] {
     .filter((f) => !allowed.has(f))
     .filter((f) => {
       const text = ts.sys.readFile(join(ROOT, f)) ?? ''
-      return /INSERT\s+(OR\s+\w+\s+)?INTO\s+audit_entry/i.test(text) || /\.(insert|save)\(\s*AuditEntry\b/.test(text) || /\.getRepository\(\s*AuditEntry\s*\)/.test(text)
+      return /INSERT\s+(OR\s+\w+\s+)?INTO\s+audit_entry/i.test(text) || /insertMany\([^)]*['"`]audit_entry['"`]/.test(text) || /\.(insert|save)\(\s*AuditEntry\b/.test(text) || /\.getRepository\(\s*AuditEntry\s*\)/.test(text)
     })
 }
