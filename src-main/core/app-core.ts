@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm'
 import { backupDatabase } from '../db/backup'
 import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
+import { IdleCheckpoint } from '../db/idle-checkpoint'
 import { systemClock, type Clock } from './clock'
 
 export interface SessionPolicy {
@@ -106,16 +107,20 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
   }
   const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
   snapshot.pragma('busy_timeout = 5000')
+  let checkpoint: IdleCheckpoint | null = null
+  const tx = new Transactor(ds, () => checkpoint?.wrote())
+  checkpoint = new IdleCheckpoint(db, (work) => tx.exclusive(work))
   const core: Core = {
     ds,
     db,
-    tx: new Transactor(ds),
+    tx,
     snapshot,
     clock,
     paths,
     options,
     runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
     close: async () => {
+      checkpoint?.stop()
       if (snapshot.open) snapshot.close()
       if (ds.isInitialized) await ds.destroy()
     }

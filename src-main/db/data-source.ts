@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm'
 import type Database from 'better-sqlite3'
 import { entities } from './entities'
 import { migrations } from './migrations'
+import { WAL_BACKSTOP_PAGES } from './idle-checkpoint'
 
 export function createDataSource(file: string): DataSource {
   return new DataSource({
@@ -25,6 +26,8 @@ export function createDataSource(file: string): DataSource {
       // trigger (a statement journal) inside a per-family savepoint (the group commit), and the temp-file journals
       // tripled the cost of a booking row. Durability is unchanged: the WAL and its fsync are the main database's.
       db.pragma('temp_store = MEMORY')
+      // Checkpoints run when writes pause (see idle-checkpoint.ts); this is only the backstop.
+      db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`)
     }
   })
 }

@@ -16,14 +16,29 @@ export class Transactor {
   /** Set while a `read` holds the mutex, so a nested read reuses it instead of waiting for itself forever. */
   private readonly reading = new AsyncLocalStorage<EntityManager>()
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Told after each write transaction ends (the idle WAL checkpoint re-arms on it). */
+    private readonly afterWrite: () => void = () => {}
+  ) {}
 
   run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const outer = this.current.getStore()
     if (outer) return fn(outer)
     // Waiting for the mutex here would deadlock (the read holds it); say so instead of hanging.
     if (this.reading.getStore()) return Promise.reject(new Error('tx.run inside tx.read: start the transaction outside the read'))
-    return this.mutex.run(() => this.ds.transaction((m) => this.current.run(m, () => fn(m))))
+    return this.mutex.run(async () => {
+      try {
+        return await this.ds.transaction((m) => this.current.run(m, () => fn(m)))
+      } finally {
+        this.afterWrite()
+      }
+    })
+  }
+
+  /** Runs `work` while no transaction is open on the connection (e.g. a WAL checkpoint). */
+  exclusive(work: () => void): Promise<void> {
+    return this.mutex.run(async () => work())
   }
 
   /** Read-only work: waits for any running transaction so it never sees half of one. */
