@@ -88,6 +88,8 @@ async function portalServer() {
   if (process.env.BENCH_PROFILE) stopProfile = await startCpuProfile()
   process.on('message', async (m: { type: string }) => {
     if (m.type !== 'rss') return
+    // Server-side times of the requests since the previous report (each run reports its own).
+    const runServed = served.splice(0)
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n
     send({
       type: 'rss',
@@ -97,9 +99,9 @@ async function portalServer() {
         requests: count(`SELECT COUNT(*) AS n FROM request`),
         mails: count(`SELECT COUNT(*) AS n FROM outbox_mail`),
         audits: count(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'booking-request'`),
-        serverP50: stats(served).median ?? 0,
-        serverP95: stats(served).p95 ?? 0,
-        serverMax: Math.max(0, ...served)
+        serverP50: stats(runServed).median ?? 0,
+        serverP95: stats(runServed).p95 ?? 0,
+        serverMax: Math.max(0, ...runServed)
       }
     })
   })
@@ -232,6 +234,10 @@ async function driver() {
   await load(`http://127.0.0.1:${bare.ready.port}`, jobs, '/bare', { amount: 500 })
   await load(`http://127.0.0.1:${bare.ready.port}`, jobs, '/bare-month', { amount: 500 })
 
+  // 0. The recap of the same changes ("Terminer les modifications", bookings-preview) at the same concurrency for 10 s:
+  // HTTP, session, zod, context, judging and prices, without any write — what the commit's writes add is the difference.
+  const pv = await measure(`http://127.0.0.1:${portal.ready.port}`, rush, '/api/portal/bookings-preview', { duration: 10 })
+  const previewInfo = await ask(portal.child)
   // 1. The rush, closed loop: CONNECTIONS families always waiting for their "Terminer" (each one resends at once).
   const p = await measure(`http://127.0.0.1:${portal.ready.port}`, rush, '/api/portal/bookings-commit', { amount: rush.length })
   const portalInfo = await ask(portal.child)
@@ -251,6 +257,7 @@ async function driver() {
         `2xx ${x.r['2xx']}  non-2xx ${x.r.non2xx}  errors ${x.r.errors}   server RSS ${(rss / 1024 / 1024).toFixed(0)} MB`
     )
   console.log('')
+  row(`recap (no write), ${CONNECTIONS} conn.`, pv, previewInfo.rss)
   row(`"Terminer", ${CONNECTIONS} conn. closed loop`, p, portalInfo.rss)
   if (o) row(`"Terminer", one family at a time`, o, afterInfo.rss)
   row('bare Fastify + 1-row insert', b, bareInfo.rss)
@@ -258,6 +265,7 @@ async function driver() {
   console.log('')
   console.log(`Throughput ratio: ${((p.rps / b.rps) * 100).toFixed(1)} % of the 1-row bare endpoint, ${((p.rps / bm.rps) * 100).toFixed(1)} % of the ${jobs[0].lines}-row one (target ≥ 30 %)`)
   console.log(`p95 of "Terminer" at ${CONNECTIONS} connections: ${p.p95.toFixed(1)} ms (target < 150 ms)${o ? `; one family at a time: ${o.p95.toFixed(1)} ms` : ''}`)
+  console.log(`The recap of the same changes without writing (HTTP, session, zod, context, judging, prices): ${((pv.rps / b.rps) * 100).toFixed(1)} % of the 1-row bare endpoint, p95 ${pv.p95.toFixed(1)} ms; the writes add ${(1000 / p.rps - 1000 / pv.rps).toFixed(2)} ms per "Terminer" of serialized time`)
   console.log(`Booking rows written: ${(p.rps * jobs[0].lines).toFixed(0)} per second; "Terminer" run ${p.seconds.toFixed(1)} s`)
   console.log(`Slowest "Terminer": ${p.slowest.join(', ')}`)
   console.log(`Check after the rush: ${JSON.stringify(portalInfo.extra)} (expected bookings ${rush.reduce((s, j) => s + j.lines, 0)}, requests ${rush.length}, mails ${rush.length})`)

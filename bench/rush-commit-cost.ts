@@ -13,7 +13,7 @@
  */
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { commitFamilyChanges } from '../src-main/bookings/commit'
+import { commitFamilyChanges, previewFamilyChanges } from '../src-main/bookings/commit'
 import { startCpuProfile, stats } from './measure'
 import { familyChanges, seedRush } from './rush-seed'
 
@@ -28,6 +28,10 @@ async function main() {
   if (process.env.BENCH_SQL) data.core.db.exec(process.env.BENCH_SQL)
   const actor = (familyId: number) => ({ kind: 'family' as const, id: familyId, familyId, label: `famille${familyId}@bench.fr` })
   const half = Math.floor(data.families / 2)
+  // The judging alone (the recap of "Terminer les modifications": context, rules, capacity, prices; no write), every family.
+  const judged = performance.now()
+  for (let f = 1; f <= data.families; f++) await previewFamilyChanges(data.core, actor(f), familyChanges(data, f))
+  const judging = (performance.now() - judged) / data.families
   // One at a time: the latency of a lone commit (its own batch, its own COMMIT and fsync).
   const lone: number[] = []
   for (let f = 1; f <= half; f++) {
@@ -45,6 +49,7 @@ async function main() {
   const cpuPer = (cpu.user + cpu.system) / 1000 / (data.families - half)
   await stopProfile?.(process.env.BENCH_PROFILE!)
   const l = stats(lone)
+  console.log(`judging only (previewFamilyChanges): ${judging.toFixed(2)} ms per family (${data.families} families)`)
   console.log(`lone commit: median ${l.median.toFixed(2)} ms, p95 ${l.p95.toFixed(2)} ms (${half} commits)`)
   console.log(`grouped: ${grouped.toFixed(2)} ms per commit → ${(1000 / grouped).toFixed(0)} commits/s (${data.families - half} commits); CPU ${cpuPer.toFixed(2)} ms per commit (user ${(cpu.user / 1000 / (data.families - half)).toFixed(2)}, system ${(cpu.system / 1000 / (data.families - half)).toFixed(2)})`)
   const n = (sql: string) => (data.core.db.prepare(sql).get() as { n: number }).n

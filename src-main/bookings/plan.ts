@@ -3,7 +3,7 @@ import { evaluateDeadline, parisInstant } from '@shared/bookings/deadlines'
 import { frDay } from '@shared/bookings/days'
 import { CAPACITY_STATES, nextState, refusalMessage, type BookingAction, type BookingState } from '@shared/bookings/state-machine'
 import type { AbsenceReason, ChangeKind, ChangeStatus } from './change-entities'
-import type { BookingContext, EnrolmentRow, UnitRow, ActivityRow } from './context'
+import { bookingKey, type BookingContext, type BookingRow, type EnrolmentRow, type UnitRow, type ActivityRow } from './context'
 import { unitPricer } from './pricing-hook'
 import { dbOf } from './sql'
 
@@ -104,6 +104,37 @@ export function completMessage(ctx: BookingContext, childId: number, unit: UnitR
   return `${where(ctx, childId, unit, day)} : complet, plus de place disponible. Une autre famille vient de réserver la dernière place.`
 }
 
+/** What every line of one judged cell shares; `lineOf` adds the outcome. */
+interface Cell {
+  it: FamilyIntent
+  activity: ActivityRow
+  enrolment: EnrolmentRow
+  booking: BookingRow | null
+  from: BookingState | null
+}
+
+function lineOf(c: Cell, to: BookingState, action: BookingAction, then: BookingAction | null, kind: ChangeKind, status: ChangeStatus, late: boolean, priceCents: number, tariff: string): PlannedLine {
+  return {
+    childId: c.it.childId,
+    unitId: c.it.unitId,
+    day: c.it.day,
+    activityId: c.activity.id,
+    enrolmentId: c.enrolment.id,
+    groupId: c.enrolment.groupId,
+    bookingId: c.booking?.id || null,
+    from: c.from,
+    to,
+    action,
+    then,
+    kind,
+    status,
+    late,
+    priceCents,
+    tariff,
+    absenceReason: null
+  }
+}
+
 /**
  * Judges the family's ticks and unticks against states, enrolments, opening
  * days, deadlines, exclusive units and capacity, in a fixed order (unticks
@@ -120,13 +151,19 @@ export async function planFamilyChanges(
   const errors: PlanError[] = []
   const seen = new Set<string>()
   const unitPrice = unitPricer(dbOf(m))
+  // Written without per-intent closures or spreads: the rush judges tens of thousands of lines a minute.
+  let it: FamilyIntent
+  const fail = (code: PlanError['code'], message: string): null => {
+    errors.push({ childId: it.childId, unitId: it.unitId, day: it.day, code, message })
+    return null
+  }
+  const push = (line: PlannedLine) => {
+    lines.push(line)
+    record(ctx, line)
+  }
   const ordered = [...intents.filter((i) => i.op === 'remove'), ...intents.filter((i) => i.op === 'add')]
-  for (const it of ordered) {
-    const key = `${it.childId}:${it.unitId}:${it.day}`
-    const fail = (code: PlanError['code'], message: string) => {
-      errors.push({ childId: it.childId, unitId: it.unitId, day: it.day, code, message })
-      return null
-    }
+  for (it of ordered) {
+    const key = bookingKey(it.childId, it.unitId, it.day)
     if (seen.has(key)) {
       fail('state', `${where(ctx, it.childId, ctx.units.get(it.unitId), it.day)} : ce jour figure deux fois dans vos modifications.`)
       continue
@@ -135,47 +172,39 @@ export async function planFamilyChanges(
     const r = resolve(ctx, it.childId, it.unitId, it.day, fail)
     if (!r) continue
     const { unit, activity, enrolment } = r
-    // Only built for refusals: the rush judges tens of thousands of lines that pass.
-    const label = () => where(ctx, it.childId, unit, it.day)
     if (!activity.rules.familyChanges) {
-      fail('no-family-changes', `${label()} : les réservations de « ${activity.name} » ne se modifient pas en ligne ; écrivez à la structure par la messagerie.`)
+      fail('no-family-changes', `${where(ctx, it.childId, unit, it.day)} : les réservations de « ${activity.name} » ne se modifient pas en ligne ; écrivez à la structure par la messagerie.`)
       continue
     }
-    const booking = ctx.booking(it.childId, it.unitId, it.day)
+    const booking = ctx.bookings.get(key) ?? null
     const from = booking?.state ?? null
-    const base = {
-      childId: it.childId,
-      unitId: it.unitId,
-      day: it.day,
-      activityId: activity.id,
-      enrolmentId: enrolment.id,
-      groupId: enrolment.groupId,
-      bookingId: booking?.id || null,
-      from,
-      absenceReason: null
-    }
     const auto = activity.validation === 'auto'
+    const cell: Cell = { it, activity, enrolment, booking, from }
 
     if (it.op === 'add') {
       if (from === 'DA') {
         // Undoing a cancellation still waiting for staff: the booking simply stays.
-        const line: PlannedLine = { ...base, to: 'R', action: 'withdraw-cancel', then: null, kind: 'cancellation', status: 'withdrawn', late: false, priceCents: booking!.priceCents, tariff: '' }
-        lines.push(line)
-        record(ctx, line)
+        push(lineOf(cell, 'R', 'withdraw-cancel', null, 'cancellation', 'withdrawn', false, booking!.priceCents, ''))
         continue
       }
       if (nextState(from, 'request', 'family') === null) {
-        fail('state', from === 'R' || from === 'DR' || from === 'PRESENT' ? `${label()} : déjà réservé.` : `${label()} : ${refusalMessage(from, 'request')}`)
+        fail('state', from === 'R' || from === 'DR' || from === 'PRESENT' ? `${where(ctx, it.childId, unit, it.day)} : déjà réservé.` : `${where(ctx, it.childId, unit, it.day)} : ${refusalMessage(from, 'request')}`)
         continue
       }
       const v = evaluateDeadline(activity.rules.booking, it.day, now, enrolment.window)
       if (!v.open) {
-        fail('deadline', `${label()} : ${v.message}`)
+        fail('deadline', `${where(ctx, it.childId, unit, it.day)} : ${v.message}`)
         continue
       }
-      const clash = [...ctx.excludes(unit.id)].find((x) => EXCLUSION_STATES.includes(ctx.booking(it.childId, x, it.day)?.state ?? null))
+      let clash: number | undefined
+      for (const x of ctx.excludes(unit.id)) {
+        if (EXCLUSION_STATES.includes(ctx.booking(it.childId, x, it.day)?.state ?? null)) {
+          clash = x
+          break
+        }
+      }
       if (clash !== undefined) {
-        fail('exclusive', `${label()} : incompatible avec « ${ctx.units.get(clash)?.name ?? 'une autre unité'} » déjà réservé ce jour-là.`)
+        fail('exclusive', `${where(ctx, it.childId, unit, it.day)} : incompatible avec « ${ctx.units.get(clash)?.name ?? 'une autre unité'} » déjà réservé ce jour-là.`)
         continue
       }
       if (!hasPlace(ctx, enrolment.groupId, unit.id, it.day)) {
@@ -183,19 +212,7 @@ export async function planFamilyChanges(
         continue
       }
       const price = unitPrice(it.childId, unit.id, it.day)
-      const line: PlannedLine = {
-        ...base,
-        to: auto ? 'R' : 'DR',
-        action: 'request',
-        then: auto ? 'accept' : null,
-        kind: 'reservation',
-        status: auto ? 'accepted' : 'pending',
-        late: false,
-        priceCents: price.cents,
-        tariff: price.label
-      }
-      lines.push(line)
-      record(ctx, line)
+      push(lineOf(cell, auto ? 'R' : 'DR', 'request', auto ? 'accept' : null, 'reservation', auto ? 'accepted' : 'pending', false, price.cents, price.label))
       continue
     }
 
@@ -203,36 +220,34 @@ export async function planFamilyChanges(
     if (from === 'DR') {
       const v = evaluateDeadline(activity.rules.booking, it.day, now, enrolment.window)
       if (!v.open) {
-        fail('deadline', `${label()} : la demande est entre les mains de la structure (${v.message.charAt(0).toLowerCase()}${v.message.slice(1)})`)
+        fail('deadline', `${where(ctx, it.childId, unit, it.day)} : la demande est entre les mains de la structure (${v.message.charAt(0).toLowerCase()}${v.message.slice(1)})`)
         continue
       }
-      const line: PlannedLine = { ...base, to: 'CANCELLED', action: 'withdraw', then: null, kind: 'reservation', status: 'withdrawn', late: false, priceCents: booking!.priceCents, tariff: '' }
-      lines.push(line)
-      record(ctx, line)
+      push(lineOf(cell, 'CANCELLED', 'withdraw', null, 'reservation', 'withdrawn', false, booking!.priceCents, ''))
       continue
     }
     if (from !== 'R') {
-      fail('state', from === 'DA' ? `${label()} : une demande d’annulation est déjà en cours.` : `${label()} : ${refusalMessage(from, 'request-cancel')}`)
+      fail('state', from === 'DA' ? `${where(ctx, it.childId, unit, it.day)} : une demande d’annulation est déjà en cours.` : `${where(ctx, it.childId, unit, it.day)} : ${refusalMessage(from, 'request-cancel')}`)
       continue
     }
     if (now.getTime() >= parisInstant(it.day, '00:00').getTime()) {
-      fail('deadline', `${label()} : ce jour est commencé ou passé ; pour une absence, utilisez « Déclarer une absence ».`)
+      fail('deadline', `${where(ctx, it.childId, unit, it.day)} : ce jour est commencé ou passé ; pour une absence, utilisez « Déclarer une absence ».`)
       continue
     }
     const late = !evaluateDeadline(activity.rules.cancellation, it.day, now, enrolment.window).open
-    const line: PlannedLine = {
-      ...base,
-      to: auto ? (late ? 'A_FACT' : 'CANCELLED') : 'DA',
-      action: 'request-cancel',
-      then: auto ? (late ? 'bill' : 'cancel') : null,
-      kind: 'cancellation',
-      status: auto ? (late ? 'billed' : 'accepted') : 'pending',
-      late,
-      priceCents: booking!.priceCents,
-      tariff: ''
-    }
-    lines.push(line)
-    record(ctx, line)
+    push(
+      lineOf(
+        cell,
+        auto ? (late ? 'A_FACT' : 'CANCELLED') : 'DA',
+        'request-cancel',
+        auto ? (late ? 'bill' : 'cancel') : null,
+        'cancellation',
+        auto ? (late ? 'billed' : 'accepted') : 'pending',
+        late,
+        booking!.priceCents,
+        ''
+      )
+    )
   }
   return { lines, errors }
 }
