@@ -46,15 +46,13 @@ export function recapMail(ctx: MailContext, at: Date, rows: RecapRow[], pendingN
   const table = [header, ...cells].map((c) => c.join('\t')).join('\n')
   const intro = 'Vous trouverez ci-dessous la liste de vos réservations ou modifications que vous avez effectuées sur votre compte Portail Famille :'
   const note = pendingNote ? 'Les demandes seront examinées par la structure : vous recevrez un e-mail avec sa réponse.' : ''
-  const base = compose(ctx, title, [intro, title, table, ...(note ? [note] : [])])
   const htmlTable =
     '<table style="border-collapse:collapse" cellpadding="4" border="1"><thead><tr>' +
     header.map((h) => `<th scope="col" style="text-align:left">${escapeHtml(h)}</th>`).join('') +
     '</tr></thead><tbody>' +
     cells.map((c) => '<tr>' + c.map((x) => `<td>${escapeHtml(x)}</td>`).join('') + '</tr>').join('') +
     '</tbody></table>'
-  const html = base.html.replace(`<p>${escapeHtml(table).replace(/\n/g, '<br>')}</p>`, htmlTable)
-  return { ...base, html }
+  return compose(ctx, title, [intro, title, { text: table, html: htmlTable }, ...(note ? [note] : [])])
 }
 
 export interface DecidedLine {

@@ -13,18 +13,25 @@ export interface MailContext {
   portalUrl: string
 }
 
+/** A paragraph whose HTML is not its escaped text (a table): `html` is trusted markup, built escaped by the caller. */
+export interface RichParagraph {
+  text: string
+  html: string
+}
+
 /**
  * Builds a French e-mail from paragraphs: the plain-text part is the source
- * of truth, the HTML part is the same paragraphs escaped.
+ * of truth, the HTML part is the same paragraphs escaped (or a rich
+ * paragraph's own markup).
  */
-export function compose(ctx: MailContext, subject: string, paragraphs: string[], greeting = 'Bonjour,'): RenderedMail {
+export function compose(ctx: MailContext, subject: string, paragraphs: (string | RichParagraph)[], greeting = 'Bonjour,'): RenderedMail {
   const signature = [ctx.structureName, ctx.structurePhone, ctx.structureEmail].filter(Boolean)
   const body = [greeting, ...paragraphs, 'Cordialement,', signature.join('\n')]
   const footer = "Ce message vous est envoyé automatiquement par le portail famille. Merci de ne pas y répondre directement."
-  const text = `${body.join('\n\n')}\n\n--\n${footer}\n`
+  const text = `${body.map((p) => (typeof p === 'string' ? p : p.text)).join('\n\n')}\n\n--\n${footer}\n`
   const html =
     `<!doctype html><html lang="fr"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1f2937">` +
-    body.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('') +
+    body.map((p) => (typeof p === 'string' ? `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>` : p.html)).join('') +
     `<hr><p style="font-size:12px;color:#4b5563">${escapeHtml(footer)}</p></body></html>`
   return { subject: `[${ctx.structureName}] ${subject}`, text, html }
 }
