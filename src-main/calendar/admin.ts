@@ -8,7 +8,7 @@ import { Activity, Facility } from '../activities/entities'
 import { getSetting, putSetting } from '../settings/settings'
 import { DEFAULT_SCHOOL_WEEKDAYS, SCHOOL_WEEKDAYS_KEY, activityCalendarInfo, loadCalendarData } from './calendar'
 import { daysBetween, eachDay } from './days'
-import { cancelClosedBookings } from './closure-bookings'
+import { cancelClosedBookings, type ClosureOutcome } from './closure-bookings'
 import { Closure, SchoolHoliday } from './entities'
 import { loadShippedHolidays } from './holiday-csv'
 import { dayInfo, isOpenOn } from './opening'
@@ -33,7 +33,7 @@ export async function saveClosure(
   core: Core,
   actor: Actor,
   input: z.output<typeof closureInput>
-): Promise<Closure & { cancelledBookings: number; notifiedFamilies: number; creditedBookings: number }> {
+): Promise<Closure & ClosureOutcome> {
   return core.tx.run(async (m) => {
     if (input.facilityId && input.activityId) {
       throw new DomainError('invalid_input', 'Une fermeture concerne soit un équipement, soit une activité (ou toute la structure), pas les deux.', 400)

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3'
 import type { EntityManager } from 'typeorm'
 import { WEEKDAY_ABBR, frDay, frDayShort, isoWeekday } from '@shared/bookings/days'
 import type { BookingState } from '@shared/bookings/state-machine'
@@ -106,9 +107,9 @@ export async function cancelClosedBookings(
   core: Core,
   actor: Actor,
   c: ClosureScope
-): Promise<{ cancelledBookings: number; notifiedFamilies: number; creditedBookings: number }> {
+): Promise<ClosureOutcome> {
   const rows = coveredBookings(m, c)
-  if (!rows.length) return { cancelledBookings: 0, notifiedFamilies: 0, creditedBookings: 0 }
+  if (!rows.length) return { cancelledBookings: 0, notifiedFamilies: 0, creditedBookings: 0, familiesToCall: [] }
   const db = dbOf(m)
   // Planned on the states before the cancellation; the plan treats the covered bookings as cancelled.
   const plan = planClosureCredits(db, rows.map((r) => r.id))
@@ -122,6 +123,8 @@ export async function cancelClosedBookings(
   const reason = `Fermeture exceptionnelle : ${c.reason}`
   const requestIds = new Set<number>()
   const pendingRequests = stmt(db, `SELECT DISTINCT request_id AS id FROM booking_change WHERE booking_id = ? AND status = 'pending' AND request_id IS NOT NULL`)
+  // One applyLines call per family (its lines in multi-row INSERTs), not one per booking.
+  const linesByFamily = new Map<number, PlannedLine[]>()
   for (const b of rows) {
     for (const r of pendingRequests.all(b.id) as { id: number }[]) requestIds.add(r.id)
     const line: PlannedLine = {
@@ -143,10 +146,13 @@ export async function cancelClosedBookings(
       tariff: '',
       absenceReason: null
     }
-    applyLines(db, null, [line], {
+    linesByFamily.set(b.familyId, [...(linesByFamily.get(b.familyId) ?? []), line])
+  }
+  for (const [familyId, lines] of linesByFamily) {
+    applyLines(db, null, lines, {
       actor,
       now,
-      familyId: b.familyId,
+      familyId,
       source: 'staff',
       mode: 'direct',
       decidedBy: actor.kind === 'staff' ? actor.id : null,
@@ -164,13 +170,52 @@ export async function cancelClosedBookings(
   }
   const ctx = await mailContext(m, core.runtime.portalUrl)
   let notifiedFamilies = 0
+  const familiesToCall: FamilyToCall[] = []
   for (const [familyId, list] of byFamily) {
     const to = familyRecipient(db, familyId)
-    if (!to) continue
+    if (!to) {
+      // No address to write to: the desk gets the family's name and phones to call instead.
+      familiesToCall.push(familyToCall(db, familyId, list.length))
+      continue
+    }
     await enqueueMail(m, core, to, closureMail(ctx, c, list.map((b) => ({ ...b, billing: outcome.get(b.id) ?? { kind: 'free' } }))))
     notifiedFamilies++
   }
-  return { cancelledBookings: rows.length, notifiedFamilies, creditedBookings: credited.length }
+  familiesToCall.sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+  return { cancelledBookings: rows.length, notifiedFamilies, creditedBookings: credited.length, familiesToCall }
+}
+
+/** A family whose bookings a closure cancelled but that has no e-mail address. */
+export interface FamilyToCall {
+  familyId: number
+  number: number
+  /** "DUPONT Anne" (the responsable). */
+  name: string
+  /** Mobile, home and work numbers, as entered, the empty ones left out. */
+  phones: string[]
+  cancelled: number
+}
+
+export interface ClosureOutcome {
+  cancelledBookings: number
+  notifiedFamilies: number
+  creditedBookings: number
+  familiesToCall: FamilyToCall[]
+}
+
+function familyToCall(db: Database.Database, familyId: number, cancelled: number): FamilyToCall {
+  const p = stmt(
+    db,
+    `SELECT f.number, p.last_name AS lastName, p.first_name AS firstName, p.phone_mobile AS mobile, p.phone_home AS home, p.phone_work AS work
+     FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`
+  ).get(familyId) as { number: number; lastName: string | null; firstName: string | null; mobile: string | null; home: string | null; work: string | null }
+  return {
+    familyId,
+    number: p.number,
+    name: [p.lastName?.toUpperCase(), p.firstName].filter(Boolean).join(' ') || `Famille n° ${p.number}`,
+    phones: [p.mobile, p.home, p.work].filter((x): x is string => !!x),
+    cancelled
+  }
 }
 
 /** "mer. 13/05" */

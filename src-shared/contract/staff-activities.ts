@@ -71,7 +71,15 @@ export const activitiesStaffProcedures = {
   }),
   'closures-save': proc({
     input: closureInput,
-    output: closure.extend({ cancelledBookings: z.number().int(), notifiedFamilies: z.number().int(), creditedBookings: z.number().int() }),
+    output: closure.extend({
+      cancelledBookings: z.number().int(),
+      notifiedFamilies: z.number().int(),
+      creditedBookings: z.number().int(),
+      /** Families whose bookings were cancelled but who have no e-mail address: the desk calls them. */
+      familiesToCall: z.array(
+        z.object({ familyId: z.number().int(), number: z.number().int(), name: z.string(), phones: z.array(z.string()), cancelled: z.number().int() })
+      )
+    }),
     roles: DIRECTION
   }),
   'closures-delete': proc({ input: byId, output: ok, roles: DIRECTION }),

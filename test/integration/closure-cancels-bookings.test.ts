@@ -69,6 +69,20 @@ describe('a new closure cancels the bookings it covers', () => {
 
   const strike = () => ({ facilityId: null, activityId: act.activityId, startDate: CLOSED[0], endDate: CLOSED[1], reason: 'Grève du personnel' })
 
+  it('a family without any e-mail address is not counted as told: the desk gets its name and phones to call', async () => {
+    // B has neither an active portal account with an e-mail login nor a responsable's e-mail; a mobile and a work phone.
+    core.db.prepare(`UPDATE portal_account SET status = 'disabled' WHERE family_id = ?`).run(b.familyId)
+    core.db.prepare(`UPDATE person SET email = '', phone_mobile = '06 12 34 56 78', phone_home = '', phone_work = '05 61 00 00 00' WHERE family_id = ? AND role = 'responsable'`).run(b.familyId)
+    const mailsBefore = (await closureMails()).length
+    const out = await saveClosure(core, staff.actor, strike())
+    expect(out).toMatchObject({ cancelledBookings: 3, notifiedFamilies: 1 })
+    const number = (core.db.prepare('SELECT number FROM family WHERE id = ?').get(b.familyId) as { number: number }).number
+    expect(out.familiesToCall).toEqual([{ familyId: b.familyId, number, name: expect.stringMatching(/^BERNARD /), phones: ['06 12 34 56 78', '05 61 00 00 00'], cancelled: 1 }])
+    // Only A was written to; B's booking is cancelled all the same.
+    expect((await closureMails()).length - mailsBefore).toBe(1)
+    expect(await stateOf(core, childB, unit, CLOSED[0])).toBe('CANCELLED')
+  })
+
   it('cancels R, DR and DA on the closed days, closes their pending lines, audits each booking and mails each family once', async () => {
     expect(await stateOf(core, childA, unit, CLOSED[0])).toBe('R')
     expect(await stateOf(core, childA, unit, CLOSED[1])).toBe('DA')
@@ -79,7 +93,7 @@ describe('a new closure cancels the bookings it covers', () => {
 
     expect(await previewClosureCancellations(core, strike())).toEqual({ bookings: 3, families: 2, creditedBookings: 0 })
     const out = await saveClosure(core, staff.actor, strike())
-    expect(out).toMatchObject({ reason: 'Grève du personnel', cancelledBookings: 3, notifiedFamilies: 2, creditedBookings: 0 })
+    expect(out).toMatchObject({ reason: 'Grève du personnel', cancelledBookings: 3, notifiedFamilies: 2, creditedBookings: 0, familiesToCall: [] })
 
     // States: covered DR/R/DA cancelled; PRESENT, other days and other activities untouched.
     expect(await stateOf(core, childA, unit, CLOSED[0])).toBe('CANCELLED')
