@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible, staffApi } from './fixtures'
+import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue #6 journey: a family pays two invoices online through the built-in
@@ -78,10 +78,7 @@ test('a family pays two invoices online through the simulator; staff see the pay
   // The desk sees it.
   const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const staff = await staffCtx.newPage()
-  await staff.goto(app.staffUrl)
-  await staff.getByLabel('Identifiant').fill('compta')
-  await staff.getByLabel('Mot de passe').fill('demo-comptable-2026')
-  await staff.getByRole('button', { name: 'Se connecter' }).click()
+  await staffLogin(staff, app.staffUrl, 'compta', 'Règlements')
   await staff.getByRole('link', { name: 'Règlements' }).click()
   const row = staff.getByRole('row').filter({ hasText: lastName.toUpperCase() })
   await expect(row).toContainText('Carte bancaire')
@@ -95,10 +92,7 @@ test('the back-office billing screens work in headless mode, exports download as
   const page = await ctx.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
-  await page.goto(app.staffUrl)
-  await page.getByLabel('Identifiant').fill('compta')
-  await page.getByLabel('Mot de passe').fill('demo-comptable-2026')
-  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await staffLogin(page, app.staffUrl, 'compta', 'Facturation')
 
   await page.getByRole('link', { name: 'Facturation', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Facturation', level: 1 })).toBeVisible()

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
-import { test, expect, expectAccessible, staffApi } from './fixtures'
+import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue #5 journeys on the demo app (real clock):
@@ -23,14 +23,6 @@ async function go(page: Page, name: 'Mois suivant' | 'Jour suivant') {
   await page.getByRole('button', { name }).click()
   await expect(title).not.toHaveText(before)
   await expect(page.getByText('Chargement du planning…')).toHaveCount(0)
-}
-
-async function staffLogin(page: Page, staffUrl: string) {
-  await page.goto(staffUrl)
-  await page.getByLabel('Identifiant').fill('accueil')
-  await page.getByLabel('Mot de passe').fill('demo-accueil-2026')
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('link', { name: 'Réservations à valider' })).toBeVisible()
 }
 
 test('a family books 4 Wednesdays, staff validate, a late cancellation is billed @phone', async ({ app, browser }, testInfo) => {
@@ -121,7 +113,7 @@ test('a family books 4 Wednesdays, staff validate, a late cancellation is billed
   // Staff validate the four requests.
   const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const staff = await staffCtx.newPage()
-  await staffLogin(staff, app.staffUrl)
+  await staffLogin(staff, app.staffUrl, 'accueil', 'Réservations à valider')
   await staff.getByRole('link', { name: 'Réservations à valider' }).click()
   const rows = staff.getByRole('row').filter({ hasText: `${first} ${lastName}` })
   await expect(rows).toHaveCount(4)
@@ -193,7 +185,7 @@ test('staff take attendance for a day and print the list: every child is in the 
 
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   const page = await ctx.newPage()
-  await staffLogin(page, app.staffUrl)
+  await staffLogin(page, app.staffUrl, 'accueil', 'Réservations à valider')
   await page.getByRole('link', { name: 'Pointage' }).click()
   await expect(page.getByRole('heading', { name: 'Pointage' })).toBeVisible()
   const dayInput = page.locator('#att-day')

@@ -1,5 +1,4 @@
-import type { Page } from '@playwright/test'
-import { test, expect, staffApi } from './fixtures'
+import { test, expect, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue #5 leftover: the closure dialog in a real browser. The direction closes
@@ -10,14 +9,6 @@ import { test, expect, staffApi } from './fixtures'
 
 const DAY = '2027-03-16' // a Tuesday of the 2026/2027 school year, outside every zone's holidays
 const frDate = (iso: string) => `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`
-
-async function directionLogin(page: Page, staffUrl: string) {
-  await page.goto(staffUrl)
-  await page.getByLabel('Identifiant').fill('direction')
-  await page.getByLabel('Mot de passe').fill('demo-direction-2026')
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('link', { name: 'Calendrier' })).toBeVisible()
-}
 
 test('a closure asks before cancelling, then lists the family without e-mail to call', async ({ app, browser }) => {
   const api = await staffApi(app.staffUrl)
@@ -43,7 +34,7 @@ test('a closure asks before cancelling, then lists the family without e-mail to 
 
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const page = await ctx.newPage()
-  await directionLogin(page, app.staffUrl)
+  await staffLogin(page, app.staffUrl, 'direction', 'Calendrier')
   await page.getByRole('link', { name: 'Calendrier' }).click()
   await page.getByRole('button', { name: 'Ajouter une fermeture' }).click()
   const dialog = page.getByRole('dialog', { name: 'Nouvelle fermeture' })

@@ -1,5 +1,4 @@
-import type { Page } from '@playwright/test'
-import { test, expect, expectAccessible, staffApi } from './fixtures'
+import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue #4 journey: a family asks for "CL Maternel Mercredis" (the current
@@ -10,13 +9,6 @@ import { test, expect, expectAccessible, staffApi } from './fixtures'
  */
 
 
-async function staffLogin(page: Page, staffUrl: string) {
-  await page.goto(staffUrl)
-  await page.getByLabel('Identifiant').fill('accueil')
-  await page.getByLabel('Mot de passe').fill('demo-accueil-2026')
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('link', { name: 'Inscriptions' })).toBeVisible()
-}
 
 test('two siblings ask for the Wednesday centre; one gets the last place, the other the waiting list @phone', async ({ app, browser }, testInfo) => {
   const tag = testInfo.project.name
@@ -85,7 +77,7 @@ test('two siblings ask for the Wednesday centre; one gets the last place, the ot
   // The desk: accept Alix; Basile finds the group full and goes to the waiting list.
   const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const staff = await staffCtx.newPage()
-  await staffLogin(staff, app.staffUrl)
+  await staffLogin(staff, app.staffUrl, 'accueil', 'Inscriptions')
   await staff.getByRole('link', { name: 'Inscriptions' }).click()
   const alix = staff.getByRole('row').filter({ hasText: `Alix ${lastName.toUpperCase()}` })
   await expect(alix).toContainText('Mercredi : Après-midi avec repas')

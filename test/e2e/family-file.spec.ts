@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { Browser, BrowserContextOptions, Page } from '@playwright/test'
-import { test, expect, expectAccessible, type RunningApp } from './fixtures'
+import { test, expect, expectAccessible, staffLogin, type RunningApp } from './fixtures'
 
 /**
  * Issue #3 journeys: the add-child wizard and two change requests decided by
@@ -14,11 +14,7 @@ const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>
 async function staffPage(browser: Browser, app: RunningApp): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const page = await ctx.newPage()
-  await page.goto(app.staffUrl)
-  await page.getByLabel('Identifiant').fill('accueil')
-  await page.getByLabel('Mot de passe').fill('demo-accueil-2026')
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('link', { name: 'File de validation', exact: true })).toBeVisible()
+  await staffLogin(page, app.staffUrl, 'accueil', 'File de validation')
   return page
 }
 

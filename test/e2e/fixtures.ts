@@ -98,6 +98,18 @@ export async function expectAccessible(page: Page, context = ''): Promise<void> 
 }
 
 /** A staff API client logged in as the demo direction (the calls the back-office makes), for test set-up. */
+/** The demo's staff accounts and passwords (src-main/demo/seed.ts). */
+export const STAFF_PASSWORDS = { accueil: 'demo-accueil-2026', direction: 'demo-direction-2026', compta: 'demo-comptable-2026' } as const
+
+/** Logs a demo staff user into the back-office, then waits for a menu link its role sees. */
+export async function staffLogin(page: Page, staffUrl: string, who: keyof typeof STAFF_PASSWORDS, menuLink: string): Promise<void> {
+  await page.goto(staffUrl)
+  await page.getByLabel('Identifiant').fill(who)
+  await page.getByLabel('Mot de passe').fill(STAFF_PASSWORDS[who])
+  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await expect(page.getByRole('link', { name: menuLink, exact: true })).toBeVisible()
+}
+
 export async function staffApi(staffUrl: string): Promise<{ call: (name: string, input?: unknown) => Promise<any>; dispose(): Promise<void> }> {
   const ctx = await playwrightRequest.newContext({ baseURL: staffUrl })
   let csrf = ''
@@ -109,7 +121,7 @@ export async function staffApi(staffUrl: string): Promise<{ call: (name: string,
     return body
   }
   await call('auth-session')
-  await call('auth-login', { login: 'direction', password: 'demo-direction-2026' })
+  await call('auth-login', { login: 'direction', password: STAFF_PASSWORDS.direction })
   return { call, dispose: () => ctx.dispose() }
 }
 

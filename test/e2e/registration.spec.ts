@@ -1,18 +1,10 @@
-import { test, expect, expectAccessible } from './fixtures'
-import type { Page } from '@playwright/test'
+import { test, expect, expectAccessible, staffLogin } from './fixtures'
 
 /**
  * Foundation journey: a family registers on the portal, staff validate it in
  * the headless back-office, the e-mail arrives on the loopback SMTP server,
  * and the family logs in to its home. Tagged @phone: replayed at 390×844.
  */
-async function staffLogin(page: Page, staffUrl: string) {
-  await page.goto(staffUrl)
-  await page.getByLabel('Identifiant').fill('accueil')
-  await page.getByLabel('Mot de passe').fill('demo-accueil-2026')
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('link', { name: 'File de validation', exact: true })).toBeVisible()
-}
 
 test('a family registers, staff validate, the family logs in @phone', async ({ app, browser }, testInfo) => {
   const email = `camille.essai.${testInfo.project.name}@exemple.fr`
@@ -60,7 +52,7 @@ test('a family registers, staff validate, the family logs in @phone', async ({ a
   // Staff accept it from the validation queue, creating a new family.
   const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const staff = await staffCtx.newPage()
-  await staffLogin(staff, app.staffUrl)
+  await staffLogin(staff, app.staffUrl, 'accueil', 'File de validation')
   await staff.getByRole('link', { name: 'File de validation', exact: true }).click()
   const row = staff.getByRole('row').filter({ hasText: email })
   await expect(row).toBeVisible()
