@@ -2,15 +2,9 @@ import escapeHtml from 'escape-html'
 import { TZDate } from '@date-fns/tz'
 import { PARIS } from '@shared/bookings/deadlines'
 import { WEEKDAY_ABBR, frDay, frDayShort, isoWeekday } from '@shared/bookings/days'
+import { formatAmount } from '@shared/billing/money'
 import { compose, type MailContext, type RenderedMail } from '../mail/templates'
 import type { ChangeKind, ChangeStatus } from './change-entities'
-
-/** "5,20" — amounts in the source's e-mails carry no currency sign. */
-export function amount(cents: number): string {
-  const sign = cents < 0 ? '-' : ''
-  const abs = Math.abs(cents)
-  return `${sign}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`
-}
 
 /** "12/12/2024 à 09h00" in Paris. */
 export function recapStamp(d: Date): string {
@@ -42,7 +36,8 @@ export function recapDay(day: string): string {
 export function recapMail(ctx: MailContext, at: Date, rows: RecapRow[], pendingNote: boolean): RenderedMail {
   const title = `Récapitulatif de vos réservations du ${recapStamp(at)}`
   const header = ['Jour', 'Enfant', 'Activité', 'Réservation / annulation', 'Montant', 'Tarif']
-  const cells = rows.map((r) => [recapDay(r.day), r.child, r.activity, r.what, amount(r.cents), r.tariff])
+  // Amounts in the source's e-mails carry no currency sign ("5,20"): the column header says what they are.
+  const cells = rows.map((r) => [recapDay(r.day), r.child, r.activity, r.what, formatAmount(r.cents), r.tariff])
   const table = [header, ...cells].map((c) => c.join('\t')).join('\n')
   const intro = 'Vous trouverez ci-dessous la liste de vos réservations ou modifications que vous avez effectuées sur votre compte Portail Famille :'
   const note = pendingNote ? 'Les demandes seront examinées par la structure : vous recevrez un e-mail avec sa réponse.' : ''

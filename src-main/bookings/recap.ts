@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm'
-import { euros } from '@shared/bookings/days'
+import { formatEuro } from '@shared/billing/money'
 import type { Core } from '../core/app-core'
 import type Database from 'better-sqlite3'
 import type { MailContext, RenderedMail } from '../mail/templates'
@@ -91,7 +91,7 @@ export function summarize(ctx: BookingContext, lines: PlannedLine[], errors: Pla
     errors,
     count: n,
     totalCents: total,
-    summary: `${n} modification${n > 1 ? 's' : ''} à l’unité : ${euros(total)}`,
+    summary: `${n} modification${n > 1 ? 's' : ''} à l’unité : ${formatEuro(total)}`,
     pending: lines.filter((l) => l.status === 'pending').length
   }
 }

@@ -97,10 +97,3 @@ export function matchesWeekType(day: string, weekType: 'all' | 'even' | 'odd'): 
   return weekType === 'even' ? even : !even
 }
 
-/** 20,80 € */
-export function euros(cents: number): string {
-  const sign = cents < 0 ? '-' : ''
-  const abs = Math.abs(cents)
-  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')
-  return `${sign}${whole},${String(abs % 100).padStart(2, '0')} €`
-}

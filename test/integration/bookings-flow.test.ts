@@ -44,7 +44,7 @@ describe('family bookings against rules', () => {
     const unit = act.units[0].id
     const intents = WEDNESDAYS.map((day) => ({ childId: child, unitId: unit, day, op: 'add' as const }))
     const preview = await previewFamilyChanges(core, fam.actor, intents)
-    expect(preview.summary).toBe('4 modifications à l’unité : 20,80 €')
+    expect(preview.summary).toBe('4 modifications à l’unité : 20,80\u00a0€')
     expect(preview.errors).toEqual([])
     expect(await stateOf(core, child, unit, WEDNESDAYS[0])).toBe('-') // a preview writes nothing
 

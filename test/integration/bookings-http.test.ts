@@ -102,7 +102,7 @@ describe('through the listeners', () => {
     for (const f of [a, b]) {
       const preview = await f.c.call('bookings-preview', { changes: days.map((day) => ({ childId: f.child, unitId: unit, day, op: 'add' })) })
       expect(preview.status).toBe(200)
-      expect(preview.body.summary).toBe('3 modifications à l’unité : 45,00 €')
+      expect(preview.body.summary).toBe('3 modifications à l’unité : 45,00\u00a0€')
       const r = await f.c.call('bookings-commit', { changes: days.map((day) => ({ childId: f.child, unitId: unit, day, op: 'add' })) })
       expect(r.status).toBe(200)
     }
