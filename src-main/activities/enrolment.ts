@@ -8,7 +8,7 @@ import { audit } from '../audit/audit'
 import { Child } from '../families/entities'
 import { FamilyRequest } from '../requests/entities'
 import { createRequest, decideRequest } from '../requests/requests'
-import { addDays, WEEKDAY_LABELS } from '../calendar/days'
+import { addDays, WEEKDAY_LONG } from '@shared/bookings/days'
 import { DEFAULT_SCHOOL_WEEKDAYS, SCHOOL_WEEKDAYS_KEY } from '../calendar/calendar'
 import { getSetting } from '../settings/settings'
 import { Activity, ActivityGroup, ActivityPeriod, ActivityType, Enrolment, Unit, type EnrolmentStatus, type TypicalWeekSlot } from './entities'
@@ -275,7 +275,7 @@ export async function checkTypicalWeek(m: EntityManager, activity: Activity, slo
     const u = units.find((x) => x.id === s.unitId)
     if (!u) throw new DomainError('invalid_input', 'Une unité de la semaine type n’appartient pas à cette activité.', 400, { typicalWeek: 'Unité inconnue.' })
     if (!allowed.includes(s.weekday)) {
-      throw new DomainError('invalid_input', `L’activité « ${activity.name} » n’a pas lieu le ${WEEKDAY_LABELS[s.weekday].toLowerCase()}.`, 400, { typicalWeek: 'Jour non ouvert.' })
+      throw new DomainError('invalid_input', `L’activité « ${activity.name} » n’a pas lieu le ${WEEKDAY_LONG[s.weekday].toLowerCase()}.`, 400, { typicalWeek: 'Jour non ouvert.' })
     }
     const key = `${s.weekday}|${s.unitId}`
     if (seen.has(key)) continue
@@ -284,7 +284,7 @@ export async function checkTypicalWeek(m: EntityManager, activity: Activity, slo
       const other = units.find((x) => x.id === clash.unitId)!
       throw new DomainError(
         'invalid_input',
-        `« ${other.name} » et « ${u.name} » ne peuvent pas être choisis le même jour (${WEEKDAY_LABELS[s.weekday].toLowerCase()}).`,
+        `« ${other.name} » et « ${u.name} » ne peuvent pas être choisis le même jour (${WEEKDAY_LONG[s.weekday].toLowerCase()}).`,
         400,
         { typicalWeek: 'Unités incompatibles.' }
       )

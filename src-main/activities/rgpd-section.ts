@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import { ENROLMENT_STATUS_LABELS, type EnrolmentStatusDto } from '@shared/contract/activities-shapes'
 import { frenchDate } from '../core/clock'
-import { WEEKDAY_LABELS } from '../calendar/days'
+import { WEEKDAY_LONG } from '@shared/bookings/days'
 import type { TypicalWeekSlot } from './entities'
 
 /** "Inscriptions" of a family's RGPD export (art. 15/20): every enrolment of its children, whatever its status. */
@@ -55,7 +55,7 @@ export async function enrolmentsRgpdSection(m: EntityManager, familyId: number) 
     const week = (JSON.parse(r.typical_week || '[]') as TypicalWeekSlot[])
       .slice()
       .sort((x, y) => x.weekday - y.weekday)
-      .map((s) => `${WEEKDAY_LABELS[s.weekday] ?? s.weekday} : ${unitNames.get(s.unitId) ?? 'unité supprimée'}`)
+      .map((s) => `${WEEKDAY_LONG[s.weekday] ?? s.weekday} : ${unitNames.get(s.unitId) ?? 'unité supprimée'}`)
     return {
       child: r.child,
       activity: r.activity,

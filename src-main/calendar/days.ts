@@ -1,6 +1,8 @@
 /**
- * Calendar-day arithmetic on ISO 'YYYY-MM-DD' strings. Days are civil dates
- * (already Paris days), so UTC arithmetic is exact: no DST hour can shift them.
+ * Calendar-day helpers the server needs beyond src-shared/bookings/days.ts
+ * (which both UIs share: addDays, isoWeekday, week and month arithmetic,
+ * French labels). Days are civil ISO 'YYYY-MM-DD' dates (already Paris days),
+ * so UTC arithmetic is exact: no DST hour can shift them.
  */
 
 const DAY_MS = 86_400_000
@@ -12,16 +14,6 @@ function toUtc(day: string): number {
 
 function fromUtc(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)
-}
-
-export function addDays(day: string, n: number): string {
-  return fromUtc(toUtc(day) + n * DAY_MS)
-}
-
-/** ISO weekday: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(day: string): number {
-  const w = new Date(toUtc(day)).getUTCDay()
-  return w === 0 ? 7 : w
 }
 
 export function* eachDay(from: string, to: string): Generator<string> {
@@ -49,4 +41,3 @@ export function ageOn(birthDate: string, day: string): number {
   return age
 }
 
-export const WEEKDAY_LABELS = ['', 'Lundi', 'Mardi', 'Mercredi', 'Jeudi', 'Vendredi', 'Samedi', 'Dimanche']

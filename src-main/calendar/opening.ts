@@ -1,6 +1,7 @@
 import type { OpeningRule } from '../activities/entities'
 import type { HolidayKind } from './entities'
-import { eachDay, isoWeekday } from './days'
+import { isoWeekday } from '@shared/bookings/days'
+import { eachDay } from './days'
 import { publicHolidays } from './public-holidays'
 
 /** A school-holiday range of the structure's zone: [firstDayOff, backDay) — classes resume on backDay. */
