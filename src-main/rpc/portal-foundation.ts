@@ -7,6 +7,7 @@ import type { Core } from '../core/app-core'
 import { Family, Person } from '../families/entities'
 import { FamilyRequest } from '../requests/entities'
 import { getStructure } from '../settings/settings'
+import { stmt } from '../db/statements'
 import { familyUnreadCount } from '../messaging/messaging'
 import type { foundationPortalProcedures } from '@shared/contract/portal-foundation'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
@@ -28,16 +29,26 @@ async function portalUser(core: Core, accountId: number) {
   })
 }
 
+/**
+ * The structure's name for the portal header, logged in or not. Read on the
+ * snapshot connection: it decides nothing, and every page load asks for it.
+ */
+function structureName(core: Core): string {
+  const s = stmt(core.snapshot, 'SELECT name FROM structure WHERE id = 1').get() as { name: string } | undefined
+  return s?.name || 'Ma structure'
+}
+
 /** The portal handler map. Every non-public handler acts for `ctx.actor.familyId` only. */
 export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProcedures, FamilyActor | null> = {
   'auth-session': async (_i, ctx) => ({
     user: ctx.actor ? await portalUser(ctx.core, ctx.actor.id) : null,
-    csrfToken: ctx.csrfToken()
+    csrfToken: ctx.csrfToken(),
+    structureName: structureName(ctx.core)
   }),
   'auth-login': async (i, ctx) => {
     const r = await portalLogin(ctx.core, i.login, i.password, ctx.sessionToken)
     ctx.setSession(r.token)
-    return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken() }
+    return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken(), structureName: structureName(ctx.core) }
   },
   'auth-logout': async (_i, ctx) => {
     await closeSession(ctx.core, ctx.sessionToken)

@@ -14,7 +14,8 @@ const portalUser = z.object({
 })
 export type PortalUserDto = z.infer<typeof portalUser>
 
-const sessionOut = z.object({ user: portalUser.nullable(), csrfToken: z.string() })
+/** `structureName` is public: the logged-out pages (login, registration) show whose portal this is. */
+const sessionOut = z.object({ user: portalUser.nullable(), csrfToken: z.string(), structureName: z.string() })
 
 /**
  * Family portal API, served only on the portal listener. Every procedure that

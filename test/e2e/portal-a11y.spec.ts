@@ -11,6 +11,8 @@ test('public portal pages have no serious or critical axe violation @phone', asy
   for (const path of PUBLIC_PAGES) {
     await page.goto(app.portalUrl + path)
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    // Whose portal this is, before anyone logs in (the demo structure's name).
+    await expect(page.getByRole('banner')).toContainText("Maison de l'Enfant de Démo")
     await expectAccessible(page, path)
   }
 })

@@ -63,6 +63,21 @@ describe('session cookies', () => {
   })
 })
 
+describe('the portal names its structure before login', () => {
+  test('an anonymous session answer carries the structure’s name, and a change by the direction shows at once', async () => {
+    const anonymous = await client(portalApp, 'portal')
+    const first = await anonymous.call('auth-session')
+    expect(first.body).toMatchObject({ user: null, structureName: expect.any(String) })
+    expect(first.body.structureName).not.toBe('')
+    const desk = await client(staffApp, 'staff')
+    expect((await desk.call('auth-login', { login: staff.login, password: staff.password })).status).toBe(200)
+    const current = (await desk.call('structure-get')).body
+    expect(first.body.structureName).toBe(current.name)
+    expect((await desk.call('structure-update', { ...current, name: 'Mairie de Saint-Exemple' })).status).toBe(200)
+    expect((await anonymous.call('auth-session')).body.structureName).toBe('Mairie de Saint-Exemple')
+  })
+})
+
 describe('rotation and invalidation', () => {
   test('login rotates the session: the cookie held before login is dead after it', async () => {
     const c = await client(staffApp, 'staff')
