@@ -30,12 +30,13 @@ async function portalUser(core: Core, accountId: number) {
 }
 
 /**
- * The structure's name for the portal header, logged in or not. Read on the
- * snapshot connection: it decides nothing, and every page load asks for it.
+ * The structure's name for the portal header and its website for the logout,
+ * logged in or not. Read on the snapshot connection: it decides nothing, and
+ * every page load asks for it.
  */
-function structureName(core: Core): string {
-  const s = stmt(core.snapshot, 'SELECT name FROM structure WHERE id = 1').get() as { name: string } | undefined
-  return s?.name || 'Ma structure'
+function publicStructure(core: Core): { name: string; websiteUrl: string } {
+  const s = stmt(core.snapshot, 'SELECT name, website_url AS websiteUrl FROM structure WHERE id = 1').get() as { name: string; websiteUrl: string } | undefined
+  return { name: s?.name || 'Ma structure', websiteUrl: s?.websiteUrl ?? '' }
 }
 
 /** The portal handler map. Every non-public handler acts for `ctx.actor.familyId` only. */
@@ -43,12 +44,12 @@ export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProced
   'auth-session': async (_i, ctx) => ({
     user: ctx.actor ? await portalUser(ctx.core, ctx.actor.id) : null,
     csrfToken: ctx.csrfToken(),
-    structureName: structureName(ctx.core)
+    structure: publicStructure(ctx.core)
   }),
   'auth-login': async (i, ctx) => {
     const r = await portalLogin(ctx.core, i.login, i.password, ctx.sessionToken)
     ctx.setSession(r.token)
-    return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken(), structureName: structureName(ctx.core) }
+    return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken(), structure: publicStructure(ctx.core) }
   },
   'auth-logout': async (_i, ctx) => {
     await closeSession(ctx.core, ctx.sessionToken)

@@ -16,6 +16,8 @@ export class Structure {
   /** date-holidays region, e.g. "FR-57" for Moselle (Alsace-Moselle public holidays). */
   @Column({ name: 'holiday_region', type: 'text', default: '' }) holidayRegion: string
   @Column({ name: 'portal_url', type: 'text', default: '' }) portalUrl: string
+  /** The collectivité's website: where « Se déconnecter » leads on the portal ('' = the portal's login page). */
+  @Column({ name: 'website_url', type: 'text', default: '' }) websiteUrl: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }
 

@@ -34,6 +34,7 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
     holidayZone: 'B',
     holidayRegion: '',
     portalUrl: '',
+    websiteUrl: '',
     updatedAt: new Date(0).toISOString()
   })
 }
@@ -58,7 +59,8 @@ export function structureDto(s: Structure): StructureDto {
     siret: s.siret,
     holidayZone: s.holidayZone as StructureDto['holidayZone'],
     holidayRegion: s.holidayRegion as StructureDto['holidayRegion'],
-    logo: s.logo
+    logo: s.logo,
+    websiteUrl: s.websiteUrl
   }
 }
 

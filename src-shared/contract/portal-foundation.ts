@@ -14,8 +14,15 @@ const portalUser = z.object({
 })
 export type PortalUserDto = z.infer<typeof portalUser>
 
-/** `structureName` is public: the logged-out pages (login, registration) show whose portal this is. */
-const sessionOut = z.object({ user: portalUser.nullable(), csrfToken: z.string(), structureName: z.string() })
+/**
+ * `structure` is public: the logged-out pages show whose portal this is, and
+ * « Se déconnecter » leads to the collectivité's website when one is set.
+ */
+const sessionOut = z.object({
+  user: portalUser.nullable(),
+  csrfToken: z.string(),
+  structure: z.object({ name: z.string(), websiteUrl: z.string() })
+})
 
 /**
  * Family portal API, served only on the portal listener. Every procedure that

@@ -137,7 +137,14 @@ export const structureInput = z.object({
   siret: z.string().trim().regex(/^(\d{14})?$/, { error: 'SIRET invalide (14 chiffres).' }).default(''),
   holidayZone: z.enum(['A', 'B', 'C']).default('B'),
   holidayRegion: z.enum(['', '57', '67', '68']).default(''),
-  logo: z.string().max(400_000).nullable().default(null)
+  logo: z.string().max(400_000).nullable().default(null),
+  /** The collectivité's website, where the portal's « Se déconnecter » leads ('' = the portal's login page). */
+  websiteUrl: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^(https?:\/\/[^\s<>"']+)?$/i, { error: 'Adresse du site invalide : elle commence par https:// (ou http://).' })
+    .default('')
 })
 export type StructureDto = z.infer<typeof structureInput>
 

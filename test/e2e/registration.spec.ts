@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible, staffLogin } from './fixtures'
+import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
 
 /**
  * Foundation journey: a family registers on the portal, staff validate it in
@@ -101,4 +101,33 @@ test('forgot password: the e-mailed link sets a new password @phone', async ({ a
   await page.getByRole('button', { name: 'Se connecter' }).click()
   await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
   await ctx.close()
+})
+
+test('« Se déconnecter » leads to the collectivité’s website when the structure set one', async ({ app, page }) => {
+  const api = await staffApi(app.staffUrl)
+  // A family of its own (the demo family's password is changed by the test above).
+  const email = 'famille.depart@exemple.fr'
+  const fam = await api.call('families-create', {
+    responsable: { civility: 'Mme', lastName: 'Depart', firstName: 'Lou', email, phoneMobile: '06 12 34 56 70' },
+    children: [{ lastName: 'Depart', firstName: 'Noé', birthDate: '2019-03-03', sex: 'M' }]
+  })
+  await api.call('accounts-create-portal', { familyId: fam.familyId, login: email })
+  const provisional = /Mot de passe provisoire : (\S+)/.exec((await app.waitForMail(email, 'Vos identifiants')).text ?? '')![1]
+  const structure = await api.call('structure-get')
+  // Any reachable http(s) page stands for the commune's site here: the back-office's own address on loopback.
+  const website = `${app.staffUrl}/#/site-de-la-commune`
+  await api.call('structure-update', { ...structure, websiteUrl: website })
+  try {
+    await page.goto(`${app.portalUrl}/connexion`)
+    await expect(page.getByRole('banner')).toContainText(structure.name)
+    await page.getByLabel('Identifiant (adresse e-mail)').fill(email)
+    await page.getByLabel('Mot de passe').fill(provisional)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await expect(page.getByRole('heading', { name: 'Changement de mot de passe obligatoire' })).toBeVisible()
+    await page.getByRole('button', { name: 'Se déconnecter' }).first().click()
+    await page.waitForURL(website)
+  } finally {
+    await api.call('structure-update', { ...structure, websiteUrl: '' })
+    await api.dispose()
+  }
 })

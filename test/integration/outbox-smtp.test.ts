@@ -28,6 +28,7 @@ beforeEach(async () => {
     siret: '',
     holidayZone: 'C',
     holidayRegion: '',
+    websiteUrl: '',
     logo: null
   })
 })

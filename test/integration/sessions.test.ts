@@ -64,17 +64,23 @@ describe('session cookies', () => {
 })
 
 describe('the portal names its structure before login', () => {
-  test('an anonymous session answer carries the structure’s name, and a change by the direction shows at once', async () => {
+  test('an anonymous session answer carries the structure’s name and website; a change by the direction shows at once', async () => {
     const anonymous = await client(portalApp, 'portal')
     const first = await anonymous.call('auth-session')
-    expect(first.body).toMatchObject({ user: null, structureName: expect.any(String) })
-    expect(first.body.structureName).not.toBe('')
+    expect(first.body).toMatchObject({ user: null, structure: { name: expect.any(String), websiteUrl: '' } })
     const desk = await client(staffApp, 'staff')
     expect((await desk.call('auth-login', { login: staff.login, password: staff.password })).status).toBe(200)
     const current = (await desk.call('structure-get')).body
-    expect(first.body.structureName).toBe(current.name)
-    expect((await desk.call('structure-update', { ...current, name: 'Mairie de Saint-Exemple' })).status).toBe(200)
-    expect((await anonymous.call('auth-session')).body.structureName).toBe('Mairie de Saint-Exemple')
+    expect(first.body.structure.name).toBe(current.name)
+    // A website that is not an http(s) address is refused in French, and nothing is saved.
+    const bad = await desk.call('structure-update', { ...current, websiteUrl: 'javascript:alert(1)' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.fields.websiteUrl).toMatch(/^Adresse du site invalide/)
+    expect((await anonymous.call('auth-session')).body.structure.websiteUrl).toBe('')
+    const ok = await desk.call('structure-update', { ...current, name: 'Mairie de Saint-Exemple', websiteUrl: 'https://www.saint-exemple.fr/enfance' })
+    expect(ok.status).toBe(200)
+    expect((await anonymous.call('auth-session')).body.structure).toEqual({ name: 'Mairie de Saint-Exemple', websiteUrl: 'https://www.saint-exemple.fr/enfance' })
+    expect((await desk.call('structure-get')).body.websiteUrl).toBe('https://www.saint-exemple.fr/enfance')
   })
 })
 

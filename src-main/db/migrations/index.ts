@@ -5,6 +5,7 @@ import { Bookings0000000000004 } from './0004-bookings'
 import { Billing0000000000005 } from './0005-billing'
 import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
+import { StructureWebsite0000000000008 } from './0008-structure-website'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -18,5 +19,6 @@ export const migrations = [
   Bookings0000000000004,
   Billing0000000000005,
   RushIndexes0000000000006,
-  DecidedQueueIndex0000000000007
+  DecidedQueueIndex0000000000007,
+  StructureWebsite0000000000008
 ]

@@ -10,21 +10,21 @@ export const useSessionStore = defineStore('session', {
     user: null as PortalUserDto | null,
     loaded: false,
     home: null as HomeData | null,
-    /** The structure's name, known before login (the server sends it with every session answer). */
-    structure: '',
+    /** The structure's name and website, known before login (the server sends them with every session answer). */
+    structure: { name: '', websiteUrl: '' },
     /** Shown once on the next page that reads it (session expired, password reset done…). */
     notice: ''
   }),
   getters: {
     loggedIn: (s) => s.user !== null,
-    structureName: (s) => s.structure || (s.user && s.home ? s.home.structureName : '')
+    structureName: (s) => s.structure.name || (s.user && s.home ? s.home.structureName : '')
   },
   actions: {
     /** Asks the server who we are (also fetches the CSRF token). */
     async load(): Promise<void> {
       const r = await call('auth-session', {})
       this.user = r.user
-      this.structure = r.structureName
+      this.structure = r.structure
       this.loaded = true
       if (r.user && !this.home) await this.loadHome().catch(() => undefined)
     },
@@ -35,7 +35,7 @@ export const useSessionStore = defineStore('session', {
     async login(login: string, password: string): Promise<PortalUserDto | null> {
       const r = await call('auth-login', { login, password })
       this.user = r.user
-      this.structure = r.structureName
+      this.structure = r.structure
       this.home = null
       this.loaded = true
       if (r.user) await this.loadHome().catch(() => undefined)
