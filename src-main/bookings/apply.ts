@@ -3,7 +3,7 @@ import { nextState, type ActorKind, type BookingState } from '@shared/bookings/s
 import type { Actor } from '../core/actor'
 import { conflict } from '../core/errors'
 import type { ChangeKind, ChangeStatus } from './change-entities'
-import type { BookingContext } from './context'
+import { bookingKey, type BookingContext } from './context'
 import type { PlannedLine } from './plan'
 import { insertMany } from '../db/statements'
 import { auditRow, auditRows, stmt } from './sql'
@@ -46,8 +46,6 @@ const CHANGE_COLUMNS = [
   'certificate_document_id', 'comment', 'price_cents', 'reason', 'created_at', 'decided_at', 'decided_by'
 ] as const
 
-const cellKey = (childId: number, unitId: number, day: string) => `${childId}:${unitId}:${day}`
-
 /**
  * Writes planned lines: the booking row (insert or guarded update), the
  * change line (or the closing of a pending one), and one audit row each.
@@ -74,9 +72,9 @@ export function applyLines(db: Database.Database, ctx: BookingContext | null, li
       fresh.map((l) => [l.childId, l.unitId, l.day, l.enrolmentId, l.groupId, l.to, o.source, requestIdOf(l), l.priceCents, o.now, o.now]),
       'id, child_id, unit_id, day'
     )
-    const idOf = new Map(rows.map((r) => [cellKey(r.child_id, r.unit_id, r.day), r.id]))
+    const idOf = new Map(rows.map((r) => [bookingKey(r.child_id, r.unit_id, r.day), r.id]))
     for (const l of fresh) {
-      const id = idOf.get(cellKey(l.childId, l.unitId, l.day))!
+      const id = idOf.get(bookingKey(l.childId, l.unitId, l.day))!
       bookingIds.set(l, id)
       const b = ctx?.booking(l.childId, l.unitId, l.day)
       if (b) b.id = id
@@ -110,8 +108,9 @@ export function applyLines(db: Database.Database, ctx: BookingContext | null, li
   // 2. Change lines: a withdrawal, a staff decision, or a staff change on a booking with a pending request closes
   // that line; a family's change files a new one.
   const closePending = stmt(db, `UPDATE booking_change SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE booking_id = ? AND status = 'pending'`)
-  const filed = lines.filter((l) => !(l.status === 'withdrawn' || o.mode !== 'family'))
-  for (const l of lines) if (l.status === 'withdrawn' || o.mode !== 'family') closePending.run(l.status, o.now, o.decidedBy ?? null, o.reason ?? '', bookingIds.get(l)!)
+  const closes = (l: PlannedLine) => l.status === 'withdrawn' || o.mode !== 'family'
+  for (const l of lines) if (closes(l)) closePending.run(l.status, o.now, o.decidedBy ?? null, o.reason ?? '', bookingIds.get(l)!)
+  const filed = lines.filter((l) => !closes(l))
   const changeIdOf = new Map<number, number>()
   if (filed.length) {
     const rows = insertMany<{ id: number; booking_id: number }>(
