@@ -21,9 +21,8 @@ import type Database from 'better-sqlite3'
 import { frDayShort } from '@shared/bookings/days'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
-import { audit } from '../audit/audit'
 import { stmt } from '../bookings/sql'
-import { BillingAdjustment } from './entities'
+import { saveAdjustment } from './invoicing/adjustments'
 import { BILLABLE_STATES } from './tariffs/resolve'
 
 /** One invoice line given back: one adjustment. */
@@ -170,26 +169,13 @@ export async function writeClosureCredits(
   const now = core.clock.now()
   const credited: number[] = []
   for (const c of plan.credits) {
-    const a = await m.save(
-      BillingAdjustment,
-      Object.assign(new BillingAdjustment(), {
-        regieId: c.regieId,
-        familyId: c.familyId,
-        childId: c.childId,
-        month: c.month,
-        label: creditLabel(c.day, closure.reason),
-        amountCents: -c.billedCents,
-        invoiceId: null,
-        createdBy: actor.kind === 'staff' ? actor.id : null,
-        createdAt: now.toISOString()
-      })
+    await saveAdjustment(
+      m,
+      actor,
+      now,
+      { regieId: c.regieId, familyId: c.familyId, childId: c.childId, month: c.month, label: creditLabel(c.day, closure.reason), amountCents: -c.billedCents },
+      { closureId: closure.id ?? null, creditedInvoiceId: c.invoiceId, creditedLineId: c.lineId, bookingIds: c.bookingIds }
     )
-    await audit(m, actor, now, {
-      action: 'adjustment-create',
-      entity: 'billing_adjustment',
-      entityId: a.id,
-      after: { ...a, closureId: closure.id ?? null, creditedInvoiceId: c.invoiceId, creditedLineId: c.lineId, bookingIds: c.bookingIds }
-    })
     credited.push(...c.bookingIds)
   }
   return credited
