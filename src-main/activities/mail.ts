@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm'
-import { WEEKDAY_ABBR, frDayShort, isoWeekday } from '@shared/bookings/days'
+import { frWeekdayShort } from '@shared/bookings/days'
 import type { Core } from '../core/app-core'
 import { frenchDate } from '../core/clock'
 import { familyRecipient } from '../families/contact'
@@ -26,7 +26,7 @@ export function autoBookNotice(r: Pick<AutoBookResult, 'bookedDays' | 'full'>): 
   const byDay = new Map<string, string[]>()
   for (const f of r.full) byDay.set(f.day, [...(byDay.get(f.day) ?? []), f.unitName])
   const days = [...byDay.keys()].sort()
-  const listed = days.slice(0, LISTED_FULL_DAYS).map((d) => `${WEEKDAY_ABBR[isoWeekday(d)].toLowerCase()} ${frDayShort(d)} (${byDay.get(d)!.join(', ')})`)
+  const listed = days.slice(0, LISTED_FULL_DAYS).map((d) => `${frWeekdayShort(d)} (${byDay.get(d)!.join(', ')})`)
   const more = days.length - listed.length
   const booked = `${r.bookedDays} jour${r.bookedDays > 1 ? 's' : ''} réservé${r.bookedDays > 1 ? 's' : ''}`
   const full = `complet ${days.length > 1 ? 'les' : 'le'} ${listed.join(', ')}${more ? ` et ${more} autre${more > 1 ? 's' : ''} jour${more > 1 ? 's' : ''}` : ''}`

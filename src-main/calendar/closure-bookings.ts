@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { EntityManager } from 'typeorm'
-import { WEEKDAY_ABBR, frDay, frDayShort, isoWeekday } from '@shared/bookings/days'
+import { frDay, frWeekdayShort } from '@shared/bookings/days'
 import type { BookingState } from '@shared/bookings/state-machine'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
@@ -123,33 +123,34 @@ export async function cancelClosedBookings(
   const reason = `Fermeture exceptionnelle : ${c.reason}`
   const requestIds = new Set<number>()
   const pendingRequests = stmt(db, `SELECT DISTINCT request_id AS id FROM booking_change WHERE booking_id = ? AND status = 'pending' AND request_id IS NOT NULL`)
-  // One applyLines call per family (its lines in multi-row INSERTs), not one per booking.
-  const linesByFamily = new Map<number, PlannedLine[]>()
+  const byFamily = new Map<number, CoveredBooking[]>()
   for (const b of rows) {
+    if (!byFamily.has(b.familyId)) byFamily.set(b.familyId, [])
+    byFamily.get(b.familyId)!.push(b)
     for (const r of pendingRequests.all(b.id) as { id: number }[]) requestIds.add(r.id)
-    const line: PlannedLine = {
-      childId: b.childId,
-      unitId: b.unitId,
-      day: b.day,
-      activityId: b.activityId,
-      enrolmentId: null,
-      groupId: null,
-      bookingId: b.id,
-      from: b.state,
-      to: 'CANCELLED',
-      action: 'cancel',
-      then: null,
-      kind: b.pendingKind ?? 'cancellation',
-      status: statusFor(b),
-      late: false,
-      priceCents: b.priceCents,
-      tariff: '',
-      absenceReason: null
-    }
-    linesByFamily.set(b.familyId, [...(linesByFamily.get(b.familyId) ?? []), line])
   }
-  for (const [familyId, lines] of linesByFamily) {
-    applyLines(db, null, lines, {
+  const lineOf = (b: CoveredBooking): PlannedLine => ({
+    childId: b.childId,
+    unitId: b.unitId,
+    day: b.day,
+    activityId: b.activityId,
+    enrolmentId: null,
+    groupId: null,
+    bookingId: b.id,
+    from: b.state,
+    to: 'CANCELLED',
+    action: 'cancel',
+    then: null,
+    kind: b.pendingKind ?? 'cancellation',
+    status: statusFor(b),
+    late: false,
+    priceCents: b.priceCents,
+    tariff: '',
+    absenceReason: null
+  })
+  // One applyLines call per family (its lines in multi-row INSERTs), not one per booking.
+  for (const [familyId, list] of byFamily) {
+    applyLines(db, null, list.map(lineOf), {
       actor,
       now,
       familyId,
@@ -163,11 +164,6 @@ export async function cancelClosedBookings(
   closeRequests(db, actor, now, [...requestIds])
   const credited = await writeClosureCredits(m, core, actor, plan, c)
 
-  const byFamily = new Map<number, CoveredBooking[]>()
-  for (const b of rows) {
-    if (!byFamily.has(b.familyId)) byFamily.set(b.familyId, [])
-    byFamily.get(b.familyId)!.push(b)
-  }
   const ctx = await mailContext(m, core.runtime.portalUrl)
   let notifiedFamilies = 0
   const familiesToCall: FamilyToCall[] = []
@@ -218,11 +214,6 @@ function familyToCall(db: Database.Database, familyId: number, cancelled: number
   }
 }
 
-/** "mer. 13/05" */
-function shortDay(day: string): string {
-  return `${WEEKDAY_ABBR[isoWeekday(day)].toLowerCase()} ${frDayShort(day)}`
-}
-
 /**
  * One e-mail per family, grouped by child and unit like the decision replies:
  * "LÉO – Mercredis – Après-midi\n2 réservations annulées (non facturées) les : mer. 06/05, mer. 13/05".
@@ -249,7 +240,7 @@ export function closureMail(
     `La structure est exceptionnellement fermée ${when} (motif : ${c.reason}).`,
     anyBilled ? 'Les réservations suivantes sont annulées :' : 'Les réservations suivantes sont annulées et ne vous seront pas facturées :'
   ]
-  const list = (days: string[]) => [...new Set(days)].sort().map(shortDay).join(', ')
+  const list = (days: string[]) => [...new Set(days)].sort().map(frWeekdayShort).join(', ')
   for (const [heading, g] of groups) {
     const lines = [heading]
     const add = (days: string[], one: string, many: string) => {

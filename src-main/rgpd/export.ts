@@ -16,12 +16,8 @@ import { rgpdExportSections } from './export-sections'
 // Side effect: registers enrolments, bookings and billing (see the file).
 import './register-sections'
 
-/**
- * Other modules (reservations, invoices…) add their part of a family's data
- * with registerRgpdExportSection: a section title, a function returning plain
- * JSON, and French labels for the PDF.
- */
-export { registerRgpdExportSection, rgpdExportSections } from './export-sections'
+// Other modules (reservations, invoices…) add their part of a family's data with registerRgpdExportSection
+// (export-sections.ts): a section title, a function returning plain JSON, and French labels for the PDF.
 
 export interface FamilyExport {
   exportedAt: string

@@ -85,6 +85,11 @@ export function frDayShort(day: string): string {
   return `${day.slice(8, 10)}/${day.slice(5, 7)}`
 }
 
+/** "mer. 13/05": the short day of grouped e-mail lists. */
+export function frWeekdayShort(day: string): string {
+  return `${WEEKDAY_ABBR[isoWeekday(day)].toLowerCase()} ${frDayShort(day)}`
+}
+
 /** "janvier 2025" */
 export function frMonth(month: string): string {
   return `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
