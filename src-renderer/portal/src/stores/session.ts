@@ -17,7 +17,8 @@ export const useSessionStore = defineStore('session', {
   }),
   getters: {
     loggedIn: (s) => s.user !== null,
-    structureName: (s) => s.structure.name || (s.user && s.home ? s.home.structureName : '')
+    // Every session answer (logged in or not) carries it: home-get's copy is not needed here.
+    structureName: (s) => s.structure.name
   },
   actions: {
     /** Asks the server who we are (also fetches the CSRF token). */
