@@ -15,7 +15,7 @@ const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 
  * only them would refuse nothing the length rule does not already refuse;
  * the full list catches "qwerty123456" and its kind.
  */
-const COMMON = new Set(dictionary.passwords.map((p) => p.toLowerCase()))
+const COMMON = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))
 
 export function checkPasswordPolicy(password: string, login?: string): void {
   if (password.length < PASSWORD_MIN) {
