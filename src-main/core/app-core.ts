@@ -108,7 +108,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
   const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
   snapshot.pragma('busy_timeout = 5000')
   let checkpoint: IdleCheckpoint | null = null
-  const tx = new Transactor(ds, () => checkpoint?.wrote())
+  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log)
   checkpoint = new IdleCheckpoint(db, (work) => tx.exclusive(work))
   const core: Core = {
     ds,

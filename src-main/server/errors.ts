@@ -2,13 +2,21 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { ZodError } from 'zod'
 import type { ApiErrorBody } from '@shared/contract'
 import { DomainError } from '../core/errors'
+import { storageError } from '../db/storage-errors'
 import { zodToDomainError } from '../rpc/dispatch'
 
-/** Turns every failure into `{ error: { code, message } }` with a French message; internals go to the log only. */
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * Turns every failure into `{ error: { code, message } }` with a French message; internals go to the log only.
+ * `audience` picks the wording of storage failures (the desk can free disk space; a family cannot).
+ */
+export function installErrorHandler(app: FastifyInstance, audience: 'staff' | 'family' = 'staff'): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     let e: DomainError
-    if (err instanceof DomainError) e = err
+    const storage = storageError(err)
+    if (storage) {
+      req.log.error(err)
+      e = audience === 'family' ? new DomainError(storage.code, storage.familyMessage, storage.status) : storage
+    } else if (err instanceof DomainError) e = err
     else if (err instanceof ZodError) e = zodToDomainError(err)
     else if ('code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
       e = new DomainError('csrf', 'Jeton de sécurité manquant ou expiré. Rechargez la page puis recommencez.', 403)

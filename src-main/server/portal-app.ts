@@ -45,7 +45,7 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
   }
   if (opts.https) serverOpts.https = opts.https
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
-  installErrorHandler(app)
+  installErrorHandler(app, 'family')
   await app.register(fastifyHelmet, {
     // form-action: the "Payer" form posts to the payment gateway (Systempay), or to the built-in simulator on 'self'.
     contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'form-action': ["'self'", 'https://paiement.systempay.fr'] } }
