@@ -9,6 +9,7 @@ import {
   familyStatus,
   familySummary,
   outboxMail,
+  outboxStatus,
   personInput,
   requestDto,
   smtpSettings,
@@ -141,7 +142,7 @@ export const foundationStaffProcedures = {
   'backups-list': proc({ input: empty, output: z.array(backupInfo), roles: DIRECTION, query: true }),
   'backups-create': proc({ input: empty, output: backupInfo, roles: DIRECTION }),
   'outbox-list': proc({
-    input: page.extend({ status: z.enum(['pending', 'sent', 'failed']).optional() }),
+    input: page.extend({ status: outboxStatus.optional() }),
     output: z.object({ total: z.number().int(), items: z.array(outboxMail) }),
     roles: DIRECTION,
     query: true

@@ -23,6 +23,8 @@ import { openTestCore, seedFamily, seedStaff, TEST_PASSWORD, type TestCore } fro
 import { client } from '../helpers/http'
 import { enrol, firstChild, seedActivity } from '../helpers/bookings'
 import { fillDatabase, makeRoom, readElsewhere } from '../helpers/disk-full'
+import { configureSmtp, startSmtp } from '../helpers/smtp'
+import { deliverDueMail } from '../../src-main/mail/outbox'
 import { seedInvoicingLoad } from '../../bench/billing-load'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { StorageError } from '../../src-main/db/storage-errors'
@@ -65,6 +67,8 @@ async function scenario(core: TestCore, fault: Fault): Promise<void> {
   await enrol(core, act, childId)
   const portal = await client(portalApp, 'portal')
   await portal.loginPortal(fam.login, fam.password)
+  const smtp = await startSmtp()
+  await configureSmtp(core, smtp.port)
 
   const acked = { families: [] as string[], days: [] as string[] }
   const create = async (tag: string) => {
@@ -109,6 +113,10 @@ async function scenario(core: TestCore, fault: Fault): Promise<void> {
   // Reading still works.
   expect((await desk.call('families-search', { query: 'Disque' })).status).toBe(200)
 
+  // The outbox sender on a full disk: it sends nothing it could not first mark as being sent, and does not crash.
+  const stalled = await deliverDueMail(core).catch((e: unknown) => e)
+  if (stalled instanceof Error) expect(stalled).toBeInstanceOf(StorageError)
+
   await fault.room(core)
   for (let i = 0; i < 3; i++) expect((await create(`apres-${i}`)).status).toBe(200)
   expect((await book(2)).status).toBe(200)
@@ -122,6 +130,15 @@ async function scenario(core: TestCore, fault: Fault): Promise<void> {
   expect(acked.families).toContain('Disque-apres-2')
   // Another connection sees every acknowledged write and nothing else…
   expect(committed(core.paths.dbFile)).toEqual(expected)
+
+  // Every queued e-mail (the booking recaps) delivered exactly once, with its own Message-ID.
+  await deliverDueMail(core)
+  await deliverDueMail(core)
+  const outbox = readElsewhere<{ status: string; messageId: string }>(core.paths.dbFile, 'SELECT status, message_id AS messageId FROM outbox_mail ORDER BY id')
+  expect(outbox.length).toBeGreaterThan(0)
+  expect(outbox.every((o) => o.status === 'sent')).toBe(true)
+  expect(smtp.messages.map((m) => m.parsed.messageId).sort()).toEqual(outbox.map((o) => o.messageId).sort())
+  await smtp.stop()
 
   await staffApp.close()
   await portalApp.close()
