@@ -7,6 +7,7 @@ import { resolveSession } from '../accounts/sessions'
 import { portalHandlers } from '../rpc/portal-handlers'
 import type { FamilyActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
+import { limitOptions, PORTAL_LIMITS } from './limits'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
@@ -39,11 +40,11 @@ export async function resolveFamilyActor(core: Core, token: string | null): Prom
  * staff procedure is mounted here, whatever the session.
  */
 export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): Promise<FastifyInstance> {
-  const serverOpts: FastifyServerOptions & { https?: { key: string; cert: string } } = {
+  const serverOpts = {
     logger: opts.logger ?? false,
-    trustProxy: opts.trustProxy ?? false
+    trustProxy: opts.trustProxy ?? false,
+    ...limitOptions(PORTAL_LIMITS, opts.https ?? null)
   }
-  if (opts.https) serverOpts.https = opts.https
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
   installErrorHandler(app, 'family')
   await app.register(fastifyHelmet, {
