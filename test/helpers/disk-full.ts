@@ -7,7 +7,14 @@
  *
  *   await fillDatabase(core)   // writes now fail with SQLITE_FULL
  *   await makeRoom(core)
+ *
+ * And a real full disk where the tests may mount one: `canMountTmpfs()`,
+ * then `fillDisk(file)` on it.
  */
+import { execFileSync } from 'node:child_process'
+import { closeSync, mkdtempSync, openSync, rmdirSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Core } from '../../src-main/core/app-core'
 
@@ -44,5 +51,40 @@ export function readElsewhere<T>(dbFile: string, sql: string, ...params: unknown
     return other.prepare(sql).all(...params) as T[]
   } finally {
     other.close()
+  }
+}
+
+/** Writes `file` until the file system has not a byte left. */
+export function fillDisk(file: string): void {
+  const fd = openSync(file, 'w')
+  try {
+    for (let size = 1 << 20; size >= 1; size >>= 1) {
+      const chunk = Buffer.alloc(size, 1)
+      for (;;) {
+        try {
+          writeSync(fd, chunk)
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e
+          break
+        }
+      }
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Root and a working `mount -t tmpfs` (not in an unprivileged container). */
+export function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false
+  const probe = mkdtempSync(join(tmpdir(), 'ribambelle-probe-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' })
+    execFileSync('umount', [probe], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  } finally {
+    rmdirSync(probe)
   }
 }

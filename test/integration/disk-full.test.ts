@@ -13,7 +13,7 @@
  * as root, on a real 6 MB tmpfs filled up by a file.
  */
 import { execFileSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs'
+import { mkdtempSync, rmSync, rmdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -22,7 +22,7 @@ import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedFamily, seedStaff, TEST_PASSWORD, type TestCore } from '../helpers/core'
 import { client } from '../helpers/http'
 import { enrol, firstChild, seedActivity } from '../helpers/bookings'
-import { fillDatabase, makeRoom, readElsewhere } from '../helpers/disk-full'
+import { canMountTmpfs, fillDatabase, fillDisk, makeRoom, readElsewhere } from '../helpers/disk-full'
 import { configureSmtp, startSmtp } from '../helpers/smtp'
 import { deliverDueMail } from '../../src-main/mail/outbox'
 import { seedInvoicingLoad } from '../../bench/billing-load'
@@ -211,38 +211,3 @@ describe('disk full', () => {
     }
   }, 60_000)
 })
-
-/** Writes `file` until the file system has not a byte left. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w')
-  try {
-    for (let size = 1 << 20; size >= 1; size >>= 1) {
-      const chunk = Buffer.alloc(size, 1)
-      for (;;) {
-        try {
-          writeSync(fd, chunk)
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e
-          break
-        }
-      }
-    }
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Root and a working `mount -t tmpfs` (not in an unprivileged container). */
-function canMountTmpfs(): boolean {
-  if (process.getuid?.() !== 0) return false
-  const probe = mkdtempSync(join(tmpdir(), 'ribambelle-probe-'))
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' })
-    execFileSync('umount', [probe], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  } finally {
-    rmdirSync(probe)
-  }
-}
