@@ -62,3 +62,12 @@ export class LoginThrottle {
   @Column({ name: 'window_start', type: 'text' }) windowStart: string
   @Column({ name: 'locked_until', type: 'text', nullable: true }) lockedUntil: string | null
 }
+
+/** The entities of accounts, registered in core/entities.ts (like its handlers in rpc/). */
+export const accountsEntities: Function[] = [
+  StaffUser,
+  PortalAccount,
+  Session,
+  PasswordToken,
+  LoginThrottle
+]

@@ -6,6 +6,7 @@ import { backupDatabase } from '../db/backup'
 import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
+import { entities } from './entities'
 import { systemClock, type Clock } from './clock'
 
 export interface SessionPolicy {
@@ -91,7 +92,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     log: opts.log ?? ((m: string) => console.log(m))
   }
   const existed = existsSync(paths.dbFile) && statSync(paths.dbFile).size > 0
-  const ds = createDataSource(paths.dbFile)
+  const ds = createDataSource(paths.dbFile, entities)
   await ds.initialize()
   const db = rawDatabase(ds)
   const clock = opts.clock ?? systemClock

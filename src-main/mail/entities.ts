@@ -30,3 +30,8 @@ export class OutboxMail {
   /** When the server had the whole message, just before the final "." (see outbox.ts). */
   @Column({ name: 'handed_at', type: 'text', nullable: true }) handedAt: string | null
 }
+
+/** The entities of mail, registered in core/entities.ts (like its handlers in rpc/). */
+export const mailEntities: Function[] = [
+  OutboxMail
+]
