@@ -12,7 +12,11 @@ export interface ServerLimits {
   requestTimeoutMs: number
   /** A socket silent for this long is closed (also while a handler computes: the staff's invoicing run). */
   connectionTimeoutMs: number
-  /** An idle keep-alive connection waits this long for its next request. */
+  /**
+   * An idle keep-alive connection waits this long for its next request. Not short: a page left open a while would
+   * otherwise reconnect (TLS handshake included) for each click. Idle connections cost no thread, and one that starts a
+   * request is held to the headers timeout.
+   */
   keepAliveTimeoutMs: number
 }
 
@@ -20,8 +24,8 @@ export const PORTAL_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
   // A 7 MB document over a poor mobile uplink (~250 kbit/s) takes about four minutes.
   requestTimeoutMs: 300_000,
-  connectionTimeoutMs: 60_000,
-  keepAliveTimeoutMs: 10_000
+  connectionTimeoutMs: 90_000,
+  keepAliveTimeoutMs: 65_000
 }
 
 export const STAFF_LIMITS: ServerLimits = {
@@ -29,7 +33,7 @@ export const STAFF_LIMITS: ServerLimits = {
   requestTimeoutMs: 120_000,
   // Loopback only, but an invoicing run of a whole commune answers after a while.
   connectionTimeoutMs: 600_000,
-  keepAliveTimeoutMs: 10_000
+  keepAliveTimeoutMs: 65_000
 }
 
 /** How often Node looks for connections past their header/request deadline (its default, 30 s, lets them linger). */

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
+import { PORTAL_LIMITS, STAFF_LIMITS } from '../../src-main/server/limits'
 import { selfSignedMaterial } from '../../src-main/settings/tls'
 import { openTestCore, type TestCore } from '../helpers/core'
 
@@ -156,11 +157,15 @@ describe('server limits', () => {
   }, 60_000)
 
   test('the limits are those of limits.ts on both servers', () => {
-    for (const app of [staff, portal]) {
-      expect(app.server.headersTimeout).toBe(10_000)
-      expect(app.server.keepAliveTimeout).toBe(10_000)
-      expect(app.server.requestTimeout).toBeGreaterThan(app.server.headersTimeout)
-      expect(app.server.timeout).toBeGreaterThan(0)
+    for (const [app, l] of [
+      [staff, STAFF_LIMITS],
+      [portal, PORTAL_LIMITS]
+    ] as const) {
+      expect(app.server.headersTimeout).toBe(l.headersTimeoutMs)
+      expect(app.server.requestTimeout).toBe(l.requestTimeoutMs)
+      expect(app.server.timeout).toBe(l.connectionTimeoutMs)
+      expect(app.server.keepAliveTimeout).toBe(l.keepAliveTimeoutMs)
+      expect(l.headersTimeoutMs).toBeLessThan(l.requestTimeoutMs)
     }
   })
 })
