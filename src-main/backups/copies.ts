@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto'
+import { copyFileSync, createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { rotateBackups, type BackupInfo } from '../db/backup'
+import { encryptBackup } from '../db/backup-crypto'
+import { commitFile } from '../db/durable-files'
+import type { BackupSettings } from './settings'
+
+/** What became of the copy to the second folder. A failure never undoes the local backup: it is reported. */
+export interface CopyResult {
+  ok: boolean
+  message: string
+  /** The copy's file name in the second folder. */
+  name: string | null
+}
+
+/** A copy in progress in the second folder; removed before the next copy there. */
+const LEFTOVER = /^ribambelle-.*\.sqlite(\.enc)?\.tmp$/
+
+async function sha256(file: string): Promise<Buffer> {
+  const h = createHash('sha256')
+  await pipeline(createReadStream(file), h)
+  return h.digest()
+}
+
+function cause(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'ENOSPC':
+      return 'le support est plein'
+    case 'EACCES':
+    case 'EPERM':
+      return 'Ribambelle n’a pas le droit d’y écrire'
+    case 'EROFS':
+      return 'le support est en lecture seule'
+    case 'ENOENT':
+      return 'le dossier a disparu pendant la copie (support débranché ?)'
+    case 'EIO':
+      return 'erreur de lecture ou d’écriture sur le support'
+    default:
+      return (e as NodeJS.ErrnoException).code ? `erreur ${(e as NodeJS.ErrnoException).code}` : 'la copie relue ne correspond pas à la sauvegarde'
+  }
+}
+
+/**
+ * Copies a verified backup to the second folder, plain or encrypted, the
+ * same way as the backup itself: a temporary name, read back and compared
+ * (hash, or decryption of the encrypted copy), fsync, rename. A missing
+ * folder (USB key not plugged in) is reported, never created: creating it
+ * would write the "offsite" copy onto this computer's own disk.
+ */
+export async function copyToSecondFolder(backup: BackupInfo, settings: BackupSettings, keep: number): Promise<CopyResult | null> {
+  const dir = settings.copyDir
+  if (!dir) return null
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    return {
+      ok: false,
+      name: null,
+      message: `Second dossier introuvable : ${dir} (clé USB débranchée ou partage réseau indisponible ?). La sauvegarde est faite sur cet ordinateur, pas sa copie.`
+    }
+  }
+  const encrypted = settings.encrypt && !!settings.key
+  const name = encrypted ? `${backup.name}.enc` : backup.name
+  const final = join(dir, name)
+  const tmp = `${final}.tmp`
+  try {
+    for (const n of readdirSync(dir)) if (LEFTOVER.test(n)) rmSync(join(dir, n), { force: true })
+    if (encrypted) {
+      await encryptBackup(backup.file, tmp, settings.key!)
+    } else {
+      copyFileSync(backup.file, tmp)
+      if (!(await sha256(tmp)).equals(await sha256(backup.file))) throw new Error('copy differs')
+    }
+    commitFile(tmp, final)
+    rotateBackups(dir, keep)
+    return { ok: true, name, message: `Copie${encrypted ? ' chiffrée' : ''} faite dans ${dir}.` }
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    return { ok: false, name: null, message: `La copie vers ${dir} a échoué : ${cause(e)}. La sauvegarde est faite sur cet ordinateur, pas sa copie.` }
+  }
+}

@@ -1,0 +1,42 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+/**
+ * Files that must survive a power cut. A rename is atomic, but without
+ * these fsyncs the new name can reach the disk before the file's bytes do,
+ * and a crash would leave a complete-looking name over an empty file.
+ */
+export function fsyncFile(file: string): void {
+  // 'r+': Windows' FlushFileBuffers needs write access.
+  const fd = openSync(file, 'r+')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Makes a rename or an unlink in `dir` durable. Windows cannot open a directory; NTFS journals its entries itself. */
+export function fsyncDir(dir: string): void {
+  if (process.platform === 'win32') return
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The temporary file `tmp`, already complete and checked, becomes `final` in one step: before, `final` is absent (or the old one); after, it is the new one. */
+export function commitFile(tmp: string, final: string): void {
+  fsyncFile(tmp)
+  renameSync(tmp, final)
+  fsyncDir(dirname(final))
+}
+
+/** Writes a small file so that a reader sees the old content or the new, never half of it. */
+export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, content, { mode })
+  commitFile(tmp, file)
+}
