@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto'
 import { copyFileSync, createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { DomainError } from '../core/errors'
 import { rotateBackups, type BackupInfo } from '../db/backup'
 import { encryptBackup } from '../db/backup-crypto'
 import { commitFile } from '../db/durable-files'
+import { fileErrorCause } from './file-errors'
 import type { BackupSettings } from './settings'
 
 /** What became of the copy to the second folder. A failure never undoes the local backup: it is reported. */
@@ -22,24 +24,6 @@ async function sha256(file: string): Promise<Buffer> {
   const h = createHash('sha256')
   await pipeline(createReadStream(file), h)
   return h.digest()
-}
-
-function cause(e: unknown): string {
-  switch ((e as NodeJS.ErrnoException).code) {
-    case 'ENOSPC':
-      return 'le support est plein'
-    case 'EACCES':
-    case 'EPERM':
-      return 'Ribambelle n’a pas le droit d’y écrire'
-    case 'EROFS':
-      return 'le support est en lecture seule'
-    case 'ENOENT':
-      return 'le dossier a disparu pendant la copie (support débranché ?)'
-    case 'EIO':
-      return 'erreur de lecture ou d’écriture sur le support'
-    default:
-      return (e as NodeJS.ErrnoException).code ? `erreur ${(e as NodeJS.ErrnoException).code}` : 'la copie relue ne correspond pas à la sauvegarde'
-  }
 }
 
 /**
@@ -69,13 +53,13 @@ export async function copyToSecondFolder(backup: BackupInfo, settings: BackupSet
       await encryptBackup(backup.file, tmp, settings.key!)
     } else {
       copyFileSync(backup.file, tmp)
-      if (!(await sha256(tmp)).equals(await sha256(backup.file))) throw new Error('copy differs')
+      if (!(await sha256(tmp)).equals(await sha256(backup.file))) throw new DomainError('copy_differs', 'la copie relue ne correspond pas à la sauvegarde')
     }
     commitFile(tmp, final)
     rotateBackups(dir, keep)
     return { ok: true, name, message: `Copie${encrypted ? ' chiffrée' : ''} faite dans ${dir}.` }
   } catch (e) {
     rmSync(tmp, { force: true })
-    return { ok: false, name: null, message: `La copie vers ${dir} a échoué : ${cause(e)}. La sauvegarde est faite sur cet ordinateur, pas sa copie.` }
+    return { ok: false, name: null, message: `La copie vers ${dir} a échoué : ${fileErrorCause(e)}. La sauvegarde est faite sur cet ordinateur, pas sa copie.` }
   }
 }

@@ -1,9 +1,9 @@
 import { TZDate } from '@date-fns/tz'
 import type { Core } from '../core/app-core'
 import { PARIS } from '../core/clock'
-import { DomainError } from '../core/errors'
 import { listBackups } from '../db/backup'
 import { backupAndCopy } from './backup-now'
+import { fileErrorCause } from './file-errors'
 import { getBackupSettings, recordLastRun, type BackupSettings, type LastRun } from './settings'
 
 /** After a failed scheduled backup (disk full…), the next try waits this long rather than failing every minute. */
@@ -33,8 +33,7 @@ export async function scheduledBackup(core: Core, reason: 'quotidienne' | 'ferme
     const { backup, copy } = await backupAndCopy(core, reason)
     run = { at, reason, ok: true, name: backup.name, message: 'Sauvegarde faite et vérifiée.', copy }
   } catch (e) {
-    const why = e instanceof DomainError ? e.message : `${(e as Error).message}`
-    run = { at, reason, ok: false, name: null, message: `La sauvegarde a échoué : ${why}`, copy: null }
+    run = { at, reason, ok: false, name: null, message: `La sauvegarde a échoué : ${fileErrorCause(e)}.`, copy: null }
     core.options.log(run.message)
   }
   try {

@@ -87,7 +87,8 @@ export async function updateBackupSettings(core: Core, actor: Actor, input: Back
   const current = await core.tx.read((m) => getBackupSettings(m))
   if (input.copyDir) checkCopyDir(core, input.copyDir)
   if (input.encrypt && !input.copyDir) {
-    throw new DomainError('invalid_input', 'Le chiffrement s’applique à la copie du second dossier : indiquez d’abord ce dossier.', 400, { encrypt: 'sans second dossier' })
+    const message = 'Le chiffrement s’applique à la copie du second dossier : indiquez d’abord ce dossier.'
+    throw new DomainError('invalid_input', message, 400, { encrypt: message })
   }
   let key = current.key
   let keySetAt = current.keySetAt
@@ -104,7 +105,8 @@ export async function updateBackupSettings(core: Core, actor: Actor, input: Back
     keySetAt = core.clock.now().toISOString()
   }
   if (input.encrypt && !key) {
-    throw new DomainError('invalid_input', 'Choisissez une phrase de passe pour chiffrer les copies.', 400, { passphrase: 'obligatoire pour chiffrer' })
+    const message = 'Choisissez une phrase de passe pour chiffrer les copies.'
+    throw new DomainError('invalid_input', message, 400, { passphrase: message })
   }
   const next: BackupSettings = { daily: input.daily, dailyTime: input.dailyTime, atQuit: input.atQuit, copyDir: input.copyDir, encrypt: input.encrypt, key, keySetAt }
   await core.tx.run((m) => putSetting(m, core, actor, BACKUP_SETTINGS_KEY, next, ['key']))

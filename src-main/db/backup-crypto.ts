@@ -190,7 +190,7 @@ export async function encryptBackup(src: string, dest: string, key: BackupKey): 
   decipher.setAuthTag(readTag(dest))
   const back = createHash('sha256')
   await pipeline(createReadStream(dest, { start: HEADER_LEN, end: statSync(dest).size - TAG_LEN - 1 }), decipher, back)
-  if (!back.digest().equals(await hashFile(src))) throw new Error('la copie chiffrée relue ne correspond pas à la sauvegarde')
+  if (!back.digest().equals(await hashFile(src))) throw new DomainError('copy_differs', 'la copie chiffrée relue ne correspond pas à la sauvegarde')
   k.fill(0)
 }
 

@@ -129,7 +129,7 @@ export async function backupDatabase(
  * copies (`.sqlite.enc`) are listed too.
  */
 export function listBackups(dir: string): BackupInfo[] {
-  if (!existsSync(dir)) return []
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
   const out: BackupInfo[] = []
   for (const name of readdirSync(dir)) {
     const parsed = parseBackupName(name)
