@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto'
-import { copyFileSync, createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { DomainError } from '../core/errors'
 import { rotateBackups, type BackupInfo } from '../db/backup'
-import { encryptBackup } from '../db/backup-crypto'
-import { commitFile } from '../db/durable-files'
+import { encryptBackup, hashFile } from '../db/backup-crypto'
+import { commitFile, removeLeftovers } from '../db/durable-files'
 import { fileErrorCause } from './file-errors'
 import type { BackupSettings } from './settings'
 
@@ -19,12 +17,6 @@ export interface CopyResult {
 
 /** A copy in progress in the second folder; removed before the next copy there. */
 const LEFTOVER = /^ribambelle-.*\.sqlite(\.enc)?\.tmp$/
-
-async function sha256(file: string): Promise<Buffer> {
-  const h = createHash('sha256')
-  await pipeline(createReadStream(file), h)
-  return h.digest()
-}
 
 /**
  * Copies a verified backup to the second folder, plain or encrypted, the
@@ -48,12 +40,12 @@ export async function copyToSecondFolder(backup: BackupInfo, settings: BackupSet
   const final = join(dir, name)
   const tmp = `${final}.tmp`
   try {
-    for (const n of readdirSync(dir)) if (LEFTOVER.test(n)) rmSync(join(dir, n), { force: true })
+    removeLeftovers(dir, (n) => LEFTOVER.test(n))
     if (encrypted) {
       await encryptBackup(backup.file, tmp, settings.key!)
     } else {
       copyFileSync(backup.file, tmp)
-      if (!(await sha256(tmp)).equals(await sha256(backup.file))) throw new DomainError('copy_differs', 'la copie relue ne correspond pas à la sauvegarde')
+      if (!(await hashFile(tmp)).equals(await hashFile(backup.file))) throw new DomainError('copy_differs', 'la copie relue ne correspond pas à la sauvegarde')
     }
     commitFile(tmp, final)
     rotateBackups(dir, keep)

@@ -159,7 +159,8 @@ export async function passphraseOpens(key: BackupKey, passphrase: string): Promi
   return timingSafeEqual(keyCheck(kek), p.check)
 }
 
-function hashFile(file: string): Promise<Buffer> {
+/** SHA-256 of a file, streamed. */
+export function hashFile(file: string): Promise<Buffer> {
   const h = createHash('sha256')
   return pipeline(createReadStream(file), h).then(() => h.digest())
 }

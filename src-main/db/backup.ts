@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { format, parse } from 'date-fns'
 import { countMainTables, encryptedFileProblem, inspectBackup, sqliteFileProblem } from './backup-check'
-import { commitFile, fsyncDir } from './durable-files'
+import { commitFile, fsyncDir, removeLeftovers, removeWithSidecars } from './durable-files'
 
 export { integrityCheck } from './backup-check'
 
@@ -54,10 +54,6 @@ export function backupFileName(reason: string, at: Date): string {
 export function parseBackupName(name: string): { reason: string; createdAt: Date; encrypted: boolean } | null {
   const m = NAME.exec(name)
   return m ? { reason: m[2], createdAt: parse(m[1], STAMP, new Date(0)), encrypted: !!m[3] } : null
-}
-
-function removeTemp(tmp: string): void {
-  for (const f of [tmp, `${tmp}-journal`, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true })
 }
 
 /**
@@ -116,7 +112,7 @@ export async function backupDatabase(
     rotateBackups(dir, keep)
     return { file, name, reason, sizeBytes: statSync(file).size, createdAt: now.toISOString(), encrypted: false, counts: facts.counts }
   } catch (e) {
-    removeTemp(tmp)
+    removeWithSidecars(tmp)
     throw e
   }
 }
@@ -154,8 +150,5 @@ export function rotateBackups(dir: string, keep: number): void {
  * files an older version could leave under a backup name.
  */
 export function removeBackupLeftovers(dir: string): string[] {
-  if (!existsSync(dir)) return []
-  const names = readdirSync(dir).filter((n) => LEFTOVER.test(n) || (parseBackupName(n)?.encrypted === false && sqliteFileProblem(join(dir, n)) !== null))
-  for (const n of names) rmSync(join(dir, n), { force: true })
-  return names
+  return removeLeftovers(dir, (n) => LEFTOVER.test(n) || (parseBackupName(n)?.encrypted === false && sqliteFileProblem(join(dir, n)) !== null))
 }

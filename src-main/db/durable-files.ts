@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 /**
  * Files that must survive a power cut. A rename is atomic, but without
@@ -39,4 +39,17 @@ export function writeFileAtomic(file: string, content: string, mode = 0o600): vo
   const tmp = `${file}.${process.pid}.tmp`
   writeFileSync(tmp, content, { mode })
   commitFile(tmp, file)
+}
+
+/** Removes a SQLite file that was being written and the journal, WAL and SHM files SQLite keeps beside it. */
+export function removeWithSidecars(file: string): void {
+  for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true })
+}
+
+/** Removes the files of `dir` whose name `isLeftover` recognises (what a crash left); returns their names. */
+export function removeLeftovers(dir: string, isLeftover: (name: string) => boolean): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
+  const names = readdirSync(dir).filter(isLeftover)
+  for (const n of names) rmSync(join(dir, n), { force: true })
+  return names
 }

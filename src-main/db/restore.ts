@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { format } from 'date-fns'
@@ -7,7 +7,7 @@ import { backupDatabase, type BackupInfo } from './backup'
 import { DAMAGE_CODES, inspectBackup, invalidBackup, isEncryptedBackup } from './backup-check'
 import { decryptBackup } from './backup-crypto'
 import { lockDataDir } from './data-lock'
-import { commitFile, fsyncDir } from './durable-files'
+import { commitFile, fsyncDir, removeLeftovers, removeWithSidecars } from './durable-files'
 
 export interface RestorePaths {
   dataDir: string
@@ -38,14 +38,7 @@ const LEFTOVER = /^ribambelle\.sqlite\.restore\.tmp(-journal|-wal|-shm)?$/
 
 /** Removes what a crash during a restore left in the data directory (run at start and before a restore, with the directory locked). */
 export function removeRestoreLeftovers(dataDir: string): string[] {
-  if (!existsSync(dataDir)) return []
-  const names = readdirSync(dataDir).filter((n) => LEFTOVER.test(n))
-  for (const n of names) rmSync(join(dataDir, n), { force: true })
-  return names
-}
-
-function removeTemp(tmp: string): void {
-  for (const f of [tmp, `${tmp}-journal`, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true })
+  return removeLeftovers(dataDir, (n) => LEFTOVER.test(n))
 }
 
 /** SQLite's own "this file is damaged" answers (the others, disk full included, refuse the restore and change nothing). */
@@ -131,7 +124,7 @@ export async function restoreDatabase(paths: RestorePaths, source: string, opts:
     stage('after-swap')
     return { saved, damaged, counts: facts.counts }
   } catch (e) {
-    removeTemp(tmp)
+    removeWithSidecars(tmp)
     throw e
   } finally {
     lock.release()
