@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs'
+import { existsSync, rmSync, statSync } from 'node:fs'
+import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DomainError } from '../core/errors'
 import { rotateBackups, type BackupInfo } from '../db/backup'
@@ -44,10 +45,10 @@ export async function copyToSecondFolder(backup: BackupInfo, settings: BackupSet
     if (encrypted) {
       await encryptBackup(backup.file, tmp, settings.key!)
     } else {
-      copyFileSync(backup.file, tmp)
+      await copyFile(backup.file, tmp)
       if (!(await hashFile(tmp)).equals(await hashFile(backup.file))) throw new DomainError('copy_differs', 'la copie relue ne correspond pas à la sauvegarde')
     }
-    commitFile(tmp, final)
+    await commitFile(tmp, final)
     rotateBackups(dir, keep)
     return { ok: true, name, message: `Copie${encrypted ? ' chiffrée' : ''} faite dans ${dir}.` }
   } catch (e) {

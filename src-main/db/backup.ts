@@ -105,9 +105,9 @@ export async function backupDatabase(
     } finally {
       copy.close()
     }
-    const facts = inspectBackup(tmp, { label: name, expectedCounts })
+    const facts = await inspectBackup(tmp, { label: name, expectedCounts })
     stage('before-rename')
-    commitFile(tmp, file)
+    await commitFile(tmp, file)
     stage('after-rename')
     rotateBackups(dir, keep)
     return { file, name, reason, sizeBytes: statSync(file).size, createdAt: now.toISOString(), encrypted: false, counts: facts.counts }

@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { open, rename } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 
 /**
@@ -27,10 +28,20 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** The temporary file `tmp`, already complete and checked, becomes `final` in one step: before, `final` is absent (or the old one); after, it is the new one. */
-export function commitFile(tmp: string, final: string): void {
-  fsyncFile(tmp)
-  renameSync(tmp, final)
+/**
+ * The temporary file `tmp`, already complete and checked, becomes `final`
+ * in one step: before, `final` is absent (or the old one); after, it is the
+ * new one. Asynchronous: flushing a 200 MB backup to a USB key takes
+ * seconds, which the app's event loop must not spend waiting.
+ */
+export async function commitFile(tmp: string, final: string): Promise<void> {
+  const handle = await open(tmp, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(tmp, final)
   fsyncDir(dirname(final))
 }
 
@@ -38,7 +49,9 @@ export function commitFile(tmp: string, final: string): void {
 export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`
   writeFileSync(tmp, content, { mode })
-  commitFile(tmp, file)
+  fsyncFile(tmp)
+  renameSync(tmp, file)
+  fsyncDir(dirname(file))
 }
 
 /** Removes a SQLite file that was being written and the journal, WAL and SHM files SQLite keeps beside it. */

@@ -106,7 +106,7 @@ export async function restoreDatabase(paths: RestorePaths, source: string, opts:
     } else {
       copyFileSync(source, tmp)
     }
-    const facts = inspectBackup(tmp, { label })
+    const facts = await inspectBackup(tmp, { label })
     // A backup made by an older version may still say "WAL" in its header; the restored file stands alone.
     const restored = new Database(tmp)
     try {
@@ -120,7 +120,7 @@ export async function restoreDatabase(paths: RestorePaths, source: string, opts:
     stage('saved')
     for (const suffix of ['-wal', '-shm', '-journal']) rmSync(paths.dbFile + suffix, { force: true })
     stage('before-swap')
-    commitFile(tmp, paths.dbFile)
+    await commitFile(tmp, paths.dbFile)
     stage('after-swap')
     return { saved, damaged, counts: facts.counts }
   } catch (e) {

@@ -62,7 +62,7 @@ describe('kill -9 during a backup', () => {
       if (stage === 'after-rename') {
         // Renamed last: whatever carries a backup name passed the full check.
         expect(underNames).toHaveLength(1)
-        expect(inspectBackup(`${paths.backupDir}/${underNames[0]}`).counts.family).toBe(150)
+        expect((await inspectBackup(`${paths.backupDir}/${underNames[0]}`)).counts.family).toBe(150)
         expect(listBackups(paths.backupDir).map((b) => b.name)).toEqual(underNames)
       } else {
         expect(underNames).toEqual([])
