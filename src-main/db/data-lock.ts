@@ -65,8 +65,15 @@ function describe(holder: LockHolder | null): string {
  * is taken and removed before it is released.
  */
 export function lockDataDir(dataDir: string, app: string, purpose: LockPurpose, now = new Date()): DataDirLock {
-  mkdirSync(dataDir, { recursive: true })
-  const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 })
+  let db: Database.Database
+  try {
+    mkdirSync(dataDir, { recursive: true })
+    db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 })
+  } catch (e) {
+    // A read-only or missing medium, no rights: said in French, with the code for whoever helps.
+    const code = (e as { code?: string }).code ?? 'inconnu'
+    throw new DomainError('data_dir_unusable', `Le dossier de données ${dataDir} est inutilisable (${code}) : vérifiez qu’il existe et que Ribambelle peut y écrire.`, 500)
+  }
   try {
     db.exec('BEGIN IMMEDIATE')
   } catch (e) {
