@@ -1,6 +1,7 @@
 import { IsNull, type EntityManager } from 'typeorm'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
+import { frenchDateTime } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { enqueueMail, mailContext } from '../mail/outbox'
@@ -8,11 +9,10 @@ import { templates } from '../mail/templates'
 import { PasswordToken, PortalAccount, StaffUser, type SessionKind } from './entities'
 import { burnVerify, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
 import { closeAllSessions, openSession } from './sessions'
-import { clearFailures, isLocked, recordFailure, throttleKey } from './throttle'
+import { attemptSucceeded, claimAttempt, takeLoginAlert, waitMessage } from './throttle'
 import { newToken, sha256 } from './tokens'
 
 export const BAD_CREDENTIALS = 'Identifiant ou mot de passe incorrect.'
-const LOCKED = 'Trop de tentatives de connexion. Réessayez dans quelques minutes.'
 
 export interface LoginResult {
   token: string
@@ -21,43 +21,70 @@ export interface LoginResult {
 
 /**
  * Shared login path. The same message and the same argon2 work happen
- * whether the account exists or not; the per-identifier lock applies to
- * unknown identifiers too.
+ * whether the account exists or not. Throttling (throttle.ts) slows wrong
+ * guesses per account, per (account, address) and per address, and never
+ * locks the owner out of their usual address.
  */
 async function login<T extends { id: number; passwordHash: string }>(
   core: Core,
   kind: SessionKind,
   loginName: string,
   password: string,
+  address: string,
   previousToken: string | null | undefined,
   find: (m: EntityManager) => Promise<T | null>,
   usable: (u: T) => string | null
 ): Promise<LoginResult & { user: T }> {
-  const key = throttleKey(kind, loginName)
-  const { user, locked } = await core.tx.read(async (m) => ({ user: await find(m), locked: await isLocked(m, core, key) }))
-  if (locked) {
-    await burnVerify(password)
-    throw new DomainError('locked', LOCKED, 429)
-  }
+  const now = core.clock.now()
+  const { user, wait } = await core.tx.run(async (m) => {
+    const user = await find(m)
+    return { user, wait: await claimAttempt(m, now, { kind, login: loginName, address, userId: user?.id ?? null }) }
+  })
+  if (wait > 0) throw new DomainError('throttled', waitMessage(wait), 429)
   const good = user ? await verifyPassword(user.passwordHash, password) : await burnVerify(password)
   if (!user || !good) {
-    await core.tx.run((m) => recordFailure(m, core, key))
+    // After the answer, and for unknown identifiers too: the answer's timing says nothing about the account.
+    core.deferred.run('login-alert', () => alertOwner(core, kind, loginName))
     throw new DomainError('bad_credentials', BAD_CREDENTIALS, 401)
   }
+  await core.tx.run((m) => attemptSucceeded(m, now, { kind, login: loginName, address, userId: user.id }))
   // The password was right: now it is safe to say why the account cannot log in.
   const refusal = usable(user)
   if (refusal) throw new DomainError('account_unusable', refusal, 403)
-  await core.tx.run((m) => clearFailures(m, key))
   const { token } = await openSession(core, kind, user.id, previousToken)
   return { token, userId: user.id, user }
 }
 
-export async function staffLogin(core: Core, loginName: string, password: string, previousToken?: string | null) {
+/** « Tentatives de connexion »: once per window of the account budget, to the account's e-mail (if it exists). */
+async function alertOwner(core: Core, kind: SessionKind, loginName: string): Promise<void> {
+  await core.tx.run(async (m) => {
+    const now = core.clock.now()
+    const due = await takeLoginAlert(m, now, kind, loginName)
+    if (!due) return
+    const owner =
+      kind === 'portal'
+        ? await m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne()
+        : await m.createQueryBuilder(StaffUser, 's').where('s.login = :l COLLATE NOCASE', { l: loginName }).getOne()
+    const to = owner instanceof StaffUser ? owner.email : owner?.login
+    if (!owner || !to) return
+    const ctx = await mailContext(m, core.runtime.portalUrl)
+    await enqueueMail(m, core, to, templates.loginAttempts(ctx, { login: owner.login, failures: due.failures, since: frenchDateTime(new Date(due.since)), portal: kind === 'portal' }))
+    await audit(m, { kind: 'system', id: null, label: 'Protection des connexions' }, now, {
+      action: 'login-alert',
+      entity: kind === 'staff' ? 'staff_user' : 'portal_account',
+      entityId: owner.id,
+      after: { failures: due.failures, since: due.since }
+    })
+  })
+}
+
+export async function staffLogin(core: Core, loginName: string, password: string, address: string, previousToken?: string | null) {
   const r = await login(
     core,
     'staff',
     loginName,
     password,
+    address,
     previousToken,
     (m) => m.createQueryBuilder(StaffUser, 's').where('s.login = :l COLLATE NOCASE', { l: loginName }).getOne(),
     (u) => (u.active ? null : 'Ce compte est désactivé. Contactez la direction.')
@@ -73,12 +100,13 @@ export async function staffLogin(core: Core, loginName: string, password: string
   return r
 }
 
-export async function portalLogin(core: Core, loginName: string, password: string, previousToken?: string | null) {
+export async function portalLogin(core: Core, loginName: string, password: string, address: string, previousToken?: string | null) {
   const r = await login(
     core,
     'portal',
     loginName,
     password,
+    address,
     previousToken,
     (m) => m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne(),
     (a) =>

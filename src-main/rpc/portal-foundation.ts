@@ -47,7 +47,7 @@ export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProced
     structure: publicStructure(ctx.core)
   }),
   'auth-login': async (i, ctx) => {
-    const r = await portalLogin(ctx.core, i.login, i.password, ctx.sessionToken)
+    const r = await portalLogin(ctx.core, i.login, i.password, ctx.ip, ctx.sessionToken)
     ctx.setSession(r.token)
     return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken(), structure: publicStructure(ctx.core) }
   },
