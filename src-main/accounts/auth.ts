@@ -9,7 +9,7 @@ import { templates } from '../mail/templates'
 import { PasswordToken, PortalAccount, StaffUser, type SessionKind } from './entities'
 import { burnVerify, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
 import { closeAllSessions, openSession } from './sessions'
-import { attemptSucceeded, claimAttempt, takeLoginAlert, waitMessage } from './throttle'
+import { attemptSucceeded, claimAttempt, countResetRequest, markUsualAddress, takeLoginAlert, waitMessage } from './throttle'
 import { newToken, sha256 } from './tokens'
 
 export const BAD_CREDENTIALS = 'Identifiant ou mot de passe incorrect.'
@@ -145,9 +145,11 @@ async function changePassword<T extends StaffUser | PortalAccount>(
   await core.tx.run(async (m) => {
     await m.update(entity as never, { id: userId } as never, { passwordHash, mustChangePassword: false } as never)
     await audit(m, actor, core.clock.now(), { action: 'password-change', entity: kind === 'staff' ? 'staff_user' : 'portal_account', entityId: userId })
+    // A link asked for before the change must not undo it.
+    await revokeResetLinks(m, kind, userId, core.clock.now())
+    // Other sessions of this user end: a changed password must lock out whoever else had it.
+    await closeAllSessions(core, kind, userId, keepToken)
   })
-  // Other sessions of this user end: a changed password must lock out whoever else had it.
-  await closeAllSessions(core, kind, userId, keepToken)
 }
 
 export const changeStaffPassword = (core: Core, actor: Actor, userId: number, current: string, next: string, keepToken?: string) =>
@@ -159,13 +161,30 @@ export const changePortalPassword = (core: Core, actor: Actor, userId: number, c
 export const FORGOT_MESSAGE =
   'Si un compte actif correspond à cet identifiant, un e-mail contenant un lien de réinitialisation valable une heure vient d’être envoyé.'
 
-/** Portal "Mot de passe oublié": same answer whether the account exists or not. */
+/** Reset e-mails one identifier gets per hour at most; further requests are dropped silently (same answer). */
+export const RESET_MAILS_PER_HOUR = 3
+
+/**
+ * Portal « Mot de passe oublié ». The answer goes out before anything is
+ * looked up: finding the account, writing the token and queueing the e-mail
+ * run afterwards (core/deferred.ts), so neither the answer nor its timing can
+ * tell whether the login exists.
+ */
 export async function forgotPortalPassword(core: Core, loginName: string): Promise<string> {
+  core.deferred.run('password-reset-request', () => sendResetLink(core, loginName))
+  return FORGOT_MESSAGE
+}
+
+async function sendResetLink(core: Core, loginName: string): Promise<void> {
   const token = newToken(32)
   await core.tx.run(async (m) => {
-    const a = await m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne()
-    if (!a || a.status !== 'active') return
     const now = core.clock.now()
+    // Counted per identifier typed, known or not: both paths write and commit, so even a request
+    // arriving right behind this work cannot tell whether the login exists. The limit keeps anyone
+    // from flooding a family's mailbox through the form.
+    const requests = await countResetRequest(m, now, loginName)
+    const a = await m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne()
+    if (!a || a.status !== 'active' || requests > RESET_MAILS_PER_HOUR) return
     await m.insert(PasswordToken, {
       tokenHash: sha256(token),
       kind: 'portal',
@@ -183,10 +202,21 @@ export async function forgotPortalPassword(core: Core, loginName: string): Promi
       entityId: a.id
     })
   })
-  return FORGOT_MESSAGE
 }
 
-export async function resetPortalPassword(core: Core, token: string, password: string): Promise<string> {
+/** Every reset link of the account not used yet stops working (one was used, or the password changed). */
+async function revokeResetLinks(m: EntityManager, kind: SessionKind, userId: number, now: Date): Promise<void> {
+  await m.update(PasswordToken, { kind, userId, usedAt: IsNull() }, { usedAt: now.toISOString() })
+}
+
+/**
+ * Sets a new password from an e-mailed link. The link and every other link of
+ * the account stop working, every session of the account ends, and the
+ * address the link was opened from becomes a usual one (throttle.ts): whoever
+ * reads the family's mailbox is the owner, so a family kept out by an attack
+ * on its account gets back in this way.
+ */
+export async function resetPortalPassword(core: Core, token: string, password: string, address: string): Promise<string> {
   const now = core.clock.now()
   const row = await core.tx.read((m) => m.findOneBy(PasswordToken, { tokenHash: sha256(token), kind: 'portal' }))
   if (!row || row.usedAt || new Date(row.expiresAt) <= now) {
@@ -199,13 +229,15 @@ export async function resetPortalPassword(core: Core, token: string, password: s
     // Single use: the update only succeeds if nobody used the token meanwhile.
     const used = await m.update(PasswordToken, { id: row.id, usedAt: IsNull() }, { usedAt: now.toISOString() })
     if (!used.affected) throw new DomainError('bad_token', 'Ce lien a déjà été utilisé.', 400)
+    await revokeResetLinks(m, 'portal', account.id, now)
     await m.update(PortalAccount, { id: account.id }, { passwordHash, mustChangePassword: false })
     await audit(m, { kind: 'family', id: account.id, familyId: account.familyId ?? 0, label: account.login }, now, {
       action: 'password-reset',
       entity: 'portal_account',
       entityId: account.id
     })
+    await markUsualAddress(m, now, 'portal', account.id, address)
+    await closeAllSessions(core, 'portal', account.id)
   })
-  await closeAllSessions(core, 'portal', account.id)
   return 'Votre mot de passe a été modifié. Vous pouvez vous connecter.'
 }

@@ -170,6 +170,21 @@ export async function takeLoginAlert(m: EntityManager, now: Date, kind: SessionK
   return { failures: row.failures, since: row.windowStart }
 }
 
+/**
+ * Counts a « Mot de passe oublié » request for an identifier (known or not)
+ * and returns how many it made in the current hour, this one included.
+ * Written for every request, so the work after the answer (one committed
+ * write) is the same whether the login exists or not.
+ */
+export async function countResetRequest(m: EntityManager, now: Date, login: string): Promise<number> {
+  const key = `portal:reset:${normalize(login)}`
+  const row = live((await m.findOneBy(LoginThrottle, { key })) ?? undefined, { free: 0, firstDelayMs: 0, capMs: 0, windowMs: HOUR }, now)
+  const at = now.toISOString()
+  const requests = (row?.failures ?? 0) + 1
+  await m.upsert(LoginThrottle, { key, failures: requests, windowStart: row?.windowStart ?? at, lastFailureAt: at, alertedAt: null }, ['key'])
+  return requests
+}
+
 /** « Réessayez dans 8 secondes » / « dans 3 minutes ». */
 export function waitMessage(ms: number): string {
   const s = Math.ceil(ms / SECOND)

@@ -58,7 +58,7 @@ export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProced
   },
   'auth-register': async (i, ctx) => ({ message: await registerFamily(ctx.core, i) }),
   'auth-forgot-password': async (i, ctx) => ({ message: await forgotPortalPassword(ctx.core, i.login) }),
-  'auth-reset-password': async (i, ctx) => ({ message: await resetPortalPassword(ctx.core, i.token, i.password) }),
+  'auth-reset-password': async (i, ctx) => ({ message: await resetPortalPassword(ctx.core, i.token, i.password, ctx.ip) }),
   'auth-change-password': async (i, ctx) => {
     const a = requireActor(ctx)
     await changePortalPassword(ctx.core, a, a.id, i.current, i.next, ctx.sessionToken ?? undefined)
