@@ -137,7 +137,7 @@ async function changePassword<T extends StaffUser | PortalAccount>(
   if (!(await verifyPassword(user.passwordHash, current))) {
     throw new DomainError('bad_password', 'Le mot de passe actuel est incorrect.', 400, { current: 'incorrect' })
   }
-  checkPasswordPolicy(next, user.login)
+  checkPasswordPolicy(next, [user.login, 'displayName' in user ? user.displayName : '', 'email' in user ? user.email : ''])
   if (await verifyPassword(user.passwordHash, next)) {
     throw new DomainError('same_password', 'Le nouveau mot de passe doit être différent de l’actuel.', 400, { next: 'identique' })
   }
@@ -223,7 +223,7 @@ export async function resetPortalPassword(core: Core, token: string, password: s
     throw new DomainError('bad_token', 'Ce lien de réinitialisation est invalide ou a expiré. Refaites une demande « Mot de passe oublié ».', 400)
   }
   const account = await core.tx.read((m) => m.findOneByOrFail(PortalAccount, { id: row.userId }))
-  checkPasswordPolicy(password, account.login)
+  checkPasswordPolicy(password, [account.login])
   const passwordHash = await hashPassword(password)
   await core.tx.run(async (m) => {
     // Single use: the update only succeeds if nobody used the token meanwhile.

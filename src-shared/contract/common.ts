@@ -16,8 +16,12 @@ export const empty = z.object({})
 export const ok = z.object({ ok: z.literal(true) })
 export const civility = z.enum(['M.', 'Mme', ''])
 
-/** Password rules shared by both UIs: length only (no composition rules); the server also refuses common passwords. */
+/**
+ * Password rules shared by both UIs: at least 12 characters, no composition rule, and hard to guess
+ * (src-shared/password-policy.ts: common passwords, zxcvbn-ts score with French dictionaries).
+ */
 export const PASSWORD_MIN = 12
+export const PASSWORD_HINT = `Au moins ${PASSWORD_MIN} caractères, difficile à deviner : ni mot seul, ni suite de touches (azerty…), ni date, ni votre nom. Une phrase de plusieurs mots est facile à retenir.`
 export const password = z
   .string()
   .min(PASSWORD_MIN, { error: `Le mot de passe doit contenir au moins ${PASSWORD_MIN} caractères.` })
