@@ -1,10 +1,23 @@
 import { z } from '../zod-fr'
+import { bidiError, hasBidiControl } from '../validators'
 
 export const id = z.number().int().positive()
 export const isoDate = z.iso.date({ error: 'Date invalide (format attendu AAAA-MM-JJ).' })
+/** Names and short texts: required, at most `max` characters, no bidirectional control (validators.ts). */
 export const nonEmpty = (label: string, max = 200) =>
-  z.string().trim().min(1, { error: `${label} : champ obligatoire.` }).max(max, { error: `${label} : ${max} caractères au maximum.` })
-export const optionalText = (max = 200) => z.string().trim().max(max).default('')
+  z
+    .string()
+    .trim()
+    .min(1, { error: `${label} : champ obligatoire.` })
+    .max(max, { error: `${label} : ${max} caractères au maximum.` })
+    .refine((v) => !hasBidiControl(v), { error: bidiError(label) })
+export const optionalText = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !hasBidiControl(v), { error: bidiError('Ce champ') })
+    .default('')
 export const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'Adresse e-mail invalide.' }))
 export const phone = z
   .string()
