@@ -112,14 +112,13 @@ export async function claimAttempt(m: EntityManager, now: Date, a: LoginAttempt)
   const rows = await m.findBy(LoginThrottle, { key: In(Object.values(k)) })
   const names: BudgetName[] = ['pair', 'account', 'address']
   const current = Object.fromEntries(names.map((n) => [n, live(rows.find((r) => r.key === k[n]), LOGIN_THROTTLE[n], now)])) as Record<BudgetName, LoginThrottle | null>
-  const usual =
-    a.userId !== null &&
-    (await m.existsBy(LoginKnownAddress, {
-      kind: a.kind,
-      userId: a.userId,
-      address: throttleAddress(a.address),
-      lastSuccessAt: MoreThanOrEqual(new Date(now.getTime() - LOGIN_THROTTLE.knownAddressMs).toISOString())
-    }))
+  // Asked for unknown identifiers too (no account has id 0): both paths run the same queries.
+  const usual = await m.existsBy(LoginKnownAddress, {
+    kind: a.kind,
+    userId: a.userId ?? 0,
+    address: throttleAddress(a.address),
+    lastSuccessAt: MoreThanOrEqual(new Date(now.getTime() - LOGIN_THROTTLE.knownAddressMs).toISOString())
+  })
   // From a usual address only the pair counts: nobody elsewhere (nor a sprayer behind the same NAT) can slow the owner there.
   const wait = usual
     ? waitFor(current.pair, LOGIN_THROTTLE.pair, now)
