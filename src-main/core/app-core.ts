@@ -9,6 +9,7 @@ import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
 import { systemClock, type Clock } from './clock'
+import { DeferredWork } from './deferred'
 
 export interface SessionPolicy {
   /** Idle timeout in minutes. */
@@ -24,9 +25,6 @@ export interface CoreOptions {
   backupKeep?: number
   staffSession?: SessionPolicy
   portalSession?: SessionPolicy
-  /** Failed logins allowed per identifier before a temporary lock. */
-  loginMaxFailures?: number
-  loginLockMinutes?: number
   log?: (msg: string) => void
   /**
    * The data directory's lock, when the caller took it already (the demo
@@ -67,6 +65,8 @@ export interface Core {
   options: Required<Omit<CoreOptions, 'clock' | 'dataDir' | 'lock' | 'app'>>
   /** Facts known once the listeners run (used in e-mails and the settings screen). */
   runtime: CoreRuntime
+  /** Work that must happen after the answer is sent (see core/deferred.ts). */
+  deferred: DeferredWork
   close(): Promise<void>
 }
 
@@ -112,8 +112,6 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     backupKeep: opts.backupKeep ?? 30,
     staffSession: opts.staffSession ?? { idleMinutes: 120, absoluteMinutes: 12 * 60 },
     portalSession: opts.portalSession ?? { idleMinutes: 30, absoluteMinutes: 8 * 60 },
-    loginMaxFailures: opts.loginMaxFailures ?? 5,
-    loginLockMinutes: opts.loginLockMinutes ?? 15,
     log: opts.log ?? ((m: string) => console.log(m))
   }
   const leftovers = [...removeBackupLeftovers(paths.backupDir), ...removeRestoreLeftovers(paths.dataDir)]
@@ -146,7 +144,9 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     paths,
     options,
     runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
+    deferred: new DeferredWork(options.log),
     close: async () => {
+      await core.deferred.idle()
       checkpoint?.stop()
       if (snapshot.open) snapshot.close()
       if (ds.isInitialized) await ds.destroy()
