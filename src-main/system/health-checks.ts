@@ -1,4 +1,5 @@
 import type { HealthCheckDto, HealthLevel } from '@shared/contract/staff-system'
+import { frenchDate, frenchDateTime } from '../core/clock'
 import type { HealthFacts } from './health-facts'
 
 const MB = 1024 * 1024
@@ -14,8 +15,6 @@ export const BACKUP_WARNING_HOURS = 36
 export const BACKUP_DANGER_HOURS = 7 * 24
 export const CERTIFICATE_WARNING_DAYS = 30
 
-const when = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
-const day = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' })
 
 /** "1,2 Go", "350 Mo". */
 export function frBytes(n: number): string {
@@ -59,7 +58,7 @@ function backup(f: HealthFacts): HealthCheckDto {
   const title = 'Sauvegardes'
   if (!f.lastBackup) return check('backup', title, 'warning', 'Aucune sauvegarde n’a encore été faite. Créez-en une depuis « Sauvegardes » et copiez-la sur un autre support.')
   const age = new Date(f.checkedAt).getTime() - new Date(f.lastBackup.createdAt).getTime()
-  const text = `Dernière sauvegarde vérifiée le ${when.format(new Date(f.lastBackup.createdAt))} (${ago(age)})`
+  const text = `Dernière sauvegarde vérifiée le ${frenchDateTime(new Date(f.lastBackup.createdAt))} (${ago(age)})`
   if (age > BACKUP_DANGER_HOURS * HOUR_MS) return check('backup', title, 'danger', `${text} : plus d’une semaine de saisies serait perdue en cas de panne. Faites une sauvegarde maintenant.`)
   if (age > BACKUP_WARNING_HOURS * HOUR_MS) return check('backup', title, 'warning', `${text} : pensez à en faire une.`)
   return check('backup', title, 'ok', `${text}.`)
@@ -89,7 +88,7 @@ function certificate(f: HealthFacts): HealthCheckDto {
   if (c.mode === 'reverse-proxy') return check('certificate', title, 'ok', 'Le portail est servi derrière un proxy : son certificat est géré par ce proxy.')
   if (!c.expiresAt) return check('certificate', title, 'warning', 'Aucun certificat n’a encore été créé : il le sera au prochain démarrage du portail.')
   const left = new Date(c.expiresAt).getTime() - new Date(f.checkedAt).getTime()
-  const date = day.format(new Date(c.expiresAt))
+  const date = frenchDate(new Date(c.expiresAt))
   const renew =
     c.mode === 'self-signed'
       ? 'Il est renouvelé au prochain démarrage de Ribambelle ; les familles devront alors accepter le nouveau certificat.'

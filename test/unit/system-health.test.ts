@@ -35,7 +35,7 @@ describe('« État du système » checks', () => {
       ['database', 'ok']
     ])
     expect(level(facts(), 'disk').message).toBe('40 Go libres sur 100 Go (dossier /srv/ribambelle).')
-    expect(level(facts(), 'backup').message).toBe('Dernière sauvegarde vérifiée le 16/11/2026 03:00 (il y a 7 heures).')
+    expect(level(facts(), 'backup').message).toBe('Dernière sauvegarde vérifiée le 16/11/2026 à 03h00 (il y a 7 heures).')
     expect(level(facts(), 'certificate').message).toBe('Valide jusqu’au 01/02/2028 (certificat auto-signé).')
     expect(level(facts(), 'database').message).toBe('La base occupe 80 Mo.')
   })
