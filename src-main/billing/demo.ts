@@ -19,7 +19,7 @@ import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from './settings'
 import { saveRegie } from './regies'
 import { saveTariff } from './tariffs/tariffs'
 import { saveMandate } from './sepa/mandates'
-import { makeIban } from '@shared/check-digits'
+import { frenchIban } from '@shared/check-digits'
 import { issueRun } from './invoicing/issue'
 import { recordPayment } from './payments/payments'
 import { Invoice } from './entities'
@@ -131,8 +131,8 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
   })
   const staffLike = { kind: 'system' as const, id: null, label: 'Données de démonstration' }
   for (const f of families.filter((x) => x.id > 1 && x.id % 6 === 0)) {
-    const bban = `30006${String(10000 + f.id).padStart(5, '0')}${String(f.number).padStart(11, '0')}${String(f.id % 97).padStart(2, '0')}`
-    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban: makeIban('FR', bban), bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
+    const iban = frenchIban('30006', String(10000 + f.id), String(f.number))
+    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
   }
   await seedPastConsumption(core, r)
   // Runs of the months already over (September 2026 onward), the oldest mostly paid.
