@@ -23,7 +23,7 @@ import { frenchIban } from '@shared/check-digits'
 import { issueRun } from './invoicing/issue'
 import { recordPayment } from './payments/payments'
 import { Invoice } from './entities'
-import { invoiceRow } from './invoices'
+import { invoiceRow, markInvoicesNotified } from './invoices'
 import { schoolYearBounds, schoolYearOf } from './statement'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -144,6 +144,8 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
     if (next > today) break
     try {
       const run = await issueRun(core, SEED, { regieId, month, issueDate: next })
+      // As if the batch had e-mailed and printed them that day: the direct-debit pre-notification runs from it.
+      await core.tx.run(async (m) => markInvoicesNotified(m, (await m.find(Invoice, { where: { runId: run.runId }, select: { id: true } })).map((i) => i.id), next))
       lines.push(`Facturation ${month.slice(5)}/${month.slice(0, 4)} : ${run.invoiceCount} factures (${run.firstNumber} à ${run.lastNumber})`)
     } catch (e) {
       // Nothing billable that month is fine; anything else is a bug to show.

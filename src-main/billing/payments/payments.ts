@@ -153,34 +153,41 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
 /**
  * A rejected direct debit (or bounced cheque): the payment is marked
  * rejected, its allocations are reversed (negative rows), so the invoices
- * are due again; the statement shows the rejection as a debit.
+ * are due again; the statement shows the rejection as a debit. A debit of a
+ * SEPA file goes through sepa/rejects.ts, which also moves its mandate back
+ * and charges the bank fee.
  */
 export async function rejectPayment(core: Core, actor: Actor, paymentId: number, reason: string, rejectedOn?: string): Promise<void> {
-  if (!reason.trim()) throw new DomainError('invalid_input', 'Motif du rejet : champ obligatoire.', 400, { reason: 'requis' })
   await core.tx.run(async (m) => {
     const p = await m.findOneBy(Payment, { id: paymentId })
     if (!p) throw notFound('Règlement')
-    if (p.status === 'rejected') throw new DomainError('conflict', `Le règlement ${p.number} est déjà rejeté.`, 409)
-    if (p.mode !== 'prelevement' && p.mode !== 'cheque') throw new DomainError('invalid_input', 'Seuls un prélèvement ou un chèque peuvent être rejetés.', 400)
-    const now = core.clock.now().toISOString()
-    const on = rejectedOn ?? parisDay(core.clock.now())
-    await m.update(Payment, { id: p.id }, { status: 'rejected', rejectedOn: on, rejectReason: reason.trim() })
-    const allocations = stmt(
-      dbOf(m),
-      'SELECT invoice_id, SUM(amount_cents) AS net FROM payment_allocation WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount_cents) <> 0'
-    ).all(p.id) as { invoice_id: number; net: number }[]
-    for (const a of allocations) {
-      await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, createdAt: now })
-      if (p.mode === 'prelevement') await m.update(Invoice, { id: a.invoice_id }, { debitStatus: 'rejected' })
-    }
-    await audit(m, actor, core.clock.now(), {
-      action: 'payment-reject',
-      entity: 'payment',
-      entityId: p.id,
-      before: { status: p.status },
-      after: { status: 'rejected', rejectedOn: on, reason, reopened: allocations.map((a) => a.invoice_id) }
-    })
+    await rejectPaymentIn(m, core, actor, p, reason, rejectedOn ?? parisDay(core.clock.now()))
   })
+}
+
+/** The rejection itself, in the caller's transaction; returns the invoices it re-opens. */
+export async function rejectPaymentIn(m: EntityManager, core: Core, actor: Actor, p: Payment, reason: string, on: string): Promise<number[]> {
+  if (!reason.trim()) throw new DomainError('invalid_input', 'Motif du rejet : champ obligatoire.', 400, { reason: 'requis' })
+  if (p.status === 'rejected') throw new DomainError('conflict', `Le règlement ${p.number} est déjà rejeté.`, 409)
+  if (p.mode !== 'prelevement' && p.mode !== 'cheque') throw new DomainError('invalid_input', 'Seuls un prélèvement ou un chèque peuvent être rejetés.', 400)
+  const now = core.clock.now().toISOString()
+  await m.update(Payment, { id: p.id }, { status: 'rejected', rejectedOn: on, rejectReason: reason.trim() })
+  const allocations = stmt(
+    dbOf(m),
+    'SELECT invoice_id, SUM(amount_cents) AS net FROM payment_allocation WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount_cents) <> 0'
+  ).all(p.id) as { invoice_id: number; net: number }[]
+  for (const a of allocations) {
+    await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, createdAt: now })
+    if (p.mode === 'prelevement') await m.update(Invoice, { id: a.invoice_id }, { debitStatus: 'rejected' })
+  }
+  await audit(m, actor, core.clock.now(), {
+    action: 'payment-reject',
+    entity: 'payment',
+    entityId: p.id,
+    before: { status: p.status },
+    after: { status: 'rejected', rejectedOn: on, reason, reopened: allocations.map((a) => a.invoice_id) }
+  })
+  return allocations.map((a) => a.invoice_id)
 }
 
 interface PaymentRow {
@@ -217,7 +224,8 @@ export const PAYMENT_SELECT = `
     LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable'
     LEFT JOIN deposit d ON d.id = p.deposit_id`
 
-export function toPaymentDto(r: PaymentRow): PaymentDto {
+/** A payment on `today`: a direct debit is « en cours » until its collection date (its receivedOn). */
+export function toPaymentDto(r: PaymentRow, today: string): PaymentDto {
   return {
     id: r.id,
     number: r.number,
@@ -236,12 +244,15 @@ export function toPaymentDto(r: PaymentRow): PaymentDto {
     reference: r.reference,
     depositNumber: r.deposit_number,
     status: r.status,
+    inFlight: r.mode === 'prelevement' && r.status === 'ok' && r.received_on > today,
     rejectedOn: r.rejected_on,
     invoices: r.invoices ? r.invoices.split(', ') : []
   }
 }
 
 export interface PaymentFilter {
+  /** The day « en cours » is judged on. */
+  today: string
   regieId?: number
   familyId?: number
   mode?: PaymentMode
@@ -267,13 +278,13 @@ export function listPayments(m: EntityManager, f: PaymentFilter): { total: numbe
   const db = dbOf(m)
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM payment p ${w}`).get(...params) as { n: number }).n
   const rows = db.prepare(`${PAYMENT_SELECT} ${w} ORDER BY p.received_on DESC, p.id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as PaymentRow[]
-  return { total, items: rows.map(toPaymentDto) }
+  return { total, items: rows.map((r) => toPaymentDto(r, f.today)) }
 }
 
-export function paymentById(m: EntityManager, id: number): PaymentDto {
+export function paymentById(m: EntityManager, id: number, today: string): PaymentDto {
   const r = dbOf(m).prepare(`${PAYMENT_SELECT} WHERE p.id = ?`).get(id) as PaymentRow | undefined
   if (!r) throw notFound('Règlement')
-  return toPaymentDto(r)
+  return toPaymentDto(r, today)
 }
 
 // ---------------------------------------------------------------- deposits
