@@ -8,10 +8,11 @@ import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
-import { nextNumber } from '../../db/counter'
-import { dbOf, stmt } from '../../bookings/sql'
+import { nextNumber, reserveNumbers } from '../../db/counter'
+import { auditRows, dbOf, stmt } from '../../bookings/sql'
+import { insertMany } from '../../db/statements'
 import { Family } from '../../families/entities'
-import { Deposit, Invoice, Payment, PaymentAllocation, type DepositMode, type PaymentMode } from '../entities'
+import { Deposit, Invoice, Payment, PaymentAllocation, type DepositMode, type PaymentMode, type Regie } from '../entities'
 import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 
@@ -56,33 +57,6 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
   if (input.mode === 'titre' && !input.reference) {
     throw new DomainError('invalid_input', 'Titre émis : indiquez le numéro du titre (ORMC).', 400, { reference: 'requis' })
   }
-  const now = core.clock.now().toISOString()
-  const seq = await nextNumber(m, counterName(regie.id, 'payment'))
-  const payment = await m.save(
-    Payment,
-    Object.assign(new Payment(), {
-      regieId: regie.id,
-      familyId: input.familyId,
-      number: formatNumber(regie.paymentFormat, { code: regie.code, n: seq, date: input.receivedOn }),
-      seq,
-      receivedOn: input.receivedOn,
-      mode: input.mode as PaymentMode,
-      amountCents: input.amountCents,
-      chequeNumber: input.chequeNumber,
-      bank: input.bank,
-      payer: input.payer,
-      reference: input.reference,
-      depositId: null,
-      onlinePaymentId: input.onlinePaymentId ?? null,
-      sepaExportId: input.sepaExportId ?? null,
-      mandateId: input.mandateId ?? null,
-      status: 'ok',
-      rejectedOn: null,
-      rejectReason: '',
-      createdBy: actor.kind === 'staff' ? actor.id : null,
-      createdAt: now
-    })
-  )
   const open = openInvoices(db, input.familyId, regie.id)
   let left = input.amountCents
   const applied: { invoiceId: number; amountCents: number }[] = []
@@ -103,14 +77,66 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
       left -= amount
     }
   }
-  for (const a of applied) await m.insert(PaymentAllocation, { paymentId: payment.id, invoiceId: a.invoiceId, amountCents: a.amountCents, createdAt: now })
-  await audit(m, actor, core.clock.now(), {
-    action: 'payment-record',
-    entity: 'payment',
-    entityId: payment.id,
-    after: { ...payment, allocations: applied, creditLeftCents: left }
+  const [written] = writePayments(db, actor, core.clock.now(), regie, [{ ...input, allocations: applied }])
+  return m.findOneByOrFail(Payment, { id: written.id })
+}
+
+const PAYMENT_COLUMNS = [
+  'regie_id', 'family_id', 'number', 'seq', 'received_on', 'mode', 'amount_cents', 'cheque_number', 'bank', 'payer', 'reference',
+  'online_payment_id', 'sepa_export_id', 'mandate_id', 'status', 'created_by', 'created_at'
+] as const
+const ALLOCATION_COLUMNS = ['payment_id', 'invoice_id', 'amount_cents', 'created_at'] as const
+
+/**
+ * Writes payments of one régie whose allocations the caller has checked, in
+ * its transaction: numbered in one block of the régie's sequence, with their
+ * allocations and a 'payment-record' audit row each, in multi-row INSERTs
+ * (a direct-debit file writes thousands at once).
+ */
+export function writePayments(db: Database.Database, actor: Actor, at: Date, regie: Regie, items: NewPayment[]): { id: number; number: string }[] {
+  if (!items.length) return []
+  const now = at.toISOString()
+  const first = reserveNumbers(db, counterName(regie.id, 'payment'), items.length)
+  const rows = items.map((p, i) => {
+    const seq = first + i
+    return {
+      regieId: regie.id,
+      familyId: p.familyId,
+      number: formatNumber(regie.paymentFormat, { code: regie.code, n: seq, date: p.receivedOn }),
+      seq,
+      receivedOn: p.receivedOn,
+      mode: p.mode,
+      amountCents: p.amountCents,
+      chequeNumber: p.chequeNumber,
+      bank: p.bank,
+      payer: p.payer,
+      reference: p.reference,
+      onlinePaymentId: p.onlinePaymentId ?? null,
+      sepaExportId: p.sepaExportId ?? null,
+      mandateId: p.mandateId ?? null,
+      status: 'ok' as const,
+      createdBy: actor.kind === 'staff' ? actor.id : null,
+      createdAt: now
+    }
   })
-  return payment
+  const ids = new Map(
+    insertMany<{ id: number; seq: number }>(db, 'payment', PAYMENT_COLUMNS, rows.map((r) => [r.regieId, r.familyId, r.number, r.seq, r.receivedOn, r.mode, r.amountCents, r.chequeNumber, r.bank, r.payer, r.reference, r.onlinePaymentId, r.sepaExportId, r.mandateId, r.status, r.createdBy, r.createdAt]), 'id, seq').map((x) => [x.seq, x.id])
+  )
+  const idOf = (i: number) => ids.get(rows[i].seq)!
+  insertMany(db, 'payment_allocation', ALLOCATION_COLUMNS, items.flatMap((p, i) => p.allocations.map((a) => [idOf(i), a.invoiceId, a.amountCents, now])))
+  auditRows(
+    db,
+    actor,
+    now,
+    items.map((p, i) => ({
+      action: 'payment-record',
+      entity: 'payment',
+      entityId: idOf(i),
+      before: null,
+      after: { id: idOf(i), ...rows[i], allocations: p.allocations, creditLeftCents: p.amountCents - p.allocations.reduce((t, a) => t + a.amountCents, 0) }
+    }))
+  )
+  return rows.map((r, i) => ({ id: idOf(i), number: r.number }))
 }
 
 export async function recordPayment(core: Core, actor: Actor, input: PaymentInput): Promise<{ paymentId: number; number: string; creditLeftCents: number }> {

@@ -18,8 +18,14 @@ export function isEpcText(s: string): boolean {
 
 /** Transliterates to the EPC set, collapses spaces, trims and cuts to `max` characters. */
 export function epcText(s: string, max: number): string {
+  // Most names and references are plain ASCII already: no per-character work (a file has thousands).
+  if (EPC_ALLOWED.test(s)) return s.replace(/\s+/g, ' ').trim().slice(0, max).trim()
   let out = ''
   for (const ch of s.normalize('NFC')) {
+    if (EPC_ALLOWED.test(ch)) {
+      out += ch
+      continue
+    }
     if (SPECIAL[ch] !== undefined) {
       out += SPECIAL[ch]
       continue

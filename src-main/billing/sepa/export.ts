@@ -21,12 +21,13 @@ import { PARIS, parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { audit } from '../../audit/audit'
 import { nextNumber } from '../../db/counter'
-import { dbOf, marks } from '../../bookings/sql'
+import { dbOf, marks, stmt } from '../../bookings/sql'
+import { insertMany } from '../../db/statements'
 import { getStructure } from '../../settings/settings'
-import { SepaCollection, SepaExport, SepaMandate, type Regie } from '../entities'
+import { SepaExport, type Regie } from '../entities'
 import { counterName } from '../numbering'
 import { getRegie } from '../regies'
-import { insertPayment } from '../payments/payments'
+import { writePayments } from '../payments/payments'
 import { buildPain008, type DebitTransaction } from './pain008'
 import { epcId, remittanceText } from './epc-text'
 import { creditorOf, planDirectDebits, type DebitPlan } from './plan'
@@ -34,6 +35,11 @@ import { getSepaSettings } from './settings'
 import type { EntityManager } from 'typeorm'
 
 type PlanInput = z.output<typeof debitPlanInput>
+
+const COLLECTION_COLUMNS = [
+  'export_id', 'mandate_id', 'family_id', 'payment_id', 'end_to_end_id', 'sequence_type', 'collection_date', 'amount_cents',
+  'rum', 'iban', 'bic', 'ics', 'creditor_name', 'amendment', 'created_at'
+] as const
 type ExportResult = z.infer<typeof debitExportResult>
 
 async function planFor(m: EntityManager, core: Core, input: PlanInput): Promise<{ plan: DebitPlan; regie: Regie; structure: Awaited<ReturnType<typeof getStructure>> }> {
@@ -121,49 +127,45 @@ export async function exportDirectDebits(core: Core, actor: Extract<Actor, { kin
         createdAt: now.toISOString()
       })
     )
+    // Thousands of families at once: multi-row INSERTs and cached statements, in this transaction.
     const db = dbOf(m)
+    const at = now.toISOString()
+    const payments = writePayments(
+      db,
+      actor,
+      now,
+      regie,
+      txs.map((t, i) => {
+        const s = plan.mandates.get(t.mandateId)!
+        return {
+          familyId: s.familyId,
+          regieId: regie.id,
+          mode: 'prelevement' as const,
+          amountCents: t.amountCents,
+          receivedOn: plan.collectionDate,
+          chequeNumber: '',
+          bank: '',
+          payer: s.holder,
+          reference: `${msgId} ${t.endToEndId}`,
+          allocations: plan.debits[i].invoices.map((x) => ({ invoiceId: x.invoiceId, amountCents: x.dueCents })),
+          sepaExportId: exp.id,
+          mandateId: s.id
+        }
+      })
+    )
+    insertMany(
+      db,
+      'sepa_collection',
+      COLLECTION_COLUMNS,
+      txs.map((t, i) => {
+        const s = plan.mandates.get(t.mandateId)!
+        return [exp.id, s.id, s.familyId, payments[i].id, t.endToEndId, t.sequenceType, plan.collectionDate, t.amountCents, s.rum, s.iban, s.bic, creditor.ics, creditor.name, s.amendment ? JSON.stringify(s.amendment) : null, at]
+      })
+    )
+    const moveOn = stmt(db, 'UPDATE sepa_mandate SET last_collection_on = ?, sequence_type = ?, status = ?, amendment = NULL, updated_at = ? WHERE id = ?')
     for (const t of txs) {
-      const s = plan.mandates.get(t.mandateId)!
-      const d = plan.debits.find((x) => x.mandateId === t.mandateId)!
-      const payment = await insertPayment(m, core, actor, {
-        familyId: s.familyId,
-        regieId: regie.id,
-        mode: 'prelevement',
-        amountCents: t.amountCents,
-        receivedOn: plan.collectionDate,
-        chequeNumber: '',
-        bank: '',
-        payer: s.holder,
-        reference: `${msgId} ${t.endToEndId}`,
-        allocations: d.invoices.map((i) => ({ invoiceId: i.invoiceId, amountCents: i.dueCents })),
-        sepaExportId: exp.id,
-        mandateId: s.id
-      })
-      await m.insert(SepaCollection, {
-        exportId: exp.id,
-        mandateId: s.id,
-        familyId: s.familyId,
-        paymentId: payment.id,
-        endToEndId: t.endToEndId,
-        sequenceType: t.sequenceType,
-        collectionDate: plan.collectionDate,
-        amountCents: t.amountCents,
-        rum: s.rum,
-        iban: s.iban,
-        bic: s.bic,
-        ics: creditor.ics,
-        creditorName: creditor.name,
-        amendment: s.amendment,
-        createdAt: now.toISOString()
-      })
       const spent = t.sequenceType === 'OOFF' || t.sequenceType === 'FNAL'
-      await m.update(SepaMandate, { id: s.id }, {
-        lastCollectionOn: plan.collectionDate,
-        sequenceType: t.sequenceType === 'FRST' ? 'RCUR' : t.sequenceType,
-        status: spent ? 'used' : 'active',
-        amendment: null,
-        updatedAt: now.toISOString()
-      })
+      moveOn.run(plan.collectionDate, t.sequenceType === 'FRST' ? 'RCUR' : t.sequenceType, spent ? 'used' : 'active', at, t.mandateId)
     }
     const invoiceIds = plan.debits.flatMap((d) => d.invoices.map((i) => i.invoiceId))
     for (let i = 0; i < invoiceIds.length; i += 500) {

@@ -245,8 +245,11 @@ function unescapeXml(s: string): string {
     .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
 }
 
+const tagPatterns = new Map<string, RegExp>()
+/** Contents of every `<tag>` (matchAll copies the cached pattern, so it is safe to share). */
 function all(xml: string, tag: string): string[] {
-  const re = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'g')
+  let re = tagPatterns.get(tag)
+  if (!re) tagPatterns.set(tag, (re = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'g')))
   return [...xml.matchAll(re)].map((m) => m[1])
 }
 
