@@ -72,33 +72,31 @@ export function amendmentLines(a: MandateAmendment | null): string[] {
   return out
 }
 
-function rejectInfo(db: Database.Database, invoiceIds: number[]): Map<number, { on: string; reason: string }> {
-  const out = new Map<number, { on: string; reason: string }>()
-  if (!invoiceIds.length) return out
-  const rows = db
-    .prepare(
-      `SELECT a.invoice_id, p.rejected_on, p.reject_reason FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
-        WHERE a.invoice_id IN (${marks(invoiceIds.length)}) AND p.mode = 'prelevement' AND p.status = 'rejected' AND a.amount_cents > 0
-        ORDER BY p.rejected_on`
-    )
-    .all(...invoiceIds) as { invoice_id: number; rejected_on: string; reject_reason: string }[]
-  for (const r of rows) out.set(r.invoice_id, { on: r.rejected_on, reason: r.reject_reason })
+/** The last row per `id` of a query over `ids` ordered oldest first (later rows win). */
+function lastPerId<R>(db: Database.Database, sql: (marks: string) => string, ids: number[]): Map<number, R> {
+  const out = new Map<number, R>()
+  if (!ids.length) return out
+  for (const r of db.prepare(sql(marks(ids.length))).all(...ids) as (R & { id: number })[]) out.set(r.id, r)
   return out
 }
 
+/** Why each rejected invoice was rejected (its last rejected debit). */
+const rejectInfo = (db: Database.Database, invoiceIds: number[]) =>
+  lastPerId<{ rejected_on: string; reject_reason: string }>(
+    db,
+    (m) => `SELECT a.invoice_id AS id, p.rejected_on, p.reject_reason FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+             WHERE a.invoice_id IN (${m}) AND p.mode = 'prelevement' AND p.status = 'rejected' AND a.amount_cents > 0 ORDER BY p.rejected_on`,
+    invoiceIds
+  )
+
 /** The creditor of each mandate's last collection that was not rejected, to notice a creditor change. */
-function lastCreditors(db: Database.Database, mandateIds: number[]): Map<number, { name: string; ics: string }> {
-  const out = new Map<number, { name: string; ics: string }>()
-  if (!mandateIds.length) return out
-  const rows = db
-    .prepare(
-      `SELECT c.mandate_id, c.creditor_name, c.ics FROM sepa_collection c JOIN payment p ON p.id = c.payment_id
-        WHERE c.mandate_id IN (${marks(mandateIds.length)}) AND p.status = 'ok' ORDER BY c.collection_date, c.id`
-    )
-    .all(...mandateIds) as { mandate_id: number; creditor_name: string; ics: string }[]
-  for (const r of rows) out.set(r.mandate_id, { name: r.creditor_name, ics: r.ics })
-  return out
-}
+const lastCreditors = (db: Database.Database, mandateIds: number[]) =>
+  lastPerId<{ name: string; ics: string }>(
+    db,
+    (m) => `SELECT c.mandate_id AS id, c.creditor_name AS name, c.ics FROM sepa_collection c JOIN payment p ON p.id = c.payment_id
+             WHERE c.mandate_id IN (${m}) AND p.status = 'ok' ORDER BY c.collection_date, c.id`,
+    mandateIds
+  )
 
 export interface PlanOptions {
   regie: Regie
@@ -136,7 +134,7 @@ export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPl
   for (const r of rows) {
     if (r.debit_status === 'rejected' && !o.represent) {
       const rej = rejected.get(r.id)
-      out(r, null, `Prélèvement rejeté${rej ? ` le ${frenchDate(rej.on)} (${rej.reason})` : ''} : à régler par un autre moyen, ou à représenter (case « Représenter les prélèvements rejetés »).`)
+      out(r, null, `Prélèvement rejeté${rej ? ` le ${frenchDate(rej.rejected_on)} (${rej.reject_reason})` : ''} : à régler par un autre moyen, ou à représenter (case « Représenter les prélèvements rejetés »).`)
     } else if (!r.mandate_id) {
       out(r, null, `Aucun mandat SEPA actif pour la famille N° ${r.family_number} : enregistrez un mandat signé, ou encaissez la facture autrement.`)
     } else if (!r.notified_on) {
@@ -183,7 +181,7 @@ export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPl
     const own = d.amendment ? (JSON.parse(d.amendment) as MandateAmendmentData) : null
     const last = before.get(d.id)
     const creditorChanged = last && (last.ics !== creditor.ics || last.name !== creditor.name)
-    const amendment: MandateAmendment | null = own || creditorChanged ? { ...(own ?? {}), ...(creditorChanged ? { originalCreditor: last } : {}) } : null
+    const amendment: MandateAmendment | null = own || creditorChanged ? { ...(own ?? {}), ...(creditorChanged ? { originalCreditor: { name: last.name, ics: last.ics } } : {}) } : null
     mandates.set(d.id, {
       id: d.id,
       familyId: d.family_id,
