@@ -4,7 +4,7 @@
  * flight, rejects and the bank's pain.002 status report.
  */
 import { z } from '../zod-fr'
-import { id, isoDate } from './common'
+import { id, isoDate, nonEmpty } from './common'
 
 export const sepaFormat = z.enum(['pain.008.001.02', 'pain.008.001.08'])
 export type SepaFormat = z.infer<typeof sepaFormat>
@@ -36,7 +36,7 @@ export const mandateInput = z.object({
   id: id.nullable().default(null),
   familyId: id,
   rum: z.string().trim().max(35).default(''),
-  holder: z.string().trim().min(1, { error: 'Titulaire du compte : champ obligatoire.' }).max(70),
+  holder: nonEmpty('Titulaire du compte', 70),
   iban: z.string().trim().min(1, { error: 'IBAN : champ obligatoire.' }).max(42),
   bic: z.string().trim().toUpperCase().max(11).default(''),
   signedOn: isoDate,

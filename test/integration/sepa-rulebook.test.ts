@@ -31,7 +31,7 @@ import { exportDirectDebits, previewDirectDebits } from '../../src-main/billing/
 import { checkPain008Xml } from '../../src-main/billing/sepa/pain008'
 import { importStatusReport, rejectDebit } from '../../src-main/billing/sepa/rejects'
 import { DEFAULT_SEPA_SETTINGS, saveSepaSettings } from '../../src-main/billing/sepa/settings'
-import { backfillCollections } from '../../src-main/db/migrations/0009-sepa-rulebook'
+import { backfillCollections } from '../../src-main/db/migrations/0010-sepa-rulebook'
 import { collectionDtos } from '../../src-main/billing/sepa/collections'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { setStructure } from '../helpers/activities'

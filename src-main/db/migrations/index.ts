@@ -6,7 +6,8 @@ import { Billing0000000000005 } from './0005-billing'
 import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
-import { SepaRulebook0000000000009 } from './0009-sepa-rulebook'
+import { LoginThrottle0000000000009 } from './0009-login-throttle'
+import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -22,5 +23,6 @@ export const migrations = [
   RushIndexes0000000000006,
   DecidedQueueIndex0000000000007,
   StructureWebsite0000000000008,
-  SepaRulebook0000000000009
+  LoginThrottle0000000000009,
+  SepaRulebook0000000000010
 ]

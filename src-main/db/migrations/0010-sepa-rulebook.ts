@@ -13,8 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  *   EndToEndId a bank's reject refers to, and the payment it created.
  * Existing files get their rows back from their XML (one per invoice then).
  */
-export class SepaRulebook0000000000009 implements MigrationInterface {
-  name = 'SepaRulebook0000000000009'
+export class SepaRulebook0000000000010 implements MigrationInterface {
+  name = 'SepaRulebook0000000000010'
 
   async up(q: QueryRunner): Promise<void> {
     for (const s of [
