@@ -58,7 +58,7 @@ export const BILLING_RGPD_LABELS: Record<string, string> = {
   settledAt: 'Confirmé le'
 }
 
-const MANDATE_STATUS: Record<string, string> = { active: 'Actif', revoked: 'Révoqué', used: 'Utilisé (ponctuel)' }
+const MANDATE_STATUS: Record<string, string> = { active: 'Actif', revoked: 'Révoqué', used: 'Terminé (dernier prélèvement fait)' }
 const ONLINE_STATUS: Record<string, string> = { pending: 'Non abouti', paid: 'Payé', failed: 'Échoué' }
 /** Enough for any family's history in one read: exports are not paged. */
 const ALL = 1_000_000

@@ -34,6 +34,7 @@ import { DEFAULT_SEPA_SETTINGS, saveSepaSettings } from '../../src-main/billing/
 import { backfillCollections } from '../../src-main/db/migrations/0010-sepa-rulebook'
 import { collectionDtos } from '../../src-main/billing/sepa/collections'
 import { buildPortalApp } from '../../src-main/server/portal-app'
+import { buildStaffApp } from '../../src-main/server/staff-app'
 import { setStructure } from '../helpers/activities'
 import { auditRows, openTestCore, seedFamily, seedStaff, type SeededFamily, type SeededStaff, type TestCore } from '../helpers/core'
 import { client } from '../helpers/http'
@@ -360,6 +361,24 @@ describe('amendments and the last collection', () => {
     }
     expect(history.filter((h) => h.mandate_id === mandate.E).map((h) => h.sequence_type)).toEqual(['FRST', 'FRST'])
     expect(history.filter((h) => h.mandate_id === mandate.B).map((h) => h.sequence_type)).toEqual(['RCUR', 'FNAL'])
+  })
+
+  test('« Rejet » from the payments screen on a debit of a file does the same as a SEPA reject (mandate put back, fee)', async () => {
+    at('2027-01-26')
+    const staff = await buildStaffApp(core)
+    try {
+      const c = await client(staff, 'staff')
+      await c.loginStaff(comptable.login, comptable.password)
+      const col = await core.tx.read((m) => m.findOneByOrFail(SepaCollection, { endToEndId: 'AL-0002-1001' }))
+      const fees = await core.tx.read((m) => m.countBy(BillingAdjustment, { familyId: fam.A.familyId, amountCents: 750 }))
+      const r = await c.call('billing-payment-reject', { paymentId: col.paymentId, reason: 'AC04 compte clos', rejectedOn: '2027-01-26' })
+      expect(r.status).toBe(200)
+      expect(await core.tx.read((m) => m.findOneByOrFail(SepaMandate, { id: mandate.A }))).toMatchObject({ sequenceType: 'FRST', lastCollectionOn: null })
+      expect(await core.tx.read((m) => m.countBy(BillingAdjustment, { familyId: fam.A.familyId, amountCents: 750 }))).toBe(fees + 1)
+      expect((await auditRows(core, 'debit-reject')).at(-1)).toMatchObject({ actorId: comptable.actor.id, after: { endToEndId: 'AL-0002-1001' } })
+    } finally {
+      await staff.close()
+    }
   })
 })
 
