@@ -63,9 +63,12 @@ async function main() {
       console.log(`Aperçu n°${i + 1} : ${p.nbTxs} prélèvements, ${(p.ctrlSumCents / 100).toFixed(2)} €, le ${p.collectionDate}, ${p.leftOut.length} factures de côté — ${(performance.now() - t).toFixed(0)} ms`)
     }
     t = performance.now()
+    const cpu = process.cpuUsage()
     const e = await exportDirectDebits(core, STAFF, { ...input, collectionDate: '2026-04-22' })
     const exportMs = performance.now() - t
-    console.log(`Export pain.008 (plan, XML écrit et vérifié, ${e.nbTxs} règlements + collections + mandats, une transaction) : ${exportMs.toFixed(0)} ms — cible < 2 000 ms`)
+    const used = process.cpuUsage(cpu)
+    // CPU time says what the export costs when the machine is shared (wall time also counts the waits for a core and the fsync).
+    console.log(`Export pain.008 (plan, XML écrit et vérifié, ${e.nbTxs} règlements + collections + mandats, une transaction) : ${exportMs.toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms) — cible < 2 000 ms`)
     const xml = (await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: e.exportId }))).xml
     const file = join(dir, 'file.xml')
     writeFileSync(file, xml)
