@@ -3,6 +3,7 @@ import { familyFileStaffHandlers } from './staff-family-file'
 import { activitiesStaffHandlers } from './staff-activities'
 import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
+import { sepaStaffHandlers } from './staff-sepa'
 import { systemStaffHandlers } from './staff-system'
 import type { StaffHandlers } from './types'
 
@@ -13,5 +14,6 @@ export const staffHandlers: StaffHandlers = {
   ...activitiesStaffHandlers,
   ...bookingsStaffHandlers,
   ...billingStaffHandlers,
+  ...sepaStaffHandlers,
   ...systemStaffHandlers
 }

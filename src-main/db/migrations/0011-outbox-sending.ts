@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * (foreign keys are off during migrations; broadcast_mail keeps pointing at
  * "outbox_mail" by name).
  */
-export class OutboxSending0000000000010 implements MigrationInterface {
-  name = 'OutboxSending0000000000010'
+export class OutboxSending0000000000011 implements MigrationInterface {
+  name = 'OutboxSending0000000000011'
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE outbox_mail_new (
