@@ -1,28 +1,27 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { ZodError } from 'zod'
-import type { ApiErrorBody } from '@shared/contract'
 import { DomainError } from '../core/errors'
-import { zodToDomainError } from '../rpc/dispatch'
+import { errorBody, internalError, knownError } from '../rpc/error-body'
+
+/** Fastify's own refusals (CSRF, rate limit, body size, bad request) in French; null for anything else. */
+function fastifyRefusal(err: FastifyError | Error): DomainError | null {
+  if ('code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
+    return new DomainError('csrf', 'Jeton de sécurité manquant ou expiré. Rechargez la page puis recommencez.', 403)
+  }
+  if (!('statusCode' in err) || typeof err.statusCode !== 'number') return null
+  if (err.statusCode === 429) return new DomainError('rate_limited', 'Trop de tentatives. Patientez une minute avant de réessayer.', 429)
+  if (err.statusCode === 413) return new DomainError('too_large', 'Le fichier ou le formulaire envoyé est trop volumineux.', 413)
+  if (err.statusCode < 500) return new DomainError('bad_request', 'Requête invalide.', err.statusCode)
+  return null
+}
 
 /** Turns every failure into `{ error: { code, message } }` with a French message; internals go to the log only. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
-    let e: DomainError
-    if (err instanceof DomainError) e = err
-    else if (err instanceof ZodError) e = zodToDomainError(err)
-    else if ('code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
-      e = new DomainError('csrf', 'Jeton de sécurité manquant ou expiré. Rechargez la page puis recommencez.', 403)
-    } else if ('statusCode' in err && err.statusCode === 429) {
-      e = new DomainError('rate_limited', 'Trop de tentatives. Patientez une minute avant de réessayer.', 429)
-    } else if ('statusCode' in err && err.statusCode === 413) {
-      e = new DomainError('too_large', 'Le fichier ou le formulaire envoyé est trop volumineux.', 413)
-    } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
-      e = new DomainError('bad_request', 'Requête invalide.', err.statusCode)
-    } else {
+    let e = knownError(err) ?? fastifyRefusal(err)
+    if (!e) {
       req.log.error(err)
-      e = new DomainError('internal', 'Une erreur inattendue est survenue. Réessayez ; si le problème persiste, contactez la structure.', 500)
+      e = internalError()
     }
-    const body: ApiErrorBody = { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }
-    reply.status(e.status).send(body)
+    reply.status(e.status).send(errorBody(e))
   })
 }
