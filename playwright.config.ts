@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test'
-import { chromiumPath, systemProbes } from './scripts/preflight.mjs'
+import { chromiumPath, isExecutableFile } from './scripts/tool-paths.cjs'
 
 /**
  * Browser tests on Debian's Chromium (`apt-get install -y chromium`), found as
@@ -8,7 +8,7 @@ import { chromiumPath, systemProbes } from './scripts/preflight.mjs'
  * test is one headless server per worker, started by test/e2e/fixtures.ts.
  */
 const chromium = {
-  executablePath: chromiumPath(systemProbes()) ?? '/usr/bin/chromium',
+  executablePath: chromiumPath({ env: process.env, isExecutable: isExecutableFile }) ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 }
 

@@ -6,9 +6,10 @@
 // without a password); otherwise the check stops at once with the one command
 // to run. Plain Node, no dependency: it runs before `npm ci` on a fresh machine.
 import { spawnSync } from 'node:child_process'
-import { accessSync, constants, statSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { chromiumPath, isExecutableFile, which } from './tool-paths.cjs'
+
+export { chromiumPath }
 
 /**
  * @typedef {{ label: string, pkg: string, command?: string }} Tool
@@ -22,7 +23,7 @@ import { pathToFileURL } from 'node:url'
  * }} Probes
  */
 
-/** What the tests drive, and the Debian package that brings it. Chromium is found by {@link chromiumPath}. */
+/** What the tests drive, and the Debian package that brings it. Chromium is found by chromiumPath (tool-paths.cjs). */
 /** @type {Tool[]} */
 export const TOOLS = [
   { label: 'Chromium', pkg: 'chromium' },
@@ -31,38 +32,6 @@ export const TOOLS = [
   { label: 'qpdf', pkg: 'qpdf', command: 'qpdf' },
   { label: 'LibreOffice (soffice)', pkg: 'libreoffice-calc-nogui', command: 'soffice' }
 ]
-
-/** @param {string} path */
-function isExecutableFile(path) {
-  try {
-    accessSync(path, constants.X_OK)
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
-
-/**
- * A command on PATH, as the shell would find it.
- * @param {Pick<Probes, 'env' | 'isExecutable'>} p
- * @param {string} command
- */
-export function which(p, command) {
-  for (const dir of (p.env.PATH ?? '').split(delimiter)) {
-    if (dir && p.isExecutable(join(dir, command))) return join(dir, command)
-  }
-  return null
-}
-
-/**
- * The Chromium the browser tests launch (playwright.config.ts uses this too):
- * CHROMIUM_PATH when set, else `chromium` on PATH (Debian's package installs /usr/bin/chromium).
- * @param {Pick<Probes, 'env' | 'isExecutable'>} p
- */
-export function chromiumPath(p) {
-  if (p.env.CHROMIUM_PATH) return p.isExecutable(p.env.CHROMIUM_PATH) ? p.env.CHROMIUM_PATH : null
-  return which(p, 'chromium')
-}
 
 /** @param {Pick<Probes, 'env' | 'isExecutable'>} p */
 export function missingTools(p) {
