@@ -23,8 +23,10 @@ export { chromiumPath }
  * }} Probes
  */
 
-/** What the tests drive, and the Debian package that brings it. Chromium is found by chromiumPath (tool-paths.cjs). */
-/** @type {Tool[]} */
+/**
+ * What the tests drive, and the Debian package that brings it. Chromium is found by chromiumPath (tool-paths.cjs).
+ * @type {Tool[]}
+ */
 export const TOOLS = [
   { label: 'Chromium', pkg: 'chromium' },
   { label: 'pdftotext', pkg: 'poppler-utils', command: 'pdftotext' },
