@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test'
 import { test, expect, expectAccessible, frDate, staffApi, staffLogin } from './fixtures'
 
 /**
- * Issue #5 journeys on the demo app (on the fixture's clock; the @dates ones are replayed at the school year's edges,
+ * Issue #5 journeys on the demo app (on the fixture’s clock; the @dates one is replayed at the school year’s edges,
  * see playwright.config.ts):
  *  1. a family books 4 Wednesdays, sees the recap at 4 × the unit price, clicks Terminer and gets the e-mail; staff
  *     validate and the cells turn R; the family asks to cancel one after the deadline, staff bill it: A Fact.
@@ -193,7 +193,7 @@ test('a family books 4 Wednesdays, staff validate, a late cancellation is billed
   await familyCtx.close()
 })
 
-test('staff take attendance for a day and print the list: every child is in the PDF @dates', async ({ app, browser }) => {
+test('staff take attendance for a day and print the list: every child is in the PDF', async ({ app, browser }) => {
   test.setTimeout(120_000)
   const api = await staffApi(app.staffUrl)
   const tree = await api.call('activities-tree')
