@@ -18,7 +18,7 @@ async function main() {
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
   const clock = clockOption(args, process.env, demo)
-  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, clock)
+  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)', clock)
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()
@@ -53,7 +53,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  // A refusal the user can act on (a bad option) is one French line; anything else keeps its stack.
-  console.error(e instanceof DomainError ? e.message : e)
+  // A refusal the user can act on (a bad --clock, the data directory in use…) is one French line; anything else with its stack.
+  console.error(e instanceof DomainError ? `Erreur : ${e.message}` : e)
   process.exit(1)
 })

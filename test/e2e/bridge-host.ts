@@ -31,7 +31,7 @@ interface IpcMessage {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'ribambelle-bridge-'))
   const saveDir = join(dir, 'enregistrements')
-  const { core } = await openAppCore(join(dir, 'data'), true, clockOption(process.argv, process.env, true))
+  const { core } = await openAppCore(join(dir, 'data'), true, 'Ribambelle (test du pont IPC)', clockOption(process.argv, process.env, true))
   const fake = fakeElectron()
   registerIpc(core, ipcShellOf(fake))
   const windows = new Map<number, FakeWindow>()
