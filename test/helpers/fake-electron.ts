@@ -34,7 +34,7 @@ export function fakeElectron() {
   const handlers = new Map<string, Listener>()
   const appListeners = new Map<string, Listener[]>()
   const windows: FakeWindow[] = []
-  const calls = { quit: 0, lockRequests: 0, errorBoxes: [] as string[], openedExternally: [] as string[], saveDialogs: [] as { defaultPath: string }[] }
+  const calls = { quit: 0, exits: [] as number[], lockRequests: 0, errorBoxes: [] as string[], openedExternally: [] as string[], saveDialogs: [] as { defaultPath: string }[] }
   const state = {
     singleInstance: true,
     userData: '/nonexistent',
@@ -105,6 +105,7 @@ export function fakeElectron() {
     app: {
       requestSingleInstanceLock: () => (calls.lockRequests++, state.singleInstance),
       quit: () => void calls.quit++,
+      exit: (code = 0) => void calls.exits.push(code),
       on: (event: string, fn: Listener) => void appListeners.set(event, [...(appListeners.get(event) ?? []), fn]),
       whenReady: () => whenReady,
       getPath: () => state.userData
