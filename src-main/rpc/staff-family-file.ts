@@ -49,18 +49,19 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
     if (a.role === 'comptable' && !MONEY_SECTIONS.has(i.section)) forbidden()
     await ctx.core.tx.run((m) =>
       writeSection(m, ctx.core, a, i.section, { familyId: i.familyId, childId: 'childId' in i ? i.childId : null }, i.values, {
-        documentId: 'documentId' in i ? i.documentId : undefined
+        documentId: 'documentId' in i ? i.documentId : undefined,
+        version: i.version
       })
     )
     return OK
   },
   'family-file-add-child': async (i, ctx) => ({ childId: await ctx.core.tx.run((m) => addChild(m, ctx.core, requireActor(ctx), i.familyId, i.child)) }),
   'family-file-custody': async (i, ctx) => {
-    await writeCustodyNotes(ctx.core, requireActor(ctx), i.childId, i.custodyNotes)
+    await writeCustodyNotes(ctx.core, requireActor(ctx), i.childId, i.custodyNotes, i.version)
     return OK
   },
   'family-file-departure': async (i, ctx) => {
-    await setDeparture(ctx.core, requireActor(ctx), i.familyId, i.leftAt)
+    await setDeparture(ctx.core, requireActor(ctx), i.familyId, i.leftAt, i.version)
     return OK
   },
 

@@ -16,6 +16,15 @@ export const empty = z.object({})
 export const ok = z.object({ ok: z.literal(true) })
 export const civility = z.enum(['M.', 'Mme', ''])
 
+/**
+ * The version of a record as a screen loaded it. Every get returns it, every
+ * save sends it back; a save from a stale copy is refused (409, code
+ * `stale_version`) naming who changed the record. 0 = not saved yet.
+ */
+export const recordVersion = z.number({ error: 'Version de l’enregistrement manquante : rechargez la page.' }).int().min(0)
+/** What a get returns beside the record: its current version. */
+export const versioned = z.object({ version: z.number().int() })
+
 /** Password rules shared by both UIs: length only (no composition rules); the server also refuses common passwords. */
 export const PASSWORD_MIN = 12
 export const password = z

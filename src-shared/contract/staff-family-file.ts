@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, ok, optionalText, page, requestStatus } from './common'
+import { id, isoDate, nonEmpty, ok, optionalText, page, recordVersion, requestStatus } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import { ALL, DESK, DIRECTION } from './staff-foundation'
 import {
@@ -38,8 +38,8 @@ export const familyFileStaffProcedures = {
   /** One section, applied at once with the audit trail. Accounting may only touch fiscal, CAF and bank. */
   'family-file-save': proc({ input: staffSectionInput, output: ok, roles: OFFICE }),
   'family-file-add-child': proc({ input: z.object({ familyId: id, child: newChildValues }), output: z.object({ childId: id }), roles: DESK }),
-  'family-file-custody': proc({ input: z.object({ childId: id, custodyNotes: optionalText(4000) }), output: ok, roles: DIRECTION }),
-  'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable() }), output: ok, roles: DESK }),
+  'family-file-custody': proc({ input: z.object({ childId: id, custodyNotes: optionalText(4000), version: recordVersion }), output: ok, roles: DIRECTION }),
+  'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable(), version: recordVersion }), output: ok, roles: DESK }),
 
   // ------------------------------------------------------------ change requests
   'file-changes-list': proc({
