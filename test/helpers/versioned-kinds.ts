@@ -23,7 +23,11 @@ export interface KindsContext {
   core(): TestCore
   family(): SeededFamily
   portal(): FastifyInstance
+  /** A direction client that creates the records the kinds edit. */
+  staff(): TestClient
 }
+
+const WEEKDAYS: Record<number, number[]> = { 1: [1, 2, 4, 5], 2: [1, 2, 3, 4, 5], 3: [1, 2, 4], 4: [1, 4, 5] }
 
 type Dto = Record<string, unknown>
 const without = (o: Dto, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)))
@@ -35,6 +39,47 @@ async function body(r: Promise<CallResult>): Promise<Dto> {
 }
 
 const DOSSIER = { changed: 'Ce dossier a été modifié', opened: 'l’avez ouvert' }
+const M = (subject: string) => ({ changed: `${subject} a été modifié`, opened: 'l’avez ouvert' })
+const F = (subject: string) => ({ changed: `${subject} a été modifiée`, opened: 'l’avez ouverte' })
+
+/** Runs `make` once, on first use (records other kinds hang from are created by the first test that needs them). */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null
+  return () => (p ??= make())
+}
+
+/**
+ * A record edited in a list or tree: `find` picks it (by id) in what `list`
+ * returns, `input` turns it into the save's input with change n.
+ */
+function listed(
+  words: { changed: string; opened: string },
+  id: () => Promise<number>,
+  list: (c: TestClient) => Promise<Dto[]>,
+  proc: string,
+  input: (row: Dto, n: number) => Dto,
+  state: (row: Dto) => unknown
+): VersionedKind {
+  const find = async (c: TestClient) => {
+    const wanted = await id()
+    const row = (await list(c)).find((r) => r.id === wanted)
+    if (!row) throw new Error(`row ${wanted} not listed`)
+    return row
+  }
+  return {
+    ...words,
+    async load(c) {
+      const row = await find(c)
+      return { version: row.version as number, state: state(row) }
+    },
+    async save(c, version, n) {
+      return c.call(proc, { ...input(await find(c), n), version })
+    },
+    expected: (n) => state(input({}, n))
+  }
+}
+
+const pick = (row: Dto, keys: string[]) => Object.fromEntries(keys.map((k) => [k, row[k]]))
 
 export function versionedKinds(ctx: KindsContext): Record<string, VersionedKind> {
   const file = (c: TestClient) => body(c.call('family-file-get', { familyId: ctx.family().familyId }))
@@ -69,7 +114,126 @@ export function versionedKinds(ctx: KindsContext): Record<string, VersionedKind>
   const versions = (f: Dto) => f.versions as Record<string, number>
   const childVersions = (f: Dto) => child(f).versions as Record<string, number>
 
+  // ---------------------------------------------------------------- activities configuration
+  const tree = async (c: TestClient) => (await body(c.call('activities-tree', {}))) as unknown as Dto[]
+  const flat = async (c: TestClient) => {
+    const facilities = await tree(c)
+    const types = facilities.flatMap((f) => f.types as Dto[])
+    const activities = types.flatMap((t) => t.activities as Dto[])
+    const under = (k: string) => activities.flatMap((a) => a[k] as Dto[])
+    return { facilities, types, activities, periods: under('periods'), groups: under('groups'), units: under('units'), capacities: under('capacities') }
+  }
+  const created = async (r: Promise<CallResult>) => (await body(r)).id as number
+  const config = once(async () => {
+    const c = ctx.staff()
+    const facilityId = await created(c.call('facilities-save', { name: 'Accueil de loisirs' }))
+    const typeId = await created(c.call('activity-types-save', { facilityId, name: 'Mercredis', kind: 'mercredi' }))
+    const activityId = await created(c.call('activities-save', { activityTypeId: typeId, name: 'Mercredis loisirs', openingRule: 'wednesdays' }))
+    const periodId = await created(
+      c.call('periods-save', { activityId, name: 'Année 2026-2027', startDate: '2026-09-01', endDate: '2027-07-03', windowStart: '2026-06-01', windowEnd: '2027-06-30' })
+    )
+    const groupId = await created(c.call('groups-save', { activityId, name: 'Maternelles', levels: ['PS', 'MS', 'GS'], places: 24 }))
+    const unitId = await created(c.call('units-save', { activityId, name: 'Journée', startTime: '08:30', endTime: '17:30' }))
+    const capacityId = await created(c.call('capacities-save', { groupId, unitId, places: 12 }))
+    const closureId = await created(c.call('closures-save', { activityId, startDate: '2027-05-14', endDate: '2027-05-14', reason: 'Pont' }))
+    const holidayId = await created(
+      c.call('school-holidays-save', { zone: 'C', schoolYear: '2031-2032', name: 'Vacances test', kind: 'petites', firstDayOff: '2031-10-18', backDay: '2031-11-03' })
+    )
+    return { facilityId, typeId, activityId, periodId, groupId, unitId, capacityId, closureId, holidayId }
+  })
+  const configKind = (
+    words: { changed: string; opened: string },
+    which: 'facilities' | 'types' | 'activities' | 'periods' | 'groups' | 'units' | 'capacities',
+    idOf: (ids: Awaited<ReturnType<typeof config>>) => number,
+    proc: string,
+    keys: string[],
+    change: (n: number) => Dto,
+    state: (row: Dto) => unknown
+  ) =>
+    listed(
+      words,
+      async () => idOf(await config()),
+      async (c) => (await flat(c))[which],
+      proc,
+      (row, n) => ({ ...pick(row, keys), ...change(n) }),
+      state
+    )
+
+  const activities: Record<string, VersionedKind> = {
+    facility: configKind(M('Cet équipement'), 'facilities', (x) => x.facilityId, 'facilities-save', ['id', 'name', 'active', 'sort'], (n) => ({ name: `Accueil ${n}` }), (r) => r.name),
+    'activity type': configKind(M('Ce type d’activité'), 'types', (x) => x.typeId, 'activity-types-save', ['id', 'facilityId', 'name', 'kind'], (n) => ({ name: `Type ${n}` }), (r) => r.name),
+    activity: configKind(
+      F('Cette activité'),
+      'activities',
+      (x) => x.activityId,
+      'activities-save',
+      ['id', 'activityTypeId', 'name', 'openingRule', 'validation', 'autoBook', 'typicalWeek', 'active', 'description'],
+      (n) => ({ description: `Description ${n}` }),
+      (r) => r.description
+    ),
+    period: configKind(
+      F('Cette période'),
+      'periods',
+      (x) => x.periodId,
+      'periods-save',
+      ['id', 'activityId', 'name', 'startDate', 'endDate', 'windowStart', 'windowEnd'],
+      (n) => ({ name: `Période ${n}` }),
+      (r) => r.name
+    ),
+    group: configKind(M('Ce groupe'), 'groups', (x) => x.groupId, 'groups-save', ['id', 'activityId', 'name', 'ageMin', 'ageMax', 'levels', 'places'], (n) => ({ places: 20 + n }), (r) => r.places),
+    unit: configKind(
+      F('Cette unité'),
+      'units',
+      (x) => x.unitId,
+      'units-save',
+      ['id', 'activityId', 'name', 'startTime', 'endTime', 'priceCents', 'sort', 'excludes'],
+      (n) => ({ name: `Journée ${n}` }),
+      (r) => r.name
+    ),
+    capacity: configKind(F('Cette capacité'), 'capacities', (x) => x.capacityId, 'capacities-save', ['groupId', 'unitId', 'day'], (n) => ({ places: 10 + n }), (r) => r.places),
+    closure: listed(
+      F('Cette fermeture'),
+      async () => (await config()).closureId,
+      async (c) => (await body(c.call('closures-list', {}))) as unknown as Dto[],
+      'closures-save',
+      (row, n) => ({ ...pick(row, ['id', 'facilityId', 'activityId', 'startDate', 'endDate']), reason: `Pont de l’Ascension ${n}` }),
+      (r) => r.reason
+    ),
+    'school holiday': listed(
+      F('Cette période de vacances'),
+      async () => (await config()).holidayId,
+      async (c) => (await body(c.call('school-holidays-list', { zone: 'C' }))) as unknown as Dto[],
+      'school-holidays-save',
+      (row, n) => ({ ...pick(row, ['id', 'zone', 'schoolYear', 'kind', 'firstDayOff', 'backDay']), name: `Vacances test ${n}` }),
+      (r) => r.name
+    ),
+    'calendar settings': {
+      changed: 'Ces réglages ont été modifiés',
+      opened: 'les avez ouverts',
+      async load(c) {
+        const { version, ...state } = await body(c.call('calendar-settings-get', {}))
+        return { version: version as number, state }
+      },
+      save: (c, version, n) => c.call('calendar-settings-update', { version, schoolWeekdays: WEEKDAYS[n] }),
+      expected: (n) => ({ schoolWeekdays: WEEKDAYS[n] })
+    },
+    'booking rules': {
+      changed: 'Ces règles de réservation ont été modifiées',
+      opened: 'les avez ouvertes',
+      async load(c) {
+        const r = await body(c.call('bookings-rules-get', { activityId: (await config()).activityId }))
+        return { version: r.version as number, state: r.booking }
+      },
+      async save(c, version, n) {
+        const rule = { kind: 'days-before', days: n, time: '18:00' }
+        return c.call('bookings-rules-set', { activityId: (await config()).activityId, version, booking: rule, cancellation: rule, familyChanges: true })
+      },
+      expected: (n) => ({ kind: 'days-before', days: n, time: '18:00' })
+    }
+  }
+
   return {
+    ...activities,
     'family file: responsable': section(
       'responsable',
       (f) => without(f.responsable as Dto, 'id', 'role'),

@@ -90,7 +90,7 @@ function kindTests(k: VersionedKind) {
   })
 }
 
-const kinds = versionedKinds({ core: () => core, family: () => fam, portal: () => portalApp })
+const kinds = versionedKinds({ core: () => core, family: () => fam, portal: () => portalApp, staff: () => claire })
 for (const [name, kind] of Object.entries(kinds)) describe(name, () => kindTests(kind))
 
 describe('the family file faults of issue #12', () => {
