@@ -232,8 +232,64 @@ export function versionedKinds(ctx: KindsContext): Record<string, VersionedKind>
     }
   }
 
+  // ---------------------------------------------------------------- billing
+  const billing = once(async () => {
+    const c = ctx.staff()
+    const { activityId } = await config()
+    const tariffId = (await body(c.call('billing-tariff-save', { name: 'Mercredi', activityId, mode: 'unit', validFrom: '2026-09-01', brackets: [{ priceCents: 850 }] }))).tariffId as number
+    const regieId = (await body(c.call('billing-regie-save', { name: 'Régie périscolaire', code: 'PERI' }))).regieId as number
+    const mandateId = (
+      await body(
+        c.call('billing-mandate-save', { familyId: ctx.family().familyId, holder: 'Alice Durand', iban: 'FR7630006000011234567890189', signedOn: '2026-09-01' })
+      )
+    ).mandateId as number
+    return { tariffId, regieId, mandateId }
+  })
+  const TARIFF_KEYS = ['id', 'name', 'activityId', 'unitId', 'mode', 'stepMinutes', 'flatPeriod', 'dayThresholdMinutes', 'validFrom', 'validTo', 'absenceRatePct']
+  const REGIE_KEYS = ['id', 'name', 'code', 'invoiceFormat', 'creditFormat', 'paymentFormat', 'isDefault', 'dueDays', 'creditorName', 'ics', 'creditorIban', 'creditorBic', 'active', 'activityIds']
+  const billingKinds: Record<string, VersionedKind> = {
+    tariff: listed(
+      M('Ce tarif'),
+      async () => (await billing()).tariffId,
+      async (c) => (await body(c.call('billing-tariffs-list', {}))) as unknown as Dto[],
+      'billing-tariff-save',
+      (row, n) => ({ ...pick(row, [...TARIFF_KEYS, 'walkinSurchargeCents', 'sibling2', 'sibling3', 'outsideCommune', 'brackets', 'active']), name: `Mercredi ${n}` }),
+      (r) => r.name
+    ),
+    régie: listed(
+      F('Cette régie'),
+      async () => (await billing()).regieId,
+      async (c) => (await body(c.call('billing-regies-list', {}))) as unknown as Dto[],
+      'billing-regie-save',
+      (row, n) => ({ ...pick(row, REGIE_KEYS), paymentMethods: `Chèque, espèces ${n}` }),
+      (r) => r.paymentMethods
+    ),
+    'SEPA mandate': listed(
+      M('Ce mandat'),
+      async () => (await billing()).mandateId,
+      async (c) => (await body(c.call('billing-mandates-list', {}))) as unknown as Dto[],
+      'billing-mandate-save',
+      (row, n) => ({ ...pick(row, ['id', 'familyId', 'rum', 'iban', 'bic', 'signedOn', 'sequenceType']), holder: `Alice Durand ${n}` }),
+      (r) => r.holder
+    ),
+    'billing settings': {
+      changed: 'Ces réglages ont été modifiés',
+      opened: 'les avez ouverts',
+      async load(c) {
+        const { version, payAt } = await body(c.call('billing-settings-get', {}))
+        return { version: version as number, state: payAt }
+      },
+      async save(c, version, n) {
+        const { hasTestKey: _t, hasProductionKey: _p, ipnUrl: _u, ...s } = await body(c.call('billing-settings-get', {}))
+        return c.call('billing-settings-save', { ...s, version, payAt: `Paiement à l’accueil ${n}` })
+      },
+      expected: (n) => `Paiement à l’accueil ${n}`
+    }
+  }
+
   return {
     ...activities,
+    ...billingKinds,
     'family file: responsable': section(
       'responsable',
       (f) => without(f.responsable as Dto, 'id', 'role'),

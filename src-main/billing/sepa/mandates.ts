@@ -5,6 +5,7 @@ import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
+import { claimVersion } from '../../db/versions'
 import { nextNumber } from '../../db/counter'
 import { dbOf } from '../../bookings/sql'
 import { Family } from '../../families/entities'
@@ -36,6 +37,7 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     sequence_type: MandateDto['sequenceType']
     status: MandateDto['status']
     last_collection_on: string | null
+    version: number
   }[]
   return rows.map((r) => ({
     id: r.id,
@@ -49,7 +51,8 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     signedOn: r.signed_on,
     sequenceType: r.sequence_type,
     status: r.status,
-    lastCollectionOn: r.last_collection_on
+    lastCollectionOn: r.last_collection_on,
+    version: r.version
   }))
 }
 
@@ -77,6 +80,7 @@ export async function saveMandate(core: Core, actor: Actor, input: MandateInput)
     if (input.id) {
       const existing = await m.findOneBy(SepaMandate, { id: input.id })
       if (!existing || existing.familyId !== input.familyId) throw notFound('Mandat')
+      claimVersion(m, 'sepa_mandate', { id: existing.id }, input.version, actor, core.clock.now())
       if (existing.lastCollectionOn && (existing.iban !== iban || existing.rum !== rum)) {
         throw new DomainError('conflict', 'Ce mandat a déjà servi : pour un autre compte, enregistrez un nouveau mandat (la banque exige un amendement).', 409)
       }
