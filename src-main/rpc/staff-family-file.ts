@@ -22,6 +22,7 @@ import {
   listStaffThreads,
   markThreadRead,
   messageOptions,
+  optionsVersion,
   moveStaffThread,
   replyAsStaff,
   saveMessageOptions,
@@ -75,9 +76,10 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
     return OK
   },
 
-  'messages-options-get': async (_i, ctx) => ctx.core.tx.read((m) => messageOptions(m, false)),
+  'messages-options-get': async (_i, ctx) =>
+    ctx.core.tx.read(async (m) => ({ ...(await messageOptions(m, false)), versions: { service: optionsVersion(m, 'service'), theme: optionsVersion(m, 'theme') } })),
   'messages-options-save': async (i, ctx) => {
-    await saveMessageOptions(ctx.core, requireActor(ctx), i.kind, i.items)
+    await saveMessageOptions(ctx.core, requireActor(ctx), i.kind, i.items, i.version)
     return OK
   },
   'messages-staff-list': async (i, ctx) =>

@@ -9,7 +9,7 @@ import { acceptRegistration, refuseRegistration } from '../accounts/registration
 import { closeSession } from '../accounts/sessions'
 import { createFamily, getFamilyDetail, searchFamilies } from '../families/families'
 import { listRequests } from '../requests/requests'
-import { getSmtp, getStructure, putSetting, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
+import { getSmtp, getStructure, putSetting, settingVersion, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
 import { sendTestMail } from '../mail/test-mail'
 import { portalInfo, updatePortalSettings } from '../settings/portal-settings'
 import type { foundationStaffProcedures } from '@shared/contract/staff-foundation'
@@ -64,15 +64,15 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     return { ok: true }
   },
   'smtp-get': async (_i, ctx) => {
-    const s = await ctx.core.tx.read((m) => getSmtp(m))
+    const [s, version] = await ctx.core.tx.read(async (m) => [await getSmtp(m), settingVersion(m, SMTP_KEY)] as const)
     // The stored password never goes back to a screen.
-    return { ...s, password: s.password ? '********' : '' }
+    return { ...s, password: s.password ? '********' : '', version }
   },
-  'smtp-update': async (i, ctx) => {
+  'smtp-update': async ({ version, ...i }, ctx) => {
     await ctx.core.tx.run(async (m) => {
       const current = await getSmtp(m)
       const password = i.password === '********' ? current.password : i.password
-      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'])
+      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'], version)
     })
     return { ok: true }
   },

@@ -48,20 +48,23 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
     holidayRegion: '',
     portalUrl: '',
     websiteUrl: '',
-    updatedAt: new Date(0).toISOString()
+    updatedAt: new Date(0).toISOString(),
+    version: 0
   })
 }
 
-export async function updateStructure(core: Core, actor: Actor, input: StructureDto): Promise<void> {
+export async function updateStructure(core: Core, actor: Actor, { version, ...input }: StructureDto & { version: number }): Promise<void> {
   await core.tx.run(async (m) => {
     const before = await getStructure(m)
     const after = { ...before, ...input, id: 1, updatedAt: core.clock.now().toISOString() }
     await m.save(Structure, after)
+    // After the save: the row exists even on the very first one.
+    after.version = claimVersion(m, 'structure', { id: 1 }, version, actor, core.clock.now())
     await audit(m, actor, core.clock.now(), { action: 'structure-update', entity: 'structure', entityId: 1, before, after })
   })
 }
 
-export function structureDto(s: Structure): StructureDto {
+export function structureDto(s: Structure): StructureDto & { version: number } {
   return {
     name: s.name,
     address: s.address,
@@ -73,7 +76,8 @@ export function structureDto(s: Structure): StructureDto {
     holidayZone: s.holidayZone as StructureDto['holidayZone'],
     holidayRegion: s.holidayRegion as StructureDto['holidayRegion'],
     logo: s.logo,
-    websiteUrl: s.websiteUrl
+    websiteUrl: s.websiteUrl,
+    version: s.version
   }
 }
 

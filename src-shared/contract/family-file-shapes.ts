@@ -571,7 +571,8 @@ export const publishedDocument = z.object({
   audienceLabel: z.string(),
   recipients: z.number().int(),
   file: fileRef,
-  publishedAt: z.string()
+  publishedAt: z.string(),
+  version: z.number().int()
 })
 export type PublishedDocumentDto = z.infer<typeof publishedDocument>
 
@@ -587,13 +588,16 @@ export const newsItem = z.object({
   publishFrom: z.string(),
   publishUntil: z.string().nullable(),
   createdAt: z.string(),
-  updatedAt: z.string()
+  updatedAt: z.string(),
+  version: z.number().int()
 })
 export type NewsItemDto = z.infer<typeof newsItem>
 
 export const newsInput = z
   .object({
     id: id.nullable().default(null),
+    /** As loaded; required with an id (a stale save is refused, 409). */
+    version: recordVersion.optional(),
     title: nonEmpty('Titre', 200),
     body: nonEmpty('Texte', 20_000),
     imageUploadId: id.nullable().default(null),

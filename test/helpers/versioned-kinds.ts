@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { CallResult, TestClient } from './http'
 import type { SeededFamily, TestCore } from './core'
+import { PDF } from './files'
 
 export interface VersionedKind {
   /** Start of the French refusal: « Ce dossier a été modifié ». */
@@ -287,9 +288,75 @@ export function versionedKinds(ctx: KindsContext): Record<string, VersionedKind>
     }
   }
 
+  // ---------------------------------------------------------------- settings, users, news, documents
+  const REGLAGES = { changed: 'Ces réglages ont été modifiés', opened: 'les avez ouverts' }
+  /** A get/update pair whose answer is the whole form: change n sets `field`. */
+  const form = (words: { changed: string; opened: string }, get: string, update: string, field: string, value: (n: number) => unknown, keep: (got: Dto) => Dto = (g) => g): VersionedKind => ({
+    ...words,
+    async load(c) {
+      const got = await body(c.call(get, {}))
+      return { version: got.version as number, state: got[field] }
+    },
+    async save(c, version, n) {
+      return c.call(update, { ...keep(await body(c.call(get, {}))), version, [field]: value(n) })
+    },
+    expected: value
+  })
+  const others = once(async () => {
+    const c = ctx.staff()
+    const staffId = (await body(c.call('staff-create', { login: 'sophie.versions', displayName: 'Sophie', role: 'accueil', password: 'cerf-volant-vert-2026' }))).id as number
+    const newsId = (await body(c.call('news-save', { title: 'Kermesse', body: 'Samedi', audience: { kind: 'all' }, publishFrom: '2026-09-01', publishUntil: null }))).id as number
+    const upload = await body(c.call('files-upload', { name: 'menus.pdf', contentBase64: PDF.toString('base64') }))
+    const documentId = (await body(c.call('documents-publish', { uploadId: upload.uploadId, category: 'menus', title: 'Menus', audience: { kind: 'all' } }))).documentId as number
+    return { staffId, newsId, documentId }
+  })
+  const settingsKinds: Record<string, VersionedKind> = {
+    structure: form({ changed: 'La fiche de la structure a été modifiée', opened: 'l’avez ouverte' }, 'structure-get', 'structure-update', 'name', (n) => `Maison de l’Enfant ${n}`),
+    'SMTP settings': form(REGLAGES, 'smtp-get', 'smtp-update', 'host', (n) => `smtp${n}.exemple.fr`),
+    'portal settings': form(REGLAGES, 'portal-info', 'portal-update', 'publicUrl', (n) => `https://portail${n}.exemple.fr`, (g) => pick(g, ['tlsMode'])),
+    'messaging services': {
+      ...REGLAGES,
+      async load(c) {
+        const o = await body(c.call('messages-options-get', {}))
+        return { version: (o.versions as Dto).service as number, state: (o.services as Dto[])[0].label }
+      },
+      async save(c, version, n) {
+        const items = ((await body(c.call('messages-options-get', {}))).services as Dto[]).map((o) => pick(o, ['id', 'label', 'active']))
+        items[0].label = `Accueil ${n}`
+        return c.call('messages-options-save', { kind: 'service', version, items })
+      },
+      expected: (n) => `Accueil ${n}`
+    },
+    'staff user': listed(
+      M('Ce compte'),
+      async () => (await others()).staffId,
+      async (c) => (await body(c.call('staff-list', {}))) as unknown as Dto[],
+      'staff-update',
+      (row, n) => ({ ...pick(row, ['id', 'role', 'active']), displayName: `Sophie ${n}` }),
+      (r) => r.displayName
+    ),
+    news: listed(
+      F('Cette actualité'),
+      async () => (await others()).newsId,
+      async (c) => (await body(c.call('news-staff-list', {}))) as unknown as Dto[],
+      'news-save',
+      (row, n) => ({ ...pick(row, ['id', 'title', 'audience', 'publishFrom', 'publishUntil']), body: `Samedi ${n}` }),
+      (r) => r.body
+    ),
+    'published document': listed(
+      M('Ce document'),
+      async () => (await others()).documentId,
+      async (c) => (await body(c.call('documents-published-list', {}))) as unknown as Dto[],
+      'documents-published-update',
+      (row, n) => ({ ...pick(row, ['id', 'category', 'audience', 'validFrom', 'validUntil']), title: `Menus ${n}` }),
+      (r) => r.title
+    )
+  }
+
   return {
     ...activities,
     ...billingKinds,
+    ...settingsKinds,
     'family file: responsable': section(
       'responsable',
       (f) => without(f.responsable as Dto, 'id', 'role'),
