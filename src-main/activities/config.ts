@@ -23,6 +23,9 @@ import { fillFreedPlaces } from './enrolment'
 
 type In<T extends z.ZodType> = z.output<T>
 
+/** The configuration tables saveRow writes (each versioned: db/versions.ts). */
+type ConfigTable = Extract<VersionedTable, 'facility' | 'activity_type' | 'activity' | 'activity_period' | 'activity_group' | 'unit' | 'capacity'>
+
 /**
  * Creates or updates one configuration row with its audit row. `label` names
  * the thing in French for "introuvable" messages.
@@ -32,7 +35,7 @@ async function saveRow<E extends ObjectLiteral & { id: number; version: number }
   core: Core,
   actor: Actor,
   target: EntityTarget<E>,
-  entity: VersionedTable,
+  entity: ConfigTable,
   label: string,
   { version, ...input }: Partial<E> & { id?: number; version?: number }
 ): Promise<E> {

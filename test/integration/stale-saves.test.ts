@@ -127,7 +127,7 @@ describe('the family file faults of issue #12', () => {
     const family = await client(portalApp, 'portal')
     await family.loginPortal(fam.login, fam.password)
     const portalFile = (await family.call('file-get', {})).body
-    const { id: _id, role: _role, email: _email, version: _v, ...values } = portalFile.responsable
+    const { id: _id, role: _role, email: _email, ...values } = portalFile.responsable
     const asked = await family.call('file-request-change', { section: 'responsable', values: { ...values, phoneHome: '05 61 22 33 44' } })
     ok(asked)
 
