@@ -15,7 +15,7 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { conflict, DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
-import { claimVersion, type VersionedTable } from '../db/versions'
+import { bumpVersion, claimVersion, type VersionedTable } from '../db/versions'
 import { Booking } from '../bookings/entities'
 import { Activity, ActivityGroup, ActivityPeriod, ActivityType, Capacity, Enrolment, Facility, Unit, UnitExclusion } from './entities'
 import { groupDto, unitDto } from './dto'
@@ -197,6 +197,8 @@ export async function saveUnit(core: Core, actor: Actor, input: In<typeof unitIn
     const after = [...new Set(others)].sort()
     if (JSON.stringify(before) !== JSON.stringify(after)) {
       await audit(m, actor, core.clock.now(), { action: 'unit-exclusions-update', entity: 'unit', entityId: saved.id, before, after })
+      // Exclusions are stored both ways: a unit gained or lost here has changed too, and a copy of it open elsewhere is stale.
+      for (const x of [...before, ...after].filter((u) => !before.includes(u) || !after.includes(u))) bumpVersion(m, 'unit', { id: x }, actor, core.clock.now())
     }
     return saved
   })

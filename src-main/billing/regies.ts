@@ -1,10 +1,10 @@
-import type { EntityManager } from 'typeorm'
+import { In, type EntityManager } from 'typeorm'
 import type { RegieDto, RegieInput } from '@shared/contract/billing-shapes'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
-import { claimVersion } from '../db/versions'
+import { bumpVersion, claimVersion } from '../db/versions'
 import { Regie, RegieActivity } from './entities'
 import { formatProblem } from './numbering'
 import { ibanProblem, isValidBic, isValidIcs } from '@shared/check-digits'
@@ -65,8 +65,14 @@ export async function saveRegie(core: Core, actor: Actor, input: RegieInput): Pr
     const now = core.clock.now().toISOString()
     const dup = await m.findOneBy(Regie, { code: input.code })
     if (dup && dup.id !== input.id) throw new DomainError('conflict', `Le code « ${input.code} » est déjà utilisé par la régie ${dup.name}.`, 409, { code: 'déjà utilisé' })
-    if (input.isDefault) await m.update(Regie, { isDefault: true }, { isDefault: false })
     const { activityIds, id, version, ...fields } = input
+    // The régies this save takes the default or activities from change too: copies of them open elsewhere become stale.
+    const others = new Set<number>()
+    if (input.isDefault) for (const r of await m.findBy(Regie, { isDefault: true })) others.add(r.id)
+    for (const l of activityIds.length ? await m.findBy(RegieActivity, { activityId: In(activityIds) }) : []) others.add(l.regieId)
+    others.delete(id ?? 0)
+    for (const r of others) bumpVersion(m, 'regie', { id: r }, actor, core.clock.now())
+    if (input.isDefault) await m.update(Regie, { isDefault: true }, { isDefault: false })
     let regie: Regie
     let before: unknown = null
     if (id) {

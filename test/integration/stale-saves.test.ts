@@ -146,3 +146,42 @@ describe('the family file faults of issue #12', () => {
   })
 
 })
+
+describe('a save that changes another record makes its copies stale too', () => {
+  const body = async (r: Promise<CallResult>) => {
+    const res = await r
+    ok(res)
+    return res.body
+  }
+
+  test('unit exclusions are stored both ways: excluding a unit changes it', async () => {
+    const facilityId = (await body(claire.call('facilities-save', { name: 'Restauration' }))).id
+    const activityTypeId = (await body(claire.call('activity-types-save', { facilityId, name: 'Cantine', kind: 'restauration' }))).id
+    const activityId = (await body(claire.call('activities-save', { activityTypeId, name: 'Cantine', openingRule: 'school-days' }))).id
+    const lunch = await body(claire.call('units-save', { activityId, name: 'Repas', startTime: '11:30', endTime: '13:30' }))
+    const snack = await body(claire.call('units-save', { activityId, name: 'Goûter', startTime: '16:30', endTime: '17:00' }))
+    const { id: _id, version: _v, ...snackFields } = snack
+    core.clock.set(AT_1432)
+    ok(await claire.call('units-save', { ...lunch, excludes: [snack.id] }))
+    // Marc still has the goûter as he opened it, with no exclusion.
+    const stale = await marc.call('units-save', { ...snackFields, id: snack.id, version: snack.version, name: 'Goûter du soir', excludes: [] })
+    expect(stale.status).toBe(409)
+    expect(stale.body.error.message).toBe('Cette unité a été modifiée par Claire Directrice à 14:32 depuis que vous l’avez ouverte.')
+    const units = (await body(claire.call('activities-tree', {}))).flatMap((f: { types: { activities: { id: number; units: { id: number; excludes: number[] }[] }[] }[] }) =>
+      f.types.flatMap((t) => t.activities.filter((a) => a.id === activityId).flatMap((a) => a.units))
+    )
+    expect(units.find((u: { id: number }) => u.id === snack.id).excludes).toEqual([lunch.id])
+  })
+
+  test('a régie made the default, or given an activity, takes it from another régie, whose copies become stale', async () => {
+    const first = await body(claire.call('billing-regie-save', { name: 'Régie cantine', code: 'CANT' }))
+    const copy = (await body(marc.call('billing-regies-list', {}))).find((r: { id: number }) => r.id === first.regieId)
+    core.clock.set(AT_1432)
+    ok(await claire.call('billing-regie-save', { name: 'Régie loisirs', code: 'LOIS', isDefault: true }))
+    const stale = await marc.call('billing-regie-save', { ...copy, isDefault: true, paymentMethods: 'Chèque' })
+    expect(stale.status).toBe(409)
+    expect(stale.body.error.message).toBe('Cette régie a été modifiée par Claire Directrice à 14:32 depuis que vous l’avez ouverte.')
+    const now = await body(marc.call('billing-regies-list', {}))
+    expect(now.filter((r: { isDefault: boolean }) => r.isDefault).map((r: { code: string }) => r.code)).toEqual(['LOIS'])
+  })
+})
