@@ -174,7 +174,7 @@ describe('a save that changes another record makes its copies stale too', () => 
   })
 
   test('a régie made the default, or given an activity, takes it from another régie, whose copies become stale', async () => {
-    const first = await body(claire.call('billing-regie-save', { name: 'Régie cantine', code: 'CANT' }))
+    const first = await body(claire.call('billing-regie-save', { name: 'Régie cantine', code: 'CANT', isDefault: true }))
     const copy = (await body(marc.call('billing-regies-list', {}))).find((r: { id: number }) => r.id === first.regieId)
     core.clock.set(AT_1432)
     ok(await claire.call('billing-regie-save', { name: 'Régie loisirs', code: 'LOIS', isDefault: true }))
