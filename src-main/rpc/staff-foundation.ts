@@ -2,7 +2,7 @@ import { audit } from '../audit/audit'
 import { listBackups } from '../db/backup'
 import { backupKeyFingerprint, passphraseOpens } from '../db/backup-crypto'
 import { backupAndCopy } from '../backups/backup-now'
-import { getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
+import { BACKUP_SETTINGS_KEY, getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
 import { AuditEntry } from '../audit/entities'
 import { OutboxMail } from '../mail/entities'
 import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, setPortalAccountStatus, staffDto, updateStaffUser } from '../accounts/admin'
@@ -119,7 +119,7 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
   'backups-settings-get': async (_i, ctx) =>
     ctx.core.tx.read(async (m) => {
       const { key, keySetAt, ...s } = await getBackupSettings(m)
-      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m) }
+      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m), version: settingVersion(m, BACKUP_SETTINGS_KEY) }
     }),
   'backups-settings-update': async (i, ctx) => {
     await updateBackupSettings(ctx.core, requireActor(ctx), i)

@@ -154,13 +154,14 @@ export const foundationStaffProcedures = {
       /** Short fingerprint of the encryption key ('' when no passphrase was set), to tell one passphrase's copies from another's. */
       keyFingerprint: z.string(),
       keySetAt: z.string().nullable(),
-      lastRun: backupLastRun.nullable()
+      lastRun: backupLastRun.nullable(),
+      ...loaded
     }),
     roles: DIRECTION,
     query: true
   }),
   'backups-settings-update': proc({
-    input: backupSettings.extend({ passphrase: z.string().max(256, { error: 'Phrase de passe trop longue (256 caractères au maximum).' }).default('') }),
+    input: backupSettings.extend({ passphrase: z.string().max(256, { error: 'Phrase de passe trop longue (256 caractères au maximum).' }).default(''), ...sentBack }),
     output: ok,
     roles: DIRECTION
   }),
