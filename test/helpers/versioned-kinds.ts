@@ -314,6 +314,7 @@ export function versionedKinds(ctx: KindsContext): Record<string, VersionedKind>
     structure: form({ changed: 'La fiche de la structure a été modifiée', opened: 'l’avez ouverte' }, 'structure-get', 'structure-update', 'name', (n) => `Maison de l’Enfant ${n}`),
     'SMTP settings': form(REGLAGES, 'smtp-get', 'smtp-update', 'host', (n) => `smtp${n}.exemple.fr`),
     'portal settings': form(REGLAGES, 'portal-info', 'portal-update', 'publicUrl', (n) => `https://portail${n}.exemple.fr`, (g) => pick(g, ['tlsMode'])),
+    'SEPA settings': form(REGLAGES, 'billing-sepa-settings-get', 'billing-sepa-settings-save', 'preNotificationDays', (n) => 10 + n, (g) => pick(g, ['format', 'rejectFeeCents', 'rejectFeeLabel'])),
     'backup settings': form(REGLAGES, 'backups-settings-get', 'backups-settings-update', 'dailyTime', (n) => `1${n}:30`, (g) => ({ ...pick(g, ['daily', 'atQuit', 'copyDir', 'encrypt']), passphrase: '' })),
     'messaging services': {
       ...REGLAGES,
