@@ -32,3 +32,9 @@ export class SchoolHoliday {
   @Column({ name: 'back_day', type: 'text', nullable: true }) backDay: string | null
   @RecordVersion() version: number
 }
+
+/** The entities of the calendar, registered in core/entities.ts (like its handlers in rpc/). */
+export const calendarEntities: Function[] = [
+  Closure,
+  SchoolHoliday
+]

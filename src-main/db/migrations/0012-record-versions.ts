@@ -16,8 +16,8 @@ const TABLES = [
  * `version_at`), so a stale save is refused with « … modifié par Claire
  * Directrice à 14:32 ». Existing rows start at 0, as do rows created later.
  */
-export class RecordVersions0000000000011 implements MigrationInterface {
-  name = 'RecordVersions0000000000011'
+export class RecordVersions0000000000012 implements MigrationInterface {
+  name = 'RecordVersions0000000000012'
 
   async up(q: QueryRunner): Promise<void> {
     for (const t of TABLES) {
