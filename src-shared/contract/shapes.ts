@@ -17,7 +17,8 @@ export const staffUser = z.object({
   role: staffRole,
   active: z.boolean(),
   mustChangePassword: z.boolean(),
-  lastLoginAt: z.string().nullable()
+  lastLoginAt: z.string().nullable(),
+  version: z.number().int()
 })
 export type StaffUserDto = z.infer<typeof staffUser>
 
