@@ -299,6 +299,8 @@ export class PaymentAllocation {
   @Column({ name: 'invoice_id', type: 'integer' }) invoiceId: number
   @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  /** The day the allocation takes effect (payments/allocations.ts); what the accounts as of a date count. */
+  @Column({ name: 'effective_on', type: 'text', nullable: true }) effectiveOn: string | null
 }
 
 @Entity('reminder')

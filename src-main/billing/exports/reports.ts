@@ -8,12 +8,13 @@ import { EXPORT_LABELS, INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS, type PaymentM
 import type { Core } from '../../core/app-core'
 import { frenchDate } from '../../core/clock'
 import { DomainError } from '../../core/errors'
-import { ageOn, daysBetween } from '../../calendar/days'
+import { ageOn } from '../../calendar/days'
 import { dbOf } from '../../bookings/sql'
 import { consumedMinutes } from '../tariffs/resolve'
 import { wallClock } from '../invoicing/compute'
 import { INVOICE_SELECT, toSummary, type InvoiceRow } from '../invoices'
 import { buildWorkbook, type SheetSpec } from './xlsx'
+import { agedBalanceAsOf } from './aged-balance'
 
 export type ExportKind = keyof typeof EXPORT_LABELS
 
@@ -201,37 +202,23 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
 
 export function agedBalance(db: Database.Database, p: ExportParams): SheetSpec[] {
   const asOf = p.to
-  const r = regieClause('i', p.regieId)
-  const rows = db.prepare(`${INVOICE_SELECT} WHERE i.status = 'issued' AND i.issue_date <= ? ${r.sql} ORDER BY i.family_id`).all(asOf, ...r.params) as InvoiceRow[]
-  const fam = new Map<number, { familyNumber: number; family: string; notDue: number; d30: number; d60: number; d90: number; older: number; total: number }>()
-  for (const x of rows) {
-    const due = x.total_cents - x.paid
-    if (due <= 0) continue
-    const f = fam.get(x.family_id) ?? { familyNumber: Number(x.family_number), family: String(x.family_name), notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, total: 0 }
-    const late = daysBetween(x.due_date, asOf)
-    if (late <= 0) f.notDue += due
-    else if (late <= 30) f.d30 += due
-    else if (late <= 60) f.d60 += due
-    else if (late <= 90) f.d90 += due
-    else f.older += due
-    f.total += due
-    fam.set(x.family_id, f)
-  }
   return [
     {
       name: 'Balance âgée',
-      title: `${EXPORT_LABELS['aged-balance']} au ${frenchDate(asOf)}`,
+      title: `${EXPORT_LABELS["aged-balance"]} au ${frenchDate(asOf)} – ancienneté comptée depuis la date d’échéance`,
       columns: [
         { header: 'N° famille', key: 'familyNumber', type: 'int' },
         { header: 'Famille', key: 'family', type: 'text', width: 28 },
         { header: 'Non échu', key: 'notDue', type: 'money', total: true },
-        { header: '1 à 30 jours', key: 'd30', type: 'money', total: true },
+        { header: '0 à 30 jours', key: 'd30', type: 'money', total: true },
         { header: '31 à 60 jours', key: 'd60', type: 'money', total: true },
         { header: '61 à 90 jours', key: 'd90', type: 'money', total: true },
         { header: 'Plus de 90 jours', key: 'older', type: 'money', total: true },
-        { header: 'Total dû', key: 'total', type: 'money', total: true }
+        { header: 'Total dû', key: 'due', type: 'money', total: true },
+        { header: 'Avoir non imputé', key: 'credit', type: 'money', total: true },
+        { header: 'Solde', key: 'balance', type: 'money', total: true }
       ],
-      rows: [...fam.values()].sort((a, b) => b.total - a.total),
+      rows: agedBalanceAsOf(db, asOf, p.regieId).map((f) => ({ ...f })),
       totalsLabel: 'Total'
     }
   ]

@@ -21,6 +21,7 @@ import type { InvoiceSnapshot } from '../entities'
 import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
+import { insertAllocation } from '../payments/allocations'
 import { computeRun, type DraftInvoice } from './compute'
 
 /** Reserves `count` consecutive numbers of a sequence (same table and semantics as db/counter.ts). Call inside the transaction. */
@@ -46,7 +47,7 @@ export function explanationId(db: Database.Database, cache: Map<string, number>,
  * Allocates the family's unallocated payments (oldest first) to an invoice,
  * up to its total. Returns the amount applied.
  */
-export function applyCredit(db: Database.Database, regieId: number, familyId: number, invoiceId: number, dueCents: number, at: string): number {
+export function applyCredit(db: Database.Database, regieId: number, familyId: number, invoiceId: number, dueCents: number, on: string, at: string): number {
   if (dueCents <= 0) return 0
   const free = stmt(
     db,
@@ -58,7 +59,7 @@ export function applyCredit(db: Database.Database, regieId: number, familyId: nu
     if (left <= 0) break
     if (p.free <= 0) continue
     const amount = Math.min(p.free, left)
-    stmt(db, 'INSERT INTO payment_allocation (payment_id, invoice_id, amount_cents, created_at) VALUES (?, ?, ?, ?)').run(p.id, invoiceId, amount, at)
+    insertAllocation(db, { paymentId: p.id, invoiceId, amountCents: amount, on, at })
     left -= amount
   }
   return dueCents - left
@@ -168,7 +169,7 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
         if (l.flatKey) insFlat.run(l.flatKey, invoiceId)
         if (l.adjustmentId) setAdjustment.run(invoiceId, l.adjustmentId)
       })
-      const creditApplied = f.creditCents > 0 ? applyCredit(db, regie.id, f.familyId, invoiceId, f.totalCents, now) : 0
+      const creditApplied = f.creditCents > 0 ? applyCredit(db, regie.id, f.familyId, invoiceId, f.totalCents, issueDate, now) : 0
       auditRow(db, actor, now, 'invoice-issue', 'invoice', invoiceId, null, { number: number(i), familyId: f.familyId, runId, totalCents: f.totalCents, lines: f.lines.length, creditApplied })
       if (hooks.onProgress && (i % 100 === 99 || i === issued.length - 1)) hooks.onProgress(i + 1, issued.length)
     })

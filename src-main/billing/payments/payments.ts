@@ -11,7 +11,8 @@ import { audit } from '../../audit/audit'
 import { nextNumber } from '../../db/counter'
 import { dbOf, stmt } from '../../bookings/sql'
 import { Family } from '../../families/entities'
-import { Deposit, Invoice, Payment, PaymentAllocation, type DepositMode, type PaymentMode } from '../entities'
+import { Deposit, Invoice, Payment, type DepositMode, type PaymentMode } from '../entities'
+import { insertAllocation } from './allocations'
 import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 
@@ -103,7 +104,7 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
       left -= amount
     }
   }
-  for (const a of applied) await m.insert(PaymentAllocation, { paymentId: payment.id, invoiceId: a.invoiceId, amountCents: a.amountCents, createdAt: now })
+  for (const a of applied) insertAllocation(db, { paymentId: payment.id, invoiceId: a.invoiceId, amountCents: a.amountCents, on: input.receivedOn, at: now })
   await audit(m, actor, core.clock.now(), {
     action: 'payment-record',
     entity: 'payment',
@@ -126,6 +127,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
   return core.tx.run(async (m) => {
     const db = dbOf(m)
     const now = core.clock.now().toISOString()
+    const today = parisDay(core.clock.now())
     const free = stmt(
       db,
       `SELECT p.id, p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS free
@@ -139,7 +141,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
         if (left <= 0) break
         if (inv.due <= 0) continue
         const amount = Math.min(left, inv.due)
-        await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: inv.id, amountCents: amount, createdAt: now })
+        insertAllocation(db, { paymentId: p.id, invoiceId: inv.id, amountCents: amount, on: today, at: now })
         inv.due -= amount
         left -= amount
         total += amount
@@ -170,7 +172,7 @@ export async function rejectPayment(core: Core, actor: Actor, paymentId: number,
       'SELECT invoice_id, SUM(amount_cents) AS net FROM payment_allocation WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount_cents) <> 0'
     ).all(p.id) as { invoice_id: number; net: number }[]
     for (const a of allocations) {
-      await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, createdAt: now })
+      insertAllocation(dbOf(m), { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, on, at: now })
       if (p.mode === 'prelevement') await m.update(Invoice, { id: a.invoice_id }, { debitStatus: 'rejected' })
     }
     await audit(m, actor, core.clock.now(), {
