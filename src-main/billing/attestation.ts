@@ -18,6 +18,7 @@ import { renderPdf } from './pdf/printer'
 import { storeFamilyPdf } from './documents/family-docs'
 import { identity } from './documents/render'
 import { attestationPdf, type AttestationChild } from './documents/pdfs'
+import { upperName } from '@shared/names'
 
 export function attestationAmounts(m: EntityManager, familyId: number, year: number): AttestationChild[] {
   const db = dbOf(m)
@@ -71,7 +72,7 @@ export async function createAttestation(core: Core, actor: Actor, familyId: numb
     if (children.length === 0) {
       throw new DomainError('nothing_to_certify', `Aucun frais de garde d’enfant de moins de 6 ans n’a été réglé en ${year} : pas d’attestation à établir.`, 409)
     }
-    const name = person ? `${person.civility ? `${person.civility} ` : ''}${person.first_name} ${person.last_name.toUpperCase()}` : `Famille ${fam.number}`
+    const name = person ? `${person.civility ? `${person.civility} ` : ''}${person.first_name} ${upperName(person.last_name)}` : `Famille ${fam.number}`
     return {
       total: children.reduce((s, c) => s + c.amountCents, 0),
       def: attestationPdf({ structure: await identity(m), year, familyName: name, familyNumber: fam.number, address: { address: fam.address, postalCode: fam.postalCode, city: fam.city }, children, today })

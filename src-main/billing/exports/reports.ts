@@ -4,6 +4,7 @@
  * attendance statistics (hours booked / attended per age bracket).
  */
 import type Database from 'better-sqlite3'
+import { personName } from '@shared/names'
 import { EXPORT_LABELS, INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS, type PaymentModeCode } from '@shared/contract/billing-shapes'
 import type { Core } from '../../core/app-core'
 import { frenchDate } from '../../core/clock'
@@ -102,7 +103,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
   const rows = db
     .prepare(
       `SELECT p.number, p.received_on, p.mode, p.amount_cents, p.cheque_number, p.bank, p.payer, p.reference, p.status, p.rejected_on,
-              f.number AS family_number, UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS family_name,
+              f.number AS family_number, pe.last_name, pe.first_name,
               g.name AS regie, d.number AS deposit, d.deposited_on
          FROM payment p JOIN family f ON f.id = p.family_id LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable'
          JOIN regie g ON g.id = p.regie_id LEFT JOIN deposit d ON d.id = p.deposit_id
@@ -120,7 +121,8 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
     status: string
     rejected_on: string | null
     family_number: number
-    family_name: string
+    last_name: string | null
+    first_name: string | null
     regie: string
     deposit: string | null
     deposited_on: string | null
@@ -162,7 +164,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
         date: x.received_on,
         number: x.number,
         familyNumber: x.family_number,
-        family: x.family_name.trim(),
+        family: personName(x.last_name, x.first_name),
         regie: x.regie,
         mode: PAYMENT_MODE_LABELS[x.mode],
         cheque: x.cheque_number,

@@ -16,6 +16,7 @@ import type { BillingSettings } from '../settings'
 import { TariffIndex, type IndexedTariff } from '../tariffs/tariffs'
 import { BILLABLE_STATES, consumedMinutes, resolvePrice, type BookingState, type Resolution } from '../tariffs/resolve'
 import type { InvoiceLineKind } from '../entities'
+import { personName } from '@shared/names'
 
 export interface DraftLine {
   kind: InvoiceLineKind
@@ -286,7 +287,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       d = {
         familyId,
         familyNumber: f.number,
-        familyName: `${(f.last_name ?? '').toUpperCase()} ${f.first_name ?? ''}`.trim(),
+        familyName: personName(f.last_name, f.first_name),
         address: f.address,
         postalCode: f.postal_code,
         city: f.city,

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm'
 import type { DepositDto, PaymentDto, PaymentInput } from '@shared/contract/billing-shapes'
 import { PAYMENT_MODE_LABELS } from '@shared/contract/billing-shapes'
 import { formatEuro } from '@shared/billing/money'
+import { personName } from '@shared/names'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
@@ -192,7 +193,8 @@ interface PaymentRow {
   regie_name: string
   family_id: number
   family_number: number
-  family_name: string
+  last_name: string | null
+  first_name: string | null
   received_on: string
   mode: PaymentMode
   amount_cents: number
@@ -209,7 +211,7 @@ interface PaymentRow {
 
 export const PAYMENT_SELECT = `
   SELECT p.id, p.number, p.regie_id, r.name AS regie_name, p.family_id, f.number AS family_number,
-         UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS family_name,
+         pe.last_name, pe.first_name,
          p.received_on, p.mode, p.amount_cents,
          COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS allocated,
          p.cheque_number, p.bank, p.payer, p.reference, d.number AS deposit_number, p.status, p.rejected_on,
@@ -227,7 +229,7 @@ export function toPaymentDto(r: PaymentRow): PaymentDto {
     regieName: r.regie_name,
     familyId: r.family_id,
     familyNumber: r.family_number,
-    familyName: r.family_name.trim(),
+    familyName: personName(r.last_name, r.first_name),
     receivedOn: r.received_on,
     mode: r.mode,
     amountCents: r.amount_cents,
