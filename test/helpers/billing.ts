@@ -171,3 +171,48 @@ export async function seedBillingWorld(core: Core): Promise<BillingWorld> {
     }
   }
 }
+
+export interface MiniRegie {
+  regieId: number
+  activityId: number
+  comptable: SeededStaff
+  /** A unit of the activity with its own tariff (unit price, or price per hour with `stepMinutes`). */
+  unitWithTariff(name: string, start: string, end: string, tariff: { priceCents: number; mode?: 'unit' | 'hourly'; stepMinutes?: number }): Promise<number>
+}
+
+/** A bare régie "AL" and one périscolaire activity: each test adds the units and tariffs it needs. */
+export async function seedMiniRegie(core: Core): Promise<MiniRegie> {
+  await setStructure(core)
+  const comptable = await seedStaff(core, 'comptable')
+  const facility = await saveFacility(core, SYSTEM, { name: 'Accueil', active: true, sort: 1 })
+  const type = await saveActivityType(core, SYSTEM, { facilityId: facility.id, name: 'Périscolaire', kind: 'periscolaire' })
+  const act = await saveActivity(core, SYSTEM, { activityTypeId: type.id, name: 'ALAE', openingRule: 'school-days', validation: 'auto', autoBook: false, typicalWeek: false, active: true, description: '' })
+  const regieId = await saveRegie(core, SYSTEM, {
+    id: null,
+    name: 'Régie',
+    code: 'AL',
+    invoiceFormat: '{CODE}-{N}',
+    creditFormat: '{CODE}-AV{N}',
+    paymentFormat: '{CODE}-R{N}',
+    isDefault: true,
+    dueDays: 20,
+    paymentMethods: '',
+    creditorName: '',
+    ics: '',
+    creditorIban: '',
+    creditorBic: '',
+    active: true,
+    activityIds: []
+  })
+  let sort = 0
+  return {
+    regieId,
+    activityId: act.id,
+    comptable,
+    async unitWithTariff(name, start, end, t) {
+      const unitId = (await saveUnit(core, SYSTEM, { activityId: act.id, name, startTime: start, endTime: end, priceCents: 0, sort: ++sort, excludes: [] })).id
+      await saveTariff(core, SYSTEM, tariffInput.parse({ name, unitId, mode: t.mode ?? 'unit', stepMinutes: t.stepMinutes ?? 15, validFrom: '2025-01-01', brackets: [{ qfMin: 0, qfMax: null, priceCents: t.priceCents }] }))
+      return unitId
+    }
+  }
+}

@@ -9,23 +9,17 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { addDays } from '@shared/bookings/days'
-import { SYSTEM } from '../../src-main/core/actor'
 import { parisDay } from '../../src-main/core/clock'
 import { DomainError } from '../../src-main/core/errors'
-import { saveActivity, saveActivityType, saveFacility, saveUnit } from '../../src-main/activities/config'
 import { cancelInvoice } from '../../src-main/billing/invoices'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { allocateCredit, recordPayment, rejectPayment } from '../../src-main/billing/payments/payments'
 import { exportDirectDebits } from '../../src-main/billing/sepa/export'
-import { saveRegie } from '../../src-main/billing/regies'
-import { saveTariff } from '../../src-main/billing/tariffs/tariffs'
 import { ageBucket, agedBalanceAsOf, type AgedFamily } from '../../src-main/billing/exports/aged-balance'
 import { Invoice, Payment } from '../../src-main/billing/entities'
 import { Child } from '../../src-main/families/entities'
-import { tariffInput } from '@shared/contract/billing-shapes'
-import { setStructure } from '../helpers/activities'
-import { openTestCore, seedFamily, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
-import { seedBillingWorld, type BillingWorld } from '../helpers/billing'
+import { openTestCore, seedFamily, type SeededStaff, type TestCore } from '../helpers/core'
+import { seedBillingWorld, seedMiniRegie, type BillingWorld } from '../helpers/billing'
 
 const asOf = (core: TestCore, day: string, familyId: number): AgedFamily | undefined => agedBalanceAsOf(core.db, day, null).find((f) => f.familyId === familyId)
 
@@ -185,30 +179,10 @@ describe('aged balance on random histories', () => {
   let unitId: number
   beforeAll(async () => {
     core = await openTestCore({ now: new Date('2026-10-01T08:00:00Z') })
-    await setStructure(core)
-    staff = await seedStaff(core, 'comptable')
-    const facility = await saveFacility(core, SYSTEM, { name: 'Accueil', active: true, sort: 1 })
-    const type = await saveActivityType(core, SYSTEM, { facilityId: facility.id, name: 'Périscolaire', kind: 'periscolaire' })
-    const act = await saveActivity(core, SYSTEM, { activityTypeId: type.id, name: 'ALAE', openingRule: 'school-days', validation: 'auto', autoBook: false, typicalWeek: false, active: true, description: '' })
-    unitId = (await saveUnit(core, SYSTEM, { activityId: act.id, name: 'Matin', startTime: '07:30', endTime: '08:20', priceCents: 0, sort: 1, excludes: [] })).id
-    regieId = await saveRegie(core, SYSTEM, {
-      id: null,
-      name: 'Régie',
-      code: 'AL',
-      invoiceFormat: '{CODE}-{N}',
-      creditFormat: '{CODE}-AV{N}',
-      paymentFormat: '{CODE}-R{N}',
-      isDefault: true,
-      dueDays: 20,
-      paymentMethods: '',
-      creditorName: '',
-      ics: '',
-      creditorIban: '',
-      creditorBic: '',
-      active: true,
-      activityIds: []
-    })
-    await saveTariff(core, SYSTEM, tariffInput.parse({ name: 'Matin', unitId, mode: 'unit', validFrom: '2025-01-01', brackets: [{ qfMin: 0, qfMax: null, priceCents: 415 }] }))
+    const mini = await seedMiniRegie(core)
+    staff = mini.comptable
+    regieId = mini.regieId
+    unitId = await mini.unitWithTariff('Matin', '07:30', '08:20', { priceCents: 415 })
   })
   afterAll(() => core.cleanup())
 

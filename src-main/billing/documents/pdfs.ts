@@ -8,6 +8,7 @@ import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interface
 import type { PaymentDto, PreviewLineDto, StatementDto } from '@shared/contract/billing-shapes'
 import { PAYMENT_MODE_LABELS } from '@shared/contract/billing-shapes'
 import { formatEuro } from '@shared/billing/money'
+import { quantityText, unitPriceLabel } from '@shared/billing/lines'
 import { frenchDate } from '../../core/clock'
 import type { InvoiceSnapshot } from '../entities'
 import { compactDays, documentDef, letterhead, money, periodText, recipientBlock, th, type Identity } from './layout'
@@ -34,14 +35,18 @@ interface Group {
   child: string
   label: string
   days: string[]
-  quantity: number
-  qtyLabels: string[]
+  lines: { quantity: number; quantityLabel: string }[]
   unitPrice: number
   amount: number
   kind: string
 }
 
-/** Lines of one child × service × unit price, so a month of mornings is one row with its dates. */
+/**
+ * Lines of one child × service × unit price, so a month of mornings is one
+ * row with its dates; hourly lines also by duration, so a row reads
+ * « 16 × 6 quarts d'heure » at its price per hour. A row's amount is the sum
+ * of its lines, each rounded on its own.
+ */
 export function groupLines(lines: PreviewLineDto[]): Map<string, Group[]> {
   const byChild = new Map<string, Group[]>()
   for (const l of lines) {
@@ -50,13 +55,14 @@ export function groupLines(lines: PreviewLineDto[]): Map<string, Group[]> {
     const label = l.activityName && !l.label.startsWith(l.activityName) && l.kind !== 'flat' ? `${l.activityName} – ${l.label}` : l.label
     const absence = l.bookingState === 'A_FACT' ? ' (absence facturée)' : l.bookingState === 'ABSENT' ? ' (absence non excusée)' : ''
     const fullLabel = label + absence
-    let g = groups.find((x) => x.label === fullLabel && x.unitPrice === l.unitPriceCents && x.kind === l.kind)
+    const same = (x: Group) => x.label === fullLabel && x.unitPrice === l.unitPriceCents && x.kind === l.kind && (l.kind !== 'hourly' || x.lines[0].quantityLabel === l.quantityLabel)
+    let g = groups.find(same)
     if (!g) {
-      g = { child, label: fullLabel, days: [], quantity: 0, qtyLabels: [], unitPrice: l.unitPriceCents, amount: 0, kind: l.kind }
+      g = { child, label: fullLabel, days: [], lines: [], unitPrice: l.unitPriceCents, amount: 0, kind: l.kind }
       groups.push(g)
     }
     if (l.day) g.days.push(l.day)
-    g.quantity += l.quantity
+    g.lines.push({ quantity: l.quantity, quantityLabel: l.quantityLabel })
     g.amount += l.amountCents
     byChild.set(child, groups)
   }
@@ -83,12 +89,18 @@ export function invoicePdf(d: InvoicePdfData): TDocumentDefinitions {
   for (const [child, groups] of groupLines(d.lines)) {
     const body: TableCell[][] = [[th('Prestation'), th('Dates'), th('Qté', 'right'), th('Prix unitaire', 'right'), th('Montant', 'right')]]
     for (const g of groups) {
-      body.push([g.label, { text: g.days.length ? compactDays(g.days) : '', fontSize: 8 }, { text: String(g.quantity), alignment: 'right' }, money(g.unitPrice), money(g.amount)])
+      body.push([
+        g.label,
+        { text: g.days.length ? compactDays(g.days) : '', fontSize: 8 },
+        { text: quantityText(g.kind, g.lines), alignment: 'right', noWrap: true },
+        { text: unitPriceLabel(g.kind, g.unitPrice), alignment: 'right', noWrap: true },
+        money(g.amount)
+      ])
     }
     const subtotal = groups.reduce((x, g) => x + g.amount, 0)
     body.push([{ text: `Sous-total ${child}`, colSpan: 4, bold: true, alignment: 'right' }, '', '', '', money(subtotal, true)])
     content.push({ text: child === 'Famille' ? 'Ajustements' : `Enfant : ${child}`, bold: true, margin: [0, 6, 0, 3] })
-    content.push({ table: { headerRows: 1, widths: ['*', 150, 30, 60, 60], body, dontBreakRows: true }, layout: 'lightHorizontalLines' })
+    content.push({ table: { headerRows: 1, widths: ['*', 110, 'auto', 60, 60], body, dontBreakRows: true }, layout: 'lightHorizontalLines' })
   }
   content.push({
     margin: [0, 12, 0, 0],
