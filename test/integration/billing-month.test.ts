@@ -451,6 +451,11 @@ describe('statements', () => {
     const text = pdfText((await renderStatement(core, w.f3.familyId, '2026-2027')).data)
     expect(text).toContain('RELEVÉ DE COMPTE')
     expect(text).toMatch(/Rejet de prélèvement/)
+    // The balance carried over comes first, right under the header, then the operations.
+    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+    const header = lines.findIndex((l) => l.startsWith('N° Opération'))
+    expect(lines[header + 1]).toMatch(/^Ancien solde\s+01\/09\/2026\s+0,00 €\s+0,00 €$/)
+    expect(lines[header + 2]).toMatch(/^AL-3\s+02\/10\/2026\s+Facture/)
   })
 })
 

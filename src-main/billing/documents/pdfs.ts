@@ -11,6 +11,7 @@ import { formatEuro } from '@shared/billing/money'
 import { quantityText, unitPriceLabel } from '@shared/billing/lines'
 import { frenchDate } from '../../core/clock'
 import type { InvoiceSnapshot } from '../entities'
+import { schoolYearBounds } from '../statement'
 import { compactDays, documentDef, letterhead, money, periodText, recipientBlock, th, type Identity } from './layout'
 
 export interface InvoicePdfData {
@@ -220,10 +221,11 @@ export function depositPdf(d: {
 export function statementPdf(d: { structure: Identity; statement: StatementDto; today: string }): TDocumentDefinitions {
   const st = d.statement
   const body: TableCell[][] = [[th('N° Opération'), th('Date'), th('Description'), th('Régie'), th('Débit', 'right'), th('Crédit', 'right')]]
+  // The balance carried over opens the statement, as on a bank statement.
+  body.push([{ text: 'Ancien solde', bold: true }, { text: frenchDate(schoolYearBounds(st.schoolYear).from), colSpan: 3 }, '', '', money(Math.max(0, st.openingCents)), money(Math.max(0, -st.openingCents))])
   for (const r of st.rows) {
     body.push([r.operation, frenchDate(r.date), r.description, r.regie, r.debitCents ? money(r.debitCents) : '', r.creditCents ? money(r.creditCents) : ''])
   }
-  body.push([{ text: 'Ancien solde', bold: true }, { text: '', colSpan: 3 }, '', '', money(Math.max(0, st.openingCents)), money(Math.max(0, -st.openingCents))])
   body.push([{ text: 'Totaux de l’année scolaire', bold: true, colSpan: 4 }, '', '', '', money(st.totalDebitCents, true), money(st.totalCreditCents, true)])
   return documentDef(
     [
