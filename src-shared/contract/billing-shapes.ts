@@ -146,6 +146,8 @@ export const runPreview = z.object({
   month,
   periodStart: isoDate,
   periodEnd: isoDate,
+  /** The month has not ended yet (today is its last day or before): issuing needs an explicit confirmation. */
+  monthNotOver: z.boolean(),
   families: z.array(previewFamily),
   anomalies: z.array(anomaly),
   totals: z.object({ invoices: z.number().int(), lines: z.number().int(), totalCents: cents, skipped: z.number().int() }),

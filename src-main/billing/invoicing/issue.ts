@@ -22,7 +22,8 @@ import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { insertAllocation } from '../payments/allocations'
-import { computeRun, type DraftInvoice } from './compute'
+import { computeRun, monthBounds, type DraftInvoice } from './compute'
+import { monthNotOver, unfinishedMonthWarning } from '@shared/billing/runs'
 
 /** Reserves `count` consecutive numbers of a sequence (same table and semantics as db/counter.ts). Call inside the transaction. */
 export function reserveNumbers(db: Database.Database, name: string, count: number): number {
@@ -70,6 +71,8 @@ export interface IssueInput {
   month: string
   issueDate?: string | null
   dueDate?: string | null
+  /** Staff read unfinishedMonthWarning and still want to invoice a month that is not over. */
+  confirmUnfinishedMonth?: boolean
 }
 
 export interface IssueResult {
@@ -92,6 +95,10 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
   const issueDate = input.issueDate ?? today
   const regie = await core.tx.read((m) => getRegie(m, input.regieId))
   if (!regie.active) throw new DomainError('invalid_input', `La régie ${regie.name} est désactivée.`, 400)
+  const { end } = monthBounds(input.month)
+  if (monthNotOver(end, today) && !input.confirmUnfinishedMonth) {
+    throw new DomainError('unfinished_month', `${unfinishedMonthWarning(input.month, end)} Confirmez pour émettre quand même.`, 409, { month: 'mois non terminé' })
+  }
   const dueDate = input.dueDate ?? addDays(issueDate, regie.dueDays)
   if (dueDate < issueDate) throw new DomainError('invalid_input', "La date d'échéance précède la date d'émission.", 400, { dueDate: 'avant l’émission' })
 
