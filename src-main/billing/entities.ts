@@ -69,6 +69,14 @@ export class TariffBracket {
   @Column({ type: 'integer', default: 0 }) sort: number
 }
 
+/** « Dont repas »: the part of a tariff's price, for one of its units, that pays a meal (left out of the attestation fiscale). */
+@Entity('tariff_meal')
+export class TariffMeal {
+  @PrimaryColumn({ name: 'tariff_id', type: 'integer' }) tariffId: number
+  @PrimaryColumn({ name: 'unit_id', type: 'integer' }) unitId: number
+  @Column({ name: 'meal_cents', type: 'integer' }) mealCents: number
+}
+
 @Entity('invoicing_run')
 export class InvoicingRun {
   @PrimaryGeneratedColumn({ type: 'integer' }) id: number
@@ -147,6 +155,8 @@ export class InvoiceLine {
   @Column({ name: 'tariff_id', type: 'integer', nullable: true }) tariffId: number | null
   @Column({ type: 'text', default: '' }) bracket: string
   @Column({ name: 'explanation_id', type: 'integer', nullable: true }) explanationId: number | null
+  /** Part of amountCents that pays meals (tariff « dont repas »), at most amountCents. */
+  @Column({ name: 'meal_cents', type: 'integer', default: 0 }) mealCents: number
 }
 
 @Entity('price_explanation')
@@ -321,6 +331,7 @@ export const BILLING_ENTITY_LIST = [
   RegieActivity,
   Tariff,
   TariffBracket,
+  TariffMeal,
   InvoicingRun,
   Invoice,
   InvoiceLine,

@@ -35,6 +35,8 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
     holidayRegion: '',
     portalUrl: '',
     websiteUrl: '',
+    signatoryName: '',
+    signatoryRole: '',
     updatedAt: new Date(0).toISOString()
   })
 }
@@ -60,7 +62,9 @@ export function structureDto(s: Structure): StructureDto {
     holidayZone: s.holidayZone as StructureDto['holidayZone'],
     holidayRegion: s.holidayRegion as StructureDto['holidayRegion'],
     logo: s.logo,
-    websiteUrl: s.websiteUrl
+    websiteUrl: s.websiteUrl,
+    signatoryName: s.signatoryName,
+    signatoryRole: s.signatoryRole
   }
 }
 

@@ -71,6 +71,8 @@ export const tariffInput = z.object({
   sibling3: adjust.default({ kind: 'none', value: 0 }),
   outsideCommune: adjust.default({ kind: 'none', value: 0 }),
   brackets: z.array(bracketInput).min(1, { error: 'Indiquez au moins un prix.' }).max(20),
+  /** « Dont repas »: per unit the tariff prices, the part of the price that pays a meal (left out of the attestation fiscale). */
+  meals: z.array(z.object({ unitId: id, mealCents: z.number().int().min(1, { error: 'Part repas : un montant positif.' }).max(10_000_000) })).max(100).default([]),
   active: z.boolean().default(true)
 })
 export type TariffInput = z.output<typeof tariffInput>

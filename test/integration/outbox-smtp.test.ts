@@ -29,6 +29,8 @@ beforeEach(async () => {
     holidayZone: 'C',
     holidayRegion: '',
     websiteUrl: '',
+    signatoryName: '',
+    signatoryRole: '',
     logo: null
   })
 })

@@ -254,11 +254,16 @@ export function statementPdf(d: { structure: Identity; statement: StatementDto; 
 export interface AttestationChild {
   name: string
   birthDate: string
+  /** Childcare paid in the year, meals left out. */
   amountCents: number
+  /** The meals inside what was paid, left out of amountCents (shown so the family sees why the total is lower). */
+  mealCents: number
 }
 
 export function attestationPdf(d: {
   structure: Identity
+  /** Paramètres → Structure: who signs, and as what. */
+  signatory: { name: string; role: string }
   year: number
   familyName: string
   familyNumber: number
@@ -267,9 +272,10 @@ export function attestationPdf(d: {
   today: string
 }): TDocumentDefinitions {
   const total = d.children.reduce((s, c) => s + c.amountCents, 0)
-  const body: TableCell[][] = [[th('Enfant'), th('Date de naissance'), th('Frais de garde payés', 'right')]]
-  for (const c of d.children) body.push([c.name, frenchDate(c.birthDate), money(c.amountCents)])
-  body.push([{ text: 'Total', bold: true, colSpan: 2 }, '', money(total, true)])
+  const body: TableCell[][] = [[th('Enfant'), th('Date de naissance'), th('Repas (non déductibles)', 'right'), th('Frais de garde payés', 'right')]]
+  for (const c of d.children) body.push([c.name, frenchDate(c.birthDate), { text: c.mealCents ? formatEuro(c.mealCents) : '–', alignment: 'right', color: '#4b5563' }, money(c.amountCents)])
+  body.push([{ text: 'Total des frais de garde', bold: true, colSpan: 3 }, '', '', money(total, true)])
+  const signer = [d.signatory.name, d.signatory.role].filter(Boolean).join(', ')
   return documentDef(
     [
       letterhead(d.structure, `ATTESTATION FISCALE ${d.year}`, [
@@ -282,7 +288,7 @@ export function attestationPdf(d: {
         text: `La structure ${d.structure.name}${d.structure.siret ? ` (SIRET ${d.structure.siret})` : ''} atteste que ${d.familyName} a versé au cours de l’année ${d.year} les sommes suivantes pour la garde de ${d.children.length > 1 ? 'ses enfants' : 'son enfant'} âgé${d.children.length > 1 ? 's' : ''} de moins de 6 ans au 1er janvier ${d.year} :`,
         margin: [0, 0, 0, 10]
       },
-      { table: { headerRows: 1, widths: ['*', 100, 120], body }, layout: 'lightHorizontalLines' },
+      { table: { headerRows: 1, widths: ['*', 90, 100, 110], body }, layout: 'lightHorizontalLines' },
       {
         text: 'Montants établis d’après les règlements effectivement reçus dans l’année, hors frais de repas et hors CESU préfinancés. Les aides perçues pour la garde (complément de libre choix du mode de garde, aides de l’employeur) sont à déduire par le contribuable.',
         fontSize: 8,
@@ -290,7 +296,7 @@ export function attestationPdf(d: {
         margin: [0, 10, 0, 24]
       },
       { text: `Fait à ${d.structure.city || '…'}, le ${frenchDate(d.today)}`, margin: [0, 0, 0, 6] },
-      { text: 'Pour la structure, le responsable', margin: [0, 0, 0, 0] }
+      { text: signer ? `Pour la structure, ${signer}` : 'Pour la structure, le responsable', margin: [0, 0, 0, 0] }
     ],
     `${d.structure.name} – Attestation fiscale ${d.year} – ${d.familyName}`
   )

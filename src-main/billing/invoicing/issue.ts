@@ -134,8 +134,8 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
     const insLine = stmt(
       db,
       `INSERT INTO invoice_line (invoice_id, sort, kind, child_id, child_name, activity_id, activity_name, unit_id, label, day, quantity, quantity_label,
-                                 unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+                                 unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id, meal_cents)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     )
     const insBilled = stmt(db, 'INSERT INTO billed_booking (booking_id, invoice_id) VALUES (?, ?)')
     const insFlat = stmt(db, 'INSERT INTO billed_flat (key, invoice_id) VALUES (?, ?)')
@@ -170,7 +170,7 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
         insLine.run(
           invoiceId, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
           l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket,
-          explanationId(db, explanations, l.explanation)
+          explanationId(db, explanations, l.explanation), l.mealCents
         )
         for (const b of l.bookingIds) insBilled.run(b, invoiceId)
         if (l.flatKey) insFlat.run(l.flatKey, invoiceId)
