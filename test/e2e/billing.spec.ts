@@ -129,7 +129,8 @@ test('the back-office billing screens work in headless mode, exports download as
 
   await page.getByRole('link', { name: 'Exports comptables' }).click()
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger : Journal des factures' }).click()])
-  expect(download.suggestedFilename()).toMatch(/^invoice-journal-.*\.xlsx$/)
+  // The previous month, whole: « journal-des-factures-2026-11.xlsx ».
+  expect(download.suggestedFilename()).toMatch(/^journal-des-factures-\d{4}-\d{2}\.xlsx$/)
   const path = await download.path()
   const { readFileSync } = await import('node:fs')
   expect(readFileSync(path).subarray(0, 2).toString()).toBe('PK')

@@ -12,7 +12,8 @@ import { DomainError } from '../../core/errors'
 import { ageOn } from '../../calendar/days'
 import { dbOf } from '../../bookings/sql'
 import { consumedMinutes } from '../tariffs/resolve'
-import { wallClock } from '../invoicing/compute'
+import { monthBounds, wallClock } from '../invoicing/compute'
+import { getStructure } from '../../settings/settings'
 import { INVOICE_SELECT, toSummary, type InvoiceRow } from '../invoices'
 import { buildWorkbook, type SheetSpec } from './xlsx'
 import { agedBalanceAsOf } from './aged-balance'
@@ -319,24 +320,45 @@ export function cafStats(db: Database.Database, p: ExportParams): SheetSpec[] {
   ]
 }
 
+/** What the files are called where the accountant saves them, in French. */
+const FILE_STEMS: Record<ExportKind, string> = {
+  'invoice-journal': 'journal-des-factures',
+  'payment-journal': 'journal-des-reglements',
+  'aged-balance': 'balance-agee',
+  revenue: 'recettes-par-activite',
+  'caf-stats': 'statistiques-caf'
+}
+
+/** « journal-des-factures-2026-11.xlsx » for a whole month, « …-2026.xlsx » for a year, « …-du-2026-11-01-au-2026-11-15.xlsx » otherwise; the aged balance is « balance-agee-au-2026-11-30.xlsx ». */
+export function exportFileName(p: Pick<ExportParams, 'kind' | 'from' | 'to'>): string {
+  const stem = FILE_STEMS[p.kind]
+  if (p.kind === 'aged-balance') return `${stem}-au-${p.to}.xlsx`
+  const month = p.from.slice(0, 7)
+  if (p.from === `${month}-01` && p.to === monthBounds(month).end) return `${stem}-${month}.xlsx`
+  const year = p.from.slice(0, 4)
+  if (p.from === `${year}-01-01` && p.to === `${year}-12-31`) return `${stem}-${year}.xlsx`
+  return `${stem}-du-${p.from}-au-${p.to}.xlsx`
+}
+
 export async function buildExport(core: Core, p: ExportParams): Promise<{ filename: string; data: Buffer }> {
   if (p.to < p.from) throw new DomainError('invalid_input', 'La fin de période précède son début.', 400, { to: 'avant le début' })
-  const sheets = await core.tx.read(async (m) => {
+  const { sheets, structureName } = await core.tx.read(async (m) => {
     const db = dbOf(m)
+    const structureName = (await getStructure(m)).name
     switch (p.kind) {
       case 'invoice-journal':
-        return invoiceJournal(db, p)
+        return { sheets: invoiceJournal(db, p), structureName }
       case 'payment-journal':
-        return paymentJournal(db, p)
+        return { sheets: paymentJournal(db, p), structureName }
       case 'aged-balance':
-        return agedBalance(db, p)
+        return { sheets: agedBalance(db, p), structureName }
       case 'revenue':
-        return revenueByActivity(db, p)
+        return { sheets: revenueByActivity(db, p), structureName }
       case 'caf-stats':
-        return cafStats(db, p)
+        return { sheets: cafStats(db, p), structureName }
     }
   })
-  const data = await buildWorkbook(sheets, { now: core.clock.now() })
-  return { filename: `${p.kind}-${p.from}-${p.to}.xlsx`, data }
+  const data = await buildWorkbook(sheets, { now: core.clock.now(), structureName })
+  return { filename: exportFileName(p), data }
 }
 
