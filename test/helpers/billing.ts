@@ -15,7 +15,7 @@ import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { saveMandate } from '../../src-main/billing/sepa/mandates'
 import { Family } from '../../src-main/families/entities'
 import { FamilyCaf } from '../../src-main/families/file-entities'
-import { tariffInput } from '@shared/contract/billing-shapes'
+import { regieInput, tariffInput } from '@shared/contract/billing-shapes'
 import { setStructure, addChild } from './activities'
 import { seedFamily, seedStaff, type SeededFamily, type SeededStaff } from './core'
 import { Child } from '../../src-main/families/entities'
@@ -187,23 +187,8 @@ export async function seedMiniRegie(core: Core): Promise<MiniRegie> {
   const facility = await saveFacility(core, SYSTEM, { name: 'Accueil', active: true, sort: 1 })
   const type = await saveActivityType(core, SYSTEM, { facilityId: facility.id, name: 'Périscolaire', kind: 'periscolaire' })
   const act = await saveActivity(core, SYSTEM, { activityTypeId: type.id, name: 'ALAE', openingRule: 'school-days', validation: 'auto', autoBook: false, typicalWeek: false, active: true, description: '' })
-  const regieId = await saveRegie(core, SYSTEM, {
-    id: null,
-    name: 'Régie',
-    code: 'AL',
-    invoiceFormat: '{CODE}-{N}',
-    creditFormat: '{CODE}-AV{N}',
-    paymentFormat: '{CODE}-R{N}',
-    isDefault: true,
-    dueDays: 20,
-    paymentMethods: '',
-    creditorName: '',
-    ics: '',
-    creditorIban: '',
-    creditorBic: '',
-    active: true,
-    activityIds: []
-  })
+  // Every other field of the régie at its contract default.
+  const regieId = await saveRegie(core, SYSTEM, regieInput.parse({ name: 'Régie', code: 'AL', isDefault: true }))
   let sort = 0
   return {
     regieId,
