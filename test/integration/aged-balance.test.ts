@@ -13,6 +13,7 @@ import { parisDay } from '../../src-main/core/clock'
 import { DomainError } from '../../src-main/core/errors'
 import { cancelInvoice } from '../../src-main/billing/invoices'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
+import { runInvoiceBatch } from '../../src-main/billing/invoicing/batch'
 import { allocateCredit, recordPayment, rejectPayment } from '../../src-main/billing/payments/payments'
 import { exportDirectDebits } from '../../src-main/billing/sepa/export'
 import { ageBucket, agedBalanceAsOf, type AgedFamily } from '../../src-main/billing/exports/aged-balance'
@@ -40,7 +41,9 @@ describe('aged balance as of a day, over one month', () => {
   beforeAll(async () => {
     core = await openTestCore({ now: new Date('2026-10-02T08:00:00Z') })
     w = await seedBillingWorld(core)
-    await issueRun(core, w.comptable.actor, { regieId: w.regieId, month: '2026-09' }) // issued 02/10, due 22/10
+    const run = await issueRun(core, w.comptable.actor, { regieId: w.regieId, month: '2026-09' }) // issued 02/10, due 22/10
+    // Sent the same day: the pre-notification a direct debit needs.
+    await runInvoiceBatch(core, w.comptable.actor, { runId: run.runId, email: true, printAll: false })
   })
   afterAll(() => core.cleanup())
 
@@ -55,7 +58,7 @@ describe('aged balance as of a day, over one month', () => {
 
   test('a direct debit counts from its collection date, a rejection re-opens the invoice from its own day', async () => {
     core.clock.set(new Date('2026-10-06T08:00:00Z'))
-    await exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, collectionDate: '2026-10-22' })
+    await exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, runId: null, collectionDate: '2026-10-22', represent: false })
     // Exported on 06/10, collected on 22/10: still owed on the 10th, and as of the 21st.
     expect(asOf(core, '2026-10-10', w.f3.familyId)).toMatchObject({ notDue: w.expected.f3, balance: w.expected.f3 })
     expect(asOf(core, '2026-10-21', w.f3.familyId)?.balance).toBe(w.expected.f3)
@@ -133,7 +136,7 @@ interface RawInvoice {
 }
 
 /** The aged balance of some families as of a day, recomputed in plain code from the raw rows. */
-function recompute(core: TestCore, familyIds: number[], day: string): Map<number, Omit<AgedFamily, 'familyNumber' | 'family' | 'balance'>> {
+function recompute(core: TestCore, familyIds: number[], day: string): Map<number, Omit<AgedFamily, 'familyNumber' | 'family' | 'balance' | 'inFlight'>> {
   const ids = familyIds.join(',')
   const invoices = core.db.prepare(`SELECT id, family_id, issue_date, due_date, total_cents FROM invoice WHERE family_id IN (${ids})`).all() as RawInvoice[]
   const notes = core.db.prepare(`SELECT invoice_id, issue_date, amount_cents FROM credit_note WHERE family_id IN (${ids})`).all() as { invoice_id: number; issue_date: string; amount_cents: number }[]
@@ -146,7 +149,7 @@ function recompute(core: TestCore, familyIds: number[], day: string): Map<number
     rejected_on: string | null
   }[]
   const allocations = core.db.prepare(`SELECT payment_id, invoice_id, amount_cents, effective_on FROM payment_allocation`).all() as { payment_id: number; invoice_id: number; amount_cents: number; effective_on: string }[]
-  const out = new Map<number, Omit<AgedFamily, 'familyNumber' | 'family' | 'balance'>>()
+  const out = new Map<number, Omit<AgedFamily, 'familyNumber' | 'family' | 'balance' | 'inFlight'>>()
   for (const f of familyIds) out.set(f, { familyId: f, notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, due: 0, credit: 0 })
   for (const i of invoices) {
     if (i.issue_date > day) continue
@@ -245,7 +248,7 @@ describe('aged balance on random histories', () => {
           for (const f of familyIds) {
             const got = asOf(core, d, f)
             const want = expected.get(f)!
-            const { familyNumber: _n, family: _f, balance, ...buckets } = got ?? { familyId: f, familyNumber: 0, family: '', notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, due: 0, credit: 0, balance: 0 }
+            const { familyNumber: _n, family: _f, balance, inFlight: _i, ...buckets } = got ?? { familyId: f, familyNumber: 0, family: '', notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, due: 0, credit: 0, balance: 0, inFlight: 0 }
             expect(buckets, `family ${f} as of ${d}`).toEqual(want)
             expect(balance, `family ${f} as of ${d}`).toBe(plainBalance(core, d, f))
           }

@@ -51,8 +51,8 @@ describe('names in upper case, French style, everywhere', () => {
 
   test('screens and exports: payments, statement, payment journal, aged balance, mandates', async () => {
     await core.tx.read(async (m) => {
-      expect(listPayments(m, { familyId: w.f1.familyId, limit: 10, offset: 0 }).items[0].familyName).toBe('NOËL Claire')
-      expect(familyStatement(m, w.f1.familyId, '2026-2027').familyName).toBe('NOËL Claire')
+      expect(listPayments(m, { familyId: w.f1.familyId, limit: 10, offset: 0, today: '2026-10-02' }).items[0].familyName).toBe('NOËL Claire')
+      expect(familyStatement(m, w.f1.familyId, '2026-2027', '2026-10-02').familyName).toBe('NOËL Claire')
       expect(mandateDtos(m, { familyId: w.f3.familyId })[0].familyName).toBe('LEFÈVRE-ÇELIK Paul')
     })
     const journal = await buildExport(core, { kind: 'payment-journal', from: '2026-10-01', to: '2026-10-31' })

@@ -36,6 +36,8 @@ export interface AgedFamily {
   credit: number
   /** due − credit. */
   balance: number
+  /** Part of `due` already in a direct-debit file by that day, collected after it (« prélèvement en cours »). */
+  inFlight: number
 }
 
 /** The bucket of an amount due on `dueDate`, seen on `asOf`. */
@@ -68,12 +70,20 @@ export function agedBalanceAsOf(db: Database.Database, asOf: string, regieId?: n
                 - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id AND a.effective_on <= @d), 0)) AS free
        FROM payment p WHERE p.received_on <= @d ${regie.replace('regie_id', 'p.regie_id')} GROUP BY p.family_id`
   ).all(params) as { family_id: number; free: number }[]
+  // Debits exported by that day (their allocation is written with the file) whose collection date is later.
+  const inFlight = stmt(
+    db,
+    `SELECT p.family_id, SUM(a.amount_cents) AS s
+       FROM payment p JOIN payment_allocation a ON a.payment_id = p.id JOIN invoice i ON i.id = a.invoice_id
+      WHERE p.mode = 'prelevement' AND p.received_on > @d AND substr(a.created_at, 1, 10) <= @d AND i.issue_date <= @d ${regie.replace('regie_id', 'p.regie_id')}
+      GROUP BY p.family_id`
+  ).all(params) as { family_id: number; s: number }[]
 
   const fam = new Map<number, AgedFamily>()
   const entry = (familyId: number): AgedFamily => {
     let f = fam.get(familyId)
     if (!f) {
-      f = { familyId, familyNumber: 0, family: '', notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, due: 0, credit: 0, balance: 0 }
+      f = { familyId, familyNumber: 0, family: '', notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, due: 0, credit: 0, balance: 0, inFlight: 0 }
       fam.set(familyId, f)
     }
     return f
@@ -85,6 +95,7 @@ export function agedBalanceAsOf(db: Database.Database, asOf: string, regieId?: n
     f.due += x.open
   }
   for (const c of credits) if (c.free !== 0) entry(c.family_id).credit += c.free
+  for (const x of inFlight) if (x.s > 0 && fam.has(x.family_id)) fam.get(x.family_id)!.inFlight = x.s
   const names = stmt(
     db,
     `SELECT f.id, f.number, p.last_name, p.first_name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable'`

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3'
 import { personName } from '@shared/names'
 import { EXPORT_LABELS, INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS, type PaymentModeCode } from '@shared/contract/billing-shapes'
 import type { Core } from '../../core/app-core'
-import { frenchDate } from '../../core/clock'
+import { frenchDate, parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { ageOn } from '../../calendar/days'
 import { dbOf } from '../../bookings/sql'
@@ -31,7 +31,7 @@ function regieClause(alias: string, regieId?: number | null): { sql: string; par
   return regieId ? { sql: ` AND ${alias}.regie_id = ?`, params: [regieId] } : { sql: '', params: [] }
 }
 
-export function invoiceJournal(db: Database.Database, p: ExportParams): SheetSpec[] {
+export function invoiceJournal(db: Database.Database, p: ExportParams, today: string): SheetSpec[] {
   const r = regieClause('i', p.regieId)
   const rows = db.prepare(`${INVOICE_SELECT} WHERE i.issue_date BETWEEN ? AND ? ${r.sql} ORDER BY i.regie_id, i.seq`).all(p.from, p.to, ...r.params) as InvoiceRow[]
   const notes = db
@@ -62,7 +62,7 @@ export function invoiceJournal(db: Database.Database, p: ExportParams): SheetSpe
         { header: 'Avoir', key: 'credit', type: 'text', width: 14 }
       ],
       rows: rows.map((x) => {
-        const s = toSummary(x)
+        const s = toSummary(x, today)
         return {
           number: s.number,
           date: s.issueDate,
@@ -99,7 +99,8 @@ export function invoiceJournal(db: Database.Database, p: ExportParams): SheetSpe
   ]
 }
 
-export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpec[] {
+/** Payments by date; a direct debit is dated on its collection day and marked « en cours » until then (not in the totals by mode). */
+export function paymentJournal(db: Database.Database, p: ExportParams, today: string): SheetSpec[] {
   const r = regieClause('p', p.regieId)
   const rows = db
     .prepare(
@@ -130,7 +131,9 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
   }[]
   const byMode = new Map<string, { count: number; total: number }>()
   const byDeposit = new Map<string, { date: string; mode: string; count: number; total: number }>()
+  const inFlight = (x: { mode: PaymentModeCode; status: string; received_on: string }) => x.mode === 'prelevement' && x.status === 'ok' && x.received_on > today
   for (const x of rows) {
+    if (inFlight(x)) continue
     const m = byMode.get(x.mode) ?? { count: 0, total: 0 }
     m.count++
     m.total += x.amount_cents
@@ -159,6 +162,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
         { header: 'Référence', key: 'reference', type: 'text', width: 30 },
         { header: 'Remise', key: 'deposit', type: 'text', width: 14 },
         { header: 'Montant', key: 'amount', type: 'money', total: true },
+        { header: 'État', key: 'state', type: 'text', width: 22 },
         { header: 'Rejeté le', key: 'rejected', type: 'date' }
       ],
       rows: rows.map((x) => ({
@@ -174,6 +178,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
         reference: x.reference,
         deposit: x.deposit ?? '',
         amount: x.amount_cents,
+        state: x.status === 'rejected' ? 'Rejeté' : inFlight(x) ? 'Prélèvement en cours' : 'Encaissé',
         rejected: x.rejected_on
       })),
       totalsLabel: 'Total'
@@ -219,7 +224,8 @@ export function agedBalance(db: Database.Database, p: ExportParams): SheetSpec[]
         { header: 'Plus de 90 jours', key: 'older', type: 'money', total: true },
         { header: 'Total dû', key: 'due', type: 'money', total: true },
         { header: 'Avoir non imputé', key: 'credit', type: 'money', total: true },
-        { header: 'Solde', key: 'balance', type: 'money', total: true }
+        { header: 'Solde', key: 'balance', type: 'money', total: true },
+        { header: 'dont prélèvement en cours', key: 'inFlight', type: 'money', total: true }
       ],
       rows: agedBalanceAsOf(db, asOf, p.regieId).map((f) => ({ ...f })),
       totalsLabel: 'Total'
@@ -342,14 +348,15 @@ export function exportFileName(p: Pick<ExportParams, 'kind' | 'from' | 'to'>): s
 
 export async function buildExport(core: Core, p: ExportParams): Promise<{ filename: string; data: Buffer }> {
   if (p.to < p.from) throw new DomainError('invalid_input', 'La fin de période précède son début.', 400, { to: 'avant le début' })
+  const today = parisDay(core.clock.now())
   const { sheets, structureName } = await core.tx.read(async (m) => {
     const db = dbOf(m)
     const structureName = (await getStructure(m)).name
     switch (p.kind) {
       case 'invoice-journal':
-        return { sheets: invoiceJournal(db, p), structureName }
+        return { sheets: invoiceJournal(db, p, today), structureName }
       case 'payment-journal':
-        return { sheets: paymentJournal(db, p), structureName }
+        return { sheets: paymentJournal(db, p, today), structureName }
       case 'aged-balance':
         return { sheets: agedBalance(db, p), structureName }
       case 'revenue':
