@@ -11,8 +11,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * day, the invoice's day and the day the row was written. Once set, it never
  * changes, like the rest of the row.
  */
-export class AllocationDates0000000000011 implements MigrationInterface {
-  name = 'AllocationDates0000000000011'
+export class AllocationDates0000000000012 implements MigrationInterface {
+  name = 'AllocationDates0000000000012'
 
   async up(q: QueryRunner): Promise<void> {
     const statements = [

@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * line keeps the meal share it was issued with, frozen like the rest of it.
  * The structure names who signs the attestations.
  */
-export class MealShares0000000000012 implements MigrationInterface {
-  name = 'MealShares0000000000012'
+export class MealShares0000000000013 implements MigrationInterface {
+  name = 'MealShares0000000000013'
 
   async up(q: QueryRunner): Promise<void> {
     for (const s of [
