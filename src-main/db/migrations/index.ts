@@ -10,6 +10,8 @@ import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
 import { OutboxSending0000000000011 } from './0011-outbox-sending'
 import { RecordVersions0000000000012 } from './0012-record-versions'
+import { AllocationDates0000000000013 } from './0013-allocation-dates'
+import { MealShares0000000000014 } from './0014-meal-shares'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -28,5 +30,7 @@ export const migrations = [
   LoginThrottle0000000000009,
   SepaRulebook0000000000010,
   OutboxSending0000000000011,
-  RecordVersions0000000000012
+  RecordVersions0000000000012,
+  AllocationDates0000000000013,
+  MealShares0000000000014
 ]
