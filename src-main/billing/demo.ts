@@ -91,7 +91,8 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
   await saveBillingSettings(core, SEED, {
     ...DEFAULT_BILLING_SETTINGS,
     onlineEnabled: true,
-    provider: 'simulator',
+    provider: 'systempay',
+    simulated: true,
     payAt: 'Paiement à l’accueil de la Maison de l’Enfant (espèces, chèque, CESU, ANCV), du lundi au vendredi de 8h30 à 18h.',
     residentPostalCodes: ['31000']
   })

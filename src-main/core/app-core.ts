@@ -15,8 +15,16 @@ export interface SessionPolicy {
   absoluteMinutes: number
 }
 
+/**
+ * How the app runs. Only 'demo' (`--demo`, a throw-away database) and 'test'
+ * (RIBAMBELLE_TEST_MODE=1, said on every payment page) may use the built-in
+ * payment simulators; a normal install ('production') never offers them.
+ */
+export type RunMode = 'production' | 'demo' | 'test'
+
 export interface CoreOptions {
   dataDir: string
+  runMode?: RunMode
   clock?: Clock
   /** Number of backups kept in the rotation. */
   backupKeep?: number
@@ -88,6 +96,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     portalSession: opts.portalSession ?? { idleMinutes: 30, absoluteMinutes: 8 * 60 },
     loginMaxFailures: opts.loginMaxFailures ?? 5,
     loginLockMinutes: opts.loginLockMinutes ?? 15,
+    runMode: opts.runMode ?? 'production',
     log: opts.log ?? ((m: string) => console.log(m))
   }
   const existed = existsSync(paths.dbFile) && statSync(paths.dbFile).size > 0

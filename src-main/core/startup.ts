@@ -1,8 +1,14 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
-import { openCore, type Core } from './app-core'
+import { openCore, type Core, type RunMode } from './app-core'
 import { envPort } from './config'
+
+/** Demo when asked; the explicit test mode only through RIBAMBELLE_TEST_MODE=1 (never a setting staff can flip). */
+export function runModeOf(demo: boolean): RunMode {
+  if (demo) return 'demo'
+  return process.env.RIBAMBELLE_TEST_MODE === '1' ? 'test' : 'production'
+}
 
 /**
  * Opens the core for the desktop shell and headless mode alike. With
@@ -14,7 +20,7 @@ export async function openAppCore(dataDir: string, demo: boolean): Promise<{ cor
     dataDir = join(dataDir, 'demo')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir })
+  const core = await openCore({ dataDir, runMode: runModeOf(demo) })
   const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
   return { core, dataDir, credentials }
 }

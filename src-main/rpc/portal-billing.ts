@@ -7,9 +7,8 @@ import { dbOf } from '../bookings/sql'
 import { createAttestation } from '../billing/attestation'
 import { SepaMandate } from '../billing/entities'
 import { familyBalance, invoiceDetail, listInvoices } from '../billing/invoices'
-import { onlinePaymentStatus, startOnlinePayment } from '../billing/payments/online'
+import { currentOffer, onlinePaymentStatus, startOnlinePayment } from '../billing/payments/online'
 import { listPayments } from '../billing/payments/payments'
-import { getBillingSettings } from '../billing/settings'
 import { familyStatement, schoolYearBounds, schoolYearOf } from '../billing/statement'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
 
@@ -29,11 +28,21 @@ function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
   }
 }
 
-async function summary(m: EntityManager, familyId: number) {
+async function summary(core: Core, m: EntityManager, familyId: number) {
   const b = familyBalance(m, familyId)
-  const s = await getBillingSettings(m)
+  const { s, offer } = await currentOffer(core, m)
   const directDebit = (await m.countBy(SepaMandate, { familyId, status: 'active' })) > 0
-  return { balanceCents: b.balanceCents, unpaidCents: b.unpaidCents, unpaidCount: b.unpaidCount, creditCents: b.creditCents, directDebit, onlinePayment: s.onlineEnabled, payAt: s.payAt }
+  return {
+    balanceCents: b.balanceCents,
+    unpaidCents: b.unpaidCents,
+    unpaidCount: b.unpaidCount,
+    creditCents: b.creditCents,
+    directDebit,
+    onlinePayment: offer.available,
+    onlineProvider: offer.provider,
+    simulatorNotice: offer.available ? offer.simulatorNotice : null,
+    payAt: s.payAt
+  }
 }
 
 function schoolYears(core: Core, m: EntityManager, familyId: number): string[] {
@@ -51,12 +60,12 @@ function schoolYears(core: Core, m: EntityManager, familyId: number): string[] {
 export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, FamilyActor | null> = {
   'billing-summary': async (_i, ctx) => {
     const a = requireActor(ctx)
-    return ctx.core.tx.read((m) => summary(m, a.familyId))
+    return ctx.core.tx.read((m) => summary(ctx.core, m, a.familyId))
   },
   'billing-invoices': async (_i, ctx) => {
     const a = requireActor(ctx)
     return ctx.core.tx.read(async (m) => {
-      const s = await summary(m, a.familyId)
+      const s = await summary(ctx.core, m, a.familyId)
       const all = (await listInvoices(m, { familyId: a.familyId, limit: 500, offset: 0 })).items
       // Families on direct debit have nothing to pay online: their invoices are only in the history (002),
       // unless a debit was rejected.
@@ -115,7 +124,11 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
     })
   },
   'billing-pay-online': async (input, ctx) => startOnlinePayment(ctx.core, requireActor(ctx), input.invoiceIds),
-  'billing-online-status': async (input, ctx) => onlinePaymentStatus(ctx.core, requireActor(ctx).familyId, input.reference),
+  'billing-online-status': async (input, ctx) => {
+    const r = await onlinePaymentStatus(ctx.core, requireActor(ctx).familyId, input.reference)
+    const { offer } = await ctx.core.tx.read((m) => currentOffer(ctx.core, m))
+    return { ...r, simulatorNotice: offer.simulatorNotice }
+  },
   'billing-request-attestation': async (input, ctx) => {
     const a = requireActor(ctx)
     return createAttestation(ctx.core, a, a.familyId, input.year)

@@ -14,13 +14,13 @@ import { createAdjustment } from '../billing/invoicing/adjustments'
 import { getJob, jobDto, startInvoiceBatch } from '../billing/invoicing/batch'
 import { issueRun } from '../billing/invoicing/issue'
 import { previewFamily, previewRun, runDtos } from '../billing/invoicing/runs'
-import { IPN_PATH } from '../billing/payments/online'
-import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPayment } from '../billing/payments/payments'
+import { IPN_PATH, PAYFIP_NOTIFY_PATH } from '../billing/payments/online'
+import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPayment, reviewPayment } from '../billing/payments/payments'
 import { regieDtos, saveRegie } from '../billing/regies'
 import { unpaidList, sendReminders } from '../billing/reminders'
 import { debitCandidates, exportDirectDebits } from '../billing/sepa/export'
 import { mandateDtos, revokeMandate, saveMandate } from '../billing/sepa/mandates'
-import { getBillingSettings, saveBillingSettings, billingSettingsSync } from '../billing/settings'
+import { getBillingSettings, saveBillingSettings, billingSettingsSync, simulatorAllowed } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
@@ -33,7 +33,16 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
   'billing-settings-get': async (_i, { core }) => {
     const s = await core.tx.read((m) => getBillingSettings(m))
     const { testKey, productionKey, ...rest } = s
-    return { ...rest, testKey: '', productionKey: '', hasTestKey: Boolean(testKey), hasProductionKey: Boolean(productionKey), ipnUrl: `${core.runtime.portalUrl}${IPN_PATH}` }
+    return {
+      ...rest,
+      testKey: '',
+      productionKey: '',
+      hasTestKey: Boolean(testKey),
+      hasProductionKey: Boolean(productionKey),
+      ipnUrl: `${core.runtime.portalUrl}${IPN_PATH}`,
+      payfipNotifyUrl: `${core.runtime.portalUrl}${PAYFIP_NOTIFY_PATH}`,
+      simulatorAllowed: simulatorAllowed(core.options.runMode)
+    }
   },
   'billing-settings-save': async (input, ctx) => {
     await saveBillingSettings(ctx.core, requireActor(ctx), input)
@@ -76,6 +85,10 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
   'billing-payments-list': async (input, { core }) => core.tx.read(async (m) => listPayments(m, input)),
   'billing-payment-reject': async (input, ctx) => {
     await rejectPayment(ctx.core, requireActor(ctx), input.paymentId, input.reason, input.rejectedOn ?? undefined)
+    return { ok: true as const }
+  },
+  'billing-payment-review': async (input, ctx) => {
+    await reviewPayment(ctx.core, requireActor(ctx), input.paymentId, input.note)
     return { ok: true as const }
   },
   'billing-credit-allocate': async (input, ctx) => ({ allocatedCents: await allocateCredit(ctx.core, requireActor(ctx), input.familyId, input.regieId) }),

@@ -3,9 +3,10 @@ import type { Core } from '../core/app-core'
 import { DomainError } from '../core/errors'
 import { renderCreditNote, renderInvoice, renderReceipt, renderStatement } from '../billing/documents/render'
 import { storeReceiptDocument } from '../billing/payments/receipts'
-import { handleIpn, IPN_PATH, SIMULATOR_PREFIX } from '../billing/payments/online'
+import { IPN_PATH } from '../billing/payments/online'
+import { handleIpn, SIMULATOR_PREFIX } from '../billing/payments/systempay-orders'
 import { paymentSimulator } from '../billing/payments/simulator'
-import { activeKey, getBillingSettings } from '../billing/settings'
+import { activeKey, getBillingSettings, simulatorAllowed } from '../billing/settings'
 import { CreditNote, Invoice, Payment } from '../billing/entities'
 import type { FamilyActor } from '../rpc/types'
 import { parseId, registerFileSession, sendFile } from './file-routes'
@@ -28,9 +29,11 @@ export async function portalBillingPlugin(app: FastifyInstance, opts: PortalBill
 
   await app.register(paymentSimulator, {
     prefix: SIMULATOR_PREFIX,
+    // Never in a normal install, whatever the settings say: the simulator would let a family mark invoices paid without paying.
     credentials: async () => {
+      if (!simulatorAllowed(core.options.runMode)) return null
       const s = await core.tx.read((m) => getBillingSettings(m))
-      return s.onlineEnabled && s.provider === 'simulator' && activeKey(s) ? { siteId: s.siteId, key: activeKey(s) } : null
+      return s.onlineEnabled && s.provider === 'systempay' && s.simulated && activeKey(s) ? { siteId: s.siteId, key: activeKey(s) } : null
     },
     now: () => core.clock.now()
   })

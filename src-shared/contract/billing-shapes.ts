@@ -258,7 +258,10 @@ export const paymentDto = z.object({
   depositNumber: z.string().nullable(),
   status: z.enum(['ok', 'rejected']),
   rejectedOn: z.string().nullable(),
-  invoices: z.array(z.string())
+  invoices: z.array(z.string()),
+  /** 'to-check': money for invoices already paid, kept as credit until the accountant has looked at it. */
+  review: z.enum(['', 'to-check', 'checked']),
+  reviewNote: z.string()
 })
 export type PaymentDto = z.infer<typeof paymentDto>
 

@@ -35,13 +35,19 @@ export const CASHIER: readonly StaffRole[] = ['direction', 'comptable', 'accueil
 
 export const billingSettingsDto = z.object({
   onlineEnabled: z.boolean(),
-  provider: z.enum(['simulator', 'systempay']),
+  provider: z.enum(['systempay', 'payfip']),
+  /** The built-in simulator of the provider: refused unless the app runs as a demo or in the test mode. */
+  simulated: z.boolean().default(false),
   siteId: z.string().regex(/^\d{8}$/, { error: 'Identifiant de la boutique : 8 chiffres.' }),
   ctxMode: z.enum(['TEST', 'PRODUCTION']),
   /** Empty = keep the stored key (keys are never sent back to screens). */
   testKey: z.string().max(100).default(''),
   productionKey: z.string().max(100).default(''),
   gatewayUrl: z.string().trim().max(200).default(''),
+  payfipNumcli: z.string().trim().max(6).default(''),
+  payfipSaisie: z.enum(['T', 'X', 'W']).default('T'),
+  payfipServiceUrl: z.string().trim().max(200).default(''),
+  payfipPaymentUrl: z.string().trim().max(200).default(''),
   payAt: z.string().trim().max(500).default(''),
   residentPostalCodes: z.array(z.string().trim().max(5)).max(50).default([])
 })
@@ -66,7 +72,7 @@ const catalog = z.object({
 export const billingStaffProcedures = {
   'billing-settings-get': proc({
     input: z.object({}),
-    output: billingSettingsDto.extend({ hasTestKey: z.boolean(), hasProductionKey: z.boolean(), ipnUrl: z.string() }),
+    output: billingSettingsDto.extend({ hasTestKey: z.boolean(), hasProductionKey: z.boolean(), ipnUrl: z.string(), payfipNotifyUrl: z.string(), simulatorAllowed: z.boolean() }),
     roles: BILLING,
     query: true
   }),
@@ -131,10 +137,24 @@ export const billingStaffProcedures = {
 
   'billing-payment-record': proc({ input: paymentInput, output: z.object({ paymentId: id, number: z.string(), creditLeftCents: z.number().int() }), roles: CASHIER }),
   'billing-payments-list': proc({
-    input: page.extend({ regieId: id.optional(), familyId: id.optional(), mode: paymentMode.optional(), from: isoDate.optional(), to: isoDate.optional(), undeposited: z.boolean().default(false) }),
-    output: z.object({ total: z.number().int(), items: z.array(paymentDto) }),
+    input: page.extend({
+      regieId: id.optional(),
+      familyId: id.optional(),
+      mode: paymentMode.optional(),
+      from: isoDate.optional(),
+      to: isoDate.optional(),
+      undeposited: z.boolean().default(false),
+      toCheck: z.boolean().default(false)
+    }),
+    output: z.object({ total: z.number().int(), items: z.array(paymentDto), toCheck: z.number().int() }),
     roles: CASHIER,
     query: true
+  }),
+  /** The accountant has looked at a payment received for invoices already paid (refunded, or kept as credit). */
+  'billing-payment-review': proc({
+    input: z.object({ paymentId: id, note: z.string().trim().min(1, { error: 'Indiquez ce qui a été fait (remboursement, avoir conservé…).' }).max(300) }),
+    output: ok,
+    roles: BILLING
   }),
   'billing-payment-reject': proc({
     input: z.object({ paymentId: id, reason: z.string().trim().min(1, { error: 'Motif du rejet : champ obligatoire.' }).max(200), rejectedOn: isoDate.nullable().default(null) }),

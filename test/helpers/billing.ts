@@ -85,7 +85,7 @@ export async function seedBillingWorld(core: Core): Promise<BillingWorld> {
     active: true,
     activityIds: []
   })
-  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'simulator', testKey: 'cle-de-test-simulateur', residentPostalCodes: ['31000'] })
+  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'systempay', simulated: true, testKey: 'cle-de-test-simulateur', residentPostalCodes: ['31000'] })
 
   const t = (input: Record<string, unknown>) => saveTariff(core, a, tariffInput.parse({ validFrom: '2026-09-01', ...input }))
   await t({

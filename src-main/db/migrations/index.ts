@@ -6,6 +6,7 @@ import { Billing0000000000005 } from './0005-billing'
 import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
+import { OnePaymentPerDebt0000000000009 } from './0009-one-payment-per-debt'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -20,5 +21,6 @@ export const migrations = [
   Billing0000000000005,
   RushIndexes0000000000006,
   DecidedQueueIndex0000000000007,
-  StructureWebsite0000000000008
+  StructureWebsite0000000000008,
+  OnePaymentPerDebt0000000000009
 ]
