@@ -8,11 +8,14 @@ import { createAttestation } from '../billing/attestation'
 import { SepaMandate } from '../billing/entities'
 import { familyBalance, invoiceDetail, listInvoices } from '../billing/invoices'
 import { currentOffer, onlinePaymentStatus, startOnlinePayment } from '../billing/payments/online'
+import { factsOfSummary, onlineRefusal, payNote } from '../billing/payments/payability'
+import type { OnlineOffer } from '../billing/settings'
 import { listPayments } from '../billing/payments/payments'
 import { familyStatement, schoolYearBounds, schoolYearOf } from '../billing/statement'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
 
-function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
+function portalInvoice(s: InvoiceSummaryDto, offer?: OnlineOffer): PortalInvoiceDto {
+  const f = factsOfSummary(s)
   return {
     id: s.id,
     number: s.number,
@@ -24,7 +27,9 @@ function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
     totalCents: s.totalCents,
     dueCents: s.dueCents,
     state: s.state,
-    stateLabel: INVOICE_STATE_LABELS[s.state]
+    stateLabel: s.titre?.sent && (s.state === 'open' || s.state === 'partial') ? 'Titre émis' : INVOICE_STATE_LABELS[s.state],
+    payableOnline: Boolean(offer?.available) && onlineRefusal(f, offer!.provider) === null,
+    payNote: payNote(f, offer?.provider ?? 'systempay', Boolean(offer?.available))
   }
 }
 
@@ -67,6 +72,7 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
     return ctx.core.tx.read(async (m) => {
       const s = await summary(ctx.core, m, a.familyId)
       const all = (await listInvoices(m, { familyId: a.familyId, limit: 500, offset: 0 })).items
+      const { offer } = await currentOffer(ctx.core, m)
       // Families on direct debit have nothing to pay online: their invoices are only in the history (002),
       // unless a debit was rejected.
       const payable = (i: InvoiceSummaryDto) => i.dueCents > 0 && i.state !== 'cancelled' && (i.collection === 'direct' || i.state === 'rejected')
@@ -75,8 +81,11 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
         .all(a.familyId) as { id: number; number: string; issue_date: string; amount_cents: number; invoice: string }[]
       return {
         ...s,
-        unpaid: all.filter(payable).sort((x, y) => x.dueDate.localeCompare(y.dueDate)).map(portalInvoice),
-        history: all.filter((i) => !payable(i)).map(portalInvoice),
+        unpaid: all
+          .filter(payable)
+          .sort((x, y) => x.dueDate.localeCompare(y.dueDate))
+          .map((i) => portalInvoice(i, offer)),
+        history: all.filter((i) => !payable(i)).map((i) => portalInvoice(i, offer)),
         payments: listPayments(m, { familyId: a.familyId, limit: 200, offset: 0 }).items.map((p) => ({
           id: p.id,
           number: p.number,

@@ -23,6 +23,9 @@ import { mandateDtos, revokeMandate, saveMandate } from '../billing/sepa/mandate
 import { getBillingSettings, saveBillingSettings, billingSettingsSync, simulatorAllowed } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
+import { PesBordereau, RegiePes } from '../billing/pes/entities'
+import { exportCreditNotesToPes, exportRunToPes, markPesSent, pendingCredits, pesBordereauDtos, pesTitreDtos } from '../billing/pes/export'
+import { getPesSettings, savePesSettings } from '../billing/pes/settings'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
 import { requireActor, type HandlersFor, type StaffActor } from './types'
 
@@ -132,6 +135,24 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
       }))
     ),
 
+  'billing-pes-settings-get': async (input, { core }) => core.tx.read((m) => getPesSettings(m, input.regieId)),
+  'billing-pes-settings-save': async (input, ctx) => {
+    await savePesSettings(ctx.core, requireActor(ctx), input)
+    return { ok: true as const }
+  },
+  'billing-pes-list': async (input, { core }) =>
+    core.tx.read(async (m) => {
+      const regies = input.regieId ? [input.regieId] : (await m.find(RegiePes, { where: { enabled: true } })).map((r) => r.regieId)
+      return { bordereaux: pesBordereauDtos(m, input.regieId), pendingCredits: regies.flatMap((r) => pendingCredits(m, r)) }
+    }),
+  'billing-pes-titres': async (input, { core }) => core.tx.read(async (m) => pesTitreDtos(m, input.bordereauId)),
+  'billing-pes-export-run': async (input, ctx) => exportRunToPes(ctx.core, requireActor(ctx), input.runId),
+  'billing-pes-export-credits': async (input, ctx) => exportCreditNotesToPes(ctx.core, requireActor(ctx), input.regieId),
+  'billing-pes-mark-sent': async (input, ctx) => {
+    await markPesSent(ctx.core, requireActor(ctx), input.bordereauId)
+    return { ok: true as const }
+  },
+
   'billing-unpaid-list': async (input, { core }) => core.tx.read((m) => unpaidList(m, parisDay(core.clock.now()), input)),
   'billing-reminders-send': async (input, ctx) => {
     const r = await sendReminders(ctx.core, requireActor(ctx), input)
@@ -163,6 +184,13 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         const e = await core.tx.read((m) => m.findOneBy(SepaExport, { id: need(input.id) }))
         if (!e) throw new DomainError('not_found', 'Fichier de prélèvement introuvable.', 404)
         return { filename: `${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
+      }
+      case 'pes': {
+        // Debtors' identities and bank details: billing roles only.
+        if (actor.role === 'accueil') throw forbidden()
+        const b = await core.tx.read((m) => m.findOneBy(PesBordereau, { id: need(input.id) }))
+        if (!b) throw new DomainError('not_found', 'Bordereau PES introuvable.', 404)
+        return { filename: b.fileName, mime: 'application/xml', base64: Buffer.from(b.xml, 'utf8').toString('base64') }
       }
       case 'job': {
         const j = getJob(need(input.jobId))

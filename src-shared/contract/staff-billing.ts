@@ -14,6 +14,10 @@ import {
   paymentDto,
   paymentInput,
   paymentMode,
+  pesBordereauDto,
+  pesSettingsDto,
+  pesSettingsInput,
+  pesTitreDto,
   previewLine,
   pricePreview,
   regieDto,
@@ -27,6 +31,16 @@ import {
   tariffInput,
   unpaidRow
 } from './billing-shapes'
+
+const pesExportResult = z.object({
+  bordereauId: id,
+  exer: z.number().int(),
+  idBord: z.number().int(),
+  pieceCount: z.number().int(),
+  totalCents: z.number().int(),
+  fileName: z.string(),
+  skipped: z.array(z.string())
+})
 
 /** Billing and exports: comptable and direction. */
 export const BILLING: readonly StaffRole[] = ['direction', 'comptable']
@@ -187,6 +201,23 @@ export const billingStaffProcedures = {
   }),
   'billing-sepa-exports-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(sepaExportDto), roles: BILLING, query: true }),
 
+  /** PES V2 (Trésor public): the régie's settings, its bordereaux, the export of a run and of credit notes. */
+  'billing-pes-settings-get': proc({ input: z.object({ regieId: id }), output: pesSettingsDto, roles: BILLING, query: true }),
+  'billing-pes-settings-save': proc({ input: pesSettingsInput, output: ok, roles: BILLING }),
+  'billing-pes-list': proc({
+    input: z.object({ regieId: id.optional() }),
+    output: z.object({
+      bordereaux: z.array(pesBordereauDto),
+      pendingCredits: z.array(z.object({ creditNoteId: id, creditNumber: z.string(), invoiceNumber: z.string() }))
+    }),
+    roles: BILLING,
+    query: true
+  }),
+  'billing-pes-titres': proc({ input: z.object({ bordereauId: id }), output: z.array(pesTitreDto), roles: BILLING, query: true }),
+  'billing-pes-export-run': proc({ input: z.object({ runId: id }), output: pesExportResult, roles: BILLING }),
+  'billing-pes-export-credits': proc({ input: z.object({ regieId: id }), output: pesExportResult, roles: BILLING }),
+  'billing-pes-mark-sent': proc({ input: z.object({ bordereauId: id }), output: ok, roles: BILLING }),
+
   'billing-unpaid-list': proc({ input: z.object({ regieId: id.optional(), minDaysLate: z.number().int().min(0).max(3650).default(0) }), output: z.array(unpaidRow), roles: BILLING, query: true }),
   'billing-reminders-send': proc({
     input: z.object({ invoiceIds: z.array(id).min(1).max(5000), level: z.union([z.literal(1), z.literal(2)]), channel: z.enum(['auto', 'letter']).default('auto') }),
@@ -203,7 +234,7 @@ export const billingStaffProcedures = {
   /** Any billing document as bytes (base64): the Electron window saves it with the native dialog, the browser downloads it. */
   'billing-file': proc({
     input: z.object({
-      kind: z.enum(['invoice', 'credit-note', 'receipt', 'deposit', 'statement', 'sepa', 'job']),
+      kind: z.enum(['invoice', 'credit-note', 'receipt', 'deposit', 'statement', 'sepa', 'pes', 'job']),
       id: id.optional(),
       familyId: id.optional(),
       schoolYear: schoolYear.optional(),

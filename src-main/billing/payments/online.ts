@@ -31,7 +31,7 @@ import { billingTemplates } from '../mail'
 import { getBillingSettings, onlineOffer, type BillingSettings, type OnlineOffer } from '../settings'
 import { invoiceRow, type InvoiceRow } from '../invoices'
 import { insertPayment, openInvoices } from './payments'
-import { onlineRefusal } from './payability'
+import { factsOfRow, onlineRefusal } from './payability'
 import { systempayRedirect } from './systempay-orders'
 
 export const IPN_PATH = '/api/paiement/ipn'
@@ -98,7 +98,7 @@ export async function reserveOrder(
     if (r.family_id !== actor.familyId) throw new DomainError('not_found', 'Élément introuvable.', 404)
     const due = r.status === 'cancelled' ? 0 : r.total_cents - r.paid
     if (due <= 0) throw new DomainError('conflict', `La facture ${r.number} n’a plus rien à payer.`, 409)
-    const refusal = onlineRefusal(dbOf(m), r, offer.provider)
+    const refusal = onlineRefusal(factsOfRow(r), offer.provider)
     if (refusal) throw new DomainError('conflict', refusal, 409)
     rows.push(r)
     amount += due

@@ -73,6 +73,8 @@ export function debitCandidates(m: EntityManager, regieId: number, runId?: numbe
               s.id AS mandate_id, s.rum, s.sequence_type
          FROM invoice i LEFT JOIN sepa_mandate s ON s.family_id = i.family_id AND s.status = 'active'
         WHERE i.regie_id = ? AND i.collection = 'debit' AND i.status = 'issued' AND i.debit_status IS NULL ${runId ? 'AND i.run_id = ?' : ''}
+          -- A titre sent to the Trésor (PES V2) is debited by the Trésor, never a second time by the régie.
+          AND NOT EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL)
         ORDER BY i.seq`
     )
     .all(...(runId ? [regieId, runId] : [regieId])) as {

@@ -40,6 +40,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   reminder: 'Relance',
   sepa_mandate: 'Mandat SEPA',
   sepa_export: 'Prélèvement SEPA',
+  pes_bordereau: 'Bordereau PES V2 (Trésor public)',
   // Messaging, documents, news (#3)
   message_thread: 'Conversation',
   message_broadcast: 'Message groupé',
@@ -188,6 +189,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'online-payment-withdraw': 'Paiement en ligne remplacé par un plus récent',
   'online-payment-overpaid': 'Paiement en ligne de factures déjà réglées (avoir à vérifier)',
   'payment-review': 'Paiement en double vérifié',
+  'pes-bordereau-create': 'Bordereau PES V2 créé (Trésor public)',
+  'pes-bordereau-sent': 'Bordereau PES V2 transmis au Trésor public',
+  'regie-pes-update': 'Paramètres PES V2 de la régie modifiés',
   'reminder-send': 'Relance envoyée',
   'mandate-create': 'Mandat SEPA créé',
   'mandate-update': 'Mandat SEPA modifié',
