@@ -91,6 +91,9 @@ export async function reserveOrder(
   offer: OnlineOffer
 ): Promise<{ order: OnlinePayment; rows: InvoiceRow[]; reused: boolean }> {
   const ids = [...new Set(invoiceIds)]
+  if (offer.provider === 'payfip' && ids.length > 1) {
+    throw new DomainError('invalid_input', 'PayFiP règle un titre à la fois : payez vos factures une par une.', 400, { invoiceIds: 'une seule facture' })
+  }
   const rows: InvoiceRow[] = []
   let amount = 0
   for (const id of ids) {
@@ -102,9 +105,6 @@ export async function reserveOrder(
     if (refusal) throw new DomainError('conflict', refusal, 409)
     rows.push(r)
     amount += due
-  }
-  if (offer.provider === 'payfip' && ids.length > 1) {
-    throw new DomainError('invalid_input', 'PayFiP règle un titre à la fois : payez vos factures une par une.', 400, { invoiceIds: 'une seule facture' })
   }
   const db = dbOf(m)
   const now = core.clock.now()

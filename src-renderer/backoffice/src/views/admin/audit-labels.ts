@@ -185,6 +185,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'online-payment-settle': 'Paiement en ligne confirmé',
   'online-payment-failed': 'Paiement en ligne échoué',
   'online-payment-mismatch': 'Paiement en ligne incohérent (refusé)',
+  'online-payment-provider': 'Paiement en ligne ouvert chez le prestataire (PayFiP)',
   'online-payment-resume': 'Paiement en ligne repris (même sélection)',
   'online-payment-withdraw': 'Paiement en ligne remplacé par un plus récent',
   'online-payment-overpaid': 'Paiement en ligne de factures déjà réglées (avoir à vérifier)',
