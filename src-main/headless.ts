@@ -3,7 +3,7 @@
  * Node. The back-office is served on http://127.0.0.1:<port> and the portal
  * on the LAN over HTTPS. Tests and CI run this.
  *
- *   node out/main/headless.js [--demo] [--data-dir DIR]
+ *   node out/main/headless.js [--demo [--regie-publique]] [--data-dir DIR]
  */
 import { join, resolve } from 'node:path'
 import { defaultDataDir, envPort } from './core/config'
@@ -14,7 +14,7 @@ async function main() {
   const args = process.argv.slice(2)
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
-  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo)
+  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, args.includes('--regie-publique') ? 'regie-publique' : 'association')
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
+import type { DemoProfile } from '../billing/demo'
 import { openCore, type Core, type RunMode } from './app-core'
 import { envPort } from './config'
 
@@ -15,12 +16,12 @@ export function runModeOf(demo: boolean): RunMode {
  * `demo`, the database is a fresh one in `<dataDir>/demo`, seeded with the
  * demo structure: always a sub-folder, so a demo can never wipe real data.
  */
-export async function openAppCore(dataDir: string, demo: boolean): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+export async function openAppCore(dataDir: string, demo: boolean, profile: DemoProfile = 'association'): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
   if (demo) {
     dataDir = join(dataDir, 'demo')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
   const core = await openCore({ dataDir, runMode: runModeOf(demo) })
-  const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
+  const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0), profile }) : []
   return { core, dataDir, credentials }
 }

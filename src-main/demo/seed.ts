@@ -11,7 +11,7 @@ import { Structure } from '../settings/entities'
 import { generateFamilies } from './generate'
 import { OutboxMail } from '../mail/entities'
 import { seedDemoActivities } from './seed-activities'
-import { seedDemoBilling } from '../billing/demo'
+import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -29,7 +29,7 @@ export const DEMO_FAMILY_PASSWORD = 'demo-famille-2026'
  * user per role, one family with a portal account, three pending
  * registrations. Returns the lines to print.
  */
-export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Promise<string[]> {
+export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: DemoProfile } = {}): Promise<string[]> {
   const now = core.clock.now().toISOString()
   const families = generateFamilies(40, 2026)
   await core.tx.run(async (m) => {
@@ -98,7 +98,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
     })
   }
   await seedDemoActivities(core)
-  const billing = await seedDemoBilling(core)
+  const billing = await seedDemoBilling(core, opts.profile)
   await seedDemoFamilyFile(core)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.

@@ -43,7 +43,7 @@ app.on('web-contents-created', (_e, contents) => {
 
 async function start() {
   const demo = process.argv.includes('--demo')
-  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo)
+  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo, process.argv.includes('--regie-publique') ? 'regie-publique' : 'association')
   core = opened.core
   for (const line of opened.credentials) console.log(line)
   registerIpc(core)

@@ -32,7 +32,7 @@ beforeAll(async () => {
     regieId: w.regieId,
     enabled: true,
     collectivite: 'Commune de Testville',
-    siret: '21310555400017',
+    siret: '21319999000002',
     poste: '031000',
     codCol: '555',
     codBud: '01',

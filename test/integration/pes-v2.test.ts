@@ -37,7 +37,7 @@ const parse = (xml: string): any => parser.parse(xml).PES_Aller
 const SETTINGS = {
   enabled: true,
   collectivite: 'Commune de Testville - budget principal',
-  siret: '21310555400017',
+  siret: '21319999000002',
   poste: '031000',
   codCol: '555',
   codBud: '01',
@@ -66,7 +66,7 @@ const invoiceOf = (familyId: number) => core.tx.read((m) => m.findOneOrFail(Invo
 
 describe('settings', () => {
   test('a public régie needs the Trésor’s identifiers, checked in French', async () => {
-    await expect(savePesSettings(core, SYSTEM, { regieId: w.regieId, ...SETTINGS, siret: '21310555400018', products: [] })).rejects.toThrow(/SIRET de la collectivité invalide/)
+    await expect(savePesSettings(core, SYSTEM, { regieId: w.regieId, ...SETTINGS, siret: '21319999000003', products: [] })).rejects.toThrow(/SIRET de la collectivité invalide/)
     await expect(savePesSettings(core, SYSTEM, { regieId: w.regieId, ...SETTINGS, poste: '31', products: [] })).rejects.toThrow(/Poste comptable : 6 chiffres/)
     await expect(savePesSettings(core, SYSTEM, { regieId: w.regieId, ...SETTINGS, codBud: '', products: [] })).rejects.toThrow(/Code budget/)
   })
@@ -80,7 +80,7 @@ describe('ORMC bordereau of a run', () => {
     core.clock.set(new Date('2026-10-05T08:00:00Z'))
     const run = await runOf('2026-09')
     const r = await exportRunToPes(core, w.comptable.actor, run.id)
-    expect(r).toMatchObject({ exer: 2026, idBord: 1, pieceCount: 3, fileName: 'PESORMC_21310555400017_2026_0000001.xml', skipped: [] })
+    expect(r).toMatchObject({ exer: 2026, idBord: 1, pieceCount: 3, fileName: 'PESORMC_21319999000002_2026_0000001.xml', skipped: [] })
     expect(r.totalCents).toBe(w.expected.f1 - 1000 + w.expected.f2 + w.expected.f3)
     const b = await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId }))
     xml = b.xml
@@ -91,7 +91,7 @@ describe('ORMC bordereau of a run', () => {
 
     const doc = parse(xml)
     expect(doc.Enveloppe.Parametres.TypFic.V).toBe('PESORMC')
-    expect(doc.EnTetePES).toMatchObject({ IdPost: { V: '031000' }, IdColl: { V: '21310555400017' }, CodCol: { V: '555' }, CodBud: { V: '01' } })
+    expect(doc.EnTetePES).toMatchObject({ IdPost: { V: '031000' }, IdColl: { V: '21319999000002' }, CodCol: { V: '555' }, CodBud: { V: '01' } })
     const bord = doc.PES_RecetteAller.Bordereau[0]
     expect(bord.BlocBordereau).toMatchObject({ Exer: { V: '2026' }, IdBord: { V: '1' }, TypBord: { V: '06' }, NbrPce: { V: '3' } })
     const pieces = bord.Piece
@@ -185,7 +185,7 @@ describe('credit notes and the portal', () => {
     const septemberF2 = await core.tx.read((m) => m.findOneOrFail(Invoice, { where: { familyId: w.f2.familyId }, order: { id: 'ASC' } }))
     await cancelInvoice(core, w.comptable.actor, septemberF2.id, 'Erreur de tarif')
     const r = await exportCreditNotesToPes(core, w.comptable.actor, w.regieId)
-    expect(r).toMatchObject({ exer: 2027, idBord: 2, pieceCount: 1, totalCents: w.expected.f2, fileName: 'PESALR1_21310555400017_2027_0000002.xml' })
+    expect(r).toMatchObject({ exer: 2027, idBord: 2, pieceCount: 1, totalCents: w.expected.f2, fileName: 'PESALR1_21319999000002_2027_0000002.xml' })
     const b = await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId }))
     expect(xmllint(b.xml, PES_XSD).output).toBe('')
     expect(checkPesXml(b.xml).problems).toEqual([])
@@ -212,7 +212,7 @@ describe('credit notes and the portal', () => {
         ['AL-3', 3, true]
       ])
       const file = await staff.call('billing-file', { kind: 'pes', id: first.id })
-      expect(file.body.filename).toBe('PESORMC_21310555400017_2026_0000001.xml')
+      expect(file.body.filename).toBe('PESORMC_21319999000002_2026_0000001.xml')
       const inv = await staff.call('billing-invoices-list', { familyId: w.f1.familyId })
       expect(inv.body.items.find((i: { number: string }) => i.number === 'AL-1').titre).toEqual({ exer: 2026, idBord: 1, idPce: 1, sent: false })
 

@@ -23,10 +23,57 @@ describe('titre lines (sous-articles)', () => {
 
 describe('SIRET', () => {
   test('14 digits with the Luhn key; La Poste’s own rule', () => {
-    expect(isValidSiret('21310555400017')).toBe(true)
-    expect(isValidSiret('21310555400018')).toBe(false)
+    expect(isValidSiret('21319999000002')).toBe(true)
+    expect(isValidSiret('21319999000003')).toBe(false)
     expect(isValidSiret('2131055540001')).toBe(false)
     expect(isValidSiret('35600000000006')).toBe(true)
     expect(isValidSiret('35600000000007')).toBe(false)
+  })
+})
+
+describe('PES_Aller writing', () => {
+  const file = {
+    nomFic: 'PESORMC_21319999000002_2026_0000001.xml',
+    header: { siret: '21319999000002', poste: '031000', codCol: '123', codBud: '01', collectivite: 'Commune de Démoville', sender: { sigle: 'Ribambelle', adresse: 'Maison de l’Enfant' } },
+    bordereau: {
+      exer: 2026,
+      idBord: 1,
+      date: '2026-10-05',
+      kind: 'ormc' as const,
+      objet: 'Régie & cantine <septembre>',
+      pieces: [
+        {
+          idPce: 1,
+          objet: 'Facture AL-1 "test"',
+          numDette: '202600000001',
+          per: '1',
+          lines: [{ idLigne: 1, label: "Cantine d'Élodie & Co", code: 'CANT', nature: '7067', cents: 1234 }],
+          tiers: { ref: '1001', civilite: 'MME', nom: 'O’Brien <b>', prenom: 'Zoë', adr2: '3 rue des Écoles', cp: '31000', ville: 'Démoville' }
+        }
+      ]
+    }
+  }
+
+  test('what the checker sees on the tree is what it sees in the written file: the serializer round-trips', async () => {
+    const { pesTree, serializeXml } = await import('../../src-main/billing/pes/build')
+    const { checkPesTree, checkPesXml } = await import('../../src-main/billing/pes/check')
+    const { XMLParser } = await import('fast-xml-parser')
+    const tree = pesTree(file)
+    const xml = serializeXml('n:PES_Aller', tree)
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseAttributeValue: false, isArray: (n) => ['Bordereau', 'Piece', 'LigneDePiece', 'Tiers'].includes(n) }).parse(xml)['n:PES_Aller']
+    expect(parsed).toEqual(tree)
+    expect(checkPesXml(xml)).toEqual(checkPesTree(tree))
+    expect(checkPesTree(tree).problems).toEqual([])
+    // Texts reach the file in the EPC Latin set, names upper-cased (norme postale), never as markup.
+    expect(xml).toContain('<Nom V="O&apos;BRIEN B"/>')
+    expect(xml).toContain('<Prenom V="ZOE"/>')
+    expect(xml).toContain('<ObjLignePce V="Cantine d&apos;Elodie et Co"/>')
+    expect(xml).not.toMatch(/<b>|<septembre>/)
+  })
+
+  test('the one escaping helper', async () => {
+    const { xmlAttr } = await import('../../src-main/billing/pes/build')
+    expect(xmlAttr(`a&b<c>"d'e\u0001`)).toBe('a&amp;b&lt;c&gt;&quot;d&apos;e ')
+    expect(xmlAttr('plain')).toBe('plain')
   })
 })

@@ -18,14 +18,15 @@ import { ORMC, REDUCTION } from './build'
 
 export const ALLOWED_TRIPLETS = new Set([`${ORMC.typBord}/${ORMC.typPce}/${ORMC.natPce}`, `${REDUCTION.typBord}/${REDUCTION.typPce}/${REDUCTION.natPce}`])
 
+/** Parsed, a file has the shape build.ts writes: `@_` attributes, these elements as arrays. */
 const ARRAYS = new Set(['Bordereau', 'Piece', 'LigneDePiece', 'Tiers', 'PJRef'])
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: true, isArray: (name) => ARRAYS.has(name) })
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseAttributeValue: false, isArray: (name) => ARRAYS.has(name) })
 
 type Node = Record<string, unknown>
 const val = (n: unknown, ...path: string[]): string | undefined => {
   let cur = n as Node | undefined
   for (const p of path) cur = cur?.[p] as Node | undefined
-  return (cur as { V?: string } | undefined)?.V
+  return (cur as { '@_V'?: string } | undefined)?.['@_V']
 }
 const cents = (s: string | undefined) => (s && /^\d+(\.\d{1,2})?$/.test(s) ? Math.round(Number(s) * 100) : NaN)
 
@@ -38,7 +39,6 @@ export interface PesFileFacts {
 
 /** French problems of a PES_Aller recette file; empty when every rule holds. */
 export function checkPesXml(xml: string): { problems: string[]; facts: PesFileFacts | null } {
-  const p: string[] = []
   let doc: Node
   try {
     doc = parser.parse(xml) as Node
@@ -47,6 +47,12 @@ export function checkPesXml(xml: string): { problems: string[]; facts: PesFileFa
   }
   const root = doc.PES_Aller as Node | undefined
   if (!root) return { problems: ['Pas de racine PES_Aller.'], facts: null }
+  return checkPesTree(root)
+}
+
+/** The same rules on the content of PES_Aller as a tree (what build.ts writes, or a parsed file). */
+export function checkPesTree(root: Node): { problems: string[]; facts: PesFileFacts | null } {
+  const p: string[] = []
   const env = (root.Enveloppe as Node)?.Parametres as Node
   if (val(env, 'Version') !== '1') p.push('Enveloppe : Version doit valoir 1.')
   const typFic = val(env, 'TypFic')
@@ -97,10 +103,10 @@ export function checkPesXml(xml: string): { problems: string[]; facts: PesFileFa
         if (val(info, 'Majo') === '1') p.push(`${lw} : majoration non prévue par ce producteur.`)
         const sepa = bl.InfoPrelevementSEPA as Node | undefined
         if (sepa) {
-          const { MtPrel, ...same } = sepa
-          debits.add(JSON.stringify(same))
-          debitCents += cents((MtPrel as { V?: string }).V)
-          if (cents((MtPrel as { V?: string }).V) !== mt) p.push(`${lw} : MtPrel ≠ MtHT de la ligne.`)
+          debits.add(JSON.stringify(Object.entries(sepa).filter(([k]) => k !== 'MtPrel')))
+          const prel = cents(val(sepa, 'MtPrel'))
+          debitCents += prel
+          if (prel !== mt) p.push(`${lw} : MtPrel ≠ MtHT de la ligne.`)
           if (val(sepa, 'AncienneBanque') === '1' && val(sepa, 'SequencePres') !== '02') p.push(`${lw} : AncienneBanque = 1 exige SequencePres 02 (FRST).`)
         }
         if (triplet === '02/02/06' && val(bl, 'RattachPiece', 'NatPceOrig') !== '01') p.push(`${lw} : une réduction doit être rattachée au titre d’origine (RattachPiece, NatPceOrig 01).`)

@@ -26,8 +26,8 @@ import { reserveNumbers } from '../invoicing/issue'
 import { getRegie } from '../regies'
 import { isTarget2Day } from '../sepa/export'
 import { epcId } from '../sepa/epc-text'
-import { buildPesAller, ORMC, pesText, REDUCTION, type PesBank, type PesPiece, type PesSequence, type PesTiers } from './build'
-import { checkPesXml } from './check'
+import { ORMC, pesText, pesTree, REDUCTION, serializeXml, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
+import { checkPesTree } from './check'
 import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
 import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
 import { titreLines, type InvoiceLineForPes } from './titres'
@@ -121,10 +121,12 @@ function refuse(problems: string[]): never {
   throw new DomainError('invalid_input', `Le bordereau n’a pas été créé. Corrigez d’abord : ${shown.join(' ; ')}${more}.`, 400)
 }
 
-function keepFile(xml: string): void {
-  const { problems } = checkPesXml(xml)
-  // A broken file is a bug here, never something to hand to the Trésor.
+/** The file, once its tree passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
+function checkedFile(f: PesFileInput): string {
+  const tree = pesTree(f)
+  const { problems } = checkPesTree(tree)
   if (problems.length) throw new Error(`PES V2 incohérent : ${problems.join(' | ')}`)
+  return serializeXml('n:PES_Aller', tree)
 }
 
 export interface PesExportResult {
@@ -176,6 +178,7 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
     const skipped: string[] = []
     const problems: string[] = []
     const drafts: { inv: (typeof invoices)[number]; lines: PesTitreLine[]; tiers: PesTiers; mandate: SepaMandate | null }[] = []
+    const mandates = new Map((await m.find(SepaMandate, { where: { status: 'active' } })).map((x) => [x.familyId, x]))
     const usedMandates = new Set(
       (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((r) => r.mandate_id)
     )
@@ -193,7 +196,7 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
         skipped.push(`${inv.number} : déjà réglée à la régie`)
         continue
       }
-      const mandate = inv.collection === 'debit' ? await m.findOneBy(SepaMandate, { familyId: inv.family_id, status: 'active' }) : null
+      const mandate = inv.collection === 'debit' ? (mandates.get(inv.family_id) ?? null) : null
       const b = mandate ? bankOf(mandate) : {}
       const d = debtorOf(db, inv.family_id)
       const t = tiersOf(d, b.bank)
@@ -249,15 +252,20 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
       })
     })
     const name = fileName('ormc', s, exer, idBord)
-    const xml = buildPesAller({
+    const xml = checkedFile({
       nomFic: name,
       header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
       bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
     })
-    keepFile(xml)
     const total = titres.reduce((x, t) => x + t.amountCents, 0)
     const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId: regie.id, runId, kind: 'ormc', s, exer, idBord, date: today, pieces: titres.length, total, name, xml }))
-    for (const t of titres) await m.insert(PesTitre, { ...t, bordereauId: bord.id, lines: t.lines as never })
+    // Thousands of rows: one prepared statement, as the invoicing run writes its invoices.
+    const ins = stmt(
+      db,
+      `INSERT INTO pes_titre (bordereau_id, invoice_id, credit_note_id, orig_titre_id, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence)
+       VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`
+    )
+    for (const t of titres) ins.run(bord.id, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence)
     await audit(m, actor, core.clock.now(), {
       action: 'pes-bordereau-create',
       entity: 'pes_bordereau',
@@ -346,12 +354,11 @@ export async function exportCreditNotesToPes(core: Core, actor: Actor, regieId: 
       tiers: d.tiers
     }))
     const name = fileName('reduction', s, exer, idBord)
-    const xml = buildPesAller({
+    const xml = checkedFile({
       nomFic: name,
       header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
       bordereau: { exer, idBord, date: today, kind: 'reduction', objet: `Annulations ${regie.name}`, pieces }
     })
-    keepFile(xml)
     const total = drafts.reduce((x, d) => x + d.orig.amountCents, 0)
     const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId, runId: null, kind: 'reduction', s, exer, idBord, date: today, pieces: drafts.length, total, name, xml }))
     for (const [k, d] of drafts.entries()) {
