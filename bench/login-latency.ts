@@ -49,7 +49,7 @@ async function main() {
     for (const [label, side, app, login, password, expected] of cases) {
       const samples: number[] = []
       for (let i = 0; i < logins; i++) {
-        // Keep the per-identifier lock (5 failures) out of the failure cases: they measure a plain refusal.
+        // Keep the throttle (accounts/throttle.ts) out of the failure cases: they measure a plain refusal.
         if (expected !== 200) await core.ds.query('DELETE FROM login_throttle')
         const c = await client(app, side)
         const csrf = await c.csrfToken()

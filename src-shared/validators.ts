@@ -37,6 +37,40 @@ export function isFrenchPostalCode(s: string): boolean {
 
 export const POSTAL_CODE_ERROR = 'Code postal invalide : 5 chiffres (ex. 31000).'
 
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069): they make text display other than it is stored — a child
+ * "Léo\u202Etnomud" shows as "Léodumont" in one screen and not in the next
+ * export, and "facture\u202Efdp.exe" shows as "factureexe.pdf". Nobody types
+ * them; they come from copy-paste or from someone playing tricks. Refused in
+ * every name and short text (contract/common.ts) and in uploaded file names.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/
+
+export function hasBidiControl(s: string): boolean {
+  return BIDI_CONTROL.test(s)
+}
+
+export const BIDI_ERROR = 'contient un caractère invisible qui inverse le sens d’écriture (U+202A à U+202E, U+2066 à U+2069), souvent venu d’un copier-coller'
+
+/** "Nom : contient un caractère invisible… Retapez-le." */
+export function bidiError(label: string): string {
+  return `${label} : ${BIDI_ERROR}. Retapez-le au clavier.`
+}
+
+/** Characters that show nothing or change how what follows shows: controls, zero-width and direction marks, bidi controls, BOM. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g
+
+export function hasInvisible(s: string): boolean {
+  INVISIBLE.lastIndex = 0
+  return INVISIBLE.test(s)
+}
+
+/** A hostile text made safe to quote in a message (the UIs render it as text anyway). */
+export function withoutInvisible(s: string): string {
+  return s.replace(INVISIBLE, '')
+}
+
 // Bank identifiers: one implementation (ISO 13616 IBAN, ISO 9362 BIC), shared with billing's SEPA export.
 export {
   normalizeIban as compactIban,

@@ -34,7 +34,7 @@ export async function createStaffUser(
   actor: Actor,
   input: { login: string; displayName: string; email: string; role: StaffRole; password: string; mustChangePassword?: boolean }
 ): Promise<number> {
-  checkPasswordPolicy(input.password, input.login)
+  checkPasswordPolicy(input.password, [input.login, input.displayName, input.email])
   const passwordHash = await hashPassword(input.password)
   return core.tx.run(async (m) => {
     const dup = await m.createQueryBuilder(StaffUser, 's').where('s.login = :l COLLATE NOCASE', { l: input.login }).getOne()
@@ -82,7 +82,7 @@ export async function updateStaffUser(
 export async function resetStaffPassword(core: Core, actor: Actor, id: number, password: string): Promise<void> {
   const u = await core.tx.read((m) => m.findOneBy(StaffUser, { id }))
   if (!u) throw notFound('Utilisateur')
-  checkPasswordPolicy(password, u.login)
+  checkPasswordPolicy(password, [u.login, u.displayName, u.email])
   const passwordHash = await hashPassword(password)
   await core.tx.run(async (m) => {
     await m.update(StaffUser, { id }, { passwordHash, mustChangePassword: true })

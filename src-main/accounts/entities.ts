@@ -55,10 +55,22 @@ export class PasswordToken {
   @Column({ name: 'used_at', type: 'text', nullable: true }) usedAt: string | null
 }
 
+/** One throttle budget (accounts/throttle.ts): failures in the current window and when the last one happened. */
 @Entity('login_throttle')
 export class LoginThrottle {
   @PrimaryColumn({ type: 'text' }) key: string
   @Column({ type: 'integer' }) failures: number
   @Column({ name: 'window_start', type: 'text' }) windowStart: string
-  @Column({ name: 'locked_until', type: 'text', nullable: true }) lockedUntil: string | null
+  @Column({ name: 'last_failure_at', type: 'text' }) lastFailureAt: string
+  /** When the owner was last told of failed attempts (account budgets only). */
+  @Column({ name: 'alerted_at', type: 'text', nullable: true }) alertedAt: string | null
+}
+
+/** An address this account logged in from successfully: it skips the account-wide budget. */
+@Entity('login_known_address')
+export class LoginKnownAddress {
+  @PrimaryColumn({ type: 'text' }) kind: SessionKind
+  @PrimaryColumn({ name: 'user_id', type: 'integer' }) userId: number
+  @PrimaryColumn({ type: 'text' }) address: string
+  @Column({ name: 'last_success_at', type: 'text' }) lastSuccessAt: string
 }

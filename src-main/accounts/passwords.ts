@@ -1,6 +1,5 @@
 import { hash, verify } from '@node-rs/argon2'
-import { dictionary } from '@zxcvbn-ts/language-common'
-import { PASSWORD_MIN } from '@shared/contract/common'
+import { passwordProblem } from '@shared/password-policy'
 import { DomainError } from '../core/errors'
 
 /**
@@ -10,29 +9,14 @@ import { DomainError } from '../core/errors'
 const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
 
 /**
- * The whole zxcvbn-ts common-password corpus (~49,000, ordered by frequency).
- * Its top 1,000 are all shorter than our 12-character minimum, so checking
- * only them would refuse nothing the length rule does not already refuse;
- * the full list catches "qwerty123456" and its kind.
+ * Refuses a new password that breaks the policy (src-shared/password-policy.ts,
+ * the same code as the portal's check), with its French explanation both as
+ * the message and on the `password` field. `userInputs`: the person's login,
+ * e-mail and names, which a password must not lean on.
  */
-const COMMON = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))
-
-export function checkPasswordPolicy(password: string, login?: string): void {
-  if (password.length < PASSWORD_MIN) {
-    throw new DomainError('weak_password', `Le mot de passe doit contenir au moins ${PASSWORD_MIN} caractères.`, 400, {
-      password: 'trop court'
-    })
-  }
-  const lower = password.toLowerCase()
-  if (COMMON.has(lower) || (login && lower === login.toLowerCase())) {
-    throw new DomainError('weak_password', 'Ce mot de passe est trop courant. Choisissez-en un autre, par exemple une phrase de plusieurs mots.', 400, {
-      password: 'trop courant'
-    })
-  }
-}
-
-export function isCommonPassword(password: string): boolean {
-  return COMMON.has(password.toLowerCase())
+export function checkPasswordPolicy(password: string, userInputs: string[] = []): void {
+  const problem = passwordProblem(password, userInputs)
+  if (problem) throw new DomainError('weak_password', problem.message, 400, { password: problem.message })
 }
 
 export function hashPassword(password: string): Promise<string> {

@@ -22,7 +22,7 @@ export const REGISTRATION_RECEIVED =
  * form cannot tell who has an account.
  */
 export async function registerFamily(core: Core, input: RegistrationInput & { password: string }): Promise<string> {
-  checkPasswordPolicy(input.password, input.email)
+  checkPasswordPolicy(input.password, [input.email, input.lastName, input.firstName])
   const passwordHash = await hashPassword(input.password)
   await core.tx.run(async (m) => {
     const existing = await m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: input.email }).getOne()

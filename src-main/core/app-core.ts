@@ -7,6 +7,7 @@ import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
 import { systemClock, type Clock } from './clock'
+import { DeferredWork } from './deferred'
 
 export interface SessionPolicy {
   /** Idle timeout in minutes. */
@@ -30,9 +31,6 @@ export interface CoreOptions {
   backupKeep?: number
   staffSession?: SessionPolicy
   portalSession?: SessionPolicy
-  /** Failed logins allowed per identifier before a temporary lock. */
-  loginMaxFailures?: number
-  loginLockMinutes?: number
   log?: (msg: string) => void
 }
 
@@ -66,6 +64,8 @@ export interface Core {
   options: Required<Omit<CoreOptions, 'clock' | 'dataDir'>>
   /** Facts known once the listeners run (used in e-mails and the settings screen). */
   runtime: CoreRuntime
+  /** Work that must happen after the answer is sent (see core/deferred.ts). */
+  deferred: DeferredWork
   close(): Promise<void>
 }
 
@@ -94,8 +94,6 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     backupKeep: opts.backupKeep ?? 30,
     staffSession: opts.staffSession ?? { idleMinutes: 120, absoluteMinutes: 12 * 60 },
     portalSession: opts.portalSession ?? { idleMinutes: 30, absoluteMinutes: 8 * 60 },
-    loginMaxFailures: opts.loginMaxFailures ?? 5,
-    loginLockMinutes: opts.loginLockMinutes ?? 15,
     runMode: opts.runMode ?? 'production',
     log: opts.log ?? ((m: string) => console.log(m))
   }
@@ -128,7 +126,9 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     paths,
     options,
     runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
+    deferred: new DeferredWork(options.log),
     close: async () => {
+      await core.deferred.idle()
       checkpoint?.stop()
       if (snapshot.open) snapshot.close()
       if (ds.isInitialized) await ds.destroy()

@@ -1,6 +1,6 @@
 import { Counter } from './counter'
 import { Child, Family, Person } from '../families/entities'
-import { LoginThrottle, PasswordToken, PortalAccount, Session, StaffUser } from '../accounts/entities'
+import { LoginKnownAddress, LoginThrottle, PasswordToken, PortalAccount, Session, StaffUser } from '../accounts/entities'
 import { FamilyRequest } from '../requests/entities'
 import { Setting, Structure } from '../settings/entities'
 import { OutboxMail } from '../mail/entities'
@@ -22,6 +22,7 @@ const foundationEntities = [
   Session,
   PasswordToken,
   LoginThrottle,
+  LoginKnownAddress,
   FamilyRequest,
   OutboxMail,
   AuditEntry

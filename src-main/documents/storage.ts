@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileTypeFromBuffer } from 'file-type'
 import type { EntityManager } from 'typeorm'
 import { MAX_UPLOAD_BYTES } from '@shared/contract/family-file-shapes'
+import { BIDI_ERROR, hasBidiControl, hasInvisible, withoutInvisible } from '@shared/validators'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
@@ -13,8 +14,6 @@ import { StoredFile } from './entities'
 const MAX_NAME = 150
 /** Windows device names: a file called "CON" or "nul.pdf" cannot be saved on a desk PC. */
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i
-/** Control characters and bidirectional overrides ("facture\u202Efdp.exe" shows as "facture exe.pdf"). */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/
 const FORBIDDEN = /[<>:"|?*]/
 
 /** Detected content → extension we accept and the names it may carry. */
@@ -30,7 +29,7 @@ function refuse(message: string): never {
 
 /** A safe excerpt of a hostile name for a message (the UIs render it as text anyway). */
 function shown(name: string): string {
-  const clean = name.replace(new RegExp(INVISIBLE.source, 'g'), '').slice(0, 60)
+  const clean = withoutInvisible(name).slice(0, 60)
   return clean.length < name.length ? `${clean}…` : clean
 }
 
@@ -42,7 +41,8 @@ export function checkFileName(raw: string): string {
   const name = raw.normalize('NFC')
   if (!name.trim()) refuse('Le fichier n’a pas de nom : renommez-le puis recommencez.')
   if (name.length > MAX_NAME) refuse(`Le nom du fichier est trop long (${name.length} caractères, ${MAX_NAME} au maximum) : renommez-le puis recommencez.`)
-  if (INVISIBLE.test(name)) refuse('Le nom du fichier contient des caractères invisibles ou qui inversent le sens d’écriture : renommez-le puis recommencez.')
+  if (hasBidiControl(name)) refuse(`Le nom du fichier ${BIDI_ERROR} : renommez-le puis recommencez.`)
+  if (hasInvisible(name)) refuse('Le nom du fichier contient des caractères invisibles : renommez-le puis recommencez.')
   if (/[/\\]/.test(name) || name.startsWith('.')) refuse(`Le nom « ${shown(name)} » contient un chemin de dossier (/, \\ ou ..) : envoyez le fichier lui-même, sous un nom simple.`)
   if (FORBIDDEN.test(name)) refuse(`Le nom « ${shown(name)} » contient un caractère interdit (< > : " | ? *) : renommez le fichier.`)
   if (RESERVED.test(name)) refuse(`Le nom « ${shown(name)} » est réservé par Windows : renommez le fichier (par exemple « document.pdf »).`)

@@ -66,6 +66,15 @@ export const templates = {
       d.link,
       "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé."
     ]),
+  /** Sent once per day at most when wrong passwords pile up on an account (accounts/throttle.ts). */
+  loginAttempts: (ctx: MailContext, d: { login: string; failures: number; since: string; portal: boolean }) =>
+    compose(ctx, 'Tentatives de connexion à votre compte', [
+      `Depuis le ${d.since}, ${d.failures} tentatives de connexion avec un mot de passe incorrect ont visé votre compte « ${d.login} ».`,
+      'Si c’était vous, il n’y a rien à faire. Sinon, quelqu’un essaie peut-être de deviner votre mot de passe : les essais sont ralentis, votre compte n’est pas bloqué et vous pouvez continuer à vous connecter depuis vos appareils habituels.',
+      d.portal
+        ? 'Par précaution, choisissez un mot de passe que vous n’utilisez nulle part ailleurs (Mon compte, ou « Mot de passe oublié » sur la page de connexion si vous ne parvenez pas à vous connecter).'
+        : 'Par précaution, choisissez un mot de passe que vous n’utilisez nulle part ailleurs, et prévenez la direction si ces tentatives ne viennent pas de vous.'
+    ]),
   smtpTest: (ctx: MailContext) =>
     compose(ctx, "E-mail d'essai", ['Ceci est un e-mail d’essai envoyé depuis Ribambelle. La configuration SMTP fonctionne.'])
 }

@@ -47,7 +47,7 @@ export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProced
     structure: publicStructure(ctx.core)
   }),
   'auth-login': async (i, ctx) => {
-    const r = await portalLogin(ctx.core, i.login, i.password, ctx.sessionToken)
+    const r = await portalLogin(ctx.core, i.login, i.password, ctx.ip, ctx.sessionToken)
     ctx.setSession(r.token)
     return { user: await portalUser(ctx.core, r.userId), csrfToken: ctx.csrfToken(), structure: publicStructure(ctx.core) }
   },
@@ -58,7 +58,7 @@ export const foundationPortalHandlers: HandlersFor<typeof foundationPortalProced
   },
   'auth-register': async (i, ctx) => ({ message: await registerFamily(ctx.core, i) }),
   'auth-forgot-password': async (i, ctx) => ({ message: await forgotPortalPassword(ctx.core, i.login) }),
-  'auth-reset-password': async (i, ctx) => ({ message: await resetPortalPassword(ctx.core, i.token, i.password) }),
+  'auth-reset-password': async (i, ctx) => ({ message: await resetPortalPassword(ctx.core, i.token, i.password, ctx.ip) }),
   'auth-change-password': async (i, ctx) => {
     const a = requireActor(ctx)
     await changePortalPassword(ctx.core, a, a.id, i.current, i.next, ctx.sessionToken ?? undefined)

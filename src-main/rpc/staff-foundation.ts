@@ -22,7 +22,7 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     csrfToken: ctx.csrfToken()
   }),
   'auth-login': async (i, ctx) => {
-    const r = await staffLogin(ctx.core, i.login, i.password, ctx.sessionToken)
+    const r = await staffLogin(ctx.core, i.login, i.password, ctx.ip, ctx.sessionToken)
     ctx.setSession(r.token)
     return { user: staffDto(r.user), csrfToken: ctx.csrfToken() }
   },

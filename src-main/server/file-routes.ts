@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyMultipart from '@fastify/multipart'
 import { MAX_UPLOAD_BYTES } from '@shared/contract/family-file-shapes'
+import { withoutInvisible } from '@shared/validators'
 import type { Actor } from '../core/actor'
 import { DomainError } from '../core/errors'
 import { registerSessionCookies } from './session-cookies'
@@ -47,7 +48,7 @@ export async function readSingleFile(req: FastifyRequest): Promise<{ name: strin
   } catch (e) {
     if (e instanceof DomainError) throw e
     const code = (e as { code?: string }).code
-    const shown = currentName.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069]/g, '').slice(0, 60)
+    const shown = withoutInvisible(currentName).slice(0, 60)
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('too_large', `Le fichier « ${shown} » dépasse la taille maximale de 6 Mo.`, 413)
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new DomainError('too_many_parts', 'Envoi refusé : trop d’éléments dans la même requête. Envoyez un seul fichier à la fois.', 413)
     if (code === 'FST_FILES_LIMIT') throw new DomainError('too_many_files', 'Envoyez un seul fichier à la fois.', 413)

@@ -41,7 +41,10 @@ export async function resolveFamilyActor(core: Core, token: string | null): Prom
 export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): Promise<FastifyInstance> {
   const serverOpts: FastifyServerOptions & { https?: { key: string; cert: string } } = {
     logger: opts.logger ?? false,
-    trustProxy: opts.trustProxy ?? false
+    // Behind the operator's proxy, trust that one hop only: the client address is the one the proxy
+    // appended to X-Forwarded-For, not whatever a client wrote at the front of it (which would let
+    // anyone pick a fresh address per request and escape every per-address limit).
+    trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop === 0 : false
   }
   if (opts.https) serverOpts.https = opts.https
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance

@@ -3,7 +3,7 @@
  * statements. Money is integer cents, days 'YYYY-MM-DD'.
  */
 import { z } from '../zod-fr'
-import { id, isoDate } from './common'
+import { id, isoDate, nonEmpty, optionalText } from './common'
 
 export const cents = z.number().int()
 export const positiveCents = z.number().int().min(1, { error: 'Le montant doit être supérieur à 0.' }).max(99_999_999, { error: 'Montant trop élevé.' })
@@ -15,7 +15,7 @@ export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, { error: 'Année sco
 
 export const regieInput = z.object({
   id: id.nullable().default(null),
-  name: z.string().trim().min(1, { error: 'Nom de la régie : champ obligatoire.' }).max(100),
+  name: nonEmpty('Nom de la régie', 100),
   code: z
     .string()
     .trim()
@@ -27,7 +27,7 @@ export const regieInput = z.object({
   isDefault: z.boolean().default(false),
   dueDays: z.number().int().min(0).max(120).default(20),
   paymentMethods: z.string().trim().max(500).default(''),
-  creditorName: z.string().trim().max(70).default(''),
+  creditorName: optionalText(70),
   ics: z.string().trim().toUpperCase().max(35).default(''),
   creditorIban: z.string().trim().max(40).default(''),
   creditorBic: z.string().trim().toUpperCase().max(11).default(''),
@@ -56,7 +56,7 @@ export const bracketInput = z.object({
 })
 export const tariffInput = z.object({
   id: id.nullable().default(null),
-  name: z.string().trim().min(1, { error: 'Nom du tarif : champ obligatoire.' }).max(120),
+  name: nonEmpty('Nom du tarif', 120),
   activityId: id.nullable().default(null),
   unitId: id.nullable().default(null),
   mode: tariffMode,
@@ -234,7 +234,7 @@ export const paymentInput = z.object({
   receivedOn: isoDate,
   chequeNumber: z.string().trim().max(30).default(''),
   bank: z.string().trim().max(60).default(''),
-  payer: z.string().trim().max(100).default(''),
+  payer: optionalText(100),
   reference: z.string().trim().max(60).default(''),
   /** Empty = oldest invoices first. */
   allocations: z.array(z.object({ invoiceId: id, amountCents: positiveCents })).max(200).default([])
@@ -285,7 +285,7 @@ export const mandateInput = z.object({
   id: id.nullable().default(null),
   familyId: id,
   rum: z.string().trim().max(35).default(''),
-  holder: z.string().trim().min(1, { error: 'Titulaire du compte : champ obligatoire.' }).max(70),
+  holder: nonEmpty('Titulaire du compte', 70),
   iban: z.string().trim().min(1, { error: 'IBAN : champ obligatoire.' }).max(42),
   bic: z.string().trim().toUpperCase().max(11).default(''),
   signedOn: isoDate,

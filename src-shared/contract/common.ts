@@ -1,10 +1,23 @@
 import { z } from '../zod-fr'
+import { bidiError, hasBidiControl } from '../validators'
 
 export const id = z.number().int().positive()
 export const isoDate = z.iso.date({ error: 'Date invalide (format attendu AAAA-MM-JJ).' })
+/** Names and short texts: required, at most `max` characters, no bidirectional control (validators.ts). */
 export const nonEmpty = (label: string, max = 200) =>
-  z.string().trim().min(1, { error: `${label} : champ obligatoire.` }).max(max, { error: `${label} : ${max} caractères au maximum.` })
-export const optionalText = (max = 200) => z.string().trim().max(max).default('')
+  z
+    .string()
+    .trim()
+    .min(1, { error: `${label} : champ obligatoire.` })
+    .max(max, { error: `${label} : ${max} caractères au maximum.` })
+    .refine((v) => !hasBidiControl(v), { error: bidiError(label) })
+export const optionalText = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !hasBidiControl(v), { error: bidiError('Ce champ') })
+    .default('')
 export const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'Adresse e-mail invalide.' }))
 export const phone = z
   .string()
@@ -16,8 +29,12 @@ export const empty = z.object({})
 export const ok = z.object({ ok: z.literal(true) })
 export const civility = z.enum(['M.', 'Mme', ''])
 
-/** Password rules shared by both UIs: length only (no composition rules); the server also refuses common passwords. */
+/**
+ * Password rules shared by both UIs: at least 12 characters, no composition rule, and hard to guess
+ * (src-shared/password-policy.ts: common passwords, zxcvbn-ts score with French dictionaries).
+ */
 export const PASSWORD_MIN = 12
+export const PASSWORD_HINT = `Au moins ${PASSWORD_MIN} caractères, difficile à deviner : ni mot seul, ni suite de touches (azerty…), ni date, ni votre nom. Une phrase de plusieurs mots est facile à retenir.`
 export const password = z
   .string()
   .min(PASSWORD_MIN, { error: `Le mot de passe doit contenir au moins ${PASSWORD_MIN} caractères.` })

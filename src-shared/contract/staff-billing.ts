@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate, ok, page } from './common'
+import { id, isoDate, nonEmpty, ok, page } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import {
   depositDto,
@@ -142,7 +142,7 @@ export const billingStaffProcedures = {
       familyId: id,
       childId: id.nullable().default(null),
       month,
-      label: z.string().trim().min(1, { error: 'Libellé : champ obligatoire.' }).max(120),
+      label: nonEmpty('Libellé', 120),
       amountCents: z.number().int().refine((v) => v !== 0, { error: 'Le montant ne peut pas être nul.' })
     }),
     output: z.object({ adjustmentId: id }),

@@ -49,7 +49,7 @@ describe('hostile uploads are refused with a clear message and leave nothing on 
     ['un SVG avec un script', () => upload(portalApp, family, 'dessin.svg', SVG_SCRIPT, 'image/svg+xml'), /n’est ni un PDF, ni une image JPEG ou PNG/],
     ['le nom ../../x', () => upload(portalApp, family, '../../x', PDF), /chemin de dossier/],
     ['le nom CON', () => upload(portalApp, family, 'CON', PDF), /réservé par Windows/],
-    ['un nom avec inversion du sens d’écriture', () => upload(portalApp, family, 'facture\u202Efdp.exe', PDF), /inversent le sens d’écriture/],
+    ['un nom avec inversion du sens d’écriture', () => upload(portalApp, family, 'facture\u202Efdp.exe', PDF), /inverse le sens d’écriture/],
     ['un nom de 300 caractères', () => upload(portalApp, family, `${'a'.repeat(296)}.pdf`, PDF), /trop long/],
     [
       '50 parties dans une requête',

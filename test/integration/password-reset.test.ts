@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { FORGOT_MESSAGE } from '../../src-main/accounts/auth'
+import { FORGOT_MESSAGE, portalLogin, RESET_MAILS_PER_HOUR } from '../../src-main/accounts/auth'
 import { PasswordToken } from '../../src-main/accounts/entities'
+import { DomainError } from '../../src-main/core/errors'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { auditRows, openTestCore, outboxMails, seedFamily, type SeededFamily, type TestCore } from '../helpers/core'
 import { client } from '../helpers/http'
@@ -27,6 +28,7 @@ async function requestToken(login = family.login): Promise<string> {
   const c = await client(app, 'portal')
   const r = await c.call('auth-forgot-password', { login })
   expect(r.body).toEqual({ message: FORGOT_MESSAGE })
+  await core.deferred.idle()
   const mails = await outboxMails(core)
   const last = mails[mails.length - 1]
   expect(last.subject).toMatch(/Réinitialisation de votre mot de passe$/)
@@ -74,6 +76,7 @@ describe('forgotten password', () => {
     const r = await c.call('auth-forgot-password', { login: 'inconnu@exemple.fr' })
     expect(r.status).toBe(200)
     expect(r.body).toEqual({ message: FORGOT_MESSAGE })
+    await core.deferred.idle()
     expect(await outboxMails(core)).toEqual([])
     expect(await core.tx.read((m) => m.count(PasswordToken))).toBe(0)
   })
@@ -97,5 +100,70 @@ describe('forgotten password', () => {
     const same = await c.call('auth-reset-password', { token, password: family.login })
     expect(same.body.error.code).toBe('weak_password')
     expect((await c.call('auth-reset-password', { token, password: 'nouvelle-phrase-secrete' })).status).toBe(200)
+  })
+
+  test('using one link makes every other link of the account invalid', async () => {
+    const first = await requestToken()
+    const second = await requestToken()
+    const c = await client(app, 'portal')
+    expect((await c.call('auth-reset-password', { token: second, password: 'nouvelle-phrase-secrete' })).status).toBe(200)
+    const stale = await c.call('auth-reset-password', { token: first, password: 'encore-une-autre-phrase' })
+    expect(stale.status).toBe(400)
+    expect(stale.body.error).toEqual({ code: 'bad_token', message: BAD_TOKEN })
+    expect((await c.call('auth-login', { login: family.login, password: 'nouvelle-phrase-secrete' })).status).toBe(200)
+  })
+
+  test('a password changed from « Mon compte » also ends the links asked for before', async () => {
+    const token = await requestToken()
+    const c = await client(app, 'portal')
+    await c.loginPortal(family.login, family.password)
+    expect((await c.call('auth-change-password', { current: family.password, next: 'phrase-toute-neuve-2026' })).status).toBe(200)
+    const late = await client(app, 'portal')
+    expect((await late.call('auth-reset-password', { token, password: 'nouvelle-phrase-secrete' })).body.error.code).toBe('bad_token')
+  })
+
+  test(`at most ${RESET_MAILS_PER_HOUR} reset e-mails an hour per account; beyond, the same answer and nothing sent`, async () => {
+    const c = await client(app, 'portal')
+    const answers: unknown[] = []
+    for (let i = 0; i < 8; i++) {
+      answers.push((await c.call('auth-forgot-password', { login: family.login.toUpperCase() })).body)
+      core.clock.advance(5 * MIN)
+    }
+    await core.deferred.idle()
+    expect(answers).toEqual(Array(8).fill({ message: FORGOT_MESSAGE }))
+    expect(await outboxMails(core)).toHaveLength(RESET_MAILS_PER_HOUR)
+    core.clock.advance(30 * MIN) // the first request is now more than an hour old
+    expect(await requestToken()).toBeTruthy()
+    expect(await outboxMails(core)).toHaveLength(RESET_MAILS_PER_HOUR + 1)
+  })
+
+  test('the answer is given before the account is even looked up: it cannot depend on it', async () => {
+    // Hold the database: any work done before answering would wait for it.
+    let release!: () => void
+    const held = core.tx.run(() => new Promise<void>((r) => (release = r)))
+    const c = await client(app, 'portal')
+    const csrf = await c.csrfToken()
+    const blocked = new Promise<'blocked'>((r) => setTimeout(() => r('blocked'), 10_000).unref())
+    const answers = await Promise.race([
+      Promise.all([family.login, 'inconnu@exemple.fr'].map((login) => c.call('auth-forgot-password', { login }, { csrf }).then((r) => r.body))),
+      blocked
+    ])
+    release()
+    await held
+    expect(answers).toEqual([{ message: FORGOT_MESSAGE }, { message: FORGOT_MESSAGE }])
+    // The work happens afterwards: one link, for the real account only.
+    await core.deferred.idle()
+    expect((await outboxMails(core)).map((m) => m.recipient)).toEqual([family.login])
+  })
+
+  test('the address a link is used from becomes a usual one: a family kept out by an attack gets back in', async () => {
+    const phone = '203.0.113.50'
+    for (let i = 0; i < 8; i++) await portalLogin(core, family.login, 'mauvais-mot-de-passe', `198.51.100.${i + 1}`).catch(() => undefined)
+    const kept = await portalLogin(core, family.login, family.password, phone).catch((e: DomainError) => e)
+    expect((kept as DomainError).code).toBe('throttled')
+    const token = await requestToken()
+    const c = await client(app, 'portal', { ip: phone })
+    expect((await c.call('auth-reset-password', { token, password: 'nouvelle-phrase-secrete' })).status).toBe(200)
+    expect((await c.call('auth-login', { login: family.login, password: 'nouvelle-phrase-secrete' })).status).toBe(200)
   })
 })

@@ -6,8 +6,9 @@ import { Billing0000000000005 } from './0005-billing'
 import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
-import { OnePaymentPerDebt0000000000009 } from './0009-one-payment-per-debt'
-import { PesRecette0000000000010 } from './0010-pes-recette'
+import { LoginThrottle0000000000009 } from './0009-login-throttle'
+import { OnePaymentPerDebt0000000000010 } from './0010-one-payment-per-debt'
+import { PesRecette0000000000011 } from './0011-pes-recette'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -23,6 +24,7 @@ export const migrations = [
   RushIndexes0000000000006,
   DecidedQueueIndex0000000000007,
   StructureWebsite0000000000008,
-  OnePaymentPerDebt0000000000009,
-  PesRecette0000000000010
+  LoginThrottle0000000000009,
+  OnePaymentPerDebt0000000000010,
+  PesRecette0000000000011
 ]

@@ -53,6 +53,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
 
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   login: 'Connexion',
+  'login-alert': 'Alerte « tentatives de connexion » envoyée',
   'password-change': 'Changement de mot de passe',
   'password-reset': 'Mot de passe réinitialisé (lien)',
   'password-reset-request': 'Demande de mot de passe oublié',
