@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { makeIban } from '@shared/check-digits'
 import { openCore } from '../src-main/core/app-core'
 import { FixedClock } from '../src-main/core/clock'
+import { demoIban } from '../src-main/billing/demo'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { exportRunToPes } from '../src-main/billing/pes/export'
 import { savePesSettings } from '../src-main/billing/pes/settings'
@@ -35,11 +35,7 @@ async function main() {
     const ids = (core.db.prepare('SELECT id, number FROM family ORDER BY id').all() as { id: number; number: number }[]).filter((f) => f.id % 7 === 0)
     const ins = core.db.prepare(`INSERT INTO sepa_mandate (family_id, rum, holder, iban, bic, signed_on, sequence_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, '', '2025-08-28', 'FRST', 'active', ?, ?)`)
     core.db.transaction(() => {
-      for (const f of ids) {
-        const [bank, branch, account] = ['30006', '00001', String(f.number).padStart(11, '0')]
-        const key = 97 - Number((89n * BigInt(bank) + 15n * BigInt(branch) + 3n * BigInt(account)) % 97n)
-        ins.run(f.id, `RUM-BENCH-${f.number}`, `Famille ${f.number}`, makeIban('FR', `${bank}${branch}${account}${String(key).padStart(2, '0')}`), '2026-03-01', '2026-03-01')
-      }
+      for (const f of ids) ins.run(f.id, `RUM-BENCH-${f.number}`, `Famille ${f.number}`, demoIban('00001', f.number), '2026-03-01', '2026-03-01')
     })()
     const run = await issueRun(core, STAFF, { regieId: load.regieId, month: load.month })
     await savePesSettings(core, STAFF, {

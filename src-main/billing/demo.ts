@@ -73,6 +73,16 @@ async function seedPastConsumption(core: Core, r: () => number): Promise<void> {
 
 const br = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
 
+/**
+ * A fictitious French IBAN (bank 30006) whose RIB key (clé RIB) is right, so
+ * that it passes the national check as well as MOD 97: demo and bench data.
+ */
+export function demoIban(branch: string, accountNumber: number): string {
+  const [bank, guichet, account] = ['30006', branch.padStart(5, '0'), String(accountNumber).padStart(11, '0')]
+  const key = 97 - Number((89n * BigInt(bank) + 15n * BigInt(guichet) + 3n * BigInt(account)) % 97n)
+  return makeIban('FR', `${bank}${guichet}${account}${String(key).padStart(2, '0')}`)
+}
+
 /** How the demo structure collects: an association (Systempay and SEPA) or a public régie (PES V2 and PayFiP). */
 export type DemoProfile = 'association' | 'regie-publique'
 
@@ -157,11 +167,7 @@ export async function seedDemoBilling(core: Core, profile: DemoProfile = 'associ
   })
   const staffLike = { kind: 'system' as const, id: null, label: 'Données de démonstration' }
   for (const f of families.filter((x) => x.id > 1 && x.id % 6 === 0)) {
-    const [bank, branch, account] = ['30006', String(10000 + f.id).padStart(5, '0'), String(f.number).padStart(11, '0')]
-    // The French RIB key (clé RIB), so that the IBAN passes the national check as well as MOD 97.
-    const key = 97 - Number((89n * BigInt(bank) + 15n * BigInt(branch) + 3n * BigInt(account)) % 97n)
-    const bban = `${bank}${branch}${account}${String(key).padStart(2, '0')}`
-    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban: makeIban('FR', bban), bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
+    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban: demoIban(String(10000 + f.id), f.number), bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
   }
   await seedPastConsumption(core, r)
   // Runs of the months already over (September 2026 onward), the oldest mostly paid.

@@ -12,9 +12,11 @@ import { DEFAULT_BILLING_SETTINGS, saveBillingSettings, type BillingSettings } f
 import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { Invoice } from '../../src-main/billing/entities'
+import { invoiceRow } from '../../src-main/billing/invoices'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { setStructure } from './activities'
+import { testRegie } from './billing'
 import { seedFamily, seedStaff, type SeededFamily, type SeededStaff, type TestCore } from './core'
 import { client, type TestClient } from './http'
 
@@ -34,23 +36,7 @@ export const SIMULATOR_KEY = 'cle-de-test-simulateur'
 export async function seedPayWorld(core: TestCore, settings: Partial<BillingSettings> = {}): Promise<PayWorld> {
   await setStructure(core)
   const comptable = await seedStaff(core, 'comptable')
-  const regieId = await saveRegie(core, SYSTEM, {
-    id: null,
-    name: 'Régie périscolaire',
-    code: 'AL',
-    invoiceFormat: '{CODE}-{N}',
-    creditFormat: '{CODE}-AV{N}',
-    paymentFormat: '{CODE}-R{N}',
-    isDefault: true,
-    dueDays: 20,
-    paymentMethods: 'Chèque à l’ordre du Trésor public.',
-    creditorName: '',
-    ics: '',
-    creditorIban: '',
-    creditorBic: '',
-    active: true,
-    activityIds: []
-  })
+  const regieId = await saveRegie(core, SYSTEM, testRegie({ name: 'Régie périscolaire', paymentMethods: 'Chèque à l’ordre du Trésor public.', creditorName: '', ics: '', creditorIban: '' }))
   await saveBillingSettings(core, SYSTEM, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'systempay', simulated: true, testKey: SIMULATOR_KEY, ...settings })
   const fam = await seedFamily(core, { lastName: 'Paiement', firstName: 'Inès' })
   await createAdjustment(core, comptable.actor, { regieId, familyId: fam.familyId, childId: null, month: '2026-01', label: 'Garderie de janvier', amountCents: 2340 })
@@ -80,3 +66,10 @@ export async function paySystempaySimulator(portal: FastifyInstance, start: { ac
   expect(done.statusCode).toBe(200)
   return done.body
 }
+
+/** What an invoice still owes, from the database. */
+export const dueOf = (core: TestCore, invoiceId: number) =>
+  core.tx.read(async (m) => {
+    const r = invoiceRow(m, invoiceId)
+    return r.total_cents - r.paid
+  })

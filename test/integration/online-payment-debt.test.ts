@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { SYSTEM } from '../../src-main/core/actor'
-import { invoiceRow, familyBalance } from '../../src-main/billing/invoices'
+import { familyBalance } from '../../src-main/billing/invoices'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { OnlinePayment, OnlinePaymentInvoice, Payment } from '../../src-main/billing/entities'
@@ -21,7 +21,7 @@ import { DEFAULT_BILLING_SETTINGS, saveBillingSettings, BILLING_KEY } from '../.
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { openTestCore, auditRows, type TestCore } from '../helpers/core'
 import { client } from '../helpers/http'
-import { paySystempaySimulator, seedPayWorld, SIMULATOR_KEY, type PayWorld } from '../helpers/payments'
+import { dueOf, paySystempaySimulator, seedPayWorld, SIMULATOR_KEY, type PayWorld } from '../helpers/payments'
 
 let core: TestCore
 let w: PayWorld
@@ -37,11 +37,7 @@ afterAll(async () => {
   await core.cleanup()
 })
 
-const due = (id: number) =>
-  core.tx.read(async (m) => {
-    const r = invoiceRow(m, id)
-    return r.total_cents - r.paid
-  })
+const due = (id: number) => dueOf(core, id)
 const openLinks = () => core.tx.read((m) => m.findBy(OnlinePaymentInvoice, { open: true }))
 
 describe('at most one open order per invoice', () => {

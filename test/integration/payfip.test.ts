@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { SYSTEM } from '../../src-main/core/actor'
-import { invoiceRow } from '../../src-main/billing/invoices'
 import { OnlinePayment, Payment } from '../../src-main/billing/entities'
 import { PesTitre } from '../../src-main/billing/pes/entities'
 import { exportRunToPes, markPesSent } from '../../src-main/billing/pes/export'
@@ -17,7 +16,7 @@ import { payfipNotifications } from '../../src-main/billing/payments/payfip-simu
 import { recupererDetailPaiementSecurise, PayfipError } from '../../src-main/billing/payments/payfip'
 import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from '../../src-main/billing/settings'
 import { openTestCore, type TestCore } from '../helpers/core'
-import { seedPayWorld, type PayWorld } from '../helpers/payments'
+import { dueOf, seedPayWorld, type PayWorld } from '../helpers/payments'
 
 let core: TestCore
 let w: PayWorld
@@ -48,11 +47,7 @@ afterAll(async () => {
   await core.cleanup()
 })
 
-const due = (id: number) =>
-  core.tx.read(async (m) => {
-    const r = invoiceRow(m, id)
-    return r.total_cents - r.paid
-  })
+const due = (id: number) => dueOf(core, id)
 
 /** The browser on the simulator's page: the page, then « Payer » (or « Abandonner »). */
 async function payOnSimulator(start: { action: string; fields: Record<string, string> }, opts: { card?: string; action?: 'pay' | 'cancel' } = {}) {

@@ -31,7 +31,8 @@ const NS_SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
 export const PAYFIP_MIN_CENTS = 100
 export const PAYFIP_MAX_CENTS = 9_999_999
 
-export interface PayfipRequest {
+/** What identifies a payment at PayFiP: sent by creerPaiementSecurise, echoed by recupererDetailPaiementSecurise. */
+export interface PayfipOperation {
   numcli: string
   exer: string
   refdet: string
@@ -40,19 +41,15 @@ export interface PayfipRequest {
   montant: number
   mel: string
   saisie: 'T' | 'X' | 'W'
+}
+
+export interface PayfipRequest extends PayfipOperation {
   urlnotif: string
   urlredirect: string
 }
 
-export interface PayfipDetail {
+export interface PayfipDetail extends PayfipOperation {
   idOp: string
-  numcli: string
-  exer: string
-  refdet: string
-  objet: string
-  montant: number
-  mel: string
-  saisie: string
   resultrans: string
   numauto: string
   /** DDMMYYYY and HHMM, Paris time. */
@@ -218,7 +215,7 @@ export async function recupererDetailPaiementSecurise(serviceUrl: string, idOp: 
     objet: f.objet ?? '',
     montant,
     mel: f.mel ?? '',
-    saisie: f.saisie ?? '',
+    saisie: (f.saisie ?? '') as PayfipDetail['saisie'],
     resultrans: f.resultrans ?? '',
     numauto: f.numauto ?? '',
     dattrans: f.dattrans ?? '',
