@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
-import { backupDatabase } from '../db/backup'
+import { backupDatabase, removeBackupLeftovers } from '../db/backup'
+import { lockDataDir, type DataDirLock } from '../db/data-lock'
+import { removeRestoreLeftovers } from '../db/restore'
 import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
@@ -32,6 +34,13 @@ export interface CoreOptions {
   staffSession?: SessionPolicy
   portalSession?: SessionPolicy
   log?: (msg: string) => void
+  /**
+   * The data directory's lock, when the caller took it already (the demo
+   * takes it before wiping its database). Otherwise openCore takes it.
+   */
+  lock?: DataDirLock
+  /** Names this process in the lock, for whoever is refused ("Ribambelle (sans fenêtre)"). */
+  app?: string
 }
 
 export interface CorePaths {
@@ -61,7 +70,7 @@ export interface Core {
   snapshot: Database.Database
   clock: Clock
   paths: CorePaths
-  options: Required<Omit<CoreOptions, 'clock' | 'dataDir'>>
+  options: Required<Omit<CoreOptions, 'clock' | 'dataDir' | 'lock' | 'app'>>
   /** Facts known once the listeners run (used in e-mails and the settings screen). */
   runtime: CoreRuntime
   /** Work that must happen after the answer is sent (see core/deferred.ts). */
@@ -87,9 +96,26 @@ export function corePaths(dataDir: string): CorePaths {
   }
 }
 
+/**
+ * Opens the data directory for this process alone: takes its lock (a second
+ * app or a restore on the same directory is refused, naming this one),
+ * removes what a crash during a backup or a restore left, backs the
+ * database up if a migration is due, migrates, and opens the connections.
+ */
 export async function openCore(opts: CoreOptions): Promise<Core> {
   const paths = corePaths(opts.dataDir)
   mkdirSync(paths.dataDir, { recursive: true })
+  const clock = opts.clock ?? systemClock
+  const lock = opts.lock ?? lockDataDir(paths.dataDir, opts.app ?? 'Ribambelle', 'start', clock.now())
+  try {
+    return await openLocked(opts, paths, clock, lock)
+  } catch (e) {
+    lock.release()
+    throw e
+  }
+}
+
+async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, lock: DataDirLock): Promise<Core> {
   const options = {
     backupKeep: opts.backupKeep ?? 30,
     staffSession: opts.staffSession ?? { idleMinutes: 120, absoluteMinutes: 12 * 60 },
@@ -97,11 +123,12 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     runMode: opts.runMode ?? 'production',
     log: opts.log ?? ((m: string) => console.log(m))
   }
+  const leftovers = [...removeBackupLeftovers(paths.backupDir), ...removeRestoreLeftovers(paths.dataDir)]
+  if (leftovers.length > 0) options.log(`Fichiers laissés par une sauvegarde ou une restauration interrompue, supprimés : ${leftovers.join(', ')}`)
   const existed = existsSync(paths.dbFile) && statSync(paths.dbFile).size > 0
   const ds = createDataSource(paths.dbFile)
   await ds.initialize()
   const db = rawDatabase(ds)
-  const clock = opts.clock ?? systemClock
   try {
     if (existed && (await ds.showMigrations())) {
       const b = await backupDatabase(db, paths.backupDir, 'pre-migration', options.backupKeep, clock.now())
@@ -132,6 +159,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
       checkpoint?.stop()
       if (snapshot.open) snapshot.close()
       if (ds.isInitialized) await ds.destroy()
+      lock.release()
     }
   }
   return core

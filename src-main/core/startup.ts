@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
 import type { DemoProfile } from '../billing/demo'
+import { lockDataDir } from '../db/data-lock'
 import { openCore, type Core, type RunMode } from './app-core'
 import { envPort } from './config'
 
@@ -15,13 +16,23 @@ export function runModeOf(demo: boolean): RunMode {
  * Opens the core for the desktop shell and headless mode alike. With
  * `demo`, the database is a fresh one in `<dataDir>/demo`, seeded with the
  * demo structure: always a sub-folder, so a demo can never wipe real data.
+ * `app` names this process to whoever is refused the data directory;
+ * `profile` sets the demo up as an association or a public régie.
  */
-export async function openAppCore(dataDir: string, demo: boolean, profile: DemoProfile = 'association'): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+export async function openAppCore(
+  dataDir: string,
+  demo: boolean,
+  app: string,
+  profile: DemoProfile = 'association'
+): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+  let lock
   if (demo) {
     dataDir = join(dataDir, 'demo')
+    // Locked before anything is wiped: a demo already running keeps its database.
+    lock = lockDataDir(dataDir, `${app}, démonstration`, 'start')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir, runMode: runModeOf(demo) })
+  const core = await openCore({ dataDir, lock, app, runMode: runModeOf(demo) })
   const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0), profile }) : []
   return { core, dataDir, credentials }
 }

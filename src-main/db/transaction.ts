@@ -36,8 +36,8 @@ export class Transactor {
     })
   }
 
-  /** Runs `work` while no transaction is open on the connection (e.g. a WAL checkpoint). */
-  exclusive(work: () => void): Promise<void> {
+  /** Runs `work` while no transaction is open on the connection (a WAL checkpoint, a backup's copy). */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     return this.mutex.run(async () => work())
   }
 

@@ -13,7 +13,7 @@ import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
-import { backupDatabase } from '../../db/backup'
+import { backupNow } from '../../backups/backup-now'
 import { addDays } from '@shared/bookings/days'
 import { auditRow, dbOf, stmt } from '../../bookings/sql'
 import { getStructure } from '../../settings/settings'
@@ -95,7 +95,7 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
   const dueDate = input.dueDate ?? addDays(issueDate, regie.dueDays)
   if (dueDate < issueDate) throw new DomainError('invalid_input', "La date d'échéance précède la date d'émission.", 400, { dueDate: 'avant l’émission' })
 
-  const backup = await backupDatabase(core.db, core.paths.backupDir, 'avant-facturation', core.options.backupKeep, core.clock.now())
+  const backup = await backupNow(core, 'avant-facturation')
 
   return core.tx.run(async (m) => {
     const db = dbOf(m)
