@@ -3,7 +3,11 @@
  * on loopback (the simulators notify it over HTTP like a provider would),
  * and the browser steps of the payment simulators.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { RunMode } from '../../src-main/core/app-core'
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
 import { SYSTEM } from '../../src-main/core/actor'
@@ -17,7 +21,7 @@ import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { setStructure } from './activities'
 import { testRegie } from './billing'
-import { seedFamily, seedStaff, type SeededFamily, type SeededStaff, type TestCore } from './core'
+import { openTestCore, seedFamily, seedStaff, type SeededFamily, type SeededStaff, type TestCore } from './core'
 import { client, type TestClient } from './http'
 
 export interface PayWorld {
@@ -73,3 +77,20 @@ export const dueOf = (core: TestCore, invoiceId: number) =>
     const r = invoiceRow(m, invoiceId)
     return r.total_cents - r.paid
   })
+
+/**
+ * A copy of the test database opened as another kind of install (a normal one: 'production'), at the same
+ * time; the data directory is locked by the running core, so the copy has its own. Cleanup removes it.
+ */
+export async function openCopyAs(core: TestCore, runMode: RunMode): Promise<TestCore> {
+  const dir = mkdtempSync(join(tmpdir(), 'ribambelle-copy-'))
+  await core.db.backup(join(dir, 'ribambelle.sqlite'))
+  const copy = await openTestCore({ dataDir: dir, runMode, now: core.clock.now() })
+  const close = copy.cleanup
+  return Object.assign(copy, {
+    cleanup: async () => {
+      await close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+}

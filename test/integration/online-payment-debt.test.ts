@@ -21,7 +21,7 @@ import { DEFAULT_BILLING_SETTINGS, saveBillingSettings, BILLING_KEY } from '../.
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { openTestCore, auditRows, type TestCore } from '../helpers/core'
 import { client } from '../helpers/http'
-import { dueOf, paySystempaySimulator, seedPayWorld, SIMULATOR_KEY, type PayWorld } from '../helpers/payments'
+import { openCopyAs, dueOf, paySystempaySimulator, seedPayWorld, SIMULATOR_KEY, type PayWorld } from '../helpers/payments'
 
 let core: TestCore
 let w: PayWorld
@@ -141,8 +141,7 @@ describe('a debt paid twice', () => {
 describe('the payment simulator in a normal install', () => {
   test('is refused in Paramètres, never offered on the portal, and its notifications settle nothing', async () => {
     // The same database opened as a normal install, with settings still on the simulator (the old default).
-    const dataDir = core.paths.dataDir
-    const prod = await openTestCore({ dataDir, runMode: 'production', now: core.clock.now() })
+    const prod = await openCopyAs(core, 'production')
     const portal = await buildPortalApp(prod)
     try {
       await expect(saveBillingSettings(prod, SYSTEM, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, simulated: true, testKey: 'x' })).rejects.toThrow(/démonstration ou en mode test/)
@@ -178,7 +177,7 @@ describe('the payment simulator in a normal install', () => {
       expect(await prod.tx.read((m) => m.count(Payment))).toBe(before)
     } finally {
       await portal.close()
-      await prod.close()
+      await prod.cleanup()
     }
   })
 

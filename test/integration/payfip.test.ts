@@ -16,7 +16,7 @@ import { payfipNotifications } from '../../src-main/billing/payments/payfip-simu
 import { recupererDetailPaiementSecurise, PayfipError } from '../../src-main/billing/payments/payfip'
 import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from '../../src-main/billing/settings'
 import { openTestCore, type TestCore } from '../helpers/core'
-import { dueOf, seedPayWorld, type PayWorld } from '../helpers/payments'
+import { openCopyAs, dueOf, seedPayWorld, type PayWorld } from '../helpers/payments'
 
 let core: TestCore
 let w: PayWorld
@@ -161,7 +161,7 @@ describe('paying a titre', () => {
 
 describe('PayFiP’s simulator in a normal install', () => {
   test('cannot be chosen and does not answer', async () => {
-    const prod = await openTestCore({ dataDir: core.paths.dataDir, runMode: 'production', now: core.clock.now() })
+    const prod = await openCopyAs(core, 'production')
     const { buildPortalApp } = await import('../../src-main/server/portal-app')
     const portal = await buildPortalApp(prod)
     try {
@@ -172,7 +172,7 @@ describe('PayFiP’s simulator in a normal install', () => {
       await saveBillingSettings(prod, SYSTEM, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'payfip', simulated: false, payfipNumcli: '123456', payfipSaisie: 'W' })
     } finally {
       await portal.close()
-      await prod.close()
+      await prod.cleanup()
     }
     expect(new PayfipError('P1', 'x').code).toBe('P1')
   })
