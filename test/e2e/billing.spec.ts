@@ -150,6 +150,8 @@ test('the back-office billing screens work in headless mode, exports download as
 })
 
 test('as a public régie: the run goes to the Trésor (PES V2), the family pays its titre with the PayFiP simulator', async ({ app, browser }) => {
+  // Two people, three screens and two providers' pages: longer than the default minute on a busy machine.
+  test.setTimeout(150_000)
   const email = 'famille.tresor@exemple.fr'
   const lastName = 'Titrepublic'
   const [run] = await familyWithInvoices(app, { lastName, email }, [['2025-03', 'Garderie de mars', 3120]])
