@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openCore } from '../src-main/core/app-core'
 import { FixedClock } from '../src-main/core/clock'
-import { demoIban } from '../src-main/billing/demo'
+import { frenchIban } from '@shared/check-digits'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { exportRunToPes } from '../src-main/billing/pes/export'
 import { savePesSettings } from '../src-main/billing/pes/settings'
@@ -31,11 +31,11 @@ async function main() {
   try {
     core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
     const load = await seedInvoicingLoad(core, { families })
-    // One family in seven on direct debit (valid French IBAN with its RIB key), so titres carry InfoPrelevementSEPA.
+    // One family in seven on direct debit (a valid French IBAN, RIB key included), so titres carry InfoPrelevementSEPA.
     const ids = (core.db.prepare('SELECT id, number FROM family ORDER BY id').all() as { id: number; number: number }[]).filter((f) => f.id % 7 === 0)
     const ins = core.db.prepare(`INSERT INTO sepa_mandate (family_id, rum, holder, iban, bic, signed_on, sequence_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, '', '2025-08-28', 'FRST', 'active', ?, ?)`)
     core.db.transaction(() => {
-      for (const f of ids) ins.run(f.id, `RUM-BENCH-${f.number}`, `Famille ${f.number}`, demoIban('00001', f.number), '2026-03-01', '2026-03-01')
+      for (const f of ids) ins.run(f.id, `RUM-BENCH-${f.number}`, `Famille ${f.number}`, frenchIban('30006', '00001', String(f.number)), '2026-03-01', '2026-03-01')
     })()
     const run = await issueRun(core, STAFF, { regieId: load.regieId, month: load.month })
     await savePesSettings(core, STAFF, {

@@ -21,13 +21,13 @@ import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from './settings'
 import { saveRegie } from './regies'
 import { saveTariff } from './tariffs/tariffs'
 import { saveMandate } from './sepa/mandates'
-import { makeIban } from '@shared/check-digits'
+import { frenchIban } from '@shared/check-digits'
 import { issueRun } from './invoicing/issue'
 import { recordPayment } from './payments/payments'
 import { Invoice, InvoicingRun } from './entities'
 import { exportRunToPes, markPesSent } from './pes/export'
 import { savePesSettings } from './pes/settings'
-import { invoiceRow } from './invoices'
+import { invoiceRow, markInvoicesNotified } from './invoices'
 import { schoolYearBounds, schoolYearOf } from './statement'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -72,16 +72,6 @@ async function seedPastConsumption(core: Core, r: () => number): Promise<void> {
 }
 
 const br = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
-
-/**
- * A fictitious French IBAN (bank 30006) whose RIB key (clé RIB) is right, so
- * that it passes the national check as well as MOD 97: demo and bench data.
- */
-export function demoIban(branch: string, accountNumber: number): string {
-  const [bank, guichet, account] = ['30006', branch.padStart(5, '0'), String(accountNumber).padStart(11, '0')]
-  const key = 97 - Number((89n * BigInt(bank) + 15n * BigInt(guichet) + 3n * BigInt(account)) % 97n)
-  return makeIban('FR', `${bank}${guichet}${account}${String(key).padStart(2, '0')}`)
-}
 
 /** How the demo structure collects: an association (Systempay and SEPA) or a public régie (PES V2 and PayFiP). */
 export type DemoProfile = 'association' | 'regie-publique'
@@ -167,7 +157,8 @@ export async function seedDemoBilling(core: Core, profile: DemoProfile = 'associ
   })
   const staffLike = { kind: 'system' as const, id: null, label: 'Données de démonstration' }
   for (const f of families.filter((x) => x.id > 1 && x.id % 6 === 0)) {
-    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban: demoIban(String(10000 + f.id), f.number), bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
+    const iban = frenchIban('30006', String(10000 + f.id), String(f.number))
+    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
   }
   await seedPastConsumption(core, r)
   // Runs of the months already over (September 2026 onward), the oldest mostly paid.
@@ -179,6 +170,8 @@ export async function seedDemoBilling(core: Core, profile: DemoProfile = 'associ
     if (next > today) break
     try {
       const run = await issueRun(core, SEED, { regieId, month, issueDate: next })
+      // As if the batch had e-mailed and printed them that day: the direct-debit pre-notification runs from it.
+      await core.tx.run(async (m) => markInvoicesNotified(m, (await m.find(Invoice, { where: { runId: run.runId }, select: { id: true } })).map((i) => i.id), next))
       lines.push(`Facturation ${month.slice(5)}/${month.slice(0, 4)} : ${run.invoiceCount} factures (${run.firstNumber} à ${run.lastNumber})`)
     } catch (e) {
       // Nothing billable that month is fine; anything else is a bug to show.

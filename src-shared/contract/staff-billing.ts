@@ -8,8 +8,6 @@ import {
   invoiceDetail,
   invoiceSummary,
   jobDto,
-  mandateDto,
-  mandateInput,
   month,
   paymentDto,
   paymentInput,
@@ -25,12 +23,12 @@ import {
   runDto,
   runPreview,
   schoolYear,
-  sepaExportDto,
   statement,
   tariffDto,
   tariffInput,
   unpaidRow
 } from './billing-shapes'
+import { mandateDto } from './sepa'
 
 const pesExportResult = z.object({
   bordereauId: id,
@@ -71,6 +69,8 @@ const familyAccount = z.object({
   balanceCents: z.number().int(),
   unpaidCents: z.number().int(),
   creditCents: z.number().int(),
+  /** Direct debits sent to the bank whose collection date is still ahead. */
+  debitInFlightCents: z.number().int(),
   openInvoices: z.array(invoiceSummary),
   payments: z.array(paymentDto),
   mandate: mandateDto.nullable()
@@ -184,22 +184,6 @@ export const billingStaffProcedures = {
     roles: CASHIER
   }),
   'billing-deposits-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(depositDto), roles: CASHIER, query: true }),
-
-  'billing-mandates-list': proc({ input: z.object({ familyId: id.optional(), status: z.enum(['active', 'revoked', 'used']).optional() }), output: z.array(mandateDto), roles: BILLING, query: true }),
-  'billing-mandate-save': proc({ input: mandateInput, output: z.object({ mandateId: id }), roles: BILLING }),
-  'billing-mandate-revoke': proc({ input: z.object({ mandateId: id }), output: ok, roles: BILLING }),
-  'billing-sepa-candidates': proc({
-    input: z.object({ regieId: id, runId: id.nullable().default(null) }),
-    output: z.array(z.object({ invoiceId: id, number: z.string(), familyId: id, familyNumber: z.number().int(), familyName: z.string(), dueCents: z.number().int(), dueDate: isoDate, mandateId: id.nullable(), rum: z.string().nullable(), sequenceType: z.string().nullable() })),
-    roles: BILLING,
-    query: true
-  }),
-  'billing-sepa-export': proc({
-    input: z.object({ regieId: id, runId: id.nullable().default(null), collectionDate: isoDate }),
-    output: z.object({ exportId: id, msgId: z.string(), nbTxs: z.number().int(), ctrlSumCents: z.number().int(), skipped: z.array(z.string()) }),
-    roles: BILLING
-  }),
-  'billing-sepa-exports-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(sepaExportDto), roles: BILLING, query: true }),
 
   /** PES V2 (Trésor public): the régie's settings, its bordereaux, the export of a run and of credit notes. */
   'billing-pes-settings-get': proc({ input: z.object({ regieId: id }), output: pesSettingsDto, roles: BILLING, query: true }),

@@ -3,6 +3,7 @@ import { familyFileStaffProcedures } from './staff-family-file'
 import { activitiesStaffProcedures } from './staff-activities'
 import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
+import { sepaStaffProcedures } from './staff-sepa'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -16,7 +17,8 @@ export const staffProcedures = {
   ...familyFileStaffProcedures,
   ...activitiesStaffProcedures,
   ...bookingsStaffProcedures,
-  ...billingStaffProcedures
+  ...billingStaffProcedures,
+  ...sepaStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

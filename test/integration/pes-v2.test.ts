@@ -14,7 +14,7 @@ import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { cancelInvoice } from '../../src-main/billing/invoices'
 import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { recordPayment } from '../../src-main/billing/payments/payments'
-import { debitCandidates } from '../../src-main/billing/sepa/export'
+import { previewDirectDebits } from '../../src-main/billing/sepa/export'
 import { Invoice, InvoicingRun } from '../../src-main/billing/entities'
 import { PesBordereau, PesTitre } from '../../src-main/billing/pes/entities'
 import { exportCreditNotesToPes, exportRunToPes, markPesSent } from '../../src-main/billing/pes/export'
@@ -116,8 +116,9 @@ describe('ORMC bordereau of a run', () => {
     expect(sepa).toMatchObject({ NatPrel: { V: '01' }, PerPrel: { V: '07' }, SequencePres: { V: '02' }, DateSignMandat: { V: '2026-08-20' } })
     expect(sepa.DtePrel.V >= '2026-10-22').toBe(true)
     expect(f3.LigneDePiece[0].Tiers.CpteBancaire).toMatchObject({ CodeEtab: { V: '20041' }, CodeGuic: { V: '01005' }, IdCpte: { V: '0500013M026' }, CleRib: { V: '06' } })
-    // …and the régie's own SEPA export no longer offers it.
-    expect((await core.tx.read(async (m) => debitCandidates(m, w.regieId))).map((c) => c.familyId)).not.toContain(w.f3.familyId)
+    // …and the régie's own SEPA file leaves it out, saying why.
+    const plan = await previewDirectDebits(core, { regieId: w.regieId, runId: null, collectionDate: null, represent: false })
+    expect(plan.leftOut.find((l) => l.familyId === w.f3.familyId)?.reason).toMatch(/^Titre transmis au Trésor public \(PES V2\)/)
 
     const titres = await core.tx.read((m) => m.find(PesTitre, { order: { idPce: 'ASC' } }))
     expect(titres.map((t) => [t.invoiceId, t.idPce, t.sequence])).toEqual([

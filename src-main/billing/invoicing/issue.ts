@@ -14,6 +14,7 @@ import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { backupNow } from '../../backups/backup-now'
+import { reserveNumbers } from '../../db/counter'
 import { addDays } from '@shared/bookings/days'
 import { auditRow, dbOf, stmt } from '../../bookings/sql'
 import { getStructure } from '../../settings/settings'
@@ -22,14 +23,6 @@ import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { computeRun, type DraftInvoice } from './compute'
-
-/** Reserves `count` consecutive numbers of a sequence (same table and semantics as db/counter.ts). Call inside the transaction. */
-export function reserveNumbers(db: Database.Database, name: string, count: number): number {
-  stmt(db, 'INSERT INTO counter(name, value) VALUES (?, 0) ON CONFLICT(name) DO NOTHING').run(name)
-  const { value } = stmt(db, 'SELECT value FROM counter WHERE name = ?').get(name) as { value: number }
-  stmt(db, 'UPDATE counter SET value = ? WHERE name = ?').run(value + count, name)
-  return value + 1
-}
 
 /** Id of a "why this price" text, stored once. */
 export function explanationId(db: Database.Database, cache: Map<string, number>, text: string): number | null {

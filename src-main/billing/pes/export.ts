@@ -18,13 +18,12 @@ import type { Core } from '../../core/app-core'
 import { frenchDate, parisDay } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
-import { nextNumber } from '../../db/counter'
+import { nextNumber, reserveNumbers } from '../../db/counter'
 import { dbOf, stmt } from '../../bookings/sql'
 import { getStructure } from '../../settings/settings'
 import { InvoicingRun, SepaMandate } from '../entities'
-import { reserveNumbers } from '../invoicing/issue'
 import { getRegie } from '../regies'
-import { isTarget2Day } from '../sepa/export'
+import { target2DayOnOrAfter } from '../sepa/target2'
 import { epcId } from '../sepa/epc-text'
 import { ORMC, pesText, pesTree, REDUCTION, serializeXml, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
 import { checkPesTree } from './check'
@@ -90,12 +89,6 @@ function bankOf(m: SepaMandate): { bank?: PesBank; problem?: string } {
   return { problem: 'BIC du mandat manquant (obligatoire pour un compte hors de France)' }
 }
 
-/** First TARGET2 business day on or after `day`. */
-function target2OnOrAfter(day: string): string {
-  let d = day
-  while (!isTarget2Day(d)) d = addDays(d, 1)
-  return d
-}
 
 const counter = (kind: 'bord' | 'titre', s: Settings, exer: number) => `pes-${kind}:${s.siret}:${s.codCol}:${s.codBud}:${exer}`
 const fileName = (kind: 'ormc' | 'reduction', s: Settings, exer: number, idBord: number) =>
@@ -221,7 +214,7 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
       const debit = d.mandate
         ? {
             // The family was told the due date; the Trésor needs the titre taken in charge first.
-            dtePrel: target2OnOrAfter(d.inv.due_date > addDays(today, 7) ? d.inv.due_date : addDays(today, 7)),
+            dtePrel: target2DayOnOrAfter(d.inv.due_date > addDays(today, 7) ? d.inv.due_date : addDays(today, 7)),
             sequence: sequence!,
             signedOn: d.mandate.signedOn,
             rum: epcId(d.mandate.rum),
