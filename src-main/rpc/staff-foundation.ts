@@ -4,6 +4,8 @@ import { backupKeyFingerprint, passphraseOpens } from '../db/backup-crypto'
 import { backupAndCopy } from '../backups/backup-now'
 import { getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
 import { AuditEntry } from '../audit/entities'
+import { Not } from 'typeorm'
+import { conflict } from '../core/errors'
 import { OutboxMail } from '../mail/entities'
 import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, setPortalAccountStatus, staffDto, updateStaffUser } from '../accounts/admin'
 import { changeStaffPassword, staffLogin } from '../accounts/auth'
@@ -139,7 +141,9 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     }),
   'outbox-retry': async (i, ctx) => {
     await ctx.core.tx.run(async (m) => {
-      await m.update(OutboxMail, { id: i.id }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      // Never one being handed to the server right now: that would send it twice.
+      const r = await m.update(OutboxMail, { id: i.id, status: Not('sending') }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      if (!r.affected) throw conflict('Cet e-mail est en cours d’envoi : attendez la fin de l’envoi.')
       await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'mail-retry', entity: 'outbox_mail', entityId: i.id })
     })
     return { ok: true }

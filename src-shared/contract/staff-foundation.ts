@@ -12,6 +12,7 @@ import {
   familyStatus,
   familySummary,
   outboxMail,
+  outboxStatus,
   personInput,
   requestDto,
   smtpSettings,
@@ -161,7 +162,7 @@ export const foundationStaffProcedures = {
   }),
   'backups-passphrase-check': proc({ input: z.object({ passphrase: z.string().min(1).max(256) }), output: z.object({ matches: z.boolean() }), roles: DIRECTION }),
   'outbox-list': proc({
-    input: page.extend({ status: z.enum(['pending', 'sent', 'failed']).optional() }),
+    input: page.extend({ status: outboxStatus.optional() }),
     output: z.object({ total: z.number().int(), items: z.array(outboxMail) }),
     roles: DIRECTION,
     query: true

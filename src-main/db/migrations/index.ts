@@ -8,8 +8,9 @@ import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
-import { OnePaymentPerDebt0000000000011 } from './0011-one-payment-per-debt'
-import { PesRecette0000000000012 } from './0012-pes-recette'
+import { OutboxSending0000000000011 } from './0011-outbox-sending'
+import { OnePaymentPerDebt0000000000012 } from './0012-one-payment-per-debt'
+import { PesRecette0000000000013 } from './0013-pes-recette'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -27,6 +28,7 @@ export const migrations = [
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
   SepaRulebook0000000000010,
-  OnePaymentPerDebt0000000000011,
-  PesRecette0000000000012
+  OutboxSending0000000000011,
+  OnePaymentPerDebt0000000000012,
+  PesRecette0000000000013
 ]

@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * online_payment.status keeps its CHECK (a table rebuild cannot run with foreign keys on inside the migration's
  * transaction): a withdrawn order is `cancelled_at` set, status still 'pending' at the provider.
  */
-export class OnePaymentPerDebt0000000000011 implements MigrationInterface {
-  name = 'OnePaymentPerDebt0000000000011'
+export class OnePaymentPerDebt0000000000012 implements MigrationInterface {
+  name = 'OnePaymentPerDebt0000000000012'
 
   async up(q: QueryRunner): Promise<void> {
     for (const sql of [

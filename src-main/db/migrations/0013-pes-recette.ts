@@ -9,8 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * - `pes_titre`: which invoice (or credit note) became which titre of which bordereau, with its lines.
  * Files and titres are never deleted nor rewritten.
  */
-export class PesRecette0000000000012 implements MigrationInterface {
-  name = 'PesRecette0000000000012'
+export class PesRecette0000000000013 implements MigrationInterface {
+  name = 'PesRecette0000000000013'
 
   async up(q: QueryRunner): Promise<void> {
     for (const sql of [
