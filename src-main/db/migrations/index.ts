@@ -12,6 +12,8 @@ import { OutboxSending0000000000011 } from './0011-outbox-sending'
 import { RecordVersions0000000000012 } from './0012-record-versions'
 import { AllocationDates0000000000013 } from './0013-allocation-dates'
 import { MealShares0000000000014 } from './0014-meal-shares'
+import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
+import { PesRecette0000000000016 } from './0016-pes-recette'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -32,5 +34,7 @@ export const migrations = [
   OutboxSending0000000000011,
   RecordVersions0000000000012,
   AllocationDates0000000000013,
-  MealShares0000000000014
+  MealShares0000000000014,
+  OnePaymentPerDebt0000000000015,
+  PesRecette0000000000016
 ]
