@@ -18,6 +18,10 @@ export class Structure {
   @Column({ name: 'portal_url', type: 'text', default: '' }) portalUrl: string
   /** The collectivité's website: where « Se déconnecter » leads on the portal ('' = the portal's login page). */
   @Column({ name: 'website_url', type: 'text', default: '' }) websiteUrl: string
+  /** JSON [{ service, hours }]: the portal's « Contact » page. */
+  @Column({ name: 'opening_hours', type: 'text', default: '[]' }) openingHours: string
+  /** JSON [{ label, phone }]: phone lines besides the main one. */
+  @Column({ name: 'contact_phones', type: 'text', default: '[]' }) contactPhones: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }
 

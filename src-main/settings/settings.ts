@@ -3,6 +3,7 @@ import { smtpSettings, type SmtpSettingsDto, type StructureDto } from '@shared/c
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { audit } from '../audit/audit'
+import { contactColumns, contactLists } from './contact'
 import { Setting, Structure } from './entities'
 
 export async function getSetting<T>(m: EntityManager, key: string, fallback: T): Promise<T> {
@@ -35,6 +36,8 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
     holidayRegion: '',
     portalUrl: '',
     websiteUrl: '',
+    openingHours: '[]',
+    contactPhones: '[]',
     updatedAt: new Date(0).toISOString()
   })
 }
@@ -42,7 +45,7 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
 export async function updateStructure(core: Core, actor: Actor, input: StructureDto): Promise<void> {
   await core.tx.run(async (m) => {
     const before = await getStructure(m)
-    const after = { ...before, ...input, id: 1, updatedAt: core.clock.now().toISOString() }
+    const after = { ...before, ...input, ...contactColumns(input), id: 1, updatedAt: core.clock.now().toISOString() }
     await m.save(Structure, after)
     await audit(m, actor, core.clock.now(), { action: 'structure-update', entity: 'structure', entityId: 1, before, after })
   })
@@ -60,7 +63,8 @@ export function structureDto(s: Structure): StructureDto {
     holidayZone: s.holidayZone as StructureDto['holidayZone'],
     holidayRegion: s.holidayRegion as StructureDto['holidayRegion'],
     logo: s.logo,
-    websiteUrl: s.websiteUrl
+    websiteUrl: s.websiteUrl,
+    ...contactLists(s)
   }
 }
 

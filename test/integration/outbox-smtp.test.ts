@@ -29,7 +29,9 @@ beforeEach(async () => {
     holidayZone: 'C',
     holidayRegion: '',
     websiteUrl: '',
-    logo: null
+    logo: null,
+    openingHours: [],
+    contactPhones: []
   })
 })
 afterEach(async () => {
