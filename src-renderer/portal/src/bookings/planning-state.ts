@@ -18,6 +18,13 @@ export interface CellRef {
   childName: string
 }
 
+/**
+ * The icon of a button whose request is running. PrimeVue's `loading` disables the button, and Chromium then drops
+ * focus to <body> until the page moves it: the « Terminer » buttons keep focus and show a spinner instead (the page
+ * ignores a second press while busy).
+ */
+export const busyIcon = (busy: boolean, icon: string) => (busy ? 'pi pi-spin pi-spinner' : icon)
+
 /** « 3 modifications en cours », as the live region and the « Terminer » buttons say it. */
 export function pendingText(n: number): string {
   return n === 0 ? 'Aucune modification en cours' : `${n} modification${n > 1 ? 's' : ''} en cours`
