@@ -213,12 +213,14 @@ test.describe('at 320 × 740', () => {
     }
 
     await page.goto(`${app.portalUrl}/connexion`)
+    await expect(page.getByRole('link', { name: /Mot de passe oublié/ })).toBeVisible()
     const guest = await links('header a, footer a, main a')
     expect(guest).toEqual(expect.arrayContaining(['/connexion', '/creer-un-compte', '/contact', '/mot-de-passe-oublie']))
     await visitAll(guest, 'sans session')
     await expectAccessible(page, 'dernière page sans session')
 
     await familyLogin(page, app.portalUrl)
+    await expect(page.getByRole('heading', { name: 'Mes services' })).toBeVisible()
     // The home's counters are links.
     await expect(page.getByRole('main').getByRole('link', { name: /demandes? en attente/ })).toHaveAttribute('href', '/mes-demandes')
     await expect(page.getByRole('main').getByRole('link', { name: /nouveaux? messages?/ })).toHaveAttribute('href', '/messagerie')
