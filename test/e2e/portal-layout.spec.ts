@@ -17,10 +17,16 @@ async function familyLogin(page: Page, portalUrl: string) {
   await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
 }
 
+/** The planning has chosen where to open (first bookable day) and loaded it. */
+async function planningReady(page: Page) {
+  await expect(page.locator('.pcontrols__title')).not.toHaveText('')
+  await expect(page.getByText('Chargement du planning…')).toHaveCount(0)
+}
+
 async function openPlanning(page: Page, portalUrl: string) {
   await page.goto(`${portalUrl}/planning-reservations`)
   await expect(page.getByRole('heading', { name: 'Planning-Réservations', level: 1 })).toBeVisible()
-  await expect(page.getByText('Chargement du planning…')).toHaveCount(0)
+  await planningReady(page)
 }
 
 /** The page is no wider than the screen (RGAA 10.11: reflow at 320 CSS px). */
@@ -60,6 +66,7 @@ test('month planning: a labelled column per moment, aligned across children and 
   test.setTimeout(120_000)
   await familyLogin(page, app.portalUrl)
   await openPlanning(page, app.portalUrl)
+  await expect(page.locator('table.pmonth')).toBeVisible()
 
   // Every box of a moment sits exactly under that moment's heading of its weekday, for every child and every day.
   const grid = await page.evaluate(() => {
@@ -138,7 +145,8 @@ test('a keyboard-only journey: log in, book two days, Terminer, then Factures an
   await tabTo(page, /^Planning$/, true)
   await page.keyboard.press('Enter')
   await expect(page.getByRole('heading', { name: 'Planning-Réservations', level: 1 })).toBeFocused()
-  await expect(page.getByText('Chargement du planning…')).toHaveCount(0)
+  await planningReady(page)
+  await expect(page.getByRole('button', { name: 'Modifier' })).toBeVisible()
   await tabTo(page, /^Modifier$/)
   await page.keyboard.press('Enter')
   await expectNamedFocus(page, 'Mode modification')
