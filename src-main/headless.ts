@@ -7,6 +7,7 @@
  */
 import { join, resolve } from 'node:path'
 import { defaultDataDir, envPort } from './core/config'
+import { DomainError } from './core/errors'
 import { openAppCore } from './core/startup'
 import { startServers } from './server/listen'
 
@@ -14,7 +15,7 @@ async function main() {
   const args = process.argv.slice(2)
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
-  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo)
+  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)')
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()
@@ -48,6 +49,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e)
+  // A refusal the user can act on (the data directory is in use…) is printed as is; anything else with its stack.
+  console.error(e instanceof DomainError ? `Erreur : ${e.message}` : e)
   process.exit(1)
 })

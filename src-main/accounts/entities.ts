@@ -74,3 +74,13 @@ export class LoginKnownAddress {
   @PrimaryColumn({ type: 'text' }) address: string
   @Column({ name: 'last_success_at', type: 'text' }) lastSuccessAt: string
 }
+
+/** The entities of accounts, registered in core/entities.ts (like its handlers in rpc/). */
+export const accountsEntities: Function[] = [
+  StaffUser,
+  PortalAccount,
+  Session,
+  PasswordToken,
+  LoginThrottle,
+  LoginKnownAddress
+]

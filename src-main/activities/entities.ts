@@ -121,3 +121,16 @@ export class Enrolment {
   /** Last day of an ended enrolment. */
   @Column({ name: 'ended_on', type: 'text', nullable: true }) endedOn: string | null
 }
+
+/** The entities of activities, registered in core/entities.ts (like its handlers in rpc/). */
+export const activitiesEntities: Function[] = [
+  Facility,
+  ActivityType,
+  Activity,
+  ActivityPeriod,
+  ActivityGroup,
+  Unit,
+  UnitExclusion,
+  Capacity,
+  Enrolment
+]

@@ -19,11 +19,11 @@ import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from './settings'
 import { saveRegie } from './regies'
 import { saveTariff } from './tariffs/tariffs'
 import { saveMandate } from './sepa/mandates'
-import { makeIban } from '@shared/check-digits'
+import { frenchIban } from '@shared/check-digits'
 import { issueRun } from './invoicing/issue'
 import { recordPayment } from './payments/payments'
 import { Invoice } from './entities'
-import { invoiceRow } from './invoices'
+import { invoiceRow, markInvoicesNotified } from './invoices'
 import { schoolYearBounds, schoolYearOf } from './statement'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -131,8 +131,8 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
   })
   const staffLike = { kind: 'system' as const, id: null, label: 'Données de démonstration' }
   for (const f of families.filter((x) => x.id > 1 && x.id % 6 === 0)) {
-    const bban = `30006${String(10000 + f.id).padStart(5, '0')}${String(f.number).padStart(11, '0')}${String(f.id % 97).padStart(2, '0')}`
-    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban: makeIban('FR', bban), bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
+    const iban = frenchIban('30006', String(10000 + f.id), String(f.number))
+    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
   }
   await seedPastConsumption(core, r)
   // Runs of the months already over (September 2026 onward), the oldest mostly paid.
@@ -144,6 +144,8 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
     if (next > today) break
     try {
       const run = await issueRun(core, SEED, { regieId, month, issueDate: next })
+      // As if the batch had e-mailed and printed them that day: the direct-debit pre-notification runs from it.
+      await core.tx.run(async (m) => markInvoicesNotified(m, (await m.find(Invoice, { where: { runId: run.runId }, select: { id: true } })).map((i) => i.id), next))
       lines.push(`Facturation ${month.slice(5)}/${month.slice(0, 4)} : ${run.invoiceCount} factures (${run.firstNumber} à ${run.lastNumber})`)
     } catch (e) {
       // Nothing billable that month is fine; anything else is a bug to show.

@@ -120,6 +120,8 @@ export class Invoice {
   @Column({ type: 'simple-json' }) snapshot: InvoiceSnapshot
   @Column({ type: 'text', default: 'issued' }) status: 'issued' | 'cancelled'
   @Column({ name: 'debit_status', type: 'text', nullable: true }) debitStatus: 'prelevee' | 'rejected' | null
+  /** First day the invoice was sent (e-mailed or printed): the direct-debit pre-notification runs from it. */
+  @Column({ name: 'notified_on', type: 'text', nullable: true }) notifiedOn: string | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
 
@@ -215,6 +217,14 @@ export class Deposit {
 
 export type SequenceTypeCode = 'FRST' | 'RCUR' | 'OOFF' | 'FNAL'
 
+/** Original values a used mandate's next collection declares (see sepa/README.md). */
+export interface MandateAmendmentData {
+  originalRum?: string
+  originalIban?: string
+  otherBank?: boolean
+  originalCreditor?: { name: string; ics: string }
+}
+
 @Entity('sepa_mandate')
 export class SepaMandate {
   @PrimaryGeneratedColumn({ type: 'integer' }) id: number
@@ -225,11 +235,18 @@ export class SepaMandate {
   @Column({ type: 'text' }) iban: string
   @Column({ type: 'text', default: '' }) bic: string
   @Column({ name: 'signed_on', type: 'text' }) signedOn: string
-  /** Sequence type of the NEXT collection (FRST until the first one, then RCUR; OOFF one-off). */
+  /**
+   * Sequence type of the NEXT collection: FRST until a file carries the first
+   * one, then RCUR; OOFF one-off; FNAL once staff end the mandate. Changed
+   * only by committed exports, rejects, amendments and « Dernier prélèvement ».
+   */
   @Column({ name: 'sequence_type', type: 'text' }) sequenceType: SequenceTypeCode
+  /** 'used': an OOFF or FNAL collection was made; the mandate cannot serve again. */
   @Column({ type: 'text' }) status: 'active' | 'revoked' | 'used'
   @Column({ name: 'last_collection_on', type: 'text', nullable: true }) lastCollectionOn: string | null
   @Column({ name: 'revoked_on', type: 'text', nullable: true }) revokedOn: string | null
+  /** What the next collection must declare as amended (null: nothing changed since the last one). */
+  @Column({ type: 'simple-json', nullable: true }) amendment: MandateAmendmentData | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }
@@ -241,10 +258,36 @@ export class SepaExport {
   @Column({ name: 'msg_id', type: 'text' }) msgId: string
   @Column({ name: 'run_id', type: 'integer', nullable: true }) runId: number | null
   @Column({ name: 'collection_date', type: 'text' }) collectionDate: string
+  @Column({ type: 'text', default: 'pain.008.001.02' }) format: 'pain.008.001.02' | 'pain.008.001.08'
   @Column({ name: 'nb_txs', type: 'integer' }) nbTxs: number
   @Column({ name: 'ctrl_sum_cents', type: 'integer' }) ctrlSumCents: number
   @Column({ type: 'text' }) xml: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
+  @Column({ name: 'created_at', type: 'text' }) createdAt: string
+}
+
+/**
+ * One transaction of a pain.008 file, as sent (immutable): the mandate's
+ * collection history. Its payment carries the money side (received_on = the
+ * collection date; status 'rejected' after a reject).
+ */
+@Entity('sepa_collection')
+export class SepaCollection {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number
+  @Column({ name: 'export_id', type: 'integer' }) exportId: number
+  @Column({ name: 'mandate_id', type: 'integer' }) mandateId: number
+  @Column({ name: 'family_id', type: 'integer' }) familyId: number
+  @Column({ name: 'payment_id', type: 'integer' }) paymentId: number
+  @Column({ name: 'end_to_end_id', type: 'text' }) endToEndId: string
+  @Column({ name: 'sequence_type', type: 'text' }) sequenceType: SequenceTypeCode
+  @Column({ name: 'collection_date', type: 'text' }) collectionDate: string
+  @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
+  @Column({ type: 'text' }) rum: string
+  @Column({ type: 'text' }) iban: string
+  @Column({ type: 'text', default: '' }) bic: string
+  @Column({ type: 'text' }) ics: string
+  @Column({ name: 'creditor_name', type: 'text' }) creditorName: string
+  @Column({ type: 'simple-json', nullable: true }) amendment: MandateAmendmentData | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
 
@@ -330,6 +373,7 @@ export const BILLING_ENTITY_LIST = [
   Deposit,
   SepaMandate,
   SepaExport,
+  SepaCollection,
   OnlinePayment,
   Payment,
   PaymentAllocation,

@@ -29,3 +29,9 @@ export class SchoolHoliday {
   /** null when not yet published (e.g. rentrée 2027). */
   @Column({ name: 'back_day', type: 'text', nullable: true }) backDay: string | null
 }
+
+/** The entities of the calendar, registered in core/entities.ts (like its handlers in rpc/). */
+export const calendarEntities: Function[] = [
+  Closure,
+  SchoolHoliday
+]

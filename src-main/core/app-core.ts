@@ -2,10 +2,13 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
-import { backupDatabase } from '../db/backup'
+import { backupDatabase, removeBackupLeftovers } from '../db/backup'
+import { lockDataDir, type DataDirLock } from '../db/data-lock'
+import { removeRestoreLeftovers } from '../db/restore'
 import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
+import { entities } from './entities'
 import { systemClock, type Clock } from './clock'
 import { DeferredWork } from './deferred'
 
@@ -24,6 +27,13 @@ export interface CoreOptions {
   staffSession?: SessionPolicy
   portalSession?: SessionPolicy
   log?: (msg: string) => void
+  /**
+   * The data directory's lock, when the caller took it already (the demo
+   * takes it before wiping its database). Otherwise openCore takes it.
+   */
+  lock?: DataDirLock
+  /** Names this process in the lock, for whoever is refused ("Ribambelle (sans fenêtre)"). */
+  app?: string
 }
 
 export interface CorePaths {
@@ -53,7 +63,7 @@ export interface Core {
   snapshot: Database.Database
   clock: Clock
   paths: CorePaths
-  options: Required<Omit<CoreOptions, 'clock' | 'dataDir'>>
+  options: Required<Omit<CoreOptions, 'clock' | 'dataDir' | 'lock' | 'app'>>
   /** Facts known once the listeners run (used in e-mails and the settings screen). */
   runtime: CoreRuntime
   /** Work that must happen after the answer is sent (see core/deferred.ts). */
@@ -79,20 +89,38 @@ export function corePaths(dataDir: string): CorePaths {
   }
 }
 
+/**
+ * Opens the data directory for this process alone: takes its lock (a second
+ * app or a restore on the same directory is refused, naming this one),
+ * removes what a crash during a backup or a restore left, backs the
+ * database up if a migration is due, migrates, and opens the connections.
+ */
 export async function openCore(opts: CoreOptions): Promise<Core> {
   const paths = corePaths(opts.dataDir)
   mkdirSync(paths.dataDir, { recursive: true })
+  const clock = opts.clock ?? systemClock
+  const lock = opts.lock ?? lockDataDir(paths.dataDir, opts.app ?? 'Ribambelle', 'start', clock.now())
+  try {
+    return await openLocked(opts, paths, clock, lock)
+  } catch (e) {
+    lock.release()
+    throw e
+  }
+}
+
+async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, lock: DataDirLock): Promise<Core> {
   const options = {
     backupKeep: opts.backupKeep ?? 30,
     staffSession: opts.staffSession ?? { idleMinutes: 120, absoluteMinutes: 12 * 60 },
     portalSession: opts.portalSession ?? { idleMinutes: 30, absoluteMinutes: 8 * 60 },
     log: opts.log ?? ((m: string) => console.log(m))
   }
+  const leftovers = [...removeBackupLeftovers(paths.backupDir), ...removeRestoreLeftovers(paths.dataDir)]
+  if (leftovers.length > 0) options.log(`Fichiers laissés par une sauvegarde ou une restauration interrompue, supprimés : ${leftovers.join(', ')}`)
   const existed = existsSync(paths.dbFile) && statSync(paths.dbFile).size > 0
-  const ds = createDataSource(paths.dbFile)
+  const ds = createDataSource(paths.dbFile, entities)
   await ds.initialize()
   const db = rawDatabase(ds)
-  const clock = opts.clock ?? systemClock
   try {
     if (existed && (await ds.showMigrations())) {
       const b = await backupDatabase(db, paths.backupDir, 'pre-migration', options.backupKeep, clock.now())
@@ -106,7 +134,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
   const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
   snapshot.pragma('busy_timeout = 5000')
   let checkpoint: IdleCheckpoint | null = null
-  const tx = new Transactor(ds, () => checkpoint?.wrote())
+  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log)
   checkpoint = new IdleCheckpoint(db, (work) => tx.exclusive(work))
   const core: Core = {
     ds,
@@ -123,6 +151,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
       checkpoint?.stop()
       if (snapshot.open) snapshot.close()
       if (ds.isInitialized) await ds.destroy()
+      lock.release()
     }
   }
   return core

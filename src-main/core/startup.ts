@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
+import { lockDataDir } from '../db/data-lock'
 import { openCore, type Core } from './app-core'
 import { envPort } from './config'
 
@@ -8,13 +9,17 @@ import { envPort } from './config'
  * Opens the core for the desktop shell and headless mode alike. With
  * `demo`, the database is a fresh one in `<dataDir>/demo`, seeded with the
  * demo structure: always a sub-folder, so a demo can never wipe real data.
+ * `app` names this process to whoever is refused the data directory.
  */
-export async function openAppCore(dataDir: string, demo: boolean): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+export async function openAppCore(dataDir: string, demo: boolean, app: string): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+  let lock
   if (demo) {
     dataDir = join(dataDir, 'demo')
+    // Locked before anything is wiped: a demo already running keeps its database.
+    lock = lockDataDir(dataDir, `${app}, démonstration`, 'start')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir })
+  const core = await openCore({ dataDir, lock, app })
   const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
   return { core, dataDir, credentials }
 }

@@ -58,3 +58,11 @@ export class PublishedDocumentFamily {
   @PrimaryColumn({ name: 'document_id', type: 'integer' }) documentId: number
   @PrimaryColumn({ name: 'family_id', type: 'integer' }) familyId: number
 }
+
+/** The entities of documents, registered in core/entities.ts (like its handlers in rpc/). */
+export const documentsEntities: Function[] = [
+  StoredFile,
+  FamilyDocument,
+  PublishedDocument,
+  PublishedDocumentFamily
+]

@@ -4,6 +4,7 @@ import { staffProcedures } from '@shared/contract'
 import type { RibambelleBridge } from '@shared/bridge'
 import type { Core } from '../core/app-core'
 import { DomainError } from '../core/errors'
+import { StorageError, storageError } from '../db/storage-errors'
 import { dispatch } from '../rpc/dispatch'
 import { staffHandlers } from '../rpc/staff-handlers'
 import type { CallContext, StaffActor } from '../rpc/types'
@@ -37,10 +38,9 @@ export function registerIpc(core: Core): void {
       return { ok: true, data }
     } catch (e) {
       const d =
-        e instanceof DomainError
-          ? e
-          : new DomainError('internal', 'Une erreur inattendue est survenue. Réessayez ; si le problème persiste, contactez le support.', 500)
-      if (!(e instanceof DomainError)) core.options.log(String((e as Error)?.stack ?? e))
+        storageError(e) ??
+        (e instanceof DomainError ? e : new DomainError('internal', 'Une erreur inattendue est survenue. Réessayez ; si le problème persiste, contactez le support.', 500))
+      if (!(e instanceof DomainError) || e instanceof StorageError) core.options.log(String((e as Error)?.stack ?? e))
       return { ok: false, status: d.status, error: { code: d.code, message: d.message, ...(d.fields ? { fields: d.fields } : {}) } }
     }
   })

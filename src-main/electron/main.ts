@@ -43,7 +43,7 @@ app.on('web-contents-created', (_e, contents) => {
 
 async function start() {
   const demo = process.argv.includes('--demo')
-  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo)
+  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo, 'Ribambelle')
   core = opened.core
   for (const line of opened.credentials) console.log(line)
   registerIpc(core)
@@ -78,8 +78,24 @@ async function start() {
   else await win.loadFile(join(__dirname, '../renderer/index.html'))
 }
 
-app.on('window-all-closed', async () => {
-  await servers?.close()
-  await core?.close()
-  app.quit()
+// Closing the window and Cmd+Q / app.quit() (which skips 'window-all-closed') both end here, once: the
+// listeners stop, the closing backup is made (Paramètres → Sauvegardes), then the database and its lock are released.
+let shutdown: Promise<void> | null = null
+function shutDown(): Promise<void> {
+  shutdown ??= (async () => {
+    try {
+      await servers?.close()
+    } finally {
+      await core?.close()
+    }
+  })()
+  return shutdown
+}
+app.on('window-all-closed', () => {
+  void shutDown().finally(() => app.exit(0))
+})
+app.on('before-quit', (event) => {
+  if (!core) return
+  event.preventDefault()
+  void shutDown().finally(() => app.exit(0))
 })

@@ -22,3 +22,9 @@ export class NewsItemFamily {
   @PrimaryColumn({ name: 'news_id', type: 'integer' }) newsId: number
   @PrimaryColumn({ name: 'family_id', type: 'integer' }) familyId: number
 }
+
+/** The entities of news, registered in core/entities.ts (like its handlers in rpc/). */
+export const newsEntities: Function[] = [
+  NewsItem,
+  NewsItemFamily
+]

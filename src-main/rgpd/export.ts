@@ -2,7 +2,7 @@ import type { Content } from 'pdfmake/interfaces'
 import { FIELD_LABELS, FILE_SECTION_LABELS, REQUEST_CATEGORY_LABELS, type FamilyFileDto } from '@shared/contract/family-file-shapes'
 import { REQUEST_STATUS_LABELS } from '@shared/contract/common'
 import type { Core } from '../core/app-core'
-import { frenchDate, frenchDateTime } from '../core/clock'
+import { frenchDate, frenchDateTime, parisDay } from '../core/clock'
 import { notFound } from '../core/errors'
 import { PortalAccount } from '../accounts/entities'
 import { renderPdf } from '../billing/pdf/printer'
@@ -65,7 +65,7 @@ export async function exportFamilyData(core: Core, familyId: number): Promise<Fa
       documents.push({ title: d.title, type: d.docType, origin: d.origin === 'family' ? 'Envoyé par la famille' : 'Envoyé par la structure', status: d.status, reason: d.statusReason, fileName: f?.name ?? '', sha256: f?.sha256 ?? '', createdAt: d.createdAt })
     }
     const other: Record<string, unknown> = {}
-    for (const [title, s] of Object.entries(rgpdExportSections)) other[title] = await s.fn(m, familyId)
+    for (const [title, s] of Object.entries(rgpdExportSections)) other[title] = await s.fn(m, familyId, parisDay(core.clock.now()))
     return {
       exportedAt: core.clock.now().toISOString(),
       structure: (await getStructure(m)).name,

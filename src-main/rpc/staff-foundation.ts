@@ -1,6 +1,11 @@
 import { audit } from '../audit/audit'
-import { listBackups, backupDatabase } from '../db/backup'
+import { listBackups } from '../db/backup'
+import { backupKeyFingerprint, passphraseOpens } from '../db/backup-crypto'
+import { backupAndCopy } from '../backups/backup-now'
+import { getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
 import { AuditEntry } from '../audit/entities'
+import { Not } from 'typeorm'
+import { conflict } from '../core/errors'
 import { OutboxMail } from '../mail/entities'
 import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, setPortalAccountStatus, staffDto, updateStaffUser } from '../accounts/admin'
 import { changeStaffPassword, staffLogin } from '../accounts/auth'
@@ -105,14 +110,26 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
       const parse = (s: string | null) => (s ? JSON.parse(s) : null)
       return { total, items: rows.map((r) => ({ ...r, before: parse(r.before), after: parse(r.after) })) }
     }),
-  'backups-list': async (_i, ctx) => listBackups(ctx.core.paths.backupDir).map(({ file: _f, ...b }) => b),
+  'backups-list': async (_i, ctx) => listBackups(ctx.core.paths.backupDir).map(({ name, reason, sizeBytes, createdAt }) => ({ name, reason, sizeBytes, createdAt })),
   'backups-create': async (_i, ctx) => {
-    const b = await backupDatabase(ctx.core.db, ctx.core.paths.backupDir, 'manuelle', ctx.core.options.backupKeep, ctx.core.clock.now())
+    const { backup: b, copy } = await backupAndCopy(ctx.core, 'manuelle')
     await ctx.core.tx.run(async (m) => {
-      await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'backup-create', entity: 'backup', entityId: b.name })
+      await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'backup-create', entity: 'backup', entityId: b.name, after: { counts: b.counts, copy } })
     })
-    const { file: _f, ...rest } = b
-    return rest
+    return { name: b.name, reason: b.reason, sizeBytes: b.sizeBytes, createdAt: b.createdAt, copy }
+  },
+  'backups-settings-get': async (_i, ctx) =>
+    ctx.core.tx.read(async (m) => {
+      const { key, keySetAt, ...s } = await getBackupSettings(m)
+      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m) }
+    }),
+  'backups-settings-update': async (i, ctx) => {
+    await updateBackupSettings(ctx.core, requireActor(ctx), i)
+    return { ok: true }
+  },
+  'backups-passphrase-check': async (i, ctx) => {
+    const { key } = await ctx.core.tx.read((m) => getBackupSettings(m))
+    return { matches: !!key && (await passphraseOpens(key, i.passphrase)) }
   },
   'outbox-list': async (i, ctx) =>
     ctx.core.tx.read(async (m) => {
@@ -124,7 +141,9 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     }),
   'outbox-retry': async (i, ctx) => {
     await ctx.core.tx.run(async (m) => {
-      await m.update(OutboxMail, { id: i.id }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      // Never one being handed to the server right now: that would send it twice.
+      const r = await m.update(OutboxMail, { id: i.id, status: Not('sending') }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      if (!r.affected) throw conflict('Cet e-mail est en cours d’envoi : attendez la fin de l’envoi.')
       await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'mail-retry', entity: 'outbox_mail', entityId: i.id })
     })
     return { ok: true }

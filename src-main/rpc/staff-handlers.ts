@@ -3,6 +3,8 @@ import { familyFileStaffHandlers } from './staff-family-file'
 import { activitiesStaffHandlers } from './staff-activities'
 import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
+import { sepaStaffHandlers } from './staff-sepa'
+import { systemStaffHandlers } from './staff-system'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -11,5 +13,7 @@ export const staffHandlers: StaffHandlers = {
   ...familyFileStaffHandlers,
   ...activitiesStaffHandlers,
   ...bookingsStaffHandlers,
-  ...billingStaffHandlers
+  ...billingStaffHandlers,
+  ...sepaStaffHandlers,
+  ...systemStaffHandlers
 }

@@ -2,20 +2,38 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { ZodError } from 'zod'
 import type { ApiErrorBody } from '@shared/contract'
 import { DomainError } from '../core/errors'
+import { storageError } from '../db/storage-errors'
 import { zodToDomainError } from '../rpc/dispatch'
 
-/** Turns every failure into `{ error: { code, message } }` with a French message; internals go to the log only. */
-export function installErrorHandler(app: FastifyInstance): void {
+/** A refused body larger than this is not read to its end: the connection is simply closed. */
+const DRAIN_AT_MOST = 64 * 1024 * 1024
+
+function megabytes(bytes: number): string {
+  return `${Math.max(1, Math.round(bytes / (1024 * 1024)))} Mo`
+}
+
+/**
+ * Turns every failure into `{ error: { code, message } }` with a French message; internals go to the log only.
+ * `audience` picks the wording of storage failures (the desk can free disk space; a family cannot).
+ */
+export function installErrorHandler(app: FastifyInstance, audience: 'staff' | 'family' = 'staff'): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     let e: DomainError
-    if (err instanceof DomainError) e = err
+    const storage = storageError(err)
+    if (storage) {
+      req.log.error(err)
+      e = audience === 'family' ? new DomainError(storage.code, storage.familyMessage, storage.status) : storage
+    } else if (err instanceof DomainError) e = err
     else if (err instanceof ZodError) e = zodToDomainError(err)
     else if ('code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
       e = new DomainError('csrf', 'Jeton de sécurité manquant ou expiré. Rechargez la page puis recommencez.', 403)
     } else if ('statusCode' in err && err.statusCode === 429) {
       e = new DomainError('rate_limited', 'Trop de tentatives. Patientez une minute avant de réessayer.', 429)
     } else if ('statusCode' in err && err.statusCode === 413) {
-      e = new DomainError('too_large', 'Le fichier ou le formulaire envoyé est trop volumineux.', 413)
+      e = new DomainError('too_large', `Le fichier ou le formulaire envoyé est trop volumineux (${megabytes(req.routeOptions.bodyLimit)} au maximum) : rien n’a été enregistré.`, 413)
+      // Fastify closes the connection on a body it refuses; the client, still sending, then gets a reset instead of
+      // this answer. Keeping it open lets Node read and discard the rest (bounded by the request timeout).
+      if (Number(req.headers['content-length'] ?? 0) <= DRAIN_AT_MOST) reply.removeHeader('connection')
     } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
       e = new DomainError('bad_request', 'Requête invalide.', err.statusCode)
     } else {

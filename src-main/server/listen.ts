@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Core } from '../core/app-core'
+import { startBackupSchedule } from '../backups/schedule'
 import { startMailWorker } from '../mail/outbox'
 import { getPortalSettings } from '../settings/portal-settings'
 import { lanAddresses, operatorMaterial, selfSignedMaterial, type TlsMaterial } from '../settings/tls'
@@ -60,6 +61,7 @@ export async function startServers(core: Core, opts: ListenOptions): Promise<Run
   core.runtime.tlsExpiresAt = tls?.expiresAt ?? null
 
   const stopMail = startMailWorker(core, opts.mailIntervalMs)
+  const backups = startBackupSchedule(core)
   return {
     staff,
     portal,
@@ -69,6 +71,8 @@ export async function startServers(core: Core, opts: ListenOptions): Promise<Run
       stopMail()
       await portal.close()
       if (staff) await staff.close()
+      // Once nobody can write any more: the closing backup is the last state.
+      await backups.stop()
     }
   }
 }

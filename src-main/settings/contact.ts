@@ -7,7 +7,7 @@ import type { Structure } from './entities'
 /**
  * The structure's contact details as the portal's « Contact » page shows
  * them, logged in or not: address with a map link, opening hours per
- * service, phones, e-mail. The two lists are JSON columns (migration 0010).
+ * service, phones, e-mail. The two lists are JSON columns (migration 0012).
  */
 const hoursList = z.array(openingHoursLine)
 const phonesList = z.array(contactPhone)

@@ -32,3 +32,9 @@ export class Setting {
   @Column({ type: 'text' }) value: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }
+
+/** The entities of settings, registered in core/entities.ts (like its handlers in rpc/). */
+export const settingsEntities: Function[] = [
+  Structure,
+  Setting
+]

@@ -172,12 +172,13 @@ export type RunDto = z.infer<typeof runDto>
 
 // ---------------------------------------------------------------- invoices
 
-export const invoiceState = z.enum(['open', 'paid', 'partial', 'cancelled', 'prelevee', 'rejected', 'credit'])
+export const invoiceState = z.enum(['open', 'paid', 'partial', 'cancelled', 'debit-pending', 'prelevee', 'rejected', 'credit'])
 export const INVOICE_STATE_LABELS: Record<z.infer<typeof invoiceState>, string> = {
   open: 'À payer',
   partial: 'Partiellement payée',
   paid: 'Payée',
   cancelled: 'Annulée (avoir)',
+  'debit-pending': 'Prélèvement en cours',
   prelevee: 'Prélevée',
   rejected: 'Prélèvement rejeté',
   credit: 'Trop-perçu'
@@ -200,6 +201,8 @@ export const invoiceSummary = z.object({
   dueCents: cents,
   collection: z.enum(['direct', 'debit']),
   state: invoiceState,
+  /** Collection date of the direct debit that pays it (in flight until then), if any. */
+  debitOn: isoDate.nullable(),
   creditNoteNumber: z.string().nullable()
 })
 export type InvoiceSummaryDto = z.infer<typeof invoiceSummary>
@@ -257,6 +260,8 @@ export const paymentDto = z.object({
   reference: z.string(),
   depositNumber: z.string().nullable(),
   status: z.enum(['ok', 'rejected']),
+  /** A direct debit whose collection date (receivedOn) is still ahead: not yet money received. */
+  inFlight: z.boolean(),
   rejectedOn: z.string().nullable(),
   invoices: z.array(z.string())
 })
@@ -274,47 +279,6 @@ export const depositDto = z.object({
 })
 export type DepositDto = z.infer<typeof depositDto>
 
-// ---------------------------------------------------------------- SEPA
-
-export const mandateInput = z.object({
-  id: id.nullable().default(null),
-  familyId: id,
-  rum: z.string().trim().max(35).default(''),
-  holder: nonEmpty('Titulaire du compte', 70),
-  iban: z.string().trim().min(1, { error: 'IBAN : champ obligatoire.' }).max(42),
-  bic: z.string().trim().toUpperCase().max(11).default(''),
-  signedOn: isoDate,
-  sequenceType: z.enum(['FRST', 'RCUR', 'OOFF']).default('FRST')
-})
-export type MandateInput = z.output<typeof mandateInput>
-export const mandateDto = z.object({
-  id,
-  familyId: id,
-  familyNumber: z.number().int(),
-  familyName: z.string(),
-  rum: z.string(),
-  holder: z.string(),
-  iban: z.string(),
-  bic: z.string(),
-  signedOn: isoDate,
-  sequenceType: z.enum(['FRST', 'RCUR', 'OOFF', 'FNAL']),
-  status: z.enum(['active', 'revoked', 'used']),
-  lastCollectionOn: z.string().nullable()
-})
-export type MandateDto = z.infer<typeof mandateDto>
-
-export const sepaExportDto = z.object({
-  id,
-  regieId: id,
-  msgId: z.string(),
-  runId: id.nullable(),
-  collectionDate: isoDate,
-  nbTxs: z.number().int(),
-  ctrlSumCents: cents,
-  createdAt: z.string()
-})
-export type SepaExportDto = z.infer<typeof sepaExportDto>
-
 // ---------------------------------------------------------------- statement, unpaid
 
 export const statementRow = z.object({
@@ -329,6 +293,9 @@ export const statementRow = z.object({
 })
 export const statement = z.object({
   schoolYear,
+  /** The day the statement is made: direct debits collected after it are « en cours », outside the balance. */
+  asOf: isoDate,
+  pendingDebits: z.array(z.object({ operation: z.string(), date: isoDate, description: z.string(), regie: z.string(), amountCents: cents })),
   familyId: id,
   familyNumber: z.number().int(),
   familyName: z.string(),

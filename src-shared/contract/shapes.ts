@@ -184,11 +184,35 @@ export const auditEntry = z.object({
 
 export const backupInfo = z.object({ name: z.string(), reason: z.string(), sizeBytes: z.number(), createdAt: z.string() })
 
+/** What became of the copy to the second folder (a failure is reported, the local backup stands). */
+export const backupCopyResult = z.object({ ok: z.boolean(), message: z.string(), name: z.string().nullable() })
+
+/** Paramètres → Sauvegardes: the schedule and the second folder. */
+export const backupSettings = z.object({
+  daily: z.boolean(),
+  dailyTime: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Heure invalide : format HH:MM, par exemple 12:30.' }),
+  atQuit: z.boolean(),
+  copyDir: z.string().trim().max(500, { error: 'Chemin trop long (500 caractères au maximum).' }),
+  encrypt: z.boolean()
+})
+
+export const backupLastRun = z.object({
+  at: z.string(),
+  reason: z.string(),
+  ok: z.boolean(),
+  name: z.string().nullable(),
+  message: z.string(),
+  copy: backupCopyResult.nullable()
+})
+
+/** 'sending': handed to the SMTP server right now (or cut short by a crash, decided at the next round). */
+export const outboxStatus = z.enum(['pending', 'sending', 'sent', 'failed'])
+
 export const outboxMail = z.object({
   id,
   recipient: z.string(),
   subject: z.string(),
-  status: z.enum(['pending', 'sent', 'failed']),
+  status: outboxStatus,
   attempts: z.number().int(),
   nextAttemptAt: z.string(),
   lastError: z.string().nullable(),

@@ -3,12 +3,16 @@ import { email, empty, id, nonEmpty, ok, page, password, requestStatus } from '.
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import {
   auditEntry,
+  backupCopyResult,
   backupInfo,
+  backupLastRun,
+  backupSettings,
   childInput,
   familyDetail,
   familyStatus,
   familySummary,
   outboxMail,
+  outboxStatus,
   personInput,
   requestDto,
   smtpSettings,
@@ -139,9 +143,26 @@ export const foundationStaffProcedures = {
     query: true
   }),
   'backups-list': proc({ input: empty, output: z.array(backupInfo), roles: DIRECTION, query: true }),
-  'backups-create': proc({ input: empty, output: backupInfo, roles: DIRECTION }),
+  'backups-create': proc({ input: empty, output: backupInfo.extend({ copy: backupCopyResult.nullable() }), roles: DIRECTION }),
+  'backups-settings-get': proc({
+    input: empty,
+    output: backupSettings.extend({
+      /** Short fingerprint of the encryption key ('' when no passphrase was set), to tell one passphrase's copies from another's. */
+      keyFingerprint: z.string(),
+      keySetAt: z.string().nullable(),
+      lastRun: backupLastRun.nullable()
+    }),
+    roles: DIRECTION,
+    query: true
+  }),
+  'backups-settings-update': proc({
+    input: backupSettings.extend({ passphrase: z.string().max(256, { error: 'Phrase de passe trop longue (256 caractères au maximum).' }).default('') }),
+    output: ok,
+    roles: DIRECTION
+  }),
+  'backups-passphrase-check': proc({ input: z.object({ passphrase: z.string().min(1).max(256) }), output: z.object({ matches: z.boolean() }), roles: DIRECTION }),
   'outbox-list': proc({
-    input: page.extend({ status: z.enum(['pending', 'sent', 'failed']).optional() }),
+    input: page.extend({ status: outboxStatus.optional() }),
     output: z.object({ total: z.number().int(), items: z.array(outboxMail) }),
     roles: DIRECTION,
     query: true

@@ -3,6 +3,8 @@ import { familyFileStaffProcedures } from './staff-family-file'
 import { activitiesStaffProcedures } from './staff-activities'
 import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
+import { sepaStaffProcedures } from './staff-sepa'
+import { systemStaffProcedures } from './staff-system'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -16,7 +18,9 @@ export const staffProcedures = {
   ...familyFileStaffProcedures,
   ...activitiesStaffProcedures,
   ...bookingsStaffProcedures,
-  ...billingStaffProcedures
+  ...billingStaffProcedures,
+  ...sepaStaffProcedures,
+  ...systemStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

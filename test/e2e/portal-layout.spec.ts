@@ -70,19 +70,20 @@ test('month planning: a labelled column per moment, aligned across children and 
 
   // Every box of a moment sits exactly under that moment's heading of its weekday, for every child and every day.
   const grid = await page.evaluate(() => {
-    const heads = [...document.querySelectorAll<HTMLElement>('table.pmonth thead th')]
+    const all = (root: ParentNode, selector: string) => Array.from(root.querySelectorAll(selector)) as HTMLElement[]
+    const heads = all(document, 'table.pmonth thead th')
     const misplaced: string[] = []
     let checked = 0
-    const labels = [...heads[0].querySelectorAll<HTMLElement>('.pmonth__head')].map((h) => h.textContent?.trim())
-    for (const row of document.querySelectorAll<HTMLTableRowElement>('table.pmonth tbody tr')) {
-      ;[...row.cells].forEach((td, i) => {
-        for (const slot of td.querySelectorAll<HTMLElement>('.pmonth__slot:not(.pmonth__slot--journee)')) {
-          const head = heads[i].querySelector<HTMLElement>(`.pmonth__head[data-slot="${slot.dataset.slot}"]`)
+    const labels = all(heads[0], '.pmonth__head').map((h) => h.textContent?.trim())
+    for (const row of all(document, 'table.pmonth tbody tr')) {
+      all(row, ':scope > td').forEach((td, i) => {
+        for (const slot of all(td, '.pmonth__slot:not(.pmonth__slot--journee)')) {
+          const head = heads[i].querySelector(`.pmonth__head[data-slot="${slot.dataset.slot}"]`) as HTMLElement | null
           const a = slot.getBoundingClientRect()
           const b = head?.getBoundingClientRect()
           if (!b || Math.abs(a.left - b.left) > 0.5 || Math.abs(a.width - b.width) > 0.5) misplaced.push(`${td.textContent?.slice(0, 12)} ${slot.dataset.slot}`)
           // The unit in a column is of that moment (« Matin 7h30-8h20 » under « Matin »).
-          for (const cell of slot.querySelectorAll<HTMLElement>('.bcell')) {
+          for (const cell of all(slot, '.bcell')) {
             if (!(cell.getAttribute('title') ?? '').includes(` – ${head?.textContent?.trim()}`)) misplaced.push(`${cell.getAttribute('title')} under ${head?.textContent}`)
             checked++
           }

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 
 export const BILLING_FIXTURES = new URL('../fixtures/billing/', import.meta.url)
 export const PAIN008_XSD = new URL('pain.008.001.02.xsd', BILLING_FIXTURES).pathname
+export const PAIN008_08_XSD = new URL('pain.008.001.08.xsd', BILLING_FIXTURES).pathname
 
 function withTemp<T>(name: string, data: string | Uint8Array, fn: (file: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'rb-check-'))
@@ -22,8 +23,8 @@ function withTemp<T>(name: string, data: string | Uint8Array, fn: (file: string)
   }
 }
 
-/** xmllint's verdict on a document against the pain.008.001.02 XSD. */
-export function xmllint(xml: string, xsd = PAIN008_XSD): { ok: boolean; output: string } {
+/** xmllint's verdict on a document against the XSD of its pain.008 version (.02 or .08, read from its namespace). */
+export function xmllint(xml: string, xsd = xml.includes('pain.008.001.08') ? PAIN008_08_XSD : PAIN008_XSD): { ok: boolean; output: string } {
   return withTemp('file.xml', xml, (file) => {
     try {
       execFileSync('xmllint', ['--noout', '--schema', xsd, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { validateIBAN } from 'ibantools'
 import { DEMO_FAMILY_PASSWORD, DEMO_STAFF, seedDemo } from '../../src-main/demo/seed'
 import { generateFamilies } from '../../src-main/demo/generate'
 import { buildPortalApp } from '../../src-main/server/portal-app'
@@ -79,6 +80,14 @@ describe('demo data', () => {
     } finally {
       await portalApp.close()
     }
+  })
+
+  test('every IBAN of the demo passes ibantools, national key included (the RIB key in France)', async () => {
+    const ibans = core.db
+      .prepare(`SELECT iban FROM sepa_mandate UNION ALL SELECT creditor_iban FROM regie WHERE creditor_iban <> '' UNION ALL SELECT iban FROM family_bank WHERE iban <> ''`)
+      .all() as { iban: string }[]
+    expect(ibans.length).toBeGreaterThanOrEqual(7)
+    expect(ibans.filter((r) => !validateIBAN(r.iban).valid)).toEqual([])
   })
 
   test('the demo generator is deterministic', () => {

@@ -231,7 +231,9 @@ export function statementPdf(d: { structure: Identity; statement: StatementDto; 
             [{ text: st.closingCents >= 0 ? 'Solde du compte (reste dû)' : 'Solde du compte (en votre faveur)', bold: true }, money(Math.abs(st.closingCents), true)]
           ]
         }
-      }
+      },
+      // Direct debits sent to the bank but not collected yet: not in the balance until their date.
+      ...st.pendingDebits.map((p) => ({ text: `${p.description} : ${formatEuro(p.amountCents)} (${p.operation}), déduit du solde à cette date.`, italics: true, margin: [0, 6, 0, 0] as [number, number, number, number] }))
     ],
     `${d.structure.name} – Relevé de compte ${st.schoolYear} – ${st.familyName}`
   )

@@ -5,8 +5,8 @@
  */
 import type { EntityManager } from 'typeorm'
 import type { Core } from '../../core/app-core'
-import { parisDay } from '../../core/clock'
-import { notFound } from '../../core/errors'
+import { frenchDate, parisDay } from '../../core/clock'
+import { DomainError, notFound } from '../../core/errors'
 import { Family } from '../../families/entities'
 import { getStructure } from '../../settings/settings'
 import { CreditNote, Deposit, Invoice, Regie } from '../entities'
@@ -77,7 +77,8 @@ export async function renderCreditNote(core: Core, creditNoteId: number): Promis
 
 export async function renderReceipt(core: Core, paymentId: number): Promise<PdfFile> {
   const { def, number } = await core.tx.read(async (m) => {
-    const p = paymentById(m, paymentId)
+    const p = paymentById(m, paymentId, parisDay(core.clock.now()))
+    if (p.inFlight) throw new DomainError('conflict', `Le prélèvement ${p.number} aura lieu le ${frenchDate(p.receivedOn)} : son reçu sera disponible à partir de cette date.`, 409)
     const fam = await m.findOneByOrFail(Family, { id: p.familyId })
     return {
       number: p.number,
@@ -92,7 +93,7 @@ export async function renderDeposit(core: Core, depositId: number): Promise<PdfF
     const d = await m.findOneBy(Deposit, { id: depositId })
     if (!d) throw notFound('Remise')
     const regie = await m.findOneByOrFail(Regie, { id: d.regieId })
-    const payments = listPayments(m, { depositId: d.id, limit: 100_000, offset: 0 }).items.reverse()
+    const payments = listPayments(m, { today: parisDay(core.clock.now()), depositId: d.id, limit: 100_000, offset: 0 }).items.reverse()
     return {
       number: d.number,
       def: depositPdf({ structure: await identity(m), regieName: regie.name, number: d.number, mode: d.mode, depositedOn: d.depositedOn, bankAccount: d.bankAccount, payments })
@@ -103,7 +104,7 @@ export async function renderDeposit(core: Core, depositId: number): Promise<PdfF
 
 export async function renderStatement(core: Core, familyId: number, schoolYear: string): Promise<PdfFile> {
   const def = await core.tx.read(async (m) =>
-    statementPdf({ structure: await identity(m), statement: familyStatement(m, familyId, schoolYear), today: parisDay(core.clock.now()) })
+    statementPdf({ structure: await identity(m), statement: familyStatement(m, familyId, schoolYear, parisDay(core.clock.now())), today: parisDay(core.clock.now()) })
   )
   return { filename: `releve-${schoolYear}.pdf`, data: await renderPdf(def) }
 }

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3'
 import { EXPORT_LABELS, INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS, type PaymentModeCode } from '@shared/contract/billing-shapes'
 import type { Core } from '../../core/app-core'
-import { frenchDate } from '../../core/clock'
+import { frenchDate, parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { ageOn, daysBetween } from '../../calendar/days'
 import { dbOf } from '../../bookings/sql'
@@ -28,7 +28,7 @@ function regieClause(alias: string, regieId?: number | null): { sql: string; par
   return regieId ? { sql: ` AND ${alias}.regie_id = ?`, params: [regieId] } : { sql: '', params: [] }
 }
 
-export function invoiceJournal(db: Database.Database, p: ExportParams): SheetSpec[] {
+export function invoiceJournal(db: Database.Database, p: ExportParams, today: string): SheetSpec[] {
   const r = regieClause('i', p.regieId)
   const rows = db.prepare(`${INVOICE_SELECT} WHERE i.issue_date BETWEEN ? AND ? ${r.sql} ORDER BY i.regie_id, i.seq`).all(p.from, p.to, ...r.params) as InvoiceRow[]
   const notes = db
@@ -59,7 +59,7 @@ export function invoiceJournal(db: Database.Database, p: ExportParams): SheetSpe
         { header: 'Avoir', key: 'credit', type: 'text', width: 14 }
       ],
       rows: rows.map((x) => {
-        const s = toSummary(x)
+        const s = toSummary(x, today)
         return {
           number: s.number,
           date: s.issueDate,
@@ -96,7 +96,8 @@ export function invoiceJournal(db: Database.Database, p: ExportParams): SheetSpe
   ]
 }
 
-export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpec[] {
+/** Payments by date; a direct debit is dated on its collection day and marked « en cours » until then (not in the totals by mode). */
+export function paymentJournal(db: Database.Database, p: ExportParams, today: string): SheetSpec[] {
   const r = regieClause('p', p.regieId)
   const rows = db
     .prepare(
@@ -126,7 +127,9 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
   }[]
   const byMode = new Map<string, { count: number; total: number }>()
   const byDeposit = new Map<string, { date: string; mode: string; count: number; total: number }>()
+  const inFlight = (x: { mode: PaymentModeCode; status: string; received_on: string }) => x.mode === 'prelevement' && x.status === 'ok' && x.received_on > today
   for (const x of rows) {
+    if (inFlight(x)) continue
     const m = byMode.get(x.mode) ?? { count: 0, total: 0 }
     m.count++
     m.total += x.amount_cents
@@ -155,6 +158,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
         { header: 'Référence', key: 'reference', type: 'text', width: 30 },
         { header: 'Remise', key: 'deposit', type: 'text', width: 14 },
         { header: 'Montant', key: 'amount', type: 'money', total: true },
+        { header: 'État', key: 'state', type: 'text', width: 22 },
         { header: 'Rejeté le', key: 'rejected', type: 'date' }
       ],
       rows: rows.map((x) => ({
@@ -170,6 +174,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams): SheetSpe
         reference: x.reference,
         deposit: x.deposit ?? '',
         amount: x.amount_cents,
+        state: x.status === 'rejected' ? 'Rejeté' : inFlight(x) ? 'Prélèvement en cours' : 'Encaissé',
         rejected: x.rejected_on
       })),
       totalsLabel: 'Total'
@@ -203,11 +208,19 @@ export function agedBalance(db: Database.Database, p: ExportParams): SheetSpec[]
   const asOf = p.to
   const r = regieClause('i', p.regieId)
   const rows = db.prepare(`${INVOICE_SELECT} WHERE i.status = 'issued' AND i.issue_date <= ? ${r.sql} ORDER BY i.family_id`).all(asOf, ...r.params) as InvoiceRow[]
-  const fam = new Map<number, { familyNumber: number; family: string; notDue: number; d30: number; d60: number; d90: number; older: number; total: number }>()
+  // A direct debit pays on its collection date (payment.received_on): after `asOf`, it has not paid yet.
+  const debitsAfter = new Map(
+    (db
+      .prepare(`SELECT a.invoice_id, SUM(a.amount_cents) AS s FROM payment_allocation a JOIN payment p ON p.id = a.payment_id WHERE p.mode = 'prelevement' AND p.received_on > ? GROUP BY a.invoice_id`)
+      .all(asOf) as { invoice_id: number; s: number }[]).map((x) => [x.invoice_id, x.s])
+  )
+  const fam = new Map<number, { familyNumber: number; family: string; notDue: number; d30: number; d60: number; d90: number; older: number; total: number; inFlight: number }>()
   for (const x of rows) {
-    const due = x.total_cents - x.paid
+    const pending = debitsAfter.get(x.id) ?? 0
+    const due = x.total_cents - x.paid + pending
     if (due <= 0) continue
-    const f = fam.get(x.family_id) ?? { familyNumber: Number(x.family_number), family: String(x.family_name), notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, total: 0 }
+    const f = fam.get(x.family_id) ?? { familyNumber: Number(x.family_number), family: String(x.family_name), notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, total: 0, inFlight: 0 }
+    f.inFlight += pending
     const late = daysBetween(x.due_date, asOf)
     if (late <= 0) f.notDue += due
     else if (late <= 30) f.d30 += due
@@ -229,7 +242,8 @@ export function agedBalance(db: Database.Database, p: ExportParams): SheetSpec[]
         { header: '31 à 60 jours', key: 'd60', type: 'money', total: true },
         { header: '61 à 90 jours', key: 'd90', type: 'money', total: true },
         { header: 'Plus de 90 jours', key: 'older', type: 'money', total: true },
-        { header: 'Total dû', key: 'total', type: 'money', total: true }
+        { header: 'Total dû', key: 'total', type: 'money', total: true },
+        { header: 'dont prélèvement en cours', key: 'inFlight', type: 'money', total: true }
       ],
       rows: [...fam.values()].sort((a, b) => b.total - a.total),
       totalsLabel: 'Total'
@@ -332,13 +346,14 @@ export function cafStats(db: Database.Database, p: ExportParams): SheetSpec[] {
 
 export async function buildExport(core: Core, p: ExportParams): Promise<{ filename: string; data: Buffer }> {
   if (p.to < p.from) throw new DomainError('invalid_input', 'La fin de période précède son début.', 400, { to: 'avant le début' })
+  const today = parisDay(core.clock.now())
   const sheets = await core.tx.read(async (m) => {
     const db = dbOf(m)
     switch (p.kind) {
       case 'invoice-journal':
-        return invoiceJournal(db, p)
+        return invoiceJournal(db, p, today)
       case 'payment-journal':
-        return paymentJournal(db, p)
+        return paymentJournal(db, p, today)
       case 'aged-balance':
         return agedBalance(db, p)
       case 'revenue':

@@ -13,7 +13,8 @@ import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
-import { backupDatabase } from '../../db/backup'
+import { backupNow } from '../../backups/backup-now'
+import { reserveNumbers } from '../../db/counter'
 import { addDays } from '@shared/bookings/days'
 import { auditRow, dbOf, stmt } from '../../bookings/sql'
 import { getStructure } from '../../settings/settings'
@@ -22,14 +23,6 @@ import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { computeRun, type DraftInvoice } from './compute'
-
-/** Reserves `count` consecutive numbers of a sequence (same table and semantics as db/counter.ts). Call inside the transaction. */
-export function reserveNumbers(db: Database.Database, name: string, count: number): number {
-  stmt(db, 'INSERT INTO counter(name, value) VALUES (?, 0) ON CONFLICT(name) DO NOTHING').run(name)
-  const { value } = stmt(db, 'SELECT value FROM counter WHERE name = ?').get(name) as { value: number }
-  stmt(db, 'UPDATE counter SET value = ? WHERE name = ?').run(value + count, name)
-  return value + 1
-}
 
 /** Id of a "why this price" text, stored once. */
 export function explanationId(db: Database.Database, cache: Map<string, number>, text: string): number | null {
@@ -94,7 +87,7 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
   const dueDate = input.dueDate ?? addDays(issueDate, regie.dueDays)
   if (dueDate < issueDate) throw new DomainError('invalid_input', "La date d'échéance précède la date d'émission.", 400, { dueDate: 'avant l’émission' })
 
-  const backup = await backupDatabase(core.db, core.paths.backupDir, 'avant-facturation', core.options.backupKeep, core.clock.now())
+  const backup = await backupNow(core, 'avant-facturation')
 
   return core.tx.run(async (m) => {
     const db = dbOf(m)

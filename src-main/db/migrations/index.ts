@@ -7,7 +7,9 @@ import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
-import { StructureContact0000000000010 } from './0010-structure-contact'
+import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
+import { OutboxSending0000000000011 } from './0011-outbox-sending'
+import { StructureContact0000000000012 } from './0012-structure-contact'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -24,5 +26,7 @@ export const migrations = [
   DecidedQueueIndex0000000000007,
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
-  StructureContact0000000000010
+  SepaRulebook0000000000010,
+  OutboxSending0000000000011,
+  StructureContact0000000000012
 ]

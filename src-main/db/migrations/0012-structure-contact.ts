@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * list edited in Paramètres → Structure. The address, main phone and e-mail
  * were already there.
  */
-export class StructureContact0000000000010 implements MigrationInterface {
-  name = 'StructureContact0000000000010'
+export class StructureContact0000000000012 implements MigrationInterface {
+  name = 'StructureContact0000000000012'
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE structure ADD COLUMN opening_hours TEXT NOT NULL DEFAULT '[]'`)

@@ -1,0 +1,9 @@
+/** Why a backup was made (the reason in its file name), as the screens say it. */
+export const BACKUP_REASONS: Record<string, string> = {
+  manuelle: 'Manuelle',
+  quotidienne: 'Quotidienne',
+  fermeture: 'À la fermeture',
+  'avant-facturation': 'Avant une facturation',
+  'pre-migration': 'Avant une mise à jour',
+  'pre-restore': 'Avant une restauration'
+}
