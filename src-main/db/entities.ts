@@ -9,6 +9,7 @@ import { familyFileEntities } from './entities-family-file'
 import { activitiesEntities } from './entities-activities'
 import { bookingsEntities } from './entities-bookings'
 import { billingEntities } from './entities-billing'
+import { importsEntities } from '../imports/entities'
 
 const foundationEntities = [
   Counter,
@@ -32,4 +33,4 @@ const foundationEntities = [
  * Explicit entity list: nothing is discovered by glob, so the bundle holds
  * exactly these. Each issue keeps its list in its own file.
  */
-export const entities = [...foundationEntities, ...familyFileEntities, ...activitiesEntities, ...bookingsEntities, ...billingEntities]
+export const entities = [...foundationEntities, ...familyFileEntities, ...activitiesEntities, ...bookingsEntities, ...billingEntities, ...importsEntities]

@@ -3,6 +3,7 @@ import { familyFileStaffHandlers } from './staff-family-file'
 import { activitiesStaffHandlers } from './staff-activities'
 import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
+import { importsStaffHandlers } from './staff-imports'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -11,5 +12,6 @@ export const staffHandlers: StaffHandlers = {
   ...familyFileStaffHandlers,
   ...activitiesStaffHandlers,
   ...bookingsStaffHandlers,
-  ...billingStaffHandlers
+  ...billingStaffHandlers,
+  ...importsStaffHandlers
 }

@@ -3,6 +3,7 @@ import { familyFileStaffProcedures } from './staff-family-file'
 import { activitiesStaffProcedures } from './staff-activities'
 import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
+import { importsStaffProcedures } from './staff-imports'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -16,7 +17,8 @@ export const staffProcedures = {
   ...familyFileStaffProcedures,
   ...activitiesStaffProcedures,
   ...bookingsStaffProcedures,
-  ...billingStaffProcedures
+  ...billingStaffProcedures,
+  ...importsStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

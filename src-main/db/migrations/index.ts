@@ -7,6 +7,7 @@ import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
+import { Imports0000000000010 } from './0010-imports'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -22,5 +23,6 @@ export const migrations = [
   RushIndexes0000000000006,
   DecidedQueueIndex0000000000007,
   StructureWebsite0000000000008,
-  LoginThrottle0000000000009
+  LoginThrottle0000000000009,
+  Imports0000000000010
 ]

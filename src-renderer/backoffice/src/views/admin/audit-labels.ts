@@ -3,6 +3,7 @@
  * stored, so a later issue's rows are readable even before it adds its labels here.
  */
 export const AUDIT_ENTITY_LABELS: Record<string, string> = {
+  import_batch: 'Lot d’import',
   family: 'Famille',
   child: 'Enfant',
   person: 'Responsable',
@@ -189,7 +190,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'mandate-create': 'Mandat SEPA créé',
   'mandate-update': 'Mandat SEPA modifié',
   'mandate-revoke': 'Mandat SEPA révoqué',
-  'sepa-export': 'Fichier de prélèvement SEPA généré'
+  'sepa-export': 'Fichier de prélèvement SEPA généré',
+  'import-commit': 'Import de familles (lot)',
+  'import-undo': 'Import annulé (lot)',
+  'import-invite': 'Invitations au portail des familles importées'
 }
 
 export const ACTOR_KIND_LABELS: Record<string, string> = { staff: 'Personnel', family: 'Famille', system: 'Système' }
