@@ -18,7 +18,7 @@ import type { TestClient } from './http'
 
 export const NOETHYS_DIR = join(__dirname, '..', 'fixtures', 'noethys')
 export const fixture = (name: string) => readFileSync(join(NOETHYS_DIR, name))
-export const SAMPLE = () => fixture('sample-noethys-DATA.sqlite')
+export const SAMPLE = () => fixture('Exemple_DATA.dat')
 export const NOC_PASSWORD = 'Cle-de-test-Noethys'
 
 /** A day in the sample's school year (its activity runs 2025-09-01 → 2026-07-03). */

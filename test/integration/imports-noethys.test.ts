@@ -29,7 +29,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 /** The sample with its parametres (or a table) changed, as another Noethys version would write it. */
 function sampleWith(sql: string): Buffer {
   const path = join(tmp, `s-${Math.random().toString(16).slice(2)}.sqlite`)
-  copyFileSync(join(__dirname, '..', 'fixtures', 'noethys', 'sample-noethys-DATA.sqlite'), path)
+  copyFileSync(join(__dirname, '..', 'fixtures', 'noethys', 'Exemple_DATA.dat'), path)
   const db = new Database(path)
   db.exec(sql)
   db.close()
