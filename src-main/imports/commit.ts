@@ -19,6 +19,7 @@ import { familySearchText } from '../families/families'
 import type { ImportItemKind } from './entities'
 import { cachedPlan, countPlan, forgetCachedPlan, resolvePlan } from './preview'
 import type { ImportPlan, PlanActivity, PlanEnrolment, PlanFamily } from './plan'
+import { rememberMapping } from './sheet/fields'
 import { forgetUpload } from './uploads'
 import { frDay } from './values'
 
@@ -100,6 +101,7 @@ export async function commitImport(core: Core, actor: StaffActor, req: ImportReq
       const childIds = writeFamilies(db, actor, plan, r.families, { batchId, at, today: parisDay(now), photoFiles, items, fileName: main.upload.name }, hooks)
       writeActivities(db, r.activities, r.enrolments, childIds, { batchId, at, items }, hooks)
       insertMany(db, 'import_item', ITEM, items)
+      if (plan.sheet) rememberMapping(db, plan.sheet.headers, plan.sheet.mapping, at)
       hooks.onProgress?.('items')
       await audit(m, actor, now, {
         action: 'import-commit',

@@ -18,6 +18,8 @@ export interface ImportPlan {
   issues: PlanIssue[]
   /** What is knowingly left behind (past enrolments, tariffs…), with why. */
   skipped: { label: string; count: number; reason: string }[]
+  /** Spreadsheets: the titles and the mapping used, remembered for the next file when the import commits. */
+  sheet?: { headers: string[]; mapping: string[] }
 }
 
 export interface MappingLine {

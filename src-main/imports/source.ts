@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileTypeFromBuffer } from 'file-type'
 import yauzl from 'yauzl'
 import type { ImportFormat, ImportRequest, SpreadsheetInfoDto } from '@shared/contract/imports-shapes'
 import type { Actor } from '../core/actor'
@@ -51,6 +52,10 @@ export async function sniff(name: string, data: Buffer): Promise<ImportFormat> {
     refuse('Ce tableur est à l’ancien format Excel (.xls) : enregistrez-le au format Excel (.xlsx) ou CSV, puis envoyez-le à nouveau.')
   }
   if (looksEncryptedBackup(name, head)) return 'noethys-encrypted'
+  // A PDF, an image, an executable…: text-like enough to pass for a CSV, but recognised from its signature.
+  // (Text starting with a UTF-16 byte order mark looks like MPEG audio to file-type: not asked.)
+  const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
+  if (!bom && (await fileTypeFromBuffer(data.subarray(0, 4100)))) refuse(NOT_SUPPORTED)
   if (/\.(dat|nod)$/i.test(name)) refuse(`Le fichier « ${name} » porte un nom de fichier Noethys mais n’en est pas un (ni base SQLite, ni archive) : il est peut-être endommagé.`)
   return 'csv'
 }
@@ -69,7 +74,7 @@ function workDir(core: Core): string {
  */
 export async function inspectFile(core: Core, name: string, data: Buffer): Promise<{ format: ImportFormat; spreadsheet: SpreadsheetInfoDto | null }> {
   const format = await sniff(name, data)
-  if (format === 'csv' || format === 'xlsx') return { format, spreadsheet: await inspectSpreadsheet(core, format, data) }
+  if (format === 'csv' || format === 'xlsx') return { format, spreadsheet: await inspectSpreadsheet(core, format, data, name) }
   if (format === 'noethys-encrypted') return { format, spreadsheet: null }
   const dir = workDir(core)
   try {
@@ -104,7 +109,9 @@ export async function loadPlan(core: Core, actor: Actor, req: ImportRequest): Pr
   const format = main.upload.format as ImportFormat
   if (format === 'csv' || format === 'xlsx') {
     if (!req.mapping) throw new DomainError('invalid_input', 'Choisissez d’abord à quoi correspond chaque colonne.', 400)
-    return { plan: await planFromSpreadsheet(core, format, main.data, req.mapping, today), main, photos: null }
+    const plan = await planFromSpreadsheet(core, format, main.data, req.mapping, today, main.upload.name)
+    plan.facts.unshift({ label: 'Fichier', value: main.upload.name })
+    return { plan, main, photos: null }
   }
   if (format === 'noethys-photos') refuse('Ce fichier est celui des photos de Noethys : envoyez d’abord le fichier de données (…_DATA.dat), puis ajoutez les photos.')
   const photos = req.photosUploadId ? readUpload(core, actor, req.photosUploadId) : null
