@@ -137,7 +137,7 @@ export async function loadPlan(core: Core, actor: Actor, req: ImportRequest): Pr
       photosPath = join(dir, 'photos-sent.sqlite')
       writeFileSync(photosPath, photos.data, { mode: 0o600 })
     }
-    const f = new NoethysFile(openSqlite(dataPath))
+    const f = new NoethysFile(openSqlite(dataPath, { indexes: true }))
     opened.push(f)
     const version = checkDataFile(f)
     let p: NoethysFile | null = null

@@ -35,13 +35,33 @@ export class NoethysFile {
     return !!c && (column === undefined || c.has(column))
   }
 
-  /** Rows of `table` with exactly the `wanted` keys; a column the file lacks reads as null. */
-  rows<K extends string>(table: string, wanted: readonly K[], orderBy?: K): Record<K, unknown>[] {
+  /** `SELECT` list naming exactly the `wanted` keys; a column the file lacks reads as NULL. */
+  private selectList(table: string, wanted: readonly string[]): string | null {
     const have = this.columns(table)
-    if (!have) return []
-    const list = wanted.map((c) => (have.has(c) ? `"${c}"` : `NULL AS "${c}"`)).join(', ')
-    const order = orderBy && have.has(orderBy) ? ` ORDER BY "${orderBy}"` : ''
+    return have ? wanted.map((c) => (have.has(c) ? `"${c}"` : `NULL AS "${c}"`)).join(', ') : null
+  }
+
+  /** Rows of `table` with exactly the `wanted` keys. */
+  rows<K extends string>(table: string, wanted: readonly K[], orderBy?: K): Record<K, unknown>[] {
+    const list = this.selectList(table, wanted)
+    if (!list) return []
+    const order = orderBy && this.has(table, orderBy) ? ` ORDER BY "${orderBy}"` : ''
     return this.db.prepare(`SELECT ${list} FROM "${table}"${order}`).all() as Record<K, unknown>[]
+  }
+
+  /**
+   * The rows of `table` whose `key` column equals a value: `load` reads them
+   * for a batch of keys at once (indexed `IN` lists), `get` answers from that
+   * batch (or asks the file for a key outside it). A commune's file is so
+   * read a few hundred families at a time, never held whole in memory.
+   */
+  rowsBy<K extends string>(table: string, wanted: readonly K[], key: string, opts: { orderBy?: K; where?: string } = {}): KeyedRows<K> {
+    const list = this.selectList(table, wanted)
+    if (!list || !this.has(table, key)) return new KeyedRows<K>(null, null)
+    const order = opts.orderBy && this.has(table, opts.orderBy) ? ` ORDER BY "${opts.orderBy}"` : ''
+    const where = opts.where ? ` AND ${opts.where}` : ''
+    const base = `SELECT ${list}, "${key}" AS "__key" FROM "${table}" WHERE "${key}"`
+    return new KeyedRows<K>(this.db.prepare(`${base} = ?${where}${order}`), this.db.prepare(`${base} IN (${Array(BATCH).fill('?').join(', ')})${where}${order}`))
   }
 
   /** `parametres` value of category `fichier` (version, IDfichier, date_creation). */
@@ -56,19 +76,89 @@ export class NoethysFile {
   }
 }
 
+/** Keys per `IN` list: one prepared statement, padded with NULLs (which match nothing). */
+const BATCH = 500
+
+/** Rows grouped by a key; see NoethysFile.rowsBy. */
+export class KeyedRows<K extends string> {
+  private loaded = new Map<number, Record<K, unknown>[]>()
+
+  constructor(
+    private readonly one: Database.Statement | null,
+    private readonly many: Database.Statement | null
+  ) {}
+
+  /** Reads the rows of these keys (replacing the previous batch). */
+  load(keys: Iterable<number>): void {
+    this.loaded = new Map()
+    if (!this.many) return
+    const list = [...new Set(keys)]
+    for (const k of list) this.loaded.set(k, [])
+    for (let i = 0; i < list.length; i += BATCH) {
+      const part = list.slice(i, i + BATCH)
+      const params = [...part, ...Array(BATCH - part.length).fill(null)]
+      // Rows keep their `__key` column: copying each row without it would double what the batch allocates.
+      // Number(): a file that stored an id as text still finds its rows.
+      for (const r of this.many.all(params) as (Record<K, unknown> & { __key: unknown })[]) this.loaded.get(Number(r.__key))?.push(r)
+    }
+  }
+
+  get(k: number | null): Record<K, unknown>[] {
+    if (k === null || !this.one) return []
+    const hit = this.loaded.get(k)
+    if (hit) return hit
+    const rows = this.one.all(k) as Record<K, unknown>[]
+    this.loaded.set(k, rows)
+    return rows
+  }
+
+  /** The first row of a key (tables keyed by their id). */
+  first(k: number): Record<K, unknown> | undefined {
+    return this.get(k)[0]
+  }
+
+  has(k: number): boolean {
+    return this.get(k).length > 0
+  }
+}
+
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
 
 export function isSqlite(head: Buffer): boolean {
   return head.length >= 16 && head.subarray(0, 16).equals(SQLITE_MAGIC)
 }
 
-/** Opens a SQLite file we own (a private copy): read only in effect, views and triggers never run. */
-export function openSqlite(path: string): Database.Database {
+/** Columns a family-by-family read looks rows up by; Noethys indexes only some of them. */
+const LOOKUP_INDEXES: [string, string][] = [
+  ['rattachements', 'IDfamille'], ['rattachements', 'IDindividu'], ['liens', 'IDfamille'], ['quotients', 'IDfamille'], ['problemes_sante', 'IDindividu'],
+  ['vaccins', 'IDindividu'], ['scolarite', 'IDindividu'], ['messages', 'IDfamille'], ['messages', 'IDindividu'], ['mandats', 'IDfamille'], ['inscriptions', 'IDindividu']
+]
+
+/**
+ * Opens a SQLite file we own (a private copy): read only in effect, views
+ * and triggers never run. With `indexes`, the lookup indexes are added to
+ * the copy first (the sender's file is never touched).
+ */
+export function openSqlite(path: string, opts: { indexes?: boolean } = {}): Database.Database {
   let db: Database.Database
   try {
     db = new Database(path, { fileMustExist: true })
-    db.pragma('query_only = ON')
     db.pragma('trusted_schema = OFF')
+    if (opts.indexes) {
+      for (const [t, c] of LOOKUP_INDEXES) {
+        const isTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t)
+        const hasColumn = isTable && db.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(t, c)
+        // Only speed depends on it: a file where the index cannot be built is read without it.
+        if (hasColumn) {
+          try {
+            db.exec(`CREATE INDEX IF NOT EXISTS "ribambelle_${t}_${c}" ON "${t}" ("${c}")`)
+          } catch {
+            /* read without the index */
+          }
+        }
+      }
+    }
+    db.pragma('query_only = ON')
     db.prepare('SELECT COUNT(*) FROM sqlite_master').get()
   } catch {
     refuse('Ce fichier commence comme une base SQLite mais ne s’ouvre pas : il est endommagé ou incomplet. Refaites une sauvegarde dans Noethys puis recommencez.')

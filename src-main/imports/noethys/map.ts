@@ -20,26 +20,18 @@ import {
   resolveAddress,
   str,
   type HealthSource,
+  type People,
   type Row
 } from './people'
+
+/** Families read per batch: a few hundred keeps memory flat and queries few. */
+const FAMILY_BATCH = 500
 
 export interface NoethysOptions {
   /** Carry each family's balance over as an opening entry. */
   openingBalances: boolean
   /** Import the active SEPA mandates. */
   mandates: boolean
-}
-
-const groupBy = <T>(rows: T[], key: (r: T) => number | null): Map<number, T[]> => {
-  const m = new Map<number, T[]>()
-  for (const r of rows) {
-    const k = key(r)
-    if (k === null) continue
-    const list = m.get(k)
-    if (list) list.push(r)
-    else m.set(k, [r])
-  }
-  return m
 }
 
 const byIdMap = (rows: Row[], key: string) => new Map(rows.map((r) => [num(r[key]) ?? 0, r]))
@@ -60,57 +52,49 @@ export async function planFromNoethys(
   const { today } = opts
   plan.facts.push({ label: 'Fichier Noethys', value: `version ${version.version}${version.createdOn ? `, créé le ${frDay(version.createdOn.slice(0, 10))}` : ''}` })
 
-  const individus = f.rows('individus', INDIVIDU_COLUMNS, 'IDindividu')
-  const byId = byIdMap(individus, 'IDindividu')
+  // Reference tables are small: read whole. People, links, quotients, health… are read family by family
+  // (indexed lookups on our private copy), so a 20,000-family file is never held whole in memory.
+  const people = f.rowsBy('individus', INDIVIDU_COLUMNS, 'IDindividu')
+  const byId = { get: (id: number) => people.first(id), has: (id: number) => people.has(id) }
   const familles = f.rows('familles', ['IDfamille', 'IDcompte_payeur', 'IDcaisse', 'num_allocataire', 'allocataire', 'internet_identifiant', 'memo', 'email_factures', 'email_recus', 'autorisation_cafpro', 'autre_adresse_facturation', 'etat', 'prelevement_activation', 'prelevement_iban', 'prelevement_bic', 'prelevement_reference_mandat', 'prelevement_date_mandat', 'prelevement_nom'] as const, 'IDfamille')
-  const rattachements = f.rows('rattachements', ['IDrattachement', 'IDindividu', 'IDfamille', 'IDcategorie', 'titulaire'] as const, 'IDrattachement')
-  const liens = groupBy(f.rows('liens', ['IDfamille', 'IDindividu_sujet', 'IDtype_lien', 'IDindividu_objet', 'IDautorisation'] as const), (r) => num(r.IDfamille))
-  const quotients = groupBy(f.rows('quotients', ['IDquotient', 'IDfamille', 'date_debut', 'date_fin', 'quotient', 'observations', 'revenu', 'IDtype_quotient'] as const, 'date_debut'), (r) => num(r.IDfamille))
+  const attached = f.rowsBy('rattachements', ['IDrattachement', 'IDindividu', 'IDfamille', 'IDcategorie', 'titulaire'] as const, 'IDfamille', { orderBy: 'IDrattachement' })
+  const liens = f.rowsBy('liens', ['IDfamille', 'IDindividu_sujet', 'IDtype_lien', 'IDindividu_objet', 'IDautorisation'] as const, 'IDfamille')
+  const quotients = f.rowsBy('quotients', ['IDquotient', 'IDfamille', 'date_debut', 'date_fin', 'quotient', 'observations', 'revenu', 'IDtype_quotient'] as const, 'IDfamille', { orderBy: 'date_debut' })
   const typesQuotient = new Map(f.rows('types_quotients', ['IDtype_quotient', 'nom'] as const).map((r) => [num(r.IDtype_quotient) ?? 0, str(r.nom)]))
   const caisses = byIdMap(f.rows('caisses', ['IDcaisse', 'nom', 'IDregime'] as const), 'IDcaisse')
   const jobs = new Map(f.rows('categories_travail', ['IDcategorie', 'nom'] as const).map((r) => [num(r.IDcategorie) ?? 0, str(r.nom)]))
-  const problems = groupBy(f.rows('problemes_sante', ['IDindividu', 'IDtype', 'intitule', 'date_debut', 'date_fin', 'description', 'traitement_medical', 'description_traitement', 'eviction', 'date_debut_eviction', 'date_fin_eviction'] as const), (r) => num(r.IDindividu))
-  const vaccines = groupBy(f.rows('vaccins', ['IDindividu', 'IDtype_vaccin', 'date'] as const, 'date'), (r) => num(r.IDindividu))
+  const problems = f.rowsBy('problemes_sante', ['IDindividu', 'IDtype', 'intitule', 'date_debut', 'date_fin', 'description', 'traitement_medical', 'description_traitement', 'eviction', 'date_debut_eviction', 'date_fin_eviction'] as const, 'IDindividu')
+  const vaccines = f.rowsBy('vaccins', ['IDindividu', 'IDtype_vaccin', 'date'] as const, 'IDindividu', { orderBy: 'date' })
   const vaccineNames = new Map(f.rows('types_vaccins', ['IDtype_vaccin', 'nom'] as const).map((r) => [num(r.IDtype_vaccin) ?? 0, str(r.nom)]))
   const doctors = byIdMap(f.rows('medecins', ['IDmedecin', 'nom', 'prenom', 'tel_cabinet', 'tel_mobile'] as const), 'IDmedecin')
   const naps = new Map(f.rows('types_sieste', ['IDtype_sieste', 'nom'] as const).map((r) => [num(r.IDtype_sieste) ?? 0, str(r.nom)]))
-  const schooling = groupBy(f.rows('scolarite', ['IDindividu', 'date_debut', 'date_fin', 'IDecole', 'IDniveau'] as const, 'date_debut'), (r) => num(r.IDindividu))
+  const schooling = f.rowsBy('scolarite', ['IDindividu', 'date_debut', 'date_fin', 'IDecole', 'IDniveau'] as const, 'IDindividu', { orderBy: 'date_debut' })
   const schools = new Map(f.rows('ecoles', ['IDecole', 'nom'] as const).map((r) => [num(r.IDecole) ?? 0, str(r.nom)]))
   const levels = new Map(f.rows('niveaux_scolaires', ['IDniveau', 'abrege', 'nom'] as const).map((r) => [num(r.IDniveau) ?? 0, str(r.abrege) || str(r.nom)]))
-  const messages = f.rows('messages', ['IDfamille', 'IDindividu', 'texte', 'date_saisie'] as const, 'date_saisie')
-  const messagesByFamily = groupBy(messages, (r) => num(r.IDfamille))
-  const messagesByIndividu = groupBy(messages, (r) => (num(r.IDfamille) ? null : num(r.IDindividu)))
-  const mandats = groupBy(f.rows('mandats', ['IDmandat', 'IDfamille', 'rum', 'type', 'date', 'IDindividu', 'individu_nom', 'iban', 'bic', 'sequence', 'actif', 'memo'] as const, 'date'), (r) => num(r.IDfamille))
-  const inscriptions = f.rows('inscriptions', ['IDinscription', 'IDindividu', 'IDfamille', 'IDactivite', 'statut', 'parti', 'date_desinscription'] as const, 'IDinscription')
+  const messagesByFamily = f.rowsBy('messages', ['IDfamille', 'IDindividu', 'texte', 'date_saisie'] as const, 'IDfamille', { orderBy: 'date_saisie' })
+  const messagesByIndividu = f.rowsBy('messages', ['IDfamille', 'IDindividu', 'texte', 'date_saisie'] as const, 'IDindividu', { orderBy: 'date_saisie', where: 'COALESCE("IDfamille", 0) = 0' })
+  const mandats = f.rowsBy('mandats', ['IDmandat', 'IDfamille', 'rum', 'type', 'date', 'IDindividu', 'individu_nom', 'iban', 'bic', 'sequence', 'actif', 'memo'] as const, 'IDfamille', { orderBy: 'date' })
+  const enrolmentsOf = f.rowsBy('inscriptions', ['IDinscription', 'IDindividu', 'IDfamille', 'IDactivite', 'statut', 'parti', 'date_desinscription'] as const, 'IDindividu', { orderBy: 'IDinscription' })
   const balances = opts.openingBalances ? readBalances(f) : new Map<number, number>()
-
-  const attached = groupBy(rattachements, (r) => num(r.IDfamille))
   const familyById = byIdMap(familles, 'IDfamille')
 
   // A child attached to several families (separated parents): Ribambelle keeps one family per child today,
   // so the child goes to the family holding its enrolment in force, else to the first family; both notes say so.
-  const childFamilies = new Map<number, number[]>()
-  for (const r of rattachements) {
-    const fam = familyById.get(num(r.IDfamille) ?? 0)
-    if (num(r.IDcategorie) !== CATEGORY.enfant || !fam || str(fam.etat) === 'efface') continue
-    const list = childFamilies.get(num(r.IDindividu) ?? 0) ?? []
-    if (!list.includes(num(r.IDfamille)!)) list.push(num(r.IDfamille)!)
-    childFamilies.set(num(r.IDindividu) ?? 0, list)
-  }
-  const enrolledThrough = new Map<number, number>()
-  for (const i of inscriptions) {
-    const left = parseDay(i.date_desinscription, '')
-    if (str(i.statut) === 'refus' || num(i.parti) === 1 || (left.ok && left.value && left.value < today)) continue
-    if (!enrolledThrough.has(num(i.IDindividu) ?? 0)) enrolledThrough.set(num(i.IDindividu) ?? 0, num(i.IDfamille) ?? 0)
-  }
-  const hasTitulaire = (fid: number) => (attached.get(fid) ?? []).some((r) => num(r.IDcategorie) === CATEGORY.representant && byId.has(num(r.IDindividu) ?? 0))
-  const ownerOf = (childId: number): number | null => {
-    const fams = (childFamilies.get(childId) ?? []).filter(hasTitulaire).sort((a, b) => a - b)
-    const through = enrolledThrough.get(childId)
-    return through && fams.includes(through) ? through : (fams[0] ?? null)
+  const childFamilies = multiFamilyChildren(f, familyById)
+  const hasTitulaire = (fid: number) => attached.get(fid).some((r) => num(r.IDcategorie) === CATEGORY.representant && byId.has(num(r.IDindividu) ?? 0))
+  const ownerOf = (childId: number, fid: number): number | null => {
+    const all = childFamilies.get(childId)
+    if (!all) return fid
+    const fams = all.filter(hasTitulaire).sort((a, b) => a - b)
+    const through = enrolmentsOf.get(childId).find((i) => {
+      const left = parseDay(i.date_desinscription, '')
+      return !(str(i.statut) === 'refus' || num(i.parti) === 1 || (left.ok && left.value && left.value < today))
+    })
+    const throughFamily = through ? num(through.IDfamille) : null
+    return throughFamily && fams.includes(throughFamily) ? throughFamily : (fams[0] ?? null)
   }
   const familyLabel = (fid: number) => {
-    const tit = (attached.get(fid) ?? []).filter((r) => num(r.IDcategorie) === CATEGORY.representant).map((r) => byId.get(num(r.IDindividu) ?? 0)).filter(Boolean) as Row[]
+    const tit = attached.get(fid).filter((r) => num(r.IDcategorie) === CATEGORY.representant).map((r) => byId.get(num(r.IDindividu) ?? 0)).filter(Boolean) as Row[]
     return `dossier Noethys n° ${fid}${tit[0] ? ` (${individuName(tit[0])})` : ''}`
   }
 
@@ -119,166 +103,180 @@ export async function planFromNoethys(
   let mandatesTotal = 0
   const rums = new Set<string>()
   const counts = { contacts: 0, quotients: 0, health: 0 }
-  for (const fam of familles) {
-    const fid = num(fam.IDfamille)!
-    if (str(fam.etat) === 'efface') {
-      erased++
-      continue
+  for (let at = 0; at < familles.length; at += FAMILY_BATCH) {
+    const chunk = familles.slice(at, at + FAMILY_BATCH)
+    const fids = chunk.map((fa) => num(fa.IDfamille)!)
+    for (const t of [attached, liens, quotients, messagesByFamily, mandats]) t.load(fids)
+    const iids = new Set(fids.flatMap((fid) => attached.get(fid).map((r) => num(r.IDindividu)!)))
+    people.load(iids)
+    // Spouses and children share the address of the person `adresse_auto` points at, usually in the family itself.
+    for (const id of [...iids]) {
+      const to = num(people.first(id)?.adresse_auto)
+      if (to) iids.add(to)
     }
-    const members = (attached.get(fid) ?? []).filter((r) => {
-      const ok = byId.has(num(r.IDindividu) ?? 0) && str(byId.get(num(r.IDindividu) ?? 0)!.etat) !== 'efface'
-      if (!ok) orphanLinks++
-      return ok
-    })
-    const reps = members.filter((r) => num(r.IDcategorie) === CATEGORY.representant)
-    const ind = (r: Row) => byId.get(num(r.IDindividu) ?? 0)!
-    // Titulaires first, ordered by civility as Noethys names the family (UTILS_Titulaires), then the other représentants.
-    const ordered = [...reps].sort((a, b) => (num(b.titulaire) ?? 0) - (num(a.titulaire) ?? 0) || (num(ind(a).IDcivilite) ?? 9) - (num(ind(b).IDcivilite) ?? 9) || (num(a.IDindividu) ?? 0) - (num(b.IDindividu) ?? 0))
-    const firstName = ordered[0] ? individuName(ind(ordered[0])) : ''
-    const report = new FamilyReport(`Famille Noethys n° ${fid}${firstName ? ` (${firstName})` : ''}`, plan.issues)
-    if (!ordered.length) {
-      report.refused('Aucun représentant rattaché : une famille Ribambelle a au moins un responsable.', 'famille non importée')
-      continue
-    }
-    const familyLinks = liens.get(fid) ?? []
-    const linkOf = (sujet: number, objet: number) => familyLinks.find((l) => num(l.IDindividu_sujet) === sujet && num(l.IDindividu_objet) === objet) ?? null
-    const childRows = members.filter((r) => num(r.IDcategorie) === CATEGORY.enfant)
-    const titulaires = ordered.filter((r) => num(r.titulaire) === 1)
-    const pair = (titulaires.length ? titulaires : ordered).slice(0, 2).map(ind)
-    const situationLink = pair.length === 2 ? (linkOf(num(pair[0].IDindividu)!, num(pair[1].IDindividu)!) ?? linkOf(num(pair[1].IDindividu)!, num(pair[0].IDindividu)!)) : null
-    const situation = situationLink ? (SITUATION_BY_LINK[num(situationLink.IDtype_lien) ?? 0] ?? '') : ''
-    const qualityOf = (p: Row) => {
-      const labels = new Set(childRows.map((c) => linkLabel(num(linkOf(num(p.IDindividu)!, num(c.IDindividu)!)?.IDtype_lien), isFeminine(p))).filter(Boolean))
-      return labels.size === 1 ? capitalise([...labels][0]!) : ''
-    }
-    const ctx = { byId, jobs, today }
-    let people = pair.map((p) => personFromIndividu(p, ctx, { quality: qualityOf(p), situation }, report))
-    if (!people[0] && people[1]) people = [people[1], null]
-    const [responsable, conjoint] = people
-    if (!responsable) {
-      report.refused('Le représentant principal n’a pas pu être importé (voir ci-dessus).', 'famille non importée')
-      continue
-    }
-    const respRow = people[0] === responsable ? pair[0] : pair[1]
-    const conjRow = conjoint ? pair[1] : null
-    const address = resolveAddress(respRow, byId)
-
-    // Everyone else attached as représentant or contact, and what they may do for each child.
-    const others = members.filter((r) => {
-      const id = num(r.IDindividu)
-      return num(r.IDcategorie) !== CATEGORY.enfant && id !== num(respRow.IDindividu) && id !== (conjRow ? num(conjRow.IDindividu) : null)
-    })
-    const pickupsByChild = new Map<number, PickupPerson[]>()
-    for (const o of others) {
-      const person = ind(o)
-      const who = individuName(person)
-      const role = num(o.IDcategorie) === CATEGORY.representant ? 'représentant(e)' : 'contact'
-      const phones = [str(person.tel_mobile), str(person.tel_domicile), str(person.travail_tel)].filter(Boolean).join(', ')
-      const contactLine = [phones && `tél. ${phones}`, str(person.mail) && str(person.mail)].filter(Boolean).join(', ')
-      report.note(`${capitalise(role)} : ${who}${contactLine ? ` — ${contactLine}` : ''}`)
-      counts.contacts++
-      for (const c of childRows) {
-        const l = linkOf(num(person.IDindividu)!, num(c.IDindividu)!)
-        if (!l) continue
-        const rel = linkLabel(num(l.IDtype_lien), isFeminine(person)) ?? ''
-        const auth = num(l.IDautorisation)
-        const child = individuName(ind(c))
-        if (auth === 3) {
-          const p = pickupFrom(person, rel, child, report)
-          if (p) pickupsByChild.set(num(c.IDindividu)!, [...(pickupsByChild.get(num(c.IDindividu)!) ?? []), p])
-        } else if (auth) {
-          report.note(`${who}${rel ? ` (${rel})` : ''} ${AUTHORISATIONS[auth] ?? `autorisation n° ${auth}`} pour ${child}`)
-        }
-      }
-    }
-
-    const children = []
-    for (const c of childRows) {
-      const cid = num(c.IDindividu)!
-      const child = ind(c)
-      const who = individuName(child)
-      const owner = ownerOf(cid)
-      const otherFamilies = (childFamilies.get(cid) ?? []).filter((x) => x !== fid)
-      if (owner !== fid) {
-        const f = isFeminine(child)
-        report.note(`${who} (${f ? 'née' : 'né'} le ${frDay(str(child.date_naiss).slice(0, 10))}) est aussi ${f ? 'rattachée' : 'rattaché'} à cette famille dans Noethys ; Ribambelle ${f ? 'la' : 'le'} garde dans la famille du ${familyLabel(owner ?? 0)} (une famille par enfant pour l’instant).`)
+    for (const t of [people, problems, vaccines, schooling, messagesByIndividu, enrolmentsOf]) t.load(iids)
+    for (const fam of chunk) {
+      const fid = num(fam.IDfamille)!
+      if (str(fam.etat) === 'efface') {
+        erased++
         continue
       }
-      if (otherFamilies.length) {
-        const f = isFeminine(child)
-        report.note(`${who} est aussi ${f ? 'rattachée' : 'rattaché'} dans Noethys au ${otherFamilies.map(familyLabel).join(', au ')} ; Ribambelle ${f ? 'la' : 'le'} garde dans cette famille-ci (une famille par enfant pour l’instant).`)
+      const members = attached.get(fid).filter((r) => {
+        const ok = byId.has(num(r.IDindividu) ?? 0) && str(byId.get(num(r.IDindividu) ?? 0)!.etat) !== 'efface'
+        if (!ok) orphanLinks++
+        return ok
+      })
+      const reps = members.filter((r) => num(r.IDcategorie) === CATEGORY.representant)
+      const ind = (r: Row) => byId.get(num(r.IDindividu) ?? 0)!
+      // Titulaires first, ordered by civility as Noethys names the family (UTILS_Titulaires), then the other représentants.
+      const ordered = [...reps].sort((a, b) => (num(b.titulaire) ?? 0) - (num(a.titulaire) ?? 0) || (num(ind(a).IDcivilite) ?? 9) - (num(ind(b).IDcivilite) ?? 9) || (num(a.IDindividu) ?? 0) - (num(b.IDindividu) ?? 0))
+      const firstName = ordered[0] ? individuName(ind(ordered[0])) : ''
+      const report = new FamilyReport(`Famille Noethys n° ${fid}${firstName ? ` (${firstName})` : ''}`, plan.issues)
+      if (!ordered.length) {
+        report.refused('Aucun représentant rattaché : une famille Ribambelle a au moins un responsable.', 'famille non importée')
+        continue
       }
-      const school = (schooling.get(cid) ?? []).filter((s) => str(s.date_debut) <= today && (!str(s.date_fin) || str(s.date_fin) >= today)).pop() ?? (schooling.get(cid) ?? []).at(-1)
-      const linkTo = (p: Row | null) => (p ? capitalise(linkLabel(num(linkOf(num(p.IDindividu)!, cid)?.IDtype_lien), isFeminine(p)) ?? '') : '')
-      const health: HealthSource = {
-        problems: problems.get(cid) ?? [],
-        vaccines: vaccines.get(cid) ?? [],
-        vaccineNames,
-        doctor: doctors.get(num(child.IDmedecin) ?? 0) ?? null,
-        nap: naps.get(num(child.IDtype_sieste) ?? 0) ?? null
+      const familyLinks = new Map(liens.get(fid).map((l) => [`${num(l.IDindividu_sujet)}>${num(l.IDindividu_objet)}`, l]))
+      const linkOf = (sujet: number, objet: number) => familyLinks.get(`${sujet}>${objet}`) ?? null
+      const childRows = members.filter((r) => num(r.IDcategorie) === CATEGORY.enfant)
+      const titulaires = ordered.filter((r) => num(r.titulaire) === 1)
+      const pair = (titulaires.length ? titulaires : ordered).slice(0, 2).map(ind)
+      const situationLink = pair.length === 2 ? (linkOf(num(pair[0].IDindividu)!, num(pair[1].IDindividu)!) ?? linkOf(num(pair[1].IDindividu)!, num(pair[0].IDindividu)!)) : null
+      const situation = situationLink ? (SITUATION_BY_LINK[num(situationLink.IDtype_lien) ?? 0] ?? '') : ''
+      const qualityOf = (p: Row) => {
+        const labels = new Set(childRows.map((c) => linkLabel(num(linkOf(num(p.IDindividu)!, num(c.IDindividu)!)?.IDtype_lien), isFeminine(p))).filter(Boolean))
+        return labels.size === 1 ? capitalise([...labels][0]!) : ''
       }
-      const planned = childFromIndividu(
-        child,
-        {
-          today,
-          school: school ? (schools.get(num(school.IDecole) ?? 0) ?? '').slice(0, 100) : '',
-          grade: school ? (levels.get(num(school.IDniveau) ?? 0) ?? '').slice(0, 50) : '',
-          linkResponsable: linkTo(respRow),
-          linkConjoint: linkTo(conjRow),
-          health,
-          pickups: (pickupsByChild.get(cid) ?? []).slice(0, 10)
-        },
-        report
-      )
-      if (!planned) continue
-      if (planned.health) counts.health++
-      for (const m of messagesByIndividu.get(cid) ?? []) report.note(`Message sur ${who} : ${cleanText(m.texte)}`)
-      children.push(planned)
-    }
-    for (const p of pair) for (const m of messagesByIndividu.get(num(p.IDindividu)!) ?? []) report.note(`Message sur ${individuName(p)} : ${cleanText(m.texte)}`)
-
-    const caf = cafFrom(fam, { caisses, byId, quotients: quotients.get(fid) ?? [], typesQuotient, today }, report)
-    if (caf?.quotient !== null && caf?.quotient !== undefined) counts.quotients++
-    let mandate: PlanMandate | null = null
-    if (opts.mandates) {
-      mandate = mandateFrom(fam, mandats.get(fid) ?? [], { byId, responsable: personName(responsable), today, rums }, report)
-      if (mandate) {
-        rums.add(mandate.rum)
-        mandatesTotal++
+      const ctx = { byId, jobs, today }
+      let people = pair.map((p) => personFromIndividu(p, ctx, { quality: qualityOf(p), situation }, report))
+      if (!people[0] && people[1]) people = [people[1], null]
+      const [responsable, conjoint] = people
+      if (!responsable) {
+        report.refused('Le représentant principal n’a pas pu être importé (voir ci-dessus).', 'famille non importée')
+        continue
       }
-    }
-    const balance = balances.get(fid) ?? 0
-    if (balance) {
-      report.note(`Solde Noethys au ${frDay(today)} : ${balance > 0 ? `la famille doit ${formatEuro(balance)}` : `avoir de ${formatEuro(-balance)} en faveur de la famille`} (repris en écriture d’ouverture).`)
-    }
+      const respRow = people[0] === responsable ? pair[0] : pair[1]
+      const conjRow = conjoint ? pair[1] : null
+      const address = resolveAddress(respRow, byId)
 
-    report.note(`Dossier Noethys n° ${fid}${str(fam.internet_identifiant) ? `, identifiant du portail ${str(fam.internet_identifiant)} (mot de passe non repris)` : ''}.`)
-    if (str(fam.memo)) report.note(`Mémo de la famille : ${cleanText(fam.memo)}`)
-    for (const m of messagesByFamily.get(fid) ?? []) report.note(`Message : ${cleanText(m.texte)}`)
-    for (const [col, what] of [['email_factures', 'factures'], ['email_recus', 'reçus']] as const) {
-      const to = emailList(str(fam[col]), byId)
-      if (to) report.note(`Envoi des ${what} par e-mail demandé, à : ${to}`)
-    }
-    if (str(fam.autre_adresse_facturation)) report.note(`Adresse de facturation : ${str(fam.autre_adresse_facturation).split('##').filter(Boolean).join(', ')}`)
-    if (num(fam.autorisation_cafpro) === 1) report.note('Consultation CDAP (ex-CAFPRO) autorisée par la famille.')
+      // Everyone else attached as représentant or contact, and what they may do for each child.
+      const others = members.filter((r) => {
+        const id = num(r.IDindividu)
+        return num(r.IDcategorie) !== CATEGORY.enfant && id !== num(respRow.IDindividu) && id !== (conjRow ? num(conjRow.IDindividu) : null)
+      })
+      const pickupsByChild = new Map<number, PickupPerson[]>()
+      for (const o of others) {
+        const person = ind(o)
+        const who = individuName(person)
+        const role = num(o.IDcategorie) === CATEGORY.representant ? 'représentant(e)' : 'contact'
+        const phones = [str(person.tel_mobile), str(person.tel_domicile), str(person.travail_tel)].filter(Boolean).join(', ')
+        const contactLine = [phones && `tél. ${phones}`, str(person.mail) && str(person.mail)].filter(Boolean).join(', ')
+        report.note(`${capitalise(role)} : ${who}${contactLine ? ` — ${contactLine}` : ''}`)
+        counts.contacts++
+        for (const c of childRows) {
+          const l = linkOf(num(person.IDindividu)!, num(c.IDindividu)!)
+          if (!l) continue
+          const rel = linkLabel(num(l.IDtype_lien), isFeminine(person)) ?? ''
+          const auth = num(l.IDautorisation)
+          const child = individuName(ind(c))
+          if (auth === 3) {
+            const p = pickupFrom(person, rel, child, report)
+            if (p) pickupsByChild.set(num(c.IDindividu)!, [...(pickupsByChild.get(num(c.IDindividu)!) ?? []), p])
+          } else if (auth) {
+            report.note(`${who}${rel ? ` (${rel})` : ''} ${AUTHORISATIONS[auth] ?? `autorisation n° ${auth}`} pour ${child}`)
+          }
+        }
+      }
 
-    const family: PlanFamily = {
-      key: String(fid),
-      ref: report.ref,
-      row: null,
-      status: str(fam.etat) === 'archive' ? 'archived' : 'active',
-      responsable,
-      conjoint,
-      address: address.rue.slice(0, 200),
-      postalCode: responsable.postalCode,
-      city: responsable.city,
-      children,
-      caf,
-      mandate,
-      openingBalanceCents: balance,
-      notes: report.notes
+      const children = []
+      for (const c of childRows) {
+        const cid = num(c.IDindividu)!
+        const child = ind(c)
+        const who = individuName(child)
+        const owner = ownerOf(cid, fid)
+        const otherFamilies = (childFamilies.get(cid) ?? []).filter((x) => x !== fid)
+        if (owner !== fid) {
+          const f = isFeminine(child)
+          report.note(`${who} (${f ? 'née' : 'né'} le ${frDay(str(child.date_naiss).slice(0, 10))}) est aussi ${f ? 'rattachée' : 'rattaché'} à cette famille dans Noethys ; Ribambelle ${f ? 'la' : 'le'} garde dans la famille du ${familyLabel(owner ?? 0)} (une famille par enfant pour l’instant).`)
+          continue
+        }
+        if (otherFamilies.length) {
+          const f = isFeminine(child)
+          report.note(`${who} est aussi ${f ? 'rattachée' : 'rattaché'} dans Noethys au ${otherFamilies.map(familyLabel).join(', au ')} ; Ribambelle ${f ? 'la' : 'le'} garde dans cette famille-ci (une famille par enfant pour l’instant).`)
+        }
+        const schoolRows = schooling.get(cid)
+        const school = schoolRows.filter((s) => str(s.date_debut) <= today && (!str(s.date_fin) || str(s.date_fin) >= today)).pop() ?? schoolRows.at(-1)
+        const linkTo = (p: Row | null) => (p ? capitalise(linkLabel(num(linkOf(num(p.IDindividu)!, cid)?.IDtype_lien), isFeminine(p)) ?? '') : '')
+        const health: HealthSource = {
+          problems: problems.get(cid),
+          vaccines: vaccines.get(cid),
+          vaccineNames,
+          doctor: doctors.get(num(child.IDmedecin) ?? 0) ?? null,
+          nap: naps.get(num(child.IDtype_sieste) ?? 0) ?? null
+        }
+        const planned = childFromIndividu(
+          child,
+          {
+            today,
+            school: school ? (schools.get(num(school.IDecole) ?? 0) ?? '').slice(0, 100) : '',
+            grade: school ? (levels.get(num(school.IDniveau) ?? 0) ?? '').slice(0, 50) : '',
+            linkResponsable: linkTo(respRow),
+            linkConjoint: linkTo(conjRow),
+            health,
+            pickups: (pickupsByChild.get(cid) ?? []).slice(0, 10)
+          },
+          report
+        )
+        if (!planned) continue
+        if (planned.health) counts.health++
+        for (const m of messagesByIndividu.get(cid)) report.note(`Message sur ${who} : ${cleanText(m.texte)}`)
+        children.push(planned)
+      }
+      for (const p of pair) for (const m of messagesByIndividu.get(num(p.IDindividu)!)) report.note(`Message sur ${individuName(p)} : ${cleanText(m.texte)}`)
+
+      const caf = cafFrom(fam, { caisses, byId, quotients: quotients.get(fid), typesQuotient, today }, report)
+      if (caf?.quotient !== null && caf?.quotient !== undefined) counts.quotients++
+      let mandate: PlanMandate | null = null
+      if (opts.mandates) {
+        mandate = mandateFrom(fam, mandats.get(fid), { byId, responsable: personName(responsable), today, rums }, report)
+        if (mandate) {
+          rums.add(mandate.rum)
+          mandatesTotal++
+        }
+      }
+      const balance = balances.get(fid) ?? 0
+      if (balance) {
+        report.note(`Solde Noethys au ${frDay(today)} : ${balance > 0 ? `la famille doit ${formatEuro(balance)}` : `avoir de ${formatEuro(-balance)} en faveur de la famille`} (repris en écriture d’ouverture).`)
+      }
+
+      report.note(`Dossier Noethys n° ${fid}${str(fam.internet_identifiant) ? `, identifiant du portail ${str(fam.internet_identifiant)} (mot de passe non repris)` : ''}.`)
+      if (str(fam.memo)) report.note(`Mémo de la famille : ${cleanText(fam.memo)}`)
+      for (const m of messagesByFamily.get(fid)) report.note(`Message : ${cleanText(m.texte)}`)
+      for (const [col, what] of [['email_factures', 'factures'], ['email_recus', 'reçus']] as const) {
+        const to = emailList(str(fam[col]), byId)
+        if (to) report.note(`Envoi des ${what} par e-mail demandé, à : ${to}`)
+      }
+      if (str(fam.autre_adresse_facturation)) report.note(`Adresse de facturation : ${str(fam.autre_adresse_facturation).split('##').filter(Boolean).join(', ')}`)
+      if (num(fam.autorisation_cafpro) === 1) report.note('Consultation CDAP (ex-CAFPRO) autorisée par la famille.')
+
+      const family: PlanFamily = {
+        key: String(fid),
+        ref: report.ref,
+        row: null,
+        status: str(fam.etat) === 'archive' ? 'archived' : 'active',
+        responsable,
+        conjoint,
+        address: address.rue.slice(0, 200),
+        postalCode: responsable.postalCode,
+        city: responsable.city,
+        children,
+        caf,
+        mandate,
+        openingBalanceCents: balance,
+        notes: report.notes
+      }
+      plan.families.push(family)
     }
-    plan.families.push(family)
   }
 
   if (photos) await attachPhotos(photos, plan)
@@ -309,6 +307,20 @@ export async function planFromNoethys(
   return plan
 }
 
+/** Children attached (as children) to more than one family that is not erased: IDindividu → IDfamille list. */
+function multiFamilyChildren(f: NoethysFile, familyById: Map<number, Row>): Map<number, number[]> {
+  const out = new Map<number, number[]>()
+  if (!f.has('rattachements', 'IDcategorie')) return out
+  const rows = f.db
+    .prepare(`SELECT IDindividu AS id, GROUP_CONCAT(DISTINCT IDfamille) AS fams FROM rattachements WHERE IDcategorie = ${CATEGORY.enfant} GROUP BY IDindividu HAVING COUNT(DISTINCT IDfamille) > 1`)
+    .all() as { id: number; fams: string }[]
+  for (const r of rows) {
+    const fams = r.fams.split(',').map(Number).filter((fid) => familyById.has(fid) && str(familyById.get(fid)!.etat) !== 'efface')
+    if (fams.length > 1) out.set(r.id, fams)
+  }
+  return out
+}
+
 /** Σ reglements − Σ prestations per family (NOTES §3.8), each amount rounded to the cent; returned as what the family owes. */
 function readBalances(f: NoethysFile): Map<number, number> {
   const out = new Map<number, number>()
@@ -324,13 +336,13 @@ function readBalances(f: NoethysFile): Map<number, number> {
 }
 
 /** "1;perso;##;;x@y.fr" → "pierre@…, x@y.fr" (DLG_Selection_email's format: IDindividu;perso|travail;adresse). */
-function emailList(raw: string, byId: Map<number, Row>): string {
+function emailList(raw: string, byId: People): string {
   if (!raw) return ''
   const out: string[] = []
   for (const part of raw.split('##')) {
     const [id, cat, addr] = part.split(';')
     if (addr) out.push(addr)
-    else if (id && byId.has(Number(id))) {
+    else if (id && byId.get(Number(id))) {
       const ind = byId.get(Number(id))!
       const a = cat === 'travail' ? str(ind.travail_mail) : str(ind.mail)
       if (a) out.push(a)
@@ -341,7 +353,7 @@ function emailList(raw: string, byId: Map<number, Row>): string {
 
 function cafFrom(
   fam: Row,
-  ctx: { caisses: Map<number, Row>; byId: Map<number, Row>; quotients: Row[]; typesQuotient: Map<number, string>; today: string },
+  ctx: { caisses: Map<number, Row>; byId: People; quotients: Row[]; typesQuotient: Map<number, string>; today: string },
   report: FamilyReport
 ): CafValues | null {
   const caisse = ctx.caisses.get(num(fam.IDcaisse) ?? 0)
@@ -388,7 +400,7 @@ function cafFrom(
   })
 }
 
-function mandateFrom(fam: Row, rows: Row[], ctx: { byId: Map<number, Row>; responsable: string; today: string; rums: Set<string> }, report: FamilyReport): PlanMandate | null {
+function mandateFrom(fam: Row, rows: Row[], ctx: { byId: People; responsable: string; today: string; rums: Set<string> }, report: FamilyReport): PlanMandate | null {
   const active = rows.filter((r) => num(r.actif) === 1).reverse()
   for (const r of rows.filter((x) => num(x.actif) !== 1)) report.note(`Mandat inactif dans Noethys : RUM ${str(r.rum)}, IBAN ${maskIban(str(r.iban))}, signé le ${frDay(str(r.date))}`)
   for (const r of active.slice(1)) report.note(`Autre mandat actif non repris (un seul par famille) : RUM ${str(r.rum)}, IBAN ${maskIban(str(r.iban))}`)

@@ -7,6 +7,11 @@ import { CIVILITIES, HEALTH_TYPES } from './codes'
 /** A Noethys row: every column asked for, null when the file lacks it. */
 export type Row = Record<string, unknown>
 
+/** People by id (a Map, or the file's indexed lookup). */
+export interface People {
+  get(id: number): Row | undefined
+}
+
 export const num = (v: unknown): number | null => {
   if (v === null || v === undefined || v === '') return null
   const n = Number(v)
@@ -55,7 +60,7 @@ interface Address {
 }
 
 /** The person's own address, or that of the person `adresse_auto` points at (spouses and children usually). */
-export function resolveAddress(ind: Row, byId: Map<number, Row>): Address {
+export function resolveAddress(ind: Row, byId: People): Address {
   let cur: Row | undefined = ind
   const seen = new Set<number>()
   while (cur && num(cur.adresse_auto) && !seen.has(num(cur.IDindividu)!)) {
@@ -86,7 +91,7 @@ export function anyPhone(ind: Row): string {
  */
 export function personFromIndividu(
   ind: Row,
-  ctx: { byId: Map<number, Row>; jobs: Map<number, string>; today: string },
+  ctx: { byId: People; jobs: Map<number, string>; today: string },
   extra: { quality: string; situation: string },
   report: FamilyReport
 ): PlanPerson | null {
@@ -134,7 +139,7 @@ export function personFromIndividu(
   if (str(ind.memo)) report.note(`Mémo de ${who} : ${cleanText(ind.memo)}`)
   if (str(ind.etat) === 'archive') report.note(`${who} était archivé(e) dans Noethys.`)
   if (num(ind.deces) === 1) report.note(`${who} est signalé(e) décédé(e) dans Noethys.`)
-  return personStaffValues.parse(value)
+  return value
 }
 
 export interface HealthSource {
@@ -192,7 +197,9 @@ export function healthFrom(child: string, src: HealthSource, report: FamilyRepor
   if (vaccines.length > 40) report.note(`${child} : ${vaccines.length - 40} vaccins de plus dans Noethys (${vaccines.slice(40).map((v) => `${v.name} ${frDay(v.date)}`).join(', ')})`)
   const { value, problems } = checkFields(healthValues, raw)
   for (const p of problems) report.dropped(child, p)
-  return healthValues.parse(value)
+  // The form's rule across fields (allergies need their description): the dropped text is in the note.
+  if (value.allergies && !value.allergyNotes) value.allergyNotes = 'Voir la note de la famille (informations importées).'
+  return value
 }
 
 /** A child (rattachement catégorie Enfant). Without a valid name and birth date it is not imported (null). */
@@ -229,7 +236,7 @@ export function childFromIndividu(
     }
     report.dropped(who, p)
   }
-  const v = childValues.parse(value)
+  const v = value
   if (str(ind.memo)) report.note(`Mémo de ${who} : ${cleanText(ind.memo)}`)
   if (str(ind.etat) === 'archive') report.note(`${who} était archivé(e) dans Noethys.`)
   return {

@@ -61,7 +61,11 @@ interface RowValues {
 function rowValues(r: GridRow, index: Map<ImportFieldId, number>): RowValues {
   return {
     get: (f) => (index.has(f) ? (r.cells[index.get(f)!] ?? null) : null),
-    has: (f) => index.has(f) && text(r.cells[index.get(f)!]) !== ''
+    // Readers give null for empty cells; a cell of spaces is empty too.
+    has: (f) => {
+      const c = index.has(f) ? r.cells[index.get(f)!] : null
+      return c !== null && c !== undefined && (typeof c !== 'string' || c.trim() !== '')
+    }
   }
 }
 
@@ -91,7 +95,7 @@ class RowCheck {
     }
     const { value, problems } = checkFields(personStaffValues, raw)
     for (const p of problems) this.add(who, p)
-    return problems.length || !birth.ok ? null : personStaffValues.parse(value)
+    return problems.length || !birth.ok ? null : value
   }
   child(v: RowValues, key: string, defaultLastName: string): PlanChild | null {
     const who = 'Enfant — '
@@ -123,8 +127,8 @@ class RowCheck {
     })
     for (const p of health.problems) this.add(who, p)
     if (this.problems.length) return null
-    const c = childValues.parse(value)
-    const h = healthValues.parse(health.value)
+    const c = value
+    const h = health.value
     const hasHealth = h.allergies || h.dietNotes || h.mealType !== 'standard' || h.doctorName || h.doctorPhone
     return { key, ...c, linkResponsable: '', linkConjoint: '', health: hasHealth ? h : null, pickups: [], photo: null }
   }
@@ -146,7 +150,7 @@ function household(v: RowValues, check: RowCheck): { address: { address: string;
     const regime = parseRegime(v.get('regimeCaf'))
     const r = checkFields(cafValues, { regime, allocataireNumber: text(v.get('numAllocataire')).replace(/[\s.\-/]/g, ''), quotient: q.ok ? q.value : null, quotientValidUntil: until.ok ? until.value : null })
     for (const p of r.problems) check.add('', p)
-    caf = cafValues.parse({ ...r.value })
+    caf = r.value
   }
   return { address, caf, notes: cleanLines(v.get('notes')) }
 }
@@ -185,7 +189,7 @@ export async function planFromSpreadsheet(_core: Core, format: 'csv' | 'xlsx', d
 
   for (const r of g.rows) {
     const v = rowValues(r, index)
-    if (![...mapped].some((i) => text(r.cells[i]) !== '') && !r.unreadable.length) continue
+    if (![...mapped].some((i) => r.cells[i] !== null) && !r.unreadable.length) continue
     const check = new RowCheck(today)
     unreadableCells(r, g, mapped, format === 'csv', check)
     const home = household(v, check)
@@ -229,7 +233,8 @@ export async function planFromSpreadsheet(_core: Core, format: 'csv' | 'xlsx', d
   plan.families.sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
   plan.mapping = g.headers.map((h, i) => {
     const f = map[i]
-    const filled = g.rows.filter((r) => text(r.cells[i]) !== '').length
+    let filled = 0
+    for (const r of g.rows) if (r.cells[i] !== null) filled++
     return { from: `Colonne ${columnLetter(i)} « ${h} »`, to: f ? `${IMPORT_FIELDS[f].group} — ${IMPORT_FIELDS[f].label}` : 'Non importée', count: filled }
   })
   const ignored = plan.mapping.filter((l) => l.to === 'Non importée' && l.count > 0)
