@@ -68,6 +68,9 @@ async function writePhotos(core: Core, families: PlanFamily[]): Promise<Map<obje
 
 const bool = (b: boolean) => (b ? 1 : 0)
 
+/** Families whose rows are built and written together. */
+const COMMIT_CHUNK = 1000
+
 /**
  * Commits an import: a verified backup first, then everything in one
  * transaction through multi-row INSERTs (20,000 families in seconds, where
@@ -155,61 +158,65 @@ function writeFamilies(db: Database.Database, actor: StaffActor, plan: ImportPla
   }
   const month = ctx.today.slice(0, 7)
 
-  const rows = { family: [] as unknown[][], person: [] as unknown[][], child: [] as unknown[][], childFile: [] as unknown[][], pickup: [] as unknown[][], caf: [] as unknown[][], mandate: [] as unknown[][], adjustment: [] as unknown[][], file: [] as unknown[][], doc: [] as unknown[][] }
-  families.forEach((f, i) => {
-    const id = familyId++
-    const number = firstNumber + i
-    const persons = f.conjoint ? [f.responsable, f.conjoint] : [f.responsable]
-    const notes = f.notes.length ? `${header}\n${f.notes.map((n) => `- ${n}`).join('\n')}` : ''
-    rows.family.push([id, number, f.status, f.address, f.postalCode, f.city, notes, familySearchText({ number, city: f.city }, persons, f.children, []), ctx.at, ctx.at])
-    persons.forEach((p, k) =>
-      rows.person.push([id, k === 0 ? 'responsable' : 'conjoint', p.civility, p.lastName, p.firstName, p.birthDate, p.quality, p.situation, p.address, p.postalCode, p.city, p.phoneMobile, p.phoneHome, p.phoneWork, p.email, p.profession, p.employer, p.employerAddress, p.csp, bool(p.consentEmail), bool(p.consentSms)])
-    )
-    for (const c of f.children) {
-      const cid = childId++
-      rows.child.push([cid, id, c.lastName, c.firstName, c.birthDate, c.sex, c.school, c.grade, ctx.at])
-      childIds.set(c.key, cid)
-      const h = c.health
-      if (h || c.linkResponsable || c.linkConjoint) {
-        rows.childFile.push([cid, bool(h?.allergies ?? false), h?.allergyNotes ?? '', bool(h?.pai ?? false), h?.dietNotes ?? '', h?.mealType ?? 'standard', JSON.stringify(h?.vaccines ?? []), h?.doctorName ?? '', h?.doctorPhone ?? '', bool(h?.glasses ?? false), bool(h?.hearingAid ?? false), h?.healthNotes ?? '', c.linkResponsable, c.linkConjoint, ctx.at])
+  // Rows are built and written a thousand families at a time: the whole file's rows are never held at once.
+  for (let at = 0; at < families.length; at += COMMIT_CHUNK) {
+    const rows = { family: [] as unknown[][], person: [] as unknown[][], child: [] as unknown[][], childFile: [] as unknown[][], pickup: [] as unknown[][], caf: [] as unknown[][], mandate: [] as unknown[][], adjustment: [] as unknown[][], file: [] as unknown[][], doc: [] as unknown[][] }
+    families.slice(at, at + COMMIT_CHUNK).forEach((f, j) => {
+      const i = at + j
+      const id = familyId++
+      const number = firstNumber + i
+      const persons = f.conjoint ? [f.responsable, f.conjoint] : [f.responsable]
+      const notes = f.notes.length ? `${header}\n${f.notes.map((n) => `- ${n}`).join('\n')}` : ''
+      rows.family.push([id, number, f.status, f.address, f.postalCode, f.city, notes, familySearchText({ number, city: f.city }, persons, f.children, []), ctx.at, ctx.at])
+      persons.forEach((p, k) =>
+        rows.person.push([id, k === 0 ? 'responsable' : 'conjoint', p.civility, p.lastName, p.firstName, p.birthDate, p.quality, p.situation, p.address, p.postalCode, p.city, p.phoneMobile, p.phoneHome, p.phoneWork, p.email, p.profession, p.employer, p.employerAddress, p.csp, bool(p.consentEmail), bool(p.consentSms)])
+      )
+      for (const c of f.children) {
+        const cid = childId++
+        rows.child.push([cid, id, c.lastName, c.firstName, c.birthDate, c.sex, c.school, c.grade, ctx.at])
+        childIds.set(c.key, cid)
+        const h = c.health
+        if (h || c.linkResponsable || c.linkConjoint) {
+          rows.childFile.push([cid, bool(h?.allergies ?? false), h?.allergyNotes ?? '', bool(h?.pai ?? false), h?.dietNotes ?? '', h?.mealType ?? 'standard', JSON.stringify(h?.vaccines ?? []), h?.doctorName ?? '', h?.doctorPhone ?? '', bool(h?.glasses ?? false), bool(h?.hearingAid ?? false), h?.healthNotes ?? '', c.linkResponsable, c.linkConjoint, ctx.at])
+        }
+        c.pickups.forEach((p, position) => rows.pickup.push([cid, p.name, p.relationship, p.phone, bool(p.emergency), position]))
+        const photo = ctx.photoFiles.get(c)
+        if (photo) {
+          const fid = fileId++
+          rows.file.push([fid, photo.storageName, `photo-${c.firstName}.${photo.ext}`.replace(/[^\p{L}\p{N}._-]/gu, '_'), photo.mime, photo.size, photo.sha256, id, 'staff', actor.id, 0, ctx.at])
+          rows.doc.push([id, cid, fid, 'staff', 'autre', `Photo de ${c.firstName} (reprise de Noethys)`, 'sent', ctx.at, ctx.at, actor.id])
+          ctx.items.push([ctx.batchId, 'stored_file', fid])
+        }
       }
-      c.pickups.forEach((p, position) => rows.pickup.push([cid, p.name, p.relationship, p.phone, bool(p.emergency), position]))
-      const photo = ctx.photoFiles.get(c)
-      if (photo) {
-        const fid = fileId++
-        rows.file.push([fid, photo.storageName, `photo-${c.firstName}.${photo.ext}`.replace(/[^\p{L}\p{N}._-]/gu, '_'), photo.mime, photo.size, photo.sha256, id, 'staff', actor.id, 0, ctx.at])
-        rows.doc.push([id, cid, fid, 'staff', 'autre', `Photo de ${c.firstName} (reprise de Noethys)`, 'sent', ctx.at, ctx.at, actor.id])
-        ctx.items.push([ctx.batchId, 'stored_file', fid])
+      if (f.caf) rows.caf.push([id, f.caf.allocataireName, f.caf.regime, f.caf.allocataireNumber, f.caf.quotient, f.caf.quotientValidUntil, ctx.at])
+      if (f.mandate) {
+        const mid = mandateId++
+        rows.mandate.push([mid, id, f.mandate.rum, f.mandate.holder, f.mandate.iban, f.mandate.bic, f.mandate.signedOn, f.mandate.sequenceType, 'active', ctx.at, ctx.at])
+        ctx.items.push([ctx.batchId, 'mandate', mid])
       }
-    }
-    if (f.caf) rows.caf.push([id, f.caf.allocataireName, f.caf.regime, f.caf.allocataireNumber, f.caf.quotient, f.caf.quotientValidUntil, ctx.at])
-    if (f.mandate) {
-      const mid = mandateId++
-      rows.mandate.push([mid, id, f.mandate.rum, f.mandate.holder, f.mandate.iban, f.mandate.bic, f.mandate.signedOn, f.mandate.sequenceType, 'active', ctx.at, ctx.at])
-      ctx.items.push([ctx.batchId, 'mandate', mid])
-    }
-    if (f.openingBalanceCents) {
-      const aid = adjustmentId++
-      const label = f.openingBalanceCents > 0 ? 'Solde repris de l’ancien logiciel' : 'Avoir repris de l’ancien logiciel'
-      rows.adjustment.push([aid, regieId, id, month, label, f.openingBalanceCents, actor.id, ctx.at])
-      ctx.items.push([ctx.batchId, 'adjustment', aid])
-    }
-    ctx.items.push([ctx.batchId, 'family', id])
-  })
-  insertMany(db, 'family', FAMILY, rows.family)
-  hooks.onProgress?.('family')
-  insertMany(db, 'person', PERSON, rows.person)
-  hooks.onProgress?.('person')
-  insertMany(db, 'child', CHILD, rows.child)
-  hooks.onProgress?.('child')
-  insertMany(db, 'child_file', CHILD_FILE, rows.childFile)
-  insertMany(db, 'pickup_person', PICKUP, rows.pickup)
-  insertMany(db, 'family_caf', CAF, rows.caf)
-  insertMany(db, 'sepa_mandate', MANDATE, rows.mandate)
-  insertMany(db, 'billing_adjustment', ADJUSTMENT, rows.adjustment)
-  insertMany(db, 'stored_file', STORED_FILE, rows.file)
-  insertMany(db, 'family_document', FAMILY_DOCUMENT, rows.doc)
-  hooks.onProgress?.('details')
+      if (f.openingBalanceCents) {
+        const aid = adjustmentId++
+        const label = f.openingBalanceCents > 0 ? 'Solde repris de l’ancien logiciel' : 'Avoir repris de l’ancien logiciel'
+        rows.adjustment.push([aid, regieId, id, month, label, f.openingBalanceCents, actor.id, ctx.at])
+        ctx.items.push([ctx.batchId, 'adjustment', aid])
+      }
+      ctx.items.push([ctx.batchId, 'family', id])
+    })
+    insertMany(db, 'family', FAMILY, rows.family)
+    hooks.onProgress?.('family')
+    insertMany(db, 'person', PERSON, rows.person)
+    hooks.onProgress?.('person')
+    insertMany(db, 'child', CHILD, rows.child)
+    hooks.onProgress?.('child')
+    insertMany(db, 'child_file', CHILD_FILE, rows.childFile)
+    insertMany(db, 'pickup_person', PICKUP, rows.pickup)
+    insertMany(db, 'family_caf', CAF, rows.caf)
+    insertMany(db, 'sepa_mandate', MANDATE, rows.mandate)
+    insertMany(db, 'billing_adjustment', ADJUSTMENT, rows.adjustment)
+    insertMany(db, 'stored_file', STORED_FILE, rows.file)
+    insertMany(db, 'family_document', FAMILY_DOCUMENT, rows.doc)
+    hooks.onProgress?.('details')
+  }
   return childIds
 }
 

@@ -108,12 +108,7 @@ export async function planFromNoethys(
     const fids = chunk.map((fa) => num(fa.IDfamille)!)
     for (const t of [attached, liens, quotients, messagesByFamily, mandats]) t.load(fids)
     const iids = new Set(fids.flatMap((fid) => attached.get(fid).map((r) => num(r.IDindividu)!)))
-    people.load(iids)
-    // Spouses and children share the address of the person `adresse_auto` points at, usually in the family itself.
-    for (const id of [...iids]) {
-      const to = num(people.first(id)?.adresse_auto)
-      if (to) iids.add(to)
-    }
+    // A person `adresse_auto` points at outside these families (rare) is read on its own when asked for.
     for (const t of [people, problems, vaccines, schooling, messagesByIndividu, enrolmentsOf]) t.load(iids)
     for (const fam of chunk) {
       const fid = num(fam.IDfamille)!
