@@ -1,16 +1,12 @@
 /** Pure check-digit functions, used by the family file (both UIs) and by billing. */
 /**
- * Check digits the SEPA XSDs do not verify (see shared/reference/sepa/NOTES):
- * IBAN (ISO 13616, MOD 97 = 1, country length) and the creditor identifier
- * (ICS, ISO 7064 MOD 97-10 on national id + country + "00", business code ignored).
+ * IBAN and BIC are checked by ibantools (a maintained library that knows each
+ * country's length, BBAN format and national check key — the French RIB key
+ * among them). The creditor identifier (ICS), which no library here covers,
+ * is checked by hand (ISO 7064 MOD 97-10 on national id + country + "00",
+ * business code ignored; see shared/reference/sepa/NOTES).
  */
-
-/** IBAN lengths of the SEPA countries (EPC409 register). */
-const IBAN_LENGTHS: Record<string, number> = {
-  AD: 24, AT: 20, BE: 16, BG: 22, CH: 21, CY: 28, CZ: 24, DE: 22, DK: 18, EE: 20, ES: 24, FI: 18, FR: 27, GB: 22, GI: 23,
-  GR: 27, HR: 21, HU: 28, IE: 22, IS: 26, IT: 27, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MT: 31, NL: 18, NO: 15, PL: 28,
-  PT: 25, RO: 24, SE: 24, SI: 19, SK: 24, SM: 27, VA: 22
-}
+import { ValidationErrorsIBAN, composeIBAN, extractIBAN, getCountrySpecifications, isSEPACountry, isValidBBAN, isValidBIC, validateIBAN } from 'ibantools'
 
 /** Letters → numbers (A=10 … Z=35), digits kept. */
 function toDigits(s: string): string {
@@ -25,7 +21,7 @@ function toDigits(s: string): string {
 }
 
 /** Remainder of a long decimal string modulo 97, piecewise so no precision is lost. */
-export function mod97(digits: string): number {
+function mod97(digits: string): number {
   let r = 0
   for (let i = 0; i < digits.length; i += 7) r = Number(String(r) + digits.slice(i, i + 7)) % 97
   return r
@@ -36,23 +32,36 @@ export function normalizeIban(s: string): string {
   return s.replace(/[\s-]/g, '').toUpperCase()
 }
 
+/** A valid IBAN of a SEPA country: length, BBAN format, IBAN key and national key (RIB key in France). */
 export function isValidIban(raw: string): boolean {
   const iban = normalizeIban(raw)
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban)) return false
-  const len = IBAN_LENGTHS[iban.slice(0, 2)]
-  if (len === undefined || iban.length !== len) return false
-  return mod97(toDigits(iban.slice(4) + iban.slice(0, 4))) === 1
+  return isSEPACountry(iban.slice(0, 2)) && validateIBAN(iban).valid
 }
 
 /** French message for a bad IBAN, or null when valid. */
 export function ibanProblem(raw: string): string | null {
   const iban = normalizeIban(raw)
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban)) return 'IBAN invalide : il commence par 2 lettres (pays) et 2 chiffres de contrôle.'
-  const len = IBAN_LENGTHS[iban.slice(0, 2)]
-  if (len === undefined) return `IBAN invalide : le pays ${iban.slice(0, 2)} n'est pas dans la zone SEPA.`
-  if (iban.length !== len) return `IBAN invalide : un IBAN ${iban.slice(0, 2)} compte ${len} caractères (ici ${iban.length}).`
-  if (!isValidIban(iban)) return 'IBAN invalide : la clé de contrôle ne correspond pas (vérifiez chaque caractère).'
+  const country = iban.slice(0, 2)
+  const spec = getCountrySpecifications()[country]
+  if (!spec?.chars || !isSEPACountry(country)) return `IBAN invalide : le pays ${country} n'est pas dans la zone SEPA.`
+  if (iban.length !== spec.chars) return `IBAN invalide : un IBAN ${country} compte ${spec.chars} caractères (ici ${iban.length}).`
+  const errors = validateIBAN(iban).errorCodes
+  if (errors.includes(ValidationErrorsIBAN.WrongBBANFormat)) return `IBAN invalide : le numéro de compte n'a pas le format d'un compte ${country} (lettres ou chiffres mal placés).`
+  if (errors.includes(ValidationErrorsIBAN.WrongIBANChecksum)) return 'IBAN invalide : la clé de contrôle ne correspond pas (vérifiez chaque caractère).'
+  if (errors.includes(ValidationErrorsIBAN.WrongAccountBankBranchChecksum)) {
+    return country === 'FR' || country === 'MC'
+      ? 'IBAN invalide : la clé RIB (2 derniers chiffres) ne correspond pas au code banque, au guichet et au numéro de compte.'
+      : 'IBAN invalide : la clé nationale du compte ne correspond pas (vérifiez chaque caractère).'
+  }
+  if (errors.length) return 'IBAN invalide : vérifiez chaque caractère.'
   return null
+}
+
+/** The bank an IBAN belongs to (country + national bank code), to tell an account change from a bank change. */
+export function ibanBank(raw: string): string {
+  const e = extractIBAN(normalizeIban(raw))
+  return `${e.countryCode ?? ''}:${e.bankIdentifier ?? ''}`
 }
 
 /** "FR7630006000011234567890189" → "FR76 3000 6000 0112 3456 7890 189". */
@@ -66,9 +75,9 @@ export function maskIban(raw: string): string {
   return iban.length <= 4 ? iban : `${iban.slice(0, 4)} **** **** ${iban.slice(-4)}`
 }
 
-/** BIC (ISO 9362): 8 or 11 characters. */
+/** BIC (ISO 9362): 8 or 11 characters, with an existing country code. */
 export function isValidBic(raw: string): boolean {
-  return /^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/.test(raw.replace(/\s/g, '').toUpperCase())
+  return isValidBIC(raw.replace(/\s/g, '').toUpperCase())
 }
 
 /** Check digits of a creditor identifier: 98 − (national id + country + "00") mod 97. */
@@ -89,8 +98,17 @@ export function isValidIcs(raw: string): boolean {
   return icsCheckDigits(ics.slice(0, 2), ics.slice(7)) === ics.slice(2, 4)
 }
 
-/** An IBAN from a country code and a BBAN, with its check digits computed (demo data, tests). */
-export function makeIban(country: string, bban: string): string {
-  const r = mod97(toDigits(bban.toUpperCase() + country.toUpperCase() + '00'))
-  return `${country.toUpperCase()}${String(98 - r).padStart(2, '0')}${bban.toUpperCase()}`
+/**
+ * A French IBAN for demo data and tests: bank code (5 digits), branch (5) and
+ * account number (11 characters). The RIB key is the one ibantools accepts
+ * (tried in turn, so the national rule lives in the library only); the IBAN
+ * key is computed by ibantools too.
+ */
+export function frenchIban(bank: string, branch: string, account: string): string {
+  const base = `${bank.padStart(5, '0')}${branch.padStart(5, '0')}${account.toUpperCase().padStart(11, '0')}`
+  for (let key = 1; key <= 97; key++) {
+    const bban = `${base}${String(key).padStart(2, '0')}`
+    if (isValidBBAN(bban, 'FR')) return composeIBAN({ countryCode: 'FR', bban })!
+  }
+  throw new Error(`no RIB key for ${base}`)
 }

@@ -11,12 +11,13 @@ export interface AuditInput {
 }
 
 /** Fields never copied into the audit log. */
-const SECRET_KEYS = new Set(['passwordHash', 'password', 'tokenHash', 'iban', 'bic'])
+const SECRET_KEYS = new Set(['passwordHash', 'password', 'tokenHash', 'iban', 'originalIban', 'bic'])
+const MASKED_KEYS = new Set(['iban', 'originalIban'])
 
 function redact(v: unknown): string | null {
   if (v === undefined || v === null) return null
   return JSON.stringify(v, (k, val) => {
-    if (SECRET_KEYS.has(k)) return k === 'iban' && typeof val === 'string' ? `****${val.slice(-4)}` : '***'
+    if (SECRET_KEYS.has(k)) return MASKED_KEYS.has(k) && typeof val === 'string' ? `****${val.slice(-4)}` : '***'
     // Embedded files (a logo as a data URL) would make every audit page heavy; their size says enough.
     if (typeof val === 'string' && val.startsWith('data:') && val.length > 256) return `[fichier intégré, ${val.length} caractères]`
     return val

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 import type { AdjustKind, FlatPeriod, TariffMode } from './tariffs/resolve'
 
 /** A régie: who collects, with its own gapless numbering of invoices, credit notes and payments. */
@@ -23,6 +24,7 @@ export class Regie {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('regie_activity')
@@ -56,6 +58,7 @@ export class Tariff {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('tariff_bracket')
@@ -67,6 +70,14 @@ export class TariffBracket {
   @Column({ name: 'price_cents', type: 'integer' }) priceCents: number
   @Column({ name: 'half_day_price_cents', type: 'integer', nullable: true }) halfDayPriceCents: number | null
   @Column({ type: 'integer', default: 0 }) sort: number
+}
+
+/** « Dont repas »: the part of a tariff's price, for one of its units, that pays a meal (left out of the attestation fiscale). */
+@Entity('tariff_meal')
+export class TariffMeal {
+  @PrimaryColumn({ name: 'tariff_id', type: 'integer' }) tariffId: number
+  @PrimaryColumn({ name: 'unit_id', type: 'integer' }) unitId: number
+  @Column({ name: 'meal_cents', type: 'integer' }) mealCents: number
 }
 
 @Entity('invoicing_run')
@@ -120,6 +131,8 @@ export class Invoice {
   @Column({ type: 'simple-json' }) snapshot: InvoiceSnapshot
   @Column({ type: 'text', default: 'issued' }) status: 'issued' | 'cancelled'
   @Column({ name: 'debit_status', type: 'text', nullable: true }) debitStatus: 'prelevee' | 'rejected' | null
+  /** First day the invoice was sent (e-mailed or printed): the direct-debit pre-notification runs from it. */
+  @Column({ name: 'notified_on', type: 'text', nullable: true }) notifiedOn: string | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
 
@@ -147,6 +160,8 @@ export class InvoiceLine {
   @Column({ name: 'tariff_id', type: 'integer', nullable: true }) tariffId: number | null
   @Column({ type: 'text', default: '' }) bracket: string
   @Column({ name: 'explanation_id', type: 'integer', nullable: true }) explanationId: number | null
+  /** Part of amountCents that pays meals (tariff « dont repas »), at most amountCents. */
+  @Column({ name: 'meal_cents', type: 'integer', default: 0 }) mealCents: number
 }
 
 @Entity('price_explanation')
@@ -215,6 +230,14 @@ export class Deposit {
 
 export type SequenceTypeCode = 'FRST' | 'RCUR' | 'OOFF' | 'FNAL'
 
+/** Original values a used mandate's next collection declares (see sepa/README.md). */
+export interface MandateAmendmentData {
+  originalRum?: string
+  originalIban?: string
+  otherBank?: boolean
+  originalCreditor?: { name: string; ics: string }
+}
+
 @Entity('sepa_mandate')
 export class SepaMandate {
   @PrimaryGeneratedColumn({ type: 'integer' }) id: number
@@ -225,13 +248,21 @@ export class SepaMandate {
   @Column({ type: 'text' }) iban: string
   @Column({ type: 'text', default: '' }) bic: string
   @Column({ name: 'signed_on', type: 'text' }) signedOn: string
-  /** Sequence type of the NEXT collection (FRST until the first one, then RCUR; OOFF one-off). */
+  /**
+   * Sequence type of the NEXT collection: FRST until a file carries the first
+   * one, then RCUR; OOFF one-off; FNAL once staff end the mandate. Changed
+   * only by committed exports, rejects, amendments and « Dernier prélèvement ».
+   */
   @Column({ name: 'sequence_type', type: 'text' }) sequenceType: SequenceTypeCode
+  /** 'used': an OOFF or FNAL collection was made; the mandate cannot serve again. */
   @Column({ type: 'text' }) status: 'active' | 'revoked' | 'used'
   @Column({ name: 'last_collection_on', type: 'text', nullable: true }) lastCollectionOn: string | null
   @Column({ name: 'revoked_on', type: 'text', nullable: true }) revokedOn: string | null
+  /** What the next collection must declare as amended (null: nothing changed since the last one). */
+  @Column({ type: 'simple-json', nullable: true }) amendment: MandateAmendmentData | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('sepa_export')
@@ -241,10 +272,36 @@ export class SepaExport {
   @Column({ name: 'msg_id', type: 'text' }) msgId: string
   @Column({ name: 'run_id', type: 'integer', nullable: true }) runId: number | null
   @Column({ name: 'collection_date', type: 'text' }) collectionDate: string
+  @Column({ type: 'text', default: 'pain.008.001.02' }) format: 'pain.008.001.02' | 'pain.008.001.08'
   @Column({ name: 'nb_txs', type: 'integer' }) nbTxs: number
   @Column({ name: 'ctrl_sum_cents', type: 'integer' }) ctrlSumCents: number
   @Column({ type: 'text' }) xml: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
+  @Column({ name: 'created_at', type: 'text' }) createdAt: string
+}
+
+/**
+ * One transaction of a pain.008 file, as sent (immutable): the mandate's
+ * collection history. Its payment carries the money side (received_on = the
+ * collection date; status 'rejected' after a reject).
+ */
+@Entity('sepa_collection')
+export class SepaCollection {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number
+  @Column({ name: 'export_id', type: 'integer' }) exportId: number
+  @Column({ name: 'mandate_id', type: 'integer' }) mandateId: number
+  @Column({ name: 'family_id', type: 'integer' }) familyId: number
+  @Column({ name: 'payment_id', type: 'integer' }) paymentId: number
+  @Column({ name: 'end_to_end_id', type: 'text' }) endToEndId: string
+  @Column({ name: 'sequence_type', type: 'text' }) sequenceType: SequenceTypeCode
+  @Column({ name: 'collection_date', type: 'text' }) collectionDate: string
+  @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
+  @Column({ type: 'text' }) rum: string
+  @Column({ type: 'text' }) iban: string
+  @Column({ type: 'text', default: '' }) bic: string
+  @Column({ type: 'text' }) ics: string
+  @Column({ name: 'creditor_name', type: 'text' }) creditorName: string
+  @Column({ type: 'simple-json', nullable: true }) amendment: MandateAmendmentData | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
 
@@ -299,6 +356,8 @@ export class PaymentAllocation {
   @Column({ name: 'invoice_id', type: 'integer' }) invoiceId: number
   @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  /** The day the allocation takes effect (payments/allocations.ts); what the accounts as of a date count. */
+  @Column({ name: 'effective_on', type: 'text', nullable: true }) effectiveOn: string | null
 }
 
 @Entity('reminder')
@@ -319,6 +378,7 @@ export const BILLING_ENTITY_LIST = [
   RegieActivity,
   Tariff,
   TariffBracket,
+  TariffMeal,
   InvoicingRun,
   Invoice,
   InvoiceLine,
@@ -330,6 +390,7 @@ export const BILLING_ENTITY_LIST = [
   Deposit,
   SepaMandate,
   SepaExport,
+  SepaCollection,
   OnlinePayment,
   Payment,
   PaymentAllocation,

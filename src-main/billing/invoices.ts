@@ -6,8 +6,9 @@ import { parisDay } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { nextNumber } from '../db/counter'
-import { dbOf, stmt } from '../bookings/sql'
-import { BilledBooking, BilledFlat, BillingAdjustment, CreditNote, Invoice, PaymentAllocation } from './entities'
+import { dbOf, marks, stmt } from '../bookings/sql'
+import { BilledBooking, BilledFlat, BillingAdjustment, CreditNote, Invoice } from './entities'
+import { insertAllocation } from './payments/allocations'
 import { counterName, formatNumber } from './numbering'
 import { getRegie } from './regies'
 
@@ -26,6 +27,8 @@ export interface InvoiceRow {
   collection: 'direct' | 'debit'
   status: 'issued' | 'cancelled'
   debit_status: 'prelevee' | 'rejected' | null
+  /** Collection date of the latest direct debit allocated to it and not rejected. */
+  debit_on: string | null
   family_number: number
   family_name: string
   paid: number
@@ -38,19 +41,27 @@ export const INVOICE_SELECT = `
          i.total_cents, i.collection, i.status, i.debit_status,
          json_extract(i.snapshot, '$.familyNumber') AS family_number, json_extract(i.snapshot, '$.familyName') AS family_name,
          COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS paid,
+         (SELECT MAX(p.received_on) FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+           WHERE a.invoice_id = i.id AND p.mode = 'prelevement' AND p.status = 'ok') AS debit_on,
          cn.number AS credit_number
     FROM invoice i JOIN regie r ON r.id = i.regie_id LEFT JOIN credit_note cn ON cn.invoice_id = i.id`
 
-export function invoiceState(r: Pick<InvoiceRow, 'status' | 'debit_status' | 'total_cents' | 'paid'>): InvoiceSummaryDto['state'] {
+/**
+ * The state of an invoice on `today`. A direct debit pays it on its
+ * collection date: before that day the invoice is « Prélèvement en cours »,
+ * not « Prélevée » (see sepa/README.md).
+ */
+export function invoiceState(r: Pick<InvoiceRow, 'status' | 'debit_status' | 'debit_on' | 'total_cents' | 'paid'>, today: string): InvoiceSummaryDto['state'] {
   if (r.status === 'cancelled') return 'cancelled'
   const due = r.total_cents - r.paid
   if (due < 0) return 'credit'
   if (r.debit_status === 'rejected' && due > 0) return 'rejected'
+  if (due === 0 && r.debit_on && r.debit_on > today) return 'debit-pending'
   if (due === 0) return r.debit_status === 'prelevee' ? 'prelevee' : 'paid'
   return r.paid > 0 ? 'partial' : 'open'
 }
 
-export function toSummary(r: InvoiceRow): InvoiceSummaryDto {
+export function toSummary(r: InvoiceRow, today: string): InvoiceSummaryDto {
   return {
     id: r.id,
     number: r.number,
@@ -68,12 +79,15 @@ export function toSummary(r: InvoiceRow): InvoiceSummaryDto {
     paidCents: r.paid,
     dueCents: r.status === 'cancelled' ? 0 : r.total_cents - r.paid,
     collection: r.collection,
-    state: invoiceState(r),
+    state: invoiceState(r, today),
+    debitOn: r.debit_on,
     creditNoteNumber: r.credit_number
   }
 }
 
 export interface InvoiceFilter {
+  /** The day states are judged on (a direct debit is « en cours » until its collection date). */
+  today: string
   regieId?: number
   runId?: number
   familyId?: number
@@ -102,7 +116,7 @@ export async function listInvoices(m: EntityManager, f: InvoiceFilter): Promise<
   const db = dbOf(m)
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM invoice i ${sqlWhere}`).get(...params) as { n: number }).n
   const rows = db.prepare(`${INVOICE_SELECT} ${sqlWhere} ORDER BY i.issue_date DESC, i.id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as InvoiceRow[]
-  return { total, items: rows.map(toSummary) }
+  return { total, items: rows.map((r) => toSummary(r, f.today)) }
 }
 
 export function invoiceRow(m: EntityManager, id: number): InvoiceRow {
@@ -147,8 +161,8 @@ export function invoiceLines(m: EntityManager, invoiceId: number): PreviewLineDt
   }))
 }
 
-export async function invoiceDetail(m: EntityManager, id: number): Promise<InvoiceDetailDto> {
-  const summary = toSummary(invoiceRow(m, id))
+export async function invoiceDetail(m: EntityManager, id: number, today: string): Promise<InvoiceDetailDto> {
+  const summary = toSummary(invoiceRow(m, id), today)
   const payments = stmt(
     dbOf(m),
     `SELECT p.id, p.number, p.received_on, p.mode, SUM(a.amount_cents) AS amount
@@ -199,7 +213,7 @@ export async function cancelInvoice(core: Core, actor: Extract<Actor, { kind: 's
       dbOf(m),
       'SELECT payment_id, SUM(amount_cents) AS net FROM payment_allocation WHERE invoice_id = ? GROUP BY payment_id HAVING SUM(amount_cents) <> 0'
     ).all(inv.id) as { payment_id: number; net: number }[]
-    for (const a of allocations) await m.insert(PaymentAllocation, { paymentId: a.payment_id, invoiceId: inv.id, amountCents: -a.net, createdAt: now })
+    for (const a of allocations) insertAllocation(dbOf(m), { paymentId: a.payment_id, invoiceId: inv.id, amountCents: -a.net, on: today, at: now })
     const released = await m.countBy(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledFlat, { invoiceId: inv.id })
@@ -216,15 +230,44 @@ export async function cancelInvoice(core: Core, actor: Extract<Actor, { kind: 's
   })
 }
 
-/** Family balance in a régie (or all): what it owes, positive; negative = credit. */
-export function familyBalance(m: EntityManager, familyId: number, regieId?: number): { balanceCents: number; unpaidCents: number; unpaidCount: number; creditCents: number } {
+/**
+ * Records the day invoices were first sent to the family (e-mail queued or
+ * print file made). A direct debit keeps the pre-notification period after
+ * it; sending again later never moves it.
+ */
+export async function markInvoicesNotified(m: EntityManager, invoiceIds: number[], day: string): Promise<void> {
+  const db = dbOf(m)
+  for (let i = 0; i < invoiceIds.length; i += 500) {
+    const chunk = invoiceIds.slice(i, i + 500)
+    db.prepare(`UPDATE invoice SET notified_on = ? WHERE notified_on IS NULL AND id IN (${marks(chunk.length)})`).run(day, ...chunk)
+  }
+}
+
+/**
+ * Family balance in a régie (or all) on `today`: what it owes, positive;
+ * negative = credit. A direct debit counts as paid from its collection date
+ * on: until then its amount is still owed and shows as `debitInFlightCents`
+ * (while its invoices are no longer « to pay »: `unpaidCents` leaves them out).
+ */
+export function familyBalance(
+  m: EntityManager,
+  familyId: number,
+  today: string,
+  regieId?: number
+): { balanceCents: number; unpaidCents: number; unpaidCount: number; creditCents: number; debitInFlightCents: number; nextDebitOn: string | null } {
   const db = dbOf(m)
   const r = regieId ? 'AND regie_id = ?' : ''
   const p = regieId ? [familyId, regieId] : [familyId]
   const debit = (db.prepare(`SELECT COALESCE(SUM(total_cents), 0) AS s FROM invoice WHERE family_id = ? ${r}`).get(...p) as { s: number }).s
   const credit = (db.prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS s FROM credit_note WHERE family_id = ? ${r}`).get(...p) as { s: number }).s
-  const paid = (db.prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS s FROM payment WHERE family_id = ? ${r}`).get(...p) as { s: number }).s
-  const rejected = (db.prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS s FROM payment WHERE family_id = ? AND status = 'rejected' ${r}`).get(...p) as { s: number }).s
+  const paid = db
+    .prepare(
+      `SELECT COALESCE(SUM(CASE WHEN mode = 'prelevement' AND received_on > ? THEN 0 ELSE amount_cents END), 0) AS received,
+              COALESCE(SUM(CASE WHEN mode = 'prelevement' AND received_on > ? THEN amount_cents ELSE 0 END), 0) AS in_flight,
+              MIN(CASE WHEN mode = 'prelevement' AND received_on > ? THEN received_on END) AS next_debit
+         FROM payment WHERE family_id = ? AND status = 'ok' ${r}`
+    )
+    .get(today, today, today, ...p) as { received: number; in_flight: number; next_debit: string | null }
   const unpaid = db
     .prepare(
       `SELECT COUNT(*) AS n, COALESCE(SUM(due), 0) AS s FROM (
@@ -240,5 +283,12 @@ export function familyBalance(m: EntityManager, familyId: number, regieId?: numb
       )
       .get(...p) as { s: number }
   ).s
-  return { balanceCents: debit + rejected - credit - paid, unpaidCents: unpaid.s, unpaidCount: unpaid.n, creditCents: free }
+  return {
+    balanceCents: debit - credit - paid.received,
+    unpaidCents: unpaid.s,
+    unpaidCount: unpaid.n,
+    creditCents: free,
+    debitInFlightCents: paid.in_flight,
+    nextDebitOn: paid.next_debit
+  }
 }

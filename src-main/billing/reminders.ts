@@ -36,7 +36,7 @@ export async function unpaidList(m: EntityManager, today: string, filter: { regi
     const late = daysBetween(r.due_date, today)
     if (filter.minDaysLate && late < filter.minDaysLate) continue
     const last = db.prepare('SELECT level, sent_on FROM reminder WHERE invoice_id = ? ORDER BY level DESC, id DESC LIMIT 1').get(r.id) as { level: number; sent_on: string } | undefined
-    out.push({ ...toSummary(r), daysLate: late, lastReminderLevel: last?.level ?? null, lastReminderOn: last?.sent_on ?? null, email: await familyRecipient(m, r.family_id) })
+    out.push({ ...toSummary(r, today), daysLate: late, lastReminderLevel: last?.level ?? null, lastReminderOn: last?.sent_on ?? null, email: await familyRecipient(m, r.family_id) })
   }
   return out
 }

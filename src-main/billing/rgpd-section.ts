@@ -58,19 +58,19 @@ export const BILLING_RGPD_LABELS: Record<string, string> = {
   settledAt: 'Confirmé le'
 }
 
-const MANDATE_STATUS: Record<string, string> = { active: 'Actif', revoked: 'Révoqué', used: 'Utilisé (ponctuel)' }
+const MANDATE_STATUS: Record<string, string> = { active: 'Actif', revoked: 'Révoqué', used: 'Terminé (dernier prélèvement fait)' }
 const ONLINE_STATUS: Record<string, string> = { pending: 'Non abouti', paid: 'Payé', failed: 'Échoué' }
 /** Enough for any family's history in one read: exports are not paged. */
 const ALL = 1_000_000
 
-export async function billingRgpdSection(m: EntityManager, familyId: number) {
-  const invoices = (await listInvoices(m, { familyId, limit: ALL, offset: 0 })).items.reverse()
+export async function billingRgpdSection(m: EntityManager, familyId: number, today: string) {
+  const invoices = (await listInvoices(m, { today, familyId, limit: ALL, offset: 0 })).items.reverse()
   const creditNotes = (await m.query(
     `SELECT c.number, i.number AS invoice, c.issue_date, c.amount_cents, c.reason FROM credit_note c JOIN invoice i ON i.id = c.invoice_id
       WHERE c.family_id = ? ORDER BY c.issue_date, c.id`,
     [familyId]
   )) as { number: string; invoice: string; issue_date: string; amount_cents: number; reason: string }[]
-  const payments = listPayments(m, { familyId, limit: ALL, offset: 0 }).items.reverse()
+  const payments = listPayments(m, { today, familyId, limit: ALL, offset: 0 }).items.reverse()
   const mandates = (await m.query(
     `SELECT rum, holder, iban, bic, signed_on, status, last_collection_on, revoked_on FROM sepa_mandate WHERE family_id = ? ORDER BY signed_on, id`,
     [familyId]

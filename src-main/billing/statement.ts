@@ -11,6 +11,7 @@ import { notFound } from '../core/errors'
 import { dbOf } from '../bookings/sql'
 import { paymentDescription } from './payments/payments'
 import type { PaymentMode } from './entities'
+import { personName } from '@shared/names'
 
 /** "2025-2026" → 1 September 2025 … 31 August 2026. */
 export function schoolYearBounds(schoolYear: string): { from: string; to: string } {
@@ -26,8 +27,15 @@ export function schoolYearOf(day: string): string {
 }
 
 type Row = StatementDto['rows'][number]
+type Pending = StatementDto['pendingDebits'][number]
 
-export function familyOperations(m: EntityManager, familyId: number): Row[] {
+/**
+ * Every operation of a family. Direct debits whose collection date is after
+ * `asOf` are not operations yet: they come back in `pending` (« prélèvement
+ * en cours »). A debit rejected before its collection date moved no money:
+ * neither it nor its rejection is an operation.
+ */
+export function familyOperations(m: EntityManager, familyId: number, asOf: string): { rows: Row[]; pending: Pending[] } {
   const db = dbOf(m)
   const rows: Row[] = []
   const invoices = db
@@ -57,7 +65,13 @@ export function familyOperations(m: EntityManager, familyId: number): Row[] {
     reject_reason: string
     regie: string
   }[]
+  const pending: Pending[] = []
   for (const p of payments) {
+    if (p.mode === 'prelevement' && p.status === 'ok' && p.received_on > asOf) {
+      pending.push({ operation: p.number, date: p.received_on, description: `Prélèvement en cours, le ${frenchDate(p.received_on)}`, regie: p.regie, amountCents: p.amount_cents })
+      continue
+    }
+    if (p.mode === 'prelevement' && p.status === 'rejected' && p.rejected_on && p.rejected_on < p.received_on) continue
     rows.push({ operation: p.number, date: p.received_on, description: paymentDescription(p), regie: p.regie, debitCents: 0, creditCents: p.amount_cents, kind: 'payment', refId: p.id })
     if (p.status === 'rejected' && p.rejected_on) {
       const what = p.mode === 'prelevement' ? 'Rejet de prélèvement' : 'Rejet de chèque'
@@ -65,16 +79,18 @@ export function familyOperations(m: EntityManager, familyId: number): Row[] {
     }
   }
   const order = { invoice: 0, 'credit-note': 1, payment: 2, rejection: 3 }
-  return rows.sort((a, b) => a.date.localeCompare(b.date) || order[a.kind] - order[b.kind] || a.operation.localeCompare(b.operation))
+  rows.sort((a, b) => a.date.localeCompare(b.date) || order[a.kind] - order[b.kind] || a.operation.localeCompare(b.operation))
+  return { rows, pending: pending.sort((a, b) => a.date.localeCompare(b.date)) }
 }
 
-export function familyStatement(m: EntityManager, familyId: number, schoolYear: string): StatementDto {
+/** The statement of a school year as of `asOf` (today): its balance leaves out the debits still « en cours ». */
+export function familyStatement(m: EntityManager, familyId: number, schoolYear: string, asOf: string): StatementDto {
   const fam = dbOf(m)
-    .prepare(`SELECT f.number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`)
-    .get(familyId) as { number: number; name: string } | undefined
+    .prepare(`SELECT f.number, p.last_name, p.first_name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`)
+    .get(familyId) as { number: number; last_name: string | null; first_name: string | null } | undefined
   if (!fam) throw notFound('Famille')
   const { from, to } = schoolYearBounds(schoolYear)
-  const all = familyOperations(m, familyId)
+  const { rows: all, pending } = familyOperations(m, familyId, asOf)
   const before = all.filter((r) => r.date < from)
   const rows = all.filter((r) => r.date >= from && r.date <= to)
   const openingCents = before.reduce((s, r) => s + r.debitCents - r.creditCents, 0)
@@ -82,9 +98,11 @@ export function familyStatement(m: EntityManager, familyId: number, schoolYear: 
   const totalCreditCents = rows.reduce((s, r) => s + r.creditCents, 0)
   return {
     schoolYear,
+    asOf,
+    pendingDebits: pending,
     familyId,
     familyNumber: fam.number,
-    familyName: fam.name.trim(),
+    familyName: personName(fam.last_name, fam.first_name),
     openingCents,
     rows,
     totalDebitCents,

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
 import { lockDataDir } from '../db/data-lock'
 import { openCore, type Core } from './app-core'
+import type { Clock } from './clock'
 import { envPort } from './config'
 
 /**
@@ -10,8 +11,14 @@ import { envPort } from './config'
  * `demo`, the database is a fresh one in `<dataDir>/demo`, seeded with the
  * demo structure: always a sub-folder, so a demo can never wipe real data.
  * `app` names this process to whoever is refused the data directory.
+ * `clock` (demo only, see clock-option.ts) sets the demo's today.
  */
-export async function openAppCore(dataDir: string, demo: boolean, app: string): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+export async function openAppCore(
+  dataDir: string,
+  demo: boolean,
+  app: string,
+  clock?: Clock | null
+): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
   let lock
   if (demo) {
     dataDir = join(dataDir, 'demo')
@@ -19,7 +26,7 @@ export async function openAppCore(dataDir: string, demo: boolean, app: string): 
     lock = lockDataDir(dataDir, `${app}, démonstration`, 'start')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir, lock, app })
+  const core = await openCore({ dataDir, lock, app, ...(clock ? { clock } : {}) })
   const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
   return { core, dataDir, credentials }
 }

@@ -1,4 +1,6 @@
+import type Database from 'better-sqlite3'
 import { Column, Entity, PrimaryColumn, type EntityManager } from 'typeorm'
+import { stmt } from './statements'
 
 @Entity('counter')
 export class Counter {
@@ -15,4 +17,12 @@ export async function nextNumber(m: EntityManager, name: string, start = 1): Pro
   await m.query(`INSERT INTO counter(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + 1`, [name, start])
   const [row] = await m.query(`SELECT value FROM counter WHERE name = ?`, [name])
   return Number(row.value)
+}
+
+/** Reserves `count` consecutive numbers of a sequence at once (bulk writes: a run's invoices, a file's debits). Call inside the transaction. */
+export function reserveNumbers(db: Database.Database, name: string, count: number): number {
+  stmt(db, 'INSERT INTO counter(name, value) VALUES (?, 0) ON CONFLICT(name) DO NOTHING').run(name)
+  const { value } = stmt(db, 'SELECT value FROM counter WHERE name = ?').get(name) as { value: number }
+  stmt(db, 'UPDATE counter SET value = ? WHERE name = ?').run(value + count, name)
+  return value + 1
 }

@@ -10,10 +10,10 @@ import { parisDay } from '../core/clock'
 import { DomainError } from '../core/errors'
 import { audit } from '../audit/audit'
 import { backupNow } from '../backups/backup-now'
-import { fileErrorCause } from '../backups/file-errors'
 import { dbOf } from '../bookings/sql'
-import { reserveNumbers } from '../billing/invoicing/issue'
+import { reserveNumbers } from '../db/counter'
 import { insertMany } from '../db/statements'
+import { storageError } from '../db/storage-errors'
 import { diskPath, unlinkStoredFiles } from '../documents/storage'
 import { familySearchText } from '../families/families'
 import type { ImportItemKind } from './entities'
@@ -116,10 +116,8 @@ export async function commitImport(core: Core, actor: StaffActor, req: ImportReq
     })
   } catch (e) {
     unlinkStoredFiles(core, [...photoFiles.values()].map((p) => p.storageName))
-    if (e instanceof DomainError) throw e
-    const code = String((e as { code?: string }).code ?? '')
-    if (code.startsWith('SQLITE')) throw new DomainError('import_failed', `L’import n’a pas été enregistré (${fileErrorCause(e)}) : rien n’a été importé, la base est inchangée.`, 503)
-    throw e
+    // Storage faults get the app's one French message (« rien n’a été enregistré »), as every other write.
+    throw storageError(e) ?? e
   }
   forgetCachedPlan(core)
   await forgetUpload(core, main.upload)

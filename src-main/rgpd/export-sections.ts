@@ -7,7 +7,8 @@ import type { EntityManager } from 'typeorm'
  * Kept apart from export.ts so the wiring (register-sections.ts) can import
  * it without an import cycle.
  */
-export type RgpdSectionFn = (m: EntityManager, familyId: number) => Promise<unknown>
+/** `today`: the Paris day of the export (states that depend on the date, like a debit « en cours »). */
+export type RgpdSectionFn = (m: EntityManager, familyId: number, today: string) => Promise<unknown>
 
 export interface RgpdExportSection {
   fn: RgpdSectionFn

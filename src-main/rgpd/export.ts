@@ -2,7 +2,7 @@ import type { Content } from 'pdfmake/interfaces'
 import { FIELD_LABELS, FILE_SECTION_LABELS, REQUEST_CATEGORY_LABELS, type FamilyFileDto } from '@shared/contract/family-file-shapes'
 import { REQUEST_STATUS_LABELS } from '@shared/contract/common'
 import type { Core } from '../core/app-core'
-import { frenchDate, frenchDateTime } from '../core/clock'
+import { frenchDate, frenchDateTime, parisDay } from '../core/clock'
 import { notFound } from '../core/errors'
 import { PortalAccount } from '../accounts/entities'
 import { renderPdf } from '../billing/pdf/printer'
@@ -65,7 +65,7 @@ export async function exportFamilyData(core: Core, familyId: number): Promise<Fa
       documents.push({ title: d.title, type: d.docType, origin: d.origin === 'family' ? 'Envoyé par la famille' : 'Envoyé par la structure', status: d.status, reason: d.statusReason, fileName: f?.name ?? '', sha256: f?.sha256 ?? '', createdAt: d.createdAt })
     }
     const other: Record<string, unknown> = {}
-    for (const [title, s] of Object.entries(rgpdExportSections)) other[title] = await s.fn(m, familyId)
+    for (const [title, s] of Object.entries(rgpdExportSections)) other[title] = await s.fn(m, familyId, parisDay(core.clock.now()))
     return {
       exportedAt: core.clock.now().toISOString(),
       structure: (await getStructure(m)).name,
@@ -101,7 +101,11 @@ function show(v: unknown): string {
   return String(v)
 }
 
+/** pdfmake throws on a table without rows (or columns): an empty part reads « Aucun élément. » instead. */
+const NOTHING: Content = { text: 'Aucun élément.', italics: true, margin: [0, 0, 0, 8] }
+
 function table(rows: [string, unknown][]): Content {
+  if (!rows.length) return NOTHING
   return {
     table: { widths: [170, '*'], body: rows.map(([k, v]) => [{ text: k, bold: true }, { text: show(v) }]) },
     layout: 'lightHorizontalLines',
@@ -114,8 +118,8 @@ const isRecordList = (v: unknown): v is Record<string, unknown>[] => Array.isArr
 
 /** A list of records as a table with one header row (repeated on each page), columns named by `label`. */
 function recordTable(rows: Record<string, unknown>[], label: (k: string) => string): Content {
-  if (!rows.length) return { text: 'Aucun élément.', italics: true, margin: [0, 0, 0, 8] }
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  if (!rows.length || !keys.length) return NOTHING
   return {
     table: {
       headerRows: 1,

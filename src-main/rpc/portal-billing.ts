@@ -2,7 +2,7 @@ import type { billingPortalProcedures } from '@shared/contract/portal-billing'
 import { INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS, type InvoiceSummaryDto, type PortalInvoiceDto } from '@shared/contract/billing-shapes'
 import type { EntityManager } from 'typeorm'
 import type { Core } from '../core/app-core'
-import { parisDay } from '../core/clock'
+import { frenchDate, parisDay } from '../core/clock'
 import { dbOf } from '../bookings/sql'
 import { createAttestation } from '../billing/attestation'
 import { SepaMandate } from '../billing/entities'
@@ -12,6 +12,14 @@ import { listPayments } from '../billing/payments/payments'
 import { getBillingSettings } from '../billing/settings'
 import { familyStatement, schoolYearBounds, schoolYearOf } from '../billing/statement'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
+
+/** What a family reads about an invoice's state: a direct debit says when it is (or will be) collected. */
+function stateLabel(s: InvoiceSummaryDto): string {
+  if (s.state === 'debit-pending' && s.debitOn) return `Prélèvement en cours (le ${frenchDate(s.debitOn)})`
+  if (s.state === 'prelevee' && s.debitOn) return `Prélevée le ${frenchDate(s.debitOn)}`
+  if (s.collection === 'debit' && (s.state === 'open' || s.state === 'partial')) return `Sera prélevée (échéance du ${frenchDate(s.dueDate)})`
+  return INVOICE_STATE_LABELS[s.state]
+}
 
 function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
   return {
@@ -25,15 +33,25 @@ function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
     totalCents: s.totalCents,
     dueCents: s.dueCents,
     state: s.state,
-    stateLabel: INVOICE_STATE_LABELS[s.state]
+    stateLabel: stateLabel(s)
   }
 }
 
-async function summary(m: EntityManager, familyId: number) {
-  const b = familyBalance(m, familyId)
+async function summary(m: EntityManager, familyId: number, today: string) {
+  const b = familyBalance(m, familyId, today)
   const s = await getBillingSettings(m)
   const directDebit = (await m.countBy(SepaMandate, { familyId, status: 'active' })) > 0
-  return { balanceCents: b.balanceCents, unpaidCents: b.unpaidCents, unpaidCount: b.unpaidCount, creditCents: b.creditCents, directDebit, onlinePayment: s.onlineEnabled, payAt: s.payAt }
+  return {
+    balanceCents: b.balanceCents,
+    unpaidCents: b.unpaidCents,
+    unpaidCount: b.unpaidCount,
+    creditCents: b.creditCents,
+    debitInFlightCents: b.debitInFlightCents,
+    nextDebitOn: b.nextDebitOn,
+    directDebit,
+    onlinePayment: s.onlineEnabled,
+    payAt: s.payAt
+  }
 }
 
 function schoolYears(core: Core, m: EntityManager, familyId: number): string[] {
@@ -51,13 +69,14 @@ function schoolYears(core: Core, m: EntityManager, familyId: number): string[] {
 export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, FamilyActor | null> = {
   'billing-summary': async (_i, ctx) => {
     const a = requireActor(ctx)
-    return ctx.core.tx.read((m) => summary(m, a.familyId))
+    return ctx.core.tx.read((m) => summary(m, a.familyId, parisDay(ctx.core.clock.now())))
   },
   'billing-invoices': async (_i, ctx) => {
     const a = requireActor(ctx)
+    const today = parisDay(ctx.core.clock.now())
     return ctx.core.tx.read(async (m) => {
-      const s = await summary(m, a.familyId)
-      const all = (await listInvoices(m, { familyId: a.familyId, limit: 500, offset: 0 })).items
+      const s = await summary(m, a.familyId, today)
+      const all = (await listInvoices(m, { today, familyId: a.familyId, limit: 500, offset: 0 })).items
       // Families on direct debit have nothing to pay online: their invoices are only in the history (002),
       // unless a debit was rejected.
       const payable = (i: InvoiceSummaryDto) => i.dueCents > 0 && i.state !== 'cancelled' && (i.collection === 'direct' || i.state === 'rejected')
@@ -68,15 +87,16 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
         ...s,
         unpaid: all.filter(payable).sort((x, y) => x.dueDate.localeCompare(y.dueDate)).map(portalInvoice),
         history: all.filter((i) => !payable(i)).map(portalInvoice),
-        payments: listPayments(m, { familyId: a.familyId, limit: 200, offset: 0 }).items.map((p) => ({
+        payments: listPayments(m, { today, familyId: a.familyId, limit: 200, offset: 0 }).items.map((p) => ({
           id: p.id,
           number: p.number,
           date: p.receivedOn,
           mode: p.mode,
-          modeLabel: p.mode === 'titre' ? `Titre émis (ORMC n°${p.reference})` : PAYMENT_MODE_LABELS[p.mode],
+          modeLabel: p.mode === 'titre' ? `Titre émis (ORMC n°${p.reference})` : p.inFlight ? `Prélèvement en cours (le ${frenchDate(p.receivedOn)})` : PAYMENT_MODE_LABELS[p.mode],
           amountCents: p.amountCents,
           invoices: p.invoices,
-          rejected: p.status === 'rejected'
+          rejected: p.status === 'rejected',
+          inFlight: p.inFlight
         })),
         creditNotes: credit.map((c) => ({ id: c.id, number: c.number, date: c.issue_date, invoiceNumber: c.invoice, amountCents: c.amount_cents })),
         schoolYears: schoolYears(ctx.core, m, a.familyId)
@@ -86,7 +106,7 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
   'billing-invoice-detail': async (input, ctx) => {
     requireActor(ctx)
     return ctx.core.tx.read(async (m) => {
-      const d = await invoiceDetail(m, input.invoiceId)
+      const d = await invoiceDetail(m, input.invoiceId, parisDay(ctx.core.clock.now()))
       return {
         ...portalInvoice(d),
         lines: d.lines.map((l) => ({ ...l, explanation: [] })),
@@ -96,7 +116,7 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
   },
   'billing-statement': async (input, ctx) => {
     const a = requireActor(ctx)
-    return ctx.core.tx.read(async (m) => familyStatement(m, a.familyId, input.schoolYear))
+    return ctx.core.tx.read(async (m) => familyStatement(m, a.familyId, input.schoolYear, parisDay(ctx.core.clock.now())))
   },
   'billing-enrolment-finance': async (input, ctx) => {
     const a = requireActor(ctx)

@@ -2,11 +2,11 @@ import type { billingStaffProcedures } from '@shared/contract/staff-billing'
 import type { FileOutDto } from '@shared/contract/billing-shapes'
 import { Activity, ActivityType, Unit } from '../activities/entities'
 import { parisDay } from '../core/clock'
-import { DomainError, forbidden } from '../core/errors'
+import { DomainError, forbidden, notFound } from '../core/errors'
 import { dbOf } from '../bookings/sql'
 import { createAttestation } from '../billing/attestation'
 import { renderCreditNote, renderDeposit, renderInvoice, renderReceipt, renderStatement } from '../billing/documents/render'
-import { RegieActivity, SepaExport } from '../billing/entities'
+import { Payment, RegieActivity, SepaExport } from '../billing/entities'
 import { buildExport } from '../billing/exports/reports'
 import { XLSX_MIME } from '../billing/exports/xlsx'
 import { familyBalance, cancelInvoice, invoiceDetail, listInvoices } from '../billing/invoices'
@@ -15,12 +15,12 @@ import { getJob, jobDto, startInvoiceBatch } from '../billing/invoicing/batch'
 import { issueRun } from '../billing/invoicing/issue'
 import { previewFamily, previewRun, runDtos } from '../billing/invoicing/runs'
 import { IPN_PATH } from '../billing/payments/online'
-import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPayment } from '../billing/payments/payments'
+import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPaymentIn } from '../billing/payments/payments'
+import { collectionOfPayment, rejectCollectionIn } from '../billing/sepa/rejects'
 import { regieDtos, saveRegie } from '../billing/regies'
 import { unpaidList, sendReminders } from '../billing/reminders'
-import { debitCandidates, exportDirectDebits } from '../billing/sepa/export'
-import { mandateDtos, revokeMandate, saveMandate } from '../billing/sepa/mandates'
-import { getBillingSettings, saveBillingSettings, billingSettingsSync } from '../billing/settings'
+import { mandateDtos } from '../billing/sepa/mandates'
+import { billingSettingsForm, saveBillingSettings, billingSettingsSync } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
@@ -31,7 +31,7 @@ const file = (f: { filename: string; data: Buffer }, mime: string): FileOutDto =
 /** Staff handlers of issue #6: thin, the work is in src-main/billing. */
 export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, StaffActor | null> = {
   'billing-settings-get': async (_i, { core }) => {
-    const s = await core.tx.read((m) => getBillingSettings(m))
+    const s = await core.tx.read((m) => billingSettingsForm(m))
     const { testKey, productionKey, ...rest } = s
     return { ...rest, testKey: '', productionKey: '', hasTestKey: Boolean(testKey), hasProductionKey: Boolean(productionKey), ipnUrl: `${core.runtime.portalUrl}${IPN_PATH}` }
   },
@@ -67,57 +67,46 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
   'billing-run-batch': async (input, ctx) => startInvoiceBatch(ctx.core, requireActor(ctx), input),
   'billing-job-get': async (input) => jobDto(getJob(input.jobId)),
 
-  'billing-invoices-list': async (input, { core }) => core.tx.read((m) => listInvoices(m, input)),
-  'billing-invoice-get': async (input, { core }) => core.tx.read((m) => invoiceDetail(m, input.invoiceId)),
+  'billing-invoices-list': async (input, { core }) => core.tx.read((m) => listInvoices(m, { ...input, today: parisDay(core.clock.now()) })),
+  'billing-invoice-get': async (input, { core }) => core.tx.read((m) => invoiceDetail(m, input.invoiceId, parisDay(core.clock.now()))),
   'billing-invoice-cancel': async (input, ctx) => cancelInvoice(ctx.core, requireActor(ctx), input.invoiceId, input.reason),
   'billing-adjustment-create': async (input, ctx) => ({ adjustmentId: await createAdjustment(ctx.core, requireActor(ctx), input) }),
 
   'billing-payment-record': async (input, ctx) => recordPayment(ctx.core, requireActor(ctx), input),
-  'billing-payments-list': async (input, { core }) => core.tx.read(async (m) => listPayments(m, input)),
+  'billing-payments-list': async (input, { core }) => core.tx.read(async (m) => listPayments(m, { ...input, today: parisDay(core.clock.now()) })),
   'billing-payment-reject': async (input, ctx) => {
-    await rejectPayment(ctx.core, requireActor(ctx), input.paymentId, input.reason, input.rejectedOn ?? undefined)
+    const actor = requireActor(ctx)
+    const on = input.rejectedOn ?? parisDay(ctx.core.clock.now())
+    // A debit of a SEPA file: its mandate and the bank fee follow (sepa/rejects.ts).
+    await ctx.core.tx.run(async (m) => {
+      const p = await m.findOneBy(Payment, { id: input.paymentId })
+      if (!p) throw notFound('Règlement')
+      const c = p.mode === 'prelevement' ? await collectionOfPayment(m, p.id) : null
+      if (c) await rejectCollectionIn(m, ctx.core, actor, c, input.reason, on)
+      else await rejectPaymentIn(m, ctx.core, actor, p, input.reason, on)
+    })
     return { ok: true as const }
   },
   'billing-credit-allocate': async (input, ctx) => ({ allocatedCents: await allocateCredit(ctx.core, requireActor(ctx), input.familyId, input.regieId) }),
   'billing-family-account': async (input, { core }) =>
     core.tx.read(async (m) => {
-      const year = input.schoolYear ?? schoolYearOf(parisDay(core.clock.now()))
-      const b = familyBalance(m, input.familyId)
+      const today = parisDay(core.clock.now())
+      const year = input.schoolYear ?? schoolYearOf(today)
+      const b = familyBalance(m, input.familyId, today)
       return {
-        statement: familyStatement(m, input.familyId, year),
+        statement: familyStatement(m, input.familyId, year, today),
         balanceCents: b.balanceCents,
         unpaidCents: b.unpaidCents,
         creditCents: b.creditCents,
-        openInvoices: (await listInvoices(m, { familyId: input.familyId, unpaidOnly: true, limit: 200, offset: 0 })).items,
-        payments: listPayments(m, { familyId: input.familyId, limit: 50, offset: 0 }).items,
+        debitInFlightCents: b.debitInFlightCents,
+        openInvoices: (await listInvoices(m, { today, familyId: input.familyId, unpaidOnly: true, limit: 200, offset: 0 })).items,
+        payments: listPayments(m, { today, familyId: input.familyId, limit: 50, offset: 0 }).items,
         mandate: mandateDtos(m, { familyId: input.familyId, status: 'active' })[0] ?? null
       }
     }),
 
   'billing-deposit-create': async (input, ctx) => createDeposit(ctx.core, requireActor(ctx), input),
   'billing-deposits-list': async (input, { core }) => core.tx.read((m) => depositDtos(m, input.regieId)),
-
-  'billing-mandates-list': async (input, { core }) => core.tx.read(async (m) => mandateDtos(m, input)),
-  'billing-mandate-save': async (input, ctx) => ({ mandateId: await saveMandate(ctx.core, requireActor(ctx), input) }),
-  'billing-mandate-revoke': async (input, ctx) => {
-    await revokeMandate(ctx.core, requireActor(ctx), input.mandateId)
-    return { ok: true as const }
-  },
-  'billing-sepa-candidates': async (input, { core }) => core.tx.read(async (m) => debitCandidates(m, input.regieId, input.runId)),
-  'billing-sepa-export': async (input, ctx) => exportDirectDebits(ctx.core, requireActor(ctx), input),
-  'billing-sepa-exports-list': async (input, { core }) =>
-    core.tx.read(async (m) =>
-      (await m.find(SepaExport, { where: input.regieId ? { regieId: input.regieId } : {}, order: { id: 'DESC' } })).map((e) => ({
-        id: e.id,
-        regieId: e.regieId,
-        msgId: e.msgId,
-        runId: e.runId,
-        collectionDate: e.collectionDate,
-        nbTxs: e.nbTxs,
-        ctrlSumCents: e.ctrlSumCents,
-        createdAt: e.createdAt
-      }))
-    ),
 
   'billing-unpaid-list': async (input, { core }) => core.tx.read((m) => unpaidList(m, parisDay(core.clock.now()), input)),
   'billing-reminders-send': async (input, ctx) => {
@@ -149,7 +138,7 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         if (actor.role === 'accueil') throw forbidden()
         const e = await core.tx.read((m) => m.findOneBy(SepaExport, { id: need(input.id) }))
         if (!e) throw new DomainError('not_found', 'Fichier de prélèvement introuvable.', 404)
-        return { filename: `${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
+        return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
       }
       case 'job': {
         const j = getJob(need(input.jobId))

@@ -3,6 +3,8 @@ import { familyFileStaffHandlers } from './staff-family-file'
 import { activitiesStaffHandlers } from './staff-activities'
 import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
+import { sepaStaffHandlers } from './staff-sepa'
+import { systemStaffHandlers } from './staff-system'
 import { importsStaffHandlers } from './staff-imports'
 import type { StaffHandlers } from './types'
 
@@ -13,5 +15,7 @@ export const staffHandlers: StaffHandlers = {
   ...activitiesStaffHandlers,
   ...bookingsStaffHandlers,
   ...billingStaffHandlers,
+  ...sepaStaffHandlers,
+  ...systemStaffHandlers,
   ...importsStaffHandlers
 }

@@ -3,7 +3,7 @@
  * statements. Money is integer cents, days 'YYYY-MM-DD'.
  */
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, optionalText } from './common'
+import { id, isoDate, nonEmpty, optionalText, recordVersion } from './common'
 
 export const cents = z.number().int()
 export const positiveCents = z.number().int().min(1, { error: 'Le montant doit être supérieur à 0.' }).max(99_999_999, { error: 'Montant trop élevé.' })
@@ -15,6 +15,8 @@ export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, { error: 'Année sco
 
 export const regieInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   name: nonEmpty('Nom de la régie', 100),
   code: z
     .string()
@@ -35,7 +37,7 @@ export const regieInput = z.object({
   activityIds: z.array(id).max(500).default([])
 })
 export type RegieInput = z.output<typeof regieInput>
-export const regieDto = regieInput.extend({ id })
+export const regieDto = regieInput.extend({ id, version: z.number().int() })
 export type RegieDto = z.infer<typeof regieDto>
 
 // ---------------------------------------------------------------- tariffs
@@ -56,6 +58,8 @@ export const bracketInput = z.object({
 })
 export const tariffInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   name: nonEmpty('Nom du tarif', 120),
   activityId: id.nullable().default(null),
   unitId: id.nullable().default(null),
@@ -71,10 +75,12 @@ export const tariffInput = z.object({
   sibling3: adjust.default({ kind: 'none', value: 0 }),
   outsideCommune: adjust.default({ kind: 'none', value: 0 }),
   brackets: z.array(bracketInput).min(1, { error: 'Indiquez au moins un prix.' }).max(20),
+  /** « Dont repas »: per unit the tariff prices, the part of the price that pays a meal (left out of the attestation fiscale). */
+  meals: z.array(z.object({ unitId: id, mealCents: z.number().int().min(1, { error: 'Part repas : un montant positif.' }).max(10_000_000) })).max(100).default([]),
   active: z.boolean().default(true)
 })
 export type TariffInput = z.output<typeof tariffInput>
-export const tariffDto = tariffInput.extend({ id, activityName: z.string(), unitName: z.string().nullable() })
+export const tariffDto = tariffInput.extend({ id, version: z.number().int(), activityName: z.string(), unitName: z.string().nullable() })
 export type TariffDto = z.infer<typeof tariffDto>
 
 export const pricePreview = z.object({
@@ -146,6 +152,8 @@ export const runPreview = z.object({
   month,
   periodStart: isoDate,
   periodEnd: isoDate,
+  /** The month has not ended yet (today is its last day or before): issuing needs an explicit confirmation. */
+  monthNotOver: z.boolean(),
   families: z.array(previewFamily),
   anomalies: z.array(anomaly),
   totals: z.object({ invoices: z.number().int(), lines: z.number().int(), totalCents: cents, skipped: z.number().int() }),
@@ -172,12 +180,13 @@ export type RunDto = z.infer<typeof runDto>
 
 // ---------------------------------------------------------------- invoices
 
-export const invoiceState = z.enum(['open', 'paid', 'partial', 'cancelled', 'prelevee', 'rejected', 'credit'])
+export const invoiceState = z.enum(['open', 'paid', 'partial', 'cancelled', 'debit-pending', 'prelevee', 'rejected', 'credit'])
 export const INVOICE_STATE_LABELS: Record<z.infer<typeof invoiceState>, string> = {
   open: 'À payer',
   partial: 'Partiellement payée',
   paid: 'Payée',
   cancelled: 'Annulée (avoir)',
+  'debit-pending': 'Prélèvement en cours',
   prelevee: 'Prélevée',
   rejected: 'Prélèvement rejeté',
   credit: 'Trop-perçu'
@@ -200,6 +209,8 @@ export const invoiceSummary = z.object({
   dueCents: cents,
   collection: z.enum(['direct', 'debit']),
   state: invoiceState,
+  /** Collection date of the direct debit that pays it (in flight until then), if any. */
+  debitOn: isoDate.nullable(),
   creditNoteNumber: z.string().nullable()
 })
 export type InvoiceSummaryDto = z.infer<typeof invoiceSummary>
@@ -257,6 +268,8 @@ export const paymentDto = z.object({
   reference: z.string(),
   depositNumber: z.string().nullable(),
   status: z.enum(['ok', 'rejected']),
+  /** A direct debit whose collection date (receivedOn) is still ahead: not yet money received. */
+  inFlight: z.boolean(),
   rejectedOn: z.string().nullable(),
   invoices: z.array(z.string())
 })
@@ -274,47 +287,6 @@ export const depositDto = z.object({
 })
 export type DepositDto = z.infer<typeof depositDto>
 
-// ---------------------------------------------------------------- SEPA
-
-export const mandateInput = z.object({
-  id: id.nullable().default(null),
-  familyId: id,
-  rum: z.string().trim().max(35).default(''),
-  holder: nonEmpty('Titulaire du compte', 70),
-  iban: z.string().trim().min(1, { error: 'IBAN : champ obligatoire.' }).max(42),
-  bic: z.string().trim().toUpperCase().max(11).default(''),
-  signedOn: isoDate,
-  sequenceType: z.enum(['FRST', 'RCUR', 'OOFF']).default('FRST')
-})
-export type MandateInput = z.output<typeof mandateInput>
-export const mandateDto = z.object({
-  id,
-  familyId: id,
-  familyNumber: z.number().int(),
-  familyName: z.string(),
-  rum: z.string(),
-  holder: z.string(),
-  iban: z.string(),
-  bic: z.string(),
-  signedOn: isoDate,
-  sequenceType: z.enum(['FRST', 'RCUR', 'OOFF', 'FNAL']),
-  status: z.enum(['active', 'revoked', 'used']),
-  lastCollectionOn: z.string().nullable()
-})
-export type MandateDto = z.infer<typeof mandateDto>
-
-export const sepaExportDto = z.object({
-  id,
-  regieId: id,
-  msgId: z.string(),
-  runId: id.nullable(),
-  collectionDate: isoDate,
-  nbTxs: z.number().int(),
-  ctrlSumCents: cents,
-  createdAt: z.string()
-})
-export type SepaExportDto = z.infer<typeof sepaExportDto>
-
 // ---------------------------------------------------------------- statement, unpaid
 
 export const statementRow = z.object({
@@ -329,6 +301,9 @@ export const statementRow = z.object({
 })
 export const statement = z.object({
   schoolYear,
+  /** The day the statement is made: direct debits collected after it are « en cours », outside the balance. */
+  asOf: isoDate,
+  pendingDebits: z.array(z.object({ operation: z.string(), date: isoDate, description: z.string(), regie: z.string(), amountCents: cents })),
   familyId: id,
   familyNumber: z.number().int(),
   familyName: z.string(),

@@ -8,6 +8,9 @@ export const billingSummary = z.object({
   unpaidCents: z.number().int(),
   unpaidCount: z.number().int(),
   creditCents: z.number().int(),
+  /** Direct debits sent to the bank, not yet collected (still part of the balance). */
+  debitInFlightCents: z.number().int(),
+  nextDebitOn: z.string().nullable(),
   directDebit: z.boolean(),
   onlinePayment: z.boolean(),
   payAt: z.string()
@@ -22,7 +25,9 @@ const portalPayment = z.object({
   modeLabel: z.string(),
   amountCents: z.number().int(),
   invoices: z.array(z.string()),
-  rejected: z.boolean()
+  rejected: z.boolean(),
+  /** A direct debit not collected yet: no receipt until its date. */
+  inFlight: z.boolean()
 })
 
 /** Portal procedures of issue #6: the family's invoices, payments, statement, online payment, attestation fiscale. */

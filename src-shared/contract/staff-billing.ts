@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, ok, page } from './common'
+import { id, isoDate, nonEmpty, ok, page, recordVersion } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import {
   depositDto,
@@ -8,8 +8,6 @@ import {
   invoiceDetail,
   invoiceSummary,
   jobDto,
-  mandateDto,
-  mandateInput,
   month,
   paymentDto,
   paymentInput,
@@ -21,12 +19,12 @@ import {
   runDto,
   runPreview,
   schoolYear,
-  sepaExportDto,
   statement,
   tariffDto,
   tariffInput,
   unpaidRow
 } from './billing-shapes'
+import { mandateDto } from './sepa'
 
 /** Billing and exports: comptable and direction. */
 export const BILLING: readonly StaffRole[] = ['direction', 'comptable']
@@ -34,6 +32,7 @@ export const BILLING: readonly StaffRole[] = ['direction', 'comptable']
 export const CASHIER: readonly StaffRole[] = ['direction', 'comptable', 'accueil']
 
 export const billingSettingsDto = z.object({
+  version: recordVersion,
   onlineEnabled: z.boolean(),
   provider: z.enum(['simulator', 'systempay']),
   siteId: z.string().regex(/^\d{8}$/, { error: 'Identifiant de la boutique : 8 chiffres.' }),
@@ -51,6 +50,8 @@ const familyAccount = z.object({
   balanceCents: z.number().int(),
   unpaidCents: z.number().int(),
   creditCents: z.number().int(),
+  /** Direct debits sent to the bank whose collection date is still ahead. */
+  debitInFlightCents: z.number().int(),
   openInvoices: z.array(invoiceSummary),
   payments: z.array(paymentDto),
   mandate: mandateDto.nullable()
@@ -88,7 +89,7 @@ export const billingStaffProcedures = {
   'billing-run-preview': proc({ input: z.object({ regieId: id, month }), output: runPreview, roles: BILLING, query: true }),
   'billing-run-preview-family': proc({ input: z.object({ regieId: id, month, familyId: id }), output: z.array(previewLine), roles: BILLING, query: true }),
   'billing-run-issue': proc({
-    input: z.object({ regieId: id, month, issueDate: isoDate.nullable().default(null), dueDate: isoDate.nullable().default(null) }),
+    input: z.object({ regieId: id, month, issueDate: isoDate.nullable().default(null), dueDate: isoDate.nullable().default(null), confirmUnfinishedMonth: z.boolean().default(false) }),
     output: z.object({ runId: id, invoiceCount: z.number().int(), lineCount: z.number().int(), totalCents: z.number().int(), firstNumber: z.string().nullable(), lastNumber: z.string().nullable(), backupName: z.string() }),
     roles: BILLING
   }),
@@ -150,22 +151,6 @@ export const billingStaffProcedures = {
     roles: CASHIER
   }),
   'billing-deposits-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(depositDto), roles: CASHIER, query: true }),
-
-  'billing-mandates-list': proc({ input: z.object({ familyId: id.optional(), status: z.enum(['active', 'revoked', 'used']).optional() }), output: z.array(mandateDto), roles: BILLING, query: true }),
-  'billing-mandate-save': proc({ input: mandateInput, output: z.object({ mandateId: id }), roles: BILLING }),
-  'billing-mandate-revoke': proc({ input: z.object({ mandateId: id }), output: ok, roles: BILLING }),
-  'billing-sepa-candidates': proc({
-    input: z.object({ regieId: id, runId: id.nullable().default(null) }),
-    output: z.array(z.object({ invoiceId: id, number: z.string(), familyId: id, familyNumber: z.number().int(), familyName: z.string(), dueCents: z.number().int(), dueDate: isoDate, mandateId: id.nullable(), rum: z.string().nullable(), sequenceType: z.string().nullable() })),
-    roles: BILLING,
-    query: true
-  }),
-  'billing-sepa-export': proc({
-    input: z.object({ regieId: id, runId: id.nullable().default(null), collectionDate: isoDate }),
-    output: z.object({ exportId: id, msgId: z.string(), nbTxs: z.number().int(), ctrlSumCents: z.number().int(), skipped: z.array(z.string()) }),
-    roles: BILLING
-  }),
-  'billing-sepa-exports-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(sepaExportDto), roles: BILLING, query: true }),
 
   'billing-unpaid-list': proc({ input: z.object({ regieId: id.optional(), minDaysLate: z.number().int().min(0).max(3650).default(0) }), output: z.array(unpaidRow), roles: BILLING, query: true }),
   'billing-reminders-send': proc({

@@ -3,6 +3,8 @@ import { familyFileStaffProcedures } from './staff-family-file'
 import { activitiesStaffProcedures } from './staff-activities'
 import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
+import { sepaStaffProcedures } from './staff-sepa'
+import { systemStaffProcedures } from './staff-system'
 import { importsStaffProcedures } from './staff-imports'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
@@ -18,6 +20,8 @@ export const staffProcedures = {
   ...activitiesStaffProcedures,
   ...bookingsStaffProcedures,
   ...billingStaffProcedures,
+  ...sepaStaffProcedures,
+  ...systemStaffProcedures,
   ...importsStaffProcedures
 }
 

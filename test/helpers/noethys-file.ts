@@ -17,7 +17,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { generateFamilies, prng } from '../../src-main/demo/generate'
-import { mod97 } from '../../src-shared/check-digits'
+import { frenchIban } from '../../src-shared/check-digits'
 
 const SCHEMA = join(__dirname, '..', 'fixtures', 'noethys', 'noethys-schema-subset.sql')
 
@@ -41,11 +41,9 @@ export interface NoethysGenFacts {
   owed: Map<number, number>
 }
 
-/** A French IBAN with valid check digits from an invented bank 99999 (as build_sample.py does). */
+/** A French IBAN from an invented bank 99999, with valid RIB and IBAN keys (computed by ibantools). */
 export function fakeIban(n: number): string {
-  const bban = `9999900001${String(n).padStart(11, '0')}42`
-  const digits = [...(bban + 'FR00')].map((c) => (/\d/.test(c) ? c : String(c.charCodeAt(0) - 55))).join('')
-  return `FR${String(98 - mod97(digits)).padStart(2, '0')}${bban}`
+  return frenchIban('99999', '00001', String(n))
 }
 
 const dotted = (phone: string) => `${phone.replace(/\s/g, '').replace(/(\d{2})/g, '$1.')}`

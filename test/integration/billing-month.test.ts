@@ -19,11 +19,12 @@ import { recordPayment, rejectPayment, createDeposit } from '../../src-main/bill
 import { sentNotifications } from '../../src-main/billing/payments/simulator'
 import { IPN_PATH } from '../../src-main/billing/payments/online'
 import { exportDirectDebits } from '../../src-main/billing/sepa/export'
+import { rejectDebit } from '../../src-main/billing/sepa/rejects'
 import { checkPain008Xml } from '../../src-main/billing/sepa/pain008'
 import { familyStatement } from '../../src-main/billing/statement'
 import { unpaidList, sendReminders } from '../../src-main/billing/reminders'
 import { createAttestation } from '../../src-main/billing/attestation'
-import { Invoice, InvoiceLine, Payment, SepaExport } from '../../src-main/billing/entities'
+import { Invoice, InvoiceLine, Payment, SepaCollection, SepaExport } from '../../src-main/billing/entities'
 import { FamilyDocument } from '../../src-main/documents/entities'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
@@ -59,8 +60,9 @@ afterAll(async () => {
 
 const detailOf = async (familyId: number) => {
   const inv = await invoiceOf(familyId)
-  return core.tx.read((m) => invoiceDetail(m, inv.id))
+  return core.tx.read((m) => invoiceDetail(m, inv.id, today()))
 }
+const today = () => core.clock.now().toISOString().slice(0, 10)
 const invoiceOf = (familyId: number) => core.tx.read((m) => m.findOneOrFail(Invoice, { where: { familyId, status: 'issued' }, order: { id: 'DESC' } }))
 
 describe('preview', () => {
@@ -84,8 +86,8 @@ describe('preview', () => {
   test('explains each price', async () => {
     const lines = await previewFamily(core, w.regieId, '2026-09', w.f1.familyId)
     const soir = lines.find((l) => l.label === 'Soir' && l.day === '2026-09-01')!
-    expect(soir).toMatchObject({ quantity: 5, unitPriceCents: 60, amountCents: 300 })
-    expect(sp(soir.explanation.join(' | '))).toMatch(/1 h 10 \(pointage\) → 5 quarts d'heure entamés × 0,60 €/)
+    expect(soir).toMatchObject({ quantity: 5, quantityLabel: "5 quarts d'heure", unitPriceCents: 240, amountCents: 300 })
+    expect(sp(soir.explanation.join(' | '))).toMatch(/1 h 10 \(pointage\) → 5 quarts d'heure entamés, soit 1 h 15 à 2,40 € de l’heure/)
     const zoe = lines.find((l) => l.childName.startsWith('Zoé') && l.label === 'Matin')!
     expect(sp(zoe.explanation.join(' | '))).toMatch(/2e enfant de la famille : réduction de 10 %/)
     const day = lines.filter((l) => l.kind === 'day' || l.kind === 'half-day').map((l) => [l.day, l.kind, l.amountCents])
@@ -182,6 +184,12 @@ describe('batch PDFs', () => {
     const print = pdfText(r.printPdf!)
     expect(print).toContain('FACTURE N° AL-3')
     expect(print).not.toContain('FACTURE N° AL-1')
+    // E-mailed or printed today: the pre-notification of a direct debit runs from here.
+    expect(core.db.prepare('SELECT number, notified_on FROM invoice ORDER BY seq').all()).toEqual([
+      { number: 'AL-1', notified_on: '2026-10-02' },
+      { number: 'AL-2', notified_on: '2026-10-02' },
+      { number: 'AL-3', notified_on: '2026-10-02' }
+    ])
     core.db.prepare(`UPDATE person SET consent_email = 1 WHERE family_id = ?`).run(w.f3.familyId)
   })
 })
@@ -309,32 +317,44 @@ describe('payments', () => {
     expect(await core.tx.read((m) => m.count(Payment))).toBe(before)
   })
 
-  test('direct debit: pain.008 validates with xmllint, invoices become "prélevée", a rejection re-opens', async () => {
+  test('direct debit: one transaction per mandate through xmllint; « en cours » until the collection date; a rejection re-opens', async () => {
     core.clock.set(new Date('2026-10-06T08:00:00Z'))
-    const r = await exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, collectionDate: '2026-10-22' })
-    expect(r).toMatchObject({ nbTxs: 1, ctrlSumCents: w.expected.f3, skipped: [] })
+    const r = await exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, runId: null, collectionDate: '2026-10-22', represent: false })
+    expect(r).toMatchObject({ nbTxs: 1, ctrlSumCents: w.expected.f3, leftOut: [], format: 'pain.008.001.08' })
     const exp = await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: r.exportId }))
     const lint = xmllint(exp.xml)
     expect(lint.output).toBe('')
     expect(lint.ok).toBe(true)
     expect(checkPain008Xml(exp.xml)).toEqual([])
     expect(exp.xml).toContain('<SeqTp>FRST</SeqTp>')
-    expect(exp.xml).toContain('<EndToEndId>AL-3</EndToEndId>')
+    expect(exp.xml).toContain(`<EndToEndId>AL-0001-${w.f3.number}</EndToEndId>`)
     expect(exp.xml).toContain('<InstdAmt Ccy="EUR">6.90</InstdAmt>')
+    expect(exp.xml).toMatch(/<Ustrd>Facture AL-3 /)
     const inv = await invoiceOf(w.f3.familyId)
     expect(inv.debitStatus).toBe('prelevee')
-    expect((await core.tx.read((m) => invoiceDetail(m, inv.id))).state).toBe('prelevee')
+    // Sent to the bank, not collected yet: « Prélèvement en cours », still owed, no longer « to pay ».
+    expect((await core.tx.read((m) => invoiceDetail(m, inv.id, today()))).state).toBe('debit-pending')
+    expect(await core.tx.read(async (m) => familyBalance(m, w.f3.familyId, today()))).toMatchObject({ balanceCents: w.expected.f3, unpaidCents: 0, debitInFlightCents: w.expected.f3, nextDebitOn: '2026-10-22' })
+    const debit = await core.tx.read((m) => m.findOneByOrFail(Payment, { familyId: w.f3.familyId, mode: 'prelevement' }))
+    expect(debit.receivedOn).toBe('2026-10-22')
+    await expect(renderReceipt(core, debit.id)).rejects.toThrow(/aura lieu le 22\/10\/2026/)
     // Presented once only.
-    await expect(exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, collectionDate: '2026-10-23' })).rejects.toThrow(/Aucune facture à prélever/)
+    await expect(exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, runId: null, collectionDate: '2026-10-23', represent: false })).rejects.toThrow(/Aucune facture à prélever/)
     // The next collection of this mandate is recurrent.
     const mandate = core.db.prepare('SELECT sequence_type FROM sepa_mandate WHERE family_id = ?').get(w.f3.familyId) as { sequence_type: string }
     expect(mandate.sequence_type).toBe('RCUR')
+    // From the collection date on, it counts as paid.
+    core.clock.set(new Date('2026-10-22T08:00:00Z'))
+    expect((await core.tx.read((m) => invoiceDetail(m, inv.id, today()))).state).toBe('prelevee')
+    expect(await core.tx.read(async (m) => familyBalance(m, w.f3.familyId, today()))).toMatchObject({ balanceCents: 0, debitInFlightCents: 0 })
 
     core.clock.set(new Date('2026-10-26T08:00:00Z'))
-    const debit = await core.tx.read((m) => m.findOneByOrFail(Payment, { familyId: w.f3.familyId, mode: 'prelevement' }))
-    await rejectPayment(core, w.comptable.actor, debit.id, 'AM04 provision insuffisante', '2026-10-25')
-    const d = await core.tx.read((m) => invoiceDetail(m, inv.id))
+    const collection = await core.tx.read((m) => m.findOneByOrFail(SepaCollection, { paymentId: debit.id }))
+    await rejectDebit(core, w.comptable.actor, { collectionId: collection.id, reasonCode: 'AM04', detail: '', rejectedOn: '2026-10-25' })
+    const d = await core.tx.read((m) => invoiceDetail(m, inv.id, today()))
     expect(d).toMatchObject({ state: 'rejected', dueCents: w.expected.f3 })
+    // Its only collection failed: the next one is a first one again.
+    expect((core.db.prepare('SELECT sequence_type FROM sepa_mandate WHERE family_id = ?').get(w.f3.familyId) as { sequence_type: string }).sequence_type).toBe('FRST')
     // The family now sees it to pay on the portal (direct-debit invoices are otherwise only in the history).
     const fam = await client(portal, 'portal')
     await fam.loginPortal(w.f3.login, w.f3.password)
@@ -409,14 +429,14 @@ describe('credit note and corrected invoice', () => {
     const again = await core.tx.read((m) => m.findOneByOrFail(Invoice, { id: old.id }))
     expect(again.status).toBe('cancelled')
     expect(await core.tx.read((m) => m.countBy(InvoiceLine, { invoiceId: old.id }))).toBeGreaterThan(0)
-    await expect(core.tx.read((m) => Promise.resolve(familyBalance(m, w.f2.familyId)))).resolves.toMatchObject({ balanceCents: -w.expected.f2, creditCents: w.expected.f2 })
+    await expect(core.tx.read((m) => Promise.resolve(familyBalance(m, w.f2.familyId, today())))).resolves.toMatchObject({ balanceCents: -w.expected.f2, creditCents: w.expected.f2 })
     const p = await previewRun(core, w.regieId, '2026-09')
     expect(p.families.find((f) => f.familyId === w.f2.familyId)).toMatchObject({ totalCents: w.expected.f2, creditCents: w.expected.f2 })
     const r = await issueRun(core, w.comptable.actor, { regieId: w.regieId, month: '2026-09' })
     expect(r).toMatchObject({ invoiceCount: 1, firstNumber: 'AL-4' })
     const fresh = await invoiceOf(w.f2.familyId)
     expect(fresh.number).toBe('AL-4')
-    expect((await core.tx.read((m) => invoiceDetail(m, fresh.id))).state).toBe('paid')
+    expect((await core.tx.read((m) => invoiceDetail(m, fresh.id, today()))).state).toBe('paid')
     const text = pdfText((await renderInvoice(core, old.id)).data)
     expect(text).toContain('FACTURE ANNULÉE – avoir N° AL-AV1')
   })
@@ -426,31 +446,36 @@ describe('statements', () => {
   test('balances are consistent to the cent for every family', async () => {
     for (const f of [w.f1, w.f2, w.f3, w.f4]) {
       await core.tx.read(async (m) => {
-        const st = familyStatement(m, f.familyId, '2026-2027')
-        const b = familyBalance(m, f.familyId)
+        const st = familyStatement(m, f.familyId, '2026-2027', today())
+        const b = familyBalance(m, f.familyId, today())
         const sum = st.rows.reduce((s, r) => s + r.debitCents - r.creditCents, 0)
         expect(st.closingCents, `family ${f.lastName}`).toBe(st.openingCents + sum)
         expect(st.closingCents, `family ${f.lastName}`).toBe(b.balanceCents)
         expect(b.balanceCents, `family ${f.lastName}`).toBe(b.unpaidCents - b.creditCents)
       })
     }
-    const f1 = await core.tx.read(async (m) => familyStatement(m, w.f1.familyId, '2026-2027'))
+    const f1 = await core.tx.read(async (m) => familyStatement(m, w.f1.familyId, '2026-2027', today()))
     expect(f1.rows.map((r) => [r.operation, r.description, r.debitCents, r.creditCents])).toEqual([
       ['AL-1', 'Facture : 01/09/2026 - 30/09/2026', w.expected.f1, 0],
       ['AL-R1', 'Règlement : Espèces', 0, 5000]
     ])
     expect(f1.closingCents).toBe(w.expected.f1 - 5000)
-    const f3 = await core.tx.read(async (m) => familyStatement(m, w.f3.familyId, '2026-2027'))
+    const f3 = await core.tx.read(async (m) => familyStatement(m, w.f3.familyId, '2026-2027', today()))
     expect(f3.rows.map((r) => r.description)).toEqual([
       'Facture : 01/09/2026 - 30/09/2026',
       'Règlement : Prélèvement',
-      'Rejet de prélèvement AL-R3 : AM04 provision insuffisante',
+      'Rejet de prélèvement AL-R3 : AM04 – Provision insuffisante',
       'Règlement : Chèque n° 0012345'
     ])
     expect(f3.closingCents).toBe(0)
     const text = pdfText((await renderStatement(core, w.f3.familyId, '2026-2027')).data)
     expect(text).toContain('RELEVÉ DE COMPTE')
     expect(text).toMatch(/Rejet de prélèvement/)
+    // The balance carried over comes first, right under the header, then the operations.
+    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+    const header = lines.findIndex((l) => l.startsWith('N° Opération'))
+    expect(lines[header + 1]).toMatch(/^Ancien solde\s+01\/09\/2026\s+0,00 €\s+0,00 €$/)
+    expect(lines[header + 2]).toMatch(/^AL-3\s+02\/10\/2026\s+Facture/)
   })
 })
 
@@ -506,7 +531,7 @@ describe('accountants’ exports, read back with SheetJS', () => {
     core.clock.set(new Date('2026-12-15T08:00:00Z'))
     const wb = await read('aged-balance', '2026-09-01', '2026-12-15')
     const { totals } = table(wb.Sheets['Balance âgée'], 3)
-    const due = await core.tx.read(async (m) => [w.f1, w.f2, w.f3, w.f4].reduce((s, f) => s + familyBalance(m, f.familyId).unpaidCents, 0))
+    const due = await core.tx.read(async (m) => [w.f1, w.f2, w.f3, w.f4].reduce((s, f) => s + familyBalance(m, f.familyId, today()).unpaidCents, 0))
     expect(Math.round(((totals['Total dû'] as number) ?? 0) * 100)).toBe(due)
   })
 

@@ -148,7 +148,7 @@ describe('the shared sample, through the HTTP upload route', () => {
       { first_name: 'Manon', grp: 'Maternels (3-5 ans)', status: 'validated' }
     ])
     expect(core.db.prepare('SELECT f.number, s.rum, s.holder, s.iban, s.bic, s.signed_on, s.sequence_type, s.status FROM sepa_mandate s JOIN family f ON f.id = s.family_id').all()).toEqual([
-      { number: 1004, rum: 'RUM-F000004-01', holder: 'DUBOIS Nicolas', iban: 'FR5899999000010001234567842', bic: 'FICTFRPPXXX', signed_on: '2025-09-02', sequence_type: 'FRST', status: 'active' }
+      { number: 1004, rum: 'RUM-F000004-01', holder: 'DUBOIS Nicolas', iban: 'FR7699999000010001234567809', bic: 'FICTFRPPXXX', signed_on: '2025-09-02', sequence_type: 'FRST', status: 'active' }
     ])
     // Σ reglements − Σ prestations: family 1 owes 10 €, family 4 owes 16 € (NOTES §5).
     expect(core.db.prepare('SELECT f.number, a.amount_cents, a.month, a.label, a.invoice_id FROM billing_adjustment a JOIN family f ON f.id = a.family_id ORDER BY f.number').all()).toEqual([
@@ -363,9 +363,9 @@ describe('a failed commit leaves nothing', () => {
       core.db.exec('VACUUM')
       core.db.pragma(`max_page_count = ${Number(core.db.pragma('page_count', { simple: true }))}`)
       await expect(commitImport(core, director.actor, req)).rejects.toMatchObject({
-        code: 'import_failed',
+        code: 'disk_full',
         status: 503,
-        message: 'L’import n’a pas été enregistré (le disque est plein) : rien n’a été importé, la base est inchangée.'
+        message: 'Le disque de l’ordinateur est plein : rien n’a été enregistré. Libérez de la place puis réessayez.'
       })
       core.db.pragma('max_page_count = 1073741823')
       expect(snapshot()).toEqual(before)

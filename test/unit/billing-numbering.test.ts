@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatNumber, formatProblem } from '../../src-main/billing/numbering'
-import { isTarget2Day } from '../../src-main/billing/sepa/export'
+import { isTarget2Day, target2DayOnOrAfter } from '../../src-main/billing/sepa/target2'
 import { schoolYearBounds, schoolYearOf } from '../../src-main/billing/statement'
 
 describe('document numbering', () => {
@@ -26,6 +26,10 @@ describe('calendar helpers of billing', () => {
     expect(isTarget2Day('2026-12-24')).toBe(true)
     expect(isTarget2Day('2026-12-26')).toBe(false)
     expect(isTarget2Day('2026-05-14')).toBe(true) // Ascension: French holiday, TARGET2 open
+    expect(isTarget2Day('2027-03-26')).toBe(false) // Good Friday 2027
+    expect(isTarget2Day('2027-01-01')).toBe(false)
+    expect(target2DayOnOrAfter('2026-12-25')).toBe('2026-12-28') // Christmas Friday, 26th Saturday, then Sunday
+    expect(target2DayOnOrAfter('2026-12-28')).toBe('2026-12-28')
   })
   it('maps days to school years', () => {
     expect(schoolYearOf('2026-09-01')).toBe('2026-2027')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatIban, ibanProblem, icsCheckDigits, isValidBic, isValidIban, isValidIcs, maskIban } from '../../src-shared/check-digits'
+import { ValidationErrorsIBAN, validateIBAN } from 'ibantools'
+import { formatIban, frenchIban, ibanBank, ibanProblem, icsCheckDigits, isValidBic, isValidIban, isValidIcs, maskIban } from '../../src-shared/check-digits'
 import { epcId, epcIdProblem, epcText, isEpcText } from '../../src-main/billing/sepa/epc-text'
 
 describe('IBAN (MOD 97)', () => {
@@ -16,6 +17,23 @@ describe('IBAN (MOD 97)', () => {
     expect(ibanProblem('FR7630006000011234567890188')).toMatch(/clé de contrôle/)
     expect(ibanProblem('FR763000600001123456789018')).toMatch(/27 caractères/)
     expect(ibanProblem('FR7630006000011234567890189')).toBeNull()
+  })
+  it('refuses a French IBAN whose RIB key is wrong even when its MOD 97 key is right', () => {
+    // What the demo used to generate for family 1006: IBAN key computed over a BBAN ending in "06", not its RIB key.
+    const wrongRibKey = 'FR8830006100060000000100606'
+    expect(validateIBAN(wrongRibKey).errorCodes).toEqual([ValidationErrorsIBAN.WrongAccountBankBranchChecksum])
+    expect(isValidIban(wrongRibKey)).toBe(false)
+    expect(ibanProblem(wrongRibKey)).toMatch(/clé RIB/)
+  })
+  it('builds French IBANs whose RIB and IBAN keys both hold', () => {
+    const iban = frenchIban('30006', '10006', '1006')
+    expect(iban).toMatch(/^FR\d{2}3000610006000000010\d{4}$/)
+    expect(isValidIban(iban)).toBe(true)
+    expect(ibanProblem(iban)).toBeNull()
+  })
+  it('tells a change of bank from a change of account in the same bank', () => {
+    expect(ibanBank('FR7630006000011234567890189')).toBe(ibanBank(frenchIban('30006', '00002', 'ABC')))
+    expect(ibanBank('FR7630006000011234567890189')).not.toBe(ibanBank('FR1420041010050500013M02606'))
   })
   it('formats and masks', () => {
     expect(formatIban('FR7630006000011234567890189')).toBe('FR76 3000 6000 0112 3456 7890 189')

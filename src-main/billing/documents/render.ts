@@ -5,8 +5,8 @@
  */
 import type { EntityManager } from 'typeorm'
 import type { Core } from '../../core/app-core'
-import { parisDay } from '../../core/clock'
-import { notFound } from '../../core/errors'
+import { frenchDate, parisDay } from '../../core/clock'
+import { DomainError, notFound } from '../../core/errors'
 import { Family } from '../../families/entities'
 import { getStructure } from '../../settings/settings'
 import { CreditNote, Deposit, Invoice, Regie } from '../entities'
@@ -65,19 +65,23 @@ export async function renderInvoice(core: Core, invoiceId: number): Promise<PdfF
 }
 
 export async function renderCreditNote(core: Core, creditNoteId: number): Promise<PdfFile> {
-  const def = await core.tx.read(async (m) => {
+  const { def, number } = await core.tx.read(async (m) => {
     const cn = await m.findOneBy(CreditNote, { id: creditNoteId })
     if (!cn) throw notFound('Avoir')
     const inv = await m.findOneByOrFail(Invoice, { id: cn.invoiceId })
     const logo = (await getStructure(m)).logo
-    return creditNotePdf({ number: cn.number, issueDate: cn.issueDate, amountCents: cn.amountCents, reason: cn.reason, invoiceNumber: inv.number, invoiceDate: inv.issueDate, snapshot: inv.snapshot, logo })
+    return {
+      number: cn.number,
+      def: creditNotePdf({ number: cn.number, issueDate: cn.issueDate, amountCents: cn.amountCents, reason: cn.reason, invoiceNumber: inv.number, invoiceDate: inv.issueDate, snapshot: inv.snapshot, logo })
+    }
   })
-  return { filename: `avoir-${creditNoteId}.pdf`, data: await renderPdf(def) }
+  return { filename: `avoir-${safeName(number)}.pdf`, data: await renderPdf(def) }
 }
 
 export async function renderReceipt(core: Core, paymentId: number): Promise<PdfFile> {
   const { def, number } = await core.tx.read(async (m) => {
-    const p = paymentById(m, paymentId)
+    const p = paymentById(m, paymentId, parisDay(core.clock.now()))
+    if (p.inFlight) throw new DomainError('conflict', `Le prélèvement ${p.number} aura lieu le ${frenchDate(p.receivedOn)} : son reçu sera disponible à partir de cette date.`, 409)
     const fam = await m.findOneByOrFail(Family, { id: p.familyId })
     return {
       number: p.number,
@@ -92,7 +96,7 @@ export async function renderDeposit(core: Core, depositId: number): Promise<PdfF
     const d = await m.findOneBy(Deposit, { id: depositId })
     if (!d) throw notFound('Remise')
     const regie = await m.findOneByOrFail(Regie, { id: d.regieId })
-    const payments = listPayments(m, { depositId: d.id, limit: 100_000, offset: 0 }).items.reverse()
+    const payments = listPayments(m, { today: parisDay(core.clock.now()), depositId: d.id, limit: 100_000, offset: 0 }).items.reverse()
     return {
       number: d.number,
       def: depositPdf({ structure: await identity(m), regieName: regie.name, number: d.number, mode: d.mode, depositedOn: d.depositedOn, bankAccount: d.bankAccount, payments })
@@ -103,7 +107,7 @@ export async function renderDeposit(core: Core, depositId: number): Promise<PdfF
 
 export async function renderStatement(core: Core, familyId: number, schoolYear: string): Promise<PdfFile> {
   const def = await core.tx.read(async (m) =>
-    statementPdf({ structure: await identity(m), statement: familyStatement(m, familyId, schoolYear), today: parisDay(core.clock.now()) })
+    statementPdf({ structure: await identity(m), statement: familyStatement(m, familyId, schoolYear, parisDay(core.clock.now())), today: parisDay(core.clock.now()) })
   )
   return { filename: `releve-${schoolYear}.pdf`, data: await renderPdf(def) }
 }

@@ -11,7 +11,7 @@ import type { JobDto } from '@shared/contract/billing-shapes'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { DomainError } from '../../core/errors'
-import { frenchDate } from '../../core/clock'
+import { frenchDate, parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
 import { consentingRecipient } from '../../families/contact'
 import { enqueueMail, mailContext } from '../../mail/outbox'
@@ -22,6 +22,7 @@ import { invoicePdf } from '../documents/pdfs'
 import { documentDef } from '../documents/layout'
 import { billingTemplates } from '../mail'
 import { Invoice } from '../entities'
+import { markInvoicesNotified } from '../invoices'
 import { getBillingSettings } from '../settings'
 
 interface Job extends JobDto {
@@ -70,7 +71,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   if (ids.length === 0) throw new DomainError('not_found', 'Ce lot ne contient aucune facture.', 404)
   if (job) job.total = ids.length
   const toPrint: Content[] = []
-  let pendingMails: { familyId: number; to: string; number: string; filename: string; pdf: Buffer; period: string; total: number; due: number; dueDate: string; debit: boolean }[] = []
+  let pendingMails: { invoiceId: number; familyId: number; to: string; number: string; filename: string; pdf: Buffer; period: string; total: number; due: number; dueDate: string; debit: boolean }[] = []
   let emailed = 0
   let printed = 0
   const flush = async () => {
@@ -87,10 +88,13 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
           [{ filename: p.filename, contentType: 'application/pdf', content: p.pdf.toString('base64') }]
         )
       }
+      // Queued in this transaction: the pre-notification of a direct debit runs from today.
+      await markInvoicesNotified(m, batch.map((p) => p.invoiceId), parisDay(core.clock.now()))
       await audit(m, actor, core.clock.now(), { action: 'invoice-email', entity: 'invoicing_run', entityId: opts.runId, after: { invoices: batch.map((p) => p.number) } })
     })
     emailed += batch.length
   }
+  const printedIds: number[] = []
   for (let i = 0; i < ids.length; i++) {
     const { data, to } = await core.tx.read(async (m) => {
       const data = await invoicePdfData(m, ids[i], ctx)
@@ -101,6 +105,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
     const pdf = await renderPdf(def)
     if (to) {
       pendingMails.push({
+        invoiceId: ids[i],
         familyId: 0,
         to,
         number: data.number,
@@ -117,6 +122,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
     if (!to || opts.printAll) {
       if (toPrint.length) toPrint.push({ text: '', pageBreak: 'after' })
       toPrint.push(...(def.content as Content[]))
+      printedIds.push(ids[i])
       printed++
     }
     if (job) {
@@ -128,6 +134,13 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   }
   await flush()
   const printPdf = toPrint.length ? await renderPdf(documentDef(toPrint, 'Factures à imprimer')) : null
+  // The print file goes to the post today: those invoices are sent too.
+  if (printedIds.length) {
+    await core.tx.run(async (m) => {
+      await markInvoicesNotified(m, printedIds, parisDay(core.clock.now()))
+      await audit(m, actor, core.clock.now(), { action: 'invoice-print', entity: 'invoicing_run', entityId: opts.runId, after: { invoices: printedIds.length } })
+    })
+  }
   return { rendered: ids.length, emailed, printed, ms: Date.now() - t0, printPdf }
 }
 

@@ -3,15 +3,18 @@ import type { EntityManager } from 'typeorm'
 import type { DepositDto, PaymentDto, PaymentInput } from '@shared/contract/billing-shapes'
 import { PAYMENT_MODE_LABELS } from '@shared/contract/billing-shapes'
 import { formatEuro } from '@shared/billing/money'
+import { personName } from '@shared/names'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
-import { nextNumber } from '../../db/counter'
-import { dbOf, stmt } from '../../bookings/sql'
+import { nextNumber, reserveNumbers } from '../../db/counter'
+import { auditRows, dbOf, stmt } from '../../bookings/sql'
+import { insertMany } from '../../db/statements'
 import { Family } from '../../families/entities'
-import { Deposit, Invoice, Payment, PaymentAllocation, type DepositMode, type PaymentMode } from '../entities'
+import { Deposit, Invoice, Payment, type DepositMode, type PaymentMode, type Regie } from '../entities'
+import { insertAllocation, insertAllocations } from './allocations'
 import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 
@@ -56,33 +59,6 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
   if (input.mode === 'titre' && !input.reference) {
     throw new DomainError('invalid_input', 'Titre émis : indiquez le numéro du titre (ORMC).', 400, { reference: 'requis' })
   }
-  const now = core.clock.now().toISOString()
-  const seq = await nextNumber(m, counterName(regie.id, 'payment'))
-  const payment = await m.save(
-    Payment,
-    Object.assign(new Payment(), {
-      regieId: regie.id,
-      familyId: input.familyId,
-      number: formatNumber(regie.paymentFormat, { code: regie.code, n: seq, date: input.receivedOn }),
-      seq,
-      receivedOn: input.receivedOn,
-      mode: input.mode as PaymentMode,
-      amountCents: input.amountCents,
-      chequeNumber: input.chequeNumber,
-      bank: input.bank,
-      payer: input.payer,
-      reference: input.reference,
-      depositId: null,
-      onlinePaymentId: input.onlinePaymentId ?? null,
-      sepaExportId: input.sepaExportId ?? null,
-      mandateId: input.mandateId ?? null,
-      status: 'ok',
-      rejectedOn: null,
-      rejectReason: '',
-      createdBy: actor.kind === 'staff' ? actor.id : null,
-      createdAt: now
-    })
-  )
   const open = openInvoices(db, input.familyId, regie.id)
   let left = input.amountCents
   const applied: { invoiceId: number; amountCents: number }[] = []
@@ -103,14 +79,66 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
       left -= amount
     }
   }
-  for (const a of applied) await m.insert(PaymentAllocation, { paymentId: payment.id, invoiceId: a.invoiceId, amountCents: a.amountCents, createdAt: now })
-  await audit(m, actor, core.clock.now(), {
-    action: 'payment-record',
-    entity: 'payment',
-    entityId: payment.id,
-    after: { ...payment, allocations: applied, creditLeftCents: left }
+  const [written] = writePayments(db, actor, core.clock.now(), regie, [{ ...input, allocations: applied }])
+  return m.findOneByOrFail(Payment, { id: written.id })
+}
+
+const PAYMENT_COLUMNS = [
+  'regie_id', 'family_id', 'number', 'seq', 'received_on', 'mode', 'amount_cents', 'cheque_number', 'bank', 'payer', 'reference',
+  'online_payment_id', 'sepa_export_id', 'mandate_id', 'status', 'created_by', 'created_at'
+] as const
+
+/**
+ * Writes payments of one régie whose allocations the caller has checked, in
+ * its transaction: numbered in one block of the régie's sequence, with their
+ * allocations and a 'payment-record' audit row each, in multi-row INSERTs
+ * (a direct-debit file writes thousands at once).
+ */
+export function writePayments(db: Database.Database, actor: Actor, at: Date, regie: Regie, items: NewPayment[]): { id: number; number: string }[] {
+  if (!items.length) return []
+  const now = at.toISOString()
+  const first = reserveNumbers(db, counterName(regie.id, 'payment'), items.length)
+  const rows = items.map((p, i) => {
+    const seq = first + i
+    return {
+      regieId: regie.id,
+      familyId: p.familyId,
+      number: formatNumber(regie.paymentFormat, { code: regie.code, n: seq, date: p.receivedOn }),
+      seq,
+      receivedOn: p.receivedOn,
+      mode: p.mode,
+      amountCents: p.amountCents,
+      chequeNumber: p.chequeNumber,
+      bank: p.bank,
+      payer: p.payer,
+      reference: p.reference,
+      onlinePaymentId: p.onlinePaymentId ?? null,
+      sepaExportId: p.sepaExportId ?? null,
+      mandateId: p.mandateId ?? null,
+      status: 'ok' as const,
+      createdBy: actor.kind === 'staff' ? actor.id : null,
+      createdAt: now
+    }
   })
-  return payment
+  const ids = new Map(
+    insertMany<{ id: number; seq: number }>(db, 'payment', PAYMENT_COLUMNS, rows.map((r) => [r.regieId, r.familyId, r.number, r.seq, r.receivedOn, r.mode, r.amountCents, r.chequeNumber, r.bank, r.payer, r.reference, r.onlinePaymentId, r.sepaExportId, r.mandateId, r.status, r.createdBy, r.createdAt]), 'id, seq').map((x) => [x.seq, x.id])
+  )
+  const idOf = (i: number) => ids.get(rows[i].seq)!
+  // Allocated on the payment's day (never before the invoice): the accounts as of a date count them from then.
+  insertAllocations(db, items.flatMap((p, i) => p.allocations.map((a) => ({ paymentId: idOf(i), invoiceId: a.invoiceId, amountCents: a.amountCents, on: p.receivedOn, at: now }))))
+  auditRows(
+    db,
+    actor,
+    now,
+    items.map((p, i) => ({
+      action: 'payment-record',
+      entity: 'payment',
+      entityId: idOf(i),
+      before: null,
+      after: { id: idOf(i), ...rows[i], allocations: p.allocations, creditLeftCents: p.amountCents - p.allocations.reduce((t, a) => t + a.amountCents, 0) }
+    }))
+  )
+  return rows.map((r, i) => ({ id: idOf(i), number: r.number }))
 }
 
 export async function recordPayment(core: Core, actor: Actor, input: PaymentInput): Promise<{ paymentId: number; number: string; creditLeftCents: number }> {
@@ -126,6 +154,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
   return core.tx.run(async (m) => {
     const db = dbOf(m)
     const now = core.clock.now().toISOString()
+    const today = parisDay(core.clock.now())
     const free = stmt(
       db,
       `SELECT p.id, p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS free
@@ -139,7 +168,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
         if (left <= 0) break
         if (inv.due <= 0) continue
         const amount = Math.min(left, inv.due)
-        await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: inv.id, amountCents: amount, createdAt: now })
+        insertAllocation(db, { paymentId: p.id, invoiceId: inv.id, amountCents: amount, on: today, at: now })
         inv.due -= amount
         left -= amount
         total += amount
@@ -153,34 +182,41 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
 /**
  * A rejected direct debit (or bounced cheque): the payment is marked
  * rejected, its allocations are reversed (negative rows), so the invoices
- * are due again; the statement shows the rejection as a debit.
+ * are due again; the statement shows the rejection as a debit. A debit of a
+ * SEPA file goes through sepa/rejects.ts, which also moves its mandate back
+ * and charges the bank fee.
  */
 export async function rejectPayment(core: Core, actor: Actor, paymentId: number, reason: string, rejectedOn?: string): Promise<void> {
-  if (!reason.trim()) throw new DomainError('invalid_input', 'Motif du rejet : champ obligatoire.', 400, { reason: 'requis' })
   await core.tx.run(async (m) => {
     const p = await m.findOneBy(Payment, { id: paymentId })
     if (!p) throw notFound('Règlement')
-    if (p.status === 'rejected') throw new DomainError('conflict', `Le règlement ${p.number} est déjà rejeté.`, 409)
-    if (p.mode !== 'prelevement' && p.mode !== 'cheque') throw new DomainError('invalid_input', 'Seuls un prélèvement ou un chèque peuvent être rejetés.', 400)
-    const now = core.clock.now().toISOString()
-    const on = rejectedOn ?? parisDay(core.clock.now())
-    await m.update(Payment, { id: p.id }, { status: 'rejected', rejectedOn: on, rejectReason: reason.trim() })
-    const allocations = stmt(
-      dbOf(m),
-      'SELECT invoice_id, SUM(amount_cents) AS net FROM payment_allocation WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount_cents) <> 0'
-    ).all(p.id) as { invoice_id: number; net: number }[]
-    for (const a of allocations) {
-      await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, createdAt: now })
-      if (p.mode === 'prelevement') await m.update(Invoice, { id: a.invoice_id }, { debitStatus: 'rejected' })
-    }
-    await audit(m, actor, core.clock.now(), {
-      action: 'payment-reject',
-      entity: 'payment',
-      entityId: p.id,
-      before: { status: p.status },
-      after: { status: 'rejected', rejectedOn: on, reason, reopened: allocations.map((a) => a.invoice_id) }
-    })
+    await rejectPaymentIn(m, core, actor, p, reason, rejectedOn ?? parisDay(core.clock.now()))
   })
+}
+
+/** The rejection itself, in the caller's transaction; returns the invoices it re-opens. */
+export async function rejectPaymentIn(m: EntityManager, core: Core, actor: Actor, p: Payment, reason: string, on: string): Promise<number[]> {
+  if (!reason.trim()) throw new DomainError('invalid_input', 'Motif du rejet : champ obligatoire.', 400, { reason: 'requis' })
+  if (p.status === 'rejected') throw new DomainError('conflict', `Le règlement ${p.number} est déjà rejeté.`, 409)
+  if (p.mode !== 'prelevement' && p.mode !== 'cheque') throw new DomainError('invalid_input', 'Seuls un prélèvement ou un chèque peuvent être rejetés.', 400)
+  const now = core.clock.now().toISOString()
+  await m.update(Payment, { id: p.id }, { status: 'rejected', rejectedOn: on, rejectReason: reason.trim() })
+  const allocations = stmt(
+    dbOf(m),
+    'SELECT invoice_id, SUM(amount_cents) AS net FROM payment_allocation WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount_cents) <> 0'
+  ).all(p.id) as { invoice_id: number; net: number }[]
+  for (const a of allocations) {
+    insertAllocation(dbOf(m), { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, on, at: now })
+    if (p.mode === 'prelevement') await m.update(Invoice, { id: a.invoice_id }, { debitStatus: 'rejected' })
+  }
+  await audit(m, actor, core.clock.now(), {
+    action: 'payment-reject',
+    entity: 'payment',
+    entityId: p.id,
+    before: { status: p.status },
+    after: { status: 'rejected', rejectedOn: on, reason, reopened: allocations.map((a) => a.invoice_id) }
+  })
+  return allocations.map((a) => a.invoice_id)
 }
 
 interface PaymentRow {
@@ -190,7 +226,8 @@ interface PaymentRow {
   regie_name: string
   family_id: number
   family_number: number
-  family_name: string
+  last_name: string | null
+  first_name: string | null
   received_on: string
   mode: PaymentMode
   amount_cents: number
@@ -207,7 +244,7 @@ interface PaymentRow {
 
 export const PAYMENT_SELECT = `
   SELECT p.id, p.number, p.regie_id, r.name AS regie_name, p.family_id, f.number AS family_number,
-         UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS family_name,
+         pe.last_name, pe.first_name,
          p.received_on, p.mode, p.amount_cents,
          COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS allocated,
          p.cheque_number, p.bank, p.payer, p.reference, d.number AS deposit_number, p.status, p.rejected_on,
@@ -217,7 +254,8 @@ export const PAYMENT_SELECT = `
     LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable'
     LEFT JOIN deposit d ON d.id = p.deposit_id`
 
-export function toPaymentDto(r: PaymentRow): PaymentDto {
+/** A payment on `today`: a direct debit is « en cours » until its collection date (its receivedOn). */
+export function toPaymentDto(r: PaymentRow, today: string): PaymentDto {
   return {
     id: r.id,
     number: r.number,
@@ -225,7 +263,7 @@ export function toPaymentDto(r: PaymentRow): PaymentDto {
     regieName: r.regie_name,
     familyId: r.family_id,
     familyNumber: r.family_number,
-    familyName: r.family_name.trim(),
+    familyName: personName(r.last_name, r.first_name),
     receivedOn: r.received_on,
     mode: r.mode,
     amountCents: r.amount_cents,
@@ -236,12 +274,15 @@ export function toPaymentDto(r: PaymentRow): PaymentDto {
     reference: r.reference,
     depositNumber: r.deposit_number,
     status: r.status,
+    inFlight: r.mode === 'prelevement' && r.status === 'ok' && r.received_on > today,
     rejectedOn: r.rejected_on,
     invoices: r.invoices ? r.invoices.split(', ') : []
   }
 }
 
 export interface PaymentFilter {
+  /** The day « en cours » is judged on. */
+  today: string
   regieId?: number
   familyId?: number
   mode?: PaymentMode
@@ -267,13 +308,13 @@ export function listPayments(m: EntityManager, f: PaymentFilter): { total: numbe
   const db = dbOf(m)
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM payment p ${w}`).get(...params) as { n: number }).n
   const rows = db.prepare(`${PAYMENT_SELECT} ${w} ORDER BY p.received_on DESC, p.id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as PaymentRow[]
-  return { total, items: rows.map(toPaymentDto) }
+  return { total, items: rows.map((r) => toPaymentDto(r, f.today)) }
 }
 
-export function paymentById(m: EntityManager, id: number): PaymentDto {
+export function paymentById(m: EntityManager, id: number, today: string): PaymentDto {
   const r = dbOf(m).prepare(`${PAYMENT_SELECT} WHERE p.id = ?`).get(id) as PaymentRow | undefined
   if (!r) throw notFound('Règlement')
-  return toPaymentDto(r)
+  return toPaymentDto(r, today)
 }
 
 // ---------------------------------------------------------------- deposits

@@ -18,8 +18,14 @@ export function isEpcText(s: string): boolean {
 
 /** Transliterates to the EPC set, collapses spaces, trims and cuts to `max` characters. */
 export function epcText(s: string, max: number): string {
+  // Most names and references are plain ASCII already: no per-character work (a file has thousands).
+  if (EPC_ALLOWED.test(s)) return s.replace(/\s+/g, ' ').trim().slice(0, max).trim()
   let out = ''
   for (const ch of s.normalize('NFC')) {
+    if (EPC_ALLOWED.test(ch)) {
+      out += ch
+      continue
+    }
     if (SPECIAL[ch] !== undefined) {
       out += SPECIAL[ch]
       continue
@@ -46,4 +52,23 @@ export function epcIdProblem(s: string, max = 35): string | null {
   if (!isEpcText(s) || s.includes(' ')) return 'caractères non autorisés'
   if (s.startsWith('/') || s.endsWith('/') || s.includes('//')) return '« / » en début, en fin ou doublé'
   return null
+}
+
+/**
+ * The remittance information of a debit covering several invoices (one
+ * RmtInf/Ustrd, 140 EPC characters): "Factures AL-6 AL-46 AL-86" then `tail`
+ * (who bills) if it fits. The numbers come first; when they do not all fit,
+ * the last ones are counted: "… AL-86 +3".
+ */
+export function remittanceText(numbers: string[], tail: string, max = 140): string {
+  const head = numbers.length > 1 ? 'Factures' : 'Facture'
+  const ids = numbers.map((n) => epcText(n, 35))
+  const full = epcText(`${head} ${ids.join(' ')} ${tail}`, 1000)
+  if (full.length <= max) return full
+  const bare = `${head} ${ids.join(' ')}`
+  if (bare.length <= max) return bare
+  let kept = ids.length
+  const text = (k: number) => `${head} ${ids.slice(0, k).join(' ')} +${ids.length - k}`
+  while (kept > 1 && text(kept).length > max) kept--
+  return text(kept).slice(0, max)
 }

@@ -7,7 +7,12 @@ import { RushIndexes0000000000006 } from './0006-rush-indexes'
 import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
-import { Imports0000000000010 } from './0010-imports'
+import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
+import { OutboxSending0000000000011 } from './0011-outbox-sending'
+import { RecordVersions0000000000012 } from './0012-record-versions'
+import { AllocationDates0000000000013 } from './0013-allocation-dates'
+import { MealShares0000000000014 } from './0014-meal-shares'
+import { Imports0000000000015 } from './0015-imports'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -24,5 +29,10 @@ export const migrations = [
   DecidedQueueIndex0000000000007,
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
-  Imports0000000000010
+  SepaRulebook0000000000010,
+  OutboxSending0000000000011,
+  RecordVersions0000000000012,
+  AllocationDates0000000000013,
+  MealShares0000000000014,
+  Imports0000000000015
 ]

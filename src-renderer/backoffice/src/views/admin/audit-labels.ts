@@ -41,6 +41,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   reminder: 'Relance',
   sepa_mandate: 'Mandat SEPA',
   sepa_export: 'Prélèvement SEPA',
+  sepa_collection: 'Prélèvement SEPA (transaction)',
   // Messaging, documents, news (#3)
   message_thread: 'Conversation',
   message_broadcast: 'Message groupé',
@@ -175,6 +176,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'invoicing-run-issue': 'Campagne de facturation émise',
   'invoice-issue': 'Facture émise',
   'invoice-email': 'Factures envoyées par e-mail',
+  'invoice-print': 'Factures imprimées pour envoi postal',
   'invoice-cancel': 'Facture annulée',
   'credit-note-create': 'Avoir émis',
   'billing-document-store': 'Document de facturation archivé',
@@ -191,6 +193,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'mandate-update': 'Mandat SEPA modifié',
   'mandate-revoke': 'Mandat SEPA révoqué',
   'sepa-export': 'Fichier de prélèvement SEPA généré',
+  'mandate-end': 'Mandat SEPA : dernier prélèvement demandé',
+  'mandate-reopen': 'Mandat SEPA rouvert après un rejet',
+  'debit-reject': 'Prélèvement rejeté',
+  'sepa-status-import': 'Compte rendu bancaire (pain.002) importé',
   'import-commit': 'Import de familles (lot)',
   'import-undo': 'Import annulé (lot)',
   'import-invite': 'Invitations au portail des familles importées'

@@ -14,7 +14,7 @@ export function saveFileOut(f: FileOutDto): Promise<boolean> {
 }
 
 type Severity = 'success' | 'info' | 'warn' | 'danger' | 'secondary'
-const STATE: Record<string, Severity> = { open: 'warn', partial: 'info', paid: 'success', cancelled: 'secondary', prelevee: 'success', rejected: 'danger', credit: 'info' }
+const STATE: Record<string, Severity> = { open: 'warn', partial: 'info', paid: 'success', cancelled: 'secondary', 'debit-pending': 'info', prelevee: 'success', rejected: 'danger', credit: 'info' }
 export const invoiceStateSeverity = (s: string): Severity => STATE[s] ?? 'secondary'
 
 /** "2026-03" of a Date (local). */
