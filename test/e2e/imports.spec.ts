@@ -37,9 +37,11 @@ test('import the Noethys sample: preview, commit, find a family, undo the batch'
   // The family is found by its name in the family search, with the « informations importées ».
   await page.getByRole('link', { name: 'Familles', exact: true }).click()
   await page.getByLabel('Rechercher une famille').fill('Dubois Nicolas')
+  // The search has settled (the list keeps it in the address) before the family is opened.
+  await expect(page.getByText(/^1 famille trouvée\.$/)).toBeVisible()
   const row = page.getByRole('row').filter({ hasText: 'nicolas.dubois@example.org' })
-  await expect(row).toBeVisible()
   await row.getByRole('link').first().click()
+  await expect(page).toHaveURL(/#\/familles\/\d+/)
   await expect(page.getByText(/^Informations importées \(Noethys, fichier « Exemple_DATA\.dat », lot n° \d+/)).toBeVisible()
   await expect(page.getByText('Mandat RUM-F000004-01 : Mandat fictif', { exact: false })).toBeVisible()
 
@@ -52,6 +54,7 @@ test('import the Noethys sample: preview, commit, find a family, undo the batch'
   await expect(page.getByText('Annulé', { exact: true })).toBeVisible()
   await page.getByRole('link', { name: 'Familles', exact: true }).click()
   await page.getByLabel('Rechercher une famille').fill('Dubois Nicolas')
+  await expect(page.getByText(/^Aucune famille trouvée\.$/)).toBeVisible()
   await expect(page.getByRole('row').filter({ hasText: 'nicolas.dubois@example.org' })).toHaveCount(0)
   expect(errors).toEqual([])
 })
