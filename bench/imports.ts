@@ -59,6 +59,8 @@ function csvFile(count: number): Buffer {
   return Buffer.from(Papa.unparse({ fields: TEMPLATE_COLUMNS.map((c) => c.title), data: rows }, { delimiter: ';' }), 'utf8')
 }
 
+/** CPU time of this process between two readings: the machine is shared, wall time alone says little. */
+const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => `  [CPU ${((b.user - a.user + b.system - a.system) / 1e6).toFixed(2)} s]`
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8)
 
@@ -83,31 +85,37 @@ async function scenario(kind: 'csv' | 'noethys', path: string): Promise<void> {
     const staffId = await createStaffUser(core, SYSTEM, { login: 'direction', displayName: 'Direction', email: '', role: 'direction', password: 'un-mot-de-passe-de-bench', mustChangePassword: false })
     const actor = { kind: 'staff' as const, id: staffId, label: 'Direction', role: 'direction' as const }
     const rssBefore = process.memoryUsage().rss
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     const up = await receiveImportUpload(core, actor, name, file)
     const t1 = performance.now()
+    const c1 = process.cpuUsage()
     const rssUpload = process.resourceUsage().maxRSS * 1024
     const req = importRequest.parse({ uploadId: up.uploadId, mapping: up.spreadsheet?.mapping, options: { openingBalances: false, mandates: true } })
     const preview = await previewImport(core, actor, req)
     const t2 = performance.now()
+    const c2 = process.cpuUsage()
     const rssPreview = process.resourceUsage().maxRSS * 1024
     const batch = await commitImport(core, actor, req)
     const t3 = performance.now()
+    const c3 = process.cpuUsage()
     const peak = process.resourceUsage().maxRSS * 1024
     const dbSize = statSync(core.paths.dbFile).size + (existsSync(`${core.paths.dbFile}-wal`) ? statSync(`${core.paths.dbFile}-wal`).size : 0)
+    const c4 = process.cpuUsage()
     const undo0 = performance.now()
     await undoBatch(core, actor, batch.batchId)
     const undo1 = performance.now()
+    const c5 = process.cpuUsage(c4)
     await core.close()
     console.log(`\n${kind === 'csv' ? 'CSV' : 'Noethys'} — ${FAMILIES} families, file ${name} ${mb(file.length)}`)
     console.log(`  created        : ${batch.counts.families} families, ${batch.counts.persons} people, ${batch.counts.children} children, ${batch.counts.enrolments} enrolments, ${batch.counts.mandates} mandates (refused: ${preview.refusedCount})`)
-    console.log(`  upload         : ${s(t1 - t0)}   (read, recognise${kind === 'csv' ? ', map columns' : ', check version'})`)
-    console.log(`  preview        : ${s(t2 - t1)}   (plan, every value checked, duplicates)`)
-    console.log(`  commit         : ${s(t3 - t2)}   (verified backup + one transaction)`)
-    console.log(`  upload→commit  : ${s(t3 - t0)}`)
+    console.log(`  upload         : ${s(t1 - t0)}   (read, recognise${kind === 'csv' ? ', map columns' : ', check version'})${cpu(c0, c1)}`)
+    console.log(`  preview        : ${s(t2 - t1)}   (plan, every value checked, duplicates)${cpu(c1, c2)}`)
+    console.log(`  commit         : ${s(t3 - t2)}   (verified backup + one transaction)${cpu(c2, c3)}`)
+    console.log(`  upload→commit  : ${s(t3 - t0)}${cpu(c0, c3)}`)
     console.log(`  peak RSS       : ${mb(peak)} (at start ${mb(rssBefore)}, peak by the end of upload ${mb(rssUpload)}, of preview ${mb(rssPreview)})`)
     console.log(`  database       : ${mb(dbSize)} after the commit (file + WAL)`)
-    console.log(`  undo           : ${s(undo1 - undo0)}   (backup + one transaction)`)
+    console.log(`  undo           : ${s(undo1 - undo0)}   (backup + one transaction)  [CPU ${((c5.user + c5.system) / 1e6).toFixed(2)} s]`)
     if (kind === 'csv') baseline(core.paths.dbFile)
   } finally {
     rmSync(dir, { recursive: true, force: true })
