@@ -72,7 +72,7 @@ export async function planFromNoethys(
   const schools = new Map(f.rows('ecoles', ['IDecole', 'nom'] as const).map((r) => [num(r.IDecole) ?? 0, str(r.nom)]))
   const levels = new Map(f.rows('niveaux_scolaires', ['IDniveau', 'abrege', 'nom'] as const).map((r) => [num(r.IDniveau) ?? 0, str(r.abrege) || str(r.nom)]))
   const messagesByFamily = f.rowsBy('messages', ['IDfamille', 'IDindividu', 'texte', 'date_saisie'] as const, 'IDfamille', { orderBy: 'date_saisie' })
-  const messagesByIndividu = f.rowsBy('messages', ['IDfamille', 'IDindividu', 'texte', 'date_saisie'] as const, 'IDindividu', { orderBy: 'date_saisie', where: 'COALESCE("IDfamille", 0) = 0' })
+  const messagesByIndividu = f.rowsBy('messages', ['IDfamille', 'IDindividu', 'texte', 'date_saisie'] as const, 'IDindividu', { orderBy: 'date_saisie', where: `COALESCE(NULLIF("IDfamille", ''), 0) = 0` })
   const mandats = f.rowsBy('mandats', ['IDmandat', 'IDfamille', 'rum', 'type', 'date', 'IDindividu', 'individu_nom', 'iban', 'bic', 'sequence', 'actif', 'memo'] as const, 'IDfamille', { orderBy: 'date' })
   const enrolmentsOf = f.rowsBy('inscriptions', ['IDinscription', 'IDindividu', 'IDfamille', 'IDactivite', 'statut', 'parti', 'date_desinscription'] as const, 'IDindividu', { orderBy: 'IDinscription' })
   const balances = opts.openingBalances ? readBalances(f) : new Map<number, number>()
