@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * each created (so a batch can be undone), portal invitations sent to
  * imported families, and the column mapping remembered for spreadsheets.
  */
-export class Imports0000000000015 implements MigrationInterface {
-  name = 'Imports0000000000015'
+export class Imports0000000000018 implements MigrationInterface {
+  name = 'Imports0000000000018'
 
   async up(q: QueryRunner): Promise<void> {
     const statements = [
