@@ -1,10 +1,10 @@
 /**
  * #14: importing a commune at once — 20,000 families (about 35,000 people
- * and 35,000 children) from a CSV file and from a generated Noethys file,
+ * and 35,000 children) from a CSV file, the same rows as XLSX, and a generated Noethys file,
  * from the upload to the commit, then undoing the batch. Each scenario runs
  * in its own process so its peak RSS is its own.
  *
- *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/imports.ts [csv|noethys|all] [families=20000]
+ *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/imports.ts [csv|xlsx|noethys|all] [families=20000]
  *
  * Stages: upload (read, recognise, map columns), preview (read into a plan,
  * check every value, look for duplicates), commit (verified backup, then one
@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
+import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
 import { importRequest } from '@shared/contract/imports-shapes'
 import { TEMPLATE_COLUMNS } from '@shared/imports/fields'
@@ -36,9 +37,10 @@ import { generateNoethysFile } from '../test/helpers/noethys-file'
 
 const [what = 'all', n = '20000'] = process.argv.slice(2)
 const FAMILIES = Number(n)
+type Kind = 'csv' | 'xlsx' | 'noethys'
 
-/** The generated families as a CSV laid out like the template: one row per child. */
-function csvFile(count: number): Buffer {
+/** The generated families laid out like the template: one row per child. */
+function templateRows(count: number): string[][] {
   const rows: string[][] = []
   generateFamilies(count, 42, 2026).forEach((f, i) => {
     const r1 = f.responsable
@@ -56,7 +58,20 @@ function csvFile(count: number): Buffer {
       rows.push(TEMPLATE_COLUMNS.map((col) => (row as Record<string, string>)[col.field] ?? ''))
     }
   })
-  return Buffer.from(Papa.unparse({ fields: TEMPLATE_COLUMNS.map((c) => c.title), data: rows }, { delimiter: ';' }), 'utf8')
+  return rows
+}
+
+function csvFile(count: number): Buffer {
+  return Buffer.from(Papa.unparse({ fields: TEMPLATE_COLUMNS.map((c) => c.title), data: templateRows(count) }, { delimiter: ';' }), 'utf8')
+}
+
+/** The same rows in an XLSX workbook (text cells, as a spreadsheet exported from another program). */
+async function xlsxFile(count: number): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook()
+  const ws = wb.addWorksheet('Familles')
+  ws.addRow(TEMPLATE_COLUMNS.map((c) => c.title))
+  for (const r of templateRows(count)) ws.addRow(r)
+  return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
 /** CPU time of this process between two readings: the machine is shared, wall time alone says little. */
@@ -65,10 +80,15 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8)
 
 /** Writes the scenario's file (in the parent process, so generating it weighs nothing on the import's memory). */
-function writeFile(kind: 'csv' | 'noethys', dir: string): string {
+async function writeFile(kind: Kind, dir: string): Promise<string> {
   if (kind === 'csv') {
     const path = join(dir, 'familles.csv')
     writeFileSync(path, csvFile(FAMILIES))
+    return path
+  }
+  if (kind === 'xlsx') {
+    const path = join(dir, 'familles.xlsx')
+    writeFileSync(path, await xlsxFile(FAMILIES))
     return path
   }
   const path = join(dir, 'Commune_DATA.dat')
@@ -76,7 +96,7 @@ function writeFile(kind: 'csv' | 'noethys', dir: string): string {
   return path
 }
 
-async function scenario(kind: 'csv' | 'noethys', path: string): Promise<void> {
+async function scenario(kind: Kind, path: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `ribambelle-bench-import-${kind}-`))
   try {
     const name = basename(path)
@@ -107,9 +127,9 @@ async function scenario(kind: 'csv' | 'noethys', path: string): Promise<void> {
     const undo1 = performance.now()
     const c5 = process.cpuUsage(c4)
     await core.close()
-    console.log(`\n${kind === 'csv' ? 'CSV' : 'Noethys'} — ${FAMILIES} families, file ${name} ${mb(file.length)}`)
+    console.log(`\n${kind === 'noethys' ? 'Noethys' : kind.toUpperCase()} — ${FAMILIES} families, file ${name} ${mb(file.length)}`)
     console.log(`  created        : ${batch.counts.families} families, ${batch.counts.persons} people, ${batch.counts.children} children, ${batch.counts.enrolments} enrolments, ${batch.counts.mandates} mandates (refused: ${preview.refusedCount})`)
-    console.log(`  upload         : ${s(t1 - t0)}   (read, recognise${kind === 'csv' ? ', map columns' : ', check version'})${cpu(c0, c1)}`)
+    console.log(`  upload         : ${s(t1 - t0)}   (read, recognise${kind === 'noethys' ? ', check version' : ', map columns'})${cpu(c0, c1)}`)
     console.log(`  preview        : ${s(t2 - t1)}   (plan, every value checked, duplicates)${cpu(c1, c2)}`)
     console.log(`  commit         : ${s(t3 - t2)}   (verified backup + one transaction)${cpu(c2, c3)}`)
     console.log(`  upload→commit  : ${s(t3 - t0)}${cpu(c0, c3)}`)
@@ -153,13 +173,13 @@ function baseline(dbFile: string): void {
 
 async function main() {
   if (what === 'run') {
-    await scenario(process.argv[4] as 'csv' | 'noethys', process.argv[5])
+    await scenario(process.argv[4] as Kind, process.argv[5])
     return
   }
   const files = mkdtempSync(join(tmpdir(), 'ribambelle-bench-files-'))
   try {
-    for (const k of what === 'all' ? (['csv', 'noethys'] as const) : [what as 'csv' | 'noethys']) {
-      const path = writeFile(k, files)
+    for (const k of what === 'all' ? (['csv', 'xlsx', 'noethys'] as const) : [what as Kind]) {
+      const path = await writeFile(k, files)
       const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, 'run', String(FAMILIES), k, path], { stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.node.json' } })
       if (r.status !== 0) process.exit(r.status ?? 1)
     }

@@ -212,16 +212,24 @@ describe('XLSX values: dates, numbers, formulas', () => {
         ['Nom du responsable', 'Prénom du responsable', 'Tél. portable du responsable', 'Code postal', 'Nom de l’enfant', 'Prénom de l’enfant', 'Date de naissance de l’enfant'],
         ['Faure', 'Léa', 612345678, 1000, 'Faure', 'Jules', new Date(Date.UTC(2016, 4, 12))],
         ['Henry', 'Paul', '06 98 76 54 32', '31000', { formula: 'A2', result: 'Henry' } as never, 'Rose', 43466],
-        ['Vidal', 'Nina', '', '', { formula: 'A2&B2' } as never, 'Zoé', '2017-01-01']
+        ['Vidal', 'Nina', '', '', { formula: 'A2&B2' } as never, 'Zoé', '2017-01-01'],
+        ['Roux', 'Ali', '', '', 'Roux', { formula: '1/0', result: { error: '#DIV/0!' } } as never, '2018-03-04']
       ])
       const up = await receiveImportUpload(c, staff.actor, 'familles.xlsx', data)
-      expect(up.spreadsheet!.facts).toEqual(expect.arrayContaining([{ label: 'Formules', value: '2 cellules calculées : la valeur enregistrée par le tableur est lue, la formule n’est jamais calculée' }]))
+      expect(up.spreadsheet!.facts).toEqual(expect.arrayContaining([{ label: 'Formules', value: '3 cellules calculées : la valeur enregistrée par le tableur est lue, la formule n’est jamais calculée' }]))
       const { preview } = await importFile(c, staff.actor, 'familles.xlsx', data)
       expect(preview.issues).toEqual([
         {
           row: 4,
           ref: 'Ligne 4',
-          message: 'Colonne « Nom de l’enfant » : formule « =A2&B2 » sans valeur enregistrée (le tableur ne l’a jamais calculée ; Ribambelle ne calcule jamais de formule)',
+          message: 'Colonne « Nom de l’enfant » : formule « =A2&B2 » sans valeur lisible (jamais calculée par le tableur, ou en erreur ; Ribambelle ne calcule jamais de formule)',
+          effect: 'ligne non importée',
+          level: 'refused'
+        },
+        {
+          row: 5,
+          ref: 'Ligne 5',
+          message: 'Colonne « Prénom de l’enfant » : formule « =1/0 » sans valeur lisible (jamais calculée par le tableur, ou en erreur ; Ribambelle ne calcule jamais de formule) ; Enfant — Prénom : champ obligatoire.',
           effect: 'ligne non importée',
           level: 'refused'
         }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
 import { normalize } from '../../core/text'
@@ -93,7 +94,8 @@ function cellValue(v: ExcelValue, formulaCount: { n: number }): { value: Cell; w
     const result = (v as { result?: ExcelValue }).result
     if (result === undefined || result === null) {
       const f = 'formula' in v ? v.formula : (v as { sharedFormula: string }).sharedFormula
-      return { value: null, why: `formule « =${f} » sans valeur enregistrée (le tableur ne l’a jamais calculée ; Ribambelle ne calcule jamais de formule)` }
+      // The streaming reader keeps no error result: « never calculated » and « in error » read the same.
+      return { value: null, why: `formule « =${f} » sans valeur lisible (jamais calculée par le tableur, ou en erreur ; Ribambelle ne calcule jamais de formule)` }
     }
     if (typeof result === 'object' && !(result instanceof Date) && 'error' in result) return { value: null, why: `formule en erreur (${result.error})` }
     return cellValue(result, { n: 0 })
@@ -102,35 +104,44 @@ function cellValue(v: ExcelValue, formulaCount: { n: number }): { value: Cell; w
   return { value: String(v) }
 }
 
+/**
+ * Reads the sheet named « Familles », else the first sheet with rows, through
+ * exceljs' streaming reader: one row at a time, so 20,000 families take a
+ * fraction of the memory a whole workbook model would (bench/imports.ts).
+ */
 export async function readXlsx(data: Buffer, name: string): Promise<Grid> {
-  const wb = new ExcelJS.Workbook()
+  const sheets: { name: string; rows: GridRow[]; formulas: number }[] = []
   try {
-    await wb.xlsx.load(data as unknown as ArrayBuffer)
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' })
+    for await (const ws of reader) {
+      const formulas = { n: 0 }
+      const rows: GridRow[] = []
+      for await (const row of ws) {
+        const cells: Cell[] = []
+        const unreadable: GridRow['unreadable'] = []
+        for (let col = 1; col <= Math.min(row.cellCount, MAX_COLUMNS + 1); col++) {
+          const { value, why } = cellValue(row.getCell(col).value, formulas)
+          cells.push(typeof value === 'string' && value.trim() === '' ? null : value)
+          if (why) unreadable.push({ col: col - 1, why })
+        }
+        if (cells.some((c) => c !== null) || unreadable.length) rows.push({ row: row.number, cells, unreadable })
+      }
+      if (rows.length) sheets.push({ name: (ws as unknown as { name: string }).name, rows, formulas: formulas.n })
+    }
   } catch {
     refuse(`Le tableur « ${name} » est endommagé : il ne s’ouvre pas. Enregistrez-le à nouveau au format .xlsx depuis votre tableur.`)
   }
-  const sheets = wb.worksheets.filter((s) => s.actualRowCount > 0)
-  const sheet = sheets.find((s) => normalize(s.name) === 'familles') ?? sheets[0]
+  const sheet = sheets.find((x) => normalize(x.name) === 'familles') ?? sheets[0]
   if (!sheet) refuse('Ce tableur est vide : aucune ligne à importer.')
-  const formulas = { n: 0 }
-  const rows: GridRow[] = []
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: Cell[] = []
-    const unreadable: GridRow['unreadable'] = []
-    for (let col = 1; col <= Math.min(row.cellCount, MAX_COLUMNS + 1); col++) {
-      const { value, why } = cellValue(row.getCell(col).value, formulas)
-      cells.push(typeof value === 'string' && value.trim() === '' ? null : value)
-      if (why) unreadable.push({ col: col - 1, why })
-    }
-    rows.push({ row: rowNumber, cells, unreadable })
-  })
   const facts = [
     { label: 'Format', value: 'XLSX' },
     { label: 'Feuille', value: `« ${sheet.name} »${sheets.length > 1 ? ` (sur ${sheets.length} feuilles)` : ''}` }
   ]
-  if (formulas.n) facts.push({ label: 'Formules', value: `${formulas.n} cellule${formulas.n > 1 ? 's' : ''} calculée${formulas.n > 1 ? 's' : ''} : la valeur enregistrée par le tableur est lue, la formule n’est jamais calculée` })
-  return grid(rows, facts)
+  const n = sheet.formulas
+  if (n) facts.push({ label: 'Formules', value: `${n} cellule${n > 1 ? 's' : ''} calculée${n > 1 ? 's' : ''} : la valeur enregistrée par le tableur est lue, la formule n’est jamais calculée` })
+  return grid(sheet.rows, facts)
 }
+
 
 export function readGrid(format: 'csv' | 'xlsx', data: Buffer, name: string): Promise<Grid> | Grid {
   return format === 'csv' ? readCsv(data, name) : readXlsx(data, name)
