@@ -6,7 +6,7 @@
  *   node out/main/headless.js [--demo] [--data-dir DIR]
  */
 import { join, resolve } from 'node:path'
-import { defaultDataDir, envPort } from './core/config'
+import { defaultDataDir, envPort, lanBindHost } from './core/config'
 import { DomainError } from './core/errors'
 import { openAppCore } from './core/startup'
 import { startServers } from './server/listen'
@@ -30,12 +30,14 @@ async function main() {
     // Override for runs from source (tsx), where __dirname is src-main rather than out/main.
     portalStaticDir: process.env.RIBAMBELLE_PORTAL_STATIC ? resolve(process.env.RIBAMBELLE_PORTAL_STATIC) : join(outDir, 'portal'),
     withStaff: true,
+    lanHost: lanBindHost(),
     mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? 15_000)
   })
   console.log('Ribambelle — mode sans fenêtre (headless)')
   console.log(`  Données     : ${dataDir}`)
   console.log(`  Back-office : ${servers.staffUrl}`)
   for (const u of servers.portalUrls) console.log(`  Portail     : ${u}`)
+  for (const u of servers.lan.status().urls) console.log(`  Back-office sur le réseau : ${u}`)
   if (core.runtime.tlsFingerprint) console.log(`  Empreinte du certificat (SHA-256) : ${core.runtime.tlsFingerprint}`)
   for (const line of credentials) console.log(line)
   console.log('READY')

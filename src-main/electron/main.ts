@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, session, shell } from 'electron'
 import type { Core } from '../core/app-core'
-import { defaultDataDir, envPort } from '../core/config'
+import { defaultDataDir, envPort, lanBindHost } from '../core/config'
 import { openAppCore } from '../core/startup'
 import { startServers, type RunningServers } from '../server/listen'
 import { registerIpc } from './ipc'
@@ -51,9 +51,11 @@ async function start() {
     staffPort: 0,
     portalPort: envPort('RIBAMBELLE_PORTAL_PORT', 5443),
     portalHost: process.env.RIBAMBELLE_PORTAL_HOST ?? '0.0.0.0',
-    staffStaticDir: null,
+    // The window talks over IPC; the built back-office is served only to the other desks, when opened on the LAN.
+    staffStaticDir: join(__dirname, '../renderer'),
     portalStaticDir: join(__dirname, '../portal'),
-    withStaff: false
+    withStaff: false,
+    lanHost: lanBindHost()
   })
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })

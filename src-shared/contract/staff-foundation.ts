@@ -26,7 +26,12 @@ export const DIRECTION: readonly StaffRole[] = ['direction']
 export const DESK: readonly StaffRole[] = ['direction', 'accueil']
 export const FAMILY_READERS: readonly StaffRole[] = ['direction', 'accueil', 'comptable', 'animateur']
 
-const sessionOut = z.object({ user: staffUser.nullable(), csrfToken: z.string() })
+/**
+ * A login still under way: `second-factor` (password right, the code awaited; `user` is null) or
+ * `two-factor-setup` (this computer only: the second factor the direction requires must be set up first).
+ */
+export const loginStage = z.enum(['second-factor', 'two-factor-setup'])
+export const sessionOut = z.object({ user: staffUser.nullable(), csrfToken: z.string(), stage: loginStage.nullable() })
 
 /**
  * Staff API: served on 127.0.0.1 (HTTP) and over Electron IPC, never on the
@@ -117,7 +122,7 @@ export const foundationStaffProcedures = {
     roles: DIRECTION
   }),
 
-  'staff-list': proc({ input: empty, output: z.array(staffUser), roles: DIRECTION, query: true }),
+  'staff-list': proc({ input: empty, output: z.array(staffUser.extend({ twoFactor: z.boolean() })), roles: DIRECTION, query: true }),
   'staff-create': proc({
     input: z.object({
       login: nonEmpty('Identifiant', 100),

@@ -5,6 +5,7 @@ import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
 import { systemStaffProcedures } from './staff-system'
+import { accessStaffProcedures } from './staff-access'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -20,7 +21,8 @@ export const staffProcedures = {
   ...bookingsStaffProcedures,
   ...billingStaffProcedures,
   ...sepaStaffProcedures,
-  ...systemStaffProcedures
+  ...systemStaffProcedures,
+  ...accessStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

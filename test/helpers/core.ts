@@ -51,7 +51,8 @@ export async function openTestCore(opts: TestCoreOptions = {}): Promise<TestCore
   const ownDir = !rest.dataDir
   const dataDir = rest.dataDir ?? mkdtempSync(join(tmpdir(), 'ribambelle-test-'))
   const clock = new FixedClock(now ?? TEST_NOW)
-  const core = await openCore({ log: () => {}, ...rest, dataDir, clock })
+  // One movable clock for both: TOTP codes in tests are computed at the test's time.
+  const core = await openCore({ log: () => {}, ...rest, dataDir, clock, wallClock: clock })
   return Object.assign(core, {
     clock,
     cleanup: async () => {

@@ -9,6 +9,7 @@ import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
 import { OutboxSending0000000000011 } from './0011-outbox-sending'
+import { StaffNetwork0000000000012 } from './0012-staff-network'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -26,5 +27,6 @@ export const migrations = [
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
   SepaRulebook0000000000010,
-  OutboxSending0000000000011
+  OutboxSending0000000000011,
+  StaffNetwork0000000000012
 ]
