@@ -7,6 +7,7 @@ import { resolveSession } from '../accounts/sessions'
 import { portalHandlers } from '../rpc/portal-handlers'
 import type { FamilyActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
+import { trackRoutes } from './route-table'
 import { limitOptions, PORTAL_LIMITS } from './limits'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from '../core/installation-secret'
@@ -49,6 +50,7 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
     ...limitOptions(PORTAL_LIMITS, opts.https ?? null)
   }
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
+  trackRoutes(app)
   installErrorHandler(app, 'family')
   await app.register(fastifyHelmet, {
     // form-action: the "Payer" form posts to the payment gateway (Systempay), or to the built-in simulator on 'self'.

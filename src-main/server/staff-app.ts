@@ -9,6 +9,7 @@ import type { StaffListener } from '../accounts/second-factor'
 import { staffHandlers } from '../rpc/staff-handlers'
 import type { StaffActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
+import { trackRoutes } from './route-table'
 import { limitOptions, STAFF_LIMITS } from './limits'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from '../core/installation-secret'
@@ -72,6 +73,7 @@ export async function buildStaffApp(core: Core, opts: StaffAppOptions = {}): Pro
   const listener: StaffListener = lan ? 'lan' : 'loopback'
   const serverOpts = { logger: opts.logger ?? false, trustProxy: false, ...limitOptions(STAFF_LIMITS, lan?.https ?? null) }
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
+  trackRoutes(app)
   installErrorHandler(app)
   if (lan) {
     // Cut before the TLS handshake: an address outside the ranges gets no certificate, no page, no login form.
