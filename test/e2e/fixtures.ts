@@ -36,7 +36,7 @@ async function startSmtp(mails: ParsedMail[]): Promise<{ port: number; close(): 
 }
 
 /** Starts the built headless app on a fresh demo database, with e-mails going to a loopback SMTP server. */
-async function startApp(): Promise<RunningApp & { stop(): Promise<void> }> {
+async function startApp(extraEnv: Record<string, string> = {}): Promise<RunningApp & { stop(): Promise<void> }> {
   const mails: ParsedMail[] = []
   const smtp = await startSmtp(mails)
   const dataDir = mkdtempSync(join(tmpdir(), 'ribambelle-e2e-'))
@@ -48,7 +48,8 @@ async function startApp(): Promise<RunningApp & { stop(): Promise<void> }> {
       RIBAMBELLE_PORTAL_PORT: '0',
       RIBAMBELLE_PORTAL_HOST: '127.0.0.1',
       RIBAMBELLE_DEMO_SMTP_PORT: String(smtp.port),
-      RIBAMBELLE_MAIL_INTERVAL_MS: '300'
+      RIBAMBELLE_MAIL_INTERVAL_MS: '300',
+      ...extraEnv
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -125,10 +126,12 @@ export async function staffApi(staffUrl: string): Promise<{ call: (name: string,
   return { call, dispose: () => ctx.dispose() }
 }
 
-export const test = base.extend<{}, { app: RunningApp }>({
+export const test = base.extend<{}, { app: RunningApp; appEnv: Record<string, string> }>({
+  /** Extra environment for the app under test (`test.use({ appEnv })` in a spec gives it its own app). */
+  appEnv: [{}, { scope: 'worker', option: true }],
   app: [
-    async ({}, use) => {
-      const app = await startApp()
+    async ({ appEnv }, use) => {
+      const app = await startApp(appEnv)
       await use(app)
       await app.stop()
     },
