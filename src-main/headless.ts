@@ -4,17 +4,22 @@
  * on the LAN over HTTPS. Tests and CI run this.
  *
  *   node out/main/headless.js [--demo] [--data-dir DIR]
+ *   node out/main/headless.js --server https://pc-accueil:5181 [--fingerprint AA:…] [--data-dir DIR]
+ *   node out/main/headless.js --forget-server https://pc-accueil:5181
  */
 import { join, resolve } from 'node:path'
 import { defaultDataDir, envPort, lanBindHost } from './core/config'
 import { DomainError } from './core/errors'
 import { openAppCore } from './core/startup'
+import { runHeadlessClient } from './client/headless-client'
 import { startServers } from './server/listen'
 
 async function main() {
   const args = process.argv.slice(2)
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
+  // A client of another computer's back-office: no local database is opened.
+  if (args.includes('--server') || args.includes('--forget-server')) return runHeadlessClient(args, dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir())
   const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)')
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)

@@ -9,11 +9,13 @@ import { defaultDataDir, envPort, lanBindHost } from '../core/config'
 import { openAppCore } from '../core/startup'
 import { startServers, type RunningServers } from '../server/listen'
 import { registerIpc } from './ipc'
+import { chosenServer, openRemoteWindow } from './remote-window'
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 let core: Core | null = null
 let servers: RunningServers | null = null
+let closeRemote: (() => Promise<void>) | null = null
 
 if (!app.requestSingleInstanceLock()) {
   // A second instance would open the same SQLite file; hand over to the first one.
@@ -42,6 +44,12 @@ app.on('web-contents-created', (_e, contents) => {
 })
 
 async function start() {
+  // A client of another computer's back-office: no local database, no listener of its own.
+  const server = chosenServer(process.argv, app.getPath('userData'))
+  if (server) {
+    closeRemote = await openRemoteWindow(server, app.getPath('userData'))
+    return
+  }
   const demo = process.argv.includes('--demo')
   const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo, 'Ribambelle')
   core = opened.core
@@ -86,6 +94,7 @@ let shutdown: Promise<void> | null = null
 function shutDown(): Promise<void> {
   shutdown ??= (async () => {
     try {
+      await closeRemote?.()
       await servers?.close()
     } finally {
       await core?.close()

@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import selfsigned from 'selfsigned'
 import { generateSync } from 'otplib'
 import type { Browser, Page } from '@playwright/test'
 import { test, expect, expectAccessible, staffLogin, STAFF_PASSWORDS } from './fixtures'
@@ -88,6 +93,8 @@ test('the direction sets up TOTP with the QR code’s key and opens the back-off
   await expect(page.getByTestId('lan-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
   lanUrl = await page.getByTestId('lan-url').first().innerText()
   expect(lanUrl).toBe(`https://127.0.0.1:${port}`)
+  // Checked with the success toast on screen, once its fade-in is over (half-transparent text is not what users read).
+  await page.locator('.p-toast-message').first().evaluate((el) => Promise.allSettled(el.getAnimations({ subtree: true }).map((a) => a.finished)))
   await expectAccessible(page, 'paramètres, postes et tablettes')
 })
 
@@ -184,4 +191,82 @@ test('required for a role on this computer: the accueil must set it up before an
   await enterCode(desk, code(accueilSecret, 1))
   await expect(desk.getByRole('link', { name: 'Familles', exact: true })).toBeVisible()
   await desk.context().close()
+})
+
+/** `npm start -- --server URL` in headless mode: answers the fingerprint question with `answer`, resolves with its output once READY or exited. */
+const clients: ReturnType<typeof spawn>[] = []
+test.afterAll(() => {
+  for (const c of clients) if (c.exitCode === null) c.kill('SIGTERM')
+})
+
+function startClient(server: string, dataDir: string, answer: string) {
+  const child = spawn(process.execPath, ['out/main/headless.js', '--server', server, '--data-dir', dataDir], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  const done = new Promise<{ out: string; code: number | null; url?: string }>((resolve) => {
+    child.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('Tapez « oui »') && !child.stdin.writableEnded) child.stdin.end(answer + '\n')
+      const m = /Back-office : (\S+)\nREADY/.exec(out)
+      if (m) resolve({ out, code: null, url: m[1] })
+    })
+    child.stderr.on('data', (d) => (out += d))
+    child.on('exit', (code) => resolve({ out, code }))
+  })
+  return { child, done }
+}
+
+test('this computer as a client of the server: fingerprint confirmed once, then a changed certificate refused', async ({ app, page, browser }) => {
+  test.skip(!lanUrl, 'needs the first test')
+  const clientDir = mkdtempSync(join(tmpdir(), 'ribambelle-client-'))
+  await staffLogin(page, app.staffUrl, 'direction', "Journal d'audit")
+  await page.goto(`${app.staffUrl}/#/parametres/postes`)
+  const shown = await page.getByTestId('lan-fingerprint').innerText()
+
+  // First start: the fingerprint is shown and must be confirmed; « non » connects to nothing.
+  const refused = await startClient(lanUrl, clientDir, 'non').done
+  expect(refused.out).toContain(`Empreinte SHA-256 : ${shown}`)
+  expect(refused.code).toBe(1)
+  expect(refused.out).toMatch(/Empreinte non confirmée/)
+  const first = startClient(lanUrl, clientDir, 'oui')
+  const started = await first.done
+  expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+  try {
+    // The server's back-office, in this computer's browser, with the second factor.
+    const desk = await (await browser.newContext()).newPage()
+    await desk.goto(started.url!)
+    await desk.getByLabel('Identifiant').fill('direction')
+    await desk.getByLabel('Mot de passe').fill(STAFF_PASSWORDS.direction)
+    await desk.getByRole('button', { name: 'Se connecter' }).click()
+    await enterCode(desk, recoveryCodes[1])
+    await expect(desk.getByRole('link', { name: "Journal d'audit", exact: true })).toBeVisible()
+
+    // Second start: no question.
+    const again = await startClient(lanUrl, clientDir, '').done
+    expect(again.out).not.toContain('Tapez « oui »')
+    expect(again.url).toBeTruthy()
+
+    // The server's certificate changes (here: the direction installs another one).
+    const pems = selfsigned.generate([{ name: 'commonName', value: 'Autre certificat' }], { days: 30, keySize: 2048, algorithm: 'sha256' })
+    await page.getByLabel('Certificat fourni par votre service informatique').check()
+    await page.getByLabel('Certificat (PEM)').fill(pems.cert)
+    await page.getByLabel('Clé privée (PEM)').fill(pems.private)
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click()
+    await expect(page.getByTestId('lan-fingerprint')).not.toHaveText(shown)
+    const newFingerprint = await page.getByTestId('lan-fingerprint').innerText()
+
+    // The running client refuses the next request, and says so.
+    await desk.reload()
+    await expect(desk.getByRole('heading', { name: 'Connexion refusée' })).toBeVisible()
+    await expect(desk.getByText(/Le certificat du serveur https:\/\/127\.0\.0\.1:\d+ a changé : Ribambelle a refusé la connexion/)).toBeVisible()
+    await desk.context().close()
+    // A new start refuses it too, with both fingerprints, without asking.
+    const after = await startClient(lanUrl, clientDir, 'oui').done
+    expect(after.code).toBe(1)
+    expect(after.out).not.toContain('Tapez « oui »')
+    expect(after.out).toContain(`Empreinte confirmée : ${shown}`)
+    expect(after.out).toContain(`Empreinte présentée : ${newFingerprint}`)
+  } finally {
+    for (const c of clients) if (c.exitCode === null) c.kill('SIGTERM')
+    rmSync(clientDir, { recursive: true, force: true })
+  }
 })
