@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import { request } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { PinnedAgent } from './server-certificate'
@@ -39,12 +39,23 @@ function localCsp(csp: string | string[] | undefined): string | undefined {
 const CHANGED_PAGE = (origin: string) =>
   `Le certificat du serveur ${origin} a changé : Ribambelle a refusé la connexion. Fermez Ribambelle et prévenez la direction.`
 
+function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+  res.end(JSON.stringify({ error: { code, message } }))
+}
+
 const escapeHtml = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
 
 export async function startPinnedProxy(origin: string, fingerprint: string, onRefused: (shown: string) => void, port = 0): Promise<PinnedProxy> {
   const remote = new URL(origin)
   const agent = new PinnedAgent(origin, fingerprint, onRefused)
+  let self = ''
+  let hosts: string[] = []
   const server: Server = createServer((req, res) => {
+    // Like the back-office on this computer: another host name (DNS rebinding) or a page of another site is refused
+    // here, since the server would only see this proxy's rewritten, trusted-looking request.
+    if (!hosts.includes(req.headers.host ?? '')) return void refuse(res, 403, 'bad_host', 'Ce back-office n’est accessible que depuis ce poste.')
+    if (req.headers.origin !== undefined && req.headers.origin !== self) return void refuse(res, 403, 'bad_origin', 'Requête refusée : elle vient d’un autre site.')
     const up = request(
       { agent, host: remote.hostname, port: Number(remote.port || 443), method: req.method, path: req.url, headers: forwardHeaders(req.headers, remote.host, origin) },
       (r) => {
@@ -66,8 +77,7 @@ export async function startPinnedProxy(origin: string, fingerprint: string, onRe
         res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' })
         return void res.end(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>Ribambelle — connexion refusée</title><main><h1>Connexion refusée</h1><p>${escapeHtml(message)}</p></main></html>`)
       }
-      res.writeHead(502, { 'content-type': 'application/json; charset=utf-8' })
-      res.end(JSON.stringify({ error: { code: changed ? 'certificate_changed' : 'server_unreachable', message } }))
+      refuse(res, 502, changed ? 'certificate_changed' : 'server_unreachable', message)
     })
     req.pipe(up)
   })
@@ -75,8 +85,11 @@ export async function startPinnedProxy(origin: string, fingerprint: string, onRe
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => resolve())
   })
+  const bound = (server.address() as AddressInfo).port
+  self = `http://127.0.0.1:${bound}`
+  hosts = [`127.0.0.1:${bound}`, `localhost:${bound}`]
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: self,
     close: () =>
       new Promise((resolve) => {
         agent.destroy()

@@ -78,6 +78,27 @@ describe('trust on first use, then pinned', () => {
     }
   })
 
+  test('the loopback address answers only this computer’s pages: another host name or another site’s page is refused', async () => {
+    const remote = await openRemoteBackOffice(url, { dataDir: clientDir, confirm: async () => true })
+    try {
+      const { request } = await import('node:http')
+      const raw = (headers: Record<string, string>) =>
+        new Promise<number>((resolve, reject) => {
+          const r = request(`${remote.url}/api/staff/auth-session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+            res.resume()
+            resolve(res.statusCode!)
+          })
+          r.on('error', reject)
+          r.end('{}')
+        })
+      expect(await raw({ host: 'attaquant.example:80' })).toBe(403)
+      expect(await raw({ origin: 'https://attaquant.example' })).toBe(403)
+      expect(await raw({ origin: remote.url })).toBe(200)
+    } finally {
+      await remote.close()
+    }
+  })
+
   test('the next time, no question: the same certificate is trusted', async () => {
     const confirm = vi.fn(async () => true)
     const remote = await openRemoteBackOffice(url, { dataDir: clientDir, confirm })
