@@ -3,11 +3,13 @@
  * Node. The back-office is served on http://127.0.0.1:<port> and the portal
  * on the LAN over HTTPS. Tests and CI run this.
  *
- *   node out/main/headless.js [--demo] [--data-dir DIR]
+ *   node out/main/headless.js [--demo [--regie-publique] [--clock 2027-01-19T08:00:00+01:00]] [--data-dir DIR]
  *   node out/main/headless.js --server https://pc-accueil:5181 [--fingerprint AA:…] [--data-dir DIR]
  *   node out/main/headless.js --forget-server https://pc-accueil:5181
  */
 import { join, resolve } from 'node:path'
+import { clockOption } from './core/clock-option'
+import { parisDay } from './core/clock'
 import { defaultDataDir, envPort, lanBindHost } from './core/config'
 import { DomainError } from './core/errors'
 import { openAppCore } from './core/startup'
@@ -20,7 +22,14 @@ async function main() {
   const dirArg = args.indexOf('--data-dir')
   // A client of another computer's back-office: no local database is opened.
   if (args.includes('--server') || args.includes('--forget-server')) return runHeadlessClient(args, dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir())
-  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)')
+  const clock = clockOption(args, process.env, demo)
+  const { core, dataDir, credentials } = await openAppCore(
+    dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(),
+    demo,
+    'Ribambelle (sans fenêtre)',
+    clock,
+    args.includes('--regie-publique') ? 'regie-publique' : 'association'
+  )
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()
@@ -40,6 +49,7 @@ async function main() {
   })
   console.log('Ribambelle — mode sans fenêtre (headless)')
   console.log(`  Données     : ${dataDir}`)
+  if (clock) console.log(`  Horloge     : démonstration au ${parisDay(core.clock.now())} (${core.clock.now().toISOString()})`)
   console.log(`  Back-office : ${servers.staffUrl}`)
   for (const u of servers.portalUrls) console.log(`  Portail     : ${u}`)
   for (const u of servers.lan.status().urls) console.log(`  Back-office sur le réseau : ${u}`)
@@ -56,7 +66,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  // A refusal the user can act on (the data directory is in use…) is printed as is; anything else with its stack.
+  // A refusal the user can act on (a bad --clock, the data directory in use…) is one French line; anything else with its stack.
   console.error(e instanceof DomainError ? `Erreur : ${e.message}` : e)
   process.exit(1)
 })

@@ -1,19 +1,22 @@
 /**
  * Billing part of the demo structure: one régie, tariffs for the demo
  * activities (every mode), quotients familiaux, a few SEPA mandates, the
- * online payment simulator switched on, and the runs of the months already
- * over in the school year, with some of them paid.
+ * runs of the months already over in the school year, and the régie's PES V2
+ * settings. As an association (default): the Systempay simulator, some runs
+ * paid at the desk. As a public régie (`--regie-publique`): every run sent to
+ * the Trésor as an ORMC bordereau, and the PayFiP simulator.
  */
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError } from '../core/errors'
-import { Activity, ActivityType } from '../activities/entities'
-import { addDays } from '@shared/bookings/days'
+import { Activity, ActivityType, Unit } from '../activities/entities'
+import { addDays, addMonths } from '@shared/bookings/days'
 import { openingDays } from '../calendar/calendar'
 import { Family } from '../families/entities'
 import { FamilyCaf } from '../families/file-entities'
 import { prng } from '../demo/generate'
+import type { DemoCalendar } from '../demo/demo-calendar'
 import { tariffInput } from '@shared/contract/billing-shapes'
 import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from './settings'
 import { saveRegie } from './regies'
@@ -22,7 +25,9 @@ import { saveMandate } from './sepa/mandates'
 import { frenchIban } from '@shared/check-digits'
 import { issueRun } from './invoicing/issue'
 import { recordPayment } from './payments/payments'
-import { Invoice } from './entities'
+import { Invoice, InvoicingRun } from './entities'
+import { exportRunToPes, markPesSent } from './pes/export'
+import { savePesSettings } from './pes/settings'
 import { invoiceRow, markInvoicesNotified } from './invoices'
 import { schoolYearBounds, schoolYearOf } from './statement'
 
@@ -69,7 +74,13 @@ async function seedPastConsumption(core: Core, r: () => number): Promise<void> {
 
 const br = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
 
-export async function seedDemoBilling(core: Core): Promise<string[]> {
+/** How the demo structure collects: an association (Systempay and SEPA) or a public régie (PES V2 and PayFiP). */
+export type DemoProfile = 'association' | 'regie-publique'
+
+/** Fictitious: a valid SIRET key, no real collectivité. */
+const DEMO_SIRET = '21319999000002'
+
+export async function seedDemoBilling(core: Core, cal: DemoCalendar, profile: DemoProfile = 'association'): Promise<string[]> {
   const r = prng(606)
   const regieId = await saveRegie(core, SEED, {
     id: null,
@@ -91,7 +102,9 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
   await saveBillingSettings(core, SEED, {
     ...DEFAULT_BILLING_SETTINGS,
     onlineEnabled: true,
-    provider: 'simulator',
+    provider: profile === 'regie-publique' ? 'payfip' : 'systempay',
+    simulated: true,
+    payfipNumcli: '123456',
     payAt: 'Paiement à l’accueil de la Maison de l’Enfant (espèces, chèque, CESU, ANCV), du lundi au vendredi de 8h30 à 18h.',
     residentPostalCodes: ['31000']
   })
@@ -99,7 +112,8 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
     const kinds = new Map((await m.find(ActivityType)).map((t) => [t.id, t.kind]))
     return (await m.find(Activity)).map((a) => ({ id: a.id, name: a.name, kind: kinds.get(a.activityTypeId) }))
   })
-  const t = (x: Record<string, unknown>) => saveTariff(core, SEED, tariffInput.parse({ validFrom: '2025-09-01', ...x }))
+  const units = await core.tx.read((m) => m.find(Unit))
+  const t = (x: Record<string, unknown>) => saveTariff(core, SEED, tariffInput.parse({ validFrom: `${cal.year - 1}-09-01`, ...x }))
   for (const a of activities) {
     if (a.kind === 'restauration') {
       await t({ name: `${a.name} – repas`, activityId: a.id, mode: 'unit', outsideCommune: { kind: 'amount', value: 100 }, brackets: [br(0, 600, 150), br(601, 1000, 320), br(1001, null, 420)] })
@@ -117,31 +131,45 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
         brackets: [br(0, 600, 70), br(601, 1000, 90), br(1001, 1500, 110), br(1501, null, 130)]
       })
     } else if (a.kind === 'mercredi' || a.kind === 'vacances') {
-      await t({ name: `${a.name} – journée / demi-journée`, activityId: a.id, mode: 'day', absenceRatePct: 50, brackets: [br(0, 800, 900, 500), br(801, null, 1450, 850)] })
+      // The full day and the « après-midi avec repas » include lunch: 3,20 € of their price is the meal (not on the attestation fiscale).
+      const meals = units.filter((u) => u.activityId === a.id && /Journée complète|avec repas/.test(u.name)).map((u) => ({ unitId: u.id, mealCents: 320 }))
+      await t({ name: `${a.name} – journée / demi-journée`, activityId: a.id, mode: 'day', absenceRatePct: 50, brackets: [br(0, 800, 900, 500), br(801, null, 1450, 850)], meals })
     }
   }
+  // The régie as the Trésor would know it, ready for « Trésor public (PES V2) »; on only for a public régie.
+  const codes = { periscolaire: ['PERI', '7066'], restauration: ['REST', '7067'], mercredi: ['ALSH', '7066'], vacances: ['ALSH', '7066'] } as Record<string, [string, string]>
+  await savePesSettings(core, SEED, {
+    regieId,
+    enabled: profile === 'regie-publique',
+    collectivite: 'Commune de Démoville',
+    siret: DEMO_SIRET,
+    poste: '031000',
+    codCol: '123',
+    codBud: '01',
+    defaultProduct: 'ENF',
+    defaultNature: '7066',
+    products: activities.filter((a) => a.kind && codes[a.kind]).map((a) => ({ kind: 'activity' as const, refId: a.id, code: codes[a.kind!][0], nature: codes[a.kind!][1] }))
+  })
   const families = await core.tx.read((m) => m.find(Family, { where: { status: 'active' }, order: { id: 'ASC' } }))
   await core.tx.run(async (m) => {
     const now = core.clock.now().toISOString()
     for (const f of families) {
       if (r() < 0.8) {
-        await m.save(FamilyCaf, Object.assign(new FamilyCaf(), { familyId: f.id, allocataireName: '', regime: 'general', allocataireNumber: String(1000000 + f.id), quotient: 350 + Math.floor(r() * 1600), quotientValidUntil: '2026-12-31', quotientProofDocumentId: null, updatedAt: now }))
+        await m.save(FamilyCaf, Object.assign(new FamilyCaf(), { familyId: f.id, allocataireName: '', regime: 'general', allocataireNumber: String(1000000 + f.id), quotient: 350 + Math.floor(r() * 1600), quotientValidUntil: `${cal.today.slice(0, 4)}-12-31`, quotientProofDocumentId: null, updatedAt: now }))
       }
     }
   })
   const staffLike = { kind: 'system' as const, id: null, label: 'Données de démonstration' }
   for (const f of families.filter((x) => x.id > 1 && x.id % 6 === 0)) {
     const iban = frenchIban('30006', String(10000 + f.id), String(f.number))
-    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
+    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: `${cal.year - 1}-08-28`, sequenceType: 'FRST' })
   }
   await seedPastConsumption(core, r)
-  // Runs of the months already over (September 2026 onward), the oldest mostly paid.
-  const today = parisDay(core.clock.now())
+  // Runs of the months already over in the school year (what seedPastConsumption booked), the oldest mostly paid.
+  const today = cal.today
   const lines: string[] = []
-  for (const month of ['2026-09', '2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05', '2027-06']) {
-    const [y, mo] = month.split('-').map(Number)
-    const next = `${mo === 12 ? y + 1 : y}-${String(mo === 12 ? 1 : mo + 1).padStart(2, '0')}-01`
-    if (next > today) break
+  for (let month = schoolYearBounds(schoolYearOf(today)).from.slice(0, 7); `${addMonths(month, 1)}-01` <= today; month = addMonths(month, 1)) {
+    const next = `${addMonths(month, 1)}-01`
     try {
       const run = await issueRun(core, SEED, { regieId, month, issueDate: next })
       // As if the batch had e-mailed and printed them that day: the direct-debit pre-notification runs from it.
@@ -152,6 +180,16 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
       if (!(e instanceof DomainError) || e.code !== 'nothing_to_bill') throw e
     }
   }
+  if (profile === 'regie-publique') {
+    // Every run went to the Trésor: families pay their titres there (PayFiP), and the Trésor debits the mandates.
+    for (const run of await core.tx.read((m) => m.find(InvoicingRun, { order: { id: 'ASC' } }))) {
+      const b = await exportRunToPes(core, SEED, run.id)
+      await markPesSent(core, SEED, b.bordereauId)
+    }
+    lines.push('Régie publique : lots transmis au Trésor public (PES V2 ORMC), paiement en ligne PayFiP (simulateur)')
+    return lines
+  }
+  lines.push('Association : paiement en ligne Systempay (simulateur), prélèvements SEPA')
   const firstRun = await core.tx.read((m) => m.find(Invoice, { where: { collection: 'direct' }, order: { seq: 'ASC' } }))
   for (const inv of firstRun) {
     // Family 1 (the demo portal account) keeps its invoices to pay online; most others paid their oldest one.

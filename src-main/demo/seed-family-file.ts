@@ -6,16 +6,17 @@ import { Child } from '../families/entities'
 import { requestFileChange } from '../families/change-requests'
 import { writeSection } from '../families/file'
 import { replyAsStaff, sendFamilyMessage } from '../messaging/messaging'
-import { saveNews } from '../news/news'
+import type { DemoCalendar } from './demo-calendar'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
 /**
  * Demo content of #3: health files (some allergies and PAI, for attendance
- * lists), two news items, a conversation and a pending change request for
- * the demo family, so each screen has something to show.
+ * lists), a conversation and a pending change request for the demo family,
+ * so each screen has something to show (news and published documents:
+ * seed-portal.ts).
  */
-export async function seedDemoFamilyFile(core: Core): Promise<void> {
+export async function seedDemoFamilyFile(core: Core, cal: DemoCalendar): Promise<void> {
   const children = await core.tx.read((m) => m.find(Child, { order: { id: 'ASC' } }))
   await core.tx.run(async (m) => {
     for (const [i, c] of children.entries()) {
@@ -25,7 +26,7 @@ export async function seedDemoFamilyFile(core: Core): Promise<void> {
           allergyNotes: i % 10 === 0 ? 'Arachide (PAI)' : 'Kiwi',
           pai: i % 10 === 0,
           mealType: i % 15 === 0 ? 'sans-porc' : 'standard',
-          vaccines: [{ name: 'DTP', date: '2024-05-02' }],
+          vaccines: [{ name: 'DTP', date: `${cal.year - 2}-05-02` }],
           doctorName: 'Dr Bernard',
           doctorPhone: '05 61 11 22 33'
         })
@@ -41,27 +42,6 @@ export async function seedDemoFamilyFile(core: Core): Promise<void> {
   const account = await core.tx.read((m) => m.findOne(PortalAccount, { where: { status: 'active' }, order: { id: 'ASC' } }))
   if (!director || !account?.familyId) return
   const staff = { kind: 'staff' as const, id: director.id, label: director.displayName, role: director.role }
-  const today = core.clock.now().toISOString().slice(0, 10)
-  await saveNews(core, staff, {
-    id: null,
-    title: 'Inscriptions des vacances de Toussaint',
-    body: 'Les inscriptions au centre de loisirs pour les vacances de Toussaint sont ouvertes jusqu’au 1er octobre.\nPensez à mettre à jour votre quotient familial.',
-    imageUploadId: null,
-    removeImage: false,
-    audience: { kind: 'all' },
-    publishFrom: today,
-    publishUntil: null
-  })
-  await saveNews(core, staff, {
-    id: null,
-    title: 'Menus de la cantine',
-    body: 'Les menus du mois sont disponibles dans « Téléchargements ».',
-    imageUploadId: null,
-    removeImage: false,
-    audience: { kind: 'all' },
-    publishFrom: today,
-    publishUntil: null
-  })
   const family = { kind: 'family' as const, id: account.id, familyId: account.familyId, label: account.login }
   const threadId = await sendFamilyMessage(core, family, {
     serviceId: 4,
@@ -72,5 +52,5 @@ export async function seedDemoFamilyFile(core: Core): Promise<void> {
     uploadIds: []
   })
   await replyAsStaff(core, staff, threadId, 'Bonjour, non : seule la fiche sanitaire à jour est demandée. Bonne journée.', [])
-  await requestFileChange(core, family, { section: 'fiscal', values: { taxYear: 2025, referenceIncome: 31_500, taxShares: 2.5, dependentChildren: 2 } })
+  await requestFileChange(core, family, { section: 'fiscal', values: { taxYear: Number(cal.today.slice(0, 4)) - 1, referenceIncome: 31_500, taxShares: 2.5, dependentChildren: 2 } })
 }

@@ -11,8 +11,10 @@ import { Structure } from '../settings/entities'
 import { generateFamilies } from './generate'
 import { OutboxMail } from '../mail/entities'
 import { seedDemoActivities } from './seed-activities'
-import { seedDemoBilling } from '../billing/demo'
+import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
+import { demoCalendar } from './demo-calendar'
+import { seedDemoPortal } from './seed-portal'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -27,11 +29,13 @@ export const DEMO_FAMILY_PASSWORD = 'demo-famille-2026'
 /**
  * "Maison de l'Enfant de Démo": 40 families (about 70 children), one staff
  * user per role, one family with a portal account, three pending
- * registrations. Returns the lines to print.
+ * registrations. Every date follows the demo's clock (demo-calendar.ts).
+ * Returns the lines to print.
  */
-export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Promise<string[]> {
+export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: DemoProfile } = {}): Promise<string[]> {
   const now = core.clock.now().toISOString()
-  const families = generateFamilies(40, 2026)
+  const cal = await demoCalendar(core, SEED, 'C')
+  const families = generateFamilies(40, 2026, cal.year)
   await core.tx.run(async (m) => {
     await m.save(Structure, {
       id: 1,
@@ -43,9 +47,11 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       email: 'maison-enfant@demoville.fr',
       logo: null,
       siret: '21310000000017',
-      holidayZone: 'C',
+      holidayZone: 'C', // demo-calendar.ts reads this zone's holidays
       holidayRegion: '',
       portalUrl: '',
+      signatoryName: 'Claire Directrice',
+      signatoryRole: 'Directrice de la Maison de l’Enfant',
       updatedAt: now
     })
     await audit(m, SEED, core.clock.now(), { action: 'structure-update', entity: 'structure', entityId: 1 })
@@ -97,9 +103,10 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       password: 'demande-en-attente-2026'
     })
   }
-  await seedDemoActivities(core)
-  const billing = await seedDemoBilling(core)
-  await seedDemoFamilyFile(core)
+  await seedDemoActivities(core, cal)
+  const billing = await seedDemoBilling(core, cal, opts.profile)
+  await seedDemoFamilyFile(core, cal)
+  await seedDemoPortal(core)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.
   await core.tx.run((m) => m.clear(OutboxMail))
@@ -110,6 +117,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
     ...DEMO_STAFF.map((s) => `  ${s.role.padEnd(10)} ${s.login} / ${s.password}`),
     'Portail famille :',
     `  ${first.login} / ${DEMO_FAMILY_PASSWORD}`,
-    ...billing
+    ...billing,
+    ...cal.notes
   ]
 }

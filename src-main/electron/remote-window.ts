@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { BrowserWindow, dialog } from 'electron'
+import { BrowserWindow, dialog, session } from 'electron'
 import { serverOrigin } from '../client/known-servers'
 import { openRemoteBackOffice } from '../client/remote-backoffice'
 import { writeFileAtomic } from '../db/durable-files'
+import { denyPermission, mainWindowOptions, withCsp } from './window'
 
 /**
  * The Electron app as a client of another computer's back-office
@@ -57,14 +58,10 @@ export async function openRemoteWindow(server: string, userData: string): Promis
       dialog.showErrorBox('Certificat du serveur changé', message)
     }
   })
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    title: `Ribambelle — ${remote.origin}`,
-    show: false,
-    // No preload: the page talks HTTP to the server (through the proxy), like any desk on the network.
-    webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true }
-  })
+  // The same window rules as on the server's own computer: our CSP, no permission; no preload (the page talks HTTP).
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: withCsp(details.responseHeaders) }))
+  session.defaultSession.setPermissionRequestHandler(denyPermission)
+  const win = new BrowserWindow(mainWindowOptions(null, `Ribambelle — ${remote.origin}`))
   win.once('ready-to-show', () => win.show())
   await win.loadURL(remote.url)
   return remote.close

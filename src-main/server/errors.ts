@@ -1,9 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { ZodError } from 'zod'
-import type { ApiErrorBody } from '@shared/contract'
 import { DomainError } from '../core/errors'
-import { storageError } from '../db/storage-errors'
-import { zodToDomainError } from '../rpc/dispatch'
+import { StorageError } from '../db/storage-errors'
+import { errorBody, internalError, knownError } from '../rpc/error-body'
 
 /** A refused body larger than this is not read to its end: the connection is simply closed. */
 const DRAIN_AT_MOST = 64 * 1024 * 1024
@@ -18,29 +16,26 @@ function megabytes(bytes: number): string {
  */
 export function installErrorHandler(app: FastifyInstance, audience: 'staff' | 'family' = 'staff'): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
-    let e: DomainError
-    const storage = storageError(err)
-    if (storage) {
+    let e = knownError(err)
+    if (e instanceof StorageError) {
       req.log.error(err)
-      e = audience === 'family' ? new DomainError(storage.code, storage.familyMessage, storage.status) : storage
-    } else if (err instanceof DomainError) e = err
-    else if (err instanceof ZodError) e = zodToDomainError(err)
-    else if ('code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
+      if (audience === 'family') e = new DomainError(e.code, e.familyMessage, e.status)
+    } else if (!e && 'code' in err && typeof err.code === 'string' && err.code.startsWith('FST_CSRF')) {
       e = new DomainError('csrf', 'Jeton de sécurité manquant ou expiré. Rechargez la page puis recommencez.', 403)
-    } else if ('statusCode' in err && err.statusCode === 429) {
+    } else if (!e && 'statusCode' in err && err.statusCode === 429) {
       e = new DomainError('rate_limited', 'Trop de tentatives. Patientez une minute avant de réessayer.', 429)
-    } else if ('statusCode' in err && err.statusCode === 413) {
+    } else if (!e && 'statusCode' in err && err.statusCode === 413) {
       e = new DomainError('too_large', `Le fichier ou le formulaire envoyé est trop volumineux (${megabytes(req.routeOptions.bodyLimit)} au maximum) : rien n’a été enregistré.`, 413)
       // Fastify closes the connection on a body it refuses; the client, still sending, then gets a reset instead of
       // this answer. Keeping it open lets Node read and discard the rest (bounded by the request timeout).
       if (Number(req.headers['content-length'] ?? 0) <= DRAIN_AT_MOST) reply.removeHeader('connection')
-    } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
+    } else if (!e && 'statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
       e = new DomainError('bad_request', 'Requête invalide.', err.statusCode)
-    } else {
-      req.log.error(err)
-      e = new DomainError('internal', 'Une erreur inattendue est survenue. Réessayez ; si le problème persiste, contactez la structure.', 500)
     }
-    const body: ApiErrorBody = { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }
-    reply.status(e.status).send(body)
+    if (!e) {
+      req.log.error(err)
+      e = internalError()
+    }
+    reply.status(e.status).send(errorBody(e))
   })
 }

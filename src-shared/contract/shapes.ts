@@ -17,7 +17,8 @@ export const staffUser = z.object({
   role: staffRole,
   active: z.boolean(),
   mustChangePassword: z.boolean(),
-  lastLoginAt: z.string().nullable()
+  lastLoginAt: z.string().nullable(),
+  version: z.number().int()
 })
 export type StaffUserDto = z.infer<typeof staffUser>
 
@@ -127,6 +128,14 @@ export const REQUEST_TYPE_LABELS: Record<string, string> = {
   absence: 'Absence'
 }
 
+/** One line of « Horaires d’ouverture » on the portal's Contact page. */
+export const openingHoursLine = z.object({ service: nonEmpty('Service', 80), hours: nonEmpty('Horaires', 300) })
+/** A phone line besides the main one (« Restauration scolaire », « Centre de loisirs »…). */
+export const contactPhone = z.object({
+  label: nonEmpty('Libellé', 60),
+  phone: phone.refine((v) => v.length > 0, { error: 'Téléphone : champ obligatoire.' })
+})
+
 export const structureInput = z.object({
   name: nonEmpty('Nom de la structure'),
   address: optionalText(200),
@@ -144,7 +153,12 @@ export const structureInput = z.object({
     .trim()
     .max(300)
     .regex(/^(https?:\/\/[^\s<>"']+)?$/i, { error: 'Adresse du site invalide : elle commence par https:// (ou http://).' })
-    .default('')
+    .default(''),
+  /** Who signs the attestations fiscales, and as what. */
+  signatoryName: optionalText(100),
+  signatoryRole: optionalText(100),
+  openingHours: z.array(openingHoursLine).max(12, { error: 'Horaires : 12 lignes au maximum.' }).default([]),
+  contactPhones: z.array(contactPhone).max(8, { error: 'Téléphones : 8 numéros au maximum.' }).default([])
 })
 export type StructureDto = z.infer<typeof structureInput>
 

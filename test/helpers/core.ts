@@ -51,8 +51,9 @@ export async function openTestCore(opts: TestCoreOptions = {}): Promise<TestCore
   const ownDir = !rest.dataDir
   const dataDir = rest.dataDir ?? mkdtempSync(join(tmpdir(), 'ribambelle-test-'))
   const clock = new FixedClock(now ?? TEST_NOW)
+  // The explicit test mode by default (payment simulators allowed); pass runMode: 'production' to test a normal install.
   // One movable clock for both: TOTP codes in tests are computed at the test's time.
-  const core = await openCore({ log: () => {}, ...rest, dataDir, clock, wallClock: clock })
+  const core = await openCore({ log: () => {}, runMode: 'test', ...rest, dataDir, clock, wallClock: clock })
   return Object.assign(core, {
     clock,
     cleanup: async () => {

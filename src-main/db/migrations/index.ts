@@ -9,7 +9,13 @@ import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
 import { OutboxSending0000000000011 } from './0011-outbox-sending'
-import { StaffNetwork0000000000012 } from './0012-staff-network'
+import { RecordVersions0000000000012 } from './0012-record-versions'
+import { AllocationDates0000000000013 } from './0013-allocation-dates'
+import { MealShares0000000000014 } from './0014-meal-shares'
+import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
+import { PesRecette0000000000016 } from './0016-pes-recette'
+import { StructureContact0000000000017 } from './0017-structure-contact'
+import { StaffNetwork0000000000018 } from './0018-staff-network'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -28,5 +34,11 @@ export const migrations = [
   LoginThrottle0000000000009,
   SepaRulebook0000000000010,
   OutboxSending0000000000011,
-  StaffNetwork0000000000012
+  RecordVersions0000000000012,
+  AllocationDates0000000000013,
+  MealShares0000000000014,
+  OnePaymentPerDebt0000000000015,
+  PesRecette0000000000016,
+  StructureContact0000000000017,
+  StaffNetwork0000000000018
 ]

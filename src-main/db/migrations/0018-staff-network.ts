@@ -14,8 +14,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  *   last time step accepted (a code is never accepted twice);
  * - `staff_recovery_code` holds the single-use recovery codes, hashed.
  */
-export class StaffNetwork0000000000012 implements MigrationInterface {
-  name = 'StaffNetwork0000000000012'
+export class StaffNetwork0000000000018 implements MigrationInterface {
+  name = 'StaffNetwork0000000000018'
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE session ADD COLUMN listener TEXT NOT NULL DEFAULT 'loopback' CHECK (listener IN ('loopback','lan','ipc','portal'))`)
