@@ -7,7 +7,7 @@ import { confirmTotpSetup, regenerateRecoveryCodes, resetTotp, startTotpSetup, t
 import type { Core } from '../core/app-core'
 import { DomainError } from '../core/errors'
 import { localSubnets } from '../settings/address-ranges'
-import { getStaffNetworkSettings, getTwoFactorPolicy, updateStaffNetworkSettings, updateTwoFactorPolicy } from '../settings/staff-network'
+import { getTwoFactorPolicy, staffNetworkScreen, updateStaffNetworkSettings, updateTwoFactorPolicy } from '../settings/staff-network'
 import { requireActor, type CallContext, type HandlersFor, type StaffActor } from './types'
 
 /** Where no listener can be opened from here (an app built alone in a test): the settings apply at the next start. */
@@ -30,7 +30,7 @@ export const accessStaffHandlers: HandlersFor<typeof accessStaffProcedures, Staf
   },
 
   'network-settings-get': async (_i, ctx) => {
-    const { settings, policy } = await ctx.core.tx.read(async (m) => ({ settings: await getStaffNetworkSettings(m), policy: await getTwoFactorPolicy(m) }))
+    const { settings, policy } = await ctx.core.tx.read((m) => staffNetworkScreen(m))
     return { ...settings, suggestedRanges: localSubnets(), status: lanStatus(ctx.core), policy }
   },
   'network-settings-update': async (i, ctx) => {

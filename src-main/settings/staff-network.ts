@@ -7,7 +7,7 @@ import { DomainError } from '../core/errors'
 import { Session } from '../accounts/entities'
 import { audit } from '../audit/audit'
 import { parseRange } from './address-ranges'
-import { getSetting, putSetting } from './settings'
+import { getSetting, putSetting, settingVersion } from './settings'
 import { operatorMaterial, saveOperatorMaterial, selfSignedMaterial, type TlsMaterial } from './tls'
 
 /**
@@ -67,17 +67,18 @@ export function checkRanges(ranges: readonly string[], enabled: boolean): string
 export async function updateStaffNetworkSettings(
   core: Core,
   actor: Actor,
-  input: StaffNetworkSettings & { certPem: string; keyPem: string }
+  input: StaffNetworkSettings & { certPem: string; keyPem: string; version: number }
 ): Promise<StaffNetworkSettings> {
   const allowedRanges = checkRanges(input.allowedRanges, input.enabled)
-  if (input.tlsMode === 'operator') {
-    if (input.certPem || input.keyPem) saveOperatorMaterial(core.paths.tlsDir, input.certPem, input.keyPem, OPERATOR_NAME)
-    else if (!existsSync(join(core.paths.tlsDir, `${OPERATOR_NAME}.crt`))) lanTlsMaterial(core.paths.tlsDir, 'operator')
-  }
   const next: StaffNetworkSettings = { enabled: input.enabled, port: input.port, allowedRanges, tlsMode: input.tlsMode }
   await core.tx.run(async (m) => {
     const before = await getStaffNetworkSettings(m)
-    await putSetting(m, core, actor, STAFF_NETWORK_KEY, next)
+    // The version check first: a stale save (another desk changed these settings since) writes no certificate either.
+    await putSetting(m, core, actor, STAFF_NETWORK_KEY, next, [], input.version)
+    if (input.tlsMode === 'operator') {
+      if (input.certPem || input.keyPem) saveOperatorMaterial(core.paths.tlsDir, input.certPem, input.keyPem, OPERATOR_NAME)
+      else if (!existsSync(join(core.paths.tlsDir, `${OPERATOR_NAME}.crt`))) lanTlsMaterial(core.paths.tlsDir, 'operator')
+    }
     if (before.enabled && !next.enabled) {
       const ended = await m.delete(Session, { kind: 'staff', listener: 'lan' })
       await audit(m, actor, core.clock.now(), { action: 'lan-sessions-end', entity: 'session', after: { sessions: ended.affected ?? 0 } })
@@ -100,6 +101,14 @@ export function getTwoFactorPolicy(m: EntityManager): Promise<TwoFactorPolicy> {
   return getSetting<TwoFactorPolicy>(m, TWO_FACTOR_KEY, { loopbackRoles: [] })
 }
 
-export async function updateTwoFactorPolicy(core: Core, actor: Actor, input: TwoFactorPolicy): Promise<void> {
-  await core.tx.run((m) => putSetting(m, core, actor, TWO_FACTOR_KEY, { loopbackRoles: [...new Set(input.loopbackRoles)] }))
+/** Both settings of the screen, each with the version its save sends back. */
+export async function staffNetworkScreen(m: EntityManager) {
+  return {
+    settings: { ...(await getStaffNetworkSettings(m)), version: settingVersion(m, STAFF_NETWORK_KEY) },
+    policy: { ...(await getTwoFactorPolicy(m)), version: settingVersion(m, TWO_FACTOR_KEY) }
+  }
+}
+
+export async function updateTwoFactorPolicy(core: Core, actor: Actor, input: TwoFactorPolicy & { version: number }): Promise<void> {
+  await core.tx.run((m) => putSetting(m, core, actor, TWO_FACTOR_KEY, { loopbackRoles: [...new Set(input.loopbackRoles)] }, [], input.version))
 }

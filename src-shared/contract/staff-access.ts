@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { empty, ok } from './common'
+import { empty, ok, recordVersion } from './common'
 import { proc, type ProcedureMap } from './procedure'
 import { staffRole } from './shapes'
 import { ALL, DIRECTION, sessionOut } from './staff-foundation'
@@ -72,16 +72,16 @@ export const accessStaffProcedures = {
 
   'network-settings-get': proc({
     input: empty,
-    output: networkSettings.extend({ suggestedRanges: z.array(z.string()), status: lanStatus, policy: twoFactorPolicy }),
+    output: networkSettings.extend({ version: z.number().int(), suggestedRanges: z.array(z.string()), status: lanStatus, policy: twoFactorPolicy.extend({ version: z.number().int() }) }),
     roles: DIRECTION,
     query: true
   }),
   'network-settings-update': proc({
-    input: networkSettings.extend({ certPem: z.string().max(100_000).default(''), keyPem: z.string().max(100_000).default('') }),
+    input: networkSettings.extend({ certPem: z.string().max(100_000).default(''), keyPem: z.string().max(100_000).default(''), version: recordVersion }),
     output: lanStatus,
     roles: DIRECTION
   }),
-  'two-factor-policy-update': proc({ input: twoFactorPolicy, output: ok, roles: DIRECTION }),
+  'two-factor-policy-update': proc({ input: twoFactorPolicy.extend({ version: recordVersion }), output: ok, roles: DIRECTION }),
 
   'sessions-list': proc({ input: empty, output: z.array(connectedPost), roles: DIRECTION, query: true }),
   'sessions-end': proc({ input: z.object({ id: z.string().min(1).max(64) }), output: ok, roles: DIRECTION }),

@@ -12,13 +12,14 @@ import { SYSTEM } from '../../src-main/core/actor'
 import { openCore } from '../../src-main/core/app-core'
 import { StaffLanListener } from '../../src-main/server/lan-listener'
 import { localSubnets } from '../../src-main/settings/address-ranges'
-import { updateStaffNetworkSettings } from '../../src-main/settings/staff-network'
+import { STAFF_NETWORK_KEY, updateStaffNetworkSettings } from '../../src-main/settings/staff-network'
+import { settingVersion } from '../../src-main/settings/settings'
 
 async function main() {
   const [dataDir, rangesArg] = process.argv.slice(2)
   const core = await openCore({ dataDir, log: () => {} })
   const allowedRanges = rangesArg === 'default' ? localSubnets() : rangesArg.split(',')
-  await updateStaffNetworkSettings(core, SYSTEM, { enabled: true, port: 5181, allowedRanges, tlsMode: 'self-signed', certPem: '', keyPem: '' })
+  await updateStaffNetworkSettings(core, SYSTEM, { enabled: true, port: 5181, allowedRanges, tlsMode: 'self-signed', certPem: '', keyPem: '', version: await core.tx.read(async (m) => settingVersion(m, STAFF_NETWORK_KEY)) })
   const lan = new StaffLanListener(core, { staticDir: null, host: '0.0.0.0' })
   await lan.apply()
   process.stdout.write(`READY ${JSON.stringify({ ...lan.status(), allowedRanges })}\n`)

@@ -34,7 +34,15 @@ function freePort(): Promise<number> {
   })
 }
 
-const settings = (over: Record<string, unknown> = {}) => ({ enabled: true, port: 5181, allowedRanges: ['127.0.0.2/32'], tlsMode: 'self-signed', ...over })
+/** The settings to save, with the version the screen would have loaded. */
+const settings = async (over: Record<string, unknown> = {}) => ({
+  enabled: true,
+  port: 5181,
+  allowedRanges: ['127.0.0.2/32'],
+  tlsMode: 'self-signed',
+  version: (await desk.call('network-settings-get', {})).body.version,
+  ...over
+})
 
 beforeAll(async () => {
   core = await openTestCore()
@@ -62,20 +70,20 @@ describe('opened from Paramètres, without restart', () => {
   })
 
   test('bad ranges are refused in French on their line, and enabling needs at least one', async () => {
-    const bad = await desk.call('network-settings-update', settings({ allowedRanges: ['192.168.1.0/24', 'salle du fond', '0.0.0.0/0'] }))
+    const bad = await desk.call('network-settings-update', await settings({ allowedRanges: ['192.168.1.0/24', 'salle du fond', '0.0.0.0/0'] }))
     expect(bad.status).toBe(400)
     expect(bad.body.error.fields['allowedRanges.1']).toMatch(/n’est pas une plage d’adresses/)
     expect(bad.body.error.fields['allowedRanges.2']).toMatch(/couvre trop d’adresses/)
-    const none = await desk.call('network-settings-update', settings({ allowedRanges: [' '] }))
+    const none = await desk.call('network-settings-update', await settings({ allowedRanges: [' '] }))
     expect(none.body.error.code).toBe('no_range')
-    const low = await desk.call('network-settings-update', settings({ port: 80 }))
+    const low = await desk.call('network-settings-update', await settings({ port: 80 }))
     expect(low.body.error.fields.port).toMatch(/entre 1024 et 65535/)
     expect((await desk.call('network-settings-get', {})).body.enabled).toBe(false)
   })
 
   test('enabled: HTTPS on its port with the certificate whose fingerprint is shown; an address outside the ranges gets no handshake', async () => {
     port = await freePort()
-    const r = await desk.call('network-settings-update', settings({ port, allowedRanges: ['127.0.0.2'] }))
+    const r = await desk.call('network-settings-update', await settings({ port, allowedRanges: ['127.0.0.2'] }))
     expect(r.status).toBe(200)
     expect(r.body).toMatchObject({ running: true, urls: [`https://127.0.0.1:${port}`], error: null })
     expect(r.body.fingerprint).toBe(selfSignedMaterial(core.paths.tlsDir).fingerprint)
@@ -100,7 +108,7 @@ describe('opened from Paramètres, without restart', () => {
 
   test('new ranges apply to the next connection, with the same listener (no restart)', async () => {
     const before = lan.status()
-    const r = await desk.call('network-settings-update', settings({ port, allowedRanges: ['127.0.0.3/32'] }))
+    const r = await desk.call('network-settings-update', await settings({ port, allowedRanges: ['127.0.0.3/32'] }))
     expect(r.body.running).toBe(true)
     expect(lan.status().fingerprint).toBe(before.fingerprint)
     expect((await tlsHandshake(port, '127.0.0.3')).ok).toBe(true)
@@ -111,12 +119,12 @@ describe('opened from Paramètres, without restart', () => {
     const taken = createServer().listen(0, '127.0.0.1')
     await new Promise((r) => taken.once('listening', r))
     const busy = (taken.address() as AddressInfo).port
-    const r = await desk.call('network-settings-update', settings({ port: busy, allowedRanges: ['127.0.0.2/32'] }))
+    const r = await desk.call('network-settings-update', await settings({ port: busy, allowedRanges: ['127.0.0.2/32'] }))
     expect(r.status).toBe(200) // the settings are saved; the screen shows why the listener is not open
     expect(r.body).toMatchObject({ running: false, error: `Le port ${busy} est déjà utilisé sur cet ordinateur (par un autre programme ou par le portail famille) : choisissez-en un autre.` })
     taken.close()
     port = await freePort()
-    const moved = await desk.call('network-settings-update', settings({ port, allowedRanges: ['127.0.0.2/32'] }))
+    const moved = await desk.call('network-settings-update', await settings({ port, allowedRanges: ['127.0.0.2/32'] }))
     expect(moved.body).toMatchObject({ running: true, error: null })
     expect((await tlsHandshake(port, '127.0.0.2')).ok).toBe(true)
   })
@@ -127,7 +135,7 @@ describe('opened from Paramètres, without restart', () => {
     core.clock.advance(30_000)
     expect((await c.call('auth-second-factor', { code: totpCode(core, secret) })).status).toBe(200)
     const next = await freePort()
-    const r = await c.call('network-settings-update', settings({ port: next, allowedRanges: ['127.0.0.2/32'] }))
+    const r = await c.call('network-settings-update', await settings({ port: next, allowedRanges: ['127.0.0.2/32'] }))
     expect(r.status).toBe(200)
     expect(r.body).toMatchObject({ running: true, urls: [`https://127.0.0.1:${next}`] })
     expect((await tlsHandshake(port, '127.0.0.2')).ok).toBe(false)
@@ -142,13 +150,30 @@ describe('opened from Paramètres, without restart', () => {
     await c.call('auth-login', { login: direction.login, password: direction.password })
     core.clock.advance(30_000)
     await c.call('auth-second-factor', { code: totpCode(core, secret) })
-    const r = await desk.call('network-settings-update', settings({ enabled: false, port }))
+    const r = await desk.call('network-settings-update', await settings({ enabled: false, port }))
     expect(r.body).toMatchObject({ running: false, urls: [] })
     expect((await tlsHandshake(port, '127.0.0.2')).ok).toBe(false)
     const left = await core.tx.read((m) => m.query(`SELECT count(*) AS n FROM session WHERE listener = 'lan'`))
     expect(left[0].n).toBe(0)
     // The back-office of this computer is untouched.
     expect((await desk.call('families-search', {})).status).toBe(200)
+  })
+})
+
+describe('versioned like every setting staff edit', () => {
+  test('a save made on a stale screen is refused with 409 naming who changed it, and opens nothing', async () => {
+    const stale = await settings({ enabled: false })
+    expect((await desk.call('network-settings-update', await settings({ enabled: false, allowedRanges: ['127.0.0.4/32'] }))).status).toBe(200)
+    const r = await desk.call('network-settings-update', { ...stale, enabled: true, port: await freePort() })
+    expect(r.status).toBe(409)
+    expect(r.body.error.message).toMatch(/modifiés par Test direction/)
+    expect((await desk.call('network-settings-get', {})).body).toMatchObject({ enabled: false, allowedRanges: ['127.0.0.4/32'], status: { running: false } })
+    const policy = (await desk.call('network-settings-get', {})).body.policy
+    expect((await desk.call('two-factor-policy-update', { loopbackRoles: ['comptable'], version: policy.version })).status).toBe(200)
+    const late = await desk.call('two-factor-policy-update', { loopbackRoles: [], version: policy.version })
+    expect(late.status).toBe(409)
+    expect((await desk.call('network-settings-get', {})).body.policy.loopbackRoles).toEqual(['comptable'])
+    await desk.call('two-factor-policy-update', { loopbackRoles: [], version: (await desk.call('network-settings-get', {})).body.policy.version })
   })
 })
 
@@ -166,7 +191,7 @@ describe('roles', () => {
     const c = await client(loopback, 'staff')
     await c.loginStaff(accueil.login, accueil.password)
     expect((await c.call('network-settings-get', {})).status).toBe(403)
-    expect((await c.call('network-settings-update', settings())).status).toBe(403)
-    expect((await c.call('two-factor-policy-update', { loopbackRoles: [] })).status).toBe(403)
+    expect((await c.call('network-settings-update', await settings())).status).toBe(403)
+    expect((await c.call('two-factor-policy-update', { loopbackRoles: [], version: 0 })).status).toBe(403)
   })
 })

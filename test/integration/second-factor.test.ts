@@ -207,7 +207,7 @@ describe('on this computer', () => {
   test('a role the direction lists must set up a second factor at its next login, and can do nothing else until then', async () => {
     const desk = await client(loopback, 'staff')
     await desk.loginStaff(direction.login, direction.password)
-    expect((await desk.call('two-factor-policy-update', { loopbackRoles: ['accueil'] })).status).toBe(200)
+    expect((await desk.call('two-factor-policy-update', { loopbackRoles: ['accueil'], version: (await desk.call('network-settings-get', {})).body.policy.version })).status).toBe(200)
     const accueil = await seedStaff(core, 'accueil')
     const c = await client(loopback, 'staff')
     const r = await c.loginStaff(accueil.login, accueil.password)
@@ -226,7 +226,7 @@ describe('on this computer', () => {
     // From now on this computer asks for the code too.
     const next = await client(loopback, 'staff')
     expect((await next.loginStaff(accueil.login, accueil.password)).body).toMatchObject({ user: null, stage: 'second-factor' })
-    await desk.call('two-factor-policy-update', { loopbackRoles: [] })
+    await desk.call('two-factor-policy-update', { loopbackRoles: [], version: (await desk.call('network-settings-get', {})).body.policy.version })
   })
 
   test('moving the second factor to another phone asks for the password; the old secret works until the new one is confirmed', async () => {
