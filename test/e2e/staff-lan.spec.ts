@@ -199,8 +199,9 @@ test.afterAll(() => {
   for (const c of clients) if (c.exitCode === null) c.kill('SIGTERM')
 })
 
-function startClient(server: string, dataDir: string, answer: string) {
-  const child = spawn(process.execPath, ['out/main/headless.js', '--server', server, '--data-dir', dataDir], { stdio: ['pipe', 'pipe', 'pipe'] })
+function startClient(server: string, dataDir: string, answer: string, extra: string[] = []) {
+  const child = spawn(process.execPath, ['out/main/headless.js', '--server', server, '--data-dir', dataDir, ...extra], { stdio: ['pipe', 'pipe', 'pipe'] })
+  clients.push(child)
   let out = ''
   const done = new Promise<{ out: string; code: number | null; url?: string }>((resolve) => {
     child.stdout.on('data', (d) => {
@@ -227,6 +228,10 @@ test('this computer as a client of the server: fingerprint confirmed once, then 
   expect(refused.out).toContain(`Empreinte SHA-256 : ${shown}`)
   expect(refused.code).toBe(1)
   expect(refused.out).toMatch(/Empreinte non confirmée/)
+  // A deployment script's --fingerprint must be the one presented.
+  const wrong = await startClient(lanUrl, clientDir, '', ['--fingerprint', shown.replace(/^../, shown.startsWith('00') ? '11' : '00')]).done
+  expect(wrong.code).toBe(1)
+  expect(wrong.out).toMatch(/n’est pas celle indiquée/)
   const first = startClient(lanUrl, clientDir, 'oui')
   const started = await first.done
   expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
