@@ -6,6 +6,7 @@ import { billingStaffHandlers } from './staff-billing'
 import { sepaStaffHandlers } from './staff-sepa'
 import { systemStaffHandlers } from './staff-system'
 import { importsStaffHandlers } from './staff-imports'
+import { accessStaffHandlers } from './staff-access'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -17,5 +18,6 @@ export const staffHandlers: StaffHandlers = {
   ...billingStaffHandlers,
   ...sepaStaffHandlers,
   ...systemStaffHandlers,
-  ...importsStaffHandlers
+  ...importsStaffHandlers,
+  ...accessStaffHandlers
 }

@@ -6,6 +6,7 @@ import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
 import { systemStaffProcedures } from './staff-system'
 import { importsStaffProcedures } from './staff-imports'
+import { accessStaffProcedures } from './staff-access'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -22,7 +23,8 @@ export const staffProcedures = {
   ...billingStaffProcedures,
   ...sepaStaffProcedures,
   ...systemStaffProcedures,
-  ...importsStaffProcedures
+  ...importsStaffProcedures,
+  ...accessStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures
