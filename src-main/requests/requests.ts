@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm'
 import type { RequestDto } from '@shared/contract/shapes'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
-import { conflict, notFound } from '../core/errors'
+import { frenchDateTime } from '../core/clock'
+import { conflict, notFound, type DomainError } from '../core/errors'
 import { audit } from '../audit/audit'
 import { StaffUser } from '../accounts/entities'
 import { Family, Person } from '../families/entities'
@@ -40,8 +41,21 @@ export async function createRequest(m: EntityManager, core: Core, actor: Actor, 
 export async function pendingRequest(m: EntityManager, requestId: number, type?: string): Promise<FamilyRequest> {
   const r = await m.findOneBy(FamilyRequest, { id: requestId })
   if (!r || (type && r.type !== type)) throw notFound('Demande')
-  if (r.status !== 'pending') throw conflict('Cette demande a déjà été traitée.')
+  if (r.status !== 'pending') throw await alreadyDecided(m, r)
   return r
+}
+
+const OUTCOME: Record<RequestStatus, string> = { pending: 'en attente', accepted: 'acceptée', refused: 'refusée', cancelled: 'annulée' }
+
+/**
+ * The 409 for a decision on a request that is no longer pending: it names who decided it and when, so the second
+ * desk knows a colleague got there first (« Demande déjà traitée par Claire Directrice : acceptée le … »).
+ */
+export async function alreadyDecided(m: EntityManager, r: Pick<FamilyRequest, 'status' | 'decidedAt' | 'decidedBy'>): Promise<DomainError> {
+  const when = r.decidedAt ? ` le ${frenchDateTime(new Date(r.decidedAt))}` : ''
+  if (r.status === 'cancelled') return conflict(`Demande déjà annulée par la famille${when}.`)
+  const staff = r.decidedBy ? await m.findOneBy(StaffUser, { id: r.decidedBy }) : null
+  return conflict(`Demande déjà traitée${staff ? ` par ${staff.displayName}` : ''} : ${OUTCOME[r.status]}${when}.`)
 }
 
 /** Records the decision on a request (with audit). The type-specific effects are the caller's. */

@@ -12,11 +12,14 @@ import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
 import { staffFilesPlugin } from './staff-files'
+import { staffEventsPlugin } from './staff-events'
 
 export interface StaffAppOptions {
   /** Built back-office (out/renderer); null in API-only tests. */
   staticDir?: string | null
   logger?: boolean
+  /** Live updates' timings (tests shorten them). */
+  live?: { heartbeatMs?: number; recheckMs?: number }
 }
 
 export async function resolveStaffActor(core: Core, token: string | null): Promise<StaffActor | null> {
@@ -65,6 +68,14 @@ export async function buildStaffApp(core: Core, opts: StaffAppOptions = {}): Pro
     limitPerMinute: 20
   })
   await app.register(staffFilesPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveStaffActor(core, t) })
+  // Live updates between desks: on every staff listener (this app), never on the portal's.
+  await app.register(staffEventsPlugin, {
+    core,
+    cookieName: 'rb_staff',
+    secret: installationSecret(core.paths.dataDir),
+    resolveActor: (t) => resolveStaffActor(core, t),
+    ...opts.live
+  })
   await serveSpa(app, opts.staticDir ?? null)
   return app
 }
