@@ -81,6 +81,8 @@ export interface ListRequests {
   type?: string
   status?: RequestStatus
   familyId?: number
+  /** One request (a screen checks the item it has open after a live change). */
+  requestId?: number
   limit: number
   offset: number
 }
@@ -91,6 +93,7 @@ export async function listRequests(core: Core, q: ListRequests): Promise<{ total
     if (q.type) qb.andWhere('r.type = :type', { type: q.type })
     if (q.status) qb.andWhere('r.status = :status', { status: q.status })
     if (q.familyId) qb.andWhere('r.family_id = :familyId', { familyId: q.familyId })
+    if (q.requestId) qb.andWhere('r.id = :requestId', { requestId: q.requestId })
     const total = await qb.getCount()
     const rows = await qb
       .orderBy('r.status = \'pending\'', 'DESC')
