@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 import type { AdjustKind, FlatPeriod, TariffMode } from './tariffs/resolve'
 
 /** A régie: who collects, with its own gapless numbering of invoices, credit notes and payments. */
@@ -23,6 +24,7 @@ export class Regie {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('regie_activity')
@@ -56,6 +58,7 @@ export class Tariff {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('tariff_bracket')
@@ -67,6 +70,14 @@ export class TariffBracket {
   @Column({ name: 'price_cents', type: 'integer' }) priceCents: number
   @Column({ name: 'half_day_price_cents', type: 'integer', nullable: true }) halfDayPriceCents: number | null
   @Column({ type: 'integer', default: 0 }) sort: number
+}
+
+/** « Dont repas »: the part of a tariff's price, for one of its units, that pays a meal (left out of the attestation fiscale). */
+@Entity('tariff_meal')
+export class TariffMeal {
+  @PrimaryColumn({ name: 'tariff_id', type: 'integer' }) tariffId: number
+  @PrimaryColumn({ name: 'unit_id', type: 'integer' }) unitId: number
+  @Column({ name: 'meal_cents', type: 'integer' }) mealCents: number
 }
 
 @Entity('invoicing_run')
@@ -149,6 +160,8 @@ export class InvoiceLine {
   @Column({ name: 'tariff_id', type: 'integer', nullable: true }) tariffId: number | null
   @Column({ type: 'text', default: '' }) bracket: string
   @Column({ name: 'explanation_id', type: 'integer', nullable: true }) explanationId: number | null
+  /** Part of amountCents that pays meals (tariff « dont repas »), at most amountCents. */
+  @Column({ name: 'meal_cents', type: 'integer', default: 0 }) mealCents: number
 }
 
 @Entity('price_explanation')
@@ -249,6 +262,7 @@ export class SepaMandate {
   @Column({ type: 'simple-json', nullable: true }) amendment: MandateAmendmentData | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('sepa_export')
@@ -300,11 +314,27 @@ export class OnlinePayment {
   @Column({ name: 'trans_date', type: 'text' }) transDate: string
   @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
   @Column({ name: 'invoice_ids', type: 'simple-json' }) invoiceIds: number[]
+  /** What the provider said; a withdrawn order stays 'pending' here with `cancelledAt` set. */
   @Column({ type: 'text' }) status: 'pending' | 'paid' | 'failed'
   @Column({ name: 'provider_status', type: 'text', default: '' }) providerStatus: string
   @Column({ type: 'integer', default: 0 }) notifications: number
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'settled_at', type: 'text', nullable: true }) settledAt: string | null
+  @Column({ type: 'text', default: 'systempay' }) provider: 'systempay' | 'payfip'
+  @Column({ type: 'boolean', default: false }) simulated: boolean
+  /** The provider's own reference (PayFiP idOp). */
+  @Column({ name: 'provider_ref', type: 'text', default: '' }) providerRef: string
+  /** Withdrawn by a newer « Payer » on an overlapping selection (its notification is still honoured). */
+  @Column({ name: 'cancelled_at', type: 'text', nullable: true }) cancelledAt: string | null
+  @Column({ name: 'replaced_by', type: 'integer', nullable: true }) replacedBy: number | null
+}
+
+/** The invoices of an online order; `open` while the order may still be paid for them (one open order per invoice). */
+@Entity('online_payment_invoice')
+export class OnlinePaymentInvoice {
+  @PrimaryColumn({ name: 'online_payment_id', type: 'integer' }) onlinePaymentId: number
+  @PrimaryColumn({ name: 'invoice_id', type: 'integer' }) invoiceId: number
+  @Column({ type: 'boolean', default: true }) open: boolean
 }
 
 export type PaymentMode = 'especes' | 'cheque' | 'cb' | 'virement' | 'cesu' | 'ancv' | 'prelevement' | 'titre'
@@ -331,6 +361,9 @@ export class Payment {
   @Column({ type: 'text', default: 'ok' }) status: 'ok' | 'rejected'
   @Column({ name: 'rejected_on', type: 'text', nullable: true }) rejectedOn: string | null
   @Column({ name: 'reject_reason', type: 'text', default: '' }) rejectReason: string
+  /** 'to-check': money for invoices already paid, kept as credit until the accountant has looked at it. */
+  @Column({ type: 'text', default: '' }) review: '' | 'to-check' | 'checked'
+  @Column({ name: 'review_note', type: 'text', default: '' }) reviewNote: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
@@ -342,6 +375,8 @@ export class PaymentAllocation {
   @Column({ name: 'invoice_id', type: 'integer' }) invoiceId: number
   @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  /** The day the allocation takes effect (payments/allocations.ts); what the accounts as of a date count. */
+  @Column({ name: 'effective_on', type: 'text', nullable: true }) effectiveOn: string | null
 }
 
 @Entity('reminder')
@@ -362,6 +397,7 @@ export const BILLING_ENTITY_LIST = [
   RegieActivity,
   Tariff,
   TariffBracket,
+  TariffMeal,
   InvoicingRun,
   Invoice,
   InvoiceLine,
@@ -375,6 +411,7 @@ export const BILLING_ENTITY_LIST = [
   SepaExport,
   SepaCollection,
   OnlinePayment,
+  OnlinePaymentInvoice,
   Payment,
   PaymentAllocation,
   Reminder

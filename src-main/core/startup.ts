@@ -1,10 +1,17 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
+import type { DemoProfile } from '../billing/demo'
 import { lockDataDir } from '../db/data-lock'
-import { openCore, type Core } from './app-core'
+import { openCore, type Core, type RunMode } from './app-core'
 import type { Clock } from './clock'
 import { envPort } from './config'
+
+/** Demo when asked; the explicit test mode only through RIBAMBELLE_TEST_MODE=1 (never a setting staff can flip). */
+export function runModeOf(demo: boolean): RunMode {
+  if (demo) return 'demo'
+  return process.env.RIBAMBELLE_TEST_MODE === '1' ? 'test' : 'production'
+}
 
 /**
  * Opens the core for the desktop shell and headless mode alike. With
@@ -12,12 +19,14 @@ import { envPort } from './config'
  * demo structure: always a sub-folder, so a demo can never wipe real data.
  * `app` names this process to whoever is refused the data directory.
  * `clock` (demo only, see clock-option.ts) sets the demo's today.
+ * `profile` sets the demo up as an association or a public régie.
  */
 export async function openAppCore(
   dataDir: string,
   demo: boolean,
   app: string,
-  clock?: Clock | null
+  clock?: Clock | null,
+  profile: DemoProfile = 'association'
 ): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
   let lock
   if (demo) {
@@ -26,7 +35,7 @@ export async function openAppCore(
     lock = lockDataDir(dataDir, `${app}, démonstration`, 'start')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir, lock, app, ...(clock ? { clock } : {}) })
-  const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
+  const core = await openCore({ dataDir, lock, app, runMode: runModeOf(demo), ...(clock ? { clock } : {}) })
+  const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0), profile }) : []
   return { core, dataDir, credentials }
 }

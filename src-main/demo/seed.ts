@@ -11,7 +11,7 @@ import { Structure } from '../settings/entities'
 import { generateFamilies } from './generate'
 import { OutboxMail } from '../mail/entities'
 import { seedDemoActivities } from './seed-activities'
-import { seedDemoBilling } from '../billing/demo'
+import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
 import { demoCalendar } from './demo-calendar'
 
@@ -31,7 +31,7 @@ export const DEMO_FAMILY_PASSWORD = 'demo-famille-2026'
  * registrations. Every date follows the demo's clock (demo-calendar.ts).
  * Returns the lines to print.
  */
-export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Promise<string[]> {
+export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: DemoProfile } = {}): Promise<string[]> {
   const now = core.clock.now().toISOString()
   const cal = await demoCalendar(core, SEED, 'C')
   const families = generateFamilies(40, 2026, cal.year)
@@ -49,6 +49,8 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       holidayZone: 'C', // demo-calendar.ts reads this zone's holidays
       holidayRegion: '',
       portalUrl: '',
+      signatoryName: 'Claire Directrice',
+      signatoryRole: 'Directrice de la Maison de l’Enfant',
       updatedAt: now
     })
     await audit(m, SEED, core.clock.now(), { action: 'structure-update', entity: 'structure', entityId: 1 })
@@ -101,7 +103,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
     })
   }
   await seedDemoActivities(core, cal)
-  const billing = await seedDemoBilling(core, cal)
+  const billing = await seedDemoBilling(core, cal, opts.profile)
   await seedDemoFamilyFile(core, cal)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.

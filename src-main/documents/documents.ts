@@ -6,6 +6,7 @@ import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion } from '../db/versions'
 import { Child, Family, Person } from '../families/entities'
 import { audienceLabel, resolveAudience } from '../families/audience'
 import { consentingRecipient, familyRecipient } from '../families/contact'
@@ -13,6 +14,7 @@ import { familyFileTemplates } from '../families/file-mail'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { FamilyDocument, PublishedDocument, PublishedDocumentFamily, StoredFile } from './entities'
 import { claimUploads, fileRefDto, unlinkStoredFiles } from './storage'
+import { personName } from '@shared/names'
 
 type FamilyActor = Extract<Actor, { kind: 'family' }>
 type StaffActor = Extract<Actor, { kind: 'staff' }>
@@ -124,7 +126,7 @@ async function familyDocumentDtos(m: EntityManager, rows: FamilyDocument[]): Pro
       id: d.id,
       familyId: d.familyId,
       familyNumber: family?.number ?? 0,
-      familyName: p ? `${p.lastName.toUpperCase()} ${p.firstName}` : '',
+      familyName: p ? personName(p.lastName, p.firstName) : '',
       childId: d.childId,
       childName: c ? c.firstName : '',
       origin: d.origin,
@@ -215,12 +217,13 @@ export async function publishDocument(core: Core, actor: StaffActor, input: Publ
   })
 }
 
-export async function updatePublishedDocument(core: Core, actor: StaffActor, id: number, input: Omit<PublishInput, 'uploadId'>): Promise<void> {
+export async function updatePublishedDocument(core: Core, actor: StaffActor, id: number, input: Omit<PublishInput, 'uploadId'> & { version: number }): Promise<void> {
   checkValidity(input.validFrom, input.validUntil)
   await core.tx.run(async (m) => {
     const d = await m.findOneBy(PublishedDocument, { id })
     if (!d) throw notFound('Document')
     const before = { ...d }
+    d.version = claimVersion(m, 'published_document', { id }, input.version, actor, core.clock.now())
     Object.assign(d, {
       category: input.category,
       title: input.title,
@@ -266,7 +269,8 @@ async function publishedDtos(m: EntityManager, rows: PublishedDocument[]): Promi
       audienceLabel: await audienceLabel(m, audience),
       recipients,
       file: { ...fileRefDto(f), id: d.id },
-      publishedAt: d.publishedAt
+      publishedAt: d.publishedAt,
+      version: d.version
     })
   }
   return out

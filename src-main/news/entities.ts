@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 /** "Actualités": a news item shown on the portal between its publication and end dates. */
 @Entity('news_item')
@@ -15,6 +16,7 @@ export class NewsItem {
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
+  @RecordVersion() version: number
 }
 
 @Entity('news_item_family')

@@ -2,7 +2,7 @@ import { audit } from '../audit/audit'
 import { listBackups } from '../db/backup'
 import { backupKeyFingerprint, passphraseOpens } from '../db/backup-crypto'
 import { backupAndCopy } from '../backups/backup-now'
-import { getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
+import { BACKUP_SETTINGS_KEY, getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
 import { AuditEntry } from '../audit/entities'
 import { Not } from 'typeorm'
 import { conflict } from '../core/errors'
@@ -14,7 +14,7 @@ import { acceptRegistration, refuseRegistration } from '../accounts/registration
 import { closeSession } from '../accounts/sessions'
 import { createFamily, getFamilyDetail, searchFamilies } from '../families/families'
 import { listRequests } from '../requests/requests'
-import { getSmtp, getStructure, putSetting, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
+import { getSmtp, getStructure, putSetting, settingVersion, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
 import { sendTestMail } from '../mail/test-mail'
 import { portalInfo, updatePortalSettings } from '../settings/portal-settings'
 import type { foundationStaffProcedures } from '@shared/contract/staff-foundation'
@@ -69,15 +69,15 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     return { ok: true }
   },
   'smtp-get': async (_i, ctx) => {
-    const s = await ctx.core.tx.read((m) => getSmtp(m))
+    const [s, version] = await ctx.core.tx.read(async (m) => [await getSmtp(m), settingVersion(m, SMTP_KEY)] as const)
     // The stored password never goes back to a screen.
-    return { ...s, password: s.password ? '********' : '' }
+    return { ...s, password: s.password ? '********' : '', version }
   },
-  'smtp-update': async (i, ctx) => {
+  'smtp-update': async ({ version, ...i }, ctx) => {
     await ctx.core.tx.run(async (m) => {
       const current = await getSmtp(m)
       const password = i.password === '********' ? current.password : i.password
-      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'])
+      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'], version)
     })
     return { ok: true }
   },
@@ -121,7 +121,7 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
   'backups-settings-get': async (_i, ctx) =>
     ctx.core.tx.read(async (m) => {
       const { key, keySetAt, ...s } = await getBackupSettings(m)
-      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m) }
+      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m), version: settingVersion(m, BACKUP_SETTINGS_KEY) }
     }),
   'backups-settings-update': async (i, ctx) => {
     await updateBackupSettings(ctx.core, requireActor(ctx), i)

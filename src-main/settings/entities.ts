@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 /** The structure's identity (one row). Shown on the portal, e-mails and invoices. */
 @Entity('structure')
@@ -18,7 +19,11 @@ export class Structure {
   @Column({ name: 'portal_url', type: 'text', default: '' }) portalUrl: string
   /** The collectivité's website: where « Se déconnecter » leads on the portal ('' = the portal's login page). */
   @Column({ name: 'website_url', type: 'text', default: '' }) websiteUrl: string
+  /** Who signs the attestations fiscales, and as what (« Marie Durand », « Directrice »). */
+  @Column({ name: 'signatory_name', type: 'text', default: '' }) signatoryName: string
+  @Column({ name: 'signatory_role', type: 'text', default: '' }) signatoryRole: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 /** Key/value settings stored as JSON (SMTP, portal TLS mode…). */

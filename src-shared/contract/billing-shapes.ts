@@ -3,7 +3,7 @@
  * statements. Money is integer cents, days 'YYYY-MM-DD'.
  */
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, optionalText } from './common'
+import { id, isoDate, nonEmpty, optionalText, recordVersion } from './common'
 
 export const cents = z.number().int()
 export const positiveCents = z.number().int().min(1, { error: 'Le montant doit être supérieur à 0.' }).max(99_999_999, { error: 'Montant trop élevé.' })
@@ -15,6 +15,8 @@ export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, { error: 'Année sco
 
 export const regieInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   name: nonEmpty('Nom de la régie', 100),
   code: z
     .string()
@@ -35,7 +37,7 @@ export const regieInput = z.object({
   activityIds: z.array(id).max(500).default([])
 })
 export type RegieInput = z.output<typeof regieInput>
-export const regieDto = regieInput.extend({ id })
+export const regieDto = regieInput.extend({ id, version: z.number().int() })
 export type RegieDto = z.infer<typeof regieDto>
 
 // ---------------------------------------------------------------- tariffs
@@ -56,6 +58,8 @@ export const bracketInput = z.object({
 })
 export const tariffInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   name: nonEmpty('Nom du tarif', 120),
   activityId: id.nullable().default(null),
   unitId: id.nullable().default(null),
@@ -71,10 +75,12 @@ export const tariffInput = z.object({
   sibling3: adjust.default({ kind: 'none', value: 0 }),
   outsideCommune: adjust.default({ kind: 'none', value: 0 }),
   brackets: z.array(bracketInput).min(1, { error: 'Indiquez au moins un prix.' }).max(20),
+  /** « Dont repas »: per unit the tariff prices, the part of the price that pays a meal (left out of the attestation fiscale). */
+  meals: z.array(z.object({ unitId: id, mealCents: z.number().int().min(1, { error: 'Part repas : un montant positif.' }).max(10_000_000) })).max(100).default([]),
   active: z.boolean().default(true)
 })
 export type TariffInput = z.output<typeof tariffInput>
-export const tariffDto = tariffInput.extend({ id, activityName: z.string(), unitName: z.string().nullable() })
+export const tariffDto = tariffInput.extend({ id, version: z.number().int(), activityName: z.string(), unitName: z.string().nullable() })
 export type TariffDto = z.infer<typeof tariffDto>
 
 export const pricePreview = z.object({
@@ -146,6 +152,8 @@ export const runPreview = z.object({
   month,
   periodStart: isoDate,
   periodEnd: isoDate,
+  /** The month has not ended yet (today is its last day or before): issuing needs an explicit confirmation. */
+  monthNotOver: z.boolean(),
   families: z.array(previewFamily),
   anomalies: z.array(anomaly),
   totals: z.object({ invoices: z.number().int(), lines: z.number().int(), totalCents: cents, skipped: z.number().int() }),
@@ -203,7 +211,9 @@ export const invoiceSummary = z.object({
   state: invoiceState,
   /** Collection date of the direct debit that pays it (in flight until then), if any. */
   debitOn: isoDate.nullable(),
-  creditNoteNumber: z.string().nullable()
+  creditNoteNumber: z.string().nullable(),
+  /** The titre it became in a PES V2 bordereau (public régie), and whether the file went to the Trésor. */
+  titre: z.object({ exer: z.number().int(), idBord: z.number().int(), idPce: z.number().int(), sent: z.boolean() }).nullable()
 })
 export type InvoiceSummaryDto = z.infer<typeof invoiceSummary>
 
@@ -263,7 +273,10 @@ export const paymentDto = z.object({
   /** A direct debit whose collection date (receivedOn) is still ahead: not yet money received. */
   inFlight: z.boolean(),
   rejectedOn: z.string().nullable(),
-  invoices: z.array(z.string())
+  invoices: z.array(z.string()),
+  /** 'to-check': money for invoices already paid, kept as credit until the accountant has looked at it. */
+  review: z.enum(['', 'to-check', 'checked']),
+  reviewNote: z.string()
 })
 export type PaymentDto = z.infer<typeof paymentDto>
 
@@ -352,6 +365,64 @@ export const portalInvoice = z.object({
   totalCents: cents,
   dueCents: cents,
   state: invoiceState,
-  stateLabel: z.string()
+  stateLabel: z.string(),
+  /** « Payer » may include it (with the structure's provider). */
+  payableOnline: z.boolean(),
+  /** Where the family pays when it is not here (« titre émis : payable auprès du Trésor public »…). */
+  payNote: z.string().nullable()
 })
 export type PortalInvoiceDto = z.infer<typeof portalInvoice>
+
+// ---------------------------------------------------------------- PES V2 (Trésor public)
+
+export const pesProduct = z.object({
+  kind: z.enum(['activity', 'tariff']),
+  refId: id,
+  code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{1,4}$/, { error: 'Code produit local : 1 à 4 lettres ou chiffres (ex. CANT).' }),
+  nature: z.string().trim().regex(/^[1-9]\d{0,11}$/, { error: 'Nature : le compte budgétaire, en chiffres (ex. 7066).' })
+})
+export const pesSettingsInput = z.object({
+  regieId: id,
+  /** The régie is a public one: its runs become ORMC bordereaux for the Trésor. */
+  enabled: z.boolean(),
+  collectivite: z.string().trim().max(38, { error: 'Libellé de la collectivité : 38 caractères au plus.' }).default(''),
+  siret: z.string().trim().transform((s) => s.replace(/\s/g, '')).default(''),
+  poste: z.string().trim().default(''),
+  codCol: z.string().trim().toUpperCase().default(''),
+  codBud: z.string().trim().toUpperCase().default(''),
+  defaultProduct: z.string().trim().toUpperCase().default(''),
+  defaultNature: z.string().trim().default(''),
+  products: z.array(pesProduct).max(500).default([])
+})
+export type PesSettingsInput = z.output<typeof pesSettingsInput>
+export const pesSettingsDto = pesSettingsInput
+
+export const pesBordereauDto = z.object({
+  id,
+  regieId: id,
+  regieName: z.string(),
+  runId: id.nullable(),
+  runMonth: z.string().nullable(),
+  kind: z.enum(['ormc', 'reduction']),
+  exer: z.number().int(),
+  idBord: z.number().int(),
+  date: isoDate,
+  pieceCount: z.number().int(),
+  totalCents: cents,
+  fileName: z.string(),
+  status: z.enum(['generated', 'sent']),
+  sentAt: z.string().nullable(),
+  createdAt: z.string()
+})
+export type PesBordereauDto = z.infer<typeof pesBordereauDto>
+export const pesTitreDto = z.object({
+  idPce: z.number().int(),
+  invoiceId: id,
+  invoiceNumber: z.string(),
+  creditNoteNumber: z.string().nullable(),
+  familyNumber: z.number().int(),
+  familyName: z.string(),
+  amountCents: cents,
+  debit: z.boolean()
+})
+export type PesTitreDto = z.infer<typeof pesTitreDto>

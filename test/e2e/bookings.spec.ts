@@ -68,6 +68,7 @@ test('a family books 4 Wednesdays, staff validate, a late cancellation is billed
   await api.call('enrolments-create', { childId, periodId: period.id, groupId: group.id })
   await api.call('bookings-rules-set', {
     activityId: cl.id,
+    version: (await api.call('bookings-rules-get', { activityId: cl.id })).version,
     booking: { kind: 'none' },
     cancellation: { kind: 'days-before', days: 120, time: '00:00' },
     familyChanges: true

@@ -15,7 +15,7 @@ import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { saveMandate } from '../../src-main/billing/sepa/mandates'
 import { Family } from '../../src-main/families/entities'
 import { FamilyCaf } from '../../src-main/families/file-entities'
-import { tariffInput } from '@shared/contract/billing-shapes'
+import { regieInput, tariffInput, type RegieInput } from '@shared/contract/billing-shapes'
 import { setStructure, addChild } from './activities'
 import { seedFamily, seedStaff, type SeededFamily, type SeededStaff } from './core'
 import { Child } from '../../src-main/families/entities'
@@ -39,6 +39,28 @@ export function book(core: Core, childId: number, unitId: number, day: string, s
     .prepare(`INSERT INTO booking (child_id, unit_id, day, state, source, price_cents, arrived_at, left_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`)
     .run(childId, unitId, day, state, opts.source ?? 'family', opts.arrived ?? null, opts.left ?? null, now, now)
   return Number(r.lastInsertRowid)
+}
+
+/** The régie "AL" of the billing tests (numbers AL-1, AL-AV1, AL-R1), with `over` changes. */
+export function testRegie(over: Partial<RegieInput> = {}): RegieInput {
+  return {
+    id: null,
+    name: 'Régie périscolaire et loisirs',
+    code: 'AL',
+    invoiceFormat: '{CODE}-{N}',
+    creditFormat: '{CODE}-AV{N}',
+    paymentFormat: '{CODE}-R{N}',
+    isDefault: true,
+    dueDays: 20,
+    paymentMethods: 'Chèque à l’ordre du Trésor public, espèces, CESU à l’accueil.',
+    creditorName: 'Régie périscolaire de Testville',
+    ics: 'FR72ZZZ123456',
+    creditorIban: 'FR7630006000011234567890189',
+    creditorBic: '',
+    active: true,
+    activityIds: [],
+    ...over
+  }
 }
 
 const bracket = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
@@ -68,24 +90,8 @@ export async function seedBillingWorld(core: Core): Promise<BillingWorld> {
   const mercAprem = await unit(mercredis.id, 'Après-midi', '13:30', '17:30', 2)
   const atelierU = await unit(atelier.id, 'Atelier théâtre', '16:30', '18:00', 1)
 
-  const regieId = await saveRegie(core, a, {
-    id: null,
-    name: 'Régie périscolaire et loisirs',
-    code: 'AL',
-    invoiceFormat: '{CODE}-{N}',
-    creditFormat: '{CODE}-AV{N}',
-    paymentFormat: '{CODE}-R{N}',
-    isDefault: true,
-    dueDays: 20,
-    paymentMethods: 'Chèque à l’ordre du Trésor public, espèces, CESU à l’accueil.',
-    creditorName: 'Régie périscolaire de Testville',
-    ics: 'FR72ZZZ123456',
-    creditorIban: 'FR7630006000011234567890189',
-    creditorBic: '',
-    active: true,
-    activityIds: []
-  })
-  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'simulator', testKey: 'cle-de-test-simulateur', residentPostalCodes: ['31000'] })
+  const regieId = await saveRegie(core, a, testRegie())
+  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'systempay', simulated: true, testKey: 'cle-de-test-simulateur', residentPostalCodes: ['31000'] })
 
   const t = (input: Record<string, unknown>) => saveTariff(core, a, tariffInput.parse({ validFrom: '2026-09-01', ...input }))
   await t({
@@ -168,6 +174,36 @@ export async function seedBillingWorld(core: Core): Promise<BillingWorld> {
       f1: 120 * 4 + 300 + 600 + 350 * 2 + 108 * 2 + 1500 + 900,
       f2: 200 * 2 + 300 + 450 + 1500,
       f3: 80 * 3 + 450
+    }
+  }
+}
+
+export interface MiniRegie {
+  regieId: number
+  activityId: number
+  comptable: SeededStaff
+  /** A unit of the activity with its own tariff (unit price, or price per hour with `stepMinutes`). */
+  unitWithTariff(name: string, start: string, end: string, tariff: { priceCents: number; mode?: 'unit' | 'hourly'; stepMinutes?: number }): Promise<number>
+}
+
+/** A bare régie "AL" and one périscolaire activity: each test adds the units and tariffs it needs. */
+export async function seedMiniRegie(core: Core): Promise<MiniRegie> {
+  await setStructure(core)
+  const comptable = await seedStaff(core, 'comptable')
+  const facility = await saveFacility(core, SYSTEM, { name: 'Accueil', active: true, sort: 1 })
+  const type = await saveActivityType(core, SYSTEM, { facilityId: facility.id, name: 'Périscolaire', kind: 'periscolaire' })
+  const act = await saveActivity(core, SYSTEM, { activityTypeId: type.id, name: 'ALAE', openingRule: 'school-days', validation: 'auto', autoBook: false, typicalWeek: false, active: true, description: '' })
+  // Every other field of the régie at its contract default.
+  const regieId = await saveRegie(core, SYSTEM, regieInput.parse({ name: 'Régie', code: 'AL', isDefault: true }))
+  let sort = 0
+  return {
+    regieId,
+    activityId: act.id,
+    comptable,
+    async unitWithTariff(name, start, end, t) {
+      const unitId = (await saveUnit(core, SYSTEM, { activityId: act.id, name, startTime: start, endTime: end, priceCents: 0, sort: ++sort, excludes: [] })).id
+      await saveTariff(core, SYSTEM, tariffInput.parse({ name, unitId, mode: t.mode ?? 'unit', stepMinutes: t.stepMinutes ?? 15, validFrom: '2025-01-01', brackets: [{ qfMin: 0, qfMax: null, priceCents: t.priceCents }] }))
+      return unitId
     }
   }
 }

@@ -5,12 +5,14 @@ import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
+import { claimVersion } from '../../db/versions'
 import { nextNumber } from '../../db/counter'
 import { dbOf } from '../../bookings/sql'
 import { Family } from '../../families/entities'
 import { SepaMandate, type MandateAmendmentData, type SequenceTypeCode } from '../entities'
 import { formatIban, ibanBank, ibanProblem, isValidBic, normalizeIban } from '@shared/check-digits'
 import { epcIdProblem } from './epc-text'
+import { personName } from '@shared/names'
 
 export function mandateDtos(m: EntityManager, filter: { familyId?: number; status?: string } = {}): MandateDto[] {
   const where: string[] = []
@@ -19,7 +21,7 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
   if (filter.status) (where.push('s.status = ?'), params.push(filter.status))
   const rows = dbOf(m)
     .prepare(
-      `SELECT s.*, f.number AS family_number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS family_name
+      `SELECT s.*, f.number AS family_number, p.last_name, p.first_name
          FROM sepa_mandate s JOIN family f ON f.id = s.family_id LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable'
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.status, f.number, s.id DESC`
     )
@@ -27,7 +29,8 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     id: number
     family_id: number
     family_number: number
-    family_name: string
+    last_name: string | null
+    first_name: string | null
     rum: string
     holder: string
     iban: string
@@ -37,12 +40,13 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     status: MandateDto['status']
     last_collection_on: string | null
     amendment: string | null
+    version: number
   }[]
   return rows.map((r) => ({
     id: r.id,
     familyId: r.family_id,
     familyNumber: r.family_number,
-    familyName: r.family_name.trim(),
+    familyName: personName(r.last_name, r.first_name),
     rum: r.rum,
     holder: r.holder,
     iban: formatIban(r.iban),
@@ -51,7 +55,8 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     sequenceType: r.sequence_type,
     status: r.status,
     lastCollectionOn: r.last_collection_on,
-    amendment: r.amendment ? (JSON.parse(r.amendment) as MandateAmendmentData) : null
+    amendment: r.amendment ? (JSON.parse(r.amendment) as MandateAmendmentData) : null,
+    version: r.version
   }))
 }
 
@@ -108,6 +113,7 @@ export async function saveMandate(core: Core, actor: Actor, input: MandateInput)
     if (input.id) {
       const existing = await m.findOneBy(SepaMandate, { id: input.id })
       if (!existing || existing.familyId !== input.familyId) throw notFound('Mandat')
+      claimVersion(m, 'sepa_mandate', { id: existing.id }, input.version, actor, core.clock.now())
       if (existing.status !== 'active') throw new DomainError('conflict', 'Ce mandat n’est plus actif : enregistrez un nouveau mandat.', 409)
       let sequenceType: SequenceTypeCode = input.sequenceType
       let amendment: MandateAmendmentData | null = null

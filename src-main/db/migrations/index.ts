@@ -9,6 +9,11 @@ import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
 import { OutboxSending0000000000011 } from './0011-outbox-sending'
+import { RecordVersions0000000000012 } from './0012-record-versions'
+import { AllocationDates0000000000013 } from './0013-allocation-dates'
+import { MealShares0000000000014 } from './0014-meal-shares'
+import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
+import { PesRecette0000000000016 } from './0016-pes-recette'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -26,5 +31,10 @@ export const migrations = [
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
   SepaRulebook0000000000010,
-  OutboxSending0000000000011
+  OutboxSending0000000000011,
+  RecordVersions0000000000012,
+  AllocationDates0000000000013,
+  MealShares0000000000014,
+  OnePaymentPerDebt0000000000015,
+  PesRecette0000000000016
 ]
