@@ -14,6 +14,7 @@ import { AllocationDates0000000000013 } from './0013-allocation-dates'
 import { MealShares0000000000014 } from './0014-meal-shares'
 import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
 import { PesRecette0000000000016 } from './0016-pes-recette'
+import { AttendanceMarks0000000000017 } from './0017-attendance-marks'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -36,5 +37,6 @@ export const migrations = [
   AllocationDates0000000000013,
   MealShares0000000000014,
   OnePaymentPerDebt0000000000015,
-  PesRecette0000000000016
+  PesRecette0000000000016,
+  AttendanceMarks0000000000017
 ]
