@@ -44,7 +44,19 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   const group = (r: (typeof todo)[number]) => tablet.getByRole('group', { name: `Pointage de ${r.firstName} ${r.lastName}` })
   await expect(group(todo[0])).toBeVisible()
 
+  // Installed as a web app: its service worker keeps the app's files, so it reopens without network.
+  await tablet.evaluate(async () => void (await navigator.serviceWorker.ready))
+  const manifest = await (await tablet.request.get(new URL('/manifest.webmanifest', app.staffUrl).href)).json()
+  expect(manifest).toMatchObject({ display: 'standalone', start_url: '/#/pointage', lang: 'fr' })
+
   await tabletCtx.setOffline(true)
+  // Reopened in a room without WiFi: the app, the last user and the day's list kept on the tablet.
+  await tablet.reload()
+  await expect(tablet.getByTestId('network-status')).toContainText('Hors connexion')
+  await tablet.getByLabel('Activité').click()
+  await tablet.getByRole('option', { name: label, exact: true }).click()
+  await expect(tablet.getByTestId('network-status')).toContainText('Liste enregistrée à')
+  await expect(group(todo[0])).toBeVisible()
   for (const [i, r] of todo.entries()) {
     await group(r).getByRole('button', { name: 'Présent' }).click()
     await expect(group(r).getByRole('button', { name: 'Présent' })).toHaveAttribute('aria-pressed', 'true')

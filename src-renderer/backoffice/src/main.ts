@@ -49,5 +49,11 @@ watch(
   { immediate: true }
 )
 
+// Installable web app (tablets in the rooms): the service worker keeps the app's files for offline Pointage.
+// Not in the Electron shell, which has its files on disk.
+if (!window.ribambelle && 'serviceWorker' in navigator && import.meta.env.PROD) {
+  void import('virtual:pwa-register').then(({ registerSW }) => registerSW({ immediate: true }))
+}
+
 app.use(router)
 void router.isReady().then(() => app.mount('#app'))

@@ -2,7 +2,29 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { StaffRole, StaffUserDto } from '@shared/contract'
 import { STAFF_ROLE_LABELS } from '@shared/contract/shapes'
-import { call } from '../api'
+import { ApiError, call } from '../api'
+
+/**
+ * Who is logged in on this device, kept so that a tablet reopened without
+ * network still opens Pointage (issue 15 §3). Only the name and role: the
+ * server checks the session cookie again at the first call that reaches it.
+ */
+const OFFLINE_USER = 'ribambelle.offline-user'
+function keepUser(u: StaffUserDto | null): void {
+  try {
+    if (u && !u.mustChangePassword) localStorage.setItem(OFFLINE_USER, JSON.stringify(u))
+    else localStorage.removeItem(OFFLINE_USER)
+  } catch {
+    // Private mode, storage full: offline reopening is just not available.
+  }
+}
+function keptUser(): StaffUserDto | null {
+  try {
+    return JSON.parse(localStorage.getItem(OFFLINE_USER) ?? 'null') as StaffUserDto | null
+  } catch {
+    return null
+  }
+}
 
 /** The logged-in staff member. The server is the authority on roles; these helpers only hide what would be refused. */
 export const useSessionStore = defineStore('session', () => {
@@ -33,8 +55,19 @@ export const useSessionStore = defineStore('session', () => {
 
   /** Asks the server who we are (also fetches the CSRF token). */
   async function refresh(): Promise<void> {
-    const r = await call('auth-session', {})
+    let r
+    try {
+      r = await call('auth-session', {})
+    } catch (e) {
+      // No network (a tablet in a room without WiFi): the last user of this device, until the server answers again.
+      const kept = e instanceof ApiError && e.status === 0 ? keptUser() : null
+      if (!kept) throw e
+      user.value = kept
+      loaded.value = true
+      return
+    }
     user.value = r.user
+    keepUser(r.user)
     loaded.value = true
     await loadStructureName()
   }
@@ -42,6 +75,7 @@ export const useSessionStore = defineStore('session', () => {
   async function login(loginName: string, password: string): Promise<void> {
     const r = await call('auth-login', { login: loginName, password })
     user.value = r.user
+    keepUser(r.user)
     expiredMessage.value = ''
     await loadStructureName()
   }
@@ -51,6 +85,7 @@ export const useSessionStore = defineStore('session', () => {
       await call('auth-logout', {})
     } finally {
       user.value = null
+      keepUser(null)
       // New anonymous CSRF token for the next login.
       await call('auth-session', {}).catch(() => undefined)
     }
@@ -63,6 +98,7 @@ export const useSessionStore = defineStore('session', () => {
 
   function sessionExpired(message: string): void {
     user.value = null
+    keepUser(null)
     expiredMessage.value = message
   }
 
