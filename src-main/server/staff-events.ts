@@ -56,6 +56,12 @@ export async function staffEventsPlugin(app: FastifyInstance, opts: StaffEventsO
   await registerSessionCookies(app, opts)
   await app.register(fastifySse, { heartbeatInterval: opts.heartbeatMs ?? 20_000 })
 
+  // A stream never ends by itself: on shutdown they are closed first, or the listener would wait for them for ever.
+  const open = new Set<LiveStream>()
+  app.addHook('preClose', async () => {
+    for (const s of open) s.close()
+  })
+
   app.get<{ Querystring: { lastEventId?: string } }>('/api/staff/events', { sse: 'only' }, async (req, reply) => {
     const token = req.sessionToken
     const actor = token ? await opts.resolveActor(token) : null
@@ -64,6 +70,7 @@ export async function staffEventsPlugin(app: FastifyInstance, opts: StaffEventsO
     if (actor.mustChangePassword) throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
     const topics = topicsOf(actor.role)
     const stream = new LiveStream(reply)
+    open.add(stream)
     reply.sse.keepAlive()
 
     // Subscribing and reading the ring happen in the same turn of the event loop: no event can fall between them.
@@ -88,6 +95,7 @@ export async function staffEventsPlugin(app: FastifyInstance, opts: StaffEventsO
     const timer = setInterval(check, opts.recheckMs ?? 15_000)
     timer.unref()
     reply.sse.onClose(() => {
+      open.delete(stream)
       stream.open = false
       unsubscribe()
       stopSessions()
@@ -118,6 +126,13 @@ class LiveStream {
     if (!this.open) return
     this.queue.push({ ...(id ? { id } : {}), event, data: {} })
     void this.flush()
+  }
+
+  /** Closes the stream at once (the server is stopping: the client reconnects to the next one and resumes). */
+  close(): void {
+    this.open = false
+    this.queue = []
+    this.reply.sse.close()
   }
 
   /** Tells the client its session is over, then closes the stream (the client goes to the login page). */

@@ -146,4 +146,15 @@ describe('staff event stream', () => {
     expect((await s.next((e) => e.event === 'session-ended')).event).toBe('session-ended')
     await s.ended
   })
+
+  test('stopping the server ends the open streams instead of waiting for them', async () => {
+    const other = await buildStaffApp(core)
+    await other.listen({ host: '127.0.0.1', port: 0 })
+    const s = await openEvents((other.server.address() as AddressInfo).port, desk)
+    await s.next()
+    const t0 = Date.now()
+    await other.close()
+    await s.ended
+    expect(Date.now() - t0).toBeLessThan(5000)
+  })
 })
