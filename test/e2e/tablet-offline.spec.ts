@@ -1,4 +1,4 @@
-import { test, expect, staffApi, staffLogin } from './fixtures'
+import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
 
 /**
  * Pointage on a tablet without WiFi (issue 15 §3): the animateur keeps
@@ -63,6 +63,7 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
     await expect(tablet.getByTestId('network-status')).toContainText(`${i + 1} pointage${i ? 's' : ''} en attente d’envoi`)
   }
   await expect(tablet.getByTestId('network-status')).toContainText('Hors connexion')
+  await expectAccessible(tablet, 'pointage hors connexion')
   // Nothing reached the server yet.
   expect((await api.call('attendance-list', { day: app.today, activityId })).counts.present).toBe(before.counts.present)
 
