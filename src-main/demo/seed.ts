@@ -14,6 +14,7 @@ import { seedDemoActivities } from './seed-activities'
 import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
 import { demoCalendar } from './demo-calendar'
+import { seedDemoPortal } from './seed-portal'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -105,6 +106,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: 
   await seedDemoActivities(core, cal)
   const billing = await seedDemoBilling(core, cal, opts.profile)
   await seedDemoFamilyFile(core, cal)
+  await seedDemoPortal(core)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.
   await core.tx.run((m) => m.clear(OutboxMail))

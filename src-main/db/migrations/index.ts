@@ -14,7 +14,8 @@ import { AllocationDates0000000000013 } from './0013-allocation-dates'
 import { MealShares0000000000014 } from './0014-meal-shares'
 import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
 import { PesRecette0000000000016 } from './0016-pes-recette'
-import { AttendanceMarks0000000000017 } from './0017-attendance-marks'
+import { StructureContact0000000000017 } from './0017-structure-contact'
+import { AttendanceMarks0000000000018 } from './0018-attendance-marks'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -38,5 +39,6 @@ export const migrations = [
   MealShares0000000000014,
   OnePaymentPerDebt0000000000015,
   PesRecette0000000000016,
-  AttendanceMarks0000000000017
+  StructureContact0000000000017,
+  AttendanceMarks0000000000018
 ]

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * time each was made: the latest mark wins, whatever order they arrive in,
  * and the back-office shows the mark and who made it.
  */
-export class AttendanceMarks0000000000017 implements MigrationInterface {
-  name = 'AttendanceMarks0000000000017'
+export class AttendanceMarks0000000000018 implements MigrationInterface {
+  name = 'AttendanceMarks0000000000018'
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE booking ADD COLUMN marked_at TEXT`)
