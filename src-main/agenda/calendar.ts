@@ -1,4 +1,8 @@
-import ical, { ICalEventStatus } from 'ical-generator'
+// Named imports: the bundled main process is CommonJS, where this package's default export is not the module.
+import { ICalCalendar, ICalEventStatus } from 'ical-generator'
+import dayjs from 'dayjs'
+import utc from 'dayjs/plugin/utc'
+import timezone from 'dayjs/plugin/timezone'
 import { getVtimezoneComponent } from '@touch4it/ical-timezones'
 import { addMonths, format, parseISO } from 'date-fns'
 import { EXPECTED_STATES, type BookingState } from '@shared/bookings/state-machine'
@@ -25,6 +29,14 @@ const NOTES: Partial<Record<BookingState, string>> = {
   PRESENT: 'Présence pointée.',
   ABSENT: 'Absence pointée.'
 }
+
+dayjs.extend(utc)
+dayjs.extend(timezone)
+/**
+ * An instant for ical-generator: with the calendar's time zone set it writes every date as that zone's wall time,
+ * which a plain Date gives in the process's zone (UTC on a server); a zoned dayjs gives it in Paris.
+ */
+const inParis = (iso: string) => dayjs(iso).tz(PARIS)
 
 interface FeedRow {
   childId: number
@@ -62,7 +74,7 @@ export async function familyCalendar(core: Core, familyId: number): Promise<stri
   })
 
   const name = structure ? `Réservations — ${structure}` : 'Réservations des enfants'
-  const cal = ical({ name, prodId: { company: 'Ribambelle', product: 'Agenda des familles', language: 'FR' }, ttl: 3600 })
+  const cal = new ICalCalendar({ name, prodId: { company: 'Ribambelle', product: 'Agenda des familles', language: 'FR' }, ttl: 3600 })
   cal.timezone({ name: PARIS, generator: getVtimezoneComponent })
   // One per installation, so two structures' feeds in the same calendar app never share a UID.
   const host = `${sha256(`agenda-uid:${installationSecret(core.paths.dataDir)}`).slice(0, 16)}.ribambelle`
@@ -73,8 +85,8 @@ export async function familyCalendar(core: Core, familyId: number): Promise<stri
       start: `${r.day}T${r.startTime}:00`,
       end: `${r.day}T${r.endTime}:00`,
       timezone: PARIS,
-      stamp: new Date(r.updatedAt),
-      lastModified: new Date(r.updatedAt),
+      stamp: inParis(r.updatedAt),
+      lastModified: inParis(r.updatedAt),
       summary: `${r.firstName} — ${r.activityName} (${r.unitName})${pending ? ' — en attente' : ''}`,
       description: NOTES[r.state] ?? '',
       status: pending ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED
