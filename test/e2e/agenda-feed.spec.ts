@@ -62,7 +62,7 @@ test('the family turns the agenda link on, reads its booked days from it, and re
   expect(feed.events.length).toBeGreaterThan(0)
   // First names only: never the family's last name.
   expect(feed.events.join('\n')).not.toMatch(/g[ée]rard/i)
-  await page.getByText('Comment ajouter le lien à mon agenda ?').click()
+  await page.getByText(/Comment ajouter le lien à mon agenda/).click()
   await expect(page.getByText('S’abonner à partir du web')).toBeVisible()
   await expectAccessible(page, 'agenda: lien actif')
 
@@ -76,7 +76,7 @@ test.describe('at 320 × 740', () => {
   test('the agenda section fits the screen and regenerating works', async ({ app, page }) => {
     await openAccount(page, app.portalUrl)
     const url = await turnOnOrRead(page)
-    await page.getByText('Comment ajouter le lien à mon agenda ?').click()
+    await page.getByText(/Comment ajouter le lien à mon agenda/).click()
     const r = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }))
     expect(r.scroll, `${r.scroll} px wide on a ${r.client} px screen`).toBeLessThanOrEqual(r.client)
     await expectAccessible(page, 'agenda 320')
