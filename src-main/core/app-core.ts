@@ -178,11 +178,15 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     deferred: new DeferredWork(options.log),
     live,
     close: async () => {
-      await core.deferred.idle()
-      checkpoint?.stop()
-      if (snapshot.open) snapshot.close()
-      if (ds.isInitialized) await ds.destroy()
-      lock.release()
+      // The lock is released whatever closing throws: the next start must not find a holder that has gone.
+      try {
+        await core.deferred.idle()
+        checkpoint?.stop()
+        if (snapshot.open) snapshot.close()
+        if (ds.isInitialized) await ds.destroy()
+      } finally {
+        lock.release()
+      }
     }
   }
   return core
