@@ -76,6 +76,8 @@ export interface CoreRuntime {
   staffUrl: string
   tlsFingerprint: string | null
   tlsExpiresAt: string | null
+  /** Port of the demo's built-in mail catcher (mail/catcher.ts) on 127.0.0.1; null outside the demo. */
+  demoMailPort: number | null
 }
 
 export function corePaths(dataDir: string): CorePaths {
@@ -143,7 +145,7 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     clock,
     paths,
     options,
-    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
+    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, demoMailPort: null },
     deferred: new DeferredWork(options.log),
     close: async () => {
       await core.deferred.idle()

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
 import { lockDataDir } from '../db/data-lock'
+import { startMailCatcher } from '../mail/catcher'
 import { openCore, type Core } from './app-core'
 import { envPort } from './config'
 
@@ -9,7 +10,10 @@ import { envPort } from './config'
  * Opens the core for the desktop shell and headless mode alike. With
  * `demo`, the database is a fresh one in `<dataDir>/demo`, seeded with the
  * demo structure: always a sub-folder, so a demo can never wipe real data.
- * `app` names this process to whoever is refused the data directory.
+ * The demo's e-mails go to the built-in mail catcher (« Boîte de
+ * démonstration »), unless RIBAMBELLE_DEMO_SMTP_PORT names another loopback
+ * SMTP server (the browser tests' own). `app` names this process to whoever
+ * is refused the data directory.
  */
 export async function openAppCore(dataDir: string, demo: boolean, app: string): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
   let lock
@@ -20,6 +24,19 @@ export async function openAppCore(dataDir: string, demo: boolean, app: string): 
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
   const core = await openCore({ dataDir, lock, app })
-  const credentials = demo ? await seedDemo(core, { smtpPort: envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0) }) : []
+  if (!demo) return { core, dataDir, credentials: [] }
+  let smtpPort = envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0)
+  if (!smtpPort) {
+    const catcher = await startMailCatcher(core)
+    core.runtime.demoMailPort = smtpPort = catcher.port
+    // The catcher writes to the database: it stops before the database closes.
+    const closeCore = core.close
+    core.close = async () => {
+      await catcher.close()
+      await closeCore()
+    }
+  }
+  const credentials = await seedDemo(core, { smtpPort })
+  if (core.runtime.demoMailPort) credentials.push('E-mails : remis à la « Boîte de démonstration » du back-office (Administration), rien ne sort de cet ordinateur.')
   return { core, dataDir, credentials }
 }

@@ -53,7 +53,8 @@ async function start() {
     portalHost: process.env.RIBAMBELLE_PORTAL_HOST ?? '0.0.0.0',
     staffStaticDir: null,
     portalStaticDir: join(__dirname, '../portal'),
-    withStaff: false
+    withStaff: false,
+    mailIntervalMs: demo ? 2_000 : undefined
   })
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })

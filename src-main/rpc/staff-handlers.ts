@@ -4,6 +4,7 @@ import { activitiesStaffHandlers } from './staff-activities'
 import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
 import { sepaStaffHandlers } from './staff-sepa'
+import { deskStaffHandlers } from './staff-desk'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -13,5 +14,6 @@ export const staffHandlers: StaffHandlers = {
   ...activitiesStaffHandlers,
   ...bookingsStaffHandlers,
   ...billingStaffHandlers,
-  ...sepaStaffHandlers
+  ...sepaStaffHandlers,
+  ...deskStaffHandlers
 }

@@ -4,6 +4,7 @@ import { activitiesStaffProcedures } from './staff-activities'
 import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
+import { deskStaffProcedures } from './staff-desk'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -18,7 +19,8 @@ export const staffProcedures = {
   ...activitiesStaffProcedures,
   ...bookingsStaffProcedures,
   ...billingStaffProcedures,
-  ...sepaStaffProcedures
+  ...sepaStaffProcedures,
+  ...deskStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

@@ -35,10 +35,13 @@ async function startSmtp(mails: ParsedMail[]): Promise<{ port: number; close(): 
   return { port, close: () => new Promise((r) => server.close(() => r())) }
 }
 
-/** Starts the built headless app on a fresh demo database, with e-mails going to a loopback SMTP server. */
-async function startApp(): Promise<RunningApp & { stop(): Promise<void> }> {
+/**
+ * Starts the built headless app on a fresh demo database, with e-mails going to a loopback SMTP server of the test
+ * (`mails`), or, with `builtInCatcher`, to the demo's own catcher (the « Boîte de démonstration »; `mails` stays empty).
+ */
+export async function startApp(opts: { builtInCatcher?: boolean } = {}): Promise<RunningApp & { stop(): Promise<void> }> {
   const mails: ParsedMail[] = []
-  const smtp = await startSmtp(mails)
+  const smtp = opts.builtInCatcher ? null : await startSmtp(mails)
   const dataDir = mkdtempSync(join(tmpdir(), 'ribambelle-e2e-'))
   const child: ChildProcess = spawn(process.execPath, ['out/main/headless.js', '--demo'], {
     env: {
@@ -47,7 +50,7 @@ async function startApp(): Promise<RunningApp & { stop(): Promise<void> }> {
       RIBAMBELLE_STAFF_PORT: '0',
       RIBAMBELLE_PORTAL_PORT: '0',
       RIBAMBELLE_PORTAL_HOST: '127.0.0.1',
-      RIBAMBELLE_DEMO_SMTP_PORT: String(smtp.port),
+      RIBAMBELLE_DEMO_SMTP_PORT: smtp ? String(smtp.port) : '',
       RIBAMBELLE_MAIL_INTERVAL_MS: '300'
     },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -84,7 +87,7 @@ async function startApp(): Promise<RunningApp & { stop(): Promise<void> }> {
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
-      await smtp.close()
+      await smtp?.close()
       rmSync(dataDir, { recursive: true, force: true })
     }
   }

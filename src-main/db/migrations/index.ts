@@ -8,6 +8,7 @@ import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
+import { DeskDay0000000000011 } from './0011-desk-day'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -24,5 +25,6 @@ export const migrations = [
   DecidedQueueIndex0000000000007,
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
-  SepaRulebook0000000000010
+  SepaRulebook0000000000010,
+  DeskDay0000000000011
 ]

@@ -1,5 +1,6 @@
 import type { StaffRole } from '@shared/contract'
 import { unreadBadge } from './views/messaging/badge'
+import { demoMailboxShown } from './views/mail/mail-status'
 import { DESK, DIRECTION, FAMILY_READERS } from '@shared/contract/staff-foundation'
 import { BILLING, CASHIER } from '@shared/contract/staff-billing'
 
@@ -20,6 +21,8 @@ export interface MenuEntry {
   section: string
   /** A count shown beside the label (0 hides it); reactive, read at render. */
   badge?: () => number
+  /** Shown only while this is true (reactive, read at render): a screen that exists only in some set-ups. */
+  when?: () => boolean
 }
 
 export const menu: MenuEntry[] = [
@@ -29,6 +32,7 @@ export const menu: MenuEntry[] = [
   { label: 'Paramètres', icon: 'pi pi-cog', to: '/parametres', roles: DIRECTION, section: 'Administration' },
   { label: "Journal d'audit", icon: 'pi pi-history', to: '/audit', roles: DIRECTION, section: 'Administration' },
   { label: 'E-mails envoyés', icon: 'pi pi-envelope', to: '/emails', roles: DIRECTION, section: 'Administration' },
+  { label: 'Boîte de démonstration', icon: 'pi pi-inbox', to: '/boite-demo', roles: DIRECTION, section: 'Administration', when: demoMailboxShown },
   { label: 'Sauvegardes', icon: 'pi pi-database', to: '/sauvegardes', roles: DIRECTION, section: 'Administration' },
   { label: 'Inscriptions', icon: 'pi pi-file-edit', to: '/inscriptions', roles: FAMILY_READERS, section: 'Activités' },
   { label: 'Activités', icon: 'pi pi-sitemap', to: '/activites', roles: FAMILY_READERS, section: 'Activités' },
