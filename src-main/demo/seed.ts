@@ -13,6 +13,7 @@ import { OutboxMail } from '../mail/entities'
 import { seedDemoActivities } from './seed-activities'
 import { seedDemoBilling } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
+import { seedDemoReservations } from './seed-reservations'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -99,6 +100,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
   }
   await seedDemoActivities(core)
   const billing = await seedDemoBilling(core)
+  await seedDemoReservations(core)
   await seedDemoFamilyFile(core)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.

@@ -1,6 +1,14 @@
 import type { deskStaffProcedures } from '@shared/contract/staff-desk'
 import { demoMailAttachment, demoMailMessage, listDemoMail, mailStatus, outboxAttachment, outboxMessage } from '../mail/mail-view'
-import type { HandlersFor, StaffActor } from './types'
+import { parisDay } from '../core/clock'
+import { dbOf } from '../bookings/sql'
+import { kitchenDays, mealsByDay } from '../dashboard/meals'
+import { moneyAtDesk } from '../dashboard/money'
+import { queuesAtDesk } from '../dashboard/queues'
+import { parisTime } from '../dashboard/time'
+import { todayAtDesk } from '../dashboard/today'
+import { weekAtDesk } from '../dashboard/week'
+import { requireActor, type HandlersFor, type StaffActor } from './types'
 
 /** Staff handlers of issue #18 (the desk's day). */
 export const deskStaffHandlers: HandlersFor<typeof deskStaffProcedures, StaffActor | null> = {
@@ -9,5 +17,21 @@ export const deskStaffHandlers: HandlersFor<typeof deskStaffProcedures, StaffAct
   'outbox-attachment': (i, ctx) => outboxAttachment(ctx.core, i.id, i.index),
   'demo-mail-list': (i, ctx) => listDemoMail(ctx.core, i),
   'demo-mail-get': (i, ctx) => demoMailMessage(ctx.core, i.id),
-  'demo-mail-attachment': (i, ctx) => demoMailAttachment(ctx.core, i.id, i.index)
+  'demo-mail-attachment': (i, ctx) => demoMailAttachment(ctx.core, i.id, i.index),
+
+  'dashboard-today': async (_i, { core }) => {
+    const now = core.clock.now()
+    return core.tx.read(async (m) => todayAtDesk(dbOf(m), parisDay(now), parisTime(now)))
+  },
+  'dashboard-meals': async (i, { core }) =>
+    core.tx.read(async (m) => {
+      const { from, to } = kitchenDays(dbOf(m), parisDay(core.clock.now()), i)
+      return mealsByDay(dbOf(m), from, to)
+    }),
+  'dashboard-week': async (_i, { core }) => weekAtDesk(core, parisDay(core.clock.now())),
+  'dashboard-money': async (_i, { core }) => moneyAtDesk(core, parisDay(core.clock.now())),
+  'dashboard-queues': async (_i, ctx) => {
+    const withMails = requireActor(ctx).role === 'direction'
+    return ctx.core.tx.read(async (m) => queuesAtDesk(dbOf(m), ctx.core.clock.now(), withMails))
+  }
 }

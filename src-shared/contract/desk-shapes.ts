@@ -42,3 +42,100 @@ export type DemoMailSummaryDto = z.infer<typeof demoMailSummary>
  */
 export const mailStatus = z.object({ mode: z.enum(['none', 'smtp', 'demo']), host: z.string() })
 export type MailStatusDto = z.infer<typeof mailStatus>
+
+// ---------------------------------------------------------------- the desk's day at a glance (dashboard)
+
+const int = z.number().int()
+const isoDay = z.string()
+
+/** Today, per activity and unit: who is expected, who is already marked, and who should be there by now but is not marked. */
+export const dashboardToday = z.object({
+  day: isoDay,
+  /** HH:mm in Paris when the figures were read. */
+  time: z.string(),
+  units: z.array(
+    z.object({
+      activityId: id,
+      activityName: z.string(),
+      unitId: id,
+      unitName: z.string(),
+      startTime: z.string(),
+      endTime: z.string(),
+      /** Reserved (R, DA) or already marked (PRESENT, ABSENT). */
+      expected: int,
+      present: int,
+      /** Marked absent without notice. */
+      absent: int,
+      /** Absences the family declared (excused or billed). */
+      excused: int,
+      /** Expected and not marked yet. */
+      unmarked: int,
+      /** The unit has started: its unmarked children are late arrivals to check. */
+      started: z.boolean()
+    })
+  ),
+  totals: z.object({ expected: int, present: int, absent: int, excused: int, late: int })
+})
+export type DashboardTodayDto = z.infer<typeof dashboardToday>
+
+export const DIETS = ['standard', 'sans-porc', 'vegetarien', 'sans-viande', 'pai'] as const
+export const diet = z.enum(DIETS)
+export type Diet = z.infer<typeof diet>
+export const DIET_LABELS: Record<Diet, string> = {
+  standard: 'Standard',
+  'sans-porc': 'Sans porc',
+  vegetarien: 'Végétarien',
+  'sans-viande': 'Sans viande',
+  pai: 'PAI (panier repas ou menu adapté)'
+}
+
+/** Meals of one day per diet (a child counts once, whatever its meal units); PAI children are named for the kitchen. */
+export const mealDay = z.object({
+  day: isoDay,
+  counts: z.record(diet, int),
+  total: int,
+  /** Requests not decided yet (DR): not in the counts. */
+  pending: int,
+  pai: z.array(z.object({ childId: id, name: z.string(), activityName: z.string(), allergies: z.string() }))
+})
+export type MealDayDto = z.infer<typeof mealDay>
+
+/** This week: places taken per activity and day against capacity, and the waiting lists. */
+export const dashboardWeek = z.object({
+  from: isoDay,
+  to: isoDay,
+  days: z.array(isoDay),
+  activities: z.array(
+    z.object({
+      activityId: id,
+      name: z.string(),
+      /** One per day of `days`; null when the activity is closed that day. For several units, the busiest one. */
+      cells: z.array(z.object({ taken: int, capacity: int.nullable() }).nullable())
+    })
+  ),
+  waiting: z.array(z.object({ activityId: id, activityName: z.string(), groupName: z.string(), count: int, since: z.string() }))
+})
+export type DashboardWeekDto = z.infer<typeof dashboardWeek>
+
+export const AGE_BUCKET_LABELS = { notDue: 'Non échu', d30: '1 à 30 jours', d60: '31 à 60 jours', d90: '61 à 90 jours', older: 'Plus de 90 jours' } as const
+
+export const dashboardMoney = z.object({
+  asOf: isoDay,
+  /** Unpaid amounts by time past their due date (the aged balance as of today). */
+  aged: z.object({ notDue: int, d30: int, d60: int, d90: int, older: int, total: int, families: int }),
+  schoolYear: z.string(),
+  /** Sept → Aug: invoiced (issued, credit notes deducted) by the month served, received by the month paid. */
+  months: z.array(z.object({ month: z.string(), invoicedCents: int, receivedCents: int })),
+  /** The next direct debit: sent to the bank and not collected yet, or the next file the plan proposes. */
+  nextDebit: z
+    .object({ date: isoDay, status: z.enum(['sent', 'planned']), regieName: z.string(), count: int, amountCents: int })
+    .nullable()
+})
+export type DashboardMoneyDto = z.infer<typeof dashboardMoney>
+
+export const dashboardQueues = z.object({
+  requests: z.array(z.object({ type: z.string(), count: int, oldest: z.string(), olderThan2Days: int, olderThan7Days: int })),
+  /** Direction only (null for the other roles): e-mails given up after every retry, and those still being retried. */
+  mails: z.object({ failed: int, retrying: int }).nullable()
+})
+export type DashboardQueuesDto = z.infer<typeof dashboardQueues>

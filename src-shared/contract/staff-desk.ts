@@ -1,8 +1,16 @@
 import { z } from '../zod-fr'
-import { empty, id, page } from './common'
+import { empty, id, isoDate, page } from './common'
 import { proc, type ProcedureMap } from './procedure'
-import { DIRECTION } from './staff-foundation'
-import { demoMailSummary, fileBytes, mailMessage, mailStatus } from './desk-shapes'
+import { ALL, DIRECTION } from './staff-foundation'
+import { BILLING } from './staff-billing'
+import { dashboardMoney, dashboardQueues, dashboardToday, dashboardWeek, demoMailSummary, fileBytes, mailMessage, mealDay, mailStatus } from './desk-shapes'
+
+/** A range of days for the kitchen (at most a month); none: the next day with meals. */
+const mealRange = z
+  .object({ from: isoDate.optional(), to: isoDate.optional() })
+  .refine((q) => !q.from === !q.to, { error: 'Donnez la date de début et la date de fin.', path: ['to'] })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { error: 'La date de fin précède la date de début.', path: ['to'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 31 * 86_400_000, { error: 'Choisissez au plus un mois.', path: ['to'] })
 
 /** Staff procedures of issue #18: e-mails you can read, the day at a glance, printable lists, search. */
 export const deskStaffProcedures = {
@@ -18,5 +26,14 @@ export const deskStaffProcedures = {
     query: true
   }),
   'demo-mail-get': proc({ input: z.object({ id }), output: mailMessage, roles: DIRECTION, query: true }),
-  'demo-mail-attachment': proc({ input: z.object({ id, index: z.number().int().min(0).max(100) }), output: fileBytes, roles: DIRECTION, query: true })
+  'demo-mail-attachment': proc({ input: z.object({ id, index: z.number().int().min(0).max(100) }), output: fileBytes, roles: DIRECTION, query: true }),
+
+  /** The back-office home, one call per tile so each loads (and fails) on its own. */
+  'dashboard-today': proc({ input: empty, output: dashboardToday, roles: ALL, query: true }),
+  /** Meals per day and diet; without dates, the next day with meals within a week (tomorrow if none). */
+  'dashboard-meals': proc({ input: mealRange, output: z.array(mealDay), roles: ALL, query: true }),
+  'dashboard-week': proc({ input: empty, output: dashboardWeek, roles: ALL, query: true }),
+  /** Money stays with the roles that see billing: never the desk's accueil nor the animateurs. */
+  'dashboard-money': proc({ input: empty, output: dashboardMoney, roles: BILLING, query: true }),
+  'dashboard-queues': proc({ input: empty, output: dashboardQueues, roles: ALL, query: true })
 } satisfies ProcedureMap
