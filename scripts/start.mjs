@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- --demo] [-- --headless]`
+// `npm start [-- --demo [--clock 2027-01-19]] [-- --headless]`
 // Opens the Electron back-office when Electron's binary is installed (and a
 // display exists); otherwise runs the same core in plain Node (headless mode)
 // and prints the back-office and portal URLs. Builds first when sources are
@@ -10,17 +10,20 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { launchMode } from './launch-mode.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(join(root, 'package.json'))
 const args = process.argv.slice(2)
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
+/** @param {string} cmd @param {string[]} cmdArgs */
 function run(cmd, cmdArgs) {
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
 
+/** @param {string} dir @returns {number} */
 function newest(dir) {
   let t = 0
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -37,11 +40,10 @@ function needsBuild() {
   return ['src-main', 'src-renderer', 'src-shared'].some((d) => newest(join(root, d)) > built)
 }
 
+/** The path of Electron's binary, or null when its download was skipped (as on machines without internet). */
 function electronBinary() {
-  if (args.includes('--headless')) return null
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return null
   try {
-    const bin = require('electron') // the path of the binary; throws when the download was skipped
+    const bin = require('electron') // throws when the download was skipped
     return typeof bin === 'string' && existsSync(bin) ? bin : null
   } catch {
     return null
@@ -59,12 +61,13 @@ if (needsBuild()) {
   run(npm, ['run', 'build'])
 }
 
-const electron = electronBinary()
-if (electron) {
+const launch = launchMode({ args, platform: process.platform, env: process.env, electronBinary: electronBinary() })
+if (launch.mode === 'electron') {
   run(process.execPath, [join(root, 'node_modules/@electron/rebuild/lib/cli.js'), '-f', '-w', 'better-sqlite3'])
-  const child = spawn(electron, [root, ...args], { cwd: root, stdio: 'inherit' })
+  const child = spawn(launch.binary, [root, ...args], { cwd: root, stdio: 'inherit' })
   child.on('exit', (code) => process.exit(code ?? 0))
 } else {
+  if (launch.notice) console.log(launch.notice)
   if (!nodeCanLoadSqlite()) {
     console.log('Recompilation de better-sqlite3 pour Node…')
     run(npm, ['rebuild', 'better-sqlite3'])
@@ -73,6 +76,7 @@ if (electron) {
     cwd: root,
     stdio: 'inherit'
   })
+  /** @param {NodeJS.Signals} sig */
   const forward = (sig) => child.kill(sig)
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)

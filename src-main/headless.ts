@@ -3,9 +3,11 @@
  * Node. The back-office is served on http://127.0.0.1:<port> and the portal
  * on the LAN over HTTPS. Tests and CI run this.
  *
- *   node out/main/headless.js [--demo] [--data-dir DIR]
+ *   node out/main/headless.js [--demo [--clock 2027-01-19T08:00:00+01:00]] [--data-dir DIR]
  */
 import { join, resolve } from 'node:path'
+import { clockOption } from './core/clock-option'
+import { parisDay } from './core/clock'
 import { defaultDataDir, envPort } from './core/config'
 import { DomainError } from './core/errors'
 import { openAppCore } from './core/startup'
@@ -15,7 +17,8 @@ async function main() {
   const args = process.argv.slice(2)
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
-  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)')
+  const clock = clockOption(args, process.env, demo)
+  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)', clock)
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()
@@ -35,6 +38,7 @@ async function main() {
   })
   console.log('Ribambelle — mode sans fenêtre (headless)')
   console.log(`  Données     : ${dataDir}`)
+  if (clock) console.log(`  Horloge     : démonstration au ${parisDay(core.clock.now())} (${core.clock.now().toISOString()})`)
   console.log(`  Back-office : ${servers.staffUrl}`)
   for (const u of servers.portalUrls) console.log(`  Portail     : ${u}`)
   if (core.runtime.tlsFingerprint) console.log(`  Empreinte du certificat (SHA-256) : ${core.runtime.tlsFingerprint}`)
@@ -50,7 +54,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  // A refusal the user can act on (the data directory is in use…) is printed as is; anything else with its stack.
+  // A refusal the user can act on (a bad --clock, the data directory in use…) is one French line; anything else with its stack.
   console.error(e instanceof DomainError ? `Erreur : ${e.message}` : e)
   process.exit(1)
 })

@@ -3,6 +3,7 @@ import type { Actor, StaffRole } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { conflict, DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion } from '../db/versions'
 import { Family } from '../families/entities'
 import { refreshSearchText } from '../families/families'
 import { enqueueMail, mailContext } from '../mail/outbox'
@@ -21,7 +22,8 @@ export function staffDto(u: StaffUser): StaffUserDto {
     role: u.role,
     active: u.active,
     mustChangePassword: u.mustChangePassword,
-    lastLoginAt: u.lastLoginAt
+    lastLoginAt: u.lastLoginAt,
+    version: u.version
   }
 }
 
@@ -62,12 +64,13 @@ export async function createStaffUser(
 export async function updateStaffUser(
   core: Core,
   actor: Actor,
-  input: { id: number; displayName: string; role: StaffRole; active: boolean }
+  input: { id: number; displayName: string; role: StaffRole; active: boolean; version: number }
 ): Promise<void> {
   await core.tx.run(async (m) => {
     const u = await m.findOneBy(StaffUser, { id: input.id })
     if (!u) throw notFound('Utilisateur')
     const before = staffDto(u)
+    u.version = claimVersion(m, 'staff_user', { id: u.id }, input.version, actor, core.clock.now())
     if ((u.role === 'direction' && input.role !== 'direction') || (u.role === 'direction' && !input.active)) {
       const others = await m.countBy(StaffUser, { role: 'direction', active: true })
       if (others <= 1) throw new DomainError('last_director', 'Il doit rester au moins un compte Direction actif.', 400)

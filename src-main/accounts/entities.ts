@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 import type { StaffRole } from '../core/actor'
 
 @Entity('staff_user')
@@ -13,6 +14,7 @@ export class StaffUser {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'last_login_at', type: 'text', nullable: true }) lastLoginAt: string | null
+  @RecordVersion() version: number
 }
 
 export type PortalAccountStatus = 'pending' | 'active' | 'refused' | 'disabled'
@@ -74,3 +76,13 @@ export class LoginKnownAddress {
   @PrimaryColumn({ type: 'text' }) address: string
   @Column({ name: 'last_success_at', type: 'text' }) lastSuccessAt: string
 }
+
+/** The entities of accounts, registered in core/entities.ts (like its handlers in rpc/). */
+export const accountsEntities: Function[] = [
+  StaffUser,
+  PortalAccount,
+  Session,
+  PasswordToken,
+  LoginThrottle,
+  LoginKnownAddress
+]

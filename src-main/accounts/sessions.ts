@@ -1,6 +1,7 @@
-import { LessThan } from 'typeorm'
+import { LessThan, type EntityManager } from 'typeorm'
 import type { Core } from '../core/app-core'
 import { stmt } from '../db/statements'
+import { storageError } from '../db/storage-errors'
 import { Session, type SessionKind } from './entities'
 import { newToken, sha256 } from './tokens'
 
@@ -54,15 +55,27 @@ export async function resolveSession(core: Core, kind: SessionKind, token: strin
   const s = Object.assign(new Session(), row)
   const idleLimit = new Date(new Date(s.lastSeenAt).getTime() + policy(core, kind).idleMinutes * 60_000)
   if (now >= new Date(s.expiresAt) || now >= idleLimit) {
-    await core.tx.run((m) => m.delete(Session, { id: s.id }))
+    await housekeeping(core, (m) => m.delete(Session, { id: s.id }))
     return null
   }
   // Write at most once a minute: the idle timeout does not need more precision.
   if (now.getTime() - new Date(s.lastSeenAt).getTime() > 60_000) {
     s.lastSeenAt = now.toISOString()
-    await core.tx.run((m) => m.update(Session, { id: s.id }, { lastSeenAt: s.lastSeenAt }))
+    await housekeeping(core, (m) => m.update(Session, { id: s.id }, { lastSeenAt: s.lastSeenAt }))
   }
   return s
+}
+
+/**
+ * The session check's own writes are bookkeeping: on a full or read-only disk they are skipped, so reading
+ * (and being told why a save fails) keeps working. The next request tries again.
+ */
+async function housekeeping(core: Core, write: (m: EntityManager) => Promise<unknown>): Promise<void> {
+  try {
+    await core.tx.run(write)
+  } catch (e) {
+    if (!storageError(e)) throw e
+  }
 }
 
 export async function closeSession(core: Core, token: string | null | undefined): Promise<void> {

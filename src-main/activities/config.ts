@@ -15,6 +15,7 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { conflict, DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { bumpVersion, claimVersion, type VersionedTable } from '../db/versions'
 import { Booking } from '../bookings/entities'
 import { Activity, ActivityGroup, ActivityPeriod, ActivityType, Capacity, Enrolment, Facility, Unit, UnitExclusion } from './entities'
 import { groupDto, unitDto } from './dto'
@@ -22,24 +23,28 @@ import { fillFreedPlaces } from './enrolment'
 
 type In<T extends z.ZodType> = z.output<T>
 
+/** The configuration tables saveRow writes (each versioned: db/versions.ts). */
+type ConfigTable = Extract<VersionedTable, 'facility' | 'activity_type' | 'activity' | 'activity_period' | 'activity_group' | 'unit' | 'capacity'>
+
 /**
  * Creates or updates one configuration row with its audit row. `label` names
  * the thing in French for "introuvable" messages.
  */
-async function saveRow<E extends ObjectLiteral & { id: number }>(
+async function saveRow<E extends ObjectLiteral & { id: number; version: number }>(
   m: EntityManager,
   core: Core,
   actor: Actor,
   target: EntityTarget<E>,
-  entity: string,
+  entity: ConfigTable,
   label: string,
-  input: Partial<E> & { id?: number }
+  { version, ...input }: Partial<E> & { id?: number; version?: number }
 ): Promise<E> {
   const now = core.clock.now()
   if (input.id) {
     const before = await m.findOneBy(target, { id: input.id } as never)
     if (!before) throw notFound(label)
     const after = m.merge(target, m.create(target, { ...before }), input as never)
+    after.version = claimVersion(m, entity, { id: input.id }, version, actor, now)
     await m.save(target, after)
     await audit(m, actor, now, { action: `${entity}-update`, entity, entityId: input.id, before, after })
     return after
@@ -194,6 +199,8 @@ export async function saveUnit(core: Core, actor: Actor, input: Omit<In<typeof u
     const after = [...new Set(others)].sort()
     if (JSON.stringify(before) !== JSON.stringify(after)) {
       await audit(m, actor, core.clock.now(), { action: 'unit-exclusions-update', entity: 'unit', entityId: saved.id, before, after })
+      // Exclusions are stored both ways: a unit gained or lost here has changed too, and a copy of it open elsewhere is stale.
+      for (const x of [...before, ...after].filter((u) => !before.includes(u) || !after.includes(u))) bumpVersion(m, 'unit', { id: x }, actor, core.clock.now())
     }
     return saved
   })
@@ -216,7 +223,8 @@ export async function saveCapacity(core: Core, actor: Actor, input: In<typeof ca
     if (input.day === null) qb.andWhere('c.day IS NULL')
     else qb.andWhere('c.day = :d', { d: input.day })
     const existing = await qb.getOne()
-    const saved = await saveRow(m, core, actor, Capacity, 'capacity', 'Capacité', { ...input, id: existing?.id })
+    // A screen that saw no capacity for this group, unit and day sends no version: 0, refused if one was saved since.
+    const saved = await saveRow(m, core, actor, Capacity, 'capacity', 'Capacité', { ...input, id: existing?.id, version: input.version ?? 0 })
     if (input.day === null) {
       for (const p of await m.findBy(ActivityPeriod, { activityId: g.activityId })) await fillFreedPlaces(m, core, actor, g.id, p.id)
     }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 export type ActivityKind = 'periscolaire' | 'mercredi' | 'vacances' | 'restauration' | 'petite-enfance'
 export type OpeningRule = 'school-days' | 'wednesdays' | 'holiday-weekdays' | 'weekdays'
@@ -12,6 +13,7 @@ export class Facility {
   @Column({ type: 'text' }) name: string
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ type: 'integer', default: 0 }) sort: number
+  @RecordVersion() version: number
 }
 
 @Entity('activity_type')
@@ -20,6 +22,7 @@ export class ActivityType {
   @Column({ name: 'facility_id', type: 'integer' }) facilityId: number
   @Column({ type: 'text' }) name: string
   @Column({ type: 'text' }) kind: ActivityKind
+  @RecordVersion() version: number
 }
 
 @Entity('activity')
@@ -35,6 +38,7 @@ export class Activity {
   @Column({ name: 'typical_week', type: 'boolean', default: false }) typicalWeek: boolean
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ type: 'text', default: '' }) description: string
+  @RecordVersion() version: number
 }
 
 @Entity('activity_period')
@@ -47,6 +51,7 @@ export class ActivityPeriod {
   /** Enrolment window, inclusive days. */
   @Column({ name: 'window_start', type: 'text' }) windowStart: string
   @Column({ name: 'window_end', type: 'text' }) windowEnd: string
+  @RecordVersion() version: number
 }
 
 @Entity('activity_group')
@@ -61,6 +66,7 @@ export class ActivityGroup {
   @Column({ type: 'text', default: '' }) levels: string
   /** Enrolment places; null = the smallest default unit capacity of the group (none = unlimited). */
   @Column({ type: 'integer', nullable: true }) places: number | null
+  @RecordVersion() version: number
 }
 
 /** Unité de consommation. */
@@ -76,6 +82,7 @@ export class Unit {
   @Column({ type: 'integer', default: 0 }) sort: number
   /** The unit includes a meal: counted on the kitchen sheet (per diet, PAI named). */
   @Column({ type: 'boolean', default: false }) meal: boolean
+  @RecordVersion() version: number
 }
 
 /** Stored both ways (a,b) and (b,a) so a lookup by either unit is one index read. */
@@ -93,6 +100,7 @@ export class Capacity {
   @Column({ type: 'integer' }) places: number
   /** null = default; a day = exception for that date. */
   @Column({ type: 'text', nullable: true }) day: string | null
+  @RecordVersion() version: number
 }
 
 export interface TypicalWeekSlot {
@@ -123,3 +131,16 @@ export class Enrolment {
   /** Last day of an ended enrolment. */
   @Column({ name: 'ended_on', type: 'text', nullable: true }) endedOn: string | null
 }
+
+/** The entities of activities, registered in core/entities.ts (like its handlers in rpc/). */
+export const activitiesEntities: Function[] = [
+  Facility,
+  ActivityType,
+  Activity,
+  ActivityPeriod,
+  ActivityGroup,
+  Unit,
+  UnitExclusion,
+  Capacity,
+  Enrolment
+]

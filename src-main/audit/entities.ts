@@ -13,3 +13,8 @@ export class AuditEntry {
   @Column({ type: 'text', nullable: true }) before: string | null
   @Column({ type: 'text', nullable: true }) after: string | null
 }
+
+/** The entities of audit, registered in core/entities.ts (like its handlers in rpc/). */
+export const auditEntities: Function[] = [
+  AuditEntry
+]

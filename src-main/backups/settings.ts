@@ -76,6 +76,8 @@ export interface BackupSettingsInput {
   encrypt: boolean
   /** A new passphrase ('' keeps the current key). */
   passphrase: string
+  /** As the screen loaded them (a stale save is refused, 409); absent for set-ups outside a screen. */
+  version?: number
 }
 
 /**
@@ -109,5 +111,5 @@ export async function updateBackupSettings(core: Core, actor: Actor, input: Back
     throw new DomainError('invalid_input', message, 400, { passphrase: message })
   }
   const next: BackupSettings = { daily: input.daily, dailyTime: input.dailyTime, atQuit: input.atQuit, copyDir: input.copyDir, encrypt: input.encrypt, key, keySetAt }
-  await core.tx.run((m) => putSetting(m, core, actor, BACKUP_SETTINGS_KEY, next, ['key']))
+  await core.tx.run((m) => putSetting(m, core, actor, BACKUP_SETTINGS_KEY, next, ['key'], input.version))
 }

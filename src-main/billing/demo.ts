@@ -9,11 +9,12 @@ import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError } from '../core/errors'
 import { Activity, ActivityType } from '../activities/entities'
-import { addDays } from '@shared/bookings/days'
+import { addDays, addMonths } from '@shared/bookings/days'
 import { openingDays } from '../calendar/calendar'
 import { Family } from '../families/entities'
 import { FamilyCaf } from '../families/file-entities'
 import { prng } from '../demo/generate'
+import type { DemoCalendar } from '../demo/demo-calendar'
 import { tariffInput } from '@shared/contract/billing-shapes'
 import { DEFAULT_BILLING_SETTINGS, saveBillingSettings } from './settings'
 import { saveRegie } from './regies'
@@ -69,7 +70,7 @@ async function seedPastConsumption(core: Core, r: () => number): Promise<void> {
 
 const br = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
 
-export async function seedDemoBilling(core: Core): Promise<string[]> {
+export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<string[]> {
   const r = prng(606)
   const regieId = await saveRegie(core, SEED, {
     id: null,
@@ -99,7 +100,7 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
     const kinds = new Map((await m.find(ActivityType)).map((t) => [t.id, t.kind]))
     return (await m.find(Activity)).map((a) => ({ id: a.id, name: a.name, kind: kinds.get(a.activityTypeId) }))
   })
-  const t = (x: Record<string, unknown>) => saveTariff(core, SEED, tariffInput.parse({ validFrom: '2025-09-01', ...x }))
+  const t = (x: Record<string, unknown>) => saveTariff(core, SEED, tariffInput.parse({ validFrom: `${cal.year - 1}-09-01`, ...x }))
   for (const a of activities) {
     if (a.kind === 'restauration') {
       await t({ name: `${a.name} – repas`, activityId: a.id, mode: 'unit', outsideCommune: { kind: 'amount', value: 100 }, brackets: [br(0, 600, 150), br(601, 1000, 320), br(1001, null, 420)] })
@@ -125,23 +126,21 @@ export async function seedDemoBilling(core: Core): Promise<string[]> {
     const now = core.clock.now().toISOString()
     for (const f of families) {
       if (r() < 0.8) {
-        await m.save(FamilyCaf, Object.assign(new FamilyCaf(), { familyId: f.id, allocataireName: '', regime: 'general', allocataireNumber: String(1000000 + f.id), quotient: 350 + Math.floor(r() * 1600), quotientValidUntil: '2026-12-31', quotientProofDocumentId: null, updatedAt: now }))
+        await m.save(FamilyCaf, Object.assign(new FamilyCaf(), { familyId: f.id, allocataireName: '', regime: 'general', allocataireNumber: String(1000000 + f.id), quotient: 350 + Math.floor(r() * 1600), quotientValidUntil: `${cal.today.slice(0, 4)}-12-31`, quotientProofDocumentId: null, updatedAt: now }))
       }
     }
   })
   const staffLike = { kind: 'system' as const, id: null, label: 'Données de démonstration' }
   for (const f of families.filter((x) => x.id > 1 && x.id % 6 === 0)) {
     const iban = frenchIban('30006', String(10000 + f.id), String(f.number))
-    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: '2025-08-28', sequenceType: 'FRST' })
+    await saveMandate(core, staffLike, { id: null, familyId: f.id, rum: '', holder: `Famille ${f.number}`, iban, bic: '', signedOn: `${cal.year - 1}-08-28`, sequenceType: 'FRST' })
   }
   await seedPastConsumption(core, r)
-  // Runs of the months already over (September 2026 onward), the oldest mostly paid.
-  const today = parisDay(core.clock.now())
+  // Runs of the months already over in the school year (what seedPastConsumption booked), the oldest mostly paid.
+  const today = cal.today
   const lines: string[] = []
-  for (const month of ['2026-09', '2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05', '2027-06']) {
-    const [y, mo] = month.split('-').map(Number)
-    const next = `${mo === 12 ? y + 1 : y}-${String(mo === 12 ? 1 : mo + 1).padStart(2, '0')}-01`
-    if (next > today) break
+  for (let month = schoolYearBounds(schoolYearOf(today)).from.slice(0, 7); `${addMonths(month, 1)}-01` <= today; month = addMonths(month, 1)) {
+    const next = `${addMonths(month, 1)}-01`
     try {
       const run = await issueRun(core, SEED, { regieId, month, issueDate: next })
       // As if the batch had e-mailed and printed them that day: the direct-debit pre-notification runs from it.

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 import type { AdjustKind, FlatPeriod, TariffMode } from './tariffs/resolve'
 
 /** A régie: who collects, with its own gapless numbering of invoices, credit notes and payments. */
@@ -23,6 +24,7 @@ export class Regie {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('regie_activity')
@@ -56,6 +58,7 @@ export class Tariff {
   @Column({ type: 'boolean', default: true }) active: boolean
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('tariff_bracket')
@@ -249,6 +252,7 @@ export class SepaMandate {
   @Column({ type: 'simple-json', nullable: true }) amendment: MandateAmendmentData | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 @Entity('sepa_export')

@@ -1,9 +1,10 @@
-import type { EntityManager } from 'typeorm'
+import { In, type EntityManager } from 'typeorm'
 import type { RegieDto, RegieInput } from '@shared/contract/billing-shapes'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { bumpVersion, claimVersion } from '../db/versions'
 import { Regie, RegieActivity } from './entities'
 import { formatProblem } from './numbering'
 import { ibanProblem, isValidBic, isValidIcs } from '@shared/check-digits'
@@ -26,6 +27,7 @@ export async function regieDtos(m: EntityManager): Promise<RegieDto[]> {
     creditorIban: r.creditorIban,
     creditorBic: r.creditorBic,
     active: Boolean(r.active),
+    version: r.version,
     activityIds: links.filter((l) => l.regieId === r.id).map((l) => l.activityId)
   }))
 }
@@ -63,12 +65,19 @@ export async function saveRegie(core: Core, actor: Actor, input: RegieInput): Pr
     const now = core.clock.now().toISOString()
     const dup = await m.findOneBy(Regie, { code: input.code })
     if (dup && dup.id !== input.id) throw new DomainError('conflict', `Le code « ${input.code} » est déjà utilisé par la régie ${dup.name}.`, 409, { code: 'déjà utilisé' })
+    const { activityIds, id, version, ...fields } = input
+    // The régies this save takes the default or activities from change too: copies of them open elsewhere become stale.
+    const others = new Set<number>()
+    if (input.isDefault) for (const r of await m.findBy(Regie, { isDefault: true })) others.add(r.id)
+    for (const l of activityIds.length ? await m.findBy(RegieActivity, { activityId: In(activityIds) }) : []) others.add(l.regieId)
+    others.delete(id ?? 0)
+    for (const r of others) bumpVersion(m, 'regie', { id: r }, actor, core.clock.now())
     if (input.isDefault) await m.update(Regie, { isDefault: true }, { isDefault: false })
-    const { activityIds, id, ...fields } = input
     let regie: Regie
     let before: unknown = null
     if (id) {
       const existing = await getRegie(m, id)
+      claimVersion(m, 'regie', { id }, version, actor, core.clock.now())
       before = { ...existing, activityIds: (await m.findBy(RegieActivity, { regieId: id })).map((l) => l.activityId) }
       regie = await m.save(Regie, { ...existing, ...fields, updatedAt: now })
     } else {
@@ -77,7 +86,7 @@ export async function saveRegie(core: Core, actor: Actor, input: RegieInput): Pr
     if ((await m.countBy(Regie, { isDefault: true })) === 0) await m.update(Regie, { id: regie.id }, { isDefault: true })
     await m.delete(RegieActivity, { regieId: regie.id })
     for (const activityId of new Set(activityIds)) await m.upsert(RegieActivity, { activityId, regieId: regie.id }, ['activityId'])
-    await audit(m, actor, core.clock.now(), { action: id ? 'regie-update' : 'regie-create', entity: 'regie', entityId: regie.id, before, after: input })
+    await audit(m, actor, core.clock.now(), { action: id ? 'regie-update' : 'regie-create', entity: 'regie', entityId: regie.id, before, after: { ...fields, activityIds } })
     return regie.id
   })
 }

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError } from '../core/errors'
-import { getSetting, putSetting } from '../settings/settings'
+import { getSetting, putSetting, settingVersion } from '../settings/settings'
 import { stmt } from '../bookings/sql'
 import type { CtxMode } from './payments/systempay'
 
@@ -54,7 +54,13 @@ export function activeKey(s: BillingSettings): string {
   return s.ctxMode === 'PRODUCTION' ? s.productionKey : s.testKey
 }
 
-export async function saveBillingSettings(core: Core, actor: Actor, input: BillingSettings): Promise<void> {
+/** What the billing settings screen loads: the settings and their version. */
+export async function billingSettingsForm(m: EntityManager): Promise<BillingSettings & { version: number }> {
+  return { ...(await getBillingSettings(m)), version: settingVersion(m, BILLING_KEY) }
+}
+
+/** `version`: as the screen loaded it (a stale save is refused, 409); absent for the demo and tests that set them up. */
+export async function saveBillingSettings(core: Core, actor: Actor, { version, ...input }: BillingSettings & { version?: number }): Promise<void> {
   if (!/^\d{8}$/.test(input.siteId)) throw new DomainError('invalid_input', 'Identifiant de la boutique : 8 chiffres.', 400, { siteId: '8 chiffres' })
   const codes = input.residentPostalCodes.map((c) => c.trim()).filter(Boolean)
   const bad = codes.find((c) => !/^\d{5}$/.test(c))
@@ -71,6 +77,6 @@ export async function saveBillingSettings(core: Core, actor: Actor, input: Billi
     if (next.onlineEnabled && next.provider === 'systempay' && !activeKey(next)) {
       throw new DomainError('invalid_input', `Renseignez la clé de ${next.ctxMode === 'PRODUCTION' ? 'production' : 'test'} fournie par Systempay.`, 400, { testKey: 'requis' })
     }
-    await putSetting(m, core, actor, BILLING_KEY, next, ['testKey', 'productionKey'])
+    await putSetting(m, core, actor, BILLING_KEY, next, ['testKey', 'productionKey'], version)
   })
 }

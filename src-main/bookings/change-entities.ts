@@ -42,3 +42,9 @@ export class BookingChange {
   @Column({ name: 'decided_at', type: 'text', nullable: true }) decidedAt: string | null
   @Column({ name: 'decided_by', type: 'integer', nullable: true }) decidedBy: number | null
 }
+
+/** The entities of booking rules and changes, registered in core/entities.ts (like its handlers in rpc/). */
+export const bookingChangeEntities: Function[] = [
+  BookingRule,
+  BookingChange
+]

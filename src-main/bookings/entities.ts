@@ -21,3 +21,8 @@ export class Booking {
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }
+
+/** The entities of bookings, registered in core/entities.ts (like its handlers in rpc/). */
+export const bookingsEntities: Function[] = [
+  Booking
+]

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import type { Core } from '../core/app-core'
+import { orStorageError } from '../db/storage-errors'
 import { dbOf } from './sql'
 
 interface Pending {
@@ -23,7 +24,9 @@ const MAX_BATCH = 64
  * - Serialized: commits are judged one after the other on the same
  *   connection, each seeing the previous ones' places taken, so the capacity
  *   check stays exact.
- * - Durable: a commit's promise resolves only after the batch's COMMIT.
+ * - Durable: a commit's promise resolves only after the batch's COMMIT; if
+ *   SQLite ends the transaction (disk full), every commit of the batch is
+ *   rejected with the French StorageError, none half-applied.
  */
 export class GroupCommit {
   private queue: Pending[] = []
@@ -57,9 +60,13 @@ export class GroupCommit {
                 db.exec('RELEASE booking_commit')
                 settle.push(() => p.resolve(v))
               } catch (e) {
+                // Disk full, I/O error: SQLite may have rolled the whole transaction back by itself. The earlier
+                // commits of the batch are gone with it, so the batch fails as a whole (never a savepoint run
+                // in autocommit mode, never a ROLLBACK TO a savepoint that no longer exists).
+                if (!db.inTransaction) throw e
                 db.exec('ROLLBACK TO booking_commit')
                 db.exec('RELEASE booking_commit')
-                settle.push(() => p.reject(e))
+                settle.push(() => p.reject(orStorageError(e)))
               }
               // Give the event loop a turn between commits: without it a batch is one long chain of microtasks
               // during which no connection is accepted and no request is read.
@@ -67,7 +74,7 @@ export class GroupCommit {
             }
           })
         } catch (e) {
-          // The batch itself failed to commit (disk full…): nobody's changes were kept.
+          // The batch failed as a whole (disk full…; tx.run made it a StorageError): nobody's changes were kept.
           for (const p of batch) p.reject(e)
           continue
         }

@@ -4,6 +4,7 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion } from '../db/versions'
 import { BookingRule } from './change-entities'
 import { dbOf, stmt } from './sql'
 
@@ -13,6 +14,8 @@ export interface ActivityRules {
   familyChanges: boolean
   /** true when no row exists and the defaults for the activity's kind apply. */
   isDefault: boolean
+  /** What the rules screen sends back (0 while no row exists). */
+  version: number
 }
 
 function parseRule(json: string, fallback: DeadlineRule): DeadlineRule {
@@ -26,18 +29,19 @@ export function rulesFor(m: EntityManager, activityIds: number[]): Map<number, A
   if (!activityIds.length) return out
   const rows = stmt(
     dbOf(m),
-    `SELECT a.id, t.kind, r.booking, r.cancellation, r.family_changes AS familyChanges
+    `SELECT a.id, t.kind, r.booking, r.cancellation, r.family_changes AS familyChanges, COALESCE(r.version, 0) AS version
      FROM activity a JOIN activity_type t ON t.id = a.activity_type_id
      LEFT JOIN booking_rule r ON r.activity_id = a.id
      WHERE a.id IN (SELECT value FROM json_each(?))`
-  ).all(JSON.stringify(activityIds)) as { id: number; kind: string; booking: string | null; cancellation: string | null; familyChanges: number | null }[]
+  ).all(JSON.stringify(activityIds)) as { id: number; kind: string; booking: string | null; cancellation: string | null; familyChanges: number | null; version: number }[]
   for (const r of rows) {
     const d = defaultRules(r.kind)
     out.set(r.id, {
       booking: r.booking ? parseRule(r.booking, d.booking) : d.booking,
       cancellation: r.cancellation ? parseRule(r.cancellation, d.cancellation) : d.cancellation,
       familyChanges: r.familyChanges === null ? true : r.familyChanges === 1,
-      isDefault: r.booking === null
+      isDefault: r.booking === null,
+      version: r.version
     })
   }
   return out
@@ -53,7 +57,7 @@ export async function setRules(
   core: Core,
   actor: Actor,
   activityId: number,
-  input: { booking: DeadlineRule; cancellation: DeadlineRule; familyChanges: boolean }
+  { version, ...input }: { booking: DeadlineRule; cancellation: DeadlineRule; familyChanges: boolean; version: number }
 ): Promise<ActivityRules> {
   return core.tx.run(async (m) => {
     const before = await getRules(m, activityId)
@@ -68,7 +72,7 @@ export async function setRules(
       },
       ['activityId']
     )
-    const after = { ...input, isDefault: false }
+    const after = { ...input, isDefault: false, version: claimVersion(m, 'booking_rule', { activity_id: activityId }, version, actor, core.clock.now()) }
     await audit(m, actor, core.clock.now(), { action: 'booking-rule-update', entity: 'activity', entityId: activityId, before, after })
     return after
   })

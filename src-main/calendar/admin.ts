@@ -4,8 +4,9 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { conflict, DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion } from '../db/versions'
 import { Activity, Facility } from '../activities/entities'
-import { getSetting, putSetting } from '../settings/settings'
+import { getSetting, putSetting, settingVersion } from '../settings/settings'
 import { DEFAULT_SCHOOL_WEEKDAYS, SCHOOL_WEEKDAYS_KEY, activityCalendarInfo, loadCalendarData } from './calendar'
 import { daysBetween, eachDay } from './days'
 import { cancelClosedBookings, type ClosureOutcome } from './closure-bookings'
@@ -41,15 +42,15 @@ export async function saveClosure(
     if (input.facilityId && !(await m.findOneBy(Facility, { id: input.facilityId }))) throw notFound('Équipement')
     if (input.activityId && !(await m.findOneBy(Activity, { id: input.activityId }))) throw notFound('Activité')
     const now = core.clock.now()
-    if (input.id) {
-      const before = await m.findOneBy(Closure, { id: input.id })
+    const { version, ...fields } = input
+    if (fields.id) {
+      const before = await m.findOneBy(Closure, { id: fields.id })
       if (!before) throw notFound('Fermeture')
-      const after = { ...before, ...input, id: before.id }
+      const after = { ...before, ...fields, id: before.id, version: claimVersion(m, 'closure', { id: before.id }, version, actor, now) }
       await m.save(Closure, after)
       await audit(m, actor, now, { action: 'closure-update', entity: 'closure', entityId: before.id, before, after })
       return { ...after, ...(await cancelClosedBookings(m, core, actor, after)) }
     }
-    const { id: _id, ...fields } = input
     const row = await m.save(Closure, Object.assign(new Closure(), fields))
     await audit(m, actor, now, { action: 'closure-create', entity: 'closure', entityId: row.id, after: row })
     return Object.assign(row, await cancelClosedBookings(m, core, actor, row))
@@ -74,15 +75,15 @@ export async function saveSchoolHoliday(core: Core, actor: Actor, input: z.outpu
     const clash = await m.findOneBy(SchoolHoliday, { zone: input.zone, schoolYear: input.schoolYear, name: input.name })
     if (clash && clash.id !== input.id) throw conflict(`Les vacances « ${input.name} » ${input.schoolYear} existent déjà pour la zone ${input.zone}.`)
     const now = core.clock.now()
-    if (input.id) {
-      const before = await m.findOneBy(SchoolHoliday, { id: input.id })
+    const { version, ...fields } = input
+    if (fields.id) {
+      const before = await m.findOneBy(SchoolHoliday, { id: fields.id })
       if (!before) throw notFound('Période de vacances')
-      const after = { ...before, ...input, id: before.id }
+      const after = { ...before, ...fields, id: before.id, version: claimVersion(m, 'school_holiday', { id: before.id }, version, actor, now) }
       await m.save(SchoolHoliday, after)
       await audit(m, actor, now, { action: 'school-holiday-update', entity: 'school_holiday', entityId: before.id, before, after })
       return after
     }
-    const { id: _id, ...fields } = input
     const row = await m.save(SchoolHoliday, Object.assign(new SchoolHoliday(), fields))
     await audit(m, actor, now, { action: 'school-holiday-create', entity: 'school_holiday', entityId: row.id, after: row })
     return row
@@ -113,13 +114,16 @@ export async function reloadSchoolHolidays(core: Core, actor: Actor): Promise<{ 
   })
 }
 
-export async function getCalendarSettings(core: Core): Promise<{ schoolWeekdays: number[] }> {
-  return core.tx.read(async (m) => ({ schoolWeekdays: await getSetting<number[]>(m, SCHOOL_WEEKDAYS_KEY, DEFAULT_SCHOOL_WEEKDAYS) }))
+export async function getCalendarSettings(core: Core): Promise<{ schoolWeekdays: number[]; version: number }> {
+  return core.tx.read(async (m) => ({
+    schoolWeekdays: await getSetting<number[]>(m, SCHOOL_WEEKDAYS_KEY, DEFAULT_SCHOOL_WEEKDAYS),
+    version: settingVersion(m, SCHOOL_WEEKDAYS_KEY)
+  }))
 }
 
-export async function updateCalendarSettings(core: Core, actor: Actor, input: { schoolWeekdays: number[] }): Promise<void> {
+export async function updateCalendarSettings(core: Core, actor: Actor, input: { schoolWeekdays: number[]; version: number }): Promise<void> {
   const days = [...new Set(input.schoolWeekdays)].sort()
-  await core.tx.run((m) => putSetting(m, core, actor, SCHOOL_WEEKDAYS_KEY, days))
+  await core.tx.run((m) => putSetting(m, core, actor, SCHOOL_WEEKDAYS_KEY, days, [], input.version))
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 /** Fermeture: a date range with a reason, for one facility, one activity, or everything (both null). */
 @Entity('closure')
@@ -9,6 +10,7 @@ export class Closure {
   @Column({ name: 'start_date', type: 'text' }) startDate: string
   @Column({ name: 'end_date', type: 'text' }) endDate: string
   @Column({ type: 'text', default: '' }) reason: string
+  @RecordVersion() version: number
 }
 
 export type HolidayKind = 'petites' | 'grandes' | 'pont'
@@ -28,4 +30,11 @@ export class SchoolHoliday {
   @Column({ name: 'first_day_off', type: 'text' }) firstDayOff: string
   /** null when not yet published (e.g. rentrée 2027). */
   @Column({ name: 'back_day', type: 'text', nullable: true }) backDay: string | null
+  @RecordVersion() version: number
 }
+
+/** The entities of the calendar, registered in core/entities.ts (like its handlers in rpc/). */
+export const calendarEntities: Function[] = [
+  Closure,
+  SchoolHoliday
+]

@@ -8,6 +8,7 @@ import { removeRestoreLeftovers } from '../db/restore'
 import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
+import { entities } from './entities'
 import { systemClock, type Clock } from './clock'
 import { DeferredWork } from './deferred'
 
@@ -119,7 +120,7 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
   const leftovers = [...removeBackupLeftovers(paths.backupDir), ...removeRestoreLeftovers(paths.dataDir)]
   if (leftovers.length > 0) options.log(`Fichiers laissés par une sauvegarde ou une restauration interrompue, supprimés : ${leftovers.join(', ')}`)
   const existed = existsSync(paths.dbFile) && statSync(paths.dbFile).size > 0
-  const ds = createDataSource(paths.dbFile)
+  const ds = createDataSource(paths.dbFile, entities)
   await ds.initialize()
   const db = rawDatabase(ds)
   try {
@@ -135,7 +136,7 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
   const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
   snapshot.pragma('busy_timeout = 5000')
   let checkpoint: IdleCheckpoint | null = null
-  const tx = new Transactor(ds, () => checkpoint?.wrote())
+  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log)
   checkpoint = new IdleCheckpoint(db, (work) => tx.exclusive(work))
   const core: Core = {
     ds,

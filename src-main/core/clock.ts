@@ -24,6 +24,16 @@ export class FixedClock implements Clock {
   }
 }
 
+/**
+ * A clock that reads `at` when created and then runs with real time: a demo or
+ * an end-to-end run "on 19 January 2027" keeps its sessions, timeouts and
+ * e-mail retries working as they do on any day.
+ */
+export function runningClockFrom(at: Date, realNow: () => number = Date.now): Clock {
+  const offset = at.getTime() - realNow()
+  return { now: () => new Date(realNow() + offset) }
+}
+
 /** ISO calendar day (YYYY-MM-DD) of an instant, in Paris. */
 export function parisDay(d: Date): string {
   return format(new TZDate(d, PARIS), 'yyyy-MM-dd')

@@ -4,6 +4,7 @@ import { seedDemo } from '../demo/seed'
 import { lockDataDir } from '../db/data-lock'
 import { startMailCatcher } from '../mail/catcher'
 import { openCore, type Core } from './app-core'
+import type { Clock } from './clock'
 import { envPort } from './config'
 
 /**
@@ -13,9 +14,15 @@ import { envPort } from './config'
  * The demo's e-mails go to the built-in mail catcher (« Boîte de
  * démonstration »), unless RIBAMBELLE_DEMO_SMTP_PORT names another loopback
  * SMTP server (the browser tests' own). `app` names this process to whoever
- * is refused the data directory.
+ * is refused the data directory. `clock` (demo only, see clock-option.ts)
+ * sets the demo's today.
  */
-export async function openAppCore(dataDir: string, demo: boolean, app: string): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
+export async function openAppCore(
+  dataDir: string,
+  demo: boolean,
+  app: string,
+  clock?: Clock | null
+): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
   let lock
   if (demo) {
     dataDir = join(dataDir, 'demo')
@@ -23,7 +30,7 @@ export async function openAppCore(dataDir: string, demo: boolean, app: string): 
     lock = lockDataDir(dataDir, `${app}, démonstration`, 'start')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir, lock, app })
+  const core = await openCore({ dataDir, lock, app, ...(clock ? { clock } : {}) })
   if (!demo) return { core, dataDir, credentials: [] }
   let smtpPort = envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0)
   if (!smtpPort) {

@@ -1,15 +1,19 @@
 import 'reflect-metadata'
 import { DataSource } from 'typeorm'
 import type Database from 'better-sqlite3'
-import { entities } from './entities'
+import { Counter } from './counter'
 import { migrations } from './migrations'
 import { WAL_BACKSTOP_PAGES } from './idle-checkpoint'
 
-export function createDataSource(file: string): DataSource {
+/**
+ * The DataSource on `file`. `entities` are the capabilities' (core/entities.ts gathers them): the storage layer adds
+ * only its own (the counters) and imports no feature.
+ */
+export function createDataSource(file: string, entities: Function[]): DataSource {
   return new DataSource({
     type: 'better-sqlite3',
     database: file,
-    entities,
+    entities: [Counter, ...entities],
     migrations,
     synchronize: false,
     migrationsRun: false,

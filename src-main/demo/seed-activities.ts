@@ -9,6 +9,7 @@ import { saveClosure } from '../calendar/admin'
 import { Child } from '../families/entities'
 import { PortalAccount } from '../accounts/entities'
 import { prng } from './generate'
+import type { DemoCalendar } from './demo-calendar'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -104,12 +105,6 @@ async function build(core: Core, typeId: number, spec: ActivitySpec): Promise<Bu
   return { id: a.id, groups, periods, units }
 }
 
-const YEAR_2025: PeriodSpec = { name: '2025/2026', start: '2025-09-01', end: '2026-07-03', windowStart: '2025-03-10', windowEnd: '2026-06-20' }
-// Families may join during the year: "jusqu'au 20 de chaque mois pour le mois suivant" (003 guide).
-const YEAR_2026: PeriodSpec = { name: '2026/2027', start: '2026-09-01', end: '2027-07-02', windowStart: '2026-03-10', windowEnd: '2027-06-20' }
-const WED_2025: PeriodSpec = { ...YEAR_2025, start: '2025-09-03', end: '2026-07-01' }
-const WED_2026: PeriodSpec = { ...YEAR_2026, start: '2026-09-02', end: '2027-06-30' }
-
 const PERI_GROUPS: GroupSpec[] = [
   { name: 'Maternelle', levels: MATERNELLE, places: 40 },
   { name: 'Élémentaire', levels: ELEMENTAIRE, places: 60 }
@@ -125,11 +120,13 @@ const CL_UNITS: UnitSpec[] = [
  * The demo activities (zone C, Toulouse), modelled on the 003 and 004
  * guides: périscolaire (ALAE matin, soirs, midi/restauration), centre de
  * loisirs (mercredis maternel and élémentaire, holiday centres), periods
- * 2025/2026 and 2026/2027, closures, and enrolments of the demo children:
- * ALAE validated and auto-booked, mercredis validated / pending / waiting /
- * refused, holiday requests. Today in the demo is late November 2026.
+ * of last year, this year (and next year once its window opens), closures, and
+ * enrolments of the demo children: ALAE validated and auto-booked, mercredis
+ * validated / pending / waiting / refused, holiday requests. All dates come
+ * from the demo's calendar (demo-calendar.ts), so the demo looks the same on
+ * any day of its school year.
  */
-export async function seedDemoActivities(core: Core): Promise<void> {
+export async function seedDemoActivities(core: Core, cal: DemoCalendar): Promise<void> {
   const peri = await saveFacility(core, SEED, { name: 'Accueil périscolaire', active: true, sort: 1 })
   const periType = await saveActivityType(core, SEED, { facilityId: peri.id, name: 'Périscolaire (ALAE)', kind: 'periscolaire' })
   const restoType = await saveActivityType(core, SEED, { facilityId: peri.id, name: 'Restauration scolaire', kind: 'restauration' })
@@ -142,7 +139,7 @@ export async function seedDemoActivities(core: Core): Promise<void> {
       description,
       units: [unit],
       groups: PERI_GROUPS,
-      periods: [YEAR_2025, YEAR_2026]
+      periods: cal.schoolYears
     })
   const matin = await alae('ALAE Matin', { name: 'Matin 7h30-8h20', start: '07:30', end: '08:20', price: 90 }, 'Accueil du matin avant la classe. L’inscription réserve tous les jours d’école de l’année.')
   const soir1 = await alae('ALAE Soir 1', { name: 'Soir 16h-17h30', start: '16:00', end: '17:30', price: 150 }, 'Accueil du soir jusqu’à 17h30.')
@@ -154,7 +151,7 @@ export async function seedDemoActivities(core: Core): Promise<void> {
     description: 'Pause méridienne et déjeuner. Réservations jusqu’au 20 du mois pour le mois suivant.',
     units: [{ name: 'Midi + déjeuner', start: '11:30', end: '13:30', price: 380, meal: true }],
     groups: PERI_GROUPS.map((g) => ({ ...g, places: g.places * 2 })),
-    periods: [YEAR_2025, YEAR_2026]
+    periods: cal.schoolYears
   })
 
   const cl = await saveFacility(core, SEED, { name: 'Centre de loisirs', active: true, sort: 2 })
@@ -169,7 +166,7 @@ export async function seedDemoActivities(core: Core): Promise<void> {
     units: CL_UNITS,
     // Few places: the demo shows a waiting list.
     groups: [{ name: 'Maternelle 3-5 ans', ageMin: 3, ageMax: 5, places: 6 }],
-    periods: [WED_2025, WED_2026]
+    periods: cal.wednesdays
   })
   const clElem = await build(core, wedType.id, {
     name: 'CL Élémentaire Mercredis',
@@ -182,7 +179,7 @@ export async function seedDemoActivities(core: Core): Promise<void> {
       { name: '6-8 ans', ageMin: 6, ageMax: 8, places: 24 },
       { name: '9-11 ans', ageMin: 9, ageMax: 11, places: 24 }
     ],
-    periods: [WED_2025, WED_2026]
+    periods: cal.wednesdays
   })
   // One activity per holiday, as in the 003 guide; each period has its own window (zone C dates).
   const holiday = (name: string, periods: PeriodSpec[]) =>
@@ -199,26 +196,24 @@ export async function seedDemoActivities(core: Core): Promise<void> {
       ],
       periods
     })
-  const toussaint = await holiday('CLV Toussaint', [{ name: 'Toussaint 2026', start: '2026-10-19', end: '2026-10-30', windowStart: '2026-09-01', windowEnd: '2026-10-01' }])
-  const noel = await holiday('CLV Noël', [{ name: 'Noël 2026', start: '2026-12-21', end: '2027-01-01', windowStart: '2026-11-03', windowEnd: '2026-12-03' }])
-  await holiday('CLV Hiver', [
-    { name: 'Hiver 2026', start: '2026-02-23', end: '2026-03-06', windowStart: '2026-01-05', windowEnd: '2026-02-04' },
-    { name: 'Hiver 2027', start: '2027-02-08', end: '2027-02-19', windowStart: '2027-01-05', windowEnd: '2027-02-04' }
-  ])
-  await holiday('CLV Printemps', [{ name: 'Printemps 2027', start: '2027-04-05', end: '2027-04-16', windowStart: '2027-03-09', windowEnd: '2027-04-01' }])
-  await holiday('CLV Été', [{ name: 'Été 2027', start: '2027-07-05', end: '2027-08-27', windowStart: '2027-05-04', windowEnd: '2027-06-17' }])
+  const h = cal.holidays
+  const toussaint = await holiday('CLV Toussaint', [h.toussaint])
+  const noel = await holiday('CLV Noël', [h.noel])
+  await holiday('CLV Hiver', [h.hiverBefore, h.hiver])
+  await holiday('CLV Printemps', [h.printemps])
+  await holiday('CLV Été', [h.ete])
 
-  await saveClosure(core, SEED, { facilityId: cl.id, activityId: null, startDate: '2027-08-16', endDate: '2027-08-27', reason: 'Fermeture annuelle du centre de loisirs' })
-  await saveClosure(core, SEED, { facilityId: null, activityId: soir2.id, startDate: '2026-12-18', endDate: '2026-12-18', reason: 'Formation des animateurs' })
-  await saveClosure(core, SEED, { facilityId: null, activityId: null, startDate: '2026-12-24', endDate: '2026-12-24', reason: 'Veille de Noël : structure fermée' })
+  await saveClosure(core, SEED, { facilityId: cl.id, activityId: null, startDate: cal.closures.summer.start, endDate: cal.closures.summer.end, reason: 'Fermeture annuelle du centre de loisirs' })
+  await saveClosure(core, SEED, { facilityId: null, activityId: soir2.id, startDate: cal.closures.beforeChristmas, endDate: cal.closures.beforeChristmas, reason: 'Formation des animateurs' })
+  await saveClosure(core, SEED, { facilityId: null, activityId: null, startDate: cal.closures.christmasEve, endDate: cal.closures.christmasEve, reason: 'Veille de Noël : structure fermée' })
 
   // The demo families never asked for these: their e-mails would only clog the outbox ahead of real ones.
   const [{ last }] = await core.ds.query('SELECT COALESCE(MAX(id), 0) AS last FROM outbox_mail')
-  await enrolDemoChildren(core, { matin, soir1, soir2, midi, clMat, clElem, toussaint, noel })
+  await enrolDemoChildren(core, cal, { matin, soir1, soir2, midi, clMat, clElem, toussaint, noel })
   await core.tx.run((m) => m.query('DELETE FROM outbox_mail WHERE id > ?', [last]))
 }
 
-async function enrolDemoChildren(core: Core, a: Record<'matin' | 'soir1' | 'soir2' | 'midi' | 'clMat' | 'clElem' | 'toussaint' | 'noel', BuiltActivity>): Promise<void> {
+async function enrolDemoChildren(core: Core, cal: DemoCalendar, a: Record<'matin' | 'soir1' | 'soir2' | 'midi' | 'clMat' | 'clElem' | 'toussaint' | 'noel', BuiltActivity>): Promise<void> {
   const r = prng(2026)
   const children = await core.tx.read((m) => m.find(Child, { order: { familyId: 'ASC', id: 'ASC' } }))
   const accounts = await core.tx.read((m) => m.find(PortalAccount))
@@ -226,11 +221,14 @@ async function enrolDemoChildren(core: Core, a: Record<'matin' | 'soir1' | 'soir
     const acc = accounts.find((x) => x.familyId === familyId)
     return { kind: 'family', id: acc?.id ?? 0, familyId, label: acc?.login ?? `famille ${familyId}` }
   }
+  const [lastYear, thisYear] = cal.schoolYears
+  const LAST = lastYear.name
+  const THIS = thisYear.name
   const groupFor = (act: BuiltActivity, c: Child, period: string) => {
-    const start = period === '2025/2026' ? '2025-09-01' : '2026-09-01'
+    const start = period === LAST ? lastYear.start : thisYear.start
     return act.groups.find((g) => !groupRefusal(g, c, start)) ?? null
   }
-  /** Skips quietly what the rules refuse (a child too young for 2025/2026…): the demo shows what the app allows. */
+  /** Skips quietly what the rules refuse (a child too young last year…): the demo shows what the app allows. */
   const tryRun = async (fn: () => Promise<unknown>) => {
     try {
       await fn()
@@ -247,19 +245,19 @@ async function enrolDemoChildren(core: Core, a: Record<'matin' | 'soir1' | 'soir
 
   const toRequest: { c: Child; act: BuiltActivity; period: string; week: { weekday: number; unitId: number }[]; memo: string }[] = []
   for (const [i, c] of children.entries()) {
-    // 2026/2027: most children eat at the canteen, many come to the morning or evening ALAE.
-    if (r() < 0.85) await staffEnrol(a.midi, c, '2026/2027')
-    if (r() < 0.4) await staffEnrol(a.matin, c, '2026/2027')
+    // This year: most children eat at the canteen, many come to the morning or evening ALAE.
+    if (r() < 0.85) await staffEnrol(a.midi, c, THIS)
+    if (r() < 0.4) await staffEnrol(a.matin, c, THIS)
     const evening = r()
-    if (evening < 0.25) await staffEnrol(a.soir1, c, '2026/2027')
-    else if (evening < 0.45) await staffEnrol(a.soir2, c, '2026/2027')
+    if (evening < 0.25) await staffEnrol(a.soir1, c, THIS)
+    else if (evening < 0.45) await staffEnrol(a.soir2, c, THIS)
     // Last year's Wednesday centre, ended in July: history on the family page.
-    if (i % 5 === 0) await staffEnrol(groupFor(a.clMat, c, '2025/2026') ? a.clMat : a.clElem, c, '2025/2026')
+    if (i % 5 === 0) await staffEnrol(groupFor(a.clMat, c, LAST) ? a.clMat : a.clElem, c, LAST)
     // Wednesday requests this year, decided below (validated, waiting, refused or left pending).
     if (r() < 0.45) {
-      const act = groupFor(a.clMat, c, '2026/2027') ? a.clMat : a.clElem
+      const act = groupFor(a.clMat, c, THIS) ? a.clMat : a.clElem
       const week = r() < 0.5 ? [{ weekday: 3, unitId: act.units['Journée complète'] }] : [{ weekday: 3, unitId: act.units['Après-midi avec repas'] }]
-      toRequest.push({ c, act, period: '2026/2027', week, memo: r() < 0.3 ? 'Récupéré par sa grand-mère le mercredi.' : '' })
+      toRequest.push({ c, act, period: THIS, week, memo: r() < 0.3 ? 'Récupéré par sa grand-mère le mercredi.' : '' })
     }
   }
   const requested: { id: number; act: BuiltActivity }[] = []
@@ -290,21 +288,21 @@ async function enrolDemoChildren(core: Core, a: Record<'matin' | 'soir1' | 'soir
   const f1 = familyActor(1)
   const noelIds: number[] = []
   for (const c of first) {
-    await staffEnrol(a.matin, c, '2026/2027')
+    await staffEnrol(a.matin, c, THIS)
     await tryRun(async () => {
-      const g = a.noel.groups.find((x) => !groupRefusal(x, c, '2026-12-21'))
+      const g = a.noel.groups.find((x) => !groupRefusal(x, c, cal.holidays.noel.start))
       if (!g) return
-      const res = await requestEnrolment(core, f1, { childId: c.id, periodId: a.noel.periods['Noël 2026'], groupId: g.id, typicalWeek: [], memo: 'Uniquement la première semaine.', siblingIds: [] })
+      const res = await requestEnrolment(core, f1, { childId: c.id, periodId: a.noel.periods[cal.holidays.noel.name], groupId: g.id, typicalWeek: [], memo: 'Uniquement la première semaine.', siblingIds: [] })
       noelIds.push(...res.created.map((x) => x.enrolmentId))
     })
   }
   if (noelIds.length > 1) await tryRun(() => refuseEnrolment(core, SEED, noelIds[1], 'Plus de place dans ce groupe pour les vacances de Noël. Nous vous proposons la liste d’attente des mercredis.'))
   for (const c of first) {
-    const act = groupFor(a.clMat, c, '2026/2027') ? a.clMat : a.clElem
-    const g = groupFor(act, c, '2026/2027')
+    const act = groupFor(a.clMat, c, THIS) ? a.clMat : a.clElem
+    const g = groupFor(act, c, THIS)
     if (!g) continue
     await tryRun(async () => {
-      const res = await requestEnrolment(core, f1, { childId: c.id, periodId: act.periods['2026/2027'], groupId: g.id, typicalWeek: [{ weekday: 3, unitId: act.units['Après-midi avec repas'] }], memo: '', siblingIds: [] })
+      const res = await requestEnrolment(core, f1, { childId: c.id, periodId: act.periods[THIS], groupId: g.id, typicalWeek: [{ weekday: 3, unitId: act.units['Après-midi avec repas'] }], memo: '', siblingIds: [] })
       // The desk found the group full and offered the waiting list.
       await waitlistEnrolment(core, SEED, res.created[0].enrolmentId)
     })
@@ -312,17 +310,17 @@ async function enrolDemoChildren(core: Core, a: Record<'matin' | 'soir1' | 'soir
   }
   if (first[0]) {
     await tryRun(async () => {
-      const g = a.toussaint.groups.find((x) => !groupRefusal(x, first[0], '2026-10-19'))
-      if (g) await enrolDirectly(core, SEED, { childId: first[0].id, periodId: a.toussaint.periods['Toussaint 2026'], groupId: g.id, typicalWeek: [], memo: '', startDate: null, ignoreAge: false, waitlistIfFull: true })
+      const g = a.toussaint.groups.find((x) => !groupRefusal(x, first[0], cal.holidays.toussaint.start))
+      if (g) await enrolDirectly(core, SEED, { childId: first[0].id, periodId: a.toussaint.periods[cal.holidays.toussaint.name], groupId: g.id, typicalWeek: [], memo: '', startDate: null, ignoreAge: false, waitlistIfFull: true })
     })
   }
   // An enrolment ended during the year: its future bookings were cancelled.
-  const ending = children.find((c) => c.familyId > 1 && groupFor(a.soir2, c, '2026/2027'))
+  const ending = children.find((c) => c.familyId > 1 && groupFor(a.soir2, c, THIS))
   if (ending) {
     await tryRun(async () => {
-      const g = groupFor(a.soir2, ending, '2026/2027')!
-      const out = await enrolDirectly(core, SEED, { childId: ending.id, periodId: a.soir2.periods['2026/2027'], groupId: g.id, typicalWeek: [], memo: '', startDate: null, ignoreAge: false, waitlistIfFull: true })
-      await endEnrolment(core, SEED, out.enrolmentId, '2026-12-18')
+      const g = groupFor(a.soir2, ending, THIS)!
+      const out = await enrolDirectly(core, SEED, { childId: ending.id, periodId: a.soir2.periods[THIS], groupId: g.id, typicalWeek: [], memo: '', startDate: null, ignoreAge: false, waitlistIfFull: true })
+      await endEnrolment(core, SEED, out.enrolmentId, cal.closures.beforeChristmas)
     })
   }
 }

@@ -7,6 +7,7 @@ import { requestFileChange } from '../families/change-requests'
 import { writeSection } from '../families/file'
 import { replyAsStaff, sendFamilyMessage } from '../messaging/messaging'
 import { saveNews } from '../news/news'
+import type { DemoCalendar } from './demo-calendar'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -15,7 +16,7 @@ const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstrati
  * lists), two news items, a conversation and a pending change request for
  * the demo family, so each screen has something to show.
  */
-export async function seedDemoFamilyFile(core: Core): Promise<void> {
+export async function seedDemoFamilyFile(core: Core, cal: DemoCalendar): Promise<void> {
   const children = await core.tx.read((m) => m.find(Child, { order: { id: 'ASC' } }))
   await core.tx.run(async (m) => {
     for (const [i, c] of children.entries()) {
@@ -25,7 +26,7 @@ export async function seedDemoFamilyFile(core: Core): Promise<void> {
           allergyNotes: i % 10 === 0 ? 'Arachide (PAI)' : 'Kiwi',
           pai: i % 10 === 0,
           mealType: i % 15 === 0 ? 'sans-porc' : 'standard',
-          vaccines: [{ name: 'DTP', date: '2024-05-02' }],
+          vaccines: [{ name: 'DTP', date: `${cal.year - 2}-05-02` }],
           doctorName: 'Dr Bernard',
           doctorPhone: '05 61 11 22 33'
         })
@@ -41,7 +42,7 @@ export async function seedDemoFamilyFile(core: Core): Promise<void> {
   const account = await core.tx.read((m) => m.findOne(PortalAccount, { where: { status: 'active' }, order: { id: 'ASC' } }))
   if (!director || !account?.familyId) return
   const staff = { kind: 'staff' as const, id: director.id, label: director.displayName, role: director.role }
-  const today = core.clock.now().toISOString().slice(0, 10)
+  const today = cal.today
   await saveNews(core, staff, {
     id: null,
     title: 'Inscriptions des vacances de Toussaint',
@@ -72,5 +73,5 @@ export async function seedDemoFamilyFile(core: Core): Promise<void> {
     uploadIds: []
   })
   await replyAsStaff(core, staff, threadId, 'Bonjour, non : seule la fiche sanitaire à jour est demandée. Bonne journée.', [])
-  await requestFileChange(core, family, { section: 'fiscal', values: { taxYear: 2025, referenceIncome: 31_500, taxShares: 2.5, dependentChildren: 2 } })
+  await requestFileChange(core, family, { section: 'fiscal', values: { taxYear: Number(cal.today.slice(0, 4)) - 1, referenceIncome: 31_500, taxShares: 2.5, dependentChildren: 2 } })
 }

@@ -13,6 +13,7 @@ import { OutboxMail } from '../mail/entities'
 import { seedDemoActivities } from './seed-activities'
 import { seedDemoBilling } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
+import { demoCalendar } from './demo-calendar'
 import { seedDemoReservations } from './seed-reservations'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -28,11 +29,13 @@ export const DEMO_FAMILY_PASSWORD = 'demo-famille-2026'
 /**
  * "Maison de l'Enfant de Démo": 40 families (about 70 children), one staff
  * user per role, one family with a portal account, three pending
- * registrations. Returns the lines to print.
+ * registrations. Every date follows the demo's clock (demo-calendar.ts).
+ * Returns the lines to print.
  */
 export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Promise<string[]> {
   const now = core.clock.now().toISOString()
-  const families = generateFamilies(40, 2026)
+  const cal = await demoCalendar(core, SEED, 'C')
+  const families = generateFamilies(40, 2026, cal.year)
   await core.tx.run(async (m) => {
     await m.save(Structure, {
       id: 1,
@@ -44,7 +47,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       email: 'maison-enfant@demoville.fr',
       logo: null,
       siret: '21310000000017',
-      holidayZone: 'C',
+      holidayZone: 'C', // demo-calendar.ts reads this zone's holidays
       holidayRegion: '',
       portalUrl: '',
       updatedAt: now
@@ -98,10 +101,10 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       password: 'demande-en-attente-2026'
     })
   }
-  await seedDemoActivities(core)
-  const billing = await seedDemoBilling(core)
+  await seedDemoActivities(core, cal)
+  const billing = await seedDemoBilling(core, cal)
   await seedDemoReservations(core)
-  await seedDemoFamilyFile(core)
+  await seedDemoFamilyFile(core, cal)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.
   await core.tx.run((m) => m.clear(OutboxMail))
@@ -112,6 +115,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
     ...DEMO_STAFF.map((s) => `  ${s.role.padEnd(10)} ${s.login} / ${s.password}`),
     'Portail famille :',
     `  ${first.login} / ${DEMO_FAMILY_PASSWORD}`,
-    ...billing
+    ...billing,
+    ...cal.notes
   ]
 }

@@ -6,6 +6,7 @@ import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion } from '../db/versions'
 import { Child, Family, Person } from '../families/entities'
 import { audienceLabel, resolveAudience } from '../families/audience'
 import { consentingRecipient, familyRecipient } from '../families/contact'
@@ -215,12 +216,13 @@ export async function publishDocument(core: Core, actor: StaffActor, input: Publ
   })
 }
 
-export async function updatePublishedDocument(core: Core, actor: StaffActor, id: number, input: Omit<PublishInput, 'uploadId'>): Promise<void> {
+export async function updatePublishedDocument(core: Core, actor: StaffActor, id: number, input: Omit<PublishInput, 'uploadId'> & { version: number }): Promise<void> {
   checkValidity(input.validFrom, input.validUntil)
   await core.tx.run(async (m) => {
     const d = await m.findOneBy(PublishedDocument, { id })
     if (!d) throw notFound('Document')
     const before = { ...d }
+    d.version = claimVersion(m, 'published_document', { id }, input.version, actor, core.clock.now())
     Object.assign(d, {
       category: input.category,
       title: input.title,
@@ -266,7 +268,8 @@ async function publishedDtos(m: EntityManager, rows: PublishedDocument[]): Promi
       audienceLabel: await audienceLabel(m, audience),
       recipients,
       file: { ...fileRefDto(f), id: d.id },
-      publishedAt: d.publishedAt
+      publishedAt: d.publishedAt,
+      version: d.version
     })
   }
   return out

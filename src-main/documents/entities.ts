@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 /**
  * A file on disk under `documentsDir`. The disk name is random; `name` is the
@@ -50,6 +51,7 @@ export class PublishedDocument {
   @Column({ name: 'valid_until', type: 'text', nullable: true }) validUntil: string | null
   @Column({ name: 'published_at', type: 'text' }) publishedAt: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
+  @RecordVersion() version: number
 }
 
 /** The families of a group audience, resolved when published (a later enrolment does not widen it). */
@@ -58,3 +60,11 @@ export class PublishedDocumentFamily {
   @PrimaryColumn({ name: 'document_id', type: 'integer' }) documentId: number
   @PrimaryColumn({ name: 'family_id', type: 'integer' }) familyId: number
 }
+
+/** The entities of documents, registered in core/entities.ts (like its handlers in rpc/). */
+export const documentsEntities: Function[] = [
+  StoredFile,
+  FamilyDocument,
+  PublishedDocument,
+  PublishedDocumentFamily
+]

@@ -3,14 +3,14 @@
  * IPC), and the portal listener on the LAN. Everything else lives in the core.
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron'
 import type { Core } from '../core/app-core'
+import { clockOption } from '../core/clock-option'
 import { defaultDataDir, envPort } from '../core/config'
 import { openAppCore } from '../core/startup'
 import { startServers, type RunningServers } from '../server/listen'
 import { registerIpc } from './ipc'
-
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+import { denyPermission, lockNavigation, mainWindowOptions, withCsp } from './window'
 
 let core: Core | null = null
 let servers: RunningServers | null = null
@@ -32,21 +32,18 @@ if (!app.requestSingleInstanceLock()) {
   })
 }
 
-app.on('web-contents-created', (_e, contents) => {
-  // No navigation away from the app and no new windows; links open in the system browser.
-  contents.on('will-navigate', (event) => event.preventDefault())
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-})
+app.on('web-contents-created', (_e, contents) => lockNavigation(contents, (url) => shell.openExternal(url)))
 
 async function start() {
   const demo = process.argv.includes('--demo')
-  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo, 'Ribambelle')
+  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo, 'Ribambelle', clockOption(process.argv, process.env, demo))
   core = opened.core
   for (const line of opened.credentials) console.log(line)
-  registerIpc(core)
+  registerIpc(core, {
+    ipcMain,
+    windowOf: (sender) => BrowserWindow.fromWebContents(sender as WebContents),
+    showSaveDialog: (win, defaultPath) => dialog.showSaveDialog(win, { defaultPath })
+  })
   servers = await startServers(core, {
     staffPort: 0,
     portalPort: envPort('RIBAMBELLE_PORTAL_PORT', 5443),
@@ -56,24 +53,10 @@ async function start() {
     withStaff: false,
     mailIntervalMs: demo ? 2_000 : undefined
   })
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
-  })
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: withCsp(details.responseHeaders) }))
+  session.defaultSession.setPermissionRequestHandler(denyPermission)
 
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    title: 'Ribambelle',
-    show: false,
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true
-    }
-  })
+  const win = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload/index.cjs')))
   win.once('ready-to-show', () => win.show())
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
   else await win.loadFile(join(__dirname, '../renderer/index.html'))

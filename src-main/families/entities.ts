@@ -58,3 +58,10 @@ export class Child {
   @Column({ type: 'text', default: '' }) grade: string
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
+
+/** The entities of families, registered in core/entities.ts (like its handlers in rpc/). */
+export const familiesEntities: Function[] = [
+  Family,
+  Person,
+  Child
+]

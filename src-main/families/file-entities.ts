@@ -92,3 +92,14 @@ export class RequestSecret {
   @PrimaryColumn({ name: 'request_id', type: 'integer' }) requestId: number
   @Column({ type: 'simple-json' }) data: Record<string, unknown>
 }
+
+/** The entities of the family file, registered in core/entities.ts (like its handlers in rpc/). */
+export const familyFileEntities: Function[] = [
+  FamilyFiscal,
+  FamilyCaf,
+  FamilyBank,
+  FamilyDeparture,
+  ChildFile,
+  PickupPersonRow,
+  RequestSecret
+]

@@ -26,6 +26,7 @@ import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { bumpVersion, claimVersion, versionOf, type RowKey, type VersionedTable } from '../db/versions'
 import { FamilyDocument, StoredFile } from '../documents/entities'
 import { Child, Family, Person } from './entities'
 import { refreshSearchText } from './families'
@@ -40,6 +41,30 @@ export type SectionValues = Record<string, unknown>
 export interface SectionTarget {
   familyId: number
   childId?: number | null
+}
+
+/** The row that carries a section's version (health, authorisations and custody notes share the child's file row). */
+function sectionRow(section: FileSection, t: SectionTarget): [VersionedTable, RowKey] {
+  switch (section) {
+    case 'responsable':
+    case 'conjoint':
+      return ['person', { family_id: t.familyId, role: section }]
+    case 'fiscal':
+      return ['family_fiscal', { family_id: t.familyId }]
+    case 'caf':
+      return ['family_caf', { family_id: t.familyId }]
+    case 'bank':
+      return ['family_bank', { family_id: t.familyId }]
+    case 'child':
+      return ['child', { id: t.childId ?? 0 }]
+    case 'authorisations':
+    case 'health':
+      return ['child_file', { child_id: t.childId ?? 0 }]
+  }
+}
+
+export function sectionVersion(m: EntityManager, section: FileSection, t: SectionTarget): number {
+  return versionOf(m, ...sectionRow(section, t))
 }
 
 const PERSON_FIELDS = Object.keys(personStaffValues.shape) as (keyof PersonStaffValues)[]
@@ -209,7 +234,9 @@ async function checkFamilyDocument(m: EntityManager, familyId: number, documentI
 /**
  * Writes a section of the file, with an audit row holding the before and
  * after values. Used by staff edits and by an accepted change request; the
- * values are validated again here, whoever sends them.
+ * values are validated again here, whoever sends them. A staff edit sends the
+ * `version` it loaded (a stale one is refused, 409); an accepted request
+ * bumps the version, so a desk holding an older copy gets the 409 too.
  */
 export async function writeSection(
   m: EntityManager,
@@ -218,7 +245,7 @@ export async function writeSection(
   section: FileSection,
   t: SectionTarget,
   rawValues: SectionValues,
-  extra: { documentId?: number | null; requestId?: number } = {}
+  extra: { documentId?: number | null; requestId?: number; version?: number } = {}
 ): Promise<void> {
   const schema = SECTION_SCHEMAS[section]
   const parsed = schema.safeParse(rawValues)
@@ -227,6 +254,9 @@ export async function writeSection(
   const now = core.clock.now().toISOString()
   const family = await m.findOneBy(Family, { id: t.familyId })
   if (!family) throw notFound('Famille')
+  if ((await m.findOneBy(FamilyDeparture, { familyId: t.familyId }))?.anonymisedAt) {
+    throw new DomainError('anonymised', 'Cette famille est anonymisée : son dossier ne peut plus être modifié.', 409)
+  }
   const before = await readSection(m, section, t)
   let entityId: number | string = t.familyId
   switch (section) {
@@ -289,6 +319,9 @@ export async function writeSection(
       break
     }
   }
+  // The row exists now (a first save created it at version 0).
+  if (extra.version === undefined) bumpVersion(m, ...sectionRow(section, t), actor, core.clock.now())
+  else claimVersion(m, ...sectionRow(section, t), extra.version, actor, core.clock.now())
   const after = await readSection(m, section, t)
   await audit(m, actor, core.clock.now(), {
     action: `file-update-${section}`,
@@ -326,13 +359,14 @@ export async function addChild(m: EntityManager, core: Core, actor: Actor, famil
 }
 
 /** Custody notes (court decisions): direction only, enforced by the contract's roles. */
-export async function writeCustodyNotes(core: Core, actor: Actor, childId: number, notes: string): Promise<void> {
+export async function writeCustodyNotes(core: Core, actor: Actor, childId: number, notes: string, version: number): Promise<void> {
   await core.tx.run(async (m) => {
     const c = await m.findOneBy(Child, { id: childId })
     if (!c) throw notFound('Enfant')
     const f = await childFileOf(m, childId)
     const before = f.custodyNotes
     await m.save(ChildFile, { ...f, custodyNotes: notes, updatedAt: core.clock.now().toISOString() })
+    claimVersion(m, 'child_file', { child_id: childId }, version, actor, core.clock.now())
     await audit(m, actor, core.clock.now(), { action: 'file-update-custody', entity: 'child', entityId: childId, before: { custodyNotes: before }, after: { custodyNotes: notes } })
   })
 }
@@ -386,12 +420,14 @@ export async function loadFamilyFile(m: EntityManager, core: Core, familyId: num
   for (const c of children) {
     const f = await childFileOf(m, c.id)
     const health = (await readSection(m, 'health', { familyId, childId: c.id })) as HealthValues & { paiDocumentId: number | null }
+    const fileVersion = sectionVersion(m, 'health', { familyId, childId: c.id })
     childDtos.push({
       id: c.id,
       identity: (await readSection(m, 'child', { familyId, childId: c.id })) as ChildValues,
       health: { ...health, paiDocumentName: await documentName(m, health.paiDocumentId) },
       authorisations: (await readSection(m, 'authorisations', { familyId, childId: c.id })) as AuthorisationValues,
-      custodyNotes: canSeeCustody(reader) ? f.custodyNotes : null
+      custodyNotes: canSeeCustody(reader) ? f.custodyNotes : null,
+      versions: { child: sectionVersion(m, 'child', { familyId, childId: c.id }), health: fileVersion, authorisations: fileVersion, custody: fileVersion }
     })
   }
   const resp = personDto(responsable)
@@ -407,7 +443,15 @@ export async function loadFamilyFile(m: EntityManager, core: Core, familyId: num
     fiscal,
     caf,
     bank,
-    children: childDtos
+    children: childDtos,
+    versions: {
+      family: versionOf(m, 'family', { id: familyId }),
+      responsable: sectionVersion(m, 'responsable', t),
+      conjoint: sectionVersion(m, 'conjoint', t),
+      fiscal: sectionVersion(m, 'fiscal', t),
+      caf: sectionVersion(m, 'caf', t),
+      bank: sectionVersion(m, 'bank', t)
+    }
   }
 }
 

@@ -7,6 +7,9 @@ export interface OutboxAttachment {
   content: string
 }
 
+/** 'sending': claimed by the sender before any SMTP traffic (see outbox.ts). */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
+
 /** Every e-mail is written here first, in the same transaction as the change that caused it. */
 @Entity('outbox_mail')
 export class OutboxMail {
@@ -16,10 +19,19 @@ export class OutboxMail {
   @Column({ name: 'text_body', type: 'text' }) textBody: string
   @Column({ name: 'html_body', type: 'text', nullable: true }) htmlBody: string | null
   @Column({ type: 'simple-json' }) attachments: OutboxAttachment[]
-  @Column({ type: 'text' }) status: 'pending' | 'sent' | 'failed'
+  @Column({ type: 'text' }) status: OutboxStatus
   @Column({ type: 'integer', default: 0 }) attempts: number
   @Column({ name: 'next_attempt_at', type: 'text' }) nextAttemptAt: string
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'sent_at', type: 'text', nullable: true }) sentAt: string | null
+  /** Fixed at the first attempt: every later attempt carries the same Message-ID. */
+  @Column({ name: 'message_id', type: 'text', nullable: true }) messageId: string | null
+  /** When the server had the whole message, just before the final "." (see outbox.ts). */
+  @Column({ name: 'handed_at', type: 'text', nullable: true }) handedAt: string | null
 }
+
+/** The entities of mail, registered in core/entities.ts (like its handlers in rpc/). */
+export const mailEntities: Function[] = [
+  OutboxMail
+]

@@ -76,3 +76,14 @@ export class MessageAttachment {
   @Column({ name: 'message_id', type: 'integer' }) messageId: number
   @Column({ name: 'file_id', type: 'integer' }) fileId: number
 }
+
+/** The entities of messaging, registered in core/entities.ts (like its handlers in rpc/). */
+export const messagingEntities: Function[] = [
+  MessageService,
+  MessageTheme,
+  MessageBroadcast,
+  BroadcastMail,
+  MessageThread,
+  Message,
+  MessageAttachment
+]

@@ -5,6 +5,8 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion, versionOf } from '../db/versions'
+import { Setting } from '../settings/entities'
 import { StoredFile } from '../documents/entities'
 import { claimUploads } from '../documents/storage'
 import { audienceLabel, resolveAudience } from '../families/audience'
@@ -33,11 +35,23 @@ export interface OptionInput {
 }
 
 /** Saves the Service or Thème list in the given order. Items are deactivated, never deleted (old threads keep their label). */
-export async function saveMessageOptions(core: Core, actor: Actor, kind: 'service' | 'theme', items: OptionInput[]): Promise<void> {
+/**
+ * A list of services or themes is edited and saved as a whole, so the list
+ * has one version; it lives on a `setting` row of its own (the rows it
+ * versions are many, and a removed one must count as a change too).
+ */
+const optionsKey = (kind: 'service' | 'theme') => `messages.${kind}s`
+export function optionsVersion(m: EntityManager, kind: 'service' | 'theme'): number {
+  return versionOf(m, 'setting', { key: optionsKey(kind) })
+}
+
+export async function saveMessageOptions(core: Core, actor: Actor, kind: 'service' | 'theme', items: OptionInput[], version: number): Promise<void> {
   const Entity = kind === 'service' ? MessageService : MessageTheme
   const labels = items.map((i) => i.label.toLowerCase())
   if (new Set(labels).size !== labels.length) throw new DomainError('duplicate', 'Deux lignes portent le même libellé.', 400)
   await core.tx.run(async (m) => {
+    await m.upsert(Setting, { key: optionsKey(kind), value: '{}', updatedAt: core.clock.now().toISOString() }, ['key'])
+    claimVersion(m, 'setting', { key: optionsKey(kind) }, version, actor, core.clock.now())
     const before = await m.find(Entity, { order: { position: 'ASC' } })
     const kept = new Set<number>()
     // Two passes: free every label first so a swap of two labels does not hit the UNIQUE index.

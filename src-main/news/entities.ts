@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 /** "Actualités": a news item shown on the portal between its publication and end dates. */
 @Entity('news_item')
@@ -15,6 +16,7 @@ export class NewsItem {
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
+  @RecordVersion() version: number
 }
 
 @Entity('news_item_family')
@@ -22,3 +24,9 @@ export class NewsItemFamily {
   @PrimaryColumn({ name: 'news_id', type: 'integer' }) newsId: number
   @PrimaryColumn({ name: 'family_id', type: 'integer' }) familyId: number
 }
+
+/** The entities of news, registered in core/entities.ts (like its handlers in rpc/). */
+export const newsEntities: Function[] = [
+  NewsItem,
+  NewsItemFamily
+]

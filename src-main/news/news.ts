@@ -5,6 +5,7 @@ import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { claimVersion } from '../db/versions'
 import { StoredFile } from '../documents/entities'
 import { claimUploads, unlinkStoredFiles } from '../documents/storage'
 import { audienceLabel, resolveAudience } from '../families/audience'
@@ -14,6 +15,8 @@ type StaffActor = Extract<Actor, { kind: 'staff' }>
 
 export interface NewsInput {
   id: number | null
+  /** As loaded; required with an id. */
+  version?: number
   title: string
   body: string
   imageUploadId: number | null
@@ -30,6 +33,7 @@ export async function saveNews(core: Core, actor: StaffActor, input: NewsInput):
     const now = core.clock.now().toISOString()
     const existing = input.id ? await m.findOneBy(NewsItem, { id: input.id }) : null
     if (input.id && !existing) throw notFound('Actualité')
+    if (existing) existing.version = claimVersion(m, 'news_item', { id: existing.id }, input.version, actor, core.clock.now())
     const before = existing ? { ...existing } : null
     let imageFileId = existing?.imageFileId ?? null
     const oldImage = imageFileId
@@ -98,7 +102,8 @@ async function dto(m: EntityManager, n: NewsItem): Promise<NewsItemDto> {
     publishFrom: n.publishFrom,
     publishUntil: n.publishUntil,
     createdAt: n.createdAt,
-    updatedAt: n.updatedAt
+    updatedAt: n.updatedAt,
+    version: n.version
   }
 }
 

@@ -21,3 +21,8 @@ export class FamilyRequest {
   @Column({ name: 'decided_at', type: 'text', nullable: true }) decidedAt: string | null
   @Column({ name: 'decided_by', type: 'integer', nullable: true }) decidedBy: number | null
 }
+
+/** The entities of requests, registered in core/entities.ts (like its handlers in rpc/). */
+export const requestsEntities: Function[] = [
+  FamilyRequest
+]

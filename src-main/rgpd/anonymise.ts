@@ -6,6 +6,7 @@ import type { Core } from '../core/app-core'
 import { frenchDate, parisDay } from '../core/clock'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { bumpVersion, claimVersion } from '../db/versions'
 import { PasswordToken, PortalAccount, Session } from '../accounts/entities'
 import { FamilyDocument, StoredFile } from '../documents/entities'
 import { unlinkStoredFiles } from '../documents/storage'
@@ -35,7 +36,7 @@ const KEPT = [
   'Le journal d’audit, dont les valeurs personnelles sont effacées.'
 ]
 
-export async function setDeparture(core: Core, actor: StaffActor, familyId: number, leftAt: string | null): Promise<void> {
+export async function setDeparture(core: Core, actor: StaffActor, familyId: number, leftAt: string | null, version: number): Promise<void> {
   await core.tx.run(async (m) => {
     const f = await m.findOneBy(Family, { id: familyId })
     if (!f) throw notFound('Famille')
@@ -45,6 +46,7 @@ export async function setDeparture(core: Core, actor: StaffActor, familyId: numb
     const status = leftAt ? 'archived' : f.status === 'archived' ? 'active' : f.status
     await m.save(FamilyDeparture, { familyId, leftAt, anonymisedAt: null, updatedAt: core.clock.now().toISOString() })
     await m.update(Family, { id: familyId }, { status, updatedAt: core.clock.now().toISOString() })
+    claimVersion(m, 'family', { id: familyId }, version, actor, core.clock.now())
     await audit(m, actor, core.clock.now(), { action: 'family-departure', entity: 'family', entityId: familyId, before, after: { status, leftAt } })
   })
 }
@@ -214,6 +216,8 @@ export async function anonymiseFamily(core: Core, actor: StaffActor, familyId: n
     await m.update(Family, { id: familyId }, { address: '', postalCode: '', city: '', notes: '', status: 'archived', updatedAt: now })
     await m.save(FamilyDeparture, { familyId, leftAt: s.leftAt, anonymisedAt: now, updatedAt: now })
     await refreshSearchText(m, familyId)
+    // A desk still holding the file must not write personal data back into it.
+    for (const [table, key] of [['family', { id: familyId }], ['person', { family_id: familyId }], ['child', { family_id: familyId }]] as const) bumpVersion(m, table, key, actor, core.clock.now())
 
     // The audit trail keeps who did what and when, not the personal values.
     const scrub = async (entity: string, ids: number[]) => {

@@ -20,7 +20,7 @@ import { collectionOfPayment, rejectCollectionIn } from '../billing/sepa/rejects
 import { regieDtos, saveRegie } from '../billing/regies'
 import { unpaidList, sendReminders } from '../billing/reminders'
 import { mandateDtos } from '../billing/sepa/mandates'
-import { getBillingSettings, saveBillingSettings, billingSettingsSync } from '../billing/settings'
+import { billingSettingsForm, saveBillingSettings, billingSettingsSync } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
@@ -31,7 +31,7 @@ const file = (f: { filename: string; data: Buffer }, mime: string): FileOutDto =
 /** Staff handlers of issue #6: thin, the work is in src-main/billing. */
 export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, StaffActor | null> = {
   'billing-settings-get': async (_i, { core }) => {
-    const s = await core.tx.read((m) => getBillingSettings(m))
+    const s = await core.tx.read((m) => billingSettingsForm(m))
     const { testKey, productionKey, ...rest } = s
     return { ...rest, testKey: '', productionKey: '', hasTestKey: Boolean(testKey), hasProductionKey: Boolean(productionKey), ipnUrl: `${core.runtime.portalUrl}${IPN_PATH}` }
   },

@@ -22,6 +22,7 @@ import {
   listStaffThreads,
   markThreadRead,
   messageOptions,
+  optionsVersion,
   moveStaffThread,
   replyAsStaff,
   saveMessageOptions,
@@ -49,18 +50,19 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
     if (a.role === 'comptable' && !MONEY_SECTIONS.has(i.section)) forbidden()
     await ctx.core.tx.run((m) =>
       writeSection(m, ctx.core, a, i.section, { familyId: i.familyId, childId: 'childId' in i ? i.childId : null }, i.values, {
-        documentId: 'documentId' in i ? i.documentId : undefined
+        documentId: 'documentId' in i ? i.documentId : undefined,
+        version: i.version
       })
     )
     return OK
   },
   'family-file-add-child': async (i, ctx) => ({ childId: await ctx.core.tx.run((m) => addChild(m, ctx.core, requireActor(ctx), i.familyId, i.child)) }),
   'family-file-custody': async (i, ctx) => {
-    await writeCustodyNotes(ctx.core, requireActor(ctx), i.childId, i.custodyNotes)
+    await writeCustodyNotes(ctx.core, requireActor(ctx), i.childId, i.custodyNotes, i.version)
     return OK
   },
   'family-file-departure': async (i, ctx) => {
-    await setDeparture(ctx.core, requireActor(ctx), i.familyId, i.leftAt)
+    await setDeparture(ctx.core, requireActor(ctx), i.familyId, i.leftAt, i.version)
     return OK
   },
 
@@ -74,9 +76,10 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
     return OK
   },
 
-  'messages-options-get': async (_i, ctx) => ctx.core.tx.read((m) => messageOptions(m, false)),
+  'messages-options-get': async (_i, ctx) =>
+    ctx.core.tx.read(async (m) => ({ ...(await messageOptions(m, false)), versions: { service: optionsVersion(m, 'service'), theme: optionsVersion(m, 'theme') } })),
   'messages-options-save': async (i, ctx) => {
-    await saveMessageOptions(ctx.core, requireActor(ctx), i.kind, i.items)
+    await saveMessageOptions(ctx.core, requireActor(ctx), i.kind, i.items, i.version)
     return OK
   },
   'messages-staff-list': async (i, ctx) =>

@@ -2,8 +2,10 @@ import { audit } from '../audit/audit'
 import { listBackups } from '../db/backup'
 import { backupKeyFingerprint, passphraseOpens } from '../db/backup-crypto'
 import { backupAndCopy } from '../backups/backup-now'
-import { getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
+import { BACKUP_SETTINGS_KEY, getBackupSettings, getLastRun, updateBackupSettings } from '../backups/settings'
 import { AuditEntry } from '../audit/entities'
+import { Not } from 'typeorm'
+import { conflict } from '../core/errors'
 import { OutboxMail } from '../mail/entities'
 import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, setPortalAccountStatus, staffDto, updateStaffUser } from '../accounts/admin'
 import { changeStaffPassword, staffLogin } from '../accounts/auth'
@@ -12,7 +14,7 @@ import { acceptRegistration, refuseRegistration } from '../accounts/registration
 import { closeSession } from '../accounts/sessions'
 import { createFamily, getFamilyDetail, searchFamilies } from '../families/families'
 import { listRequests } from '../requests/requests'
-import { getSmtp, getStructure, putSetting, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
+import { getSmtp, getStructure, putSetting, settingVersion, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
 import { sendTestMail } from '../mail/test-mail'
 import { portalInfo, updatePortalSettings } from '../settings/portal-settings'
 import type { foundationStaffProcedures } from '@shared/contract/staff-foundation'
@@ -67,15 +69,15 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     return { ok: true }
   },
   'smtp-get': async (_i, ctx) => {
-    const s = await ctx.core.tx.read((m) => getSmtp(m))
+    const [s, version] = await ctx.core.tx.read(async (m) => [await getSmtp(m), settingVersion(m, SMTP_KEY)] as const)
     // The stored password never goes back to a screen.
-    return { ...s, password: s.password ? '********' : '' }
+    return { ...s, password: s.password ? '********' : '', version }
   },
-  'smtp-update': async (i, ctx) => {
+  'smtp-update': async ({ version, ...i }, ctx) => {
     await ctx.core.tx.run(async (m) => {
       const current = await getSmtp(m)
       const password = i.password === '********' ? current.password : i.password
-      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'])
+      await putSetting(m, ctx.core, requireActor(ctx), SMTP_KEY, { ...i, password }, ['password'], version)
     })
     return { ok: true }
   },
@@ -119,7 +121,7 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
   'backups-settings-get': async (_i, ctx) =>
     ctx.core.tx.read(async (m) => {
       const { key, keySetAt, ...s } = await getBackupSettings(m)
-      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m) }
+      return { ...s, keyFingerprint: key ? backupKeyFingerprint(key) : '', keySetAt, lastRun: await getLastRun(m), version: settingVersion(m, BACKUP_SETTINGS_KEY) }
     }),
   'backups-settings-update': async (i, ctx) => {
     await updateBackupSettings(ctx.core, requireActor(ctx), i)
@@ -139,7 +141,9 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
     }),
   'outbox-retry': async (i, ctx) => {
     await ctx.core.tx.run(async (m) => {
-      await m.update(OutboxMail, { id: i.id }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      // Never one being handed to the server right now: that would send it twice.
+      const r = await m.update(OutboxMail, { id: i.id, status: Not('sending') }, { status: 'pending', nextAttemptAt: ctx.core.clock.now().toISOString() })
+      if (!r.affected) throw conflict('Cet e-mail est en cours d’envoi : attendez la fin de l’envoi.')
       await audit(m, requireActor(ctx), ctx.core.clock.now(), { action: 'mail-retry', entity: 'outbox_mail', entityId: i.id })
     })
     return { ok: true }

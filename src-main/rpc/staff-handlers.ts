@@ -4,6 +4,7 @@ import { activitiesStaffHandlers } from './staff-activities'
 import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
 import { sepaStaffHandlers } from './staff-sepa'
+import { systemStaffHandlers } from './staff-system'
 import { deskStaffHandlers } from './staff-desk'
 import type { StaffHandlers } from './types'
 
@@ -15,5 +16,6 @@ export const staffHandlers: StaffHandlers = {
   ...bookingsStaffHandlers,
   ...billingStaffHandlers,
   ...sepaStaffHandlers,
+  ...systemStaffHandlers,
   ...deskStaffHandlers
 }

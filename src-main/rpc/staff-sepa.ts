@@ -4,12 +4,12 @@ import { collectionDtos, sepaExportDtos } from '../billing/sepa/collections'
 import { exportDirectDebits, previewDirectDebits } from '../billing/sepa/export'
 import { endMandate, mandateDtos, revokeMandate, saveMandate } from '../billing/sepa/mandates'
 import { importStatusReport, rejectDebit } from '../billing/sepa/rejects'
-import { getSepaSettings, saveSepaSettings } from '../billing/sepa/settings'
+import { saveSepaSettings, sepaSettingsForm } from '../billing/sepa/settings'
 import { requireActor, type HandlersFor, type StaffActor } from './types'
 
 /** Staff handlers of SEPA direct debit (#13): thin, the work is in src-main/billing/sepa. */
 export const sepaStaffHandlers: HandlersFor<typeof sepaStaffProcedures, StaffActor | null> = {
-  'billing-sepa-settings-get': async (_i, { core }) => core.tx.read((m) => getSepaSettings(m)),
+  'billing-sepa-settings-get': async (_i, { core }) => core.tx.read((m) => sepaSettingsForm(m)),
   'billing-sepa-settings-save': async (input, ctx) => {
     await saveSepaSettings(ctx.core, requireActor(ctx), input)
     return { ok: true as const }

@@ -7,6 +7,7 @@ import { resolveSession } from '../accounts/sessions'
 import { portalHandlers } from '../rpc/portal-handlers'
 import type { FamilyActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
+import { limitOptions, PORTAL_LIMITS } from './limits'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
@@ -39,16 +40,16 @@ export async function resolveFamilyActor(core: Core, token: string | null): Prom
  * staff procedure is mounted here, whatever the session.
  */
 export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): Promise<FastifyInstance> {
-  const serverOpts: FastifyServerOptions & { https?: { key: string; cert: string } } = {
+  const serverOpts = {
     logger: opts.logger ?? false,
     // Behind the operator's proxy, trust that one hop only: the client address is the one the proxy
     // appended to X-Forwarded-For, not whatever a client wrote at the front of it (which would let
     // anyone pick a fresh address per request and escape every per-address limit).
-    trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop === 0 : false
+    trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
+    ...limitOptions(PORTAL_LIMITS, opts.https ?? null)
   }
-  if (opts.https) serverOpts.https = opts.https
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
-  installErrorHandler(app)
+  installErrorHandler(app, 'family')
   await app.register(fastifyHelmet, {
     // form-action: the "Payer" form posts to the payment gateway (Systempay), or to the built-in simulator on 'self'.
     contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'form-action': ["'self'", 'https://paiement.systempay.fr'] } }

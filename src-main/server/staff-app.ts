@@ -7,6 +7,7 @@ import { resolveSession } from '../accounts/sessions'
 import { staffHandlers } from '../rpc/staff-handlers'
 import type { StaffActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
+import { limitOptions, STAFF_LIMITS } from './limits'
 import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
@@ -35,7 +36,7 @@ export async function resolveStaffActor(core: Core, token: string | null): Promi
  * binds it to 127.0.0.1 only.
  */
 export async function buildStaffApp(core: Core, opts: StaffAppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, trustProxy: false })
+  const app = Fastify({ logger: opts.logger ?? false, trustProxy: false, ...limitOptions(STAFF_LIMITS, null) })
   installErrorHandler(app)
   // Loopback only, and a Host check on top: a LAN page cannot reach us through DNS rebinding.
   app.addHook('onRequest', async (req, reply) => {

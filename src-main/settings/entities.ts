@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm'
+import { RecordVersion } from '../db/version-column'
 
 /** The structure's identity (one row). Shown on the portal, e-mails and invoices. */
 @Entity('structure')
@@ -19,6 +20,7 @@ export class Structure {
   /** The collectivité's website: where « Se déconnecter » leads on the portal ('' = the portal's login page). */
   @Column({ name: 'website_url', type: 'text', default: '' }) websiteUrl: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
+  @RecordVersion() version: number
 }
 
 /** Key/value settings stored as JSON (SMTP, portal TLS mode…). */
@@ -28,3 +30,9 @@ export class Setting {
   @Column({ type: 'text' }) value: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }
+
+/** The entities of settings, registered in core/entities.ts (like its handlers in rpc/). */
+export const settingsEntities: Function[] = [
+  Structure,
+  Setting
+]

@@ -88,3 +88,18 @@ export function operatorMaterial(tlsDir: string): TlsMaterial | null {
   const k = join(tlsDir, 'operator.key')
   return existsSync(c) && existsSync(k) ? describe(readFileSync(c, 'utf8'), readFileSync(k, 'utf8')) : null
 }
+
+/**
+ * Expiry of the certificate the portal serves in `mode`, read from the data
+ * directory without creating anything (null: none yet, or a reverse proxy's).
+ */
+export function certificateExpiry(tlsDir: string, mode: TlsMode): string | null {
+  if (mode === 'reverse-proxy') return null
+  const file = join(tlsDir, mode === 'operator' && existsSync(join(tlsDir, 'operator.crt')) ? 'operator.crt' : 'self-signed.crt')
+  if (!existsSync(file)) return null
+  try {
+    return new Date(new X509Certificate(readFileSync(file, 'utf8')).validTo).toISOString()
+  } catch {
+    return null
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty } from './common'
+import { id, isoDate, nonEmpty, recordVersion } from './common'
 
 /** Shapes of issue #4: activity configuration, calendar and enrolment. */
 
@@ -45,19 +45,25 @@ export const schoolLevel = z.enum(SCHOOL_LEVELS)
 export const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Heure invalide (format attendu HH:MM).' })
 const optionalId = id.nullable().default(null)
 
-export const facility = z.object({ id, name: z.string(), active: z.boolean(), sort: z.number().int() })
+/** Every configuration record carries the version its save sends back (optional on creation). */
+const version = z.number().int()
+const versionIn = recordVersion.optional()
+
+export const facility = z.object({ id, name: z.string(), active: z.boolean(), sort: z.number().int(), version })
 export const facilityInput = z.object({
   id: id.optional(),
+  version: versionIn,
   name: nonEmpty('Nom de l’équipement', 100),
   active: z.boolean().default(true),
   sort: z.number().int().min(0).max(9999).default(0)
 })
 
-export const activityType = z.object({ id, facilityId: id, name: z.string(), kind: activityKind })
-export const activityTypeInput = z.object({ id: id.optional(), facilityId: id, name: nonEmpty('Nom du type d’activité', 100), kind: activityKind })
+export const activityType = z.object({ id, facilityId: id, name: z.string(), kind: activityKind, version })
+export const activityTypeInput = z.object({ id: id.optional(), version: versionIn, facilityId: id, name: nonEmpty('Nom du type d’activité', 100), kind: activityKind })
 
 export const activity = z.object({
   id,
+  version,
   activityTypeId: id,
   name: z.string(),
   openingRule,
@@ -69,6 +75,7 @@ export const activity = z.object({
 })
 export const activityInput = z.object({
   id: id.optional(),
+  version: versionIn,
   activityTypeId: id,
   name: nonEmpty('Nom de l’activité', 100),
   openingRule,
@@ -81,6 +88,7 @@ export const activityInput = z.object({
 
 export const period = z.object({
   id,
+  version,
   activityId: id,
   name: z.string(),
   startDate: z.string(),
@@ -91,6 +99,7 @@ export const period = z.object({
 export const periodInput = z
   .object({
     id: id.optional(),
+    version: versionIn,
     activityId: id,
     name: nonEmpty('Nom de la période', 100),
     startDate: isoDate,
@@ -104,6 +113,7 @@ export const periodInput = z
 
 export const group = z.object({
   id,
+  version,
   activityId: id,
   name: z.string(),
   ageMin: z.number().int().nullable(),
@@ -114,6 +124,7 @@ export const group = z.object({
 export const groupInput = z
   .object({
     id: id.optional(),
+    version: versionIn,
     activityId: id,
     name: nonEmpty('Nom du groupe', 100),
     ageMin: z.number().int().min(0).max(25).nullable().default(null),
@@ -125,6 +136,7 @@ export const groupInput = z
 
 export const unit = z.object({
   id,
+  version,
   activityId: id,
   name: z.string(),
   startTime: z.string(),
@@ -137,6 +149,7 @@ export const unit = z.object({
 export const unitInput = z
   .object({
     id: id.optional(),
+    version: versionIn,
     activityId: id,
     name: nonEmpty('Nom de l’unité', 100),
     startTime: time,
@@ -149,8 +162,10 @@ export const unitInput = z
   })
   .refine((u) => u.startTime < u.endTime, { path: ['endTime'], error: 'L’heure de fin doit suivre l’heure de début.' })
 
-export const capacity = z.object({ id, groupId: id, unitId: id, places: z.number().int(), day: z.string().nullable() })
+export const capacity = z.object({ id, groupId: id, unitId: id, places: z.number().int(), day: z.string().nullable(), version })
 export const capacityInput = z.object({
+  /** The capacity's version as loaded; absent or 0 when the screen saw none for this group, unit and day. */
+  version: versionIn,
   groupId: id,
   unitId: id,
   places: z.number().int().min(0).max(10000),
@@ -160,6 +175,7 @@ export const capacityInput = z.object({
 
 export const closure = z.object({
   id,
+  version,
   facilityId: id.nullable(),
   activityId: id.nullable(),
   startDate: z.string(),
@@ -169,6 +185,7 @@ export const closure = z.object({
 export const closureInput = z
   .object({
     id: id.optional(),
+    version: versionIn,
     facilityId: optionalId,
     activityId: optionalId,
     startDate: isoDate,
@@ -180,6 +197,7 @@ export const closureInput = z
 export const holidayKind = z.enum(['petites', 'grandes', 'pont'])
 export const schoolHoliday = z.object({
   id,
+  version,
   zone: z.enum(['A', 'B', 'C']),
   schoolYear: z.string(),
   name: z.string(),
@@ -190,6 +208,7 @@ export const schoolHoliday = z.object({
 export const schoolHolidayInput = z
   .object({
     id: id.optional(),
+    version: versionIn,
     zone: z.enum(['A', 'B', 'C']),
     schoolYear: z.string().regex(/^\d{4}-\d{4}$/, { error: 'Année scolaire au format 2026-2027.' }),
     name: nonEmpty('Nom des vacances', 100),
@@ -231,6 +250,7 @@ export const calendarYear = z.object({
 })
 
 export const calendarSettings = z.object({
+  version: recordVersion,
   schoolWeekdays: z.array(z.number().int().min(1).max(5)).min(1).max(5)
 })
 
@@ -283,7 +303,7 @@ export const acceptOutcome = z.object({
 export type AcceptOutcomeDto = z.infer<typeof acceptOutcome>
 
 /** What the portal cascade offers one child. */
-export const catalogPeriod = period.omit({ activityId: true }).extend({
+export const catalogPeriod = period.omit({ activityId: true, version: true }).extend({
   /** Inside the enrolment window today. */
   open: z.boolean(),
   /** Why the form is closed (outside the window, already enrolled…), in French. */

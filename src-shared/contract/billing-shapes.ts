@@ -3,7 +3,7 @@
  * statements. Money is integer cents, days 'YYYY-MM-DD'.
  */
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, optionalText } from './common'
+import { id, isoDate, nonEmpty, optionalText, recordVersion } from './common'
 
 export const cents = z.number().int()
 export const positiveCents = z.number().int().min(1, { error: 'Le montant doit être supérieur à 0.' }).max(99_999_999, { error: 'Montant trop élevé.' })
@@ -15,6 +15,8 @@ export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, { error: 'Année sco
 
 export const regieInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   name: nonEmpty('Nom de la régie', 100),
   code: z
     .string()
@@ -35,7 +37,7 @@ export const regieInput = z.object({
   activityIds: z.array(id).max(500).default([])
 })
 export type RegieInput = z.output<typeof regieInput>
-export const regieDto = regieInput.extend({ id })
+export const regieDto = regieInput.extend({ id, version: z.number().int() })
 export type RegieDto = z.infer<typeof regieDto>
 
 // ---------------------------------------------------------------- tariffs
@@ -56,6 +58,8 @@ export const bracketInput = z.object({
 })
 export const tariffInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   name: nonEmpty('Nom du tarif', 120),
   activityId: id.nullable().default(null),
   unitId: id.nullable().default(null),
@@ -74,7 +78,7 @@ export const tariffInput = z.object({
   active: z.boolean().default(true)
 })
 export type TariffInput = z.output<typeof tariffInput>
-export const tariffDto = tariffInput.extend({ id, activityName: z.string(), unitName: z.string().nullable() })
+export const tariffDto = tariffInput.extend({ id, version: z.number().int(), activityName: z.string(), unitName: z.string().nullable() })
 export type TariffDto = z.infer<typeof tariffDto>
 
 export const pricePreview = z.object({

@@ -172,7 +172,7 @@ export type FamilyChangeDto = z.infer<typeof familyChange>
 // ---------------------------------------------------------------- staff
 
 export const rules = z.object({ booking: deadlineRule, cancellation: deadlineRule, familyChanges: z.boolean() })
-export const rulesOut = rules.extend({ isDefault: z.boolean(), bookingText: z.string(), cancellationText: z.string() })
+export const rulesOut = rules.extend({ isDefault: z.boolean(), bookingText: z.string(), cancellationText: z.string(), version: z.number().int() })
 
 export const queueItem = z.object({
   changeId: id,

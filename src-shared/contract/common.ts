@@ -30,6 +30,13 @@ export const ok = z.object({ ok: z.literal(true) })
 export const civility = z.enum(['M.', 'Mme', ''])
 
 /**
+ * The version of a record as a screen loaded it. Every get returns it, every
+ * save sends it back; a save from a stale copy is refused (409, code
+ * `stale_version`) naming who changed the record. 0 = not saved yet.
+ */
+export const recordVersion = z.number({ error: 'Version de l’enregistrement manquante : rechargez la page.' }).int().min(0)
+
+/**
  * Password rules shared by both UIs: at least 12 characters, no composition rule, and hard to guess
  * (src-shared/password-policy.ts: common passwords, zxcvbn-ts score with French dictionaries).
  */

@@ -1,6 +1,6 @@
 import { z } from '../zod-fr'
 import { compactIban, ibanError, isBic, isFrenchPostalCode, normalizePhone, PHONE_ERROR, POSTAL_CODE_ERROR } from '../validators'
-import { civility, email, id, isoDate, nonEmpty, optionalText, requestStatus } from './common'
+import { civility, email, id, isoDate, nonEmpty, optionalText, recordVersion, requestStatus } from './common'
 
 // ---------------------------------------------------------------- validators
 
@@ -323,7 +323,9 @@ export const childFile = z.object({
     pickups: z.array(pickupPerson.extend({ phone: z.string() }))
   }),
   /** Only for the direction role (court decisions); null otherwise. */
-  custodyNotes: z.string().nullable()
+  custodyNotes: z.string().nullable(),
+  /** What each section's save sends back (health, authorisations and custody notes share the child's file row). */
+  versions: z.object({ child: z.number().int(), health: z.number().int(), authorisations: z.number().int(), custody: z.number().int() })
 })
 export type ChildFileDto = z.infer<typeof childFile>
 
@@ -339,7 +341,16 @@ export const familyFile = z.object({
   fiscal: fiscalFile.nullable(),
   caf: cafFile.nullable(),
   bank: bankFile.nullable(),
-  children: z.array(childFile)
+  children: z.array(childFile),
+  /** What each section's save sends back; `family` is the departure's. */
+  versions: z.object({
+    family: z.number().int(),
+    responsable: z.number().int(),
+    conjoint: z.number().int(),
+    fiscal: z.number().int(),
+    caf: z.number().int(),
+    bank: z.number().int()
+  })
 })
 export type FamilyFileDto = z.infer<typeof familyFile>
 
@@ -373,16 +384,16 @@ export const portalChangeInput = z.discriminatedUnion('section', [
 ])
 export type PortalChangeInput = z.output<typeof portalChangeInput>
 
-/** Staff: same sections, applied at once; the person sections include the e-mail. */
+/** Staff: same sections, applied at once; the person sections include the e-mail. `version` is the section's, as loaded. */
 export const staffSectionInput = z.discriminatedUnion('section', [
-  z.object({ section: z.literal('responsable'), familyId: id, values: personStaffValues }),
-  z.object({ section: z.literal('conjoint'), familyId: id, values: personStaffValues }),
-  z.object({ section: z.literal('fiscal'), familyId: id, values: fiscalValues }),
-  z.object({ section: z.literal('caf'), familyId: id, values: cafValues, documentId: id.nullable().default(null) }),
-  z.object({ section: z.literal('bank'), familyId: id, values: bankValues }),
-  z.object({ section: z.literal('authorisations'), familyId: id, childId: id, values: authorisationValues }),
-  z.object({ section: z.literal('health'), familyId: id, childId: id, values: healthValues, documentId: id.nullable().default(null) }),
-  z.object({ section: z.literal('child'), familyId: id, childId: id, values: childValues })
+  z.object({ section: z.literal('responsable'), familyId: id, version: recordVersion, values: personStaffValues }),
+  z.object({ section: z.literal('conjoint'), familyId: id, version: recordVersion, values: personStaffValues }),
+  z.object({ section: z.literal('fiscal'), familyId: id, version: recordVersion, values: fiscalValues }),
+  z.object({ section: z.literal('caf'), familyId: id, version: recordVersion, values: cafValues, documentId: id.nullable().default(null) }),
+  z.object({ section: z.literal('bank'), familyId: id, version: recordVersion, values: bankValues }),
+  z.object({ section: z.literal('authorisations'), familyId: id, version: recordVersion, childId: id, values: authorisationValues }),
+  z.object({ section: z.literal('health'), familyId: id, version: recordVersion, childId: id, values: healthValues, documentId: id.nullable().default(null) }),
+  z.object({ section: z.literal('child'), familyId: id, version: recordVersion, childId: id, values: childValues })
 ])
 export type StaffSectionInput = z.output<typeof staffSectionInput>
 
@@ -560,7 +571,8 @@ export const publishedDocument = z.object({
   audienceLabel: z.string(),
   recipients: z.number().int(),
   file: fileRef,
-  publishedAt: z.string()
+  publishedAt: z.string(),
+  version: z.number().int()
 })
 export type PublishedDocumentDto = z.infer<typeof publishedDocument>
 
@@ -576,13 +588,16 @@ export const newsItem = z.object({
   publishFrom: z.string(),
   publishUntil: z.string().nullable(),
   createdAt: z.string(),
-  updatedAt: z.string()
+  updatedAt: z.string(),
+  version: z.number().int()
 })
 export type NewsItemDto = z.infer<typeof newsItem>
 
 export const newsInput = z
   .object({
     id: id.nullable().default(null),
+    /** As loaded; required with an id (a stale save is refused, 409). */
+    version: recordVersion.optional(),
     title: nonEmpty('Titre', 200),
     body: nonEmpty('Texte', 20_000),
     imageUploadId: id.nullable().default(null),

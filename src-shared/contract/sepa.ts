@@ -4,7 +4,7 @@
  * flight, rejects and the bank's pain.002 status report.
  */
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty } from './common'
+import { id, isoDate, nonEmpty, recordVersion } from './common'
 
 export const sepaFormat = z.enum(['pain.008.001.02', 'pain.008.001.08'])
 export type SepaFormat = z.infer<typeof sepaFormat>
@@ -34,6 +34,8 @@ export const SEQUENCE_TYPE_LABELS: Record<SequenceTypeCode, string> = {
 
 export const mandateInput = z.object({
   id: id.nullable().default(null),
+  /** As loaded; required with an id (a stale save is refused, 409). */
+  version: recordVersion.optional(),
   familyId: id,
   rum: z.string().trim().max(35).default(''),
   holder: nonEmpty('Titulaire du compte', 70),
@@ -68,7 +70,8 @@ export const mandateDto = z.object({
   sequenceType: sequenceType,
   status: z.enum(['active', 'revoked', 'used']),
   lastCollectionOn: z.string().nullable(),
-  amendment: mandateAmendment.nullable()
+  amendment: mandateAmendment.nullable(),
+  version: z.number().int()
 })
 export type MandateDto = z.infer<typeof mandateDto>
 

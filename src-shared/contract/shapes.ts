@@ -17,7 +17,8 @@ export const staffUser = z.object({
   role: staffRole,
   active: z.boolean(),
   mustChangePassword: z.boolean(),
-  lastLoginAt: z.string().nullable()
+  lastLoginAt: z.string().nullable(),
+  version: z.number().int()
 })
 export type StaffUserDto = z.infer<typeof staffUser>
 
@@ -195,11 +196,14 @@ export const backupLastRun = z.object({
   copy: backupCopyResult.nullable()
 })
 
+/** 'sending': handed to the SMTP server right now (or cut short by a crash, decided at the next round). */
+export const outboxStatus = z.enum(['pending', 'sending', 'sent', 'failed'])
+
 export const outboxMail = z.object({
   id,
   recipient: z.string(),
   subject: z.string(),
-  status: z.enum(['pending', 'sent', 'failed']),
+  status: outboxStatus,
   attempts: z.number().int(),
   nextAttemptAt: z.string(),
   lastError: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, ok, page } from './common'
+import { id, isoDate, nonEmpty, ok, page, recordVersion } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import {
   depositDto,
@@ -32,6 +32,7 @@ export const BILLING: readonly StaffRole[] = ['direction', 'comptable']
 export const CASHIER: readonly StaffRole[] = ['direction', 'comptable', 'accueil']
 
 export const billingSettingsDto = z.object({
+  version: recordVersion,
   onlineEnabled: z.boolean(),
   provider: z.enum(['simulator', 'systempay']),
   siteId: z.string().regex(/^\d{8}$/, { error: 'Identifiant de la boutique : 8 chiffres.' }),

@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate } from './common'
+import { id, isoDate, recordVersion } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import { DESK, DIRECTION } from './staff-foundation'
 import {
@@ -23,7 +23,7 @@ const PLANNING_READERS: readonly StaffRole[] = ['direction', 'accueil', 'animate
 /** Staff procedures of issue #5 (reservations, absences, attendance, occupancy). */
 export const bookingsStaffProcedures = {
   'bookings-rules-get': proc({ input: z.object({ activityId: id }), output: rulesOut, roles: PLANNING_READERS, query: true }),
-  'bookings-rules-set': proc({ input: rules.extend({ activityId: id }), output: rulesOut, roles: DIRECTION }),
+  'bookings-rules-set': proc({ input: rules.extend({ activityId: id, version: recordVersion }), output: rulesOut, roles: DIRECTION }),
   /** Validation queue of reservation, cancellation and absence requests. */
   'bookings-queue': proc({
     input: z.object({

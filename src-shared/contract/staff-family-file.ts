@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, isoDate, nonEmpty, ok, optionalText, page, requestStatus } from './common'
+import { id, isoDate, nonEmpty, ok, optionalText, page, recordVersion, requestStatus } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import { ALL, DESK, DIRECTION } from './staff-foundation'
 import {
@@ -38,8 +38,8 @@ export const familyFileStaffProcedures = {
   /** One section, applied at once with the audit trail. Accounting may only touch fiscal, CAF and bank. */
   'family-file-save': proc({ input: staffSectionInput, output: ok, roles: OFFICE }),
   'family-file-add-child': proc({ input: z.object({ familyId: id, child: newChildValues }), output: z.object({ childId: id }), roles: DESK }),
-  'family-file-custody': proc({ input: z.object({ childId: id, custodyNotes: optionalText(4000) }), output: ok, roles: DIRECTION }),
-  'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable() }), output: ok, roles: DESK }),
+  'family-file-custody': proc({ input: z.object({ childId: id, custodyNotes: optionalText(4000), version: recordVersion }), output: ok, roles: DIRECTION }),
+  'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable(), version: recordVersion }), output: ok, roles: DESK }),
 
   // ------------------------------------------------------------ change requests
   'file-changes-list': proc({
@@ -52,10 +52,17 @@ export const familyFileStaffProcedures = {
   'file-changes-refuse': proc({ input: z.object({ requestId: id, reason: nonEmpty('Motif du refus', 1000) }), output: ok, roles: OFFICE }),
 
   // ------------------------------------------------------------ messaging
-  'messages-options-get': proc({ input: z.object({}), output: z.object({ services: z.array(messageOption), themes: z.array(messageOption) }), roles: ALL, query: true }),
+  /** Each list is saved as a whole: its version (one per list) comes with it. */
+  'messages-options-get': proc({
+    input: z.object({}),
+    output: z.object({ services: z.array(messageOption), themes: z.array(messageOption), versions: z.object({ service: z.number().int(), theme: z.number().int() }) }),
+    roles: ALL,
+    query: true
+  }),
   'messages-options-save': proc({
     input: z.object({
       kind: z.enum(['service', 'theme']),
+      version: recordVersion,
       items: z.array(z.object({ id: id.nullable().default(null), label: nonEmpty('Libellé', 80), active: z.boolean().default(true) })).min(1, { error: 'Gardez au moins une ligne.' }).max(50)
     }),
     output: ok,
@@ -157,7 +164,7 @@ export const familyFileStaffProcedures = {
     roles: DESK
   }),
   'documents-published-update': proc({
-    input: z.object({ id, category: publishedCategory, title: nonEmpty('Titre', 200), audience, validFrom: isoDate.nullable().default(null), validUntil: isoDate.nullable().default(null) }),
+    input: z.object({ id, version: recordVersion, category: publishedCategory, title: nonEmpty('Titre', 200), audience, validFrom: isoDate.nullable().default(null), validUntil: isoDate.nullable().default(null) }),
     output: ok,
     roles: DESK
   }),

@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { email, empty, id, nonEmpty, ok, page, password, requestStatus } from './common'
+import { email, empty, id, nonEmpty, ok, page, password, recordVersion, requestStatus } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
 import {
   auditEntry,
@@ -12,6 +12,7 @@ import {
   familyStatus,
   familySummary,
   outboxMail,
+  outboxStatus,
   personInput,
   requestDto,
   smtpSettings,
@@ -26,6 +27,9 @@ export const DESK: readonly StaffRole[] = ['direction', 'accueil']
 export const FAMILY_READERS: readonly StaffRole[] = ['direction', 'accueil', 'comptable', 'animateur']
 
 const sessionOut = z.object({ user: staffUser.nullable(), csrfToken: z.string() })
+/** A settings screen gets the version with the values and sends it back with the save. */
+const loaded = { version: z.number().int() }
+const sentBack = { version: recordVersion }
 
 /**
  * Staff API: served on 127.0.0.1 (HTTP) and over Electron IPC, never on the
@@ -88,10 +92,10 @@ export const foundationStaffProcedures = {
     roles: DESK
   }),
 
-  'structure-get': proc({ input: empty, output: structureInput, roles: ALL, query: true }),
-  'structure-update': proc({ input: structureInput, output: ok, roles: DIRECTION }),
-  'smtp-get': proc({ input: empty, output: smtpSettings, roles: DIRECTION, query: true }),
-  'smtp-update': proc({ input: smtpSettings, output: ok, roles: DIRECTION }),
+  'structure-get': proc({ input: empty, output: structureInput.extend(loaded), roles: ALL, query: true }),
+  'structure-update': proc({ input: structureInput.extend(sentBack), output: ok, roles: DIRECTION }),
+  'smtp-get': proc({ input: empty, output: smtpSettings.extend(loaded), roles: DIRECTION, query: true }),
+  'smtp-update': proc({ input: smtpSettings.extend(sentBack), output: ok, roles: DIRECTION }),
   'smtp-test': proc({ input: z.object({ to: email }), output: z.object({ ok: z.boolean(), message: z.string() }), roles: DIRECTION }),
   'portal-info': proc({
     input: empty,
@@ -100,7 +104,8 @@ export const foundationStaffProcedures = {
       publicUrl: z.string(),
       tlsMode: z.enum(['self-signed', 'operator', 'reverse-proxy']),
       fingerprint: z.string().nullable(),
-      certificateExpiresAt: z.string().nullable()
+      certificateExpiresAt: z.string().nullable(),
+      ...loaded
     }),
     roles: ALL,
     query: true
@@ -110,7 +115,8 @@ export const foundationStaffProcedures = {
       publicUrl: z.string().trim().max(300).default(''),
       tlsMode: z.enum(['self-signed', 'operator', 'reverse-proxy']),
       certPem: z.string().max(100_000).default(''),
-      keyPem: z.string().max(100_000).default('')
+      keyPem: z.string().max(100_000).default(''),
+      ...sentBack
     }),
     output: ok,
     roles: DIRECTION
@@ -129,7 +135,7 @@ export const foundationStaffProcedures = {
     roles: DIRECTION
   }),
   'staff-update': proc({
-    input: z.object({ id, displayName: nonEmpty('Nom affiché', 100), role: staffRole, active: z.boolean() }),
+    input: z.object({ id, displayName: nonEmpty('Nom affiché', 100), role: staffRole, active: z.boolean(), ...sentBack }),
     output: ok,
     roles: DIRECTION
   }),
@@ -149,19 +155,20 @@ export const foundationStaffProcedures = {
       /** Short fingerprint of the encryption key ('' when no passphrase was set), to tell one passphrase's copies from another's. */
       keyFingerprint: z.string(),
       keySetAt: z.string().nullable(),
-      lastRun: backupLastRun.nullable()
+      lastRun: backupLastRun.nullable(),
+      ...loaded
     }),
     roles: DIRECTION,
     query: true
   }),
   'backups-settings-update': proc({
-    input: backupSettings.extend({ passphrase: z.string().max(256, { error: 'Phrase de passe trop longue (256 caractères au maximum).' }).default('') }),
+    input: backupSettings.extend({ passphrase: z.string().max(256, { error: 'Phrase de passe trop longue (256 caractères au maximum).' }).default(''), ...sentBack }),
     output: ok,
     roles: DIRECTION
   }),
   'backups-passphrase-check': proc({ input: z.object({ passphrase: z.string().min(1).max(256) }), output: z.object({ matches: z.boolean() }), roles: DIRECTION }),
   'outbox-list': proc({
-    input: page.extend({ status: z.enum(['pending', 'sent', 'failed']).optional() }),
+    input: page.extend({ status: outboxStatus.optional() }),
     output: z.object({ total: z.number().int(), items: z.array(outboxMail) }),
     roles: DIRECTION,
     query: true

@@ -1,5 +1,5 @@
 import { z } from '../zod-fr'
-import { id, ok } from './common'
+import { id, ok, recordVersion } from './common'
 import { proc, type ProcedureMap } from './procedure'
 import { BILLING } from './staff-billing'
 import {
@@ -17,8 +17,8 @@ import {
 
 /** Staff procedures of SEPA direct debit (#13). Debtors' IBANs: billing roles only, never the desk. */
 export const sepaStaffProcedures = {
-  'billing-sepa-settings-get': proc({ input: z.object({}), output: sepaSettingsDto, roles: BILLING, query: true }),
-  'billing-sepa-settings-save': proc({ input: sepaSettingsDto, output: ok, roles: BILLING }),
+  'billing-sepa-settings-get': proc({ input: z.object({}), output: sepaSettingsDto.extend({ version: z.number().int() }), roles: BILLING, query: true }),
+  'billing-sepa-settings-save': proc({ input: sepaSettingsDto.extend({ version: recordVersion }), output: ok, roles: BILLING }),
 
   'billing-mandates-list': proc({ input: z.object({ familyId: id.optional(), status: z.enum(['active', 'revoked', 'used']).optional() }), output: z.array(mandateDto), roles: BILLING, query: true }),
   'billing-mandate-save': proc({ input: mandateInput, output: z.object({ mandateId: id }), roles: BILLING }),

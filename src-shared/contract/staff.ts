@@ -4,6 +4,7 @@ import { activitiesStaffProcedures } from './staff-activities'
 import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
+import { systemStaffProcedures } from './staff-system'
 import { deskStaffProcedures } from './staff-desk'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
@@ -20,6 +21,7 @@ export const staffProcedures = {
   ...bookingsStaffProcedures,
   ...billingStaffProcedures,
   ...sepaStaffProcedures,
+  ...systemStaffProcedures,
   ...deskStaffProcedures
 }
 

@@ -51,7 +51,8 @@ test('the direction sets up an encrypted copy of the backups to a second folder'
   } finally {
     // The app is shared by the other specs: no second folder for them.
     const api = await staffApi(app.staffUrl)
-    await api.call('backups-settings-update', { daily: true, dailyTime: '12:30', atQuit: true, copyDir: '', encrypt: false, passphrase: '' })
+    const { version } = await api.call('backups-settings-get', {})
+    await api.call('backups-settings-update', { daily: true, dailyTime: '12:30', atQuit: true, copyDir: '', encrypt: false, passphrase: '', version })
     await api.dispose()
     rmSync(usb, { recursive: true, force: true })
   }

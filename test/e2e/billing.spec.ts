@@ -6,7 +6,7 @@ import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures
  * in its documents; staff see the payment in "Règlements".
  */
 
-test('a family pays two invoices online through the simulator; staff see the payment', async ({ app, browser }) => {
+test('a family pays two invoices online through the simulator; staff see the payment @dates', async ({ app, browser }) => {
   const email = 'famille.paiement@exemple.fr'
   const lastName = 'Paiementenligne'
   const api = await staffApi(app.staffUrl)
@@ -19,11 +19,13 @@ test('a family pays two invoices online through the simulator; staff see the pay
   })
   await api.call('accounts-create-portal', { familyId: fam.familyId, login: email })
   const regie = (await api.call('billing-regies-list')).find((r: { isDefault: boolean }) => r.isDefault)
-  // Two months long before any demo consumption: each run bills only this family's line.
-  await api.call('billing-adjustment-create', { regieId: regie.id, familyId: fam.familyId, month: '2025-01', label: 'Garderie de janvier', amountCents: 2340 })
-  await api.call('billing-adjustment-create', { regieId: regie.id, familyId: fam.familyId, month: '2025-02', label: 'Garderie de février', amountCents: 1860 })
-  const r1 = await api.call('billing-run-issue', { regieId: regie.id, month: '2025-01' })
-  const r2 = await api.call('billing-run-issue', { regieId: regie.id, month: '2025-02' })
+  // Two months long before any demo consumption (the demo's history starts last school year): each run bills only
+  // this family's line.
+  const y = Number(app.today.slice(0, 4)) - 2
+  await api.call('billing-adjustment-create', { regieId: regie.id, familyId: fam.familyId, month: `${y}-01`, label: 'Garderie de janvier', amountCents: 2340 })
+  await api.call('billing-adjustment-create', { regieId: regie.id, familyId: fam.familyId, month: `${y}-02`, label: 'Garderie de février', amountCents: 1860 })
+  const r1 = await api.call('billing-run-issue', { regieId: regie.id, month: `${y}-01` })
+  const r2 = await api.call('billing-run-issue', { regieId: regie.id, month: `${y}-02` })
   expect([r1.invoiceCount, r2.invoiceCount]).toEqual([1, 1])
   await api.dispose()
   const credentials = await app.waitForMail(email, 'Vos identifiants')
@@ -87,7 +89,7 @@ test('a family pays two invoices online through the simulator; staff see the pay
   await staffCtx.close()
 })
 
-test('the back-office billing screens work in headless mode, exports download as XLSX', async ({ app, browser }) => {
+test('the back-office billing screens work in headless mode, exports download as XLSX @dates', async ({ app, browser }) => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   const page = await ctx.newPage()
   const errors: string[] = []

@@ -1,4 +1,4 @@
-import { test, expect, staffApi, staffLogin } from './fixtures'
+import { test, expect, frDate, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue #5 leftover: the closure dialog in a real browser. The direction closes
@@ -7,8 +7,7 @@ import { test, expect, staffApi, staffLogin } from './fixtures'
  * the family that has no e-mail address so the desk can call it.
  */
 
-const DAY = '2027-03-16' // a Tuesday of the 2026/2027 school year, outside every zone's holidays
-const frDate = (iso: string) => `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`
+const plusDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 
 test('a closure asks before cancelling, then lists the family without e-mail to call', async ({ app, browser }) => {
   const api = await staffApi(app.staffUrl)
@@ -24,6 +23,10 @@ test('a closure asks before cancelling, then lists the family without e-mail to 
   const tree = await api.call('activities-tree')
   const facility = tree.find((f: any) => f.types.some((t: any) => t.activities.some((a: any) => a.name === 'ALAE Soir 2')))
   const soir = facility.types.flatMap((t: any) => t.activities).find((a: any) => a.name === 'ALAE Soir 2')
+  // A school evening about four months ahead that demo families booked (whatever the app's today).
+  const occ = await api.call('bookings-occupancy', { from: plusDays(app.today, 100), to: plusDays(app.today, 140), activityId: soir.id })
+  const DAY = occ.cells.find((c: any) => c.booked > 0)?.day as string
+  expect(DAY, 'an ALAE Soir 2 evening booked by the demo').toBeTruthy()
   const period = soir.periods.find((p: any) => p.startDate <= DAY && DAY <= p.endDate)
   const file = await api.call('families-get', { familyId: fam.familyId })
   const childId = file.children[0].id

@@ -25,7 +25,7 @@ async function chartTable(tile: Locator, caption: RegExp): Promise<string[][]> {
   await details.locator('summary').click()
   const table = details.getByRole('table', { name: caption })
   await expect(table).toBeVisible()
-  return table.locator('tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim())))
+  return table.locator('tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim())))
 }
 
 const norm = (s: string) => s.replace(/\s+/g, ' ')

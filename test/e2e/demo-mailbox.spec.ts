@@ -1,5 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test'
-import { expectAccessible, startApp, staffLogin, type RunningApp } from './fixtures'
+import { DEFAULT_APP_CLOCK, expectAccessible, startApp, staffLogin, type RunningApp } from './fixtures'
 
 /**
  * The demo with its built-in mail catcher (no RIBAMBELLE_DEMO_SMTP_PORT): a
@@ -13,7 +13,7 @@ import { expectAccessible, startApp, staffLogin, type RunningApp } from './fixtu
 const test = base.extend<{}, { demo: RunningApp & { stop(): Promise<void> } }>({
   demo: [
     async ({}, use) => {
-      const app = await startApp({ builtInCatcher: true })
+      const app = await startApp(process.env.RIBAMBELLE_E2E_CLOCK ?? DEFAULT_APP_CLOCK, { builtInCatcher: true })
       await use(app)
       await app.stop()
     },

@@ -1,8 +1,8 @@
-import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
+import { test, expect, expectAccessible, frDate, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue #4 journey: a family asks for "CL Maternel Mercredis" (the current
- * school year, 2026/2027 in the demo) for two siblings with a typical week;
+ * school year, 2026/2027 on the fixture's clock) for two siblings with a typical week;
  * the group has one place left; staff accept one and the other goes to the
  * waiting list; the family sees V and "Liste d'attente (rang 1)".
  * Tagged @phone: the family side is replayed at 390×844.
@@ -15,16 +15,20 @@ test('two siblings ask for the Wednesday centre; one gets the last place, the ot
   const email = `famille.mercredis.${tag}@exemple.fr`
   const lastName = `Mercredi${tag === 'phone' ? 'Mobile' : 'Bureau'}`
   const api = await staffApi(app.staffUrl)
+  const tree = await api.call('activities-tree')
+  const cl = tree.flatMap((f: any) => f.types.flatMap((t: any) => t.activities)).find((a: any) => a.name === 'CL Maternel Mercredis')
+  const period = cl.periods.find((p: any) => p.startDate <= app.today && app.today <= p.endDate)
+  const startYear = Number(period.startDate.slice(0, 4))
 
-  // A family on file with two maternelle children and a portal account.
+  // A family on file with two maternelle children (5 and 3 on the period's first day) and a portal account.
   const fam = await api.call('families-create', {
     responsable: { civility: 'Mme', lastName, firstName: 'Inès', email, phoneMobile: '06 12 34 56 78' },
     address: '3 rue des Écoles',
     postalCode: '31000',
     city: 'Démoville',
     children: [
-      { lastName, firstName: 'Alix', birthDate: '2021-05-10', sex: 'F' },
-      { lastName, firstName: 'Basile', birthDate: '2022-09-20', sex: 'M' }
+      { lastName, firstName: 'Alix', birthDate: `${startYear - 5}-05-10`, sex: 'F' },
+      { lastName, firstName: 'Basile', birthDate: `${startYear - 4}-09-20`, sex: 'M' }
     ]
   })
   await api.call('accounts-create-portal', { familyId: fam.familyId, login: email })
@@ -32,9 +36,6 @@ test('two siblings ask for the Wednesday centre; one gets the last place, the ot
   const provisional = /Mot de passe provisoire : (\S+)/.exec(credentials.text ?? '')![1]
 
   // One place left in the group: raising the places first gives the freed ones to the families already waiting.
-  const tree = await api.call('activities-tree')
-  const cl = tree.flatMap((f: any) => f.types.flatMap((t: any) => t.activities)).find((a: any) => a.name === 'CL Maternel Mercredis')
-  const period = cl.periods.find((p: any) => p.name === '2026/2027')
   const group = cl.groups[0]
   const count = async (status: string) =>
     (await api.call('enrolments-list', { statuses: [status], activityId: cl.id, periodId: period.id, groupId: group.id, limit: 1 })).total as number
@@ -64,8 +65,8 @@ test('two siblings ask for the Wednesday centre; one gets the last place, the ot
   await portal.getByLabel('Équipement').selectOption({ label: 'Centre de loisirs' })
   await portal.getByLabel('Type d’activité').selectOption({ label: 'Mercredis' })
   await portal.getByLabel('Activité', { exact: true }).selectOption({ label: 'CL Maternel Mercredis' })
-  await portal.getByLabel('Période', { exact: true }).selectOption({ label: '2026/2027' })
-  await expect(portal.getByText(/Période d’inscription du 10\/03\/2026 au 20\/06\/2027/)).toBeVisible()
+  await portal.getByLabel('Période', { exact: true }).selectOption({ label: period.name })
+  await expect(portal.getByText(`Période d’inscription du ${frDate(period.windowStart)} au ${frDate(period.windowEnd)}`)).toBeVisible()
   await portal.getByLabel('Oui').check()
   await portal.getByLabel(/Après-midi avec repas/).check()
   await portal.getByLabel('Mémo pour la structure (facultatif)').fill('Alix et Basile viennent ensemble.')

@@ -246,7 +246,7 @@ test('script payloads in message, allergy notes, doctor and file name are shown 
 test('Téléchargements and Actualités show what staff published, and pass axe @phone', async ({ app, browser }, testInfo) => {
   test.setTimeout(120_000)
   const staff = await staffPage(browser, app)
-  await staffApi(staff, 'news-save', { title: `Kermesse ${testInfo.project.name}`, body: 'Samedi, venez nombreux !', audience: { kind: 'all' }, publishFrom: new Date().toISOString().slice(0, 10) })
+  await staffApi(staff, 'news-save', { title: `Kermesse ${testInfo.project.name}`, body: 'Samedi, venez nombreux !', audience: { kind: 'all' }, publishFrom: app.today })
   const { page } = await newFamily(browser, app, staff, `docs${testInfo.project.name}`, testInfo.project.use)
   await expect(page.getByText(`Dernière actualité : Kermesse ${testInfo.project.name}`)).toBeVisible()
   await page.goto(`${app.portalUrl}/actualites`)

@@ -8,6 +8,10 @@ import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 
 export interface RunningApp {
+  /** The app's today (Paris) when it started: every date a test needs is reckoned from it, never from the machine's. */
+  today: string
+  /** The app's current instant (its clock started at the fixture's `appClock` and runs). */
+  now(): Date
   staffUrl: string
   portalUrl: string
   dataDir: string
@@ -36,14 +40,22 @@ async function startSmtp(mails: ParsedMail[]): Promise<{ port: number; close(): 
 }
 
 /**
+ * The instant the app under test starts on. Fixed, so the suite passes whatever the day it runs (on 2026-12-02 the
+ * bookings journey failed on the system clock); RIBAMBELLE_E2E_CLOCK overrides it ("now": the machine's clock), and
+ * the date projects of playwright.config.ts replay the journeys at the school year's edges.
+ */
+export const DEFAULT_APP_CLOCK = '2026-11-23T09:00:00+01:00'
+
+/**
  * Starts the built headless app on a fresh demo database, with e-mails going to a loopback SMTP server of the test
  * (`mails`), or, with `builtInCatcher`, to the demo's own catcher (the « Boîte de démonstration »; `mails` stays empty).
  */
-export async function startApp(opts: { builtInCatcher?: boolean } = {}): Promise<RunningApp & { stop(): Promise<void> }> {
+export async function startApp(clock: string, opts: { builtInCatcher?: boolean } = {}): Promise<RunningApp & { stop(): Promise<void> }> {
   const mails: ParsedMail[] = []
   const smtp = opts.builtInCatcher ? null : await startSmtp(mails)
   const dataDir = mkdtempSync(join(tmpdir(), 'ribambelle-e2e-'))
-  const child: ChildProcess = spawn(process.execPath, ['out/main/headless.js', '--demo'], {
+  const clockArgs = clock === 'now' ? [] : ['--clock', clock]
+  const child: ChildProcess = spawn(process.execPath, ['out/main/headless.js', '--demo', ...clockArgs], {
     env: {
       ...process.env,
       RIBAMBELLE_DATA_DIR: dataDir,
@@ -70,7 +82,13 @@ export async function startApp(opts: { builtInCatcher?: boolean } = {}): Promise
   })
   const staffUrl = /Back-office : (\S+)/.exec(out)![1]
   const portalUrl = /Portail\s+: (\S+)/.exec(out)![1]
+  // The app prints its clock's instant; browsers are put on the same clock (see the `browser` fixture).
+  const printed = /Horloge\s+: .* \((\S+)\)/.exec(out)?.[1]
+  const offset = printed ? Date.parse(printed) - Date.now() : 0
+  const now = () => new Date(Date.now() + offset)
   return {
+    today: parisDay(now()),
+    now,
     staffUrl,
     portalUrl,
     dataDir,
@@ -128,14 +146,37 @@ export async function staffApi(staffUrl: string): Promise<{ call: (name: string,
   return { call, dispose: () => ctx.dispose() }
 }
 
-export const test = base.extend<{}, { app: RunningApp }>({
+/** ISO day in Paris of an instant (what the app calls today). */
+export function parisDay(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
+}
+
+/** "19/01/2027" of an ISO day, as the UIs show it. */
+export const frDate = (iso: string) => `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`
+
+export const test = base.extend<{}, { app: RunningApp; appClock: string }>({
+  appClock: [process.env.RIBAMBELLE_E2E_CLOCK ?? DEFAULT_APP_CLOCK, { scope: 'worker', option: true }],
   app: [
-    async ({}, use) => {
-      const app = await startApp()
+    async ({ appClock }, use) => {
+      const app = await startApp(appClock)
       await use(app)
       await app.stop()
     },
     { scope: 'worker', timeout: 90_000 }
+  ],
+  // Every browser context (the built-in one and those tests open with browser.newContext) runs on the app's clock,
+  // from its current instant on: the UIs reckon "today", the planning's first month and the default dates in the page.
+  browser: [
+    async ({ browser, app }, use) => {
+      const newContext = browser.newContext.bind(browser)
+      browser.newContext = async (options) => {
+        const ctx = await newContext(options)
+        await ctx.clock.install({ time: app.now() })
+        return ctx
+      }
+      await use(browser)
+    },
+    { scope: 'worker' }
   ]
 })
 

@@ -127,7 +127,8 @@ test('« Se déconnecter » leads to the collectivité’s website when the stru
     await page.getByRole('button', { name: 'Se déconnecter' }).first().click()
     await page.waitForURL(website)
   } finally {
-    await api.call('structure-update', { ...structure, websiteUrl: '' })
+    // Put back from a fresh copy: the one read above is stale since the change (409).
+    await api.call('structure-update', { ...(await api.call('structure-get')), websiteUrl: '' })
     await api.dispose()
   }
 })

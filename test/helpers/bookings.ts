@@ -84,7 +84,7 @@ export async function seedActivity(core: Core, o: ActivityOptions = {}): Promise
   })
   if (o.booking || o.cancellation || o.familyChanges === false) {
     const def: DeadlineRule = { kind: 'monthly', day: 20, time: '24:00' }
-    await setRules(core, SYSTEM, out.activityId, { booking: o.booking ?? def, cancellation: o.cancellation ?? o.booking ?? def, familyChanges: o.familyChanges ?? true })
+    await setRules(core, SYSTEM, out.activityId, { booking: o.booking ?? def, cancellation: o.cancellation ?? o.booking ?? def, familyChanges: o.familyChanges ?? true, version: 0 })
   }
   return out
 }

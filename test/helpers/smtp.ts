@@ -9,6 +9,9 @@
  *   smtp.messages[0].subject
  *   await smtp.stop()      // server down: connections are refused
  *   await smtp.start()     // up again on the same port
+ *   smtp.hold('data')      // whole messages are kept, but the answer to their final "." is withheld
+ *   smtp.hold('rcpt')      // the conversation stops at RCPT TO: no message is received
+ *   smtp.release()         // answers everything withheld, holds nothing more
  */
 import { SMTPServer } from 'smtp-server'
 import { simpleParser, type ParsedMail } from 'mailparser'
@@ -34,11 +37,19 @@ export interface TestSmtp {
   stop(): Promise<void>
   /** Resolves once `count` messages have arrived (rejects after timeoutMs). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>
+  /** Withholds the server's answers at a stage of the conversation, as a slow server would. */
+  hold(stage: 'data' | 'rcpt'): void
+  release(): void
+  /** How many answers are withheld right now. */
+  readonly held: number
 }
 
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   const messages: ReceivedMail[] = []
   let server: SMTPServer | null = null
+  let holding: 'data' | 'rcpt' | null = null
+  const withheld: (() => void)[] = []
+  const answer = (stage: 'data' | 'rcpt', reply: () => void) => (holding === stage ? withheld.push(reply) : reply())
 
   const listen = (p: number) =>
     new Promise<number>((resolve, reject) => {
@@ -46,6 +57,9 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
         authOptional: true,
         disabledCommands: ['STARTTLS', 'AUTH'],
         logger: false,
+        onRcptTo(_address, _session, callback) {
+          answer('rcpt', () => callback())
+        },
         onData(stream, session, callback) {
           simpleParser(stream).then(
             (parsed) => {
@@ -56,7 +70,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
                 html: typeof parsed.html === 'string' ? parsed.html : '',
                 parsed
               })
-              callback()
+              answer('data', () => callback())
             },
             (e: Error) => callback(e)
           )
@@ -83,6 +97,16 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
         if (!s) return resolve()
         s.close(() => resolve())
       }),
+    hold(stage) {
+      holding = stage
+    },
+    release() {
+      holding = null
+      for (const reply of withheld.splice(0)) reply()
+    },
+    get held() {
+      return withheld.length
+    },
     async waitFor(count, timeoutMs = 5000) {
       const end = Date.now() + timeoutMs
       while (messages.length < count) {

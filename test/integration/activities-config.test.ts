@@ -168,8 +168,8 @@ describe('calendar through the staff API', () => {
   test('the school week setting opens ALAE on Wednesdays where there is school that day', async () => {
     const fx = await seedActivities(core)
     const before = await ok('calendar-year', { from: '2026-09-01', to: '2026-09-30', activityId: fx.alae.activityId })
-    await ok('calendar-settings-update', { schoolWeekdays: [1, 2, 3, 4, 5] })
-    expect(await ok('calendar-settings-get', {})).toEqual({ schoolWeekdays: [1, 2, 3, 4, 5] })
+    await ok('calendar-settings-update', { schoolWeekdays: [1, 2, 3, 4, 5], version: 0 })
+    expect(await ok('calendar-settings-get', {})).toEqual({ schoolWeekdays: [1, 2, 3, 4, 5], version: 1 })
     const after = await ok('calendar-year', { from: '2026-09-01', to: '2026-09-30', activityId: fx.alae.activityId })
     expect(after.openCount - before.openCount).toBe(5) // five Wednesdays in September 2026
   })

@@ -26,9 +26,9 @@ const structure = { name: 'Maison de l’Enfant', address: '1 place de la Mairie
 
 describe('audit log', () => {
   test('structure update: actor, time, before and after', async () => {
-    expect((await c.call('structure-update', structure)).status).toBe(200)
+    expect((await c.call('structure-update', { ...structure, version: 0 })).status).toBe(200)
     core.clock.advance(60_000)
-    expect((await c.call('structure-update', { ...structure, name: 'Maison de l’Enfant de Démoville' })).status).toBe(200)
+    expect((await c.call('structure-update', { ...structure, name: 'Maison de l’Enfant de Démoville', version: 1 })).status).toBe(200)
     const rows = await auditRows(core, 'structure-update')
     expect(rows).toHaveLength(2)
     expect(rows[1]).toMatchObject({
@@ -46,7 +46,7 @@ describe('audit log', () => {
 
   test('an embedded logo is summarised in the audit row, not copied', async () => {
     const logo = `data:image/png;base64,${'A'.repeat(50_000)}`
-    expect((await c.call('structure-update', { ...structure, logo })).status).toBe(200)
+    expect((await c.call('structure-update', { ...structure, logo, version: 0 })).status).toBe(200)
     const [row] = await auditRows(core, 'structure-update')
     expect((row.after as { logo: string }).logo).toBe(`[fichier intégré, ${logo.length} caractères]`)
     expect(JSON.stringify(row).length).toBeLessThan(2_000)
@@ -56,7 +56,7 @@ describe('audit log', () => {
     const created = await c.call('staff-create', { login: 'sophie', displayName: 'Sophie', email: 'sophie@exemple.fr', role: 'accueil', password: 'secret-initial-2026' })
     expect(created.status).toBe(200)
     const id = created.body.id
-    expect((await c.call('staff-update', { id, displayName: 'Sophie B.', role: 'comptable', active: true })).status).toBe(200)
+    expect((await c.call('staff-update', { id, displayName: 'Sophie B.', role: 'comptable', active: true, version: 0 })).status).toBe(200)
     expect((await c.call('staff-reset-password', { id, password: 'secret-remis-2026' })).status).toBe(200)
 
     const create = (await auditRows(core, 'staff-create')).find((r) => r.entityId === String(id))!
@@ -73,7 +73,7 @@ describe('audit log', () => {
   })
 
   test('the last active direction account cannot be demoted (and nothing is audited)', async () => {
-    const r = await c.call('staff-update', { id: director.id, displayName: 'Claire', role: 'accueil', active: true })
+    const r = await c.call('staff-update', { id: director.id, displayName: 'Claire', role: 'accueil', active: true, version: 0 })
     expect(r.status).toBe(400)
     expect(r.body.error.message).toBe('Il doit rester au moins un compte Direction actif.')
     expect(await auditRows(core, 'staff-update')).toEqual([])
@@ -81,7 +81,7 @@ describe('audit log', () => {
 
   test('the SMTP password is masked in the audit log and never sent back to the screen', async () => {
     const smtp = { host: 'smtp.exemple.fr', port: 587, secure: false, user: 'mde', password: 'mot-de-passe-smtp-XYZ', from: 'mde@exemple.fr', allowSelfSigned: false }
-    expect((await c.call('smtp-update', smtp)).status).toBe(200)
+    expect((await c.call('smtp-update', { ...smtp, version: 0 })).status).toBe(200)
     const got = await c.call('smtp-get', {})
     expect(got.body.password).toBe('********')
     // Saving the screen again with the placeholder keeps the stored password.

@@ -47,7 +47,17 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-const settings = (over: Record<string, unknown> = {}) => ({ daily: true, dailyTime: '12:30', atQuit: true, copyDir: '', encrypt: false, passphrase: '', ...over })
+/** The form as saved from the screen: with the version of the settings just read. */
+const settings = async (over: Record<string, unknown> = {}) => ({
+  daily: true,
+  dailyTime: '12:30',
+  atQuit: true,
+  copyDir: '',
+  encrypt: false,
+  passphrase: '',
+  version: (await direction.call('backups-settings-get', {})).body.version,
+  ...over
+})
 
 /** A copy of the test database in a data directory of its own, to restore into. */
 async function restoreTarget() {
@@ -60,7 +70,7 @@ async function restoreTarget() {
 describe('Paramètres → Sauvegardes', () => {
   test('the defaults: a daily backup at 12:30 and one at closing, no second folder, no passphrase', async () => {
     const r = await direction.call('backups-settings-get', {})
-    expect(r.body).toEqual({ daily: true, dailyTime: '12:30', atQuit: true, copyDir: '', encrypt: false, keyFingerprint: '', keySetAt: null, lastRun: null })
+    expect(r.body).toEqual({ daily: true, dailyTime: '12:30', atQuit: true, copyDir: '', encrypt: false, keyFingerprint: '', keySetAt: null, lastRun: null, version: 0 })
   })
 
   test('each bad input is refused with a French message on its field, and nothing is saved', async () => {
@@ -76,7 +86,7 @@ describe('Paramètres → Sauvegardes', () => {
     ]
     mkdirSync(core.paths.backupDir, { recursive: true })
     for (const [over, field, message] of refusals) {
-      const r = await direction.call('backups-settings-update', settings(over))
+      const r = await direction.call('backups-settings-update', await settings(over))
       expect(r.status, JSON.stringify(over)).toBe(400)
       expect(r.body.error.fields?.[field] ?? r.body.error.message, JSON.stringify(over)).toMatch(message)
     }
@@ -84,7 +94,7 @@ describe('Paramètres → Sauvegardes', () => {
   })
 
   test('the passphrase is stored nowhere: not in the settings, not in the audit; only a key it opens, and its fingerprint', async () => {
-    const r = await direction.call('backups-settings-update', settings({ copyDir: usb, encrypt: true, passphrase: PASSPHRASE, dailyTime: '18:05' }))
+    const r = await direction.call('backups-settings-update', await settings({ copyDir: usb, encrypt: true, passphrase: PASSPHRASE, dailyTime: '18:05' }))
     expect(r.status).toBe(200)
     const got = (await direction.call('backups-settings-get', {})).body
     expect(got).toMatchObject({ copyDir: usb, encrypt: true, dailyTime: '18:05', keySetAt: core.clock.now().toISOString() })
@@ -173,7 +183,7 @@ describe('the copy to a second folder', () => {
   }, 60_000)
 
   test('a plain copy is byte for byte the verified backup', async () => {
-    expect((await direction.call('backups-settings-update', settings({ copyDir: usb }))).status).toBe(200)
+    expect((await direction.call('backups-settings-update', await settings({ copyDir: usb }))).status).toBe(200)
     core.clock.advance(1000)
     const r = await direction.call('backups-create', {})
     expect(r.body.copy).toMatchObject({ ok: true, name: r.body.name })
@@ -183,7 +193,7 @@ describe('the copy to a second folder', () => {
 
   test('a missing second folder (USB key unplugged) is reported, the local backup stands, and the folder is not created', async () => {
     const key = mkdtempSync(join(tmpdir(), 'ribambelle-key-'))
-    expect((await direction.call('backups-settings-update', settings({ copyDir: key }))).status).toBe(200)
+    expect((await direction.call('backups-settings-update', await settings({ copyDir: key }))).status).toBe(200)
     rmSync(key, { recursive: true })
     core.clock.advance(1000)
     const r = await direction.call('backups-create', {})

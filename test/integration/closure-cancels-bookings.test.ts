@@ -145,7 +145,7 @@ describe('a new closure cancels the bookings it covers', () => {
     }
 
     // Saving the same closure again changes nothing and sends nothing more.
-    const again = await saveClosure(core, staff.actor, { ...strike(), id: out.id })
+    const again = await saveClosure(core, staff.actor, { ...strike(), id: out.id, version: out.version })
     expect(again).toMatchObject({ cancelledBookings: 0, notifiedFamilies: 0 })
     expect(await closureMails()).toHaveLength(2)
   })
@@ -159,7 +159,7 @@ describe('a new closure cancels the bookings it covers', () => {
     const first = await saveClosure(core, staff.actor, strike())
     expect(first.cancelledBookings).toBe(3)
     expect(await stateOf(core, childD, other.units[0].id, CLOSED[0])).toBe('R')
-    const wider = await saveClosure(core, staff.actor, { ...strike(), id: first.id, activityId: null })
+    const wider = await saveClosure(core, staff.actor, { ...strike(), id: first.id, version: first.version, activityId: null })
     expect(wider).toMatchObject({ cancelledBookings: 1, notifiedFamilies: 1 })
     expect(await stateOf(core, childD, other.units[0].id, CLOSED[0])).toBe('CANCELLED')
     expect((await closureMails()).map((m) => m.recipient).sort()).toEqual([a.login, b.login, d.login].sort())

@@ -122,7 +122,7 @@ describe('a closure over invoiced days credits the families on their next invoic
     expect(closureAdjustments().map((a) => a.invoiceId)).toEqual([f1Invoice.id, f1Invoice.id, invoiceOf(w.f3.familyId).id])
 
     // Re-saving the closure credits nothing twice.
-    expect(await saveClosure(core, direction.actor, { ...strike, id: out.id })).toMatchObject({ cancelledBookings: 0, creditedBookings: 0 })
+    expect(await saveClosure(core, direction.actor, { ...strike, id: out.id, version: out.version })).toMatchObject({ cancelledBookings: 0, creditedBookings: 0 })
     expect(closureAdjustments()).toHaveLength(3)
   })
 

@@ -27,7 +27,7 @@ afterAll(async () => {
   await core.cleanup()
 })
 
-const structure = (name: string) => ({ name, address: '', postalCode: '', city: '', phone: '', email: '', siret: '', holidayZone: 'B', holidayRegion: '', logo: null })
+const structure = (name: string) => ({ name, address: '', postalCode: '', city: '', phone: '', email: '', siret: '', holidayZone: 'B', holidayRegion: '', logo: null, version: 0 })
 
 describe('CSRF', () => {
   test('a state-changing staff call without the header is refused with 403 csrf and changes nothing', async () => {

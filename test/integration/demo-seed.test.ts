@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { validateIBAN } from 'ibantools'
 import { DEMO_FAMILY_PASSWORD, DEMO_STAFF, seedDemo } from '../../src-main/demo/seed'
 import { generateFamilies } from '../../src-main/demo/generate'
+import { demoSchoolYear, estimatedRentree, sameWeekdayYearsLater } from '../../src-main/demo/demo-calendar'
+import { isoWeekday } from '@shared/bookings/days'
+import { openingDays } from '../../src-main/calendar/calendar'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, type TestCore } from '../helpers/core'
@@ -9,8 +12,11 @@ import { client } from '../helpers/http'
 
 let core: TestCore
 let lines: string[]
+// Christmas Eve 2027, a year past the demo's first school year and past the published holidays: the demo must follow
+// its clock (it was written for November 2026, and the shipped calendar stops at 2026-2027).
+const NOW = new Date('2027-12-24T08:00:00+01:00')
 beforeAll(async () => {
-  core = await openTestCore()
+  core = await openTestCore({ now: NOW })
   lines = await seedDemo(core, { smtpPort: 2525 })
 })
 afterAll(() => core.cleanup())
@@ -56,6 +62,39 @@ describe('demo data', () => {
       .all() as { iban: string }[]
     expect(ibans.length).toBeGreaterThanOrEqual(7)
     expect(ibans.filter((r) => !validateIBAN(r.iban).valid)).toEqual([])
+  })
+
+  test('the demo follows its clock: this school year’s periods, holidays and bills, ages and quotients', async () => {
+    const q = (sql: string, ...params: unknown[]) => core.ds.query(sql, params)
+    const periods = await q(`SELECT p.name, p.start_date AS startDate, p.end_date AS endDate FROM activity_period p JOIN activity a ON a.id = p.activity_id WHERE a.name = 'ALAE Matin' ORDER BY p.start_date`)
+    expect(periods.map((p: { name: string }) => p.name)).toEqual(['2026/2027', '2027/2028'])
+    const noel = await q(`SELECT p.name, p.start_date AS startDate, p.end_date AS endDate FROM activity_period p JOIN activity a ON a.id = p.activity_id WHERE a.name = 'CLV Noël'`)
+    expect(noel).toEqual([{ name: 'Noël 2027', startDate: '2027-12-20', endDate: '2027-12-31' }])
+    // The 2027-2028 holidays are not published: estimated, said so, and ALAE is closed during them.
+    expect(lines).toContain('Vacances scolaires 2027-2028 (zone C) non publiées : la démonstration utilise celles de 2026-2027 décalées d’un an par an.')
+    expect(lines).toContain('Rentrée 2027 non publiée : la démonstration la suppose le 01/09/2027.')
+    const [matin] = await q(`SELECT id FROM activity WHERE name = 'ALAE Matin'`)
+    const open = await openingDays(core, matin.id, '2027-12-13', '2028-01-07')
+    expect(open).toEqual(['2027-12-13', '2027-12-14', '2027-12-16', '2027-12-17', '2028-01-03', '2028-01-04', '2028-01-06', '2028-01-07'])
+    // Bills for the months over in this school year, none for the past one.
+    expect(lines.filter((l) => l.startsWith('Facturation '))).toEqual([
+      expect.stringMatching(/^Facturation 09\/2027 : \d+ factures/),
+      expect.stringMatching(/^Facturation 10\/2027 : \d+ factures/),
+      expect.stringMatching(/^Facturation 11\/2027 : \d+ factures/)
+    ])
+    // Children are 3 to 10 this year (the ages the groups take), and quotients run to the end of this civil year.
+    const [ages] = await q(`SELECT MIN(birth_date) AS oldest, MAX(birth_date) AS youngest FROM child WHERE family_id <= 40`)
+    expect(ages.oldest >= '2017-01-01' && ages.youngest <= '2024-12-31').toBe(true)
+    const [qf] = await q(`SELECT DISTINCT quotient_valid_until AS until FROM family_caf`)
+    expect(qf.until).toBe('2027-12-31')
+  })
+
+  test('demo dates: the school year turns in July, holidays keep their weekdays, the rentrée avoids Fridays', () => {
+    expect([demoSchoolYear('2027-06-30'), demoSchoolYear('2027-07-01'), demoSchoolYear('2027-08-31'), demoSchoolYear('2027-12-24'), demoSchoolYear('2027-01-19')]).toEqual([2026, 2027, 2027, 2027, 2026])
+    expect(sameWeekdayYearsLater('2026-12-19', 1)).toBe('2027-12-18')
+    expect(sameWeekdayYearsLater('2026-10-17', 3)).toBe('2029-10-20')
+    for (const n of [1, 2, 5, 11]) expect(isoWeekday(sameWeekdayYearsLater('2027-01-04', n))).toBe(1)
+    expect([estimatedRentree(2027), estimatedRentree(2028), estimatedRentree(2029)]).toEqual(['2027-09-01', '2028-09-04', '2029-09-03'])
   })
 
   test('the demo generator is deterministic', () => {

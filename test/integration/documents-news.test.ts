@@ -200,7 +200,7 @@ describe('news', () => {
     expect((await download(portalApp, family, `/api/portal/files/news-image/${a.body.id}`)).status).toBe(404)
     // Replacing the image removes the old file.
     const img2 = await upload(staffApp, desk, 'kermesse2.jpg', JPEG, 'image/jpeg')
-    await desk.call('news-save', { id: a.body.id, title: 'Kermesse', body: 'Reportée.', imageUploadId: img2.body.uploadId, audience: { kind: 'all' }, publishFrom: '2026-09-01', publishUntil: '2026-10-27' })
+    expect((await desk.call('news-save', { id: a.body.id, version: 0, title: 'Kermesse', body: 'Reportée.', imageUploadId: img2.body.uploadId, audience: { kind: 'all' }, publishFrom: '2026-09-01', publishUntil: '2026-10-27' })).status).toBe(200)
     expect(filesUnder(core.paths.documentsDir)).toHaveLength(1)
     // A PDF is no illustration.
     const pdf = await upload(staffApp, desk, 'x.pdf', PDF)

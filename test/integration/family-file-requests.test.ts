@@ -115,6 +115,7 @@ describe('change requests (portal → validation queue → file)', () => {
     const staffEdit = await desk.call('family-file-save', {
       section: 'responsable',
       familyId: fam.familyId,
+      version: 0,
       values: { ...(await responsableValues()), email: 'nouvelle@exemple.fr' }
     })
     expect(staffEdit.status).toBe(200)
@@ -183,8 +184,8 @@ describe('change requests (portal → validation queue → file)', () => {
   test('custody notes are seen and written by the direction only', async () => {
     const id = await childId()
     const director = await staffClient('direction')
-    expect((await desk.call('family-file-custody', { childId: id, custodyNotes: 'x' })).status).toBe(403)
-    expect((await director.call('family-file-custody', { childId: id, custodyNotes: 'Jugement du 02/03/2025 : le père ne peut pas venir chercher l’enfant.' })).status).toBe(200)
+    expect((await desk.call('family-file-custody', { childId: id, custodyNotes: 'x', version: 0 })).status).toBe(403)
+    expect((await director.call('family-file-custody', { childId: id, version: 0, custodyNotes: 'Jugement du 02/03/2025 : le père ne peut pas venir chercher l’enfant.' })).status).toBe(200)
     expect((await director.call('family-file-get', { familyId: fam.familyId })).body.children[0].custodyNotes).toContain('Jugement')
     expect((await desk.call('family-file-get', { familyId: fam.familyId })).body.children[0].custodyNotes).toBeNull()
     expect((await family.call('file-get', {})).body.children[0].custodyNotes).toBeNull()
@@ -214,7 +215,7 @@ describe('change requests (portal → validation queue → file)', () => {
     })
     expect(a.status).toBe(200)
     // Staff change the doctor directly in the meantime.
-    await desk.call('family-file-save', { section: 'health', familyId: fam.familyId, childId: id, values: { doctorName: 'Dr Bernard' } })
+    expect((await desk.call('family-file-save', { section: 'health', familyId: fam.familyId, childId: id, version: 0, values: { doctorName: 'Dr Bernard' } })).status).toBe(200)
     const q = (await desk.call('file-changes-list', { status: 'pending' })).body.items
     const hItem = q.find((i: { id: number }) => i.id === h.body.requestId)
     expect(hItem.changes.find((c: { field: string }) => c.field === 'doctorName')).toMatchObject({ before: '', after: 'Dr Martin', current: 'Dr Bernard', stale: true })
@@ -255,8 +256,8 @@ describe('change requests (portal → validation queue → file)', () => {
     expect((await family.call('requests-cancel', { requestId: r.body.requestId })).status).toBe(200)
     expect((await family.call('requests-mine', {})).body.items[0].status).toBe('cancelled')
     const compta = await staffClient('comptable')
-    expect((await compta.call('family-file-save', { section: 'fiscal', familyId: fam.familyId, values: { taxYear: 2025, referenceIncome: 30000, taxShares: 2, dependentChildren: 1 } })).status).toBe(200)
-    expect((await compta.call('family-file-save', { section: 'child', familyId: fam.familyId, childId: await childId(), values: { lastName: 'X', firstName: 'Y', birthDate: '2018-01-01' } })).status).toBe(403)
+    expect((await compta.call('family-file-save', { section: 'fiscal', familyId: fam.familyId, version: 0, values: { taxYear: 2025, referenceIncome: 30000, taxShares: 2, dependentChildren: 1 } })).status).toBe(200)
+    expect((await compta.call('family-file-save', { section: 'child', familyId: fam.familyId, childId: await childId(), version: 0, values: { lastName: 'X', firstName: 'Y', birthDate: '2018-01-01' } })).status).toBe(403)
     // Accounting decides on money sections only, like it edits only those.
     const phone = await family.call('file-request-change', { section: 'responsable', values: await responsableValues({ phoneHome: '05 61 00 00 09' }) })
     expect((await compta.call('file-changes-accept', { requestId: phone.body.requestId })).status).toBe(403)

@@ -178,8 +178,8 @@ describe('messaging between a family and the structure', () => {
     const o = (await d.call('messages-options-get', {})).body
     const items = o.services.map((s: { id: number; label: string }) => ({ id: s.id, label: s.label, active: s.label !== 'Crèche - Petite Enfance' }))
     items.push({ id: null, label: 'Actualisation Dossier Famille', active: true })
-    expect((await desk.call('messages-options-save', { kind: 'service', items })).status).toBe(403)
-    expect((await d.call('messages-options-save', { kind: 'service', items })).status).toBe(200)
+    expect((await desk.call('messages-options-save', { kind: 'service', items, version: 0 })).status).toBe(403)
+    expect((await d.call('messages-options-save', { kind: 'service', items, version: 0 })).status).toBe(200)
     const labels = (await family.call('messages-options', {})).body.services.map((s: { label: string }) => s.label)
     expect(labels).not.toContain('Crèche - Petite Enfance')
     expect(labels.at(-1)).toBe('Actualisation Dossier Famille')

@@ -19,6 +19,7 @@ beforeEach(async () => {
   await configureSmtp(core, smtp.port)
   const director = await seedStaff(core, 'direction')
   await updateStructure(core, director.actor, {
+    version: 0,
     name: S,
     address: '',
     postalCode: '',

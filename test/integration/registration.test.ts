@@ -41,7 +41,7 @@ beforeEach(async () => {
   desk = await seedStaff(core, 'accueil', { displayName: 'Sophie Accueil' })
   const d = await client(staffApp, 'staff')
   await d.loginStaff(director.login, director.password)
-  const s = await d.call('structure-update', { name: S, email: 'accueil@exemple.fr', phone: '05 61 00 00 00' })
+  const s = await d.call('structure-update', { name: S, email: 'accueil@exemple.fr', phone: '05 61 00 00 00', version: 0 })
   expect(s.status).toBe(200)
   staff = await client(staffApp, 'staff')
   await staff.loginStaff(desk.login, desk.password)

@@ -42,9 +42,11 @@ afterEach(async () => {
 /** Gives the family a bit of everything: health file, bank details, a message with an attachment, a document, a request. */
 async function fillFamily() {
   const childId = (await core.tx.read((m) => m.findOneByOrFail(Child, { familyId: fam.familyId }))).id
-  await director.call('family-file-save', { section: 'health', familyId: fam.familyId, childId, values: { allergies: true, allergyNotes: 'Kiwi', doctorName: 'Dr Roux' } })
-  await director.call('family-file-save', { section: 'bank', familyId: fam.familyId, values: { holder: 'Nadia Lambert', iban: 'FR7630006000011234567890189', directDebit: true } })
-  await director.call('family-file-custody', { childId, custodyNotes: 'Ordonnance du juge : résidence chez la mère.' })
+  const saved = (r: { status: number; body: unknown }) => expect(r.status, JSON.stringify(r.body)).toBe(200)
+  saved(await director.call('family-file-save', { section: 'health', familyId: fam.familyId, childId, version: 0, values: { allergies: true, allergyNotes: 'Kiwi', doctorName: 'Dr Roux' } }))
+  saved(await director.call('family-file-save', { section: 'bank', familyId: fam.familyId, version: 0, values: { holder: 'Nadia Lambert', iban: 'FR7630006000011234567890189', directDebit: true } }))
+  // Custody notes share the child's file row with the health section saved just above.
+  saved(await director.call('family-file-custody', { childId, version: 1, custodyNotes: 'Ordonnance du juge : résidence chez la mère.' }))
   const o = (await family.call('messages-options', {})).body
   const up = await upload(portalApp, family, 'certificat.pdf', PDF)
   await family.call('messages-send', { serviceId: o.services[0].id, themeId: o.themes[0].id, subject: 'Certificat médical', body: 'Voici le certificat de Léo.', uploadIds: [up.body.uploadId] })
@@ -93,7 +95,7 @@ describe('RGPD', () => {
     let p = (await director.call('rgpd-anonymise-preview', { familyId: fam.familyId })).body
     expect(p.allowed).toBe(false)
     expect(p.blocker).toContain('date de départ')
-    expect((await director.call('family-file-departure', { familyId: fam.familyId, leftAt: '2024-07-05' })).status).toBe(200)
+    expect((await director.call('family-file-departure', { familyId: fam.familyId, leftAt: '2024-07-05', version: 0 })).status).toBe(200)
     p = (await director.call('rgpd-anonymise-preview', { familyId: fam.familyId })).body
     expect(p.allowed).toBe(false)
     expect(p.blocker).toContain('possible à partir du 05/07/2027')
@@ -118,7 +120,7 @@ describe('RGPD', () => {
     expect(p.keep.join(' ')).toContain('factures')
 
     // A stale confirmation (data changed since the preview) is refused.
-    await director.call('family-file-save', { section: 'fiscal', familyId: fam.familyId, values: { taxYear: 2026 } })
+    expect((await director.call('family-file-save', { section: 'fiscal', familyId: fam.familyId, version: 0, values: { taxYear: 2026 } })).status).toBe(200)
     const stale = await director.call('rgpd-anonymise', { familyId: fam.familyId, confirmation: p.confirmation })
     expect(stale.status).toBe(409)
     expect(stale.body.error.code).toBe('stale_preview')

@@ -303,10 +303,10 @@ describe('amendments and the last collection', () => {
     at('2027-01-05')
     const b = await core.tx.read((m) => m.findOneByOrFail(SepaMandate, { id: mandate.B }))
     const bOld = { rum: b.rum, iban: b.iban }
-    await saveMandate(core, comptable.actor, { id: mandate.B, familyId: fam.B.familyId, rum: 'RUM-B-2027', holder: b.holder, iban: frenchIban('30006', '00002', '9991002'), bic: '', signedOn: b.signedOn, sequenceType: 'RCUR' })
+    await saveMandate(core, comptable.actor, { id: mandate.B, version: b.version, familyId: fam.B.familyId, rum: 'RUM-B-2027', holder: b.holder, iban: frenchIban('30006', '00002', '9991002'), bic: '', signedOn: b.signedOn, sequenceType: 'RCUR' })
     await endMandate(core, comptable.actor, mandate.B)
     const e = await core.tx.read((m) => m.findOneByOrFail(SepaMandate, { id: mandate.E }))
-    await saveMandate(core, comptable.actor, { id: mandate.E, familyId: fam.E.familyId, rum: e.rum, holder: e.holder, iban: frenchIban('20041', '01005', '0500013M026'), bic: '', signedOn: e.signedOn, sequenceType: 'RCUR' })
+    await saveMandate(core, comptable.actor, { id: mandate.E, version: e.version, familyId: fam.E.familyId, rum: e.rum, holder: e.holder, iban: frenchIban('20041', '01005', '0500013M026'), bic: '', signedOn: e.signedOn, sequenceType: 'RCUR' })
     expect(await core.tx.read((m) => m.findOneByOrFail(SepaMandate, { id: mandate.E }))).toMatchObject({ sequenceType: 'FRST', amendment: { otherBank: true } })
     const ics = `FR${icsCheckDigits('FR', '654321')}ZZZ654321`
     const regie = (await import('../../src-main/billing/regies')).regieDtos

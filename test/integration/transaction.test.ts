@@ -8,6 +8,9 @@ import { createFamily } from '../../src-main/families/families'
 import { enqueueMail } from '../../src-main/mail/outbox'
 import { OutboxMail } from '../../src-main/mail/entities'
 import { openTestCore, type TestCore } from '../helpers/core'
+import { fillDatabase, makeRoom, readElsewhere } from '../helpers/disk-full'
+import Database from 'better-sqlite3'
+import { StorageError } from '../../src-main/db/storage-errors'
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -130,5 +133,41 @@ describe('transaction helper', () => {
     got.push(await core.tx.run((m) => nextNumber(m, 'invoice', 1)))
     got.push(...(await Promise.all([1, 2, 3].map(() => core.tx.run((m) => nextNumber(m, 'invoice', 1))))))
     expect(got).toEqual([1, 2, 3, 4, 5])
+  })
+
+  test('work that swallows a disk-full error cannot go on writing outside the transaction', async () => {
+    await fillDatabase(core)
+    const r = await core.tx
+      .run(async (m) => {
+        await createFamily(m, core, SYSTEM, newFamily('Avant'))
+        try {
+          await m.query(`INSERT INTO counter(name, value) VALUES (?, 1)`, ['x'.repeat(100_000)])
+        } catch {
+          // swallowed: SQLite has rolled the whole transaction back by itself
+        }
+        await m.query(`INSERT INTO counter(name, value) VALUES ('après', 1)`)
+      })
+      .catch((e: unknown) => e)
+    expect(r).toBeInstanceOf(StorageError)
+    expect((r as StorageError).status).toBe(503)
+    await makeRoom(core)
+    // Neither the row written before the failure nor the one after it (which would have been autocommitted).
+    expect(readElsewhere(core.paths.dbFile, `SELECT name FROM counter WHERE name = 'après'`)).toEqual([])
+    expect((await counts()).family).toBe(0)
+    expect(core.db.inTransaction).toBe(false)
+  })
+
+  test('a database locked by another program: a French 503, and the next write works once it is released', async () => {
+    core.db.pragma('busy_timeout = 50')
+    const other = new Database(core.paths.dbFile)
+    other.exec('BEGIN IMMEDIATE')
+    const r = await core.tx.run((m) => createFamily(m, core, SYSTEM, newFamily('Bloquée'))).catch((e: unknown) => e)
+    expect(r).toBeInstanceOf(StorageError)
+    expect((r as StorageError).code).toBe('db_busy')
+    expect((r as StorageError).message).toMatch(/^La base de données est occupée par un autre programme .*: rien n’a été enregistré\./)
+    other.exec('ROLLBACK')
+    other.close()
+    await core.tx.run((m) => createFamily(m, core, SYSTEM, newFamily('Libre')))
+    expect((await counts()).family).toBe(1)
   })
 })

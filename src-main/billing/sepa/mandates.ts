@@ -5,6 +5,7 @@ import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
+import { claimVersion } from '../../db/versions'
 import { nextNumber } from '../../db/counter'
 import { dbOf } from '../../bookings/sql'
 import { Family } from '../../families/entities'
@@ -37,6 +38,7 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     status: MandateDto['status']
     last_collection_on: string | null
     amendment: string | null
+    version: number
   }[]
   return rows.map((r) => ({
     id: r.id,
@@ -51,7 +53,8 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     sequenceType: r.sequence_type,
     status: r.status,
     lastCollectionOn: r.last_collection_on,
-    amendment: r.amendment ? (JSON.parse(r.amendment) as MandateAmendmentData) : null
+    amendment: r.amendment ? (JSON.parse(r.amendment) as MandateAmendmentData) : null,
+    version: r.version
   }))
 }
 
@@ -108,6 +111,7 @@ export async function saveMandate(core: Core, actor: Actor, input: MandateInput)
     if (input.id) {
       const existing = await m.findOneBy(SepaMandate, { id: input.id })
       if (!existing || existing.familyId !== input.familyId) throw notFound('Mandat')
+      claimVersion(m, 'sepa_mandate', { id: existing.id }, input.version, actor, core.clock.now())
       if (existing.status !== 'active') throw new DomainError('conflict', 'Ce mandat n’est plus actif : enregistrez un nouveau mandat.', 409)
       let sequenceType: SequenceTypeCode = input.sequenceType
       let amendment: MandateAmendmentData | null = null

@@ -8,7 +8,7 @@ import type { EntityManager } from 'typeorm'
 import type { SepaSettingsDto } from '@shared/contract/sepa'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
-import { getSetting, putSetting } from '../../settings/settings'
+import { getSetting, putSetting, settingVersion } from '../../settings/settings'
 import { stmt } from '../../bookings/sql'
 
 export const SEPA_KEY = 'sepa'
@@ -33,6 +33,12 @@ export function sepaSettingsSync(db: Database.Database): SepaSettingsDto {
   return { ...DEFAULT_SEPA_SETTINGS, ...(row ? (JSON.parse(row.value) as Partial<SepaSettingsDto>) : {}) }
 }
 
-export async function saveSepaSettings(core: Core, actor: Actor, input: SepaSettingsDto): Promise<void> {
-  await core.tx.run((m) => putSetting(m, core, actor, SEPA_KEY, { ...input, rejectFeeLabel: input.rejectFeeLabel.trim() || DEFAULT_SEPA_SETTINGS.rejectFeeLabel }))
+/** What Paramètres → Prélèvements SEPA loads: the settings and their version. */
+export async function sepaSettingsForm(m: EntityManager): Promise<SepaSettingsDto & { version: number }> {
+  return { ...(await getSepaSettings(m)), version: settingVersion(m, SEPA_KEY) }
+}
+
+/** `version`: as the screen loaded them (a stale save is refused, 409); absent for set-ups outside a screen. */
+export async function saveSepaSettings(core: Core, actor: Actor, { version, ...input }: SepaSettingsDto & { version?: number }): Promise<void> {
+  await core.tx.run((m) => putSetting(m, core, actor, SEPA_KEY, { ...input, rejectFeeLabel: input.rejectFeeLabel.trim() || DEFAULT_SEPA_SETTINGS.rejectFeeLabel }, [], version))
 }

@@ -7,6 +7,7 @@ import type { Core } from '../../core/app-core'
 import { frenchDate } from '../../core/clock'
 import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
+import { claimVersion } from '../../db/versions'
 import { stmt } from '../../bookings/sql'
 import { Tariff, TariffBracket } from '../entities'
 import type { TariffDef } from './resolve'
@@ -165,6 +166,7 @@ export async function tariffDtos(m: EntityManager): Promise<TariffDto[]> {
       unitId: t.unitId,
       activityName: activityId ? (activities.get(activityId) ?? '') : '',
       unitName: unit?.name ?? null,
+      version: t.version,
       mode: t.mode,
       stepMinutes: t.stepMinutes as TariffDto['stepMinutes'],
       flatPeriod: t.flatPeriod,
@@ -262,6 +264,7 @@ export async function saveTariff(core: Core, actor: Actor, input: TariffInput): 
     if (input.id) {
       const existing = await m.findOneBy(Tariff, { id: input.id })
       if (!existing) throw notFound('Tarif')
+      claimVersion(m, 'tariff', { id: existing.id }, input.version, actor, core.clock.now())
       before = { ...existing, brackets: await m.findBy(TariffBracket, { tariffId: existing.id }) }
       tariff = await m.save(Tariff, { ...existing, ...fields })
       await m.delete(TariffBracket, { tariffId: existing.id })
@@ -272,7 +275,7 @@ export async function saveTariff(core: Core, actor: Actor, input: TariffInput): 
     for (const b of [...input.brackets].sort((a, c) => a.qfMin - c.qfMin)) {
       await m.insert(TariffBracket, { tariffId: tariff.id, qfMin: b.qfMin, qfMax: b.qfMax, priceCents: b.priceCents, halfDayPriceCents: b.halfDayPriceCents, sort: sort++ })
     }
-    await audit(m, actor, core.clock.now(), { action: input.id ? 'tariff-update' : 'tariff-create', entity: 'tariff', entityId: tariff.id, before, after: input })
+    await audit(m, actor, core.clock.now(), { action: input.id ? 'tariff-update' : 'tariff-create', entity: 'tariff', entityId: tariff.id, before, after: { ...input, version: undefined } })
     return tariff.id
   })
 }

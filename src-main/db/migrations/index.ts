@@ -8,7 +8,9 @@ import { DecidedQueueIndex0000000000007 } from './0007-decided-queue-index'
 import { StructureWebsite0000000000008 } from './0008-structure-website'
 import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
-import { DeskDay0000000000011 } from './0011-desk-day'
+import { OutboxSending0000000000011 } from './0011-outbox-sending'
+import { RecordVersions0000000000012 } from './0012-record-versions'
+import { DeskDay0000000000013 } from './0013-desk-day'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -26,5 +28,7 @@ export const migrations = [
   StructureWebsite0000000000008,
   LoginThrottle0000000000009,
   SepaRulebook0000000000010,
-  DeskDay0000000000011
+  OutboxSending0000000000011,
+  RecordVersions0000000000012,
+  DeskDay0000000000013
 ]

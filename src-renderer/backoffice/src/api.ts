@@ -16,6 +16,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A save from a copy someone changed since it was loaded (409): the screen offers « Recharger ». */
+export function isStaleVersion(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 409 && e.code === 'stale_version'
+}
+
 const NETWORK_MESSAGE = 'Le serveur Ribambelle ne répond pas. Vérifiez que l’application est lancée puis réessayez.'
 
 // The CSRF token lives in memory only; auth-session and auth-login hand out a new one.

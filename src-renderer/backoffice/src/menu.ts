@@ -34,6 +34,7 @@ export const menu: MenuEntry[] = [
   { label: 'E-mails envoyés', icon: 'pi pi-envelope', to: '/emails', roles: DIRECTION, section: 'Administration' },
   { label: 'Boîte de démonstration', icon: 'pi pi-inbox', to: '/boite-demo', roles: DIRECTION, section: 'Administration', when: demoMailboxShown },
   { label: 'Sauvegardes', icon: 'pi pi-database', to: '/sauvegardes', roles: DIRECTION, section: 'Administration' },
+  { label: 'État du système', icon: 'pi pi-server', to: '/systeme', section: 'Administration' },
   { label: 'Inscriptions', icon: 'pi pi-file-edit', to: '/inscriptions', roles: FAMILY_READERS, section: 'Activités' },
   { label: 'Activités', icon: 'pi pi-sitemap', to: '/activites', roles: FAMILY_READERS, section: 'Activités' },
   { label: 'Calendrier', icon: 'pi pi-calendar', to: '/calendrier', roles: FAMILY_READERS, section: 'Activités' },

@@ -41,6 +41,7 @@ export const routes: RouteRecordRaw[] = [
   { path: 'emails', name: 'outbox', component: () => import('./views/admin/OutboxView.vue'), meta: { title: 'E-mails envoyés', roles: DIRECTION } },
   { path: 'boite-demo', name: 'demo-mailbox', component: () => import('./views/mail/DemoMailboxView.vue'), meta: { title: 'Boîte de démonstration', roles: DIRECTION } },
   { path: 'sauvegardes', name: 'backups', component: () => import('./views/admin/BackupsView.vue'), meta: { title: 'Sauvegardes', roles: DIRECTION } },
+  { path: 'systeme', name: 'system-health', component: () => import('./views/admin/SystemHealthView.vue'), meta: { title: 'État du système' } },
   { path: 'inscriptions', name: 'enrolments', component: () => import('./views/activities/EnrolmentsView.vue'), meta: { title: 'Inscriptions', roles: FAMILY_READERS } },
   { path: 'activites', name: 'activities', component: () => import('./views/activities/ActivitiesConfigView.vue'), meta: { title: 'Activités', roles: FAMILY_READERS } },
   { path: 'calendrier', name: 'calendar', component: () => import('./views/activities/CalendarView.vue'), meta: { title: 'Calendrier', roles: FAMILY_READERS } },
