@@ -10,6 +10,7 @@ import { templates } from '../mail/templates'
 import { createRequest, decideRequest, pendingRequest } from '../requests/requests'
 import { PortalAccount } from './entities'
 import { checkPasswordPolicy, hashPassword } from './passwords'
+import { personName } from '@shared/names'
 
 export const REGISTRATION = 'registration'
 export const REGISTRATION_RECEIVED =
@@ -62,7 +63,7 @@ export async function registerFamily(core: Core, input: RegistrationInput & { pa
       familyId: family.id,
       accountId: account.id,
       type: REGISTRATION,
-      summary: `${input.lastName.toUpperCase()} ${input.firstName} — ${input.email}`,
+      summary: `${personName(input.lastName, input.firstName)} — ${input.email}`,
       payload: { ...person, accountId: account.id }
     })
     const ctx = await mailContext(m, core.runtime.portalUrl)

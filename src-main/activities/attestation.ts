@@ -10,6 +10,7 @@ import { claimUploads, readStoredFile, stageUpload } from '../documents/storage'
 import { Child, Family } from '../families/entities'
 import { getStructure } from '../settings/settings'
 import { Activity, ActivityGroup, ActivityPeriod, ActivityType, Enrolment, Facility } from './entities'
+import { upperName } from '@shared/names'
 
 export const ATTESTATION_DOC_TYPE = 'attestation-inscription'
 
@@ -38,7 +39,7 @@ function attestationDoc(f: AttestationFacts): TDocumentDefinitions {
   ]
   const born = f.child.sex === 'F' ? 'née' : f.child.sex === 'M' ? 'né' : 'né(e)'
   const enrolled = f.child.sex === 'F' ? 'inscrite' : f.child.sex === 'M' ? 'inscrit' : 'inscrit(e)'
-  const childName = `${f.child.firstName} ${f.child.lastName.toUpperCase()}`
+  const childName = `${f.child.firstName} ${upperName(f.child.lastName)}`
   const sentence = f.ended
     ? `a été ${enrolled} du ${frenchDate(f.from)} au ${frenchDate(f.to)}`
     : `est ${enrolled} du ${frenchDate(f.from)} au ${frenchDate(f.to)}`

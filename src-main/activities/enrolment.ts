@@ -16,6 +16,7 @@ import { cancelFutureAutoBookings, syncAutoBookings } from './autobook'
 import { unitExclusions } from './dto'
 import { enrolmentCapacity, groupRefusal } from './eligibility'
 import { autoBookNotice, enrolmentTemplates, mailFamily, type EnrolmentMailData } from './mail'
+import { upperName } from '@shared/names'
 
 type StaffActor = Extract<Actor, { kind: 'staff' }>
 type FamilyActor = Extract<Actor, { kind: 'family' }>
@@ -47,7 +48,7 @@ async function loadContext(m: EntityManager, e: Enrolment): Promise<Context> {
 
 function mailData(c: Context): EnrolmentMailData {
   return {
-    childName: `${c.child.firstName} ${c.child.lastName.toUpperCase()}`,
+    childName: `${c.child.firstName} ${upperName(c.child.lastName)}`,
     activityName: c.activity.name,
     periodName: c.period.name,
     groupName: c.group.name
@@ -55,7 +56,7 @@ function mailData(c: Context): EnrolmentMailData {
 }
 
 function summary(c: Omit<Context, 'enrolment' | 'type'>): string {
-  return `Inscription de ${c.child.firstName} ${c.child.lastName.toUpperCase()} — ${c.activity.name}, ${c.period.name} (${c.group.name})`
+  return `Inscription de ${c.child.firstName} ${upperName(c.child.lastName)} — ${c.activity.name}, ${c.period.name} (${c.group.name})`
 }
 
 export async function mustEnrolment(m: EntityManager, id: number): Promise<Enrolment> {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { EnrolmentDto, EnrolmentStatusDto } from '@shared/contract/activities-shapes'
 import type { TypicalWeekSlot } from './entities'
+import { personName, upperName } from '@shared/names'
 
 export interface EnrolmentFilter {
   statuses?: EnrolmentStatusDto[]
@@ -110,10 +111,10 @@ export async function listEnrolments(m: EntityManager, f: EnrolmentFilter): Prom
     items: rows.map((r, i) => ({
       id: r.id,
       childId: r.child_id,
-      childName: `${r.child_first} ${r.child_last.toUpperCase()}`,
+      childName: `${r.child_first} ${upperName(r.child_last)}`,
       familyId: r.family_id,
       familyNumber: r.family_number,
-      familyName: r.resp_last ? `${r.resp_last.toUpperCase()} ${r.resp_first}` : '',
+      familyName: r.resp_last ? personName(r.resp_last, r.resp_first) : '',
       facilityName: r.facility_name,
       activityId: r.activity_id,
       activityName: r.activity_name,

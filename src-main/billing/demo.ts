@@ -8,7 +8,7 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { parisDay } from '../core/clock'
 import { DomainError } from '../core/errors'
-import { Activity, ActivityType } from '../activities/entities'
+import { Activity, ActivityType, Unit } from '../activities/entities'
 import { addDays, addMonths } from '@shared/bookings/days'
 import { openingDays } from '../calendar/calendar'
 import { Family } from '../families/entities'
@@ -100,6 +100,7 @@ export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<st
     const kinds = new Map((await m.find(ActivityType)).map((t) => [t.id, t.kind]))
     return (await m.find(Activity)).map((a) => ({ id: a.id, name: a.name, kind: kinds.get(a.activityTypeId) }))
   })
+  const units = await core.tx.read((m) => m.find(Unit))
   const t = (x: Record<string, unknown>) => saveTariff(core, SEED, tariffInput.parse({ validFrom: `${cal.year - 1}-09-01`, ...x }))
   for (const a of activities) {
     if (a.kind === 'restauration') {
@@ -118,7 +119,9 @@ export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<st
         brackets: [br(0, 600, 70), br(601, 1000, 90), br(1001, 1500, 110), br(1501, null, 130)]
       })
     } else if (a.kind === 'mercredi' || a.kind === 'vacances') {
-      await t({ name: `${a.name} – journée / demi-journée`, activityId: a.id, mode: 'day', absenceRatePct: 50, brackets: [br(0, 800, 900, 500), br(801, null, 1450, 850)] })
+      // The full day and the « après-midi avec repas » include lunch: 3,20 € of their price is the meal (not on the attestation fiscale).
+      const meals = units.filter((u) => u.activityId === a.id && /Journée complète|avec repas/.test(u.name)).map((u) => ({ unitId: u.id, mealCents: 320 }))
+      await t({ name: `${a.name} – journée / demi-journée`, activityId: a.id, mode: 'day', absenceRatePct: 50, brackets: [br(0, 800, 900, 500), br(801, null, 1450, 850)], meals })
     }
   }
   const families = await core.tx.read((m) => m.find(Family, { where: { status: 'active' }, order: { id: 'ASC' } }))

@@ -72,6 +72,14 @@ export class TariffBracket {
   @Column({ type: 'integer', default: 0 }) sort: number
 }
 
+/** « Dont repas »: the part of a tariff's price, for one of its units, that pays a meal (left out of the attestation fiscale). */
+@Entity('tariff_meal')
+export class TariffMeal {
+  @PrimaryColumn({ name: 'tariff_id', type: 'integer' }) tariffId: number
+  @PrimaryColumn({ name: 'unit_id', type: 'integer' }) unitId: number
+  @Column({ name: 'meal_cents', type: 'integer' }) mealCents: number
+}
+
 @Entity('invoicing_run')
 export class InvoicingRun {
   @PrimaryGeneratedColumn({ type: 'integer' }) id: number
@@ -152,6 +160,8 @@ export class InvoiceLine {
   @Column({ name: 'tariff_id', type: 'integer', nullable: true }) tariffId: number | null
   @Column({ type: 'text', default: '' }) bracket: string
   @Column({ name: 'explanation_id', type: 'integer', nullable: true }) explanationId: number | null
+  /** Part of amountCents that pays meals (tariff « dont repas »), at most amountCents. */
+  @Column({ name: 'meal_cents', type: 'integer', default: 0 }) mealCents: number
 }
 
 @Entity('price_explanation')
@@ -346,6 +356,8 @@ export class PaymentAllocation {
   @Column({ name: 'invoice_id', type: 'integer' }) invoiceId: number
   @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  /** The day the allocation takes effect (payments/allocations.ts); what the accounts as of a date count. */
+  @Column({ name: 'effective_on', type: 'text', nullable: true }) effectiveOn: string | null
 }
 
 @Entity('reminder')
@@ -366,6 +378,7 @@ export const BILLING_ENTITY_LIST = [
   RegieActivity,
   Tariff,
   TariffBracket,
+  TariffMeal,
   InvoicingRun,
   Invoice,
   InvoiceLine,

@@ -7,7 +7,8 @@ import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { nextNumber } from '../db/counter'
 import { dbOf, marks, stmt } from '../bookings/sql'
-import { BilledBooking, BilledFlat, BillingAdjustment, CreditNote, Invoice, PaymentAllocation } from './entities'
+import { BilledBooking, BilledFlat, BillingAdjustment, CreditNote, Invoice } from './entities'
+import { insertAllocation } from './payments/allocations'
 import { counterName, formatNumber } from './numbering'
 import { getRegie } from './regies'
 
@@ -212,7 +213,7 @@ export async function cancelInvoice(core: Core, actor: Extract<Actor, { kind: 's
       dbOf(m),
       'SELECT payment_id, SUM(amount_cents) AS net FROM payment_allocation WHERE invoice_id = ? GROUP BY payment_id HAVING SUM(amount_cents) <> 0'
     ).all(inv.id) as { payment_id: number; net: number }[]
-    for (const a of allocations) await m.insert(PaymentAllocation, { paymentId: a.payment_id, invoiceId: inv.id, amountCents: -a.net, createdAt: now })
+    for (const a of allocations) insertAllocation(dbOf(m), { paymentId: a.payment_id, invoiceId: inv.id, amountCents: -a.net, on: today, at: now })
     const released = await m.countBy(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledFlat, { invoiceId: inv.id })

@@ -11,6 +11,7 @@ import { notFound } from '../core/errors'
 import { dbOf } from '../bookings/sql'
 import { paymentDescription } from './payments/payments'
 import type { PaymentMode } from './entities'
+import { personName } from '@shared/names'
 
 /** "2025-2026" → 1 September 2025 … 31 August 2026. */
 export function schoolYearBounds(schoolYear: string): { from: string; to: string } {
@@ -85,8 +86,8 @@ export function familyOperations(m: EntityManager, familyId: number, asOf: strin
 /** The statement of a school year as of `asOf` (today): its balance leaves out the debits still « en cours ». */
 export function familyStatement(m: EntityManager, familyId: number, schoolYear: string, asOf: string): StatementDto {
   const fam = dbOf(m)
-    .prepare(`SELECT f.number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`)
-    .get(familyId) as { number: number; name: string } | undefined
+    .prepare(`SELECT f.number, p.last_name, p.first_name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`)
+    .get(familyId) as { number: number; last_name: string | null; first_name: string | null } | undefined
   if (!fam) throw notFound('Famille')
   const { from, to } = schoolYearBounds(schoolYear)
   const { rows: all, pending } = familyOperations(m, familyId, asOf)
@@ -101,7 +102,7 @@ export function familyStatement(m: EntityManager, familyId: number, schoolYear: 
     pendingDebits: pending,
     familyId,
     familyNumber: fam.number,
-    familyName: fam.name.trim(),
+    familyName: personName(fam.last_name, fam.first_name),
     openingCents,
     rows,
     totalDebitCents,

@@ -4,6 +4,7 @@ import type { Core } from '../core/app-core'
 import { renderPdf } from '../billing/pdf/printer'
 import { getStructure } from '../settings/settings'
 import { attendanceList, type AttendanceRow } from './attendance'
+import { personName } from '@shared/names'
 
 const STATE_TEXT: Record<AttendanceRow['state'], string> = {
   DR: 'Demande en attente',
@@ -57,7 +58,7 @@ export async function attendancePdf(core: Core, q: { day: string; activityId: nu
         { text: r.state === 'PRESENT' ? 'X' : '', fontSize: 16, bold: true, alignment: 'center' },
         {
           stack: [
-            { text: `${r.lastName.toUpperCase()} ${r.firstName}`, fontSize: 14, bold: true },
+            { text: personName(r.lastName, r.firstName), fontSize: 14, bold: true },
             { text: [r.groupName, r.grade, r.walkIn ? 'sans réservation' : '', STATE_TEXT[r.state]].filter(Boolean).join(' · '), fontSize: 10 }
           ]
         },

@@ -4,6 +4,7 @@ import type { StaffActor } from '../rpc/types'
 import { staffApply, type StaffItem } from './staff-actions'
 import { dbOf, stmt } from './sql'
 import { slotOf, type Slot } from './planning'
+import { upperName } from '@shared/names'
 
 export interface AttendancePickup {
   name: string
@@ -108,7 +109,7 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
        FROM person WHERE family_id IN (SELECT value FROM json_each(?)) ORDER BY family_id, role DESC`
     ).all(familyIds) as { familyId: number; role: string; firstName: string; lastName: string; mobile: string; home: string; work: string }[]) {
       if (!parents.has(p.familyId)) parents.set(p.familyId, [])
-      const who = `${p.firstName} ${p.lastName.toUpperCase()}`
+      const who = `${p.firstName} ${upperName(p.lastName)}`
       for (const [kind, phone] of [['portable', p.mobile], ['domicile', p.home], ['travail', p.work]] as const) {
         if (phone) parents.get(p.familyId)!.push({ label: `${who} (${kind})`, phone })
       }
@@ -123,7 +124,7 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
         childId: r.childId,
         firstName: r.firstName,
         lastName: r.lastName,
-        initials: `${r.firstName.charAt(0)}${r.lastName.charAt(0)}`.toUpperCase(),
+        initials: upperName(`${r.firstName.charAt(0)}${r.lastName.charAt(0)}`),
         birthDate: r.birthDate,
         grade: r.grade,
         familyNumber: r.familyNumber,

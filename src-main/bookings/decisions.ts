@@ -11,6 +11,7 @@ import { decisionsMail, type DecidedLine } from './mails'
 import type { PlannedLine } from './plan'
 import { familyRecipient } from './recipients'
 import { auditRow, dbOf, stmt } from './sql'
+import { personName, upperName } from '@shared/names'
 
 export type Decision = 'accept' | 'refuse' | 'excuse' | 'bill'
 
@@ -62,7 +63,8 @@ const SELECT = `
     c.created_at AS createdAt, c.decided_at AS decidedAt,
     b.id AS bookingId, b.state AS bookingState, b.day, b.child_id AS childId, ch.first_name || ' ' || ch.last_name AS childName,
     c.family_id AS familyId, f.number AS familyNumber,
-    COALESCE((SELECT upper(p.last_name) || ' ' || p.first_name FROM person p WHERE p.family_id = c.family_id AND p.role = 'responsable'), '') AS familyName,
+    (SELECT p.last_name FROM person p WHERE p.family_id = c.family_id AND p.role = 'responsable') AS familyLast,
+    (SELECT p.first_name FROM person p WHERE p.family_id = c.family_id AND p.role = 'responsable') AS familyFirst,
     u.id AS unitId, u.name AS unitName, a.id AS activityId, a.name AS activityName
   FROM booking_change c
   JOIN booking b ON b.id = c.booking_id
@@ -71,7 +73,7 @@ const SELECT = `
   JOIN unit u ON u.id = b.unit_id
   JOIN activity a ON a.id = u.activity_id`
 
-type Row = Omit<QueueItem, 'late' | 'suggestion'> & { late: number }
+type Row = Omit<QueueItem, 'late' | 'suggestion' | 'familyName'> & { late: number; familyLast: string | null; familyFirst: string | null }
 
 /** What accepting a pending cancellation or absence amounts to under the rules (frozen "late" flag, certificate). */
 function outcomeOnAccept(r: { kind: ChangeKind; late: boolean; absenceReason: AbsenceReason | null; certificateDocumentId: number | null }): { action: BookingAction; to: BookingState; status: ChangeStatus } {
@@ -82,10 +84,10 @@ function outcomeOnAccept(r: { kind: ChangeKind; late: boolean; absenceReason: Ab
   return r.late ? { action: 'bill', to: 'A_FACT', status: 'billed' } : { action: 'cancel', to: 'CANCELLED', status: 'accepted' }
 }
 
-function toItem(r: Row): QueueItem {
+function toItem({ familyLast, familyFirst, ...r }: Row): QueueItem {
   const late = r.late === 1
   const suggestion = r.kind === 'reservation' ? 'accept' : (outcomeOnAccept({ ...r, late }).action as 'cancel' | 'excuse' | 'bill')
-  return { ...r, late, suggestion }
+  return { ...r, familyName: personName(familyLast, familyFirst), late, suggestion }
 }
 
 export async function listQueue(core: Core, f: QueueFilter): Promise<{ total: number; items: QueueItem[] }> {
@@ -180,7 +182,7 @@ export async function decideChanges(core: Core, actor: StaffActor, input: { chan
         day: r.day,
         kind: r.kind,
         status: step.status,
-        child: r.childName.split(' ')[0].toUpperCase(),
+        child: upperName(r.childName.split(' ')[0]),
         unit: `${r.activityName} – ${r.unitName}`,
         reason: step.status === 'refused' ? reason : ''
       })

@@ -7,6 +7,7 @@ import type { BookingContext } from './context'
 import { recapMail, type RecapRow } from './mails'
 import type { PlanError, PlannedLine } from './plan'
 import { dbOf, stmt } from './sql'
+import { upperName } from '@shared/names'
 
 export interface RecapLine {
   childId: number
@@ -129,7 +130,7 @@ export async function sendRecap(m: EntityManager, core: Core, to: string, result
   const ctx = structureMailContext(db, core)
   const rows: RecapRow[] = result.lines.map((l) => ({
     day: l.day,
-    child: l.childName.toUpperCase(),
+    child: upperName(l.childName),
     activity: `${l.activityName} – ${l.unitName}`,
     what: l.label,
     cents: l.signedCents,

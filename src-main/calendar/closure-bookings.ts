@@ -14,6 +14,7 @@ import { dbOf, stmt } from '../bookings/sql'
 import { formatEuro } from '@shared/billing/money'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { compose, type MailContext, type RenderedMail } from '../mail/templates'
+import { personName, upperName } from '@shared/names'
 
 /** What a closure covers: its dates and scope (everything when both ids are null). */
 export interface ClosureScope {
@@ -208,7 +209,7 @@ function familyToCall(db: Database.Database, familyId: number, cancelled: number
   return {
     familyId,
     number: p.number,
-    name: [p.lastName?.toUpperCase(), p.firstName].filter(Boolean).join(' ') || `Famille n° ${p.number}`,
+    name: personName(p.lastName, p.firstName) || `Famille n° ${p.number}`,
     phones: [p.mobile, p.home, p.work].filter((x): x is string => !!x),
     cancelled
   }
@@ -229,7 +230,7 @@ export function closureMail(
   const groups = new Map<string, { free: string[]; credited: string[]; kept: string[] }>()
   let creditCents = 0
   for (const b of bookings) {
-    const k = `${b.childFirstName.toUpperCase()} – ${b.activityName} – ${b.unitName}`
+    const k = `${upperName(b.childFirstName)} – ${b.activityName} – ${b.unitName}`
     if (!groups.has(k)) groups.set(k, { free: [], credited: [], kept: [] })
     const billing = b.billing ?? { kind: 'free' }
     groups.get(k)![billing.kind].push(b.day)

@@ -2,11 +2,9 @@ import type { DashboardMoneyDto } from '@shared/contract/desk-shapes'
 import { addMonths } from '@shared/bookings/days'
 import type { Core } from '../core/app-core'
 import { dbOf, stmt } from '../bookings/sql'
-import { agedBalance } from '../billing/exports/reports'
+import { AGE_BUCKETS, agedBalanceAsOf } from '../billing/exports/aged-balance'
 import { previewDirectDebits } from '../billing/sepa/export'
 import { schoolYearBounds, schoolYearOf } from '../billing/statement'
-
-const BUCKETS = ['notDue', 'd30', 'd60', 'd90', 'older'] as const
 
 /**
  * Money at a glance (billing roles only): the aged balance as of today (the
@@ -21,9 +19,14 @@ export async function moneyAtDesk(core: Core, today: string): Promise<DashboardM
   const { from, to } = schoolYearBounds(schoolYear)
   const read = await core.tx.read(async (m) => {
     const db = dbOf(m)
-    const [sheet] = agedBalance(db, { kind: 'aged-balance', from: today, to: today })
-    const aged = { notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, total: 0, families: sheet.rows.length }
-    for (const r of sheet.rows) for (const k of [...BUCKETS, 'total'] as const) aged[k] += Number(r[k] ?? 0)
+    const aged = { notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, total: 0, inFlight: 0, families: 0 }
+    for (const f of agedBalanceAsOf(db, today)) {
+      if (f.due <= 0) continue
+      for (const k of AGE_BUCKETS) aged[k] += f[k]
+      aged.total += f.due
+      aged.inFlight += f.inFlight
+      aged.families++
+    }
     const invoiced = new Map(
       (stmt(
         db,

@@ -95,7 +95,7 @@ export async function ensureDemoHolidays(core: Core, actor: Actor, zone: 'A' | '
     const endsYear = Number(s.schoolYear.slice(5))
     if (s.backDay || !years.includes(endsYear)) continue
     const backDay = estimatedRentree(endsYear)
-    await saveSchoolHoliday(core, actor, { id: s.id, zone, schoolYear: s.schoolYear, name: s.name, kind: s.kind, firstDayOff: s.firstDayOff, backDay })
+    await saveSchoolHoliday(core, actor, { id: s.id, version: s.version, zone, schoolYear: s.schoolYear, name: s.name, kind: s.kind, firstDayOff: s.firstDayOff, backDay })
     notes.push(`Rentrée ${endsYear} non publiée : la démonstration la suppose le ${backDay.slice(8)}/${backDay.slice(5, 7)}/${endsYear}.`)
   }
   return notes

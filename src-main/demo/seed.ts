@@ -50,6 +50,8 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
       holidayZone: 'C', // demo-calendar.ts reads this zone's holidays
       holidayRegion: '',
       portalUrl: '',
+      signatoryName: 'Claire Directrice',
+      signatoryRole: 'Directrice de la Maison de l’Enfant',
       updatedAt: now
     })
     await audit(m, SEED, core.clock.now(), { action: 'structure-update', entity: 'structure', entityId: 1 })

@@ -14,6 +14,7 @@ import { familyFileTemplates } from '../families/file-mail'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { FamilyDocument, PublishedDocument, PublishedDocumentFamily, StoredFile } from './entities'
 import { claimUploads, fileRefDto, unlinkStoredFiles } from './storage'
+import { personName } from '@shared/names'
 
 type FamilyActor = Extract<Actor, { kind: 'family' }>
 type StaffActor = Extract<Actor, { kind: 'staff' }>
@@ -125,7 +126,7 @@ async function familyDocumentDtos(m: EntityManager, rows: FamilyDocument[]): Pro
       id: d.id,
       familyId: d.familyId,
       familyNumber: family?.number ?? 0,
-      familyName: p ? `${p.lastName.toUpperCase()} ${p.firstName}` : '',
+      familyName: p ? personName(p.lastName, p.firstName) : '',
       childId: d.childId,
       childName: c ? c.firstName : '',
       origin: d.origin,

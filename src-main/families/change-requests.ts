@@ -30,6 +30,7 @@ import { familyRecipient } from './contact'
 import { familyFileTemplates } from './file-mail'
 import { RequestSecret } from './file-entities'
 import { addChild, readSection, sectionError, writeSection, type SectionValues } from './file'
+import { personName, upperName } from '@shared/names'
 
 export const FILE_CHANGE = 'file-change'
 
@@ -52,7 +53,7 @@ export function diffValues(before: SectionValues, after: SectionValues): Record<
 }
 
 function childName(c: Pick<Child, 'firstName' | 'lastName'>): string {
-  return `${c.firstName} ${c.lastName.toUpperCase()}`
+  return `${c.firstName} ${upperName(c.lastName)}`
 }
 
 function summaryOf(section: FileSection, changes: Record<string, FieldChange>, child: string): string {
@@ -287,7 +288,7 @@ async function fileChangeItem(m: EntityManager, r: FamilyRequest, role: StaffRol
     id: r.id,
     familyId: r.familyId,
     familyNumber: family?.number ?? 0,
-    familyName: resp ? `${resp.lastName.toUpperCase()} ${resp.firstName}` : '',
+    familyName: resp ? personName(resp.lastName, resp.firstName) : '',
     section: p.section,
     sectionLabel: FILE_SECTION_LABELS[p.section],
     op: p.op,

@@ -9,6 +9,7 @@ import { nextNumber } from '../db/counter'
 import { audit } from '../audit/audit'
 import { PortalAccount } from '../accounts/entities'
 import { Child, Family, Person, type FamilyStatus, type PersonRole } from './entities'
+import { personName, upperName } from '@shared/names'
 
 export type PersonInput = z.output<typeof personInput>
 export type ChildInput = z.output<typeof childInput>
@@ -111,8 +112,8 @@ export async function searchFamilies(core: Core, input: SearchInput): Promise<{ 
         id: Number(r.id),
         number: Number(r.number),
         status: r.status as FamilyStatus,
-        name: String(r.last_name ?? '').toUpperCase(),
-        responsable: `${String(r.last_name ?? '').toUpperCase()} ${r.first_name ?? ''}`.trim(),
+        name: upperName(String(r.last_name ?? '')),
+        responsable: personName(String(r.last_name ?? ''), String(r.first_name ?? '')),
         email: String(r.email ?? ''),
         phone: String(r.phone_mobile || r.phone_home || ''),
         city: String(r.city ?? ''),
@@ -156,5 +157,5 @@ export async function getFamilyDetail(core: Core, familyId: number): Promise<Fam
 /** "DUPONT Marie" for the responsable of a family. */
 export async function familyDisplayName(m: EntityManager, familyId: number): Promise<string> {
   const p = await m.findOneBy(Person, { familyId, role: 'responsable' })
-  return p ? `${p.lastName.toUpperCase()} ${p.firstName}` : `Famille ${familyId}`
+  return p ? personName(p.lastName, p.firstName) : `Famille ${familyId}`
 }

@@ -14,6 +14,7 @@ import { consentingRecipient, consentingRecipients, familyRecipient } from '../f
 import { familyFileTemplates } from '../families/file-mail'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { BroadcastMail, Message, MessageAttachment, MessageBroadcast, MessageService, MessageTheme, MessageThread, type FamilyFolder, type StaffFolder } from './entities'
+import { personName } from '@shared/names'
 
 type FamilyActor = Extract<Actor, { kind: 'family' }>
 type StaffActor = Extract<Actor, { kind: 'staff' }>
@@ -322,7 +323,7 @@ function summaryDto(r: Record<string, unknown>): ThreadSummaryDto {
     id: Number(r.id),
     familyId: Number(r.family_id),
     familyNumber: Number(r.family_number),
-    familyName: `${String(r.last_name ?? '').toUpperCase()} ${r.first_name ?? ''}`.trim(),
+    familyName: personName(String(r.last_name ?? ''), String(r.first_name ?? '')),
     serviceId: r.service_id == null ? null : Number(r.service_id),
     serviceLabel: String(r.service_label),
     themeLabel: String(r.theme_label),

@@ -7,6 +7,7 @@ import { audit } from '../audit/audit'
 import { StaffUser } from '../accounts/entities'
 import { Family, Person } from '../families/entities'
 import { FamilyRequest, type RequestStatus } from './entities'
+import { personName } from '@shared/names'
 
 export interface NewRequest {
   familyId: number
@@ -96,7 +97,7 @@ export async function requestDto(m: EntityManager, r: FamilyRequest): Promise<Re
     id: r.id,
     familyId: r.familyId,
     familyNumber: family?.number ?? 0,
-    familyName: p ? `${p.lastName.toUpperCase()} ${p.firstName}` : '',
+    familyName: p ? personName(p.lastName, p.firstName) : '',
     type: r.type,
     status: r.status,
     summary: r.summary,

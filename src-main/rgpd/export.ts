@@ -101,7 +101,11 @@ function show(v: unknown): string {
   return String(v)
 }
 
+/** pdfmake throws on a table without rows (or columns): an empty part reads « Aucun élément. » instead. */
+const NOTHING: Content = { text: 'Aucun élément.', italics: true, margin: [0, 0, 0, 8] }
+
 function table(rows: [string, unknown][]): Content {
+  if (!rows.length) return NOTHING
   return {
     table: { widths: [170, '*'], body: rows.map(([k, v]) => [{ text: k, bold: true }, { text: show(v) }]) },
     layout: 'lightHorizontalLines',
@@ -114,8 +118,8 @@ const isRecordList = (v: unknown): v is Record<string, unknown>[] => Array.isArr
 
 /** A list of records as a table with one header row (repeated on each page), columns named by `label`. */
 function recordTable(rows: Record<string, unknown>[], label: (k: string) => string): Content {
-  if (!rows.length) return { text: 'Aucun élément.', italics: true, margin: [0, 0, 0, 8] }
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  if (!rows.length || !keys.length) return NOTHING
   return {
     table: {
       headerRows: 1,

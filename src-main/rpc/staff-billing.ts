@@ -138,7 +138,7 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         if (actor.role === 'accueil') throw forbidden()
         const e = await core.tx.read((m) => m.findOneBy(SepaExport, { id: need(input.id) }))
         if (!e) throw new DomainError('not_found', 'Fichier de prélèvement introuvable.', 404)
-        return { filename: `${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
+        return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
       }
       case 'job': {
         const j = getJob(need(input.jobId))

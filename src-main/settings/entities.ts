@@ -19,6 +19,9 @@ export class Structure {
   @Column({ name: 'portal_url', type: 'text', default: '' }) portalUrl: string
   /** The collectivité's website: where « Se déconnecter » leads on the portal ('' = the portal's login page). */
   @Column({ name: 'website_url', type: 'text', default: '' }) websiteUrl: string
+  /** Who signs the attestations fiscales, and as what (« Marie Durand », « Directrice »). */
+  @Column({ name: 'signatory_name', type: 'text', default: '' }) signatoryName: string
+  @Column({ name: 'signatory_role', type: 'text', default: '' }) signatoryRole: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
   @RecordVersion() version: number
 }

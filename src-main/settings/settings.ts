@@ -48,6 +48,8 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
     holidayRegion: '',
     portalUrl: '',
     websiteUrl: '',
+    signatoryName: '',
+    signatoryRole: '',
     updatedAt: new Date(0).toISOString(),
     version: 0
   })
@@ -77,6 +79,8 @@ export function structureDto(s: Structure): StructureDto & { version: number } {
     holidayRegion: s.holidayRegion as StructureDto['holidayRegion'],
     logo: s.logo,
     websiteUrl: s.websiteUrl,
+    signatoryName: s.signatoryName,
+    signatoryRole: s.signatoryRole,
     version: s.version
   }
 }

@@ -44,6 +44,28 @@ export function parseEuro(text: string): number | null {
   return m[1] ? -cents : cents
 }
 
+/**
+ * numerator / denominator rounded half up to the integer (half away from
+ * zero for negatives), in exact integer arithmetic: 332.5 → 333, never
+ * 332.49999… as floating point can make it.
+ */
+export function roundHalfUp(numerator: number, denominator = 1): number {
+  if (!Number.isInteger(numerator) || !Number.isInteger(denominator) || denominator <= 0) throw new Error(`roundHalfUp needs integers, got ${numerator}/${denominator}`)
+  const abs = Math.abs(numerator)
+  const q = Math.floor((2 * abs + denominator) / (2 * denominator))
+  return numerator < 0 ? -q : q
+}
+
+/**
+ * The total of an invoice line: quantity × unit price, computed for the line
+ * and rounded half up to the cent once. `per` is how many units of the
+ * quantity the price is for: an hourly line of 7 quarter hours at 1,90 € the
+ * hour is lineTotal(7 × 15, 190, 60) = 3,33 € (not 7 × 0,48 = 3,36 €).
+ */
+export function lineTotal(quantity: number, unitPriceCents: number, per = 1): number {
+  return roundHalfUp(quantity * unitPriceCents, per)
+}
+
 /** Percentage of an amount, rounded half away from zero to the cent. */
 export function percentOf(cents: number, pct: number): number {
   const v = (cents * pct) / 100

@@ -75,6 +75,8 @@ export const tariffInput = z.object({
   sibling3: adjust.default({ kind: 'none', value: 0 }),
   outsideCommune: adjust.default({ kind: 'none', value: 0 }),
   brackets: z.array(bracketInput).min(1, { error: 'Indiquez au moins un prix.' }).max(20),
+  /** « Dont repas »: per unit the tariff prices, the part of the price that pays a meal (left out of the attestation fiscale). */
+  meals: z.array(z.object({ unitId: id, mealCents: z.number().int().min(1, { error: 'Part repas : un montant positif.' }).max(10_000_000) })).max(100).default([]),
   active: z.boolean().default(true)
 })
 export type TariffInput = z.output<typeof tariffInput>
@@ -150,6 +152,8 @@ export const runPreview = z.object({
   month,
   periodStart: isoDate,
   periodEnd: isoDate,
+  /** The month has not ended yet (today is its last day or before): issuing needs an explicit confirmation. */
+  monthNotOver: z.boolean(),
   families: z.array(previewFamily),
   anomalies: z.array(anomaly),
   totals: z.object({ invoices: z.number().int(), lines: z.number().int(), totalCents: cents, skipped: z.number().int() }),

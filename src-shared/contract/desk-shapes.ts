@@ -117,12 +117,12 @@ export const dashboardWeek = z.object({
 })
 export type DashboardWeekDto = z.infer<typeof dashboardWeek>
 
-export const AGE_BUCKET_LABELS = { notDue: 'Non échu', d30: '1 à 30 jours', d60: '31 à 60 jours', d90: '61 à 90 jours', older: 'Plus de 90 jours' } as const
+export const AGE_BUCKET_LABELS = { notDue: 'Non échu', d30: '0 à 30 jours', d60: '31 à 60 jours', d90: '61 à 90 jours', older: 'Plus de 90 jours' } as const
 
 export const dashboardMoney = z.object({
   asOf: isoDay,
   /** Unpaid amounts by time past their due date (the aged balance as of today). */
-  aged: z.object({ notDue: int, d30: int, d60: int, d90: int, older: int, total: int, families: int }),
+  aged: z.object({ notDue: int, d30: int, d60: int, d90: int, older: int, total: int, families: int, /** Part of `total` in a direct-debit file sent to the bank, collected later. */ inFlight: int }),
   schoolYear: z.string(),
   /** Sept → Aug: invoiced (issued, credit notes deducted) by the month served, received by the month paid. */
   months: z.array(z.object({ month: z.string(), invoicedCents: int, receivedCents: int })),

@@ -145,7 +145,10 @@ export const structureInput = z.object({
     .trim()
     .max(300)
     .regex(/^(https?:\/\/[^\s<>"']+)?$/i, { error: 'Adresse du site invalide : elle commence par https:// (ou http://).' })
-    .default('')
+    .default(''),
+  /** Who signs the attestations fiscales, and as what. */
+  signatoryName: optionalText(100),
+  signatoryRole: optionalText(100)
 })
 export type StructureDto = z.infer<typeof structureInput>
 

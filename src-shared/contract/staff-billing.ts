@@ -89,7 +89,7 @@ export const billingStaffProcedures = {
   'billing-run-preview': proc({ input: z.object({ regieId: id, month }), output: runPreview, roles: BILLING, query: true }),
   'billing-run-preview-family': proc({ input: z.object({ regieId: id, month, familyId: id }), output: z.array(previewLine), roles: BILLING, query: true }),
   'billing-run-issue': proc({
-    input: z.object({ regieId: id, month, issueDate: isoDate.nullable().default(null), dueDate: isoDate.nullable().default(null) }),
+    input: z.object({ regieId: id, month, issueDate: isoDate.nullable().default(null), dueDate: isoDate.nullable().default(null), confirmUnfinishedMonth: z.boolean().default(false) }),
     output: z.object({ runId: id, invoiceCount: z.number().int(), lineCount: z.number().int(), totalCents: z.number().int(), firstNumber: z.string().nullable(), lastNumber: z.string().nullable(), backupName: z.string() }),
     roles: BILLING
   }),

@@ -100,6 +100,22 @@ test('the back-office billing screens work in headless mode, exports download as
   await expect(page.getByRole('heading', { name: 'Facturation', level: 1 })).toBeVisible()
   await page.getByRole('button', { name: 'Aperçu' }).click()
   await expect(page.getByRole('heading', { name: /^Aperçu – / })).toBeVisible()
+  await expect(page.getByTestId('unfinished-month')).toHaveCount(0)
+  // The current month is not over: the preview warns, and issuing asks for a confirmation that says why.
+  const now = new Date()
+  const current = `${['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'][now.getMonth()]} ${now.getFullYear()}`
+  await page.getByLabel('Mois facturé').click()
+  await page.getByRole('option', { name: current, exact: true }).click()
+  await page.getByRole('button', { name: 'Aperçu' }).click()
+  await expect(page.getByRole('heading', { name: `Aperçu – ${current}` })).toBeVisible()
+  await expect(page.getByTestId('unfinished-month')).toContainText(`Le mois de ${current} n’est pas terminé`)
+  await page.getByRole('button', { name: /^Émettre les \d+ factures$/ }).click()
+  const dialog = page.getByRole('alertdialog').or(page.getByRole('dialog'))
+  await expect(dialog).toContainText('Mois non terminé')
+  await expect(dialog).toContainText('demandera un avoir')
+  await expect(dialog.getByRole('button', { name: 'Émettre quand même' })).toBeVisible()
+  await dialog.getByRole('button', { name: 'Annuler' }).click()
+  await expect(dialog).toHaveCount(0)
 
   for (const [link, heading] of [
     ['Factures', 'Factures'],
@@ -115,7 +131,8 @@ test('the back-office billing screens work in headless mode, exports download as
 
   await page.getByRole('link', { name: 'Exports comptables' }).click()
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger : Journal des factures' }).click()])
-  expect(download.suggestedFilename()).toMatch(/^invoice-journal-.*\.xlsx$/)
+  // The previous month, whole: « journal-des-factures-2026-11.xlsx ».
+  expect(download.suggestedFilename()).toMatch(/^journal-des-factures-\d{4}-\d{2}\.xlsx$/)
   const path = await download.path()
   const { readFileSync } = await import('node:fs')
   expect(readFileSync(path).subarray(0, 2).toString()).toBe('PK')

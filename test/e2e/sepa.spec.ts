@@ -33,7 +33,8 @@ test('the accountant exports a direct-debit file from the back-office and sees t
   const total = (await page.getByTestId('sepa-plan-total').textContent())!
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Créer le fichier de prélèvement' }).click()])
-  expect(download.suggestedFilename()).toMatch(/^AL-PRLV-\d{8}-0001\.xml$/)
+  // A French file name: « prelevements-sepa-AL-PRLV-20261221-0001.xml ».
+  expect(download.suggestedFilename()).toMatch(/^prelevements-sepa-AL-PRLV-\d{8}-0001\.xml$/)
   const file = await download.path()
   const xml = readFileSync(file, 'utf8')
   // The bank's own check: the official XSD (throws with xmllint's message if the file does not validate).

@@ -32,6 +32,8 @@ export async function setStructure(core: Core, zone: 'A' | 'B' | 'C' = 'C', post
       holidayZone: zone,
       holidayRegion: region,
       portalUrl: 'https://portail.testville.fr',
+      signatoryName: 'Marie Durand',
+      signatoryRole: 'Directrice',
       updatedAt: core.clock.now().toISOString()
     })
   )

@@ -4,7 +4,7 @@
  * poppler-utils), so the tests do not trust our own code to read our output.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -40,4 +40,35 @@ export function pdfText(pdf: Uint8Array): string {
   return withTemp('file.pdf', pdf, (file) =>
     execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\u00a0/g, ' ')
   )
+}
+
+/**
+ * Spreadsheets printed to PDF by LibreOffice headless (Debian
+ * libreoffice-calc-nogui), as an accountant's « Imprimer » would: one soffice
+ * run for all the files, with its own throw-away profile so concurrent runs
+ * never share (or lock) one.
+ */
+export function spreadsheetsToPdf(files: { name: string; data: Uint8Array }[]): Map<string, Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-lo-'))
+  try {
+    for (const f of files) writeFileSync(join(dir, f.name), f.data)
+    execFileSync(
+      'soffice',
+      [`-env:UserInstallation=file://${join(dir, 'profile')}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', join(dir, 'pdf'), ...files.map((f) => join(dir, f.name))],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 }
+    )
+    return new Map(files.map((f) => [f.name, readFileSync(join(dir, 'pdf', f.name.replace(/\.[^.]+$/, '.pdf')))]))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Page count (qpdf) and page sizes in points (pdfinfo) of a PDF. */
+export function pdfPages(pdf: Uint8Array): { count: number; sizes: { width: number; height: number }[] } {
+  return withTemp('file.pdf', pdf, (file) => {
+    const count = Number(execFileSync('qpdf', ['--show-npages', file], { encoding: 'utf8' }).trim())
+    const info = execFileSync('pdfinfo', ['-f', '1', '-l', String(count), file], { encoding: 'utf8' })
+    const sizes = [...info.matchAll(/Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts/g)].map((m) => ({ width: Number(m[1]), height: Number(m[2]) }))
+    return { count, sizes }
+  })
 }

@@ -15,7 +15,7 @@ import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { saveMandate } from '../../src-main/billing/sepa/mandates'
 import { Family } from '../../src-main/families/entities'
 import { FamilyCaf } from '../../src-main/families/file-entities'
-import { tariffInput } from '@shared/contract/billing-shapes'
+import { regieInput, tariffInput } from '@shared/contract/billing-shapes'
 import { setStructure, addChild } from './activities'
 import { seedFamily, seedStaff, type SeededFamily, type SeededStaff } from './core'
 import { Child } from '../../src-main/families/entities'
@@ -168,6 +168,36 @@ export async function seedBillingWorld(core: Core): Promise<BillingWorld> {
       f1: 120 * 4 + 300 + 600 + 350 * 2 + 108 * 2 + 1500 + 900,
       f2: 200 * 2 + 300 + 450 + 1500,
       f3: 80 * 3 + 450
+    }
+  }
+}
+
+export interface MiniRegie {
+  regieId: number
+  activityId: number
+  comptable: SeededStaff
+  /** A unit of the activity with its own tariff (unit price, or price per hour with `stepMinutes`). */
+  unitWithTariff(name: string, start: string, end: string, tariff: { priceCents: number; mode?: 'unit' | 'hourly'; stepMinutes?: number }): Promise<number>
+}
+
+/** A bare régie "AL" and one périscolaire activity: each test adds the units and tariffs it needs. */
+export async function seedMiniRegie(core: Core): Promise<MiniRegie> {
+  await setStructure(core)
+  const comptable = await seedStaff(core, 'comptable')
+  const facility = await saveFacility(core, SYSTEM, { name: 'Accueil', active: true, sort: 1 })
+  const type = await saveActivityType(core, SYSTEM, { facilityId: facility.id, name: 'Périscolaire', kind: 'periscolaire' })
+  const act = await saveActivity(core, SYSTEM, { activityTypeId: type.id, name: 'ALAE', openingRule: 'school-days', validation: 'auto', autoBook: false, typicalWeek: false, active: true, description: '' })
+  // Every other field of the régie at its contract default.
+  const regieId = await saveRegie(core, SYSTEM, regieInput.parse({ name: 'Régie', code: 'AL', isDefault: true }))
+  let sort = 0
+  return {
+    regieId,
+    activityId: act.id,
+    comptable,
+    async unitWithTariff(name, start, end, t) {
+      const unitId = (await saveUnit(core, SYSTEM, { activityId: act.id, name, startTime: start, endTime: end, priceCents: 0, sort: ++sort, excludes: [] })).id
+      await saveTariff(core, SYSTEM, tariffInput.parse({ name, unitId, mode: t.mode ?? 'unit', stepMinutes: t.stepMinutes ?? 15, validFrom: '2025-01-01', brackets: [{ qfMin: 0, qfMax: null, priceCents: t.priceCents }] }))
+      return unitId
     }
   }
 }

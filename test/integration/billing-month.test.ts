@@ -86,8 +86,8 @@ describe('preview', () => {
   test('explains each price', async () => {
     const lines = await previewFamily(core, w.regieId, '2026-09', w.f1.familyId)
     const soir = lines.find((l) => l.label === 'Soir' && l.day === '2026-09-01')!
-    expect(soir).toMatchObject({ quantity: 5, unitPriceCents: 60, amountCents: 300 })
-    expect(sp(soir.explanation.join(' | '))).toMatch(/1 h 10 \(pointage\) → 5 quarts d'heure entamés × 0,60 €/)
+    expect(soir).toMatchObject({ quantity: 5, quantityLabel: "5 quarts d'heure", unitPriceCents: 240, amountCents: 300 })
+    expect(sp(soir.explanation.join(' | '))).toMatch(/1 h 10 \(pointage\) → 5 quarts d'heure entamés, soit 1 h 15 à 2,40 € de l’heure/)
     const zoe = lines.find((l) => l.childName.startsWith('Zoé') && l.label === 'Matin')!
     expect(sp(zoe.explanation.join(' | '))).toMatch(/2e enfant de la famille : réduction de 10 %/)
     const day = lines.filter((l) => l.kind === 'day' || l.kind === 'half-day').map((l) => [l.day, l.kind, l.amountCents])
@@ -471,6 +471,11 @@ describe('statements', () => {
     const text = pdfText((await renderStatement(core, w.f3.familyId, '2026-2027')).data)
     expect(text).toContain('RELEVÉ DE COMPTE')
     expect(text).toMatch(/Rejet de prélèvement/)
+    // The balance carried over comes first, right under the header, then the operations.
+    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+    const header = lines.findIndex((l) => l.startsWith('N° Opération'))
+    expect(lines[header + 1]).toMatch(/^Ancien solde\s+01\/09\/2026\s+0,00 €\s+0,00 €$/)
+    expect(lines[header + 2]).toMatch(/^AL-3\s+02\/10\/2026\s+Facture/)
   })
 })
 

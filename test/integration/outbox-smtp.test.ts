@@ -30,6 +30,8 @@ beforeEach(async () => {
     holidayZone: 'C',
     holidayRegion: '',
     websiteUrl: '',
+    signatoryName: '',
+    signatoryRole: '',
     logo: null
   })
 })

@@ -55,7 +55,7 @@ beforeAll(async () => {
   await decideChanges(core, desk.actor, { changeIds: [byDay.get(WEDNESDAYS[2])!], decision: 'refuse', reason: 'Groupe complet ce jour-là' })
   await declareAbsence(core, w.f1.actor, { childId: w.f1.childA, from: WEDNESDAYS[1], to: WEDNESDAYS[1], reason: 'autre', comment: 'Voyage chez les grands-parents', certificateDocumentId: null })
 
-  await issueRun(core, SYSTEM, { regieId: w.regieId, month: '2026-09' })
+  await issueRun(core, SYSTEM, { regieId: w.regieId, month: '2026-09', confirmUnfinishedMonth: true })
   await recordPayment(core, w.comptable.actor, {
     familyId: w.f1.familyId,
     regieId: w.regieId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decimalAmount, formatAmount, formatEuro, parseEuro, percentOf } from '@shared/billing/money'
+import { decimalAmount, formatAmount, formatEuro, lineTotal, parseEuro, percentOf, roundHalfUp } from '@shared/billing/money'
 
 const sp = (s: string) => s.replace(/\u00a0/g, ' ')
 
@@ -32,6 +32,18 @@ describe('money', () => {
     expect(parseEuro('1,234')).toBeNull()
     expect(parseEuro('abc')).toBeNull()
     expect(parseEuro('')).toBeNull()
+  })
+  it('computes each line total once and rounds it half up to the cent', () => {
+    expect(lineTotal(17, 415)).toBe(7055)
+    expect(lineTotal(3, 1001)).toBe(3003)
+    // Hourly: minutes × price per hour / 60. 7 quarter hours at 1,90 €/h = 332,5 cents → 333.
+    expect(lineTotal(7 * 15, 190, 60)).toBe(333)
+    expect(lineTotal(6 * 15, 230, 60)).toBe(345)
+    expect(roundHalfUp(5, 2)).toBe(3)
+    expect(roundHalfUp(-5, 2)).toBe(-3)
+    expect(roundHalfUp(4, 3)).toBe(1)
+    // 100,5 → 101, in integers: no floating point on the way.
+    expect(roundHalfUp(201, 2)).toBe(101)
   })
   it('rounds percentages half away from zero', () => {
     expect(percentOf(105, 10)).toBe(11)

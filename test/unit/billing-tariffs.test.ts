@@ -113,7 +113,15 @@ describe('hourly rounding', () => {
     expect(cents(half, ctx({ minutes: 31 }))).toBe(240)
     expect(cents(half, ctx({ minutes: 90 }))).toBe(360)
     const r = resolvePrice(half, ctx({ minutes: 95 }))
-    expect(r.billable && [r.quantity, r.unitPriceCents, r.quantityLabel]).toEqual([4, 120, '4 demi-heures'])
+    // The quantity keeps its unit, the price stays per hour.
+    expect(r.billable && [r.quantity, r.unitPriceCents, r.quantityLabel]).toEqual([4, 240, '4 demi-heures'])
+  })
+  it('rounds the line once, half up: 7 quarter hours at 1,90 € the hour are 3,33 €, not 7 × 0,48 €', () => {
+    const h = tariff({ mode: 'hourly', brackets: [{ qfMin: 0, qfMax: null, priceCents: 190, halfDayPriceCents: null }] })
+    const r = resolvePrice(h, ctx({ minutes: 100 }))
+    expect(r.billable && [r.quantity, r.quantityLabel, r.unitPriceCents, r.cents]).toEqual([7, "7 quarts d'heure", 190, 333])
+    // 6 quarter hours at 2,30 € the hour: 1 h 30 × 2,30 € = 3,45 €.
+    expect(cents(tariff({ mode: 'hourly', brackets: [{ qfMin: 0, qfMax: null, priceCents: 230, halfDayPriceCents: null }] }), ctx({ minutes: 90 }))).toBe(345)
   })
   it('bills at least one step', () => {
     expect(cents(t, ctx({ minutes: 0 }))).toBe(60)

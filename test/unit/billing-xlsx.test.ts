@@ -57,6 +57,24 @@ describe('xlsx exports', () => {
   })
 })
 
+describe('print setup', () => {
+  it('A4 landscape, one page wide, header row repeated, title above and structure and page number below', async () => {
+    const buf = await buildWorkbook(
+      [{ name: 'Journal', title: 'Journal des factures', columns: [{ header: 'Numéro', key: 'n', type: 'text' }], rows: [{ n: 'AL-1' }], totalsLabel: 'Total' }],
+      { structureName: 'Enfance & Loisirs' }
+    )
+    const zip = XLSX.CFB.read(buf, { type: 'buffer' })
+    const sheet = Buffer.from(XLSX.CFB.find(zip, '/xl/worksheets/sheet1.xml')!.content as Uint8Array).toString()
+    expect(sheet).toMatch(/<pageSetUpPr fitToPage="1"\/>/)
+    expect(sheet).toMatch(/<pageSetup[^>]*paperSize="9"[^>]*orientation="landscape"[^>]*fitToWidth="1"[^>]*fitToHeight="0"/)
+    // « & » starts a code in headers and footers: a literal one is doubled.
+    expect(sheet).toContain('<oddFooter>&amp;LEnfance &amp;&amp; Loisirs&amp;RPage &amp;P / &amp;N</oddFooter>')
+    expect(sheet).toContain('<oddHeader>&amp;L&amp;&quot;-,Bold&quot;Journal des factures</oddHeader>')
+    const book = Buffer.from(XLSX.CFB.find(zip, '/xl/workbook.xml')!.content as Uint8Array).toString()
+    expect(book).toMatch(/<definedName name="_xlnm.Print_Titles" localSheetId="0">(&apos;)?Journal(&apos;)?!\$3:\$3<\/definedName>/)
+  })
+})
+
 describe('pdf rendering', () => {
   it('renders French text that pdftotext reads back', async () => {
     const pdf = await renderPdf({ content: [{ text: 'Facture AL-36 — Léo Périscolaire, cœur, 20,80\u00a0€' }, 'Tranche ≥ 1 000 − réduction'] })

@@ -8,8 +8,10 @@ import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interface
 import type { PaymentDto, PreviewLineDto, StatementDto } from '@shared/contract/billing-shapes'
 import { PAYMENT_MODE_LABELS } from '@shared/contract/billing-shapes'
 import { formatEuro } from '@shared/billing/money'
+import { quantityText, unitPriceLabel } from '@shared/billing/lines'
 import { frenchDate } from '../../core/clock'
 import type { InvoiceSnapshot } from '../entities'
+import { schoolYearBounds } from '../statement'
 import { compactDays, documentDef, letterhead, money, periodText, recipientBlock, th, type Identity } from './layout'
 
 export interface InvoicePdfData {
@@ -34,14 +36,18 @@ interface Group {
   child: string
   label: string
   days: string[]
-  quantity: number
-  qtyLabels: string[]
+  lines: { quantity: number; quantityLabel: string }[]
   unitPrice: number
   amount: number
   kind: string
 }
 
-/** Lines of one child × service × unit price, so a month of mornings is one row with its dates. */
+/**
+ * Lines of one child × service × unit price, so a month of mornings is one
+ * row with its dates; hourly lines also by duration, so a row reads
+ * « 16 × 6 quarts d'heure » at its price per hour. A row's amount is the sum
+ * of its lines, each rounded on its own.
+ */
 export function groupLines(lines: PreviewLineDto[]): Map<string, Group[]> {
   const byChild = new Map<string, Group[]>()
   for (const l of lines) {
@@ -50,13 +56,14 @@ export function groupLines(lines: PreviewLineDto[]): Map<string, Group[]> {
     const label = l.activityName && !l.label.startsWith(l.activityName) && l.kind !== 'flat' ? `${l.activityName} – ${l.label}` : l.label
     const absence = l.bookingState === 'A_FACT' ? ' (absence facturée)' : l.bookingState === 'ABSENT' ? ' (absence non excusée)' : ''
     const fullLabel = label + absence
-    let g = groups.find((x) => x.label === fullLabel && x.unitPrice === l.unitPriceCents && x.kind === l.kind)
+    const same = (x: Group) => x.label === fullLabel && x.unitPrice === l.unitPriceCents && x.kind === l.kind && (l.kind !== 'hourly' || x.lines[0].quantityLabel === l.quantityLabel)
+    let g = groups.find(same)
     if (!g) {
-      g = { child, label: fullLabel, days: [], quantity: 0, qtyLabels: [], unitPrice: l.unitPriceCents, amount: 0, kind: l.kind }
+      g = { child, label: fullLabel, days: [], lines: [], unitPrice: l.unitPriceCents, amount: 0, kind: l.kind }
       groups.push(g)
     }
     if (l.day) g.days.push(l.day)
-    g.quantity += l.quantity
+    g.lines.push({ quantity: l.quantity, quantityLabel: l.quantityLabel })
     g.amount += l.amountCents
     byChild.set(child, groups)
   }
@@ -83,12 +90,18 @@ export function invoicePdf(d: InvoicePdfData): TDocumentDefinitions {
   for (const [child, groups] of groupLines(d.lines)) {
     const body: TableCell[][] = [[th('Prestation'), th('Dates'), th('Qté', 'right'), th('Prix unitaire', 'right'), th('Montant', 'right')]]
     for (const g of groups) {
-      body.push([g.label, { text: g.days.length ? compactDays(g.days) : '', fontSize: 8 }, { text: String(g.quantity), alignment: 'right' }, money(g.unitPrice), money(g.amount)])
+      body.push([
+        g.label,
+        { text: g.days.length ? compactDays(g.days) : '', fontSize: 8 },
+        { text: quantityText(g.kind, g.lines), alignment: 'right', noWrap: true },
+        { text: unitPriceLabel(g.kind, g.unitPrice), alignment: 'right', noWrap: true },
+        money(g.amount)
+      ])
     }
     const subtotal = groups.reduce((x, g) => x + g.amount, 0)
     body.push([{ text: `Sous-total ${child}`, colSpan: 4, bold: true, alignment: 'right' }, '', '', '', money(subtotal, true)])
     content.push({ text: child === 'Famille' ? 'Ajustements' : `Enfant : ${child}`, bold: true, margin: [0, 6, 0, 3] })
-    content.push({ table: { headerRows: 1, widths: ['*', 150, 30, 60, 60], body, dontBreakRows: true }, layout: 'lightHorizontalLines' })
+    content.push({ table: { headerRows: 1, widths: ['*', 110, 'auto', 60, 60], body, dontBreakRows: true }, layout: 'lightHorizontalLines' })
   }
   content.push({
     margin: [0, 12, 0, 0],
@@ -208,10 +221,11 @@ export function depositPdf(d: {
 export function statementPdf(d: { structure: Identity; statement: StatementDto; today: string }): TDocumentDefinitions {
   const st = d.statement
   const body: TableCell[][] = [[th('N° Opération'), th('Date'), th('Description'), th('Régie'), th('Débit', 'right'), th('Crédit', 'right')]]
+  // The balance carried over opens the statement, as on a bank statement.
+  body.push([{ text: 'Ancien solde', bold: true }, { text: frenchDate(schoolYearBounds(st.schoolYear).from), colSpan: 3 }, '', '', money(Math.max(0, st.openingCents)), money(Math.max(0, -st.openingCents))])
   for (const r of st.rows) {
     body.push([r.operation, frenchDate(r.date), r.description, r.regie, r.debitCents ? money(r.debitCents) : '', r.creditCents ? money(r.creditCents) : ''])
   }
-  body.push([{ text: 'Ancien solde', bold: true }, { text: '', colSpan: 3 }, '', '', money(Math.max(0, st.openingCents)), money(Math.max(0, -st.openingCents))])
   body.push([{ text: 'Totaux de l’année scolaire', bold: true, colSpan: 4 }, '', '', '', money(st.totalDebitCents, true), money(st.totalCreditCents, true)])
   return documentDef(
     [
@@ -242,11 +256,16 @@ export function statementPdf(d: { structure: Identity; statement: StatementDto; 
 export interface AttestationChild {
   name: string
   birthDate: string
+  /** Childcare paid in the year, meals left out. */
   amountCents: number
+  /** The meals inside what was paid, left out of amountCents (shown so the family sees why the total is lower). */
+  mealCents: number
 }
 
 export function attestationPdf(d: {
   structure: Identity
+  /** Paramètres → Structure: who signs, and as what. */
+  signatory: { name: string; role: string }
   year: number
   familyName: string
   familyNumber: number
@@ -255,9 +274,10 @@ export function attestationPdf(d: {
   today: string
 }): TDocumentDefinitions {
   const total = d.children.reduce((s, c) => s + c.amountCents, 0)
-  const body: TableCell[][] = [[th('Enfant'), th('Date de naissance'), th('Frais de garde payés', 'right')]]
-  for (const c of d.children) body.push([c.name, frenchDate(c.birthDate), money(c.amountCents)])
-  body.push([{ text: 'Total', bold: true, colSpan: 2 }, '', money(total, true)])
+  const body: TableCell[][] = [[th('Enfant'), th('Date de naissance'), th('Repas (non déductibles)', 'right'), th('Frais de garde payés', 'right')]]
+  for (const c of d.children) body.push([c.name, frenchDate(c.birthDate), { text: c.mealCents ? formatEuro(c.mealCents) : '–', alignment: 'right', color: '#4b5563' }, money(c.amountCents)])
+  body.push([{ text: 'Total des frais de garde', bold: true, colSpan: 3 }, '', '', money(total, true)])
+  const signer = [d.signatory.name, d.signatory.role].filter(Boolean).join(', ')
   return documentDef(
     [
       letterhead(d.structure, `ATTESTATION FISCALE ${d.year}`, [
@@ -270,7 +290,7 @@ export function attestationPdf(d: {
         text: `La structure ${d.structure.name}${d.structure.siret ? ` (SIRET ${d.structure.siret})` : ''} atteste que ${d.familyName} a versé au cours de l’année ${d.year} les sommes suivantes pour la garde de ${d.children.length > 1 ? 'ses enfants' : 'son enfant'} âgé${d.children.length > 1 ? 's' : ''} de moins de 6 ans au 1er janvier ${d.year} :`,
         margin: [0, 0, 0, 10]
       },
-      { table: { headerRows: 1, widths: ['*', 100, 120], body }, layout: 'lightHorizontalLines' },
+      { table: { headerRows: 1, widths: ['*', 90, 100, 110], body }, layout: 'lightHorizontalLines' },
       {
         text: 'Montants établis d’après les règlements effectivement reçus dans l’année, hors frais de repas et hors CESU préfinancés. Les aides perçues pour la garde (complément de libre choix du mode de garde, aides de l’employeur) sont à déduire par le contribuable.',
         fontSize: 8,
@@ -278,7 +298,7 @@ export function attestationPdf(d: {
         margin: [0, 10, 0, 24]
       },
       { text: `Fait à ${d.structure.city || '…'}, le ${frenchDate(d.today)}`, margin: [0, 0, 0, 6] },
-      { text: 'Pour la structure, le responsable', margin: [0, 0, 0, 0] }
+      { text: signer ? `Pour la structure, ${signer}` : 'Pour la structure, le responsable', margin: [0, 0, 0, 0] }
     ],
     `${d.structure.name} – Attestation fiscale ${d.year} – ${d.familyName}`
   )

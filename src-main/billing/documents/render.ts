@@ -65,14 +65,17 @@ export async function renderInvoice(core: Core, invoiceId: number): Promise<PdfF
 }
 
 export async function renderCreditNote(core: Core, creditNoteId: number): Promise<PdfFile> {
-  const def = await core.tx.read(async (m) => {
+  const { def, number } = await core.tx.read(async (m) => {
     const cn = await m.findOneBy(CreditNote, { id: creditNoteId })
     if (!cn) throw notFound('Avoir')
     const inv = await m.findOneByOrFail(Invoice, { id: cn.invoiceId })
     const logo = (await getStructure(m)).logo
-    return creditNotePdf({ number: cn.number, issueDate: cn.issueDate, amountCents: cn.amountCents, reason: cn.reason, invoiceNumber: inv.number, invoiceDate: inv.issueDate, snapshot: inv.snapshot, logo })
+    return {
+      number: cn.number,
+      def: creditNotePdf({ number: cn.number, issueDate: cn.issueDate, amountCents: cn.amountCents, reason: cn.reason, invoiceNumber: inv.number, invoiceDate: inv.issueDate, snapshot: inv.snapshot, logo })
+    }
   })
-  return { filename: `avoir-${creditNoteId}.pdf`, data: await renderPdf(def) }
+  return { filename: `avoir-${safeName(number)}.pdf`, data: await renderPdf(def) }
 }
 
 export async function renderReceipt(core: Core, paymentId: number): Promise<PdfFile> {

@@ -4,16 +4,19 @@
  * attendance statistics (hours booked / attended per age bracket).
  */
 import type Database from 'better-sqlite3'
+import { personName } from '@shared/names'
 import { EXPORT_LABELS, INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS, type PaymentModeCode } from '@shared/contract/billing-shapes'
 import type { Core } from '../../core/app-core'
 import { frenchDate, parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
-import { ageOn, daysBetween } from '../../calendar/days'
+import { ageOn } from '../../calendar/days'
 import { dbOf } from '../../bookings/sql'
 import { consumedMinutes } from '../tariffs/resolve'
-import { wallClock } from '../invoicing/compute'
+import { monthBounds, wallClock } from '../invoicing/compute'
+import { getStructure } from '../../settings/settings'
 import { INVOICE_SELECT, toSummary, type InvoiceRow } from '../invoices'
 import { buildWorkbook, type SheetSpec } from './xlsx'
+import { agedBalanceAsOf } from './aged-balance'
 
 export type ExportKind = keyof typeof EXPORT_LABELS
 
@@ -102,7 +105,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams, today: st
   const rows = db
     .prepare(
       `SELECT p.number, p.received_on, p.mode, p.amount_cents, p.cheque_number, p.bank, p.payer, p.reference, p.status, p.rejected_on,
-              f.number AS family_number, UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS family_name,
+              f.number AS family_number, pe.last_name, pe.first_name,
               g.name AS regie, d.number AS deposit, d.deposited_on
          FROM payment p JOIN family f ON f.id = p.family_id LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable'
          JOIN regie g ON g.id = p.regie_id LEFT JOIN deposit d ON d.id = p.deposit_id
@@ -120,7 +123,8 @@ export function paymentJournal(db: Database.Database, p: ExportParams, today: st
     status: string
     rejected_on: string | null
     family_number: number
-    family_name: string
+    last_name: string | null
+    first_name: string | null
     regie: string
     deposit: string | null
     deposited_on: string | null
@@ -165,7 +169,7 @@ export function paymentJournal(db: Database.Database, p: ExportParams, today: st
         date: x.received_on,
         number: x.number,
         familyNumber: x.family_number,
-        family: x.family_name.trim(),
+        family: personName(x.last_name, x.first_name),
         regie: x.regie,
         mode: PAYMENT_MODE_LABELS[x.mode],
         cheque: x.cheque_number,
@@ -206,46 +210,24 @@ export function paymentJournal(db: Database.Database, p: ExportParams, today: st
 
 export function agedBalance(db: Database.Database, p: ExportParams): SheetSpec[] {
   const asOf = p.to
-  const r = regieClause('i', p.regieId)
-  const rows = db.prepare(`${INVOICE_SELECT} WHERE i.status = 'issued' AND i.issue_date <= ? ${r.sql} ORDER BY i.family_id`).all(asOf, ...r.params) as InvoiceRow[]
-  // A direct debit pays on its collection date (payment.received_on): after `asOf`, it has not paid yet.
-  const debitsAfter = new Map(
-    (db
-      .prepare(`SELECT a.invoice_id, SUM(a.amount_cents) AS s FROM payment_allocation a JOIN payment p ON p.id = a.payment_id WHERE p.mode = 'prelevement' AND p.received_on > ? GROUP BY a.invoice_id`)
-      .all(asOf) as { invoice_id: number; s: number }[]).map((x) => [x.invoice_id, x.s])
-  )
-  const fam = new Map<number, { familyNumber: number; family: string; notDue: number; d30: number; d60: number; d90: number; older: number; total: number; inFlight: number }>()
-  for (const x of rows) {
-    const pending = debitsAfter.get(x.id) ?? 0
-    const due = x.total_cents - x.paid + pending
-    if (due <= 0) continue
-    const f = fam.get(x.family_id) ?? { familyNumber: Number(x.family_number), family: String(x.family_name), notDue: 0, d30: 0, d60: 0, d90: 0, older: 0, total: 0, inFlight: 0 }
-    f.inFlight += pending
-    const late = daysBetween(x.due_date, asOf)
-    if (late <= 0) f.notDue += due
-    else if (late <= 30) f.d30 += due
-    else if (late <= 60) f.d60 += due
-    else if (late <= 90) f.d90 += due
-    else f.older += due
-    f.total += due
-    fam.set(x.family_id, f)
-  }
   return [
     {
       name: 'Balance âgée',
-      title: `${EXPORT_LABELS['aged-balance']} au ${frenchDate(asOf)}`,
+      title: `${EXPORT_LABELS["aged-balance"]} au ${frenchDate(asOf)} – ancienneté comptée depuis la date d’échéance`,
       columns: [
         { header: 'N° famille', key: 'familyNumber', type: 'int' },
         { header: 'Famille', key: 'family', type: 'text', width: 28 },
         { header: 'Non échu', key: 'notDue', type: 'money', total: true },
-        { header: '1 à 30 jours', key: 'd30', type: 'money', total: true },
+        { header: '0 à 30 jours', key: 'd30', type: 'money', total: true },
         { header: '31 à 60 jours', key: 'd60', type: 'money', total: true },
         { header: '61 à 90 jours', key: 'd90', type: 'money', total: true },
         { header: 'Plus de 90 jours', key: 'older', type: 'money', total: true },
-        { header: 'Total dû', key: 'total', type: 'money', total: true },
+        { header: 'Total dû', key: 'due', type: 'money', total: true },
+        { header: 'Avoir non imputé', key: 'credit', type: 'money', total: true },
+        { header: 'Solde', key: 'balance', type: 'money', total: true },
         { header: 'dont prélèvement en cours', key: 'inFlight', type: 'money', total: true }
       ],
-      rows: [...fam.values()].sort((a, b) => b.total - a.total),
+      rows: agedBalanceAsOf(db, asOf, p.regieId).map((f) => ({ ...f })),
       totalsLabel: 'Total'
     }
   ]
@@ -344,25 +326,46 @@ export function cafStats(db: Database.Database, p: ExportParams): SheetSpec[] {
   ]
 }
 
+/** What the files are called where the accountant saves them, in French. */
+const FILE_STEMS: Record<ExportKind, string> = {
+  'invoice-journal': 'journal-des-factures',
+  'payment-journal': 'journal-des-reglements',
+  'aged-balance': 'balance-agee',
+  revenue: 'recettes-par-activite',
+  'caf-stats': 'statistiques-caf'
+}
+
+/** « journal-des-factures-2026-11.xlsx » for a whole month, « …-2026.xlsx » for a year, « …-du-2026-11-01-au-2026-11-15.xlsx » otherwise; the aged balance is « balance-agee-au-2026-11-30.xlsx ». */
+export function exportFileName(p: Pick<ExportParams, 'kind' | 'from' | 'to'>): string {
+  const stem = FILE_STEMS[p.kind]
+  if (p.kind === 'aged-balance') return `${stem}-au-${p.to}.xlsx`
+  const month = p.from.slice(0, 7)
+  if (p.from === `${month}-01` && p.to === monthBounds(month).end) return `${stem}-${month}.xlsx`
+  const year = p.from.slice(0, 4)
+  if (p.from === `${year}-01-01` && p.to === `${year}-12-31`) return `${stem}-${year}.xlsx`
+  return `${stem}-du-${p.from}-au-${p.to}.xlsx`
+}
+
 export async function buildExport(core: Core, p: ExportParams): Promise<{ filename: string; data: Buffer }> {
   if (p.to < p.from) throw new DomainError('invalid_input', 'La fin de période précède son début.', 400, { to: 'avant le début' })
   const today = parisDay(core.clock.now())
-  const sheets = await core.tx.read(async (m) => {
+  const { sheets, structureName } = await core.tx.read(async (m) => {
     const db = dbOf(m)
+    const structureName = (await getStructure(m)).name
     switch (p.kind) {
       case 'invoice-journal':
-        return invoiceJournal(db, p, today)
+        return { sheets: invoiceJournal(db, p, today), structureName }
       case 'payment-journal':
-        return paymentJournal(db, p, today)
+        return { sheets: paymentJournal(db, p, today), structureName }
       case 'aged-balance':
-        return agedBalance(db, p)
+        return { sheets: agedBalance(db, p), structureName }
       case 'revenue':
-        return revenueByActivity(db, p)
+        return { sheets: revenueByActivity(db, p), structureName }
       case 'caf-stats':
-        return cafStats(db, p)
+        return { sheets: cafStats(db, p), structureName }
     }
   })
-  const data = await buildWorkbook(sheets, { now: core.clock.now() })
-  return { filename: `${p.kind}-${p.from}-${p.to}.xlsx`, data }
+  const data = await buildWorkbook(sheets, { now: core.clock.now(), structureName })
+  return { filename: exportFileName(p), data }
 }
 

@@ -4,6 +4,11 @@
  * column widths, an autofilter and an optional totals row computed by a
  * SUM formula whose cached result is the database total.
  *
+ * Ready to print as they come: A4 landscape, scaled to one page wide (as
+ * many pages down as needed), the header row repeated on every page, the
+ * title in the page header and the structure's name and « Page n / N » in
+ * the footer.
+ *
  * A text cell starting with = + - @ (or a tab / carriage return) is
  * prefixed with an apostrophe: spreadsheet programs would otherwise run it as
  * a formula when the file is re-saved as CSV or pasted (OWASP "CSV injection").
@@ -73,7 +78,33 @@ function columnLetter(n: number): string {
   return s
 }
 
-function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): void {
+/** Header/footer text is a small language where « & » starts a code: a literal one is doubled. */
+function headerFooterText(s: string): string {
+  return s.replace(/&/g, '&&').replace(/[\r\n]+/g, ' ')
+}
+
+/** A4 landscape, one page wide, header row repeated, title on top of each page, structure and page number below. */
+function printSetup(ws: ExcelJS.Worksheet, spec: SheetSpec, headerRow: number, meta: WorkbookMeta): void {
+  ws.pageSetup = {
+    ...ws.pageSetup,
+    paperSize: 9, // A4
+    orientation: 'landscape',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0, // as many pages down as the rows need
+    horizontalCentered: true,
+    margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.25, footer: 0.25 },
+    printTitlesRow: `${headerRow}:${headerRow}`
+  }
+  const title = headerFooterText(spec.title ?? spec.name)
+  const structure = headerFooterText(meta.structureName ?? '')
+  ws.headerFooter = {
+    oddHeader: `&L&"-,Bold"${title}`,
+    oddFooter: `&L${structure}&RPage &P / &N`
+  }
+}
+
+function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec, meta: WorkbookMeta): void {
   const ws = wb.addWorksheet(spec.name.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31))
   let headerRow = 1
   if (spec.title) {
@@ -119,17 +150,26 @@ function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): void {
   }
   ws.views = [{ state: 'frozen', ySplit: headerRow, xSplit: 0, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }]
   if (spec.columns.length) ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: spec.columns.length } }
+  printSetup(ws, spec, headerRow, meta)
 }
 
-export async function buildWorkbook(sheets: SheetSpec[], meta: { creator?: string; now?: Date } = {}): Promise<Buffer> {
+export interface WorkbookMeta {
+  creator?: string
+  now?: Date
+  /** Printed in the footer of every page. */
+  structureName?: string
+}
+
+export async function buildWorkbook(sheets: SheetSpec[], meta: WorkbookMeta = {}): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   wb.creator = meta.creator ?? 'Ribambelle'
   if (meta.now) {
     wb.created = meta.now
     wb.modified = meta.now
   }
-  for (const s of sheets) addSheet(wb, s)
-  return Buffer.from(await wb.xlsx.writeBuffer())
+  for (const s of sheets) addSheet(wb, s, meta)
+  // Fastest deflate: the XML still shrinks about tenfold, and a 3,000-family sheet is written in two thirds of the time.
+  return Buffer.from(await wb.xlsx.writeBuffer({ zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } } }))
 }
 
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'

@@ -16,6 +16,7 @@ import type { BillingSettings } from '../settings'
 import { TariffIndex, type IndexedTariff } from '../tariffs/tariffs'
 import { BILLABLE_STATES, consumedMinutes, resolvePrice, type BookingState, type Resolution } from '../tariffs/resolve'
 import type { InvoiceLineKind } from '../entities'
+import { personName } from '@shared/names'
 
 export interface DraftLine {
   kind: InvoiceLineKind
@@ -30,6 +31,8 @@ export interface DraftLine {
   quantityLabel: string
   unitPriceCents: number
   amountCents: number
+  /** Part of amountCents that pays meals (the tariff's « dont repas » for the units billed), at most amountCents. */
+  mealCents: number
   bookingIds: number[]
   bookingState: string | null
   tariffId: number | null
@@ -286,7 +289,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       d = {
         familyId,
         familyNumber: f.number,
-        familyName: `${(f.last_name ?? '').toUpperCase()} ${f.first_name ?? ''}`.trim(),
+        familyName: personName(f.last_name, f.first_name),
         address: f.address,
         postalCode: f.postal_code,
         city: f.city,
@@ -316,7 +319,8 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
 
   const noTariff = new Map<string, { familyId: number; child: string; unit: string; n: number }>()
   // Day mode groups all billable units of a child × activity × day into one line.
-  const dayGroups = new Map<string, { row: BookingRow; tariff: IndexedTariff; minutes: number; ids: number[]; states: BookingState[]; fromAttendance: boolean }>()
+  const dayGroups = new Map<string, { row: BookingRow; tariff: IndexedTariff; minutes: number; ids: number[]; unitIds: number[]; states: BookingState[]; fromAttendance: boolean }>()
+  const mealOf = (t: IndexedTariff, unitId: number) => t.meals?.get(unitId) ?? 0
   const flatLines = new Map<string, DraftLine>()
 
   for (const row of rows) {
@@ -347,9 +351,10 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       if (g) {
         g.minutes += used.minutes
         g.ids.push(row.booking_id)
+        g.unitIds.push(row.unit_id)
         g.states.push(row.state)
         g.fromAttendance ||= used.source === 'attendance'
-      } else dayGroups.set(k, { row, tariff: t, minutes: used.minutes, ids: [row.booking_id], states: [row.state], fromAttendance: used.source === 'attendance' })
+      } else dayGroups.set(k, { row, tariff: t, minutes: used.minutes, ids: [row.booking_id], unitIds: [row.unit_id], states: [row.state], fromAttendance: used.source === 'attendance' })
       continue
     }
 
@@ -359,6 +364,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       const existing = flatLines.get(flatKey)
       if (existing) {
         existing.bookingIds.push(row.booking_id)
+        existing.mealCents = Math.min(existing.amountCents, existing.mealCents + mealOf(t, row.unit_id))
         continue
       }
       const billedBy = billedFlat.get(flatKey)
@@ -383,6 +389,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
         quantityLabel: '1',
         unitPriceCents: res.unitPriceCents,
         amountCents: res.cents,
+        mealCents: Math.min(res.cents, mealOf(t, row.unit_id)),
         bookingIds: [row.booking_id],
         bookingState: null,
         tariffId: t.id,
@@ -412,6 +419,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       quantityLabel: res.quantityLabel,
       unitPriceCents: res.unitPriceCents,
       amountCents: res.cents,
+      mealCents: Math.min(res.cents, mealOf(t, row.unit_id)),
       bookingIds: [row.booking_id],
       bookingState: row.state,
       tariffId: t.id,
@@ -450,6 +458,8 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       quantityLabel: res.quantityLabel,
       unitPriceCents: res.unitPriceCents,
       amountCents: res.cents,
+      // A day with the morning and the « après-midi avec repas » holds one meal: the sum of its units' meal shares.
+      mealCents: Math.min(res.cents, g.unitIds.reduce((s, u) => s + mealOf(t, u), 0)),
       bookingIds: g.ids,
       bookingState: state,
       tariffId: t.id,
@@ -478,6 +488,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       quantityLabel: '1',
       unitPriceCents: a.amount_cents,
       amountCents: a.amount_cents,
+      mealCents: 0,
       bookingIds: [],
       bookingState: null,
       tariffId: null,
@@ -539,6 +550,7 @@ function walkinLine(row: BookingRow, childName: string, order: string, cents: nu
     quantityLabel: '1',
     unitPriceCents: cents,
     amountCents: cents,
+    mealCents: 0,
     bookingIds: [],
     bookingState: 'PRESENT',
     tariffId,

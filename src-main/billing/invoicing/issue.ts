@@ -22,7 +22,9 @@ import type { InvoiceSnapshot } from '../entities'
 import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
-import { computeRun, type DraftInvoice } from './compute'
+import { insertAllocation } from '../payments/allocations'
+import { computeRun, monthBounds, type DraftInvoice } from './compute'
+import { monthNotOver, unfinishedMonthWarning } from '@shared/billing/runs'
 
 /** Id of a "why this price" text, stored once. */
 export function explanationId(db: Database.Database, cache: Map<string, number>, text: string): number | null {
@@ -39,7 +41,7 @@ export function explanationId(db: Database.Database, cache: Map<string, number>,
  * Allocates the family's unallocated payments (oldest first) to an invoice,
  * up to its total. Returns the amount applied.
  */
-export function applyCredit(db: Database.Database, regieId: number, familyId: number, invoiceId: number, dueCents: number, at: string): number {
+export function applyCredit(db: Database.Database, regieId: number, familyId: number, invoiceId: number, dueCents: number, on: string, at: string): number {
   if (dueCents <= 0) return 0
   const free = stmt(
     db,
@@ -51,7 +53,7 @@ export function applyCredit(db: Database.Database, regieId: number, familyId: nu
     if (left <= 0) break
     if (p.free <= 0) continue
     const amount = Math.min(p.free, left)
-    stmt(db, 'INSERT INTO payment_allocation (payment_id, invoice_id, amount_cents, created_at) VALUES (?, ?, ?, ?)').run(p.id, invoiceId, amount, at)
+    insertAllocation(db, { paymentId: p.id, invoiceId, amountCents: amount, on, at })
     left -= amount
   }
   return dueCents - left
@@ -62,6 +64,8 @@ export interface IssueInput {
   month: string
   issueDate?: string | null
   dueDate?: string | null
+  /** Staff read unfinishedMonthWarning and still want to invoice a month that is not over. */
+  confirmUnfinishedMonth?: boolean
 }
 
 export interface IssueResult {
@@ -84,6 +88,10 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
   const issueDate = input.issueDate ?? today
   const regie = await core.tx.read((m) => getRegie(m, input.regieId))
   if (!regie.active) throw new DomainError('invalid_input', `La régie ${regie.name} est désactivée.`, 400)
+  const { end } = monthBounds(input.month)
+  if (monthNotOver(end, today) && !input.confirmUnfinishedMonth) {
+    throw new DomainError('unfinished_month', `${unfinishedMonthWarning(input.month, end)} Confirmez pour émettre quand même.`, 409, { month: 'mois non terminé' })
+  }
   const dueDate = input.dueDate ?? addDays(issueDate, regie.dueDays)
   if (dueDate < issueDate) throw new DomainError('invalid_input', "La date d'échéance précède la date d'émission.", 400, { dueDate: 'avant l’émission' })
 
@@ -119,8 +127,8 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
     const insLine = stmt(
       db,
       `INSERT INTO invoice_line (invoice_id, sort, kind, child_id, child_name, activity_id, activity_name, unit_id, label, day, quantity, quantity_label,
-                                 unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+                                 unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id, meal_cents)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     )
     const insBilled = stmt(db, 'INSERT INTO billed_booking (booking_id, invoice_id) VALUES (?, ?)')
     const insFlat = stmt(db, 'INSERT INTO billed_flat (key, invoice_id) VALUES (?, ?)')
@@ -155,13 +163,13 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
         insLine.run(
           invoiceId, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
           l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket,
-          explanationId(db, explanations, l.explanation)
+          explanationId(db, explanations, l.explanation), l.mealCents
         )
         for (const b of l.bookingIds) insBilled.run(b, invoiceId)
         if (l.flatKey) insFlat.run(l.flatKey, invoiceId)
         if (l.adjustmentId) setAdjustment.run(invoiceId, l.adjustmentId)
       })
-      const creditApplied = f.creditCents > 0 ? applyCredit(db, regie.id, f.familyId, invoiceId, f.totalCents, now) : 0
+      const creditApplied = f.creditCents > 0 ? applyCredit(db, regie.id, f.familyId, invoiceId, f.totalCents, issueDate, now) : 0
       auditRow(db, actor, now, 'invoice-issue', 'invoice', invoiceId, null, { number: number(i), familyId: f.familyId, runId, totalCents: f.totalCents, lines: f.lines.length, creditApplied })
       if (hooks.onProgress && (i % 100 === 99 || i === issued.length - 1)) hooks.onProgress(i + 1, issued.length)
     })

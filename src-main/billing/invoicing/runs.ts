@@ -6,6 +6,8 @@ import { dbOf } from '../../bookings/sql'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { computeRun, type DraftLine } from './compute'
+import { monthNotOver } from '@shared/billing/runs'
+import { parisDay } from '../../core/clock'
 
 /** The preview of a run: every family with its total and anomalies (lines on demand, per family). */
 export async function previewRun(core: Core, regieId: number, month: string): Promise<RunPreviewDto> {
@@ -19,6 +21,7 @@ export async function previewRun(core: Core, regieId: number, month: string): Pr
       month,
       periodStart: draft.periodStart,
       periodEnd: draft.periodEnd,
+      monthNotOver: monthNotOver(draft.periodEnd, parisDay(core.clock.now())),
       families: draft.families.map((f) => ({
         familyId: f.familyId,
         familyNumber: f.familyNumber,

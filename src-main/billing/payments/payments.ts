@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm'
 import type { DepositDto, PaymentDto, PaymentInput } from '@shared/contract/billing-shapes'
 import { PAYMENT_MODE_LABELS } from '@shared/contract/billing-shapes'
 import { formatEuro } from '@shared/billing/money'
+import { personName } from '@shared/names'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
@@ -12,7 +13,8 @@ import { nextNumber, reserveNumbers } from '../../db/counter'
 import { auditRows, dbOf, stmt } from '../../bookings/sql'
 import { insertMany } from '../../db/statements'
 import { Family } from '../../families/entities'
-import { Deposit, Invoice, Payment, PaymentAllocation, type DepositMode, type PaymentMode, type Regie } from '../entities'
+import { Deposit, Invoice, Payment, type DepositMode, type PaymentMode, type Regie } from '../entities'
+import { insertAllocation, insertAllocations } from './allocations'
 import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 
@@ -85,7 +87,6 @@ const PAYMENT_COLUMNS = [
   'regie_id', 'family_id', 'number', 'seq', 'received_on', 'mode', 'amount_cents', 'cheque_number', 'bank', 'payer', 'reference',
   'online_payment_id', 'sepa_export_id', 'mandate_id', 'status', 'created_by', 'created_at'
 ] as const
-const ALLOCATION_COLUMNS = ['payment_id', 'invoice_id', 'amount_cents', 'created_at'] as const
 
 /**
  * Writes payments of one régie whose allocations the caller has checked, in
@@ -123,7 +124,8 @@ export function writePayments(db: Database.Database, actor: Actor, at: Date, reg
     insertMany<{ id: number; seq: number }>(db, 'payment', PAYMENT_COLUMNS, rows.map((r) => [r.regieId, r.familyId, r.number, r.seq, r.receivedOn, r.mode, r.amountCents, r.chequeNumber, r.bank, r.payer, r.reference, r.onlinePaymentId, r.sepaExportId, r.mandateId, r.status, r.createdBy, r.createdAt]), 'id, seq').map((x) => [x.seq, x.id])
   )
   const idOf = (i: number) => ids.get(rows[i].seq)!
-  insertMany(db, 'payment_allocation', ALLOCATION_COLUMNS, items.flatMap((p, i) => p.allocations.map((a) => [idOf(i), a.invoiceId, a.amountCents, now])))
+  // Allocated on the payment's day (never before the invoice): the accounts as of a date count them from then.
+  insertAllocations(db, items.flatMap((p, i) => p.allocations.map((a) => ({ paymentId: idOf(i), invoiceId: a.invoiceId, amountCents: a.amountCents, on: p.receivedOn, at: now }))))
   auditRows(
     db,
     actor,
@@ -152,6 +154,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
   return core.tx.run(async (m) => {
     const db = dbOf(m)
     const now = core.clock.now().toISOString()
+    const today = parisDay(core.clock.now())
     const free = stmt(
       db,
       `SELECT p.id, p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS free
@@ -165,7 +168,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
         if (left <= 0) break
         if (inv.due <= 0) continue
         const amount = Math.min(left, inv.due)
-        await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: inv.id, amountCents: amount, createdAt: now })
+        insertAllocation(db, { paymentId: p.id, invoiceId: inv.id, amountCents: amount, on: today, at: now })
         inv.due -= amount
         left -= amount
         total += amount
@@ -203,7 +206,7 @@ export async function rejectPaymentIn(m: EntityManager, core: Core, actor: Actor
     'SELECT invoice_id, SUM(amount_cents) AS net FROM payment_allocation WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount_cents) <> 0'
   ).all(p.id) as { invoice_id: number; net: number }[]
   for (const a of allocations) {
-    await m.insert(PaymentAllocation, { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, createdAt: now })
+    insertAllocation(dbOf(m), { paymentId: p.id, invoiceId: a.invoice_id, amountCents: -a.net, on, at: now })
     if (p.mode === 'prelevement') await m.update(Invoice, { id: a.invoice_id }, { debitStatus: 'rejected' })
   }
   await audit(m, actor, core.clock.now(), {
@@ -223,7 +226,8 @@ interface PaymentRow {
   regie_name: string
   family_id: number
   family_number: number
-  family_name: string
+  last_name: string | null
+  first_name: string | null
   received_on: string
   mode: PaymentMode
   amount_cents: number
@@ -240,7 +244,7 @@ interface PaymentRow {
 
 export const PAYMENT_SELECT = `
   SELECT p.id, p.number, p.regie_id, r.name AS regie_name, p.family_id, f.number AS family_number,
-         UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS family_name,
+         pe.last_name, pe.first_name,
          p.received_on, p.mode, p.amount_cents,
          COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS allocated,
          p.cheque_number, p.bank, p.payer, p.reference, d.number AS deposit_number, p.status, p.rejected_on,
@@ -259,7 +263,7 @@ export function toPaymentDto(r: PaymentRow, today: string): PaymentDto {
     regieName: r.regie_name,
     familyId: r.family_id,
     familyNumber: r.family_number,
-    familyName: r.family_name.trim(),
+    familyName: personName(r.last_name, r.first_name),
     receivedOn: r.received_on,
     mode: r.mode,
     amountCents: r.amount_cents,

@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm'
 import type { CollectionDto, SepaExportDto } from '@shared/contract/sepa'
 import { dbOf } from '../../bookings/sql'
 import type { SequenceTypeCode } from '../entities'
+import { personName } from '@shared/names'
 
 export function sepaExportDtos(m: EntityManager, today: string, regieId?: number): SepaExportDto[] {
   const rows = dbOf(m)
@@ -59,7 +60,7 @@ export function collectionDtos(m: EntityManager, today: string, f: CollectionFil
   const rows = dbOf(m)
     .prepare(
       `SELECT c.id, c.export_id, e.msg_id, c.payment_id, p.number AS payment_number, c.end_to_end_id, c.family_id, f.number AS family_number,
-              UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS family_name, c.rum, c.sequence_type,
+              pe.last_name, pe.first_name, c.rum, c.sequence_type,
               c.collection_date, c.amount_cents, p.status, p.rejected_on, p.reject_reason,
               (SELECT GROUP_CONCAT(number, ' ') FROM (SELECT i.number FROM payment_allocation a JOIN invoice i ON i.id = a.invoice_id
                  WHERE a.payment_id = c.payment_id AND a.amount_cents > 0 ORDER BY i.seq)) AS invoices
@@ -77,7 +78,8 @@ export function collectionDtos(m: EntityManager, today: string, f: CollectionFil
     end_to_end_id: string
     family_id: number
     family_number: number
-    family_name: string
+    last_name: string | null
+    first_name: string | null
     rum: string
     sequence_type: SequenceTypeCode
     collection_date: string
@@ -96,7 +98,7 @@ export function collectionDtos(m: EntityManager, today: string, f: CollectionFil
     endToEndId: r.end_to_end_id,
     familyId: r.family_id,
     familyNumber: r.family_number,
-    familyName: r.family_name.trim(),
+    familyName: personName(r.last_name, r.first_name),
     rum: r.rum,
     sequenceType: r.sequence_type,
     collectionDate: r.collection_date,

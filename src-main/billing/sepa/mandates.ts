@@ -12,6 +12,7 @@ import { Family } from '../../families/entities'
 import { SepaMandate, type MandateAmendmentData, type SequenceTypeCode } from '../entities'
 import { formatIban, ibanBank, ibanProblem, isValidBic, normalizeIban } from '@shared/check-digits'
 import { epcIdProblem } from './epc-text'
+import { personName } from '@shared/names'
 
 export function mandateDtos(m: EntityManager, filter: { familyId?: number; status?: string } = {}): MandateDto[] {
   const where: string[] = []
@@ -20,7 +21,7 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
   if (filter.status) (where.push('s.status = ?'), params.push(filter.status))
   const rows = dbOf(m)
     .prepare(
-      `SELECT s.*, f.number AS family_number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS family_name
+      `SELECT s.*, f.number AS family_number, p.last_name, p.first_name
          FROM sepa_mandate s JOIN family f ON f.id = s.family_id LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable'
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.status, f.number, s.id DESC`
     )
@@ -28,7 +29,8 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     id: number
     family_id: number
     family_number: number
-    family_name: string
+    last_name: string | null
+    first_name: string | null
     rum: string
     holder: string
     iban: string
@@ -44,7 +46,7 @@ export function mandateDtos(m: EntityManager, filter: { familyId?: number; statu
     id: r.id,
     familyId: r.family_id,
     familyNumber: r.family_number,
-    familyName: r.family_name.trim(),
+    familyName: personName(r.last_name, r.first_name),
     rum: r.rum,
     holder: r.holder,
     iban: formatIban(r.iban),

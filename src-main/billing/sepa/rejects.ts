@@ -26,6 +26,7 @@ import { saveAdjustment } from '../invoicing/adjustments'
 import { rejectPaymentIn } from '../payments/payments'
 import { parsePain002, rejectedEndToEndIds } from './pain002'
 import { getSepaSettings } from './settings'
+import { personName } from '@shared/names'
 
 /** "AM04 – Provision insuffisante : détail" as the statement and the journal show it. */
 export function rejectReasonText(code: string, detail = ''): string {
@@ -124,8 +125,8 @@ export async function importStatusReport(core: Core, actor: Actor, input: { xml:
     let feeCents = 0
     for (const r of rejectedEndToEndIds(report, exp?.xml ?? null)) {
       const c = await m.findOneBy(SepaCollection, { endToEndId: r.endToEndId })
-      const fam = c ? (stmt(dbOf(m), `SELECT f.number, UPPER(COALESCE(pe.last_name, '')) || ' ' || COALESCE(pe.first_name, '') AS name FROM family f LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable' WHERE f.id = ?`).get(c.familyId) as { number: number; name: string }) : null
-      const base = { endToEndId: r.endToEndId, familyNumber: fam?.number ?? null, familyName: fam?.name.trim() ?? '', amountCents: c?.amountCents ?? r.amountCents, reasonCode: r.reasonCode, reason: r.reasonCode ? rejectReasonText(r.reasonCode, r.detail) : '' }
+      const fam = c ? (stmt(dbOf(m), `SELECT f.number, pe.last_name, pe.first_name FROM family f LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable' WHERE f.id = ?`).get(c.familyId) as { number: number; last_name: string | null; first_name: string | null }) : null
+      const base = { endToEndId: r.endToEndId, familyNumber: fam?.number ?? null, familyName: fam ? personName(fam.last_name, fam.first_name) : '', amountCents: c?.amountCents ?? r.amountCents, reasonCode: r.reasonCode, reason: r.reasonCode ? rejectReasonText(r.reasonCode, r.detail) : '' }
       if (r.status !== 'RJCT') {
         lines.push({ ...base, outcome: 'accepted', message: `Accepté par la banque (${r.status}).` })
         continue

@@ -5,7 +5,7 @@
  * and the French sentences that explain it — the same explanation feeds the
  * staff "why this price" preview and the invoice line.
  */
-import { formatEuro, percentOf } from '@shared/billing/money'
+import { formatEuro, lineTotal, percentOf } from '@shared/billing/money'
 import { frenchDate } from '../../core/clock'
 
 export type TariffMode = 'unit' | 'hourly' | 'flat' | 'day'
@@ -81,9 +81,11 @@ export interface PriceContext {
 export type Resolution =
   | {
       billable: true
-      /** Total of the main line (unitPriceCents × quantity). */
+      /** Total of the main line: quantity × unit price rounded half up to the cent (hourly: the steps' minutes × price per hour / 60). */
       cents: number
+      /** Units, or started steps (hourly). */
       quantity: number
+      /** Per unit; per hour for an hourly tariff. */
       unitPriceCents: number
       /** "1", "3 quarts d'heure", "1 journée"… */
       quantityLabel: string
@@ -171,6 +173,8 @@ export function resolvePrice(t: TariffDef, ctx: PriceContext): Resolution {
   why.push(picked.reason)
 
   let unit: number
+  /** Hourly mode: minutes per step; the unit price is then per hour. */
+  let step = 0
   let quantity = 1
   let quantityLabel = '1'
   let dayKind: 'day' | 'half-day' | undefined
@@ -184,13 +188,15 @@ export function resolvePrice(t: TariffDef, ctx: PriceContext): Resolution {
       why.push(`Forfait ${t.flatPeriod === 'month' ? 'mensuel' : 'pour la période'} : ${formatEuro(unit)}`)
       break
     case 'hourly': {
-      const step = t.stepMinutes > 0 ? t.stepMinutes : 15
-      unit = Math.round((b.priceCents * step) / 60)
+      // The price stays per hour (as the tariff and the deliberation say it); the line is billed minutes × price / 60,
+      // rounded once. Rounding a per-step price first would bill 0,48 € a quarter hour for 1,90 € the hour.
+      step = t.stepMinutes > 0 ? t.stepMinutes : 15
+      unit = b.priceCents
       quantity = Math.max(1, Math.ceil(Math.max(0, ctx.minutes) / step))
       quantityLabel = `${quantity} ${stepWord(step, quantity)}`
       const src = ctx.minutesSource === 'attendance' ? 'pointage' : 'horaires de l’unité'
       why.push(
-        `Horaire : ${formatMinutes(Math.max(0, ctx.minutes))} (${src}) → ${quantityLabel} entamé${quantity > 1 ? 's' : ''} × ${formatEuro(unit)} (${formatEuro(b.priceCents)} de l’heure)`
+        `Horaire : ${formatMinutes(Math.max(0, ctx.minutes))} (${src}) → ${quantityLabel} entamé${quantity > 1 ? 's' : ''}, soit ${formatMinutes(quantity * step)} à ${formatEuro(unit)} de l’heure`
       )
       break
     }
@@ -231,13 +237,14 @@ export function resolvePrice(t: TariffDef, ctx: PriceContext): Resolution {
     why.push(`Famille hors commune : majoration de ${adjustText(t.outsideCommune)} (+${formatEuro(unit - before)}) → ${formatEuro(unit)}`)
   }
 
-  const cents = unit * quantity
+  const cents = step ? lineTotal(quantity * step, unit, 60) : lineTotal(quantity, unit)
   let walkinCents = 0
   if (ctx.state === 'PRESENT' && ctx.source === 'walk-in' && t.walkinSurchargeCents > 0) {
     walkinCents = t.walkinSurchargeCents
     why.push(`Présence sans réservation : majoration de ${formatEuro(walkinCents)}`)
   }
-  if (quantity > 1) why.push(`Total : ${quantity} × ${formatEuro(unit)} = ${formatEuro(cents)}`)
+  if (step) why.push(`Total : ${formatMinutes(quantity * step)} × ${formatEuro(unit)} de l’heure = ${formatEuro(cents)} (arrondi au centime)`)
+  else if (quantity > 1) why.push(`Total : ${quantity} × ${formatEuro(unit)} = ${formatEuro(cents)}`)
   return { billable: true, cents, quantity, unitPriceCents: unit, quantityLabel, dayKind, bracketLabel: bracketLabel(b), walkinCents, explanation: why }
 }
 

@@ -9,7 +9,8 @@ import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
 import { claimVersion } from '../../db/versions'
 import { stmt } from '../../bookings/sql'
-import { Tariff, TariffBracket } from '../entities'
+import { Tariff, TariffBracket, TariffMeal } from '../entities'
+import { formatEuro } from '@shared/billing/money'
 import type { TariffDef } from './resolve'
 
 export function toDef(t: Tariff, brackets: TariffBracket[]): TariffDef {
@@ -75,7 +76,8 @@ function rowToDef(r: TariffRow, brackets: TariffDef['brackets']): TariffDef & { 
   }
 }
 
-export type IndexedTariff = ReturnType<typeof rowToDef>
+/** A tariff as a run uses it: its definition, its scope and its meal share per unit (« dont repas », cents). */
+export type IndexedTariff = ReturnType<typeof rowToDef> & { meals?: Map<number, number> }
 
 /**
  * Every active tariff in memory, for a run: a lookup per booking is then a
@@ -123,7 +125,13 @@ export class TariffIndex {
     }[]
     const byTariff = new Map<number, TariffDef['brackets']>()
     for (const b of brackets) push(byTariff, b.tariff_id, { qfMin: b.qf_min, qfMax: b.qf_max, priceCents: b.price_cents, halfDayPriceCents: b.half_day_price_cents })
-    return new TariffIndex(rows.map((r) => rowToDef(r, byTariff.get(r.id) ?? [])))
+    const meals = new Map<number, Map<number, number>>()
+    for (const x of stmt(db, 'SELECT tariff_id, unit_id, meal_cents FROM tariff_meal WHERE tariff_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(rows.map((r) => r.id))) as { tariff_id: number; unit_id: number; meal_cents: number }[]) {
+      const m = meals.get(x.tariff_id) ?? new Map<number, number>()
+      m.set(x.unit_id, x.meal_cents)
+      meals.set(x.tariff_id, m)
+    }
+    return new TariffIndex(rows.map((r) => ({ ...rowToDef(r, byTariff.get(r.id) ?? []), meals: meals.get(r.id) ?? new Map<number, number>() })))
   }
 }
 
@@ -153,6 +161,7 @@ export function findTariff(db: Database.Database, unitId: number, activityId: nu
 export async function tariffDtos(m: EntityManager): Promise<TariffDto[]> {
   const tariffs = await m.find(Tariff, { order: { validFrom: 'DESC', id: 'DESC' } })
   const brackets = await m.find(TariffBracket)
+  const meals = await m.find(TariffMeal, { order: { unitId: 'ASC' } })
   const activities = new Map((await m.find(Activity)).map((a) => [a.id, a.name]))
   const units = new Map((await m.find(Unit)).map((u) => [u.id, u]))
   return tariffs.map((t) => {
@@ -179,6 +188,7 @@ export async function tariffDtos(m: EntityManager): Promise<TariffDto[]> {
       sibling3: def.sibling3,
       outsideCommune: def.outsideCommune,
       brackets: def.brackets,
+      meals: meals.filter((x) => x.tariffId === t.id).map((x) => ({ unitId: x.unitId, mealCents: x.mealCents })),
       active: Boolean(t.active)
     }
   })
@@ -195,6 +205,23 @@ function checkBrackets(input: TariffInput): void {
     }
     if (input.mode === 'day' && b.halfDayPriceCents === null) {
       throw new DomainError('invalid_input', 'Mode journée / demi-journée : indiquez aussi le prix de la demi-journée pour chaque tranche.', 400, { brackets: 'demi-journée manquante' })
+    }
+  }
+}
+
+/** « Dont repas »: only for the units the tariff prices, once each, and never more than the price it is part of. */
+async function checkMeals(m: EntityManager, input: TariffInput, activityId: number): Promise<void> {
+  const seen = new Set<number>()
+  const top = Math.max(...input.brackets.map((b) => b.priceCents))
+  for (const x of input.meals) {
+    const unit = await m.findOneBy(Unit, { id: x.unitId })
+    if (!unit || unit.activityId !== activityId || (input.unitId && x.unitId !== input.unitId)) {
+      throw new DomainError('invalid_input', 'Part repas : choisissez une unité à laquelle ce tarif s’applique.', 400, { meals: 'unité hors du tarif' })
+    }
+    if (seen.has(x.unitId)) throw new DomainError('invalid_input', `Part repas : « ${unit.name} » apparaît deux fois.`, 400, { meals: 'doublon' })
+    seen.add(x.unitId)
+    if (input.mode !== 'hourly' && x.mealCents > top) {
+      throw new DomainError('invalid_input', `Part repas de « ${unit.name} » (${formatEuro(x.mealCents)}) : elle ne peut pas dépasser le prix (${formatEuro(top)} au plus).`, 400, { meals: 'supérieure au prix' })
     }
   }
 }
@@ -259,15 +286,17 @@ export async function saveTariff(core: Core, actor: Actor, input: TariffInput): 
       active: input.active,
       updatedAt: now
     }
+    await checkMeals(m, input, activityId)
     let before: unknown = null
     let tariff: Tariff
     if (input.id) {
       const existing = await m.findOneBy(Tariff, { id: input.id })
       if (!existing) throw notFound('Tarif')
       claimVersion(m, 'tariff', { id: existing.id }, input.version, actor, core.clock.now())
-      before = { ...existing, brackets: await m.findBy(TariffBracket, { tariffId: existing.id }) }
+      before = { ...existing, brackets: await m.findBy(TariffBracket, { tariffId: existing.id }), meals: await m.findBy(TariffMeal, { tariffId: existing.id }) }
       tariff = await m.save(Tariff, { ...existing, ...fields })
       await m.delete(TariffBracket, { tariffId: existing.id })
+      await m.delete(TariffMeal, { tariffId: existing.id })
     } else {
       tariff = await m.save(Tariff, Object.assign(new Tariff(), { ...fields, createdAt: now }))
     }
@@ -275,6 +304,7 @@ export async function saveTariff(core: Core, actor: Actor, input: TariffInput): 
     for (const b of [...input.brackets].sort((a, c) => a.qfMin - c.qfMin)) {
       await m.insert(TariffBracket, { tariffId: tariff.id, qfMin: b.qfMin, qfMax: b.qfMax, priceCents: b.priceCents, halfDayPriceCents: b.halfDayPriceCents, sort: sort++ })
     }
+    for (const x of input.meals) await m.insert(TariffMeal, { tariffId: tariff.id, unitId: x.unitId, mealCents: x.mealCents })
     await audit(m, actor, core.clock.now(), { action: input.id ? 'tariff-update' : 'tariff-create', entity: 'tariff', entityId: tariff.id, before, after: { ...input, version: undefined } })
     return tariff.id
   })

@@ -10,7 +10,9 @@ import { LoginThrottle0000000000009 } from './0009-login-throttle'
 import { SepaRulebook0000000000010 } from './0010-sepa-rulebook'
 import { OutboxSending0000000000011 } from './0011-outbox-sending'
 import { RecordVersions0000000000012 } from './0012-record-versions'
-import { DeskDay0000000000013 } from './0013-desk-day'
+import { AllocationDates0000000000013 } from './0013-allocation-dates'
+import { MealShares0000000000014 } from './0014-meal-shares'
+import { DeskDay0000000000015 } from './0015-desk-day'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -30,5 +32,7 @@ export const migrations = [
   SepaRulebook0000000000010,
   OutboxSending0000000000011,
   RecordVersions0000000000012,
-  DeskDay0000000000013
+  AllocationDates0000000000013,
+  MealShares0000000000014,
+  DeskDay0000000000015
 ]
