@@ -3,6 +3,7 @@ import { demoMailAttachment, demoMailMessage, listDemoMail, mailStatus, outboxAt
 import { parisDay } from '../core/clock'
 import { dbOf } from '../bookings/sql'
 import { kitchenDays, mealsByDay } from '../dashboard/meals'
+import { kitchenSheetPdf } from '../dashboard/kitchen-pdf'
 import { moneyAtDesk } from '../dashboard/money'
 import { queuesAtDesk } from '../dashboard/queues'
 import { parisTime } from '../dashboard/time'
@@ -28,6 +29,7 @@ export const deskStaffHandlers: HandlersFor<typeof deskStaffProcedures, StaffAct
       const { from, to } = kitchenDays(dbOf(m), parisDay(core.clock.now()), i)
       return mealsByDay(dbOf(m), from, to)
     }),
+  'kitchen-sheet-pdf': (i, { core }) => kitchenSheetPdf(core, i),
   'dashboard-week': async (_i, { core }) => weekAtDesk(core, parisDay(core.clock.now())),
   'dashboard-money': async (_i, { core }) => moneyAtDesk(core, parisDay(core.clock.now())),
   'dashboard-queues': async (_i, ctx) => {

@@ -2,6 +2,7 @@ import { z } from '../zod-fr'
 import { empty, id, isoDate, page } from './common'
 import { proc, type ProcedureMap } from './procedure'
 import { ALL, DIRECTION } from './staff-foundation'
+import { pdfFile } from './bookings-shapes'
 import { BILLING } from './staff-billing'
 import { dashboardMoney, dashboardQueues, dashboardToday, dashboardWeek, demoMailSummary, fileBytes, mailMessage, mealDay, mailStatus } from './desk-shapes'
 
@@ -32,6 +33,8 @@ export const deskStaffProcedures = {
   'dashboard-today': proc({ input: empty, output: dashboardToday, roles: ALL, query: true }),
   /** Meals per day and diet; without dates, the next day with meals within a week (tomorrow if none). */
   'dashboard-meals': proc({ input: mealRange, output: z.array(mealDay), roles: ALL, query: true }),
+  /** The kitchen sheet (A4 PDF) of the same days: counts per diet, PAI children named. */
+  'kitchen-sheet-pdf': proc({ input: mealRange, output: pdfFile, roles: ALL, query: true }),
   'dashboard-week': proc({ input: empty, output: dashboardWeek, roles: ALL, query: true }),
   /** Money stays with the roles that see billing: never the desk's accueil nor the animateurs. */
   'dashboard-money': proc({ input: empty, output: dashboardMoney, roles: BILLING, query: true }),

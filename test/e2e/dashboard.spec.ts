@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import type { Locator } from '@playwright/test'
 import { formatEuro } from '../../src-shared/billing/money'
 import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
@@ -69,6 +70,12 @@ test('the home shows the desk’s day from the demo data, each chart drawn and g
   expect(dietRows[0].slice(1)).toEqual(['Standard', 'Sans porc', 'Végétarien', 'Sans viande', 'PAI (panier repas ou menu adapté)'])
   expect(dietRows[1].slice(1)).toEqual(['standard', 'sans-porc', 'vegetarien', 'sans-viande', 'pai'].map((d) => String(m.counts[d])))
   for (const p of m.pai) await expect(mealsTile.getByText(p.name)).toBeVisible()
+  // One click prints the kitchen sheet of that day: pdftotext finds the total and every PAI child.
+  const [download] = await Promise.all([page.waitForEvent('download'), mealsTile.getByRole('button', { name: 'Fiche cuisine (PDF)' }).click()])
+  expect(download.suggestedFilename()).toBe(`fiche-cuisine-${m.day}.pdf`)
+  const sheet = execFileSync('pdftotext', ['-layout', await download.path(), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ')
+  expect(sheet).toContain(`${m.total} repas`)
+  for (const p of m.pai) expect(sheet).toContain(p.name)
 
   // This week: occupancy rate per activity and day, the exact places in the table.
   const weekTile = page.getByTestId('tile-week')

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DIETS } from '@shared/contract/desk-shapes'
+import { DIET_LABELS, DIETS } from '@shared/contract/desk-shapes'
 import { addDays } from '@shared/bookings/days'
 import { markAttendance } from '../../src-main/bookings/attendance'
 import { staffApply } from '../../src-main/bookings/staff-actions'
@@ -9,6 +9,7 @@ import { writeSection } from '../../src-main/families/file'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
 import { client, type TestClient } from '../helpers/http'
+import { pdfPages, pdfText } from '../helpers/billing-tools'
 
 /**
  * The desk's day (#18) on the demo structure, seeded once at Thursday
@@ -128,6 +129,29 @@ describe('dashboard figures against the seeded demo', () => {
     const week = await call('direction', 'dashboard-meals', { from: '2026-12-04', to: '2026-12-06' })
     expect(week.map((w: { day: string; total: number }) => [w.day, w.total])).toEqual([['2026-12-04', served.size], ['2026-12-05', 0], ['2026-12-06', 0]])
     expect((await staff.direction.c.call('dashboard-meals', { from: '2026-12-06', to: '2026-12-04' })).status).toBe(400)
+  })
+
+  test('the kitchen sheet prints the same counts per diet and names the PAI children, on A4', async () => {
+    const [day] = await call('animateur', 'dashboard-meals', { from: '2026-12-04', to: '2026-12-04' })
+    const one = await call('animateur', 'kitchen-sheet-pdf', { from: '2026-12-04', to: '2026-12-04' })
+    expect(one.fileName).toBe('fiche-cuisine-2026-12-04.pdf')
+    const pdf = Buffer.from(one.pdfBase64, 'base64')
+    const text = pdfText(pdf).replace(/[ \t]+/g, ' ')
+    expect(text).toContain('Fiche cuisine')
+    expect(text).toContain(`Vendredi 04/12/2026 — ${day.total} repas`)
+    for (const d of DIETS) expect(text, d).toContain(`${DIET_LABELS[d]} ${day.counts[d]}`)
+    for (const p of day.pai) expect(text).toContain(p.name)
+    expect(text).toContain('Arachide (PAI)')
+    expect(pdfPages(pdf)).toEqual({ count: 1, sizes: [{ width: 595.28, height: 841.89 }] })
+    // Friday to Sunday: the overview, then one page for the only day with meals.
+    const range = await call('direction', 'kitchen-sheet-pdf', { from: '2026-12-04', to: '2026-12-06' })
+    expect(range.fileName).toBe('fiche-cuisine-2026-12-04-au-2026-12-06.pdf')
+    const rangePdf = Buffer.from(range.pdfBase64, 'base64')
+    const rangeText = pdfText(rangePdf).replace(/[ \t]+/g, ' ')
+    expect(rangeText).toContain(`Vendredi 04/12/2026 ${DIETS.map((d) => day.counts[d]).join(' ')} ${day.total}`)
+    expect(rangeText).toContain('Samedi 05/12/2026 aucun repas')
+    expect(pdfPages(rangePdf).count).toBe(2)
+    expect((await staff.direction.c.call('kitchen-sheet-pdf', { from: '2026-12-01', to: '2027-01-15' })).status).toBe(400)
   })
 
   test('this week: places taken on each activity’s busiest unit against its capacity; waiting lists', async () => {
