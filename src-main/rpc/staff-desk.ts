@@ -9,6 +9,7 @@ import { queuesAtDesk } from '../dashboard/queues'
 import { parisTime } from '../dashboard/time'
 import { todayAtDesk } from '../dashboard/today'
 import { weekAtDesk } from '../dashboard/week'
+import { searchEverywhere } from '../search/everywhere'
 import { requireActor, type HandlersFor, type StaffActor } from './types'
 
 /** Staff handlers of issue #18 (the desk's day). */
@@ -32,6 +33,7 @@ export const deskStaffHandlers: HandlersFor<typeof deskStaffProcedures, StaffAct
   'kitchen-sheet-pdf': (i, { core }) => kitchenSheetPdf(core, i),
   'dashboard-week': async (_i, { core }) => weekAtDesk(core, parisDay(core.clock.now())),
   'dashboard-money': async (_i, { core }) => moneyAtDesk(core, parisDay(core.clock.now())),
+  'desk-search': (i, ctx) => searchEverywhere(ctx.core, requireActor(ctx).role, i.query),
   'dashboard-queues': async (_i, ctx) => {
     const withMails = requireActor(ctx).role === 'direction'
     return ctx.core.tx.read(async (m) => queuesAtDesk(dbOf(m), ctx.core.clock.now(), withMails))

@@ -139,3 +139,17 @@ export const dashboardQueues = z.object({
   mails: z.object({ failed: int, retrying: int }).nullable()
 })
 export type DashboardQueuesDto = z.infer<typeof dashboardQueues>
+
+// ---------------------------------------------------------------- search everywhere (Ctrl+K)
+
+/** One thing found: the back-office opens it from its kind, id and family. */
+export const deskSearchHit = z.object({
+  kind: z.enum(['family', 'child', 'invoice', 'request']),
+  id,
+  familyId: id,
+  /** For a request: its kind, so the queue opens on it. */
+  requestType: z.string().optional(),
+  label: z.string(),
+  detail: z.string()
+})
+export type DeskSearchHitDto = z.infer<typeof deskSearchHit>

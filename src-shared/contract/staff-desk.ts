@@ -4,7 +4,7 @@ import { proc, type ProcedureMap } from './procedure'
 import { ALL, DIRECTION } from './staff-foundation'
 import { pdfFile } from './bookings-shapes'
 import { BILLING } from './staff-billing'
-import { dashboardMoney, dashboardQueues, dashboardToday, dashboardWeek, demoMailSummary, fileBytes, mailMessage, mealDay, mailStatus } from './desk-shapes'
+import { deskSearchHit, dashboardMoney, dashboardQueues, dashboardToday, dashboardWeek, demoMailSummary, fileBytes, mailMessage, mealDay, mailStatus } from './desk-shapes'
 
 /** A range of days for the kitchen (at most a month); none: the next day with meals. */
 const mealRange = z
@@ -38,5 +38,12 @@ export const deskStaffProcedures = {
   'dashboard-week': proc({ input: empty, output: dashboardWeek, roles: ALL, query: true }),
   /** Money stays with the roles that see billing: never the desk's accueil nor the animateurs. */
   'dashboard-money': proc({ input: empty, output: dashboardMoney, roles: BILLING, query: true }),
+  /** « Ctrl+K »: families, children, invoices (cashiers) and requests (desk) matching a fragment. */
+  'desk-search': proc({
+    input: z.object({ query: z.string().trim().min(2, { error: 'Tapez au moins deux caractères.' }).max(100) }),
+    output: z.array(deskSearchHit),
+    roles: ALL,
+    query: true
+  }),
   'dashboard-queues': proc({ input: empty, output: dashboardQueues, roles: ALL, query: true })
 } satisfies ProcedureMap

@@ -128,3 +128,37 @@ test('the accueil’s home has no money and no e-mail figures', async ({ app, pa
   await expect(page.getByTestId('tile-money')).toHaveCount(0)
   await expect(page.getByTestId('failed-mails')).toHaveCount(0)
 })
+
+test('Ctrl+K finds a family and an invoice by a fragment and opens them, from the keyboard alone', async ({ app, page }) => {
+  const api = await staffApi(app.staffUrl)
+  const families = await api.call('families-search', { status: 'active', limit: 1, offset: 0, query: '' })
+  const family = families.items[0]
+  const invoices = await api.call('billing-invoices-list', { query: '', unpaidOnly: false, limit: 1, offset: 0 })
+  const invoice = invoices.items[0]
+  await api.dispose()
+  await staffLogin(page, app.staffUrl, 'direction', "Journal d'audit")
+
+  await page.keyboard.press('Control+k')
+  const box = page.getByRole('combobox', { name: /Rechercher une famille/ })
+  await expect(box).toBeFocused()
+  await page.keyboard.type(family.responsable.split(' ')[0].slice(0, 5))
+  const option = page.getByRole('option').filter({ hasText: `Famille n° ${family.number}` })
+  await expect(option).toBeVisible()
+  await expect(page.getByRole('status').filter({ hasText: /résultat/ })).toContainText('Entrée pour ouvrir')
+  await expectAccessible(page, 'recherche')
+  // The arrows move the active option (aria-activedescendant) until the family's: Entrée opens it.
+  const id = await option.getAttribute('id')
+  for (let i = 0; i < 20 && (await box.getAttribute('aria-activedescendant')) !== id; i++) await page.keyboard.press('ArrowDown')
+  await expect(option).toHaveAttribute('aria-selected', 'true')
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('heading', { level: 1, name: `Famille N° ${family.number} — ${family.responsable}` })).toBeVisible()
+
+  // An invoice by the end of its number: its detail opens over the invoice list.
+  await page.keyboard.press('Control+k')
+  await expect(box).toBeFocused()
+  await page.keyboard.type(invoice.number.slice(-6))
+  await expect(page.getByRole('option').filter({ hasText: `Facture ${invoice.number}` })).toBeVisible()
+  for (let i = 0; i < 20 && !(await page.getByRole('option', { selected: true }).innerText()).includes(invoice.number); i++) await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('dialog', { name: `Facture ${invoice.number}` })).toBeVisible()
+})

@@ -241,4 +241,29 @@ describe('dashboard figures against the seeded demo', () => {
     expect(q.mails).toEqual({ failed: 1, retrying: 1 })
     expect((await call('accueil', 'dashboard-queues')).mails).toBeNull()
   })
+
+  test('search everywhere: families, children, invoices and requests by fragment, each for the roles that may open it', async () => {
+    const fam = rows<{ id: number; lastName: string }>(`SELECT f.id, p.last_name AS lastName FROM family f JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.status = 'active' ORDER BY f.id LIMIT 1`)[0]
+    const fragment = fam.lastName.slice(1, 5)
+    const byName = await call('direction', 'desk-search', { query: fragment })
+    expect(byName.some((h: { kind: string; id: number }) => h.kind === 'family' && h.id === fam.id), fragment).toBe(true)
+    const child = rows<{ id: number; firstName: string; familyId: number }>(`SELECT c.id, c.first_name AS firstName, c.family_id AS familyId FROM child c JOIN family f ON f.id = c.family_id WHERE f.status = 'active' ORDER BY c.id LIMIT 1`)[0]
+    const kids = await call('animateur', 'desk-search', { query: child.firstName })
+    expect(kids.find((h: { kind: string; id: number }) => h.kind === 'child' && h.id === child.id)).toMatchObject({ familyId: child.familyId })
+    const invoice = rows<{ id: number; number: string }>(`SELECT id, number FROM invoice ORDER BY id DESC LIMIT 1`)[0]
+    const tail = invoice.number.slice(-5)
+    const inv = await call('comptable', 'desk-search', { query: tail })
+    expect(inv.some((h: { kind: string; id: number }) => h.kind === 'invoice' && h.id === invoice.id), tail).toBe(true)
+    const request = rows<{ id: number; type: string; familyId: number }>(`SELECT id, type, family_id AS familyId FROM request WHERE status = 'pending' ORDER BY id LIMIT 1`)[0]
+    const req = await call('accueil', 'desk-search', { query: `#${request.id}` })
+    expect(req.find((h: { kind: string }) => h.kind === 'request')).toMatchObject({ id: request.id, requestType: request.type, familyId: request.familyId })
+    // Invoices stay with the cashiers, requests with the desk.
+    expect((await call('animateur', 'desk-search', { query: tail })).filter((h: { kind: string }) => h.kind === 'invoice')).toEqual([])
+    expect((await call('comptable', 'desk-search', { query: `#${request.id}` })).filter((h: { kind: string }) => h.kind === 'request')).toEqual([])
+    // LIKE wildcards are text, not « everything »; one letter is refused in French.
+    expect(await call('direction', 'desk-search', { query: '%_' })).toEqual([])
+    const short = await staff.direction.c.call('desk-search', { query: 'a' })
+    expect(short.status).toBe(400)
+    expect(JSON.stringify(short.body)).toContain('au moins deux caractères')
+  })
 })
