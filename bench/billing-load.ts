@@ -79,7 +79,7 @@ export async function seedInvoicingLoad(core: Core, opts: { families: number; mo
     isDefault: true, dueDays: 20, paymentMethods: 'Chèque, espèces, CESU à l’accueil ; carte bancaire sur le portail.', creditorName: 'Régie enfance de Benchville',
     ics: 'FR72ZZZ123456', creditorIban: 'FR7630006000011234567890189', creditorBic: '', active: true, activityIds: []
   })
-  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, residentPostalCodes: ['31000'] })
+  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, testKey: 'cle-de-test-bench', residentPostalCodes: ['31000'] })
   const br = (qfMin: number, qfMax: number | null, price: number, half: number | null = null) => ({ qfMin, qfMax, priceCents: price, halfDayPriceCents: half })
   const t = (x: Record<string, unknown>) => saveTariff(core, a, tariffInput.parse({ validFrom: '2025-09-01', ...x }))
   await t({ name: 'Matin', unitId: matin.id, mode: 'unit', sibling2: { kind: 'pct', value: 10 }, sibling3: { kind: 'pct', value: 20 }, outsideCommune: { kind: 'pct', value: 25 }, walkinSurchargeCents: 100, brackets: [br(0, 600, 70), br(601, 1000, 110), br(1001, 1500, 140), br(1501, null, 170)] })

@@ -14,10 +14,9 @@ import { FixedClock } from '../src-main/core/clock'
 import { previewRun } from '../src-main/billing/invoicing/runs'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { runInvoiceBatch } from '../src-main/billing/invoicing/batch'
-import { invoicePdfData } from '../src-main/billing/documents/render'
+import { invoiceDocContext, invoicePdfData } from '../src-main/billing/documents/render'
 import { invoicePdf } from '../src-main/billing/documents/pdfs'
 import { renderPdf } from '../src-main/billing/pdf/printer'
-import { getBillingSettings } from '../src-main/billing/settings'
 import { Invoice } from '../src-main/billing/entities'
 import { backupDatabase } from '../src-main/db/backup'
 import { seedInvoicingLoad } from './billing-load'
@@ -59,8 +58,7 @@ async function main() {
 
     // PDF rate, one core: read + build + render each invoice in turn.
     const ids = (await core.tx.read((m) => m.find(Invoice, { where: { runId: r.runId }, order: { seq: 'ASC' }, select: { id: true } }))).map((i) => i.id).slice(0, pdfLimit)
-    const s = await core.tx.read((m) => getBillingSettings(m))
-    const ctx = { logo: null, onlinePayment: s.onlineEnabled, payAt: s.payAt }
+    const ctx = await core.tx.read((m) => invoiceDocContext(core, m))
     t = performance.now()
     let bytes = 0
     for (const id of ids) {

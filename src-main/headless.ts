@@ -3,7 +3,7 @@
  * Node. The back-office is served on http://127.0.0.1:<port> and the portal
  * on the LAN over HTTPS. Tests and CI run this.
  *
- *   node out/main/headless.js [--demo [--clock 2027-01-19T08:00:00+01:00]] [--data-dir DIR]
+ *   node out/main/headless.js [--demo [--regie-publique] [--clock 2027-01-19T08:00:00+01:00]] [--data-dir DIR]
  */
 import { join, resolve } from 'node:path'
 import { clockOption } from './core/clock-option'
@@ -18,7 +18,13 @@ async function main() {
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
   const clock = clockOption(args, process.env, demo)
-  const { core, dataDir, credentials } = await openAppCore(dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(), demo, 'Ribambelle (sans fenêtre)', clock)
+  const { core, dataDir, credentials } = await openAppCore(
+    dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(),
+    demo,
+    'Ribambelle (sans fenêtre)',
+    clock,
+    args.includes('--regie-publique') ? 'regie-publique' : 'association'
+  )
   if (args.includes('--seed-only')) {
     console.log(`Base de démonstration créée dans ${dataDir}`)
     await core.close()

@@ -103,10 +103,14 @@ export const SECTION_FIELDS: Record<FileSection, FieldSpec[]> = {
   ]
 }
 
-/** The wizard's four steps (000 guide): identity → CAF and health → family links → authorisations. */
+/**
+ * The wizard's four steps (000 guide: identity → « Informations CAF » and health → family links → authorisations).
+ * CAF details (allocataire, quotient) belong to the family, not to a child: step 2 is health and meals, and points to
+ * the family's CAF section instead of asking them again.
+ */
 export const CHILD_WIZARD_STEPS: { title: string; group: 'identity' | 'health' | 'authorisations'; keys: string[] }[] = [
   { title: 'Informations personnelles', group: 'identity', keys: ['lastName', 'firstName', 'birthDate', 'sex', 'school', 'grade'] },
-  { title: 'Informations CAF et santé', group: 'health', keys: SECTION_FIELDS.health.map((x) => x.key) },
+  { title: 'Santé et repas', group: 'health', keys: SECTION_FIELDS.health.map((x) => x.key) },
   { title: 'Liens familiaux', group: 'identity', keys: ['linkResponsable', 'linkConjoint', 'livesWith'] },
   { title: 'Autorisations', group: 'authorisations', keys: ['imageRights', 'leaveAlone', 'pickups'] }
 ]

@@ -53,6 +53,7 @@ export async function catalogFor(core: Core, childId: number): Promise<CatalogDt
               windowStart: p.windowStart,
               windowEnd: p.windowEnd,
               open: !closedReason,
+              window: (today < p.windowStart ? 'before' : today > p.windowEnd ? 'after' : 'open') as 'before' | 'after' | 'open',
               closedReason,
               groups: gs.map((g) => ({ id: g.id, name: g.name }))
             })

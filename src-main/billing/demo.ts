@@ -1,8 +1,10 @@
 /**
  * Billing part of the demo structure: one régie, tariffs for the demo
  * activities (every mode), quotients familiaux, a few SEPA mandates, the
- * online payment simulator switched on, and the runs of the months already
- * over in the school year, with some of them paid.
+ * runs of the months already over in the school year, and the régie's PES V2
+ * settings. As an association (default): the Systempay simulator, some runs
+ * paid at the desk. As a public régie (`--regie-publique`): every run sent to
+ * the Trésor as an ORMC bordereau, and the PayFiP simulator.
  */
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
@@ -23,7 +25,9 @@ import { saveMandate } from './sepa/mandates'
 import { frenchIban } from '@shared/check-digits'
 import { issueRun } from './invoicing/issue'
 import { recordPayment } from './payments/payments'
-import { Invoice } from './entities'
+import { Invoice, InvoicingRun } from './entities'
+import { exportRunToPes, markPesSent } from './pes/export'
+import { savePesSettings } from './pes/settings'
 import { invoiceRow, markInvoicesNotified } from './invoices'
 import { schoolYearBounds, schoolYearOf } from './statement'
 
@@ -70,7 +74,13 @@ async function seedPastConsumption(core: Core, r: () => number): Promise<void> {
 
 const br = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
 
-export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<string[]> {
+/** How the demo structure collects: an association (Systempay and SEPA) or a public régie (PES V2 and PayFiP). */
+export type DemoProfile = 'association' | 'regie-publique'
+
+/** Fictitious: a valid SIRET key, no real collectivité. */
+const DEMO_SIRET = '21319999000002'
+
+export async function seedDemoBilling(core: Core, cal: DemoCalendar, profile: DemoProfile = 'association'): Promise<string[]> {
   const r = prng(606)
   const regieId = await saveRegie(core, SEED, {
     id: null,
@@ -92,7 +102,9 @@ export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<st
   await saveBillingSettings(core, SEED, {
     ...DEFAULT_BILLING_SETTINGS,
     onlineEnabled: true,
-    provider: 'simulator',
+    provider: profile === 'regie-publique' ? 'payfip' : 'systempay',
+    simulated: true,
+    payfipNumcli: '123456',
     payAt: 'Paiement à l’accueil de la Maison de l’Enfant (espèces, chèque, CESU, ANCV), du lundi au vendredi de 8h30 à 18h.',
     residentPostalCodes: ['31000']
   })
@@ -124,6 +136,20 @@ export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<st
       await t({ name: `${a.name} – journée / demi-journée`, activityId: a.id, mode: 'day', absenceRatePct: 50, brackets: [br(0, 800, 900, 500), br(801, null, 1450, 850)], meals })
     }
   }
+  // The régie as the Trésor would know it, ready for « Trésor public (PES V2) »; on only for a public régie.
+  const codes = { periscolaire: ['PERI', '7066'], restauration: ['REST', '7067'], mercredi: ['ALSH', '7066'], vacances: ['ALSH', '7066'] } as Record<string, [string, string]>
+  await savePesSettings(core, SEED, {
+    regieId,
+    enabled: profile === 'regie-publique',
+    collectivite: 'Commune de Démoville',
+    siret: DEMO_SIRET,
+    poste: '031000',
+    codCol: '123',
+    codBud: '01',
+    defaultProduct: 'ENF',
+    defaultNature: '7066',
+    products: activities.filter((a) => a.kind && codes[a.kind]).map((a) => ({ kind: 'activity' as const, refId: a.id, code: codes[a.kind!][0], nature: codes[a.kind!][1] }))
+  })
   const families = await core.tx.read((m) => m.find(Family, { where: { status: 'active' }, order: { id: 'ASC' } }))
   await core.tx.run(async (m) => {
     const now = core.clock.now().toISOString()
@@ -154,6 +180,16 @@ export async function seedDemoBilling(core: Core, cal: DemoCalendar): Promise<st
       if (!(e instanceof DomainError) || e.code !== 'nothing_to_bill') throw e
     }
   }
+  if (profile === 'regie-publique') {
+    // Every run went to the Trésor: families pay their titres there (PayFiP), and the Trésor debits the mandates.
+    for (const run of await core.tx.read((m) => m.find(InvoicingRun, { order: { id: 'ASC' } }))) {
+      const b = await exportRunToPes(core, SEED, run.id)
+      await markPesSent(core, SEED, b.bordereauId)
+    }
+    lines.push('Régie publique : lots transmis au Trésor public (PES V2 ORMC), paiement en ligne PayFiP (simulateur)')
+    return lines
+  }
+  lines.push('Association : paiement en ligne Systempay (simulateur), prélèvements SEPA')
   const firstRun = await core.tx.read((m) => m.find(Invoice, { where: { collection: 'direct' }, order: { seq: 'ASC' } }))
   for (const inv of firstRun) {
     // Family 1 (the demo portal account) keeps its invoices to pay online; most others paid their oldest one.

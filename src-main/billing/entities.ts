@@ -314,11 +314,27 @@ export class OnlinePayment {
   @Column({ name: 'trans_date', type: 'text' }) transDate: string
   @Column({ name: 'amount_cents', type: 'integer' }) amountCents: number
   @Column({ name: 'invoice_ids', type: 'simple-json' }) invoiceIds: number[]
+  /** What the provider said; a withdrawn order stays 'pending' here with `cancelledAt` set. */
   @Column({ type: 'text' }) status: 'pending' | 'paid' | 'failed'
   @Column({ name: 'provider_status', type: 'text', default: '' }) providerStatus: string
   @Column({ type: 'integer', default: 0 }) notifications: number
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'settled_at', type: 'text', nullable: true }) settledAt: string | null
+  @Column({ type: 'text', default: 'systempay' }) provider: 'systempay' | 'payfip'
+  @Column({ type: 'boolean', default: false }) simulated: boolean
+  /** The provider's own reference (PayFiP idOp). */
+  @Column({ name: 'provider_ref', type: 'text', default: '' }) providerRef: string
+  /** Withdrawn by a newer « Payer » on an overlapping selection (its notification is still honoured). */
+  @Column({ name: 'cancelled_at', type: 'text', nullable: true }) cancelledAt: string | null
+  @Column({ name: 'replaced_by', type: 'integer', nullable: true }) replacedBy: number | null
+}
+
+/** The invoices of an online order; `open` while the order may still be paid for them (one open order per invoice). */
+@Entity('online_payment_invoice')
+export class OnlinePaymentInvoice {
+  @PrimaryColumn({ name: 'online_payment_id', type: 'integer' }) onlinePaymentId: number
+  @PrimaryColumn({ name: 'invoice_id', type: 'integer' }) invoiceId: number
+  @Column({ type: 'boolean', default: true }) open: boolean
 }
 
 export type PaymentMode = 'especes' | 'cheque' | 'cb' | 'virement' | 'cesu' | 'ancv' | 'prelevement' | 'titre'
@@ -345,6 +361,9 @@ export class Payment {
   @Column({ type: 'text', default: 'ok' }) status: 'ok' | 'rejected'
   @Column({ name: 'rejected_on', type: 'text', nullable: true }) rejectedOn: string | null
   @Column({ name: 'reject_reason', type: 'text', default: '' }) rejectReason: string
+  /** 'to-check': money for invoices already paid, kept as credit until the accountant has looked at it. */
+  @Column({ type: 'text', default: '' }) review: '' | 'to-check' | 'checked'
+  @Column({ name: 'review_note', type: 'text', default: '' }) reviewNote: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
 }
@@ -392,6 +411,7 @@ export const BILLING_ENTITY_LIST = [
   SepaExport,
   SepaCollection,
   OnlinePayment,
+  OnlinePaymentInvoice,
   Payment,
   PaymentAllocation,
   Reminder

@@ -33,6 +33,8 @@ export interface InvoiceRow {
   family_name: string
   paid: number
   credit_number: string | null
+  /** 'exer|idBord|idPce|status' of the invoice's titre (PES V2), if it became one. */
+  pes: string | null
 }
 
 /** The SELECT every invoice list shares: paid amount from the allocations, credit note if any. */
@@ -43,7 +45,9 @@ export const INVOICE_SELECT = `
          COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS paid,
          (SELECT MAX(p.received_on) FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
            WHERE a.invoice_id = i.id AND p.mode = 'prelevement' AND p.status = 'ok') AS debit_on,
-         cn.number AS credit_number
+         cn.number AS credit_number,
+         (SELECT b.exer || '|' || b.id_bord || '|' || t.id_pce || '|' || b.status FROM pes_titre t JOIN pes_bordereau b ON b.id = t.bordereau_id
+           WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS pes
     FROM invoice i JOIN regie r ON r.id = i.regie_id LEFT JOIN credit_note cn ON cn.invoice_id = i.id`
 
 /**
@@ -81,8 +85,15 @@ export function toSummary(r: InvoiceRow, today: string): InvoiceSummaryDto {
     collection: r.collection,
     state: invoiceState(r, today),
     debitOn: r.debit_on,
-    creditNoteNumber: r.credit_number
+    creditNoteNumber: r.credit_number,
+    titre: titreOf(r.pes)
   }
+}
+
+function titreOf(pes: string | null): InvoiceSummaryDto['titre'] {
+  if (!pes) return null
+  const [exer, idBord, idPce, status] = pes.split('|')
+  return { exer: Number(exer), idBord: Number(idBord), idPce: Number(idPce), sent: status === 'sent' }
 }
 
 export interface InvoiceFilter {

@@ -23,10 +23,15 @@ export const billingTemplates = {
       d.payAt,
       d.level === 2 ? 'Sans règlement de votre part sous 15 jours, la créance sera transmise au comptable public pour recouvrement.' : 'Si vous avez réglé entre-temps, merci de ne pas tenir compte de ce message.'
     ].filter(Boolean)),
-  paymentReceived: (ctx: MailContext, d: { number: string; amountCents: number; mode: string; date: string; invoices: string[] }) =>
+  paymentReceived: (ctx: MailContext, d: { number: string; amountCents: number; mode: string; date: string; invoices: string[]; creditCents?: number }) =>
     compose(ctx, `Règlement reçu (${formatEuro(d.amountCents)})`, [
       `Nous avons bien reçu votre règlement ${d.number} du ${frenchDate(d.date)} : ${formatEuro(d.amountCents)} (${d.mode}).`,
       d.invoices.length ? `Factures réglées : ${d.invoices.join(', ')}.` : 'Le montant est conservé en avoir sur votre compte.',
+      ...(d.creditCents && d.invoices.length
+        ? [`Une partie de ce règlement (${formatEuro(d.creditCents)}) concernait des factures déjà réglées : elle est conservée en avoir sur votre compte et la régie va vérifier ce paiement en double avec vous.`]
+        : d.creditCents
+          ? ['Les factures choisies étaient déjà réglées : la régie va vérifier ce paiement en double avec vous.']
+          : []),
       'Le reçu est disponible dans vos documents sur le portail famille.'
     ])
 }

@@ -21,7 +21,7 @@ import { reminderLettersPdf, type ReminderLetter } from './documents/pdfs'
 import { INVOICE_SELECT, toSummary, type InvoiceRow } from './invoices'
 import { billingTemplates } from './mail'
 import { Reminder } from './entities'
-import { getBillingSettings } from './settings'
+import { getBillingSettings, onlineOffer } from './settings'
 
 /** Invoices past their due date with something left to pay (direct collection, or a rejected debit). */
 export async function unpaidList(m: EntityManager, today: string, filter: { regieId?: number; minDaysLate?: number } = {}): Promise<UnpaidRowDto[]> {
@@ -57,7 +57,7 @@ export async function sendReminders(
   const today = parisDay(core.clock.now())
   const { letters, emailed, structure, payAt } = await core.tx.run(async (m) => {
     const settings = await getBillingSettings(m)
-    const payAt = settings.onlineEnabled ? 'Vous pouvez régler en ligne sur le portail famille (Factures et documents) ou à l’accueil de la structure.' : settings.payAt
+    const payAt = onlineOffer(settings, core.options.runMode).available ? 'Vous pouvez régler en ligne sur le portail famille (Factures et documents) ou à l’accueil de la structure.' : settings.payAt
     const ctx = await mailContext(m, core.runtime.portalUrl)
     const letters: ReminderLetter[] = []
     let emailed = 0

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import { evaluateDeadline, describeRule, parisInstant } from '@shared/bookings/deadlines'
-import { dayRange, isoWeekday } from '@shared/bookings/days'
+import { addMonths, dayRange, isoWeekday, lastDayOfMonth, monthOf } from '@shared/bookings/days'
 import { cellOfState, type CellState } from '@shared/bookings/state-machine'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
@@ -215,6 +215,30 @@ export async function familyPlanning(core: Core, familyId: number, from: string,
     const ids = (stmt(dbOf(m), 'SELECT id FROM child WHERE family_id = ? ORDER BY birth_date, id').all(familyId) as { id: number }[]).map((r) => r.id)
     if (childId !== undefined && !ids.includes(childId)) throw notFound('Enfant')
     return buildPlanning(m, core, childId !== undefined ? [childId] : ids, from, to)
+  })
+}
+
+/** How far ahead « the first month with something to book » looks (a school year and its summer). */
+export const FIRST_BOOKABLE_MONTHS = 13
+
+/**
+ * The first day from today on that the family can tick in « Modifier » (a free
+ * cell whose booking deadline has not passed), looking a month at a time; null
+ * when nothing is bookable within FIRST_BOOKABLE_MONTHS. The planning opens
+ * there instead of on a month where every deadline has passed.
+ */
+export async function firstBookableDay(core: Core, familyId: number): Promise<string | null> {
+  const start = today(core)
+  return core.tx.read(async (m) => {
+    const ids = (stmt(dbOf(m), 'SELECT id FROM child WHERE family_id = ? ORDER BY birth_date, id').all(familyId) as { id: number }[]).map((r) => r.id)
+    if (!ids.length) return null
+    for (let i = 0, month = monthOf(start); i < FIRST_BOOKABLE_MONTHS; i++, month = addMonths(month, 1)) {
+      const from = i === 0 ? start : `${month}-01`
+      const p = await buildPlanning(m, core, ids, from, lastDayOfMonth(month))
+      const days = p.children.flatMap((c) => c.lines.flatMap((l) => l.cells.filter((x) => x.canAdd).map((x) => x.day)))
+      if (days.length) return days.sort()[0]
+    }
+    return null
   })
 }
 

@@ -19,8 +19,16 @@ export interface SessionPolicy {
   absoluteMinutes: number
 }
 
+/**
+ * How the app runs. Only 'demo' (`--demo`, a throw-away database) and 'test'
+ * (RIBAMBELLE_TEST_MODE=1, said on every payment page) may use the built-in
+ * payment simulators; a normal install ('production') never offers them.
+ */
+export type RunMode = 'production' | 'demo' | 'test'
+
 export interface CoreOptions {
   dataDir: string
+  runMode?: RunMode
   clock?: Clock
   /** Number of backups kept in the rotation. */
   backupKeep?: number
@@ -115,6 +123,7 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     backupKeep: opts.backupKeep ?? 30,
     staffSession: opts.staffSession ?? { idleMinutes: 120, absoluteMinutes: 12 * 60 },
     portalSession: opts.portalSession ?? { idleMinutes: 30, absoluteMinutes: 8 * 60 },
+    runMode: opts.runMode ?? 'production',
     log: opts.log ?? ((m: string) => console.log(m))
   }
   const leftovers = [...removeBackupLeftovers(paths.backupDir), ...removeRestoreLeftovers(paths.dataDir)]

@@ -2,6 +2,7 @@ import { accountsEntities } from '../accounts/entities'
 import { activitiesEntities } from '../activities/entities'
 import { auditEntities } from '../audit/entities'
 import { BILLING_ENTITY_LIST } from '../billing/entities'
+import { PES_ENTITY_LIST } from '../billing/pes/entities'
 import { bookingChangeEntities } from '../bookings/change-entities'
 import { bookingsEntities } from '../bookings/entities'
 import { calendarEntities } from '../calendar/entities'
@@ -36,5 +37,6 @@ export const entities: Function[] = [
   ...calendarEntities,
   ...bookingsEntities,
   ...bookingChangeEntities,
-  ...BILLING_ENTITY_LIST
+  ...BILLING_ENTITY_LIST,
+  ...PES_ENTITY_LIST
 ]

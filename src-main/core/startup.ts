@@ -1,11 +1,18 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { seedDemo } from '../demo/seed'
+import type { DemoProfile } from '../billing/demo'
 import { lockDataDir } from '../db/data-lock'
 import { startMailCatcher } from '../mail/catcher'
-import { openCore, type Core } from './app-core'
+import { openCore, type Core, type RunMode } from './app-core'
 import type { Clock } from './clock'
 import { envPort } from './config'
+
+/** Demo when asked; the explicit test mode only through RIBAMBELLE_TEST_MODE=1 (never a setting staff can flip). */
+export function runModeOf(demo: boolean): RunMode {
+  if (demo) return 'demo'
+  return process.env.RIBAMBELLE_TEST_MODE === '1' ? 'test' : 'production'
+}
 
 /**
  * Opens the core for the desktop shell and headless mode alike. With
@@ -15,13 +22,15 @@ import { envPort } from './config'
  * démonstration »), unless RIBAMBELLE_DEMO_SMTP_PORT names another loopback
  * SMTP server (the browser tests' own). `app` names this process to whoever
  * is refused the data directory. `clock` (demo only, see clock-option.ts)
- * sets the demo's today.
+ * sets the demo's today. `profile` sets the demo up as an association or a
+ * public régie.
  */
 export async function openAppCore(
   dataDir: string,
   demo: boolean,
   app: string,
-  clock?: Clock | null
+  clock?: Clock | null,
+  profile: DemoProfile = 'association'
 ): Promise<{ core: Core; dataDir: string; credentials: string[] }> {
   let lock
   if (demo) {
@@ -30,7 +39,7 @@ export async function openAppCore(
     lock = lockDataDir(dataDir, `${app}, démonstration`, 'start')
     for (const f of ['ribambelle.sqlite', 'ribambelle.sqlite-wal', 'ribambelle.sqlite-shm']) rmSync(join(dataDir, f), { force: true })
   }
-  const core = await openCore({ dataDir, lock, app, ...(clock ? { clock } : {}) })
+  const core = await openCore({ dataDir, lock, app, runMode: runModeOf(demo), ...(clock ? { clock } : {}) })
   if (!demo) return { core, dataDir, credentials: [] }
   let smtpPort = envPort('RIBAMBELLE_DEMO_SMTP_PORT', 0)
   if (!smtpPort) {
@@ -43,7 +52,7 @@ export async function openAppCore(
       await closeCore()
     }
   }
-  const credentials = await seedDemo(core, { smtpPort })
+  const credentials = await seedDemo(core, { smtpPort, profile })
   if (core.runtime.demoMailPort) credentials.push('E-mails : remis à la « Boîte de démonstration » du back-office (Administration), rien ne sort de cet ordinateur.')
   return { core, dataDir, credentials }
 }

@@ -6,15 +6,15 @@ import { Child } from '../families/entities'
 import { requestFileChange } from '../families/change-requests'
 import { writeSection } from '../families/file'
 import { replyAsStaff, sendFamilyMessage } from '../messaging/messaging'
-import { saveNews } from '../news/news'
 import type { DemoCalendar } from './demo-calendar'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
 /**
  * Demo content of #3: health files (some allergies and PAI, for attendance
- * lists), two news items, a conversation and a pending change request for
- * the demo family, so each screen has something to show.
+ * lists), a conversation and a pending change request for the demo family,
+ * so each screen has something to show (news and published documents:
+ * seed-portal.ts).
  */
 export async function seedDemoFamilyFile(core: Core, cal: DemoCalendar): Promise<void> {
   const children = await core.tx.read((m) => m.find(Child, { order: { id: 'ASC' } }))
@@ -42,27 +42,6 @@ export async function seedDemoFamilyFile(core: Core, cal: DemoCalendar): Promise
   const account = await core.tx.read((m) => m.findOne(PortalAccount, { where: { status: 'active' }, order: { id: 'ASC' } }))
   if (!director || !account?.familyId) return
   const staff = { kind: 'staff' as const, id: director.id, label: director.displayName, role: director.role }
-  const today = cal.today
-  await saveNews(core, staff, {
-    id: null,
-    title: 'Inscriptions des vacances de Toussaint',
-    body: 'Les inscriptions au centre de loisirs pour les vacances de Toussaint sont ouvertes jusqu’au 1er octobre.\nPensez à mettre à jour votre quotient familial.',
-    imageUploadId: null,
-    removeImage: false,
-    audience: { kind: 'all' },
-    publishFrom: today,
-    publishUntil: null
-  })
-  await saveNews(core, staff, {
-    id: null,
-    title: 'Menus de la cantine',
-    body: 'Les menus du mois sont disponibles dans « Téléchargements ».',
-    imageUploadId: null,
-    removeImage: false,
-    audience: { kind: 'all' },
-    publishFrom: today,
-    publishUntil: null
-  })
   const family = { kind: 'family' as const, id: account.id, familyId: account.familyId, label: account.login }
   const threadId = await sendFamilyMessage(core, family, {
     serviceId: 4,

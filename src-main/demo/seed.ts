@@ -11,9 +11,10 @@ import { Structure } from '../settings/entities'
 import { generateFamilies } from './generate'
 import { OutboxMail } from '../mail/entities'
 import { seedDemoActivities } from './seed-activities'
-import { seedDemoBilling } from '../billing/demo'
+import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
 import { demoCalendar } from './demo-calendar'
+import { seedDemoPortal } from './seed-portal'
 import { seedDemoReservations } from './seed-reservations'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -32,7 +33,7 @@ export const DEMO_FAMILY_PASSWORD = 'demo-famille-2026'
  * registrations. Every date follows the demo's clock (demo-calendar.ts).
  * Returns the lines to print.
  */
-export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Promise<string[]> {
+export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: DemoProfile } = {}): Promise<string[]> {
   const now = core.clock.now().toISOString()
   const cal = await demoCalendar(core, SEED, 'C')
   const families = generateFamilies(40, 2026, cal.year)
@@ -104,9 +105,10 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number } = {}): Pr
     })
   }
   await seedDemoActivities(core, cal)
-  const billing = await seedDemoBilling(core, cal)
+  const billing = await seedDemoBilling(core, cal, opts.profile)
   await seedDemoReservations(core)
   await seedDemoFamilyFile(core, cal)
+  await seedDemoPortal(core)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.
   await core.tx.run((m) => m.clear(OutboxMail))

@@ -36,7 +36,13 @@ app.on('web-contents-created', (_e, contents) => lockNavigation(contents, (url) 
 
 async function start() {
   const demo = process.argv.includes('--demo')
-  const opened = await openAppCore(defaultDataDir(app.getPath('userData')), demo, 'Ribambelle', clockOption(process.argv, process.env, demo))
+  const opened = await openAppCore(
+    defaultDataDir(app.getPath('userData')),
+    demo,
+    'Ribambelle',
+    clockOption(process.argv, process.env, demo),
+    process.argv.includes('--regie-publique') ? 'regie-publique' : 'association'
+  )
   core = opened.core
   for (const line of opened.credentials) console.log(line)
   registerIpc(core, {

@@ -7,21 +7,24 @@ import { dbOf } from '../bookings/sql'
 import { createAttestation } from '../billing/attestation'
 import { SepaMandate } from '../billing/entities'
 import { familyBalance, invoiceDetail, listInvoices } from '../billing/invoices'
-import { onlinePaymentStatus, startOnlinePayment } from '../billing/payments/online'
+import { currentOffer, onlinePaymentStatus, startOnlinePayment } from '../billing/payments/online'
+import { factsOfSummary, onlineRefusal, payNote } from '../billing/payments/payability'
 import { listPayments } from '../billing/payments/payments'
-import { getBillingSettings } from '../billing/settings'
+import type { OnlineOffer } from '../billing/settings'
 import { familyStatement, schoolYearBounds, schoolYearOf } from '../billing/statement'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
 
-/** What a family reads about an invoice's state: a direct debit says when it is (or will be) collected. */
+/** What a family reads about an invoice's state: a direct debit says when it is (or will be) collected; a titre where it is paid. */
 function stateLabel(s: InvoiceSummaryDto): string {
+  if (s.titre?.sent && (s.state === 'open' || s.state === 'partial')) return 'Titre émis'
   if (s.state === 'debit-pending' && s.debitOn) return `Prélèvement en cours (le ${frenchDate(s.debitOn)})`
   if (s.state === 'prelevee' && s.debitOn) return `Prélevée le ${frenchDate(s.debitOn)}`
   if (s.collection === 'debit' && (s.state === 'open' || s.state === 'partial')) return `Sera prélevée (échéance du ${frenchDate(s.dueDate)})`
   return INVOICE_STATE_LABELS[s.state]
 }
 
-function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
+function portalInvoice(s: InvoiceSummaryDto, offer?: OnlineOffer): PortalInvoiceDto {
+  const f = factsOfSummary(s)
   return {
     id: s.id,
     number: s.number,
@@ -33,13 +36,15 @@ function portalInvoice(s: InvoiceSummaryDto): PortalInvoiceDto {
     totalCents: s.totalCents,
     dueCents: s.dueCents,
     state: s.state,
-    stateLabel: stateLabel(s)
+    stateLabel: stateLabel(s),
+    payableOnline: Boolean(offer?.available) && onlineRefusal(f, offer!.provider) === null,
+    payNote: payNote(f, offer?.provider ?? 'systempay', Boolean(offer?.available))
   }
 }
 
-async function summary(m: EntityManager, familyId: number, today: string) {
+async function summary(core: Core, m: EntityManager, familyId: number, today: string) {
   const b = familyBalance(m, familyId, today)
-  const s = await getBillingSettings(m)
+  const { s, offer } = await currentOffer(core, m)
   const directDebit = (await m.countBy(SepaMandate, { familyId, status: 'active' })) > 0
   return {
     balanceCents: b.balanceCents,
@@ -49,7 +54,9 @@ async function summary(m: EntityManager, familyId: number, today: string) {
     debitInFlightCents: b.debitInFlightCents,
     nextDebitOn: b.nextDebitOn,
     directDebit,
-    onlinePayment: s.onlineEnabled,
+    onlinePayment: offer.available,
+    onlineProvider: offer.provider,
+    simulatorNotice: offer.available ? offer.simulatorNotice : null,
     payAt: s.payAt
   }
 }
@@ -69,14 +76,15 @@ function schoolYears(core: Core, m: EntityManager, familyId: number): string[] {
 export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, FamilyActor | null> = {
   'billing-summary': async (_i, ctx) => {
     const a = requireActor(ctx)
-    return ctx.core.tx.read((m) => summary(m, a.familyId, parisDay(ctx.core.clock.now())))
+    return ctx.core.tx.read((m) => summary(ctx.core, m, a.familyId, parisDay(ctx.core.clock.now())))
   },
   'billing-invoices': async (_i, ctx) => {
     const a = requireActor(ctx)
     const today = parisDay(ctx.core.clock.now())
     return ctx.core.tx.read(async (m) => {
-      const s = await summary(m, a.familyId, today)
+      const s = await summary(ctx.core, m, a.familyId, today)
       const all = (await listInvoices(m, { today, familyId: a.familyId, limit: 500, offset: 0 })).items
+      const { offer } = await currentOffer(ctx.core, m)
       // Families on direct debit have nothing to pay online: their invoices are only in the history (002),
       // unless a debit was rejected.
       const payable = (i: InvoiceSummaryDto) => i.dueCents > 0 && i.state !== 'cancelled' && (i.collection === 'direct' || i.state === 'rejected')
@@ -85,8 +93,11 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
         .all(a.familyId) as { id: number; number: string; issue_date: string; amount_cents: number; invoice: string }[]
       return {
         ...s,
-        unpaid: all.filter(payable).sort((x, y) => x.dueDate.localeCompare(y.dueDate)).map(portalInvoice),
-        history: all.filter((i) => !payable(i)).map(portalInvoice),
+        unpaid: all
+          .filter(payable)
+          .sort((x, y) => x.dueDate.localeCompare(y.dueDate))
+          .map((i) => portalInvoice(i, offer)),
+        history: all.filter((i) => !payable(i)).map((i) => portalInvoice(i, offer)),
         payments: listPayments(m, { today, familyId: a.familyId, limit: 200, offset: 0 }).items.map((p) => ({
           id: p.id,
           number: p.number,
@@ -135,7 +146,11 @@ export const billingPortalHandlers: HandlersFor<typeof billingPortalProcedures, 
     })
   },
   'billing-pay-online': async (input, ctx) => startOnlinePayment(ctx.core, requireActor(ctx), input.invoiceIds),
-  'billing-online-status': async (input, ctx) => onlinePaymentStatus(ctx.core, requireActor(ctx).familyId, input.reference),
+  'billing-online-status': async (input, ctx) => {
+    const r = await onlinePaymentStatus(ctx.core, requireActor(ctx).familyId, input.reference)
+    const { offer } = await ctx.core.tx.read((m) => currentOffer(ctx.core, m))
+    return { ...r, simulatorNotice: offer.simulatorNotice }
+  },
   'billing-request-attestation': async (input, ctx) => {
     const a = requireActor(ctx)
     return createAttestation(ctx.core, a, a.familyId, input.year)

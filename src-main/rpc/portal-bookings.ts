@@ -3,7 +3,7 @@ import { declareAbsence, previewAbsence } from '../bookings/absences'
 import { commitFamilyChanges, commitPeriod, previewFamilyChanges, previewPeriod } from '../bookings/commit'
 import { familyChanges } from '../bookings/my-requests'
 import { familyOptions } from '../bookings/options'
-import { familyPlanning } from '../bookings/planning'
+import { familyPlanning, firstBookableDay } from '../bookings/planning'
 import { requireActor, type FamilyActor, type HandlersFor } from './types'
 
 const absence = (i: { childId: number; from: string; to: string; reason: 'maladie' | 'convenance' | 'autre'; comment: string; certificateUploadId: number | null }) => ({
@@ -14,6 +14,7 @@ const absence = (i: { childId: number; from: string; to: string; reason: 'maladi
 /** Portal handlers of issue #5. */
 export const bookingsPortalHandlers: HandlersFor<typeof bookingsPortalProcedures, FamilyActor | null> = {
   'bookings-planning': (i, ctx) => familyPlanning(ctx.core, requireActor(ctx).familyId, i.from, i.to, i.childId),
+  'bookings-first-bookable': async (_i, ctx) => ({ day: await firstBookableDay(ctx.core, requireActor(ctx).familyId) }),
   'bookings-preview': (i, ctx) => previewFamilyChanges(ctx.core, requireActor(ctx), i.changes),
   'bookings-commit': (i, ctx) => commitFamilyChanges(ctx.core, requireActor(ctx), i.changes),
   'bookings-period-preview': (i, ctx) => previewPeriod(ctx.core, requireActor(ctx), i),

@@ -3,6 +3,7 @@ import { familyFilePortalHandlers } from './portal-family-file'
 import { activitiesPortalHandlers } from './portal-activities'
 import { bookingsPortalHandlers } from './portal-bookings'
 import { billingPortalHandlers } from './portal-billing'
+import { contactPortalHandlers } from './portal-contact'
 import type { PortalHandlers } from './types'
 
 /** Every portal procedure's handler; the type makes a missing one a compile error. */
@@ -11,5 +12,6 @@ export const portalHandlers: PortalHandlers = {
   ...familyFilePortalHandlers,
   ...activitiesPortalHandlers,
   ...bookingsPortalHandlers,
-  ...billingPortalHandlers
+  ...billingPortalHandlers,
+  ...contactPortalHandlers
 }

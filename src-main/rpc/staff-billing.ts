@@ -14,15 +14,18 @@ import { createAdjustment } from '../billing/invoicing/adjustments'
 import { getJob, jobDto, startInvoiceBatch } from '../billing/invoicing/batch'
 import { issueRun } from '../billing/invoicing/issue'
 import { previewFamily, previewRun, runDtos } from '../billing/invoicing/runs'
-import { IPN_PATH } from '../billing/payments/online'
-import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPaymentIn } from '../billing/payments/payments'
+import { IPN_PATH, PAYFIP_NOTIFY_PATH } from '../billing/payments/online'
+import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPaymentIn, reviewPayment } from '../billing/payments/payments'
 import { collectionOfPayment, rejectCollectionIn } from '../billing/sepa/rejects'
 import { regieDtos, saveRegie } from '../billing/regies'
 import { unpaidList, sendReminders } from '../billing/reminders'
 import { mandateDtos } from '../billing/sepa/mandates'
-import { billingSettingsForm, saveBillingSettings, billingSettingsSync } from '../billing/settings'
+import { billingSettingsForm, saveBillingSettings, billingSettingsSync, simulatorAllowed } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
+import { PesBordereau, RegiePes } from '../billing/pes/entities'
+import { exportCreditNotesToPes, exportRunToPes, markPesSent, pendingCredits, pesBordereauDtos, pesTitreDtos } from '../billing/pes/export'
+import { getPesSettings, savePesSettings } from '../billing/pes/settings'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
 import { requireActor, type HandlersFor, type StaffActor } from './types'
 
@@ -33,7 +36,16 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
   'billing-settings-get': async (_i, { core }) => {
     const s = await core.tx.read((m) => billingSettingsForm(m))
     const { testKey, productionKey, ...rest } = s
-    return { ...rest, testKey: '', productionKey: '', hasTestKey: Boolean(testKey), hasProductionKey: Boolean(productionKey), ipnUrl: `${core.runtime.portalUrl}${IPN_PATH}` }
+    return {
+      ...rest,
+      testKey: '',
+      productionKey: '',
+      hasTestKey: Boolean(testKey),
+      hasProductionKey: Boolean(productionKey),
+      ipnUrl: `${core.runtime.portalUrl}${IPN_PATH}`,
+      payfipNotifyUrl: `${core.runtime.portalUrl}${PAYFIP_NOTIFY_PATH}`,
+      simulatorAllowed: simulatorAllowed(core.options.runMode)
+    }
   },
   'billing-settings-save': async (input, ctx) => {
     await saveBillingSettings(ctx.core, requireActor(ctx), input)
@@ -87,6 +99,10 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
     })
     return { ok: true as const }
   },
+  'billing-payment-review': async (input, ctx) => {
+    await reviewPayment(ctx.core, requireActor(ctx), input.paymentId, input.note)
+    return { ok: true as const }
+  },
   'billing-credit-allocate': async (input, ctx) => ({ allocatedCents: await allocateCredit(ctx.core, requireActor(ctx), input.familyId, input.regieId) }),
   'billing-family-account': async (input, { core }) =>
     core.tx.read(async (m) => {
@@ -107,6 +123,24 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
 
   'billing-deposit-create': async (input, ctx) => createDeposit(ctx.core, requireActor(ctx), input),
   'billing-deposits-list': async (input, { core }) => core.tx.read((m) => depositDtos(m, input.regieId)),
+
+  'billing-pes-settings-get': async (input, { core }) => core.tx.read((m) => getPesSettings(m, input.regieId)),
+  'billing-pes-settings-save': async (input, ctx) => {
+    await savePesSettings(ctx.core, requireActor(ctx), input)
+    return { ok: true as const }
+  },
+  'billing-pes-list': async (input, { core }) =>
+    core.tx.read(async (m) => {
+      const regies = input.regieId ? [input.regieId] : (await m.find(RegiePes, { where: { enabled: true } })).map((r) => r.regieId)
+      return { bordereaux: pesBordereauDtos(m, input.regieId), pendingCredits: regies.flatMap((r) => pendingCredits(m, r)) }
+    }),
+  'billing-pes-titres': async (input, { core }) => core.tx.read(async (m) => pesTitreDtos(m, input.bordereauId)),
+  'billing-pes-export-run': async (input, ctx) => exportRunToPes(ctx.core, requireActor(ctx), input.runId),
+  'billing-pes-export-credits': async (input, ctx) => exportCreditNotesToPes(ctx.core, requireActor(ctx), input.regieId),
+  'billing-pes-mark-sent': async (input, ctx) => {
+    await markPesSent(ctx.core, requireActor(ctx), input.bordereauId)
+    return { ok: true as const }
+  },
 
   'billing-unpaid-list': async (input, { core }) => core.tx.read((m) => unpaidList(m, parisDay(core.clock.now()), input)),
   'billing-reminders-send': async (input, ctx) => {
@@ -139,6 +173,13 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         const e = await core.tx.read((m) => m.findOneBy(SepaExport, { id: need(input.id) }))
         if (!e) throw new DomainError('not_found', 'Fichier de prélèvement introuvable.', 404)
         return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
+      }
+      case 'pes': {
+        // Debtors' identities and bank details: billing roles only.
+        if (actor.role === 'accueil') throw forbidden()
+        const b = await core.tx.read((m) => m.findOneBy(PesBordereau, { id: need(input.id) }))
+        if (!b) throw new DomainError('not_found', 'Bordereau PES introuvable.', 404)
+        return { filename: b.fileName, mime: 'application/xml', base64: Buffer.from(b.xml, 'utf8').toString('base64') }
       }
       case 'job': {
         const j = getJob(need(input.jobId))

@@ -51,8 +51,11 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
   installErrorHandler(app, 'family')
   await app.register(fastifyHelmet, {
-    // form-action: the "Payer" form posts to the payment gateway (Systempay), or to the built-in simulator on 'self'.
-    contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'form-action': ["'self'", 'https://paiement.systempay.fr'] } }
+    // form-action: the "Payer" form goes to the payment gateway (Systempay, PayFiP), or to a built-in simulator on 'self'.
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'form-action': ["'self'", 'https://paiement.systempay.fr', 'https://www.payfip.gouv.fr', 'https://www.tipi.budget.gouv.fr'] }
+    }
   })
   await app.register(rpcPlugin<FamilyActor>, {
     core,

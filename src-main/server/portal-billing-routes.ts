@@ -3,9 +3,12 @@ import type { Core } from '../core/app-core'
 import { DomainError } from '../core/errors'
 import { renderCreditNote, renderInvoice, renderReceipt, renderStatement } from '../billing/documents/render'
 import { storeReceiptDocument } from '../billing/payments/receipts'
-import { handleIpn, IPN_PATH, SIMULATOR_PREFIX } from '../billing/payments/online'
+import { IPN_PATH, PAYFIP_NOTIFY_PATH } from '../billing/payments/online'
+import { PAYFIP_SIMULATOR_PREFIX, verifyPayfip } from '../billing/payments/payfip-orders'
+import { payfipSimulator } from '../billing/payments/payfip-simulator'
+import { handleIpn, SIMULATOR_PREFIX } from '../billing/payments/systempay-orders'
 import { paymentSimulator } from '../billing/payments/simulator'
-import { activeKey, getBillingSettings } from '../billing/settings'
+import { activeKey, getBillingSettings, simulatorAllowed } from '../billing/settings'
 import { CreditNote, Invoice, Payment } from '../billing/entities'
 import type { FamilyActor } from '../rpc/types'
 import { parseId, registerFileSession, sendFile } from './file-routes'
@@ -17,9 +20,10 @@ export interface PortalBillingOptions {
 }
 
 /**
- * Billing routes of the portal listener: the payment provider's IPN
- * (server-to-server, form-encoded, authenticated by its signature, so no
- * session and no CSRF), the built-in payment simulator, and the PDF
+ * Billing routes of the portal listener: the payment providers'
+ * notifications (server-to-server, so no session and no CSRF: Systempay's
+ * IPN is authenticated by its signature, PayFiP's by our own query to
+ * PayFiP), the built-in simulators of both (demo and test mode only), and the PDF
  * downloads of the family's own invoices, receipts, credit notes and
  * statements (session + ownership; "not yours" answers 404 like "absent").
  */
@@ -28,9 +32,21 @@ export async function portalBillingPlugin(app: FastifyInstance, opts: PortalBill
 
   await app.register(paymentSimulator, {
     prefix: SIMULATOR_PREFIX,
+    // Never in a normal install, whatever the settings say: the simulator would let a family mark invoices paid without paying.
     credentials: async () => {
+      if (!simulatorAllowed(core.options.runMode)) return null
       const s = await core.tx.read((m) => getBillingSettings(m))
-      return s.onlineEnabled && s.provider === 'simulator' && activeKey(s) ? { siteId: s.siteId, key: activeKey(s) } : null
+      return s.onlineEnabled && s.provider === 'systempay' && s.simulated && activeKey(s) ? { siteId: s.siteId, key: activeKey(s) } : null
+    },
+    now: () => core.clock.now()
+  })
+
+  await app.register(payfipSimulator, {
+    prefix: PAYFIP_SIMULATOR_PREFIX,
+    numcli: async () => {
+      if (!simulatorAllowed(core.options.runMode)) return null
+      const s = await core.tx.read((m) => getBillingSettings(m))
+      return s.onlineEnabled && s.provider === 'payfip' && s.simulated && s.payfipNumcli ? s.payfipNumcli : null
     },
     now: () => core.clock.now()
   })
@@ -48,6 +64,22 @@ export async function portalBillingPlugin(app: FastifyInstance, opts: PortalBill
       }
       return reply.status(r.status).type('text/plain; charset=utf-8').send(r.body)
     })
+    // PayFiP sends only the operation id (query string or form); what happened is asked to PayFiP itself.
+    const payfip = async (idop: unknown, reply: import('fastify').FastifyReply) => {
+      let r
+      try {
+        r = await verifyPayfip(core, String(idop ?? ''))
+      } catch (e) {
+        core.options.log(`Notification PayFiP ${String(idop)} : ${(e as Error).message}`)
+        return reply.status(503).type('text/plain; charset=utf-8').send('KO : PayFiP injoignable, réessayez')
+      }
+      for (const id of r.paymentIds) {
+        await storeReceiptDocument(core, id).catch((e) => core.options.log(`Reçu du règlement ${id} : ${(e as Error).message}`))
+      }
+      return reply.status(r.status).type('text/plain; charset=utf-8').send(r.body)
+    }
+    ipn.post<{ Querystring: { idop?: string } }>(PAYFIP_NOTIFY_PATH, async (req, reply) => payfip(((req.body ?? {}) as Record<string, unknown>).idop ?? req.query.idop, reply))
+    ipn.get<{ Querystring: { idop?: string } }>(PAYFIP_NOTIFY_PATH, async (req, reply) => payfip(req.query.idop, reply))
   })
 
   await app.register(async (files) => {

@@ -22,6 +22,10 @@ export class Structure {
   /** Who signs the attestations fiscales, and as what (« Marie Durand », « Directrice »). */
   @Column({ name: 'signatory_name', type: 'text', default: '' }) signatoryName: string
   @Column({ name: 'signatory_role', type: 'text', default: '' }) signatoryRole: string
+  /** JSON [{ service, hours }]: the portal's « Contact » page. */
+  @Column({ name: 'opening_hours', type: 'text', default: '[]' }) openingHours: string
+  /** JSON [{ label, phone }]: phone lines besides the main one. */
+  @Column({ name: 'contact_phones', type: 'text', default: '[]' }) contactPhones: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
   @RecordVersion() version: number
 }

@@ -4,6 +4,7 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { audit } from '../audit/audit'
 import { bumpVersion, claimVersion, versionOf } from '../db/versions'
+import { contactColumns, contactLists } from './contact'
 import { Setting, Structure } from './entities'
 
 export async function getSetting<T>(m: EntityManager, key: string, fallback: T): Promise<T> {
@@ -50,6 +51,8 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
     websiteUrl: '',
     signatoryName: '',
     signatoryRole: '',
+    openingHours: '[]',
+    contactPhones: '[]',
     updatedAt: new Date(0).toISOString(),
     version: 0
   })
@@ -58,7 +61,7 @@ export async function getStructure(m: EntityManager): Promise<Structure> {
 export async function updateStructure(core: Core, actor: Actor, { version, ...input }: StructureDto & { version: number }): Promise<void> {
   await core.tx.run(async (m) => {
     const before = await getStructure(m)
-    const after = { ...before, ...input, id: 1, updatedAt: core.clock.now().toISOString() }
+    const after = { ...before, ...input, ...contactColumns(input), id: 1, updatedAt: core.clock.now().toISOString() }
     await m.save(Structure, after)
     // After the save: the row exists even on the very first one.
     after.version = claimVersion(m, 'structure', { id: 1 }, version, actor, core.clock.now())
@@ -81,6 +84,7 @@ export function structureDto(s: Structure): StructureDto & { version: number } {
     websiteUrl: s.websiteUrl,
     signatoryName: s.signatoryName,
     signatoryRole: s.signatoryRole,
+    ...contactLists(s),
     version: s.version
   }
 }

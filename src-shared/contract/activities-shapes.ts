@@ -304,8 +304,10 @@ export type AcceptOutcomeDto = z.infer<typeof acceptOutcome>
 
 /** What the portal cascade offers one child. */
 export const catalogPeriod = period.omit({ activityId: true, version: true }).extend({
-  /** Inside the enrolment window today. */
+  /** The child can enrol today: inside the enrolment window and not already enrolled for it. */
   open: z.boolean(),
+  /** Where today falls against the enrolment window (a period already enrolled for is closed with the window open). */
+  window: z.enum(['before', 'open', 'after']),
   /** Why the form is closed (outside the window, already enrolled…), in French. */
   closedReason: z.string().nullable(),
   groups: z.array(z.object({ id, name: z.string() }))

@@ -211,7 +211,9 @@ export const invoiceSummary = z.object({
   state: invoiceState,
   /** Collection date of the direct debit that pays it (in flight until then), if any. */
   debitOn: isoDate.nullable(),
-  creditNoteNumber: z.string().nullable()
+  creditNoteNumber: z.string().nullable(),
+  /** The titre it became in a PES V2 bordereau (public régie), and whether the file went to the Trésor. */
+  titre: z.object({ exer: z.number().int(), idBord: z.number().int(), idPce: z.number().int(), sent: z.boolean() }).nullable()
 })
 export type InvoiceSummaryDto = z.infer<typeof invoiceSummary>
 
@@ -271,7 +273,10 @@ export const paymentDto = z.object({
   /** A direct debit whose collection date (receivedOn) is still ahead: not yet money received. */
   inFlight: z.boolean(),
   rejectedOn: z.string().nullable(),
-  invoices: z.array(z.string())
+  invoices: z.array(z.string()),
+  /** 'to-check': money for invoices already paid, kept as credit until the accountant has looked at it. */
+  review: z.enum(['', 'to-check', 'checked']),
+  reviewNote: z.string()
 })
 export type PaymentDto = z.infer<typeof paymentDto>
 
@@ -360,6 +365,64 @@ export const portalInvoice = z.object({
   totalCents: cents,
   dueCents: cents,
   state: invoiceState,
-  stateLabel: z.string()
+  stateLabel: z.string(),
+  /** « Payer » may include it (with the structure's provider). */
+  payableOnline: z.boolean(),
+  /** Where the family pays when it is not here (« titre émis : payable auprès du Trésor public »…). */
+  payNote: z.string().nullable()
 })
 export type PortalInvoiceDto = z.infer<typeof portalInvoice>
+
+// ---------------------------------------------------------------- PES V2 (Trésor public)
+
+export const pesProduct = z.object({
+  kind: z.enum(['activity', 'tariff']),
+  refId: id,
+  code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{1,4}$/, { error: 'Code produit local : 1 à 4 lettres ou chiffres (ex. CANT).' }),
+  nature: z.string().trim().regex(/^[1-9]\d{0,11}$/, { error: 'Nature : le compte budgétaire, en chiffres (ex. 7066).' })
+})
+export const pesSettingsInput = z.object({
+  regieId: id,
+  /** The régie is a public one: its runs become ORMC bordereaux for the Trésor. */
+  enabled: z.boolean(),
+  collectivite: z.string().trim().max(38, { error: 'Libellé de la collectivité : 38 caractères au plus.' }).default(''),
+  siret: z.string().trim().transform((s) => s.replace(/\s/g, '')).default(''),
+  poste: z.string().trim().default(''),
+  codCol: z.string().trim().toUpperCase().default(''),
+  codBud: z.string().trim().toUpperCase().default(''),
+  defaultProduct: z.string().trim().toUpperCase().default(''),
+  defaultNature: z.string().trim().default(''),
+  products: z.array(pesProduct).max(500).default([])
+})
+export type PesSettingsInput = z.output<typeof pesSettingsInput>
+export const pesSettingsDto = pesSettingsInput
+
+export const pesBordereauDto = z.object({
+  id,
+  regieId: id,
+  regieName: z.string(),
+  runId: id.nullable(),
+  runMonth: z.string().nullable(),
+  kind: z.enum(['ormc', 'reduction']),
+  exer: z.number().int(),
+  idBord: z.number().int(),
+  date: isoDate,
+  pieceCount: z.number().int(),
+  totalCents: cents,
+  fileName: z.string(),
+  status: z.enum(['generated', 'sent']),
+  sentAt: z.string().nullable(),
+  createdAt: z.string()
+})
+export type PesBordereauDto = z.infer<typeof pesBordereauDto>
+export const pesTitreDto = z.object({
+  idPce: z.number().int(),
+  invoiceId: id,
+  invoiceNumber: z.string(),
+  creditNoteNumber: z.string().nullable(),
+  familyNumber: z.number().int(),
+  familyName: z.string(),
+  amountCents: cents,
+  debit: z.boolean()
+})
+export type PesTitreDto = z.infer<typeof pesTitreDto>

@@ -13,6 +13,10 @@ export const billingSummary = z.object({
   nextDebitOn: z.string().nullable(),
   directDebit: z.boolean(),
   onlinePayment: z.boolean(),
+  /** Which provider « Payer » goes to (PayFiP pays one titre at a time). */
+  onlineProvider: z.enum(['systempay', 'payfip']),
+  /** Set when the payment pages are a simulator (demo or test mode): shown on every payment page. */
+  simulatorNotice: z.string().nullable(),
   payAt: z.string()
 })
 export type BillingSummaryDto = z.infer<typeof billingSummary>
@@ -63,12 +67,12 @@ export const billingPortalProcedures = {
   }),
   'billing-pay-online': proc({
     input: z.object({ invoiceIds: z.array(id).min(1, { error: 'Cochez au moins une facture à payer.' }).max(50) }),
-    output: z.object({ orderId: z.string(), amountCents: z.number().int(), action: z.string(), fields: z.record(z.string(), z.string()) }),
+    output: z.object({ orderId: z.string(), amountCents: z.number().int(), method: z.enum(['post', 'get']), action: z.string(), fields: z.record(z.string(), z.string()), reused: z.boolean() }),
     owns: { invoiceIds: 'invoice' }
   }),
   'billing-online-status': proc({
     input: z.object({ reference: z.string().regex(/^RB\d{8}[0-9A-F]{10}$/, { error: 'Référence de paiement invalide.' }) }),
-    output: z.object({ orderId: z.string(), status: z.enum(['pending', 'paid', 'failed']), amountCents: z.number().int(), invoiceCount: z.number().int() }),
+    output: z.object({ orderId: z.string(), status: z.enum(['pending', 'paid', 'failed', 'cancelled']), amountCents: z.number().int(), invoiceCount: z.number().int(), simulatorNotice: z.string().nullable() }),
     query: true
   }),
   'billing-request-attestation': proc({

@@ -16,6 +16,8 @@ export const bookingsPortalProcedures = {
     owns: { childId: 'child' },
     query: true
   }),
+  /** The first day from today on that can be booked (null: nothing within a year): where the planning opens. */
+  'bookings-first-bookable': proc({ input: z.object({}), output: z.object({ day: isoDate.nullable() }), query: true }),
   /** "Terminer les modifications": the recap with prices and what would be refused. Writes nothing. */
   'bookings-preview': proc({ input: changesInput, output: recap, query: true }),
   /** "Terminer": every change in one transaction (or none), then the recap e-mail. */

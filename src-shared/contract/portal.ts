@@ -3,6 +3,7 @@ import { familyFilePortalProcedures } from './portal-family-file'
 import { activitiesPortalProcedures } from './portal-activities'
 import { bookingsPortalProcedures } from './portal-bookings'
 import { billingPortalProcedures } from './portal-billing'
+import { contactPortalProcedures } from './portal-contact'
 
 export type { PortalUserDto } from './portal-foundation'
 
@@ -16,7 +17,8 @@ export const portalProcedures = {
   ...familyFilePortalProcedures,
   ...activitiesPortalProcedures,
   ...bookingsPortalProcedures,
-  ...billingPortalProcedures
+  ...billingPortalProcedures,
+  ...contactPortalProcedures
 }
 
 export type PortalProcedures = typeof portalProcedures

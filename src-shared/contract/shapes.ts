@@ -128,6 +128,14 @@ export const REQUEST_TYPE_LABELS: Record<string, string> = {
   absence: 'Absence'
 }
 
+/** One line of « Horaires d’ouverture » on the portal's Contact page. */
+export const openingHoursLine = z.object({ service: nonEmpty('Service', 80), hours: nonEmpty('Horaires', 300) })
+/** A phone line besides the main one (« Restauration scolaire », « Centre de loisirs »…). */
+export const contactPhone = z.object({
+  label: nonEmpty('Libellé', 60),
+  phone: phone.refine((v) => v.length > 0, { error: 'Téléphone : champ obligatoire.' })
+})
+
 export const structureInput = z.object({
   name: nonEmpty('Nom de la structure'),
   address: optionalText(200),
@@ -148,7 +156,9 @@ export const structureInput = z.object({
     .default(''),
   /** Who signs the attestations fiscales, and as what. */
   signatoryName: optionalText(100),
-  signatoryRole: optionalText(100)
+  signatoryRole: optionalText(100),
+  openingHours: z.array(openingHoursLine).max(12, { error: 'Horaires : 12 lignes au maximum.' }).default([]),
+  contactPhones: z.array(contactPhone).max(8, { error: 'Téléphones : 8 numéros au maximum.' }).default([])
 })
 export type StructureDto = z.infer<typeof structureInput>
 

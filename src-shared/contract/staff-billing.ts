@@ -12,6 +12,10 @@ import {
   paymentDto,
   paymentInput,
   paymentMode,
+  pesBordereauDto,
+  pesSettingsDto,
+  pesSettingsInput,
+  pesTitreDto,
   previewLine,
   pricePreview,
   regieDto,
@@ -26,6 +30,16 @@ import {
 } from './billing-shapes'
 import { mandateDto } from './sepa'
 
+const pesExportResult = z.object({
+  bordereauId: id,
+  exer: z.number().int(),
+  idBord: z.number().int(),
+  pieceCount: z.number().int(),
+  totalCents: z.number().int(),
+  fileName: z.string(),
+  skipped: z.array(z.string())
+})
+
 /** Billing and exports: comptable and direction. */
 export const BILLING: readonly StaffRole[] = ['direction', 'comptable']
 /** The desk may also take payments and read a family's account. */
@@ -34,13 +48,19 @@ export const CASHIER: readonly StaffRole[] = ['direction', 'comptable', 'accueil
 export const billingSettingsDto = z.object({
   version: recordVersion,
   onlineEnabled: z.boolean(),
-  provider: z.enum(['simulator', 'systempay']),
+  provider: z.enum(['systempay', 'payfip']),
+  /** The built-in simulator of the provider: refused unless the app runs as a demo or in the test mode. */
+  simulated: z.boolean().default(false),
   siteId: z.string().regex(/^\d{8}$/, { error: 'Identifiant de la boutique : 8 chiffres.' }),
   ctxMode: z.enum(['TEST', 'PRODUCTION']),
   /** Empty = keep the stored key (keys are never sent back to screens). */
   testKey: z.string().max(100).default(''),
   productionKey: z.string().max(100).default(''),
   gatewayUrl: z.string().trim().max(200).default(''),
+  payfipNumcli: z.string().trim().max(6).default(''),
+  payfipSaisie: z.enum(['T', 'X', 'W']).default('T'),
+  payfipServiceUrl: z.string().trim().max(200).default(''),
+  payfipPaymentUrl: z.string().trim().max(200).default(''),
   payAt: z.string().trim().max(500).default(''),
   residentPostalCodes: z.array(z.string().trim().max(5)).max(50).default([])
 })
@@ -67,7 +87,7 @@ const catalog = z.object({
 export const billingStaffProcedures = {
   'billing-settings-get': proc({
     input: z.object({}),
-    output: billingSettingsDto.extend({ hasTestKey: z.boolean(), hasProductionKey: z.boolean(), ipnUrl: z.string() }),
+    output: billingSettingsDto.extend({ hasTestKey: z.boolean(), hasProductionKey: z.boolean(), ipnUrl: z.string(), payfipNotifyUrl: z.string(), simulatorAllowed: z.boolean() }),
     roles: BILLING,
     query: true
   }),
@@ -132,10 +152,24 @@ export const billingStaffProcedures = {
 
   'billing-payment-record': proc({ input: paymentInput, output: z.object({ paymentId: id, number: z.string(), creditLeftCents: z.number().int() }), roles: CASHIER }),
   'billing-payments-list': proc({
-    input: page.extend({ regieId: id.optional(), familyId: id.optional(), mode: paymentMode.optional(), from: isoDate.optional(), to: isoDate.optional(), undeposited: z.boolean().default(false) }),
-    output: z.object({ total: z.number().int(), items: z.array(paymentDto) }),
+    input: page.extend({
+      regieId: id.optional(),
+      familyId: id.optional(),
+      mode: paymentMode.optional(),
+      from: isoDate.optional(),
+      to: isoDate.optional(),
+      undeposited: z.boolean().default(false),
+      toCheck: z.boolean().default(false)
+    }),
+    output: z.object({ total: z.number().int(), items: z.array(paymentDto), toCheck: z.number().int() }),
     roles: CASHIER,
     query: true
+  }),
+  /** The accountant has looked at a payment received for invoices already paid (refunded, or kept as credit). */
+  'billing-payment-review': proc({
+    input: z.object({ paymentId: id, note: z.string().trim().min(1, { error: 'Indiquez ce qui a été fait (remboursement, avoir conservé…).' }).max(300) }),
+    output: ok,
+    roles: BILLING
   }),
   'billing-payment-reject': proc({
     input: z.object({ paymentId: id, reason: z.string().trim().min(1, { error: 'Motif du rejet : champ obligatoire.' }).max(200), rejectedOn: isoDate.nullable().default(null) }),
@@ -151,6 +185,23 @@ export const billingStaffProcedures = {
     roles: CASHIER
   }),
   'billing-deposits-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(depositDto), roles: CASHIER, query: true }),
+
+  /** PES V2 (Trésor public): the régie's settings, its bordereaux, the export of a run and of credit notes. */
+  'billing-pes-settings-get': proc({ input: z.object({ regieId: id }), output: pesSettingsDto, roles: BILLING, query: true }),
+  'billing-pes-settings-save': proc({ input: pesSettingsInput, output: ok, roles: BILLING }),
+  'billing-pes-list': proc({
+    input: z.object({ regieId: id.optional() }),
+    output: z.object({
+      bordereaux: z.array(pesBordereauDto),
+      pendingCredits: z.array(z.object({ creditNoteId: id, creditNumber: z.string(), invoiceNumber: z.string() }))
+    }),
+    roles: BILLING,
+    query: true
+  }),
+  'billing-pes-titres': proc({ input: z.object({ bordereauId: id }), output: z.array(pesTitreDto), roles: BILLING, query: true }),
+  'billing-pes-export-run': proc({ input: z.object({ runId: id }), output: pesExportResult, roles: BILLING }),
+  'billing-pes-export-credits': proc({ input: z.object({ regieId: id }), output: pesExportResult, roles: BILLING }),
+  'billing-pes-mark-sent': proc({ input: z.object({ bordereauId: id }), output: ok, roles: BILLING }),
 
   'billing-unpaid-list': proc({ input: z.object({ regieId: id.optional(), minDaysLate: z.number().int().min(0).max(3650).default(0) }), output: z.array(unpaidRow), roles: BILLING, query: true }),
   'billing-reminders-send': proc({
@@ -168,7 +219,7 @@ export const billingStaffProcedures = {
   /** Any billing document as bytes (base64): the Electron window saves it with the native dialog, the browser downloads it. */
   'billing-file': proc({
     input: z.object({
-      kind: z.enum(['invoice', 'credit-note', 'receipt', 'deposit', 'statement', 'sepa', 'job']),
+      kind: z.enum(['invoice', 'credit-note', 'receipt', 'deposit', 'statement', 'sepa', 'pes', 'job']),
       id: id.optional(),
       familyId: id.optional(),
       schoolYear: schoolYear.optional(),

@@ -119,7 +119,8 @@ test('a family books 4 Wednesdays, staff validate, a late cancellation is billed
     expect(chosen).toBe(4)
   }
   // 3. Terminer les modifications  4. the recap at 4 × the unit price  5. Terminer
-  await portal.getByRole('button', { name: 'Terminer les modifications (4)' }).click()
+  // Above the planning (the second one, after the grid, is for keyboards: portal-layout.spec.ts).
+  await portal.getByRole('button', { name: 'Terminer les modifications (4)' }).first().click()
   await expect(portal.getByRole('heading', { name: 'Validation des modifications' })).toBeVisible()
   const recapTable = portal.getByRole('table', { name: 'Récapitulatif de votre saisie' })
   await expect(recapTable.getByRole('row')).toHaveCount(6)

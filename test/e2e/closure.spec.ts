@@ -45,6 +45,8 @@ test('a closure asks before cancelling, then lists the family without e-mail to 
   await page.getByRole('option', { name: `Activité : ${facility.name} › ALAE Soir 2` }).click()
   for (const id of ['#closure-start', '#closure-end']) {
     await dialog.locator(id).fill(frDate(DAY))
+    // A typed date opens no calendar over the dialog's « Enregistrer » (it opens from its icon, or ↓).
+    await expect(page.locator('.p-datepicker-panel')).toHaveCount(0)
     await dialog.locator(id).press('Enter')
   }
   await dialog.getByLabel('Motif').fill(scope.reason)

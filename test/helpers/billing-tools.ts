@@ -11,6 +11,8 @@ import { join } from 'node:path'
 export const BILLING_FIXTURES = new URL('../fixtures/billing/', import.meta.url)
 export const PAIN008_XSD = new URL('pain.008.001.02.xsd', BILLING_FIXTURES).pathname
 export const PAIN008_08_XSD = new URL('pain.008.001.08.xsd', BILLING_FIXTURES).pathname
+/** PES V2 4.71 recette schemas (DGFiP), as the notes of shared/reference/pes-v2 validate them. */
+export const PES_XSD = new URL('../fixtures/pes-v2/Schemas_PES_v471_072015/PES_V2/Rev0/PES_Aller_recette.xsd', import.meta.url).pathname
 
 function withTemp<T>(name: string, data: string | Uint8Array, fn: (file: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'rb-check-'))
@@ -23,14 +25,19 @@ function withTemp<T>(name: string, data: string | Uint8Array, fn: (file: string)
   }
 }
 
-/** xmllint's verdict on a document against the XSD of its pain.008 version (.02 or .08, read from its namespace). */
+/**
+ * xmllint's verdict on a document against an XSD: by default the one of its pain.008 version (.02 or .08, read from
+ * its namespace). The verdict is xmllint's exit code; `output` is empty on success, and never holds the PES schemas'
+ * expected "parser warning" lines.
+ */
 export function xmllint(xml: string, xsd = xml.includes('pain.008.001.08') ? PAIN008_08_XSD : PAIN008_XSD): { ok: boolean; output: string } {
   return withTemp('file.xml', xml, (file) => {
     try {
       execFileSync('xmllint', ['--noout', '--schema', xsd, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
       return { ok: true, output: '' }
     } catch (e) {
-      return { ok: false, output: String((e as { stderr?: string }).stderr ?? e) }
+      const out = String((e as { stderr?: string }).stderr ?? e)
+      return { ok: false, output: out.split('\n').filter((l) => !/parser warning|failed to load external entity/.test(l)).join('\n') }
     }
   })
 }

@@ -15,7 +15,7 @@ import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { saveMandate } from '../../src-main/billing/sepa/mandates'
 import { Family } from '../../src-main/families/entities'
 import { FamilyCaf } from '../../src-main/families/file-entities'
-import { regieInput, tariffInput } from '@shared/contract/billing-shapes'
+import { regieInput, tariffInput, type RegieInput } from '@shared/contract/billing-shapes'
 import { setStructure, addChild } from './activities'
 import { seedFamily, seedStaff, type SeededFamily, type SeededStaff } from './core'
 import { Child } from '../../src-main/families/entities'
@@ -39,6 +39,28 @@ export function book(core: Core, childId: number, unitId: number, day: string, s
     .prepare(`INSERT INTO booking (child_id, unit_id, day, state, source, price_cents, arrived_at, left_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`)
     .run(childId, unitId, day, state, opts.source ?? 'family', opts.arrived ?? null, opts.left ?? null, now, now)
   return Number(r.lastInsertRowid)
+}
+
+/** The régie "AL" of the billing tests (numbers AL-1, AL-AV1, AL-R1), with `over` changes. */
+export function testRegie(over: Partial<RegieInput> = {}): RegieInput {
+  return {
+    id: null,
+    name: 'Régie périscolaire et loisirs',
+    code: 'AL',
+    invoiceFormat: '{CODE}-{N}',
+    creditFormat: '{CODE}-AV{N}',
+    paymentFormat: '{CODE}-R{N}',
+    isDefault: true,
+    dueDays: 20,
+    paymentMethods: 'Chèque à l’ordre du Trésor public, espèces, CESU à l’accueil.',
+    creditorName: 'Régie périscolaire de Testville',
+    ics: 'FR72ZZZ123456',
+    creditorIban: 'FR7630006000011234567890189',
+    creditorBic: '',
+    active: true,
+    activityIds: [],
+    ...over
+  }
 }
 
 const bracket = (qfMin: number, qfMax: number | null, priceCents: number, halfDayPriceCents: number | null = null) => ({ qfMin, qfMax, priceCents, halfDayPriceCents })
@@ -68,24 +90,8 @@ export async function seedBillingWorld(core: Core): Promise<BillingWorld> {
   const mercAprem = await unit(mercredis.id, 'Après-midi', '13:30', '17:30', 2)
   const atelierU = await unit(atelier.id, 'Atelier théâtre', '16:30', '18:00', 1)
 
-  const regieId = await saveRegie(core, a, {
-    id: null,
-    name: 'Régie périscolaire et loisirs',
-    code: 'AL',
-    invoiceFormat: '{CODE}-{N}',
-    creditFormat: '{CODE}-AV{N}',
-    paymentFormat: '{CODE}-R{N}',
-    isDefault: true,
-    dueDays: 20,
-    paymentMethods: 'Chèque à l’ordre du Trésor public, espèces, CESU à l’accueil.',
-    creditorName: 'Régie périscolaire de Testville',
-    ics: 'FR72ZZZ123456',
-    creditorIban: 'FR7630006000011234567890189',
-    creditorBic: '',
-    active: true,
-    activityIds: []
-  })
-  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'simulator', testKey: 'cle-de-test-simulateur', residentPostalCodes: ['31000'] })
+  const regieId = await saveRegie(core, a, testRegie())
+  await saveBillingSettings(core, a, { ...DEFAULT_BILLING_SETTINGS, onlineEnabled: true, provider: 'systempay', simulated: true, testKey: 'cle-de-test-simulateur', residentPostalCodes: ['31000'] })
 
   const t = (input: Record<string, unknown>) => saveTariff(core, a, tariffInput.parse({ validFrom: '2026-09-01', ...input }))
   await t({

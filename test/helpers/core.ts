@@ -51,7 +51,8 @@ export async function openTestCore(opts: TestCoreOptions = {}): Promise<TestCore
   const ownDir = !rest.dataDir
   const dataDir = rest.dataDir ?? mkdtempSync(join(tmpdir(), 'ribambelle-test-'))
   const clock = new FixedClock(now ?? TEST_NOW)
-  const core = await openCore({ log: () => {}, ...rest, dataDir, clock })
+  // The explicit test mode by default (payment simulators allowed); pass runMode: 'production' to test a normal install.
+  const core = await openCore({ log: () => {}, runMode: 'test', ...rest, dataDir, clock })
   return Object.assign(core, {
     clock,
     cleanup: async () => {

@@ -62,11 +62,21 @@ describe('the portal cascade', () => {
     const cl = (await catalogFor(core, lina))[1].types[0].activities[0]
     const byName = Object.fromEntries(cl.periods.map((p) => [p.name, p]))
     expect(byName['2026/2027'].open).toBe(true)
+    expect(byName['2026/2027'].window).toBe('open')
     expect(byName['2026/2027'].closedReason).toBeNull()
+    expect(byName['Été 2026 (tardif)'].window).toBe('after')
+    expect(byName['2027/2028'].window).toBe('before')
     expect(byName['Été 2026 (tardif)'].open).toBe(false)
     expect(byName['Été 2026 (tardif)'].closedReason).toContain('closes depuis le 20/08/2026')
     expect(byName['2027/2028'].open).toBe(false)
     expect(byName['2027/2028'].closedReason).toContain('ouvriront le 10/03/2027')
+  })
+
+  test('a period already asked for is closed while its window stays open (« inscription déjà faite », not « inscriptions fermées »)', async () => {
+    await requestEnrolment(core, fam.actor, { childId: leo, periodId: fx.alae.periodId, groupId: fx.alae.elementaire, typicalWeek: [], memo: '', siblingIds: [] })
+    const alae = (await catalogFor(core, leo))[0].types[0].activities[0].periods.find((p) => p.id === fx.alae.periodId)!
+    expect(alae).toMatchObject({ open: false, window: 'open' })
+    expect(alae.closedReason).toContain('a déjà une inscription pour cette période')
   })
 
   test('a family cannot list the options of another family’s child (HTTP, ownership check)', async () => {

@@ -32,7 +32,9 @@ beforeEach(async () => {
     websiteUrl: '',
     signatoryName: '',
     signatoryRole: '',
-    logo: null
+    logo: null,
+    openingHours: [],
+    contactPhones: []
   })
 })
 afterEach(async () => {

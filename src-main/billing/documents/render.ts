@@ -12,7 +12,7 @@ import { getStructure } from '../../settings/settings'
 import { CreditNote, Deposit, Invoice, Regie } from '../entities'
 import { invoiceLines, invoiceRow } from '../invoices'
 import { listPayments, paymentById } from '../payments/payments'
-import { getBillingSettings } from '../settings'
+import { getBillingSettings, onlineOffer } from '../settings'
 import { familyStatement } from '../statement'
 import { renderPdf } from '../pdf/printer'
 import { creditNotePdf, depositPdf, invoicePdf, receiptPdf, statementPdf, type InvoicePdfData } from './pdfs'
@@ -30,16 +30,23 @@ export interface PdfFile {
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
 
+export interface InvoiceDocContext {
+  logo: string | null
+  onlinePayment: boolean
+  payAt: string
+}
+
+/** What every invoice of a batch shares: the logo, and whether the portal really offers online payment. */
+export async function invoiceDocContext(core: Core, m: EntityManager): Promise<InvoiceDocContext> {
+  const settings = await getBillingSettings(m)
+  return { logo: (await getStructure(m)).logo, onlinePayment: onlineOffer(settings, core.options.runMode).available, payAt: settings.payAt }
+}
+
 /** Everything an invoice PDF shows; `ctx` lets a batch read the structure and settings once. */
-export async function invoicePdfData(m: EntityManager, invoiceId: number, ctx?: { logo: string | null; onlinePayment: boolean; payAt: string }): Promise<InvoicePdfData> {
+export async function invoicePdfData(m: EntityManager, invoiceId: number, c: InvoiceDocContext): Promise<InvoicePdfData> {
   const row = invoiceRow(m, invoiceId)
   const inv = await m.findOneBy(Invoice, { id: invoiceId })
   if (!inv) throw notFound('Facture')
-  let c = ctx
-  if (!c) {
-    const settings = await getBillingSettings(m)
-    c = { logo: (await getStructure(m)).logo, onlinePayment: settings.onlineEnabled, payAt: settings.payAt }
-  }
   return {
     number: inv.number,
     issueDate: inv.issueDate,
@@ -60,7 +67,7 @@ export async function invoicePdfData(m: EntityManager, invoiceId: number, ctx?: 
 }
 
 export async function renderInvoice(core: Core, invoiceId: number): Promise<PdfFile> {
-  const data = await core.tx.read((m) => invoicePdfData(m, invoiceId))
+  const data = await core.tx.read(async (m) => invoicePdfData(m, invoiceId, await invoiceDocContext(core, m)))
   return { filename: `facture-${safeName(data.number)}.pdf`, data: await renderPdf(invoicePdf(data)) }
 }
 

@@ -15,15 +15,13 @@ import { frenchDate, parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
 import { consentingRecipient } from '../../families/contact'
 import { enqueueMail, mailContext } from '../../mail/outbox'
-import { getStructure } from '../../settings/settings'
 import { renderPdf } from '../pdf/printer'
-import { invoicePdfData } from '../documents/render'
+import { invoiceDocContext, invoicePdfData } from '../documents/render'
 import { invoicePdf } from '../documents/pdfs'
 import { documentDef } from '../documents/layout'
 import { billingTemplates } from '../mail'
 import { Invoice } from '../entities'
 import { markInvoicesNotified } from '../invoices'
-import { getBillingSettings } from '../settings'
 
 interface Job extends JobDto {
   startedAt: number
@@ -61,10 +59,9 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   const t0 = Date.now()
   const { ids, ctx, mailCtx } = await core.tx.read(async (m) => {
     const invoices = await m.find(Invoice, { where: { runId: opts.runId }, order: { seq: 'ASC' }, select: { id: true, seq: true } })
-    const s = await getBillingSettings(m)
     return {
       ids: invoices.map((i) => i.id).slice(0, limit),
-      ctx: { logo: (await getStructure(m)).logo, onlinePayment: s.onlineEnabled, payAt: s.payAt },
+      ctx: await invoiceDocContext(core, m),
       mailCtx: await mailContext(m, core.runtime.portalUrl)
     }
   })

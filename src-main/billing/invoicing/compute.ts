@@ -250,7 +250,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       stmt(
         db,
         `SELECT p.family_id, SUM(p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0)) AS free
-           FROM payment p WHERE p.regie_id = ? AND p.status = 'ok' GROUP BY p.family_id`
+           FROM payment p WHERE p.regie_id = ? AND p.status = 'ok' AND p.review <> 'to-check' GROUP BY p.family_id`
       ).all(opts.regieId) as { family_id: number; free: number }[]
     ).map((x) => [x.family_id, x.free])
   )

@@ -39,14 +39,15 @@ export function explanationId(db: Database.Database, cache: Map<string, number>,
 
 /**
  * Allocates the family's unallocated payments (oldest first) to an invoice,
- * up to its total. Returns the amount applied.
+ * up to its total. Returns the amount applied. Money waiting for the
+ * accountant's check (a duplicate online payment) is not applied.
  */
 export function applyCredit(db: Database.Database, regieId: number, familyId: number, invoiceId: number, dueCents: number, on: string, at: string): number {
   if (dueCents <= 0) return 0
   const free = stmt(
     db,
     `SELECT p.id, p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS free
-       FROM payment p WHERE p.regie_id = ? AND p.family_id = ? AND p.status = 'ok' ORDER BY p.received_on, p.id`
+       FROM payment p WHERE p.regie_id = ? AND p.family_id = ? AND p.status = 'ok' AND p.review <> 'to-check' ORDER BY p.received_on, p.id`
   ).all(regieId, familyId) as { id: number; free: number }[]
   let left = dueCents
   for (const p of free) {

@@ -36,8 +36,13 @@ export function openInvoices(db: Database.Database, familyId: number, regieId: n
   ).all(familyId, regieId) as OpenInvoice[]
 }
 
-export interface NewPayment extends Omit<PaymentInput, 'allocations'> {
+export interface NewPayment extends Omit<PaymentInput, 'allocations' | 'mode'> {
+  mode: PaymentMode
   allocations: { invoiceId: number; amountCents: number }[]
+  /** With no explicit allocations: false keeps the whole amount as credit instead of paying the oldest invoices. */
+  autoAllocate?: boolean
+  /** 'to-check': the accountant must look at this payment (money for invoices already paid). */
+  review?: '' | 'to-check'
   onlinePaymentId?: number | null
   sepaExportId?: number | null
   mandateId?: number | null
@@ -71,7 +76,7 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
       applied.push(a)
       left -= a.amountCents
     }
-  } else {
+  } else if (input.autoAllocate !== false) {
     for (const inv of open) {
       if (left <= 0) break
       const amount = Math.min(left, inv.due)
@@ -85,7 +90,7 @@ export async function insertPayment(m: EntityManager, core: Core, actor: Actor, 
 
 const PAYMENT_COLUMNS = [
   'regie_id', 'family_id', 'number', 'seq', 'received_on', 'mode', 'amount_cents', 'cheque_number', 'bank', 'payer', 'reference',
-  'online_payment_id', 'sepa_export_id', 'mandate_id', 'status', 'created_by', 'created_at'
+  'online_payment_id', 'sepa_export_id', 'mandate_id', 'status', 'review', 'created_by', 'created_at'
 ] as const
 
 /**
@@ -116,12 +121,13 @@ export function writePayments(db: Database.Database, actor: Actor, at: Date, reg
       sepaExportId: p.sepaExportId ?? null,
       mandateId: p.mandateId ?? null,
       status: 'ok' as const,
+      review: p.review ?? '',
       createdBy: actor.kind === 'staff' ? actor.id : null,
       createdAt: now
     }
   })
   const ids = new Map(
-    insertMany<{ id: number; seq: number }>(db, 'payment', PAYMENT_COLUMNS, rows.map((r) => [r.regieId, r.familyId, r.number, r.seq, r.receivedOn, r.mode, r.amountCents, r.chequeNumber, r.bank, r.payer, r.reference, r.onlinePaymentId, r.sepaExportId, r.mandateId, r.status, r.createdBy, r.createdAt]), 'id, seq').map((x) => [x.seq, x.id])
+    insertMany<{ id: number; seq: number }>(db, 'payment', PAYMENT_COLUMNS, rows.map((r) => [r.regieId, r.familyId, r.number, r.seq, r.receivedOn, r.mode, r.amountCents, r.chequeNumber, r.bank, r.payer, r.reference, r.onlinePaymentId, r.sepaExportId, r.mandateId, r.status, r.review, r.createdBy, r.createdAt]), 'id, seq').map((x) => [x.seq, x.id])
   )
   const idOf = (i: number) => ids.get(rows[i].seq)!
   // Allocated on the payment's day (never before the invoice): the accounts as of a date count them from then.
@@ -158,7 +164,7 @@ export async function allocateCredit(core: Core, actor: Actor, familyId: number,
     const free = stmt(
       db,
       `SELECT p.id, p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS free
-         FROM payment p WHERE p.family_id = ? AND p.regie_id = ? AND p.status = 'ok' ORDER BY p.received_on, p.id`
+         FROM payment p WHERE p.family_id = ? AND p.regie_id = ? AND p.status = 'ok' AND p.review <> 'to-check' ORDER BY p.received_on, p.id`
     ).all(familyId, regieId) as { id: number; free: number }[]
     const open = openInvoices(db, familyId, regieId)
     let total = 0
@@ -240,6 +246,8 @@ interface PaymentRow {
   status: 'ok' | 'rejected'
   rejected_on: string | null
   invoices: string | null
+  review: '' | 'to-check' | 'checked'
+  review_note: string
 }
 
 export const PAYMENT_SELECT = `
@@ -247,7 +255,7 @@ export const PAYMENT_SELECT = `
          pe.last_name, pe.first_name,
          p.received_on, p.mode, p.amount_cents,
          COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0) AS allocated,
-         p.cheque_number, p.bank, p.payer, p.reference, d.number AS deposit_number, p.status, p.rejected_on,
+         p.cheque_number, p.bank, p.payer, p.reference, d.number AS deposit_number, p.status, p.rejected_on, p.review, p.review_note,
          (SELECT GROUP_CONCAT(number, ', ') FROM (SELECT DISTINCT i.number FROM payment_allocation a JOIN invoice i ON i.id = a.invoice_id
             WHERE a.payment_id = p.id AND a.amount_cents > 0)) AS invoices
     FROM payment p JOIN regie r ON r.id = p.regie_id JOIN family f ON f.id = p.family_id
@@ -276,7 +284,9 @@ export function toPaymentDto(r: PaymentRow, today: string): PaymentDto {
     status: r.status,
     inFlight: r.mode === 'prelevement' && r.status === 'ok' && r.received_on > today,
     rejectedOn: r.rejected_on,
-    invoices: r.invoices ? r.invoices.split(', ') : []
+    invoices: r.invoices ? r.invoices.split(', ') : [],
+    review: r.review,
+    reviewNote: r.review_note
   }
 }
 
@@ -290,11 +300,12 @@ export interface PaymentFilter {
   to?: string
   undeposited?: boolean
   depositId?: number
+  toCheck?: boolean
   limit: number
   offset: number
 }
 
-export function listPayments(m: EntityManager, f: PaymentFilter): { total: number; items: PaymentDto[] } {
+export function listPayments(m: EntityManager, f: PaymentFilter): { total: number; items: PaymentDto[]; toCheck: number } {
   const where: string[] = []
   const params: unknown[] = []
   if (f.regieId) (where.push('p.regie_id = ?'), params.push(f.regieId))
@@ -304,11 +315,28 @@ export function listPayments(m: EntityManager, f: PaymentFilter): { total: numbe
   if (f.to) (where.push('p.received_on <= ?'), params.push(f.to))
   if (f.undeposited) where.push("p.deposit_id IS NULL AND p.status = 'ok'")
   if (f.depositId) (where.push('p.deposit_id = ?'), params.push(f.depositId))
+  if (f.toCheck) where.push("p.review = 'to-check'")
   const w = where.length ? `WHERE ${where.join(' AND ')}` : ''
   const db = dbOf(m)
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM payment p ${w}`).get(...params) as { n: number }).n
   const rows = db.prepare(`${PAYMENT_SELECT} ${w} ORDER BY p.received_on DESC, p.id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as PaymentRow[]
-  return { total, items: rows.map((r) => toPaymentDto(r, f.today)) }
+  const toCheck = (stmt(db, "SELECT COUNT(*) AS n FROM payment WHERE review = 'to-check'").get() as { n: number }).n
+  return { total, items: rows.map((r) => toPaymentDto(r, f.today)), toCheck }
+}
+
+/**
+ * The accountant has dealt with a payment received for invoices already
+ * paid: refunded, or kept as credit. From then on its credit is applied to
+ * the family's next invoices like any other.
+ */
+export async function reviewPayment(core: Core, actor: Actor, paymentId: number, note: string): Promise<void> {
+  await core.tx.run(async (m) => {
+    const p = await m.findOneBy(Payment, { id: paymentId })
+    if (!p) throw notFound('Règlement')
+    if (p.review !== 'to-check') throw new DomainError('conflict', `Le règlement ${p.number} n’est pas à vérifier.`, 409)
+    await m.update(Payment, { id: p.id }, { review: 'checked', reviewNote: note.trim() })
+    await audit(m, actor, core.clock.now(), { action: 'payment-review', entity: 'payment', entityId: p.id, before: { review: p.review }, after: { review: 'checked', note: note.trim() } })
+  })
 }
 
 export function paymentById(m: EntityManager, id: number, today: string): PaymentDto {

@@ -10,12 +10,11 @@
  * 404 unless the structure chose the simulator as provider.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import http from 'node:http'
-import https from 'node:https'
 import type { FastifyInstance } from 'fastify'
 import escapeHtml from 'escape-html'
 import { formatEuro } from '@shared/billing/money'
 import { computeSignature, transDate, verifySignature } from './systempay'
+import { postForm } from './http'
 
 export interface SimulatorOptions {
   /** Shop credentials to check and sign with, or null when the simulator is off. */
@@ -30,36 +29,7 @@ export const sentNotifications: { url: string; fields: Record<string, string>; s
 
 const pending = new Map<string, { fields: Record<string, string>; expires: number }>()
 
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1'
-}
-
-/** Form POST over HTTP(S); certificate checks stay on except for loopback (the portal's self-signed certificate). */
-export function postForm(url: string, fields: Record<string, string>): Promise<number> {
-  const u = new URL(url)
-  const body = new URLSearchParams(fields).toString()
-  const lib = u.protocol === 'https:' ? https : http
-  return new Promise((resolve, reject) => {
-    const req = lib.request(
-      u,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
-        rejectUnauthorized: !isLoopback(u.hostname),
-        timeout: 10_000
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      }
-    )
-    req.on('error', reject)
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.end(body)
-  })
-}
-
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>

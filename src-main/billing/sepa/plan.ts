@@ -36,6 +36,8 @@ interface CandidateRow {
   rum: string | null
   sequence_type: SequenceTypeCode | null
   amendment: string | null
+  /** A titre of a PES V2 bordereau: the Trésor debits it, never the régie too. */
+  titre: number
 }
 
 export interface PlannedMandate {
@@ -117,7 +119,8 @@ export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPl
     `SELECT i.id, i.number, i.family_id, i.due_date, i.notified_on, i.debit_status,
             json_extract(i.snapshot, '$.familyNumber') AS family_number, json_extract(i.snapshot, '$.familyName') AS family_name,
             i.total_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS due,
-            s.id AS mandate_id, s.rum, s.sequence_type, s.amendment
+            s.id AS mandate_id, s.rum, s.sequence_type, s.amendment,
+            EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS titre
        FROM invoice i LEFT JOIN sepa_mandate s ON s.family_id = i.family_id AND s.status = 'active'
       WHERE i.regie_id = ? AND i.collection = 'debit' AND i.status = 'issued' AND (i.debit_status IS NULL OR i.debit_status = 'rejected')
         AND (? IS NULL OR i.run_id = ?)
@@ -132,7 +135,9 @@ export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPl
   const out = (r: CandidateRow, possibleFrom: string | null, reason: string) =>
     leftOut.push({ invoiceId: r.id, number: r.number, familyId: r.family_id, familyNumber: r.family_number, familyName: r.family_name, dueCents: r.due, dueDate: r.due_date, possibleFrom, reason })
   for (const r of rows) {
-    if (r.debit_status === 'rejected' && !o.represent) {
+    if (r.titre) {
+      out(r, null, 'Titre transmis au Trésor public (PES V2) : c’est le Trésor qui le prélève, avec le mandat de la famille.')
+    } else if (r.debit_status === 'rejected' && !o.represent) {
       const rej = rejected.get(r.id)
       out(r, null, `Prélèvement rejeté${rej ? ` le ${frenchDate(rej.rejected_on)} (${rej.reject_reason})` : ''} : à régler par un autre moyen, ou à représenter (case « Représenter les prélèvements rejetés »).`)
     } else if (!r.mandate_id) {

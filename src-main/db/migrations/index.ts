@@ -12,7 +12,10 @@ import { OutboxSending0000000000011 } from './0011-outbox-sending'
 import { RecordVersions0000000000012 } from './0012-record-versions'
 import { AllocationDates0000000000013 } from './0013-allocation-dates'
 import { MealShares0000000000014 } from './0014-meal-shares'
-import { DeskDay0000000000015 } from './0015-desk-day'
+import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
+import { PesRecette0000000000016 } from './0016-pes-recette'
+import { StructureContact0000000000017 } from './0017-structure-contact'
+import { DeskDay0000000000018 } from './0018-desk-day'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -34,5 +37,8 @@ export const migrations = [
   RecordVersions0000000000012,
   AllocationDates0000000000013,
   MealShares0000000000014,
-  DeskDay0000000000015
+  OnePaymentPerDebt0000000000015,
+  PesRecette0000000000016,
+  StructureContact0000000000017,
+  DeskDay0000000000018
 ]

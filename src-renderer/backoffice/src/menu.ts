@@ -49,6 +49,7 @@ export const menu: MenuEntry[] = [
   { label: 'Règlements', icon: 'pi pi-wallet', to: '/facturation/reglements', roles: CASHIER, section: 'Facturation' },
   { label: 'Impayés et relances', icon: 'pi pi-exclamation-circle', to: '/facturation/impayes', roles: BILLING, section: 'Facturation' },
   { label: 'Prélèvements SEPA', icon: 'pi pi-building-columns', to: '/facturation/prelevements', roles: BILLING, section: 'Facturation' },
+  { label: 'Trésor public (PES V2)', icon: 'pi pi-send', to: '/facturation/tresor', roles: BILLING, section: 'Facturation' },
   { label: 'Tarifs et régies', icon: 'pi pi-tags', to: '/facturation/tarifs', roles: BILLING, section: 'Facturation' },
   { label: 'Exports comptables', icon: 'pi pi-file-excel', to: '/facturation/exports', roles: BILLING, section: 'Facturation' },
   { label: 'Modifications du dossier', icon: 'pi pi-pen-to-square', to: '/modifications-dossier', roles: ['direction', 'accueil', 'comptable'], section: 'Familles' },

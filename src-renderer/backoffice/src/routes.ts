@@ -62,6 +62,7 @@ export const routes: RouteRecordRaw[] = [
   { path: 'facturation/reglements', name: 'billing-payments', component: () => import('./views/billing/PaymentsView.vue'), meta: { title: 'Règlements', roles: CASHIER } },
   { path: 'facturation/impayes', name: 'billing-unpaid', component: () => import('./views/billing/UnpaidView.vue'), meta: { title: 'Impayés et relances', roles: BILLING } },
   { path: 'facturation/prelevements', name: 'billing-debits', component: () => import('./views/billing/DirectDebitView.vue'), meta: { title: 'Prélèvements SEPA', roles: BILLING } },
+  { path: 'facturation/tresor', name: 'billing-tresor', component: () => import('./views/billing/TresorView.vue'), meta: { title: 'Trésor public (PES V2)', roles: BILLING } },
   { path: 'facturation/tarifs', name: 'billing-tariffs', component: () => import('./views/billing/TariffsView.vue'), meta: { title: 'Tarifs et régies', roles: BILLING } },
   { path: 'facturation/exports', name: 'billing-exports', component: () => import('./views/billing/ExportsView.vue'), meta: { title: 'Exports comptables', roles: BILLING } },
   {

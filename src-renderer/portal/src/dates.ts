@@ -9,9 +9,7 @@ export function longFrenchDate(isoDay: string): string {
 }
 
 /** Today in Europe/Paris as YYYY-MM-DD (only a fallback: the server's day is authoritative). */
-export function parisToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
-}
+export { parisToday } from '@shared/format'
 
 /**
  * "12/04/1985" (also 12-04-1985, 12.04.1985, 1/4/1985, 12041985) → "1985-04-12"; null if it is not a real date.

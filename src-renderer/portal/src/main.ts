@@ -4,6 +4,7 @@ import PrimeVue from 'primevue/config'
 import 'primeicons/primeicons.css'
 import App from './App.vue'
 import { setApiListeners } from './api'
+import { vStackTable } from './stack-table'
 // PrimeVue's own strings in French, from the maintained primelocale package.
 import { fr as primeVueFr } from 'primelocale/js/fr.js'
 import { buildRouter, SESSION_EXPIRED_NOTICE } from './router'
@@ -14,6 +15,7 @@ import './styles.css'
 const app = createApp(App)
 const pinia = createPinia()
 const router = buildRouter(pinia)
+app.directive('stack-table', vStackTable)
 app.use(pinia)
 app.use(router)
 app.use(PrimeVue, {

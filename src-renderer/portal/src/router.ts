@@ -45,12 +45,15 @@ export function buildRouter(pinia: Pinia): Router {
   })
 
   let first = true
-  router.afterEach(() => {
+  router.afterEach((to) => {
     // document.title is kept by App.vue (it also changes when the structure name arrives).
     if (first) {
       first = false
       return
     }
+    // The unread count next to « Messagerie » follows the messages read and received (the home page loads its own).
+    const session = useSessionStore(pinia)
+    if (session.user && !to.meta.public && to.name !== 'home') void session.loadHome().catch(() => undefined)
     // After a client-side navigation, screen readers get no page load: move focus to the new page's title.
     void nextTick(() => {
       const h1 = document.querySelector<HTMLElement>('main h1')

@@ -12,12 +12,7 @@ declare module 'vue-router' {
   }
 }
 
-const comingSoon = () => import('./pages/ComingSoonPage.vue')
-
-/**
- * Every portal route. A section built later replaces its `comingSoon` line
- * (or appends a route) and keeps the path used by its tile in tiles.ts.
- */
+/** Every portal route; a section's path is the one its tile uses in tiles.ts (and navigation.ts). */
 export const routes: RouteRecordRaw[] = [
   { path: '/connexion', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { title: 'Connexion', public: true, guestOnly: true } },
   { path: '/creer-un-compte', name: 'register', component: () => import('./pages/RegisterPage.vue'), meta: { title: 'Créer un compte', public: true, guestOnly: true } },
@@ -40,7 +35,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/mon-dossier', name: 'file', component: () => import('./family-file/FilePage.vue'), meta: { title: 'Mon dossier' } },
   { path: '/mon-dossier/ajouter-un-enfant', name: 'add-child', component: () => import('./family-file/ChildWizardPage.vue'), meta: { title: 'Ajouter un enfant' } },
   { path: '/mes-demandes', name: 'requests', component: () => import('./family-file/RequestsPage.vue'), meta: { title: 'Mes demandes' } },
-  { path: '/inscriptions', name: 'enrolments', component: () => import('./pages/EnrolmentsPage.vue'), meta: { title: 'Inscriptions' } },
+  { path: '/inscriptions', name: 'enrolments', component: () => import('./enrolments/EnrolmentsPage.vue'), meta: { title: 'Inscriptions' } },
   { path: '/planning-reservations', name: 'bookings', component: () => import('./bookings/BookingsPage.vue'), meta: { title: 'Planning-Réservations' } },
   { path: '/planning-reservations/periode', name: 'bookings-period', component: () => import('./bookings/PeriodPage.vue'), meta: { title: 'Réservations sur période' } },
   { path: '/planning-reservations/absence', name: 'bookings-absence', component: () => import('./bookings/AbsencePage.vue'), meta: { title: 'Déclarer une absence' } },
@@ -50,6 +45,6 @@ export const routes: RouteRecordRaw[] = [
   { path: '/messagerie', name: 'messages', component: () => import('./family-file/MessagesPage.vue'), meta: { title: 'Messagerie' } },
   { path: '/actualites', name: 'news', component: () => import('./family-file/NewsPage.vue'), meta: { title: 'Actualités' } },
   { path: '/telechargements', name: 'downloads', component: () => import('./family-file/DownloadsPage.vue'), meta: { title: 'Téléchargements et documents' } },
-  { path: '/contact', name: 'contact', component: comingSoon, meta: { title: 'Contact' } },
+  { path: '/contact', name: 'contact', component: () => import('./pages/ContactPage.vue'), meta: { title: 'Contact', public: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'Page introuvable', public: true } }
 ]

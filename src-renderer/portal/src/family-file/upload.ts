@@ -23,11 +23,5 @@ export async function uploadFile(file: File): Promise<UploadInfoDto> {
   return body as UploadInfoDto
 }
 
-export function formatSize(n: number): string {
-  if (n < 1024 * 1024) return `${Math.max(1, Math.round(n / 1024))} Ko`
-  return `${(n / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`
-}
-
-export const frDate = (d: string | null | undefined) => (d ? d.slice(0, 10).split('-').reverse().join('/') : '')
-export const frDateTime = (iso: string) =>
-  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)).replace(' ', ' à ')
+// One formatter for both UIs: sizes in French units, instants in Europe/Paris.
+export { formatFileSize as formatSize, parisDate as frDate, parisDateTime as frDateTime } from '@shared/format'

@@ -1,0 +1,441 @@
+/**
+ * Invoices to the Trésor public: an invoicing run of a public régie becomes
+ * one ORMC bordereau (one titre per family invoice still due); credit notes
+ * on titres become an annulation/réduction bordereau. One transaction each:
+ * the numbers (IdBord per budget and year, IdPce per budget and year), the
+ * file and the "which invoice is which titre" rows commit together or not
+ * at all, so numbering has no gap. The file is checked (check.ts) before it
+ * is kept. The accountant sends it to the Trésor, then marks it sent: from
+ * then on the portal says the family pays the Trésor.
+ */
+import type Database from 'better-sqlite3'
+import type { EntityManager } from 'typeorm'
+import { extractIBAN, isValidBIC, isValidIBAN } from 'ibantools'
+import { addDays, frMonth } from '@shared/bookings/days'
+import type { PesBordereauDto, PesTitreDto } from '@shared/contract/billing-shapes'
+import type { Actor } from '../../core/actor'
+import type { Core } from '../../core/app-core'
+import { frenchDate, parisDay } from '../../core/clock'
+import { DomainError, notFound } from '../../core/errors'
+import { audit } from '../../audit/audit'
+import { nextNumber, reserveNumbers } from '../../db/counter'
+import { dbOf, stmt } from '../../bookings/sql'
+import { getStructure } from '../../settings/settings'
+import { InvoicingRun, SepaMandate } from '../entities'
+import { getRegie } from '../regies'
+import { target2DayOnOrAfter } from '../sepa/target2'
+import { epcId } from '../sepa/epc-text'
+import { ORMC, pesText, pesTree, REDUCTION, serializeXml, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
+import { checkPesTree } from './check'
+import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
+import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
+import { titreLines, type InvoiceLineForPes } from './titres'
+
+type Settings = Awaited<ReturnType<typeof getPesSettings>>
+
+interface Debtor {
+  number: number
+  civility: string
+  lastName: string
+  firstName: string
+  address: string
+  postalCode: string
+  city: string
+}
+
+function debtorOf(db: Database.Database, familyId: number): Debtor {
+  return stmt(
+    db,
+    `SELECT f.number, f.address, f.postal_code AS postalCode, f.city, COALESCE(p.civility, '') AS civility,
+            COALESCE(p.last_name, '') AS lastName, COALESCE(p.first_name, '') AS firstName
+       FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`
+  ).get(familyId) as Debtor
+}
+
+/** Splits an address on a word boundary into the two 38-character zones Adr2 and Adr3. */
+function addressZones(address: string): [string, string] {
+  const t = pesText(address.replace(/\s*\n\s*/g, ' '), 76, true)
+  if (t.length <= 38) return [t, '']
+  const cut = t.lastIndexOf(' ', 38)
+  const at = cut > 0 ? cut : 38
+  return [t.slice(0, at).trim(), t.slice(at).trim().slice(0, 38)]
+}
+
+/** The debtor of a titre, or the French reasons why Hélios would refuse it. */
+function tiersOf(d: Debtor, bank: PesBank | undefined): { tiers: PesTiers | null; problems: string[] } {
+  const problems: string[] = []
+  const civilite = d.civility === 'M.' ? 'M' : d.civility === 'Mme' ? 'MME' : ''
+  if (!civilite) problems.push('civilité du responsable manquante')
+  if (!pesText(d.firstName, 38)) problems.push('prénom du responsable manquant')
+  if (!pesText(d.lastName, 38)) problems.push('nom du responsable manquant')
+  const [adr2, adr3] = addressZones(d.address)
+  if (!adr2) problems.push('adresse manquante')
+  if (!/^\d{5}$/.test(d.postalCode)) problems.push('code postal manquant ou invalide (5 chiffres)')
+  if (!pesText(d.city, 38)) problems.push('commune manquante')
+  if (problems.length) return { tiers: null, problems }
+  return { tiers: { ref: String(d.number), civilite, nom: d.lastName, prenom: d.firstName, adr2, adr3: adr3 || undefined, cp: d.postalCode, ville: d.city, bank }, problems }
+}
+
+/** A mandate's account as the PES wants it: BIC + IBAN, or, without a BIC, a French IBAN as its RIB. */
+function bankOf(m: SepaMandate): { bank?: PesBank; problem?: string } {
+  const iban = m.iban.replace(/\s/g, '').toUpperCase()
+  if (!isValidIBAN(iban)) return { problem: 'IBAN du mandat invalide' }
+  const bic = m.bic.replace(/\s/g, '').toUpperCase()
+  if (bic && isValidBIC(bic)) return { bank: { holder: m.holder, bic, iban } }
+  const x = extractIBAN(iban)
+  if (x.countryCode === 'FR' && x.bban && x.bankIdentifier && x.branchIdentifier && x.accountNumber) {
+    return { bank: { holder: m.holder, rib: { etab: x.bankIdentifier, guichet: x.branchIdentifier, compte: x.accountNumber, cle: x.bban.slice(-2) } } }
+  }
+  return { problem: 'BIC du mandat manquant (obligatoire pour un compte hors de France)' }
+}
+
+
+const counter = (kind: 'bord' | 'titre', s: Settings, exer: number) => `pes-${kind}:${s.siret}:${s.codCol}:${s.codBud}:${exer}`
+const fileName = (kind: 'ormc' | 'reduction', s: Settings, exer: number, idBord: number) =>
+  `${kind === 'ormc' ? 'PESORMC' : 'PESALR1'}_${s.siret}_${exer}_${String(idBord).padStart(7, '0')}.xml`
+
+async function activeSettings(m: EntityManager, regieId: number): Promise<Settings> {
+  const s = await getPesSettings(m, regieId)
+  if (!s.enabled) throw new DomainError('invalid_input', 'Cette régie n’est pas déclarée comme régie publique (PES V2) : renseignez-la dans « Trésor public ».', 400)
+  const f = pesSettingsProblems(s)
+  const first = Object.values(f)[0]
+  if (first) throw new DomainError('invalid_input', `Paramètres PES V2 incomplets : ${first}`, 400, f)
+  return s
+}
+
+async function sender(m: EntityManager): Promise<{ sigle: string; adresse: string }> {
+  const st = await getStructure(m)
+  return { sigle: 'RIBAMBELLE', adresse: [st.name, st.city].filter(Boolean).join(' ') || 'RIBAMBELLE' }
+}
+
+function refuse(problems: string[]): never {
+  const shown = problems.slice(0, 20)
+  const more = problems.length > shown.length ? ` (et ${problems.length - shown.length} autre(s))` : ''
+  throw new DomainError('invalid_input', `Le bordereau n’a pas été créé. Corrigez d’abord : ${shown.join(' ; ')}${more}.`, 400)
+}
+
+/** The file, once its tree passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
+function checkedFile(f: PesFileInput): string {
+  const tree = pesTree(f)
+  const { problems } = checkPesTree(tree)
+  if (problems.length) throw new Error(`PES V2 incohérent : ${problems.join(' | ')}`)
+  return serializeXml('n:PES_Aller', tree)
+}
+
+export interface PesExportResult {
+  bordereauId: number
+  exer: number
+  idBord: number
+  pieceCount: number
+  totalCents: number
+  fileName: string
+  /** Invoices of the run not put in the bordereau, and why (French). */
+  skipped: string[]
+}
+
+/** An invoicing run of a public régie → one ORMC bordereau (TypBord 06) of titres ORMC (TypPce 15). */
+export async function exportRunToPes(core: Core, actor: Actor, runId: number): Promise<PesExportResult> {
+  return core.tx.run(async (m) => {
+    const db = dbOf(m)
+    const run = await m.findOneBy(InvoicingRun, { id: runId })
+    if (!run) throw notFound('Lot de facturation')
+    const regie = await getRegie(m, run.regieId)
+    const s = await activeSettings(m, regie.id)
+    const done = await m.findOneBy(PesBordereau, { runId, kind: 'ormc' })
+    if (done) throw new DomainError('conflict', `Ce lot est déjà dans le bordereau n° ${done.idBord} de ${done.exer}.`, 409)
+    const invoices = stmt(
+      db,
+      `SELECT i.id, i.number, i.family_id, i.issue_date, i.due_date, i.period_start, i.period_end, i.collection, i.status, i.total_cents,
+              COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS paid,
+              EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS in_titre
+         FROM invoice i WHERE i.run_id = ? ORDER BY i.seq`
+    ).all(runId) as {
+      id: number
+      number: string
+      family_id: number
+      issue_date: string
+      due_date: string
+      period_start: string
+      period_end: string
+      collection: 'direct' | 'debit'
+      status: 'issued' | 'cancelled'
+      total_cents: number
+      paid: number
+      in_titre: number
+    }[]
+    const linesOf = stmt(db, 'SELECT activity_id AS activityId, tariff_id AS tariffId, activity_name AS activityName, amount_cents AS amountCents FROM invoice_line WHERE invoice_id = ? ORDER BY sort')
+    const product = productResolver(s)
+    const today = parisDay(core.clock.now())
+    const exer = Number(today.slice(0, 4))
+    const period = frMonth(run.month)
+    const skipped: string[] = []
+    const problems: string[] = []
+    const drafts: { inv: (typeof invoices)[number]; lines: PesTitreLine[]; tiers: PesTiers; mandate: SepaMandate | null }[] = []
+    const mandates = new Map((await m.find(SepaMandate, { where: { status: 'active' } })).map((x) => [x.familyId, x]))
+    const usedMandates = new Set(
+      (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((r) => r.mandate_id)
+    )
+    for (const inv of invoices) {
+      if (inv.status === 'cancelled') {
+        skipped.push(`${inv.number} : annulée par un avoir`)
+        continue
+      }
+      if (inv.in_titre) {
+        skipped.push(`${inv.number} : déjà dans un titre`)
+        continue
+      }
+      const lines = titreLines(linesOf.all(inv.id) as InvoiceLineForPes[], product, inv.paid, period)
+      if (lines.length === 0) {
+        skipped.push(`${inv.number} : déjà réglée à la régie`)
+        continue
+      }
+      const mandate = inv.collection === 'debit' ? (mandates.get(inv.family_id) ?? null) : null
+      const b = mandate ? bankOf(mandate) : {}
+      const d = debtorOf(db, inv.family_id)
+      const t = tiersOf(d, b.bank)
+      const why = [...t.problems, ...(b.problem ? [b.problem] : [])]
+      if (why.length || !t.tiers) {
+        problems.push(`famille ${d.number} (${pesText(d.lastName, 38, true)}, facture ${inv.number}) : ${why.join(', ')}`)
+        continue
+      }
+      drafts.push({ inv, lines, tiers: t.tiers, mandate })
+    }
+    if (problems.length) refuse(problems)
+    if (drafts.length === 0) throw new DomainError('nothing_to_bill', `Rien à transmettre au Trésor pour ce lot : ${skipped.join(' ; ')}.`, 409)
+
+    const idBord = await nextNumber(m, counter('bord', s, exer))
+    const firstPce = reserveNumbers(db, counter('titre', s, exer), drafts.length)
+    const pieces: PesPiece[] = []
+    const titres: Omit<PesTitre, 'id' | 'bordereauId'>[] = []
+    drafts.forEach((d, k) => {
+      const idPce = firstPce + k
+      const numDette = `${exer}${String(idPce).padStart(8, '0')}`
+      const sequence: PesSequence | null = d.mandate ? (d.mandate.sequenceType === 'OOFF' ? 'OOFF' : d.mandate.lastCollectionOn || usedMandates.has(d.mandate.id) ? 'RCUR' : 'FRST') : null
+      const debit = d.mandate
+        ? {
+            // The family was told the due date; the Trésor needs the titre taken in charge first.
+            dtePrel: target2DayOnOrAfter(d.inv.due_date > addDays(today, 7) ? d.inv.due_date : addDays(today, 7)),
+            sequence: sequence!,
+            signedOn: d.mandate.signedOn,
+            rum: epcId(d.mandate.rum),
+            libPrel: `Facture ${d.inv.number} ${regie.name}`
+          }
+        : undefined
+      pieces.push({
+        idPce,
+        objet: `Facture ${d.inv.number} du ${frenchDate(d.inv.issue_date)} - ${period}`,
+        debFact: d.inv.period_start,
+        finFact: d.inv.period_end,
+        numDette,
+        per: '1',
+        lines: d.lines.map((l) => ({ ...l, debit })),
+        tiers: d.tiers
+      })
+      titres.push({
+        invoiceId: d.inv.id,
+        creditNoteId: null,
+        origTitreId: null,
+        exer,
+        idPce,
+        numDette,
+        amountCents: d.lines.reduce((x, l) => x + l.cents, 0),
+        lines: d.lines,
+        mandateId: d.mandate?.id ?? null,
+        sequence
+      })
+    })
+    const name = fileName('ormc', s, exer, idBord)
+    const xml = checkedFile({
+      nomFic: name,
+      header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
+      bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
+    })
+    const total = titres.reduce((x, t) => x + t.amountCents, 0)
+    const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId: regie.id, runId, kind: 'ormc', s, exer, idBord, date: today, pieces: titres.length, total, name, xml }))
+    // Thousands of rows: one prepared statement, as the invoicing run writes its invoices.
+    const ins = stmt(
+      db,
+      `INSERT INTO pes_titre (bordereau_id, invoice_id, credit_note_id, orig_titre_id, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence)
+       VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`
+    )
+    for (const t of titres) ins.run(bord.id, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence)
+    await audit(m, actor, core.clock.now(), {
+      action: 'pes-bordereau-create',
+      entity: 'pes_bordereau',
+      entityId: bord.id,
+      after: { kind: 'ormc', runId, exer, idBord, titres: titres.length, totalCents: total, fileName: name, skipped }
+    })
+    return { bordereauId: bord.id, exer, idBord, pieceCount: titres.length, totalCents: total, fileName: name, skipped }
+  })
+}
+
+function newBordereau(
+  core: Core,
+  actor: Actor,
+  b: { regieId: number; runId: number | null; kind: 'ormc' | 'reduction'; s: Settings; exer: number; idBord: number; date: string; pieces: number; total: number; name: string; xml: string }
+): PesBordereau {
+  return Object.assign(new PesBordereau(), {
+    regieId: b.regieId,
+    runId: b.runId,
+    kind: b.kind,
+    siret: b.s.siret,
+    codCol: b.s.codCol,
+    codBud: b.s.codBud,
+    exer: b.exer,
+    idBord: b.idBord,
+    typBord: b.kind === 'ormc' ? ORMC.typBord : REDUCTION.typBord,
+    bordDate: b.date,
+    pieceCount: b.pieces,
+    totalCents: b.total,
+    fileName: b.name,
+    xml: b.xml,
+    status: 'generated',
+    sentAt: null,
+    sentBy: null,
+    createdBy: actor.kind === 'staff' ? actor.id : null,
+    createdAt: core.clock.now().toISOString()
+  })
+}
+
+interface PendingCredit {
+  credit_note_id: number
+  credit_number: string
+  titre_id: number
+  invoice_id: number
+  invoice_number: string
+  family_id: number
+}
+
+const PENDING_CREDITS = `
+  SELECT c.id AS credit_note_id, c.number AS credit_number, t.id AS titre_id, i.id AS invoice_id, i.number AS invoice_number, i.family_id
+    FROM credit_note c JOIN invoice i ON i.id = c.invoice_id
+    JOIN pes_titre t ON t.invoice_id = i.id AND t.credit_note_id IS NULL
+   WHERE c.regie_id = ? AND NOT EXISTS (SELECT 1 FROM pes_titre r WHERE r.credit_note_id = c.id)
+   ORDER BY c.seq`
+
+/** Credit notes on invoices that are titres, not yet sent as a réduction. */
+export function pendingCredits(m: EntityManager, regieId: number): { creditNoteId: number; creditNumber: string; invoiceNumber: string }[] {
+  return (stmt(dbOf(m), PENDING_CREDITS).all(regieId) as PendingCredit[]).map((r) => ({ creditNoteId: r.credit_note_id, creditNumber: r.credit_number, invoiceNumber: r.invoice_number }))
+}
+
+/** The credit notes of titres → one annulation/réduction bordereau (TypBord 02), each piece attached to its titre. */
+export async function exportCreditNotesToPes(core: Core, actor: Actor, regieId: number): Promise<PesExportResult> {
+  return core.tx.run(async (m) => {
+    const db = dbOf(m)
+    const regie = await getRegie(m, regieId)
+    const s = await activeSettings(m, regie.id)
+    const pending = stmt(db, PENDING_CREDITS).all(regieId) as PendingCredit[]
+    if (pending.length === 0) throw new DomainError('nothing_to_bill', 'Aucun avoir à transmettre au Trésor : aucune facture transmise n’a été annulée depuis le dernier bordereau.', 409)
+    const problems: string[] = []
+    const drafts: { c: PendingCredit; orig: PesTitre; tiers: PesTiers }[] = []
+    for (const c of pending) {
+      const orig = await m.findOneByOrFail(PesTitre, { id: c.titre_id })
+      const d = debtorOf(db, c.family_id)
+      const t = tiersOf(d, undefined)
+      if (!t.tiers) problems.push(`famille ${d.number} (avoir ${c.credit_number}) : ${t.problems.join(', ')}`)
+      else drafts.push({ c, orig, tiers: t.tiers })
+    }
+    if (problems.length) refuse(problems)
+    const today = parisDay(core.clock.now())
+    const exer = Number(today.slice(0, 4))
+    const idBord = await nextNumber(m, counter('bord', s, exer))
+    const firstPce = reserveNumbers(db, counter('titre', s, exer), drafts.length)
+    const pieces: PesPiece[] = drafts.map((d, k) => ({
+      idPce: firstPce + k,
+      objet: `Avoir ${d.c.credit_number} annulant la facture ${d.c.invoice_number} (titre ${d.orig.idPce}/${d.orig.exer})`,
+      lines: d.orig.lines.map((l, i) => ({ ...l, idLigne: i + 1, rattach: { exer: d.orig.exer, idPce: d.orig.idPce, idLigne: l.idLigne } })),
+      tiers: d.tiers
+    }))
+    const name = fileName('reduction', s, exer, idBord)
+    const xml = checkedFile({
+      nomFic: name,
+      header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
+      bordereau: { exer, idBord, date: today, kind: 'reduction', objet: `Annulations ${regie.name}`, pieces }
+    })
+    const total = drafts.reduce((x, d) => x + d.orig.amountCents, 0)
+    const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId, runId: null, kind: 'reduction', s, exer, idBord, date: today, pieces: drafts.length, total, name, xml }))
+    for (const [k, d] of drafts.entries()) {
+      await m.insert(PesTitre, {
+        bordereauId: bord.id,
+        invoiceId: d.c.invoice_id,
+        creditNoteId: d.c.credit_note_id,
+        origTitreId: d.orig.id,
+        exer,
+        idPce: firstPce + k,
+        numDette: '',
+        amountCents: d.orig.amountCents,
+        lines: d.orig.lines as never,
+        mandateId: null,
+        sequence: null
+      })
+    }
+    await audit(m, actor, core.clock.now(), {
+      action: 'pes-bordereau-create',
+      entity: 'pes_bordereau',
+      entityId: bord.id,
+      after: { kind: 'reduction', exer, idBord, creditNotes: drafts.map((d) => d.c.credit_number), totalCents: total, fileName: name }
+    })
+    return { bordereauId: bord.id, exer, idBord, pieceCount: drafts.length, totalCents: total, fileName: name, skipped: [] }
+  })
+}
+
+/** The accountant has handed the file to the Trésor: its titres are now payable there (PayFiP, guichet). */
+export async function markPesSent(core: Core, actor: Actor, bordereauId: number): Promise<void> {
+  await core.tx.run(async (m) => {
+    const b = await m.findOneBy(PesBordereau, { id: bordereauId })
+    if (!b) throw notFound('Bordereau')
+    if (b.status === 'sent') throw new DomainError('conflict', `Le bordereau n° ${b.idBord} de ${b.exer} est déjà marqué transmis.`, 409)
+    const now = core.clock.now().toISOString()
+    await m.update(PesBordereau, { id: b.id }, { status: 'sent', sentAt: now, sentBy: actor.kind === 'staff' ? actor.id : null })
+    await audit(m, actor, core.clock.now(), { action: 'pes-bordereau-sent', entity: 'pes_bordereau', entityId: b.id, before: { status: b.status }, after: { status: 'sent', sentAt: now } })
+  })
+}
+
+export function pesBordereauDtos(m: EntityManager, regieId?: number): PesBordereauDto[] {
+  const rows = dbOf(m)
+    .prepare(
+      `SELECT b.*, r.name AS regie_name, ir.month AS run_month FROM pes_bordereau b JOIN regie r ON r.id = b.regie_id
+         LEFT JOIN invoicing_run ir ON ir.id = b.run_id ${regieId ? 'WHERE b.regie_id = ?' : ''} ORDER BY b.id DESC`
+    )
+    .all(...(regieId ? [regieId] : [])) as Record<string, unknown>[]
+  return rows.map((r) => ({
+    id: r.id as number,
+    regieId: r.regie_id as number,
+    regieName: r.regie_name as string,
+    runId: r.run_id as number | null,
+    runMonth: r.run_month as string | null,
+    kind: r.kind as 'ormc' | 'reduction',
+    exer: r.exer as number,
+    idBord: r.id_bord as number,
+    date: r.bord_date as string,
+    pieceCount: r.piece_count as number,
+    totalCents: r.total_cents as number,
+    fileName: r.file_name as string,
+    status: r.status as 'generated' | 'sent',
+    sentAt: r.sent_at as string | null,
+    createdAt: r.created_at as string
+  }))
+}
+
+/** Which invoices (or credit notes) went into a bordereau, as which titre. */
+export function pesTitreDtos(m: EntityManager, bordereauId: number): PesTitreDto[] {
+  return (
+    dbOf(m)
+      .prepare(
+        `SELECT t.id_pce, t.invoice_id, i.number AS invoice_number, c.number AS credit_number, t.amount_cents, t.mandate_id,
+                json_extract(i.snapshot, '$.familyNumber') AS family_number, json_extract(i.snapshot, '$.familyName') AS family_name
+           FROM pes_titre t JOIN invoice i ON i.id = t.invoice_id LEFT JOIN credit_note c ON c.id = t.credit_note_id
+          WHERE t.bordereau_id = ? ORDER BY t.id_pce`
+      )
+      .all(bordereauId) as { id_pce: number; invoice_id: number; invoice_number: string; credit_number: string | null; amount_cents: number; mandate_id: number | null; family_number: number; family_name: string }[]
+  ).map((r) => ({
+    idPce: r.id_pce,
+    invoiceId: r.invoice_id,
+    invoiceNumber: r.invoice_number,
+    creditNoteNumber: r.credit_number,
+    familyNumber: Number(r.family_number),
+    familyName: String(r.family_name),
+    amountCents: r.amount_cents,
+    debit: r.mandate_id !== null
+  }))
+}
