@@ -5,6 +5,7 @@ import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
 import { sepaStaffHandlers } from './staff-sepa'
 import { systemStaffHandlers } from './staff-system'
+import { importsStaffHandlers } from './staff-imports'
 import { deskStaffHandlers } from './staff-desk'
 import type { StaffHandlers } from './types'
 
@@ -17,5 +18,6 @@ export const staffHandlers: StaffHandlers = {
   ...billingStaffHandlers,
   ...sepaStaffHandlers,
   ...systemStaffHandlers,
+  ...importsStaffHandlers,
   ...deskStaffHandlers
 }

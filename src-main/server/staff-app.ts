@@ -12,6 +12,7 @@ import { rpcPlugin } from './rpc-plugin'
 import { installationSecret } from './secrets'
 import { serveSpa } from './static-spa'
 import { staffFilesPlugin } from './staff-files'
+import { staffImportsPlugin } from './staff-imports'
 
 export interface StaffAppOptions {
   /** Built back-office (out/renderer); null in API-only tests. */
@@ -65,6 +66,7 @@ export async function buildStaffApp(core: Core, opts: StaffAppOptions = {}): Pro
     limitPerMinute: 20
   })
   await app.register(staffFilesPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveStaffActor(core, t) })
+  await app.register(staffImportsPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveStaffActor(core, t) })
   await serveSpa(app, opts.staticDir ?? null)
   return app
 }

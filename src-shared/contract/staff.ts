@@ -5,6 +5,7 @@ import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
 import { systemStaffProcedures } from './staff-system'
+import { importsStaffProcedures } from './staff-imports'
 import { deskStaffProcedures } from './staff-desk'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
@@ -22,6 +23,7 @@ export const staffProcedures = {
   ...billingStaffProcedures,
   ...sepaStaffProcedures,
   ...systemStaffProcedures,
+  ...importsStaffProcedures,
   ...deskStaffProcedures
 }
 

@@ -15,7 +15,8 @@ import { MealShares0000000000014 } from './0014-meal-shares'
 import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
 import { PesRecette0000000000016 } from './0016-pes-recette'
 import { StructureContact0000000000017 } from './0017-structure-contact'
-import { DeskDay0000000000018 } from './0018-desk-day'
+import { Imports0000000000018 } from './0018-imports'
+import { DeskDay0000000000019 } from './0019-desk-day'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -40,5 +41,6 @@ export const migrations = [
   OnePaymentPerDebt0000000000015,
   PesRecette0000000000016,
   StructureContact0000000000017,
-  DeskDay0000000000018
+  Imports0000000000018,
+  DeskDay0000000000019
 ]

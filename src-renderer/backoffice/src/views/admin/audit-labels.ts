@@ -3,6 +3,7 @@
  * stored, so a later issue's rows are readable even before it adds its labels here.
  */
 export const AUDIT_ENTITY_LABELS: Record<string, string> = {
+  import_batch: 'Lot d’import',
   family: 'Famille',
   child: 'Enfant',
   person: 'Responsable',
@@ -204,7 +205,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'mandate-end': 'Mandat SEPA : dernier prélèvement demandé',
   'mandate-reopen': 'Mandat SEPA rouvert après un rejet',
   'debit-reject': 'Prélèvement rejeté',
-  'sepa-status-import': 'Compte rendu bancaire (pain.002) importé'
+  'sepa-status-import': 'Compte rendu bancaire (pain.002) importé',
+  'import-commit': 'Import de familles (lot)',
+  'import-undo': 'Import annulé (lot)',
+  'import-invite': 'Invitations au portail des familles importées'
 }
 
 export const ACTOR_KIND_LABELS: Record<string, string> = { staff: 'Personnel', family: 'Famille', system: 'Système' }
