@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
+import type { LanStatusDto } from '@shared/contract/staff-access'
 import { backupDatabase, removeBackupLeftovers } from '../db/backup'
 import { lockDataDir, type DataDirLock } from '../db/data-lock'
 import { removeRestoreLeftovers } from '../db/restore'
@@ -11,6 +12,7 @@ import { IdleCheckpoint } from '../db/idle-checkpoint'
 import { entities } from './entities'
 import { systemClock, type Clock } from './clock'
 import { DeferredWork } from './deferred'
+import { LiveHub } from '../live/hub'
 
 export interface SessionPolicy {
   /** Idle timeout in minutes. */
@@ -30,6 +32,11 @@ export interface CoreOptions {
   dataDir: string
   runMode?: RunMode
   clock?: Clock
+  /**
+   * Real time, for what must agree with devices outside Ribambelle: the TOTP codes of the staff's authenticator apps.
+   * The system clock unless a test moves it; never the business clock a demo or a test may set (`clock`).
+   */
+  wallClock?: Clock
   /** Number of backups kept in the rotation. */
   backupKeep?: number
   staffSession?: SessionPolicy
@@ -70,12 +77,16 @@ export interface Core {
    */
   snapshot: Database.Database
   clock: Clock
+  /** See CoreOptions.wallClock. */
+  wallClock: Clock
   paths: CorePaths
-  options: Required<Omit<CoreOptions, 'clock' | 'dataDir' | 'lock' | 'app'>>
+  options: Required<Omit<CoreOptions, 'clock' | 'wallClock' | 'dataDir' | 'lock' | 'app'>>
   /** Facts known once the listeners run (used in e-mails and the settings screen). */
   runtime: CoreRuntime
   /** Work that must happen after the answer is sent (see core/deferred.ts). */
   deferred: DeferredWork
+  /** Committed changes, told to the open back-offices (live/hub.ts; the staff event stream). */
+  live: LiveHub
   close(): Promise<void>
 }
 
@@ -87,6 +98,14 @@ export interface CoreRuntime {
   tlsExpiresAt: string | null
   /** Port of the demo's built-in mail catcher (mail/catcher.ts) on 127.0.0.1; null outside the demo. */
   demoMailPort: number | null
+  /** The back-office on the LAN, where this process runs the listeners (server/lan-listener.ts); null elsewhere. */
+  staffLan: StaffLanControl | null
+}
+
+/** Opens, moves or closes the back-office on the LAN to match its settings, without a restart. */
+export interface StaffLanControl {
+  apply(): Promise<void>
+  status(): LanStatusDto
 }
 
 export function corePaths(dataDir: string): CorePaths {
@@ -145,7 +164,8 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
   const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
   snapshot.pragma('busy_timeout = 5000')
   let checkpoint: IdleCheckpoint | null = null
-  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log)
+  const live = new LiveHub()
+  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log, (changes) => live.publish(changes))
   checkpoint = new IdleCheckpoint(db, (work) => tx.exclusive(work))
   const core: Core = {
     ds,
@@ -153,10 +173,12 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     tx,
     snapshot,
     clock,
+    wallClock: opts.wallClock ?? systemClock,
     paths,
     options,
-    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, demoMailPort: null },
+    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, staffLan: null, demoMailPort: null },
     deferred: new DeferredWork(options.log),
+    live,
     close: async () => {
       await core.deferred.idle()
       checkpoint?.stop()

@@ -6,6 +6,7 @@ import { billingStaffHandlers } from './staff-billing'
 import { sepaStaffHandlers } from './staff-sepa'
 import { systemStaffHandlers } from './staff-system'
 import { importsStaffHandlers } from './staff-imports'
+import { accessStaffHandlers } from './staff-access'
 import { deskStaffHandlers } from './staff-desk'
 import type { StaffHandlers } from './types'
 
@@ -19,5 +20,6 @@ export const staffHandlers: StaffHandlers = {
   ...sepaStaffHandlers,
   ...systemStaffHandlers,
   ...importsStaffHandlers,
+  ...accessStaffHandlers,
   ...deskStaffHandlers
 }

@@ -8,6 +8,8 @@ import { registerFileSession } from './file-routes'
 
 export interface StaffImportsOptions {
   core: Core
+  /** The listener's staff cookie (loopback or LAN). */
+  cookieName: string
   secret: string
   resolveActor(token: string | null): Promise<StaffActor | null>
 }
@@ -18,7 +20,7 @@ export interface StaffImportsOptions {
  * with a 413 and a French message before they are read in full.
  */
 export async function staffImportsPlugin(app: FastifyInstance, opts: StaffImportsOptions): Promise<void> {
-  const staff = await registerFileSession(app, { cookieName: 'rb_staff', secret: opts.secret, resolveActor: opts.resolveActor })
+  const staff = await registerFileSession(app, { cookieName: opts.cookieName, secret: opts.secret, resolveActor: opts.resolveActor })
 
   app.post('/api/staff/imports/upload', { onRequest: app.csrfProtection, bodyLimit: IMPORT_MAX_BYTES + 1024 * 1024 }, async (req, reply) => {
     const actor = await staff(req)

@@ -6,6 +6,7 @@ import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
 import { systemStaffProcedures } from './staff-system'
 import { importsStaffProcedures } from './staff-imports'
+import { accessStaffProcedures } from './staff-access'
 import { deskStaffProcedures } from './staff-desk'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
@@ -24,6 +25,7 @@ export const staffProcedures = {
   ...sepaStaffProcedures,
   ...systemStaffProcedures,
   ...importsStaffProcedures,
+  ...accessStaffProcedures,
   ...deskStaffProcedures
 }
 

@@ -13,7 +13,7 @@ import { DEFAULT_APP_CLOCK, expectAccessible, startApp, staffLogin, type Running
 const test = base.extend<{}, { demo: RunningApp & { stop(): Promise<void> } }>({
   demo: [
     async ({}, use) => {
-      const app = await startApp(process.env.RIBAMBELLE_E2E_CLOCK ?? DEFAULT_APP_CLOCK, { builtInCatcher: true })
+      const app = await startApp(process.env.RIBAMBELLE_E2E_CLOCK ?? DEFAULT_APP_CLOCK, {}, { builtInCatcher: true })
       await use(app)
       await app.stop()
     },

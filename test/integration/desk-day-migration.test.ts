@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { DataSource } from 'typeorm'
 import { afterAll, expect, test } from 'vitest'
 import { migrations } from '../../src-main/db/migrations'
-import { DeskDay0000000000019 } from '../../src-main/db/migrations/0019-desk-day'
+import { DeskDay0000000000021 } from '../../src-main/db/migrations/0021-desk-day'
 
 const dir = mkdtempSync(join(tmpdir(), 'ribambelle-deskday-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
  * do not. The direction corrects the rest in Activités.
  */
 test('the upgrade marks the meal units of an existing structure', async () => {
-  const at = migrations.indexOf(DeskDay0000000000019)
+  const at = migrations.indexOf(DeskDay0000000000021)
   expect(at).toBeGreaterThan(0)
   const open = (count: number) =>
     new DataSource({ type: 'better-sqlite3', database: join(dir, 'db.sqlite'), entities: [], migrations: migrations.slice(0, count), migrationsTransactionMode: 'each' })

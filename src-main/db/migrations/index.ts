@@ -16,7 +16,9 @@ import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
 import { PesRecette0000000000016 } from './0016-pes-recette'
 import { StructureContact0000000000017 } from './0017-structure-contact'
 import { Imports0000000000018 } from './0018-imports'
-import { DeskDay0000000000019 } from './0019-desk-day'
+import { StaffNetwork0000000000019 } from './0019-staff-network'
+import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
+import { DeskDay0000000000021 } from './0021-desk-day'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -42,5 +44,7 @@ export const migrations = [
   PesRecette0000000000016,
   StructureContact0000000000017,
   Imports0000000000018,
-  DeskDay0000000000019
+  StaffNetwork0000000000019,
+  AttendanceMarks0000000000020,
+  DeskDay0000000000021
 ]

@@ -50,12 +50,21 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   message_theme: 'Thème de message',
   family_document: 'Document de la famille',
   published_document: 'Document publié',
-  news_item: 'Actualité'
+  news_item: 'Actualité',
+  // Back-office on the LAN (#15)
+  session: 'Session'
 }
 
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   login: 'Connexion',
   'login-alert': 'Alerte « tentatives de connexion » envoyée',
+  'login-refused': 'Connexion refusée (depuis le réseau)',
+  'session-end': 'Session terminée par la direction',
+  'lan-sessions-end': 'Back-office fermé sur le réseau : sessions terminées',
+  'two-factor-enable': 'Double authentification activée',
+  'two-factor-change': 'Double authentification déplacée sur un autre téléphone',
+  'two-factor-recovery-codes': 'Nouveaux codes de secours',
+  'two-factor-reset': 'Double authentification réinitialisée par la direction',
   'password-change': 'Changement de mot de passe',
   'password-reset': 'Mot de passe réinitialisé (lien)',
   'password-reset-request': 'Demande de mot de passe oublié',
@@ -154,6 +163,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'booking-request': 'Demande de réservation',
   'booking-withdraw': 'Demande de réservation retirée',
   'booking-book': 'Réservation directe',
+  'booking-leave': 'Départ pointé (parti)',
+  'booking-return': 'Départ annulé (de retour)',
   'booking-accept': 'Réservation acceptée',
   'booking-refuse': 'Réservation refusée',
   'booking-request-cancel': 'Demande d’annulation',

@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  *   (« repas », « déjeuner », « cantine »…, not « sans repas »); the
  *   direction corrects it in Activités.
  */
-export class DeskDay0000000000019 implements MigrationInterface {
-  name = 'DeskDay0000000000019'
+export class DeskDay0000000000021 implements MigrationInterface {
+  name = 'DeskDay0000000000021'
 
   async up(q: QueryRunner): Promise<void> {
     for (const s of [
