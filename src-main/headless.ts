@@ -55,7 +55,8 @@ async function main() {
     portalStaticDir: process.env.RIBAMBELLE_PORTAL_STATIC ? resolve(process.env.RIBAMBELLE_PORTAL_STATIC) : join(outDir, 'portal'),
     withStaff: true,
     lanHost: lanBindHost(),
-    mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? 15_000)
+    // The demo sends within seconds, so a « Terminer » shows its recap in the Boîte de démonstration right away.
+    mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? (demo ? 2_000 : 15_000))
   })
   console.log('Ribambelle — mode sans fenêtre (headless)')
   console.log(`  Données     : ${dataDir}`)
