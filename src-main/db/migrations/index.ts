@@ -15,6 +15,7 @@ import { MealShares0000000000014 } from './0014-meal-shares'
 import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
 import { PesRecette0000000000016 } from './0016-pes-recette'
 import { StructureContact0000000000017 } from './0017-structure-contact'
+import { InvoiceStaging0000000000018 } from './0018-invoice-staging'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -38,5 +39,6 @@ export const migrations = [
   MealShares0000000000014,
   OnePaymentPerDebt0000000000015,
   PesRecette0000000000016,
-  StructureContact0000000000017
+  StructureContact0000000000017,
+  InvoiceStaging0000000000018
 ]
