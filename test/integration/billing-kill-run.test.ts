@@ -69,7 +69,7 @@ describe('killing the invoicing process', () => {
   test('midway: integrity ok, the run wholly absent', async () => {
     const r = await runChild({ PAUSE_MS: '20000' }, true)
     expect(r.signal, r.err).toBe('SIGKILL')
-    expect(r.out).toMatch(/PROGRESS 100 \d+/)
+    expect(r.out).toMatch(/PROGRESS 50 \d+/)
     expect(r.out).not.toContain('DONE')
     const core = await openTestCore({ dataDir })
     try {
@@ -85,7 +85,7 @@ describe('killing the invoicing process', () => {
     }
   }, 120_000)
 
-  test('killed while staging its fourth chunk: nothing visible; « Abandonner la préparation » deletes the staged rows', async () => {
+  test('killed while staging its eighth chunk: nothing visible; « Abandonner la préparation » deletes the staged rows', async () => {
     const r = await runChild({ PAUSE_MS: '20000', PAUSE_AT: '400' }, true, 400)
     expect(r.signal, r.err).toBe('SIGKILL')
     expect(r.out).toMatch(/PROGRESS 400 \d+/)
@@ -94,8 +94,8 @@ describe('killing the invoicing process', () => {
       expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
       for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
       expect(core.db.prepare(`SELECT value FROM counter WHERE name = ?`).get(`regie:${regieId}:invoice`)).toBeUndefined()
-      // Three chunks of 100 families committed; the kill landed inside the transaction of the fourth.
-      expect(count(core, 'invoice_stage')).toBe(300)
+      // Seven chunks of 50 families committed; the kill landed inside the transaction of the eighth.
+      expect(count(core, 'invoice_stage')).toBe(350)
       expect(count(core, 'invoice_stage_line')).toBeGreaterThan(10_000)
       const d = await discardStage(core, { kind: 'staff', id: 1, label: 'Test', role: 'comptable' } as never, regieId)
       expect(d).toEqual({ discarded: true, month })

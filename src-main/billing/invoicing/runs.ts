@@ -6,16 +6,16 @@ import { dbOf } from '../../bookings/sql'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { computeRun, loadRunContext, monthBounds, runFamilyIds, type DraftLine } from './compute'
-import { STAGE_CHUNK, onSnapshot } from './staging'
+import { STAGE_CHUNK } from './staging'
 import { monthNotOver } from '@shared/billing/runs'
 import { parisDay } from '../../core/clock'
 
 /**
  * The preview of a run: every family with its total and anomalies (lines on
- * demand, per family). Computed in chunks of families on the snapshot
- * connection, yielding between chunks: a city's preview neither holds the
- * write lock nor stalls the portal, and only the families' totals stay in
- * memory, never the month's lines.
+ * demand, per family). Computed in chunks of families, each in its own short
+ * read, yielding between chunks: a city's preview never stops the portal's
+ * writes for long, and only the families' totals stay in memory, never the
+ * month's lines.
  */
 export async function previewRun(core: Core, regieId: number, month: string): Promise<RunPreviewDto> {
   const settings = await core.tx.read(async (m) => {
@@ -24,13 +24,13 @@ export async function previewRun(core: Core, regieId: number, month: string): Pr
   })
   const t0 = performance.now()
   const opts = { regieId, month, settings }
-  const { ctx, ids } = onSnapshot(core, (db) => ({ ctx: loadRunContext(db, opts), ids: runFamilyIds(db, opts) }))
+  const { ctx, ids } = await core.tx.read(async (m) => ({ ctx: loadRunContext(dbOf(m), opts), ids: runFamilyIds(dbOf(m), opts) }))
   const { start, end } = monthBounds(month)
   const families: RunPreviewDto['families'] = []
   const anomalies = [...ctx.globalAnomalies]
   const totals = { invoices: 0, lines: 0, totalCents: 0, skipped: 0 }
   for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
-    const draft = onSnapshot(core, (db) => computeRun(db, { ...opts, familyIds: ids.slice(i, i + STAGE_CHUNK) }, ctx))
+    const draft = await core.tx.read(async (m) => computeRun(dbOf(m), { ...opts, familyIds: ids.slice(i, i + STAGE_CHUNK) }, ctx))
     for (const f of draft.families) {
       families.push({
         familyId: f.familyId,
