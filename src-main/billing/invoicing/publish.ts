@@ -100,16 +100,20 @@ export function publishStage(db: Database.Database, p: PublishInput): IssueResul
     i++
   }
 
-  // "Why this price" texts, stored once; then the lines in the order of their invoices (the staging key's order).
-  stmt(db, `INSERT INTO price_explanation (text) SELECT DISTINCT explanation FROM invoice_stage_line WHERE stage_id = ? AND explanation <> '' ON CONFLICT(text) DO NOTHING`).run(stage.id)
+  // "Why this price" texts, stored once, and their ids by staging number; then the lines in the order of their
+  // invoices (the staging key's order).
+  stmt(db, `INSERT INTO price_explanation (text) SELECT text FROM invoice_stage_explanation WHERE stage_id = ? ORDER BY no ON CONFLICT(text) DO NOTHING`).run(stage.id)
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS stage_explanation (no INTEGER PRIMARY KEY, id INTEGER NOT NULL)')
+  db.exec('DELETE FROM temp.stage_explanation')
+  stmt(db, 'INSERT INTO temp.stage_explanation (no, id) SELECT x.no, e.id FROM invoice_stage_explanation x JOIN price_explanation e ON e.text = x.text WHERE x.stage_id = ?').run(stage.id)
   stmt(
     db,
     `INSERT INTO invoice_line (invoice_id, sort, kind, child_id, child_name, activity_id, activity_name, unit_id, label, day, quantity, quantity_label,
                                unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id, meal_cents)
      SELECT m.invoice_id, l.sort, l.kind, l.child_id, l.child_name, l.activity_id, l.activity_name, l.unit_id, l.label, l.day, l.quantity, l.quantity_label,
-            l.unit_price_cents, l.amount_cents, l.booking_id, l.booking_state, l.tariff_id, l.bracket, e.id, l.meal_cents
+            l.unit_price_cents, l.amount_cents, l.booking_id, l.booking_state, l.tariff_id, l.bracket, x.id, l.meal_cents
        FROM invoice_stage_line l JOIN temp.stage_invoice m ON m.family_number = l.family_number
-       LEFT JOIN price_explanation e ON e.text = l.explanation AND l.explanation <> ''
+       LEFT JOIN temp.stage_explanation x ON x.no = l.explanation_no
       WHERE l.stage_id = ?`
   ).run(stage.id)
   // Billed bookings; those an earlier flat covers are locked to that flat's invoice.
@@ -127,7 +131,7 @@ export function publishStage(db: Database.Database, p: PublishInput): IssueResul
   stmt(
     db,
     `UPDATE billing_adjustment SET invoice_id = (
-       SELECT m.invoice_id FROM invoice_stage_line l JOIN temp.stage_invoice m ON m.family_number = l.family_number WHERE l.stage_id = ? AND l.adjustment_id = billing_adjustment.id)
+       SELECT m.invoice_id FROM invoice_stage_line l JOIN temp.stage_invoice m ON m.family_number = l.family_number WHERE l.stage_id = ? AND l.adjustment_id IS NOT NULL AND l.adjustment_id = billing_adjustment.id)
       WHERE invoice_id IS NULL AND id IN (SELECT adjustment_id FROM invoice_stage_line WHERE stage_id = ? AND adjustment_id IS NOT NULL)`
   ).run(stage.id, stage.id)
 
@@ -151,5 +155,6 @@ export function publishStage(db: Database.Database, p: PublishInput): IssueResul
   // The staging rows are deleted afterwards in short transactions; the mark says they are published.
   stmt(db, 'UPDATE invoice_stage_run SET published_run_id = ?, dirty_seen = ? WHERE id = ?').run(runId, upTo, stage.id)
   db.exec('DELETE FROM temp.stage_invoice')
+  db.exec('DELETE FROM temp.stage_explanation')
   return { runId, invoiceCount: totals.n, lineCount: totals.lines, totalCents: totals.total, firstNumber: number(0), lastNumber: number(totals.n - 1), backupName: stage.backupName }
 }

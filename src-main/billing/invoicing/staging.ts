@@ -96,7 +96,7 @@ export interface StageFixed {
 
 const LINE_COLUMNS = [
   'stage_id', 'family_number', 'sort', 'kind', 'child_id', 'child_name', 'activity_id', 'activity_name', 'unit_id', 'label', 'day', 'quantity', 'quantity_label',
-  'unit_price_cents', 'amount_cents', 'booking_id', 'booking_state', 'tariff_id', 'bracket', 'explanation', 'meal_cents', 'flat_key', 'adjustment_id'
+  'unit_price_cents', 'amount_cents', 'booking_id', 'booking_state', 'tariff_id', 'bracket', 'explanation_no', 'meal_cents', 'flat_key', 'adjustment_id'
 ] as const
 
 /** Removes what is staged for these families (before restaging them). */
@@ -116,6 +116,17 @@ export function writeStage(db: Database.Database, stageId: number, draft: RunDra
   const insStage = stmt(db, 'INSERT INTO invoice_stage (stage_id, family_id, family_number, total_cents, line_count, snapshot, will_issue) VALUES (?, ?, ?, ?, ?, ?, ?)')
   const lines: unknown[][] = []
   const bookings: unknown[][] = []
+  const explained = new Map<string, number>()
+  const explanationNo = (text: string): number | null => {
+    if (!text) return null
+    let no = explained.get(text)
+    if (no === undefined) {
+      stmt(db, 'INSERT INTO invoice_stage_explanation (stage_id, text) VALUES (?, ?) ON CONFLICT DO NOTHING').run(stageId, text)
+      no = (stmt(db, 'SELECT no FROM invoice_stage_explanation WHERE stage_id = ? AND text = ?').get(stageId, text) as { no: number }).no
+      explained.set(text, no)
+    }
+    return no
+  }
   for (const f of draft.families) {
     // A family not issued (negative total) is kept as a row only, for the run's count of families skipped.
     if (!f.willIssue) {
@@ -137,7 +148,7 @@ export function writeStage(db: Database.Database, stageId: number, draft: RunDra
     f.lines.forEach((l, sort) => {
       lines.push([
         stageId, f.familyNumber, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
-        l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket, l.explanation, l.mealCents, l.flatKey, l.adjustmentId
+        l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket, explanationNo(l.explanation), l.mealCents, l.flatKey, l.adjustmentId
       ])
       for (const b of l.bookingIds) bookings.push([stageId, b, f.familyNumber, null])
     })
@@ -229,6 +240,7 @@ export async function purgeStage(core: Core, stageId: number): Promise<void> {
     // Rows of families that bill nothing any more (covered bookings only) are few.
     stmt(core.db, 'DELETE FROM invoice_stage_booking WHERE stage_id = ?').run(stageId)
     stmt(core.db, 'DELETE FROM invoice_stage_line WHERE stage_id = ?').run(stageId)
+    stmt(core.db, 'DELETE FROM invoice_stage_explanation WHERE stage_id = ?').run(stageId)
     stmt(core.db, 'DELETE FROM invoice_stage_run WHERE id = ?').run(stageId)
     if (!stmt(core.db, 'SELECT 1 FROM invoice_stage_run LIMIT 1').get()) stmt(core.db, 'DELETE FROM invoice_stage_dirty').run()
   })

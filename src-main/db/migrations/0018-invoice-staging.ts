@@ -64,9 +64,18 @@ export class InvoiceStaging0000000000018 implements MigrationInterface {
         kind TEXT NOT NULL, child_id INTEGER, child_name TEXT NOT NULL, activity_id INTEGER, activity_name TEXT NOT NULL,
         unit_id INTEGER, label TEXT NOT NULL, day TEXT, quantity INTEGER NOT NULL, quantity_label TEXT NOT NULL,
         unit_price_cents INTEGER NOT NULL, amount_cents INTEGER NOT NULL, booking_id INTEGER, booking_state TEXT,
-        tariff_id INTEGER, bracket TEXT NOT NULL, explanation TEXT NOT NULL, meal_cents INTEGER NOT NULL,
+        tariff_id INTEGER, bracket TEXT NOT NULL, explanation_no INTEGER, meal_cents INTEGER NOT NULL,
         flat_key TEXT, adjustment_id INTEGER,
         PRIMARY KEY (stage_id, family_number, sort)) WITHOUT ROWID`,
+      // Publication finds the few adjustments and flat rates without scanning every line.
+      `CREATE INDEX invoice_stage_line_adjustment ON invoice_stage_line(stage_id, adjustment_id) WHERE adjustment_id IS NOT NULL`,
+      `CREATE INDEX invoice_stage_line_flat ON invoice_stage_line(stage_id, flat_key) WHERE flat_key IS NOT NULL`,
+      // "Why this price" texts of the run, numbered once: lines carry the number, publication maps numbers to ids.
+      `CREATE TABLE invoice_stage_explanation (
+        no INTEGER PRIMARY KEY AUTOINCREMENT,
+        stage_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (stage_id, text))`,
       // covered_by: the invoice of an earlier flat that already covers the booking (no new line).
       `CREATE TABLE invoice_stage_booking (
         stage_id INTEGER NOT NULL,
@@ -88,6 +97,6 @@ export class InvoiceStaging0000000000018 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const [name] of DIRTY_TRIGGERS) await q.query(`DROP TRIGGER stage_dirty_${name}`)
-    for (const t of ['invoice_stage_dirty', 'invoice_stage_booking', 'invoice_stage_line', 'invoice_stage', 'invoice_stage_run']) await q.query(`DROP TABLE ${t}`)
+    for (const t of ['invoice_stage_dirty', 'invoice_stage_explanation', 'invoice_stage_booking', 'invoice_stage_line', 'invoice_stage', 'invoice_stage_run']) await q.query(`DROP TABLE ${t}`)
   }
 }
