@@ -297,13 +297,14 @@ async function main() {
     srv.send({ type: 'issue' })
     const issue = await next('step')
     const c = performance.now()
+    // Requests still waiting are counted too: wait for their answers before the percentiles.
+    stopped = true
+    await Promise.all([...inflight])
     report('les 3 s avant', window(t0, a))
     printStep(preview)
     report("l'aperçu", window(a, b))
     printStep(issue)
     report("l'émission", window(b, c))
-    stopped = true
-    await Promise.all([...inflight])
     if (pdfs > 0) {
       srv.send({ type: 'pdf' })
       printStep(await next('step'))
