@@ -88,7 +88,7 @@ async function server(dir: string, loaders: number, pdfs: number) {
   const { FixedClock } = await import('../src-main/core/clock')
   const { openSession } = await import('../src-main/accounts/sessions')
   const { buildPortalApp } = await import('../src-main/server/portal-app')
-  const { installationSecret } = await import('../src-main/server/secrets')
+  const { installationSecret } = await import('../src-main/core/installation-secret')
   const { sign } = await import('@fastify/cookie')
   const { openingDays } = await import('../src-main/calendar/calendar')
   const { previewRun } = await import('../src-main/billing/invoicing/runs')

@@ -54,7 +54,7 @@ async function portalServer() {
   })
   const { openSession } = await import('../src-main/accounts/sessions')
   const { buildPortalApp } = await import('../src-main/server/portal-app')
-  const { installationSecret } = await import('../src-main/server/secrets')
+  const { installationSecret } = await import('../src-main/core/installation-secret')
   const { seedRush, familyChanges } = await import('./rush-seed')
 
   // The rush books FAMILIES families; SOLO_FAMILIES more are kept for the one-connection run.

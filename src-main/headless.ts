@@ -4,19 +4,24 @@
  * on the LAN over HTTPS. Tests and CI run this.
  *
  *   node out/main/headless.js [--demo [--regie-publique] [--clock 2027-01-19T08:00:00+01:00]] [--data-dir DIR]
+ *   node out/main/headless.js --server https://pc-accueil:5181 [--fingerprint AA:…] [--data-dir DIR]
+ *   node out/main/headless.js --forget-server https://pc-accueil:5181
  */
 import { join, resolve } from 'node:path'
 import { clockOption } from './core/clock-option'
 import { parisDay } from './core/clock'
-import { defaultDataDir, envPort } from './core/config'
+import { defaultDataDir, envPort, lanBindHost } from './core/config'
 import { DomainError } from './core/errors'
 import { openAppCore } from './core/startup'
+import { runHeadlessClient } from './client/headless-client'
 import { startServers } from './server/listen'
 
 async function main() {
   const args = process.argv.slice(2)
   const demo = args.includes('--demo')
   const dirArg = args.indexOf('--data-dir')
+  // A client of another computer's back-office: no local database is opened.
+  if (args.includes('--server') || args.includes('--forget-server')) return runHeadlessClient(args, dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir())
   const clock = clockOption(args, process.env, demo)
   const { core, dataDir, credentials } = await openAppCore(
     dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(),
@@ -39,6 +44,7 @@ async function main() {
     // Override for runs from source (tsx), where __dirname is src-main rather than out/main.
     portalStaticDir: process.env.RIBAMBELLE_PORTAL_STATIC ? resolve(process.env.RIBAMBELLE_PORTAL_STATIC) : join(outDir, 'portal'),
     withStaff: true,
+    lanHost: lanBindHost(),
     mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? 15_000)
   })
   console.log('Ribambelle — mode sans fenêtre (headless)')
@@ -46,6 +52,7 @@ async function main() {
   if (clock) console.log(`  Horloge     : démonstration au ${parisDay(core.clock.now())} (${core.clock.now().toISOString()})`)
   console.log(`  Back-office : ${servers.staffUrl}`)
   for (const u of servers.portalUrls) console.log(`  Portail     : ${u}`)
+  for (const u of servers.lan.status().urls) console.log(`  Back-office sur le réseau : ${u}`)
   if (core.runtime.tlsFingerprint) console.log(`  Empreinte du certificat (SHA-256) : ${core.runtime.tlsFingerprint}`)
   for (const line of credentials) console.log(line)
   console.log('READY')

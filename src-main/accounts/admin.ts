@@ -8,7 +8,7 @@ import { Family } from '../families/entities'
 import { refreshSearchText } from '../families/families'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { templates } from '../mail/templates'
-import { PortalAccount, StaffUser } from './entities'
+import { PortalAccount, StaffTotp, StaffUser } from './entities'
 import { checkPasswordPolicy, hashPassword } from './passwords'
 import { closeAllSessions } from './sessions'
 import { newToken } from './tokens'
@@ -27,8 +27,13 @@ export function staffDto(u: StaffUser): StaffUserDto {
   }
 }
 
-export async function listStaff(core: Core): Promise<StaffUserDto[]> {
-  return (await core.tx.read((m) => m.find(StaffUser, { order: { displayName: 'ASC' } }))).map(staffDto)
+/** The staff accounts, each with whether a second factor is set up (Paramètres › Utilisateurs). */
+export async function listStaff(core: Core): Promise<(StaffUserDto & { twoFactor: boolean })[]> {
+  return core.tx.read(async (m) => {
+    const users = await m.find(StaffUser, { order: { displayName: 'ASC' } })
+    const withTotp = new Set((await m.find(StaffTotp)).filter((t) => t.secret).map((t) => t.userId))
+    return users.map((u) => ({ ...staffDto(u), twoFactor: withTotp.has(u.id) }))
+  })
 }
 
 export async function createStaffUser(

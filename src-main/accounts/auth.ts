@@ -6,9 +6,10 @@ import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { templates } from '../mail/templates'
-import { PasswordToken, PortalAccount, StaffUser, type SessionKind } from './entities'
+import { PasswordToken, PortalAccount, StaffUser, type SessionKind, type SessionStage } from './entities'
 import { burnVerify, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
-import { closeAllSessions, openSession } from './sessions'
+import { afterStaffPassword, auditLanRefusal, recordStaffLogin, type StaffListener } from './second-factor'
+import { closeAllSessions, openSession, type SessionPlace } from './sessions'
 import { attemptSucceeded, claimAttempt, countResetRequest, markUsualAddress, takeLoginAlert, waitMessage } from './throttle'
 import { newToken, sha256 } from './tokens'
 
@@ -17,7 +18,12 @@ export const BAD_CREDENTIALS = 'Identifiant ou mot de passe incorrect.'
 export interface LoginResult {
   token: string
   userId: number
+  /** `full`, or the second factor still to give / to set up (see SessionStage). */
+  stage: SessionStage
 }
+
+/** What follows a right password: a session of that stage, or a refusal (said only once the password was right). */
+export type AfterPassword = { stage: SessionStage } | { refusal: DomainError }
 
 /**
  * Shared login path. The same message and the same argon2 work happen
@@ -30,12 +36,14 @@ async function login<T extends { id: number; passwordHash: string }>(
   kind: SessionKind,
   loginName: string,
   password: string,
-  address: string,
+  place: SessionPlace,
   previousToken: string | null | undefined,
   find: (m: EntityManager) => Promise<T | null>,
-  usable: (u: T) => string | null
+  usable: (u: T) => string | null,
+  next: (m: EntityManager, u: T) => Promise<AfterPassword> = async () => ({ stage: 'full' })
 ): Promise<LoginResult & { user: T }> {
   const now = core.clock.now()
+  const address = place.address
   const { user, wait } = await core.tx.run(async (m) => {
     const user = await find(m)
     return { user, wait: await claimAttempt(m, now, { kind, login: loginName, address, userId: user?.id ?? null }) }
@@ -45,14 +53,21 @@ async function login<T extends { id: number; passwordHash: string }>(
   if (!user || !good) {
     // After the answer, and for unknown identifiers too: the answer's timing says nothing about the account.
     core.deferred.run('login-alert', () => alertOwner(core, kind, loginName))
+    if (place.listener === 'lan') core.deferred.run('lan-login-audit', () => auditLanRefusal(core, loginName, address, 'password'))
     throw new DomainError('bad_credentials', BAD_CREDENTIALS, 401)
   }
-  await core.tx.run((m) => attemptSucceeded(m, now, { kind, login: loginName, address, userId: user.id }))
+  const after = await core.tx.read((m) => next(m, user))
+  // The address becomes usual only when the whole login is done here (not when a second factor follows).
+  await core.tx.run((m) => attemptSucceeded(m, now, { kind, login: loginName, address, userId: user.id }, 'stage' in after && after.stage === 'full'))
   // The password was right: now it is safe to say why the account cannot log in.
   const refusal = usable(user)
   if (refusal) throw new DomainError('account_unusable', refusal, 403)
-  const { token } = await openSession(core, kind, user.id, previousToken)
-  return { token, userId: user.id, user }
+  if ('refusal' in after) {
+    if (place.listener === 'lan') core.deferred.run('lan-login-audit', () => auditLanRefusal(core, loginName, address, 'no-second-factor'))
+    throw after.refusal
+  }
+  const { token } = await openSession(core, kind, user.id, previousToken, { ...place, stage: after.stage })
+  return { token, userId: user.id, user, stage: after.stage }
 }
 
 /** « Tentatives de connexion »: once per window of the account budget, to the account's e-mail (if it exists). */
@@ -78,25 +93,31 @@ async function alertOwner(core: Core, kind: SessionKind, loginName: string): Pro
   })
 }
 
-export async function staffLogin(core: Core, loginName: string, password: string, address: string, previousToken?: string | null) {
+/**
+ * Staff login, first step. Where a second factor is required (always on the LAN, on this computer for the roles the
+ * direction chose: second-factor.ts), the session opened is not usable yet: `stage` says what remains.
+ */
+export async function staffLogin(
+  core: Core,
+  loginName: string,
+  password: string,
+  address: string,
+  previousToken?: string | null,
+  listener: StaffListener = 'loopback'
+) {
+  const place = { listener, address }
   const r = await login(
     core,
     'staff',
     loginName,
     password,
-    address,
+    place,
     previousToken,
     (m) => m.createQueryBuilder(StaffUser, 's').where('s.login = :l COLLATE NOCASE', { l: loginName }).getOne(),
-    (u) => (u.active ? null : 'Ce compte est désactivé. Contactez la direction.')
+    (u) => (u.active ? null : 'Ce compte est désactivé. Contactez la direction.'),
+    (m, u) => afterStaffPassword(m, listener, u)
   )
-  await core.tx.run(async (m) => {
-    await m.update(StaffUser, { id: r.userId }, { lastLoginAt: core.clock.now().toISOString() })
-    await audit(m, { kind: 'staff', id: r.user.id, label: r.user.displayName, role: r.user.role }, core.clock.now(), {
-      action: 'login',
-      entity: 'staff_user',
-      entityId: r.userId
-    })
-  })
+  if (r.stage === 'full') await recordStaffLogin(core, r.user, place, null)
   return r
 }
 
@@ -106,7 +127,7 @@ export async function portalLogin(core: Core, loginName: string, password: strin
     'portal',
     loginName,
     password,
-    address,
+    { listener: 'portal', address },
     previousToken,
     (m) => m.createQueryBuilder(PortalAccount, 'a').where('a.login = :l COLLATE NOCASE', { l: loginName }).getOne(),
     (a) =>

@@ -35,6 +35,19 @@ export class PortalAccount {
 
 export type SessionKind = 'staff' | 'portal'
 
+/**
+ * Where a session was opened, and the only place it is valid: the staff listener on 127.0.0.1, the staff listener
+ * on the LAN, the desktop window (IPC), the family portal. A cookie carried from one to another is refused.
+ */
+export type SessionListener = 'loopback' | 'lan' | 'ipc' | 'portal'
+
+/**
+ * `full`: a working session. `second-factor`: the password was right and the TOTP code is awaited (nothing else is
+ * allowed). `two-factor-setup`: on this computer only, the policy requires a second factor the user has not set up:
+ * setting it up is all the session allows.
+ */
+export type SessionStage = 'full' | 'second-factor' | 'two-factor-setup'
+
 /** Server-side session. `id` is the SHA-256 of the cookie value, so a stolen database does not yield live cookies. */
 @Entity('session')
 export class Session {
@@ -44,6 +57,36 @@ export class Session {
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'last_seen_at', type: 'text' }) lastSeenAt: string
   @Column({ name: 'expires_at', type: 'text' }) expiresAt: string
+  @Column({ type: 'text' }) listener: SessionListener
+  @Column({ type: 'text' }) stage: SessionStage
+  /** Client address as the listener saw it ('ipc' for the desktop window). */
+  @Column({ type: 'text' }) address: string
+  /** Random id the « Postes connectés » list names the session by (the primary key never leaves the server). */
+  @Column({ name: 'public_id', type: 'text', unique: true }) publicId: string
+}
+
+/** A staff user's TOTP second factor (accounts/totp.ts). Secrets are sealed with the installation key. */
+@Entity('staff_totp')
+export class StaffTotp {
+  @PrimaryColumn({ name: 'user_id', type: 'integer' }) userId: number
+  /** The confirmed secret (sealed), null until one is confirmed. */
+  @Column({ type: 'text', nullable: true }) secret: string | null
+  @Column({ name: 'confirmed_at', type: 'text', nullable: true }) confirmedAt: string | null
+  /** A secret being set up (sealed): it replaces `secret` once a code from it is entered. */
+  @Column({ name: 'pending_secret', type: 'text', nullable: true }) pendingSecret: string | null
+  @Column({ name: 'pending_since', type: 'text', nullable: true }) pendingSince: string | null
+  /** RFC 6238 time step of the last code accepted: a code of that step or an earlier one is refused (replay). */
+  @Column({ name: 'last_time_step', type: 'integer', default: 0 }) lastTimeStep: number
+}
+
+/** A single-use recovery code, stored as its SHA-256 (the codes are random, 80 bits). */
+@Entity('staff_recovery_code')
+export class StaffRecoveryCode {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number
+  @Column({ name: 'user_id', type: 'integer' }) userId: number
+  @Column({ name: 'code_hash', type: 'text', unique: true }) codeHash: string
+  @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  @Column({ name: 'used_at', type: 'text', nullable: true }) usedAt: string | null
 }
 
 @Entity('password_token')
@@ -84,5 +127,7 @@ export const accountsEntities: Function[] = [
   Session,
   PasswordToken,
   LoginThrottle,
-  LoginKnownAddress
+  LoginKnownAddress,
+  StaffTotp,
+  StaffRecoveryCode
 ]

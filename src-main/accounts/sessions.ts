@@ -2,8 +2,22 @@ import { LessThan, type EntityManager } from 'typeorm'
 import type { Core } from '../core/app-core'
 import { stmt } from '../db/statements'
 import { storageError } from '../db/storage-errors'
-import { Session, type SessionKind } from './entities'
+import { Session, type SessionKind, type SessionListener, type SessionStage } from './entities'
 import { newToken, sha256 } from './tokens'
+
+/** Where a session is opened: its listener (the only one it is valid on), the client address and its stage. */
+export interface SessionPlace {
+  listener: SessionListener
+  address: string
+  stage?: SessionStage
+}
+
+/** A session awaiting its second factor, or its set-up, lasts this long at most: the rest of the login is quick. */
+const UNFINISHED_LOGIN_MINUTES: Record<Exclude<SessionStage, 'full'>, number> = { 'second-factor': 5, 'two-factor-setup': 30 }
+
+export function defaultListener(kind: SessionKind): SessionListener {
+  return kind === 'portal' ? 'portal' : 'loopback'
+}
 
 export interface OpenSession {
   /** The cookie value. Only its hash is stored. */
@@ -20,16 +34,28 @@ function policy(core: Core, kind: SessionKind) {
  * before (if any) is destroyed, so a planted session id never becomes an
  * authenticated one (rotation).
  */
-export async function openSession(core: Core, kind: SessionKind, userId: number, previousToken?: string | null): Promise<OpenSession> {
+export async function openSession(
+  core: Core,
+  kind: SessionKind,
+  userId: number,
+  previousToken?: string | null,
+  place: SessionPlace = { listener: defaultListener(kind), address: '' }
+): Promise<OpenSession> {
   const now = core.clock.now()
   const token = newToken()
+  const stage = place.stage ?? 'full'
+  const minutes = stage === 'full' ? policy(core, kind).absoluteMinutes : UNFINISHED_LOGIN_MINUTES[stage]
   const session = Object.assign(new Session(), {
     id: sha256(token),
     kind,
     userId,
     createdAt: now.toISOString(),
     lastSeenAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + policy(core, kind).absoluteMinutes * 60_000).toISOString()
+    expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString(),
+    listener: place.listener,
+    stage,
+    address: place.address,
+    publicId: newToken(12)
   })
   await core.tx.run(async (m) => {
     if (previousToken) await m.delete(Session, { id: sha256(previousToken) })
@@ -40,17 +66,28 @@ export async function openSession(core: Core, kind: SessionKind, userId: number,
   return { token, session }
 }
 
-/** Returns the live session for a cookie value and slides its idle timeout, or null. */
-export async function resolveSession(core: Core, kind: SessionKind, token: string | null | undefined): Promise<Session | null> {
+/**
+ * Returns the live session for a cookie value and slides its idle timeout, or null. A session is only valid on the
+ * listener it was opened on; a session of any stage is returned (callers that act need `stage === 'full'`).
+ */
+export async function resolveSession(
+  core: Core,
+  kind: SessionKind,
+  token: string | null | undefined,
+  listener: SessionListener = defaultListener(kind)
+): Promise<Session | null> {
   if (!token) return null
   const now = core.clock.now()
   // Every request checks its session: read it on the snapshot connection (last committed state, no mutex), and
-  // take a write transaction only for the rare writes (expiry, the once-a-minute idle slide).
+  // take a write transaction only for the rare writes (expiry, the once-a-minute idle slide). A revoked session
+  // (« Postes connectés ») is a deleted row: the next request, on any listener, finds nothing.
   const row = stmt(
       core.snapshot,
-      'SELECT id, kind, user_id AS userId, created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM session WHERE id = ? AND kind = ?'
+      `SELECT id, kind, user_id AS userId, created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt,
+              listener, stage, address, public_id AS publicId
+         FROM session WHERE id = ? AND kind = ? AND listener = ?`
     )
-    .get(sha256(token), kind) as Omit<Session, never> | undefined
+    .get(sha256(token), kind, listener) as Omit<Session, never> | undefined
   if (!row) return null
   const s = Object.assign(new Session(), row)
   const idleLimit = new Date(new Date(s.lastSeenAt).getTime() + policy(core, kind).idleMinutes * 60_000)
@@ -83,11 +120,12 @@ export async function closeSession(core: Core, token: string | null | undefined)
   await core.tx.run((m) => m.delete(Session, { id: sha256(token) }))
 }
 
-/** Ends every session of a user (password change, account disabled). */
-export async function closeAllSessions(core: Core, kind: SessionKind, userId: number, exceptToken?: string): Promise<void> {
+/** Ends every session of a user (password change, account disabled), or only those of one listener. */
+export async function closeAllSessions(core: Core, kind: SessionKind, userId: number, exceptToken?: string, listener?: SessionListener): Promise<void> {
   await core.tx.run(async (m) => {
     const qb = m.createQueryBuilder().delete().from(Session).where('kind = :kind AND user_id = :userId', { kind, userId })
     if (exceptToken) qb.andWhere('id <> :keep', { keep: sha256(exceptToken) })
+    if (listener) qb.andWhere('listener = :listener', { listener })
     await qb.execute()
   })
 }

@@ -34,6 +34,12 @@ import { LoginKnownAddress, LoginThrottle, type SessionKind } from './entities'
  *
  * IPv6 addresses count per /64, the block one subscriber gets, so hopping
  * within one's own prefix does not make a new address.
+ *
+ * The second factor (a TOTP or recovery code, after a right password) has
+ * budgets of its own, the same three, keyed `staff-totp:…`. An address becomes
+ * usual only when a whole login succeeds there: when a second factor follows,
+ * the right password alone does not make it usual, so whoever has the password
+ * does not escape the account-wide budget of the codes.
  */
 export interface Budget {
   /** Failures that cost nothing. */
@@ -83,12 +89,15 @@ export interface LoginAttempt {
   address: string
   /** The account the identifier names, if any (only to find its usual addresses). */
   userId: number | null
+  /** The password (default) or the second factor that follows it. */
+  step?: 'password' | 'totp'
 }
 
 function keys(a: LoginAttempt): Record<BudgetName, string> {
   const login = normalize(a.login)
   const address = throttleAddress(a.address)
-  return { pair: `${a.kind}:pair:${login}|${address}`, account: `${a.kind}:account:${login}`, address: `${a.kind}:address:${address}` }
+  const scope = a.step === 'totp' ? `${a.kind}-totp` : a.kind
+  return { pair: `${scope}:pair:${login}|${address}`, account: `${scope}:account:${login}`, address: `${scope}:address:${address}` }
 }
 
 /** The row if its window is still open. */
@@ -138,8 +147,11 @@ export async function claimAttempt(m: EntityManager, now: Date, a: LoginAttempt)
   return 0
 }
 
-/** The password was right: the pair starts afresh, the shared budgets take back this attempt, the address becomes usual. */
-export async function attemptSucceeded(m: EntityManager, now: Date, a: LoginAttempt & { userId: number }): Promise<void> {
+/**
+ * The password (or code) was right: the pair starts afresh, the shared budgets take back this attempt, and the
+ * address becomes usual unless the login is not complete yet (`completesLogin: false`: a second factor follows).
+ */
+export async function attemptSucceeded(m: EntityManager, now: Date, a: LoginAttempt & { userId: number }, completesLogin = true): Promise<void> {
   const k = keys(a)
   await m.delete(LoginThrottle, { key: k.pair })
   await m
@@ -148,7 +160,7 @@ export async function attemptSucceeded(m: EntityManager, now: Date, a: LoginAtte
     .set({ failures: () => 'failures - 1' })
     .where('key IN (:...keys) AND failures > 0', { keys: [k.account, k.address] })
     .execute()
-  await markUsualAddress(m, now, a.kind, a.userId, a.address)
+  if (completesLogin) await markUsualAddress(m, now, a.kind, a.userId, a.address)
 }
 
 /** Records `address` as one the account is used from (a successful login, or a reset link opened there). */

@@ -7,7 +7,7 @@ import { getBackupSettings } from './settings'
  * Why a backup was made; the reason is in its file name and shown in the lists.
  * pre-migration (db/migrations, at start) and pre-restore (db/restore) are made without a running core.
  */
-export type BackupReason = 'manuelle' | 'quotidienne' | 'fermeture' | 'avant-facturation'
+export type BackupReason = 'manuelle' | 'quotidienne' | 'fermeture' | 'avant-facturation' | 'avant-import' | 'annulation-import'
 
 /** A verified backup of the running app's database (the copy runs between transactions). */
 export function backupNow(core: Core, reason: BackupReason): Promise<BackupResult> {

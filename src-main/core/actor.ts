@@ -1,6 +1,6 @@
 /** Who does something. Every audit row and every decision names one. */
 export type Actor =
-  | { kind: 'staff'; id: number; label: string; role: StaffRole; mustChangePassword?: boolean }
+  | { kind: 'staff'; id: number; label: string; role: StaffRole; mustChangePassword?: boolean; mustSetUpTwoFactor?: boolean }
   | { kind: 'family'; id: number; familyId: number; label: string; mustChangePassword?: boolean }
   | { kind: 'system'; id: null; label: string }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
+import type { LanStatusDto } from '@shared/contract/staff-access'
 import { backupDatabase, removeBackupLeftovers } from '../db/backup'
 import { lockDataDir, type DataDirLock } from '../db/data-lock'
 import { removeRestoreLeftovers } from '../db/restore'
@@ -30,6 +31,11 @@ export interface CoreOptions {
   dataDir: string
   runMode?: RunMode
   clock?: Clock
+  /**
+   * Real time, for what must agree with devices outside Ribambelle: the TOTP codes of the staff's authenticator apps.
+   * The system clock unless a test moves it; never the business clock a demo or a test may set (`clock`).
+   */
+  wallClock?: Clock
   /** Number of backups kept in the rotation. */
   backupKeep?: number
   staffSession?: SessionPolicy
@@ -70,8 +76,10 @@ export interface Core {
    */
   snapshot: Database.Database
   clock: Clock
+  /** See CoreOptions.wallClock. */
+  wallClock: Clock
   paths: CorePaths
-  options: Required<Omit<CoreOptions, 'clock' | 'dataDir' | 'lock' | 'app'>>
+  options: Required<Omit<CoreOptions, 'clock' | 'wallClock' | 'dataDir' | 'lock' | 'app'>>
   /** Facts known once the listeners run (used in e-mails and the settings screen). */
   runtime: CoreRuntime
   /** Work that must happen after the answer is sent (see core/deferred.ts). */
@@ -85,6 +93,14 @@ export interface CoreRuntime {
   staffUrl: string
   tlsFingerprint: string | null
   tlsExpiresAt: string | null
+  /** The back-office on the LAN, where this process runs the listeners (server/lan-listener.ts); null elsewhere. */
+  staffLan: StaffLanControl | null
+}
+
+/** Opens, moves or closes the back-office on the LAN to match its settings, without a restart. */
+export interface StaffLanControl {
+  apply(): Promise<void>
+  status(): LanStatusDto
 }
 
 export function corePaths(dataDir: string): CorePaths {
@@ -151,9 +167,10 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     tx,
     snapshot,
     clock,
+    wallClock: opts.wallClock ?? systemClock,
     paths,
     options,
-    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null },
+    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, staffLan: null },
     deferred: new DeferredWork(options.log),
     close: async () => {
       await core.deferred.idle()

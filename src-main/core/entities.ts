@@ -9,6 +9,7 @@ import { calendarEntities } from '../calendar/entities'
 import { documentsEntities } from '../documents/entities'
 import { familiesEntities } from '../families/entities'
 import { familyFileEntities } from '../families/file-entities'
+import { importsEntities } from '../imports/entities'
 import { mailEntities } from '../mail/entities'
 import { messagingEntities } from '../messaging/entities'
 import { newsEntities } from '../news/entities'
@@ -38,5 +39,6 @@ export const entities: Function[] = [
   ...bookingsEntities,
   ...bookingChangeEntities,
   ...BILLING_ENTITY_LIST,
-  ...PES_ENTITY_LIST
+  ...PES_ENTITY_LIST,
+  ...importsEntities
 ]

@@ -79,7 +79,7 @@ export async function checkUpload(rawName: string, data: Buffer): Promise<Checke
   return { name: finalName, mime: detected.mime, size: data.length, sha256: createHash('sha256').update(data).digest('hex') }
 }
 
-function diskPath(core: Core, storageName: string): string {
+export function diskPath(core: Core, storageName: string): string {
   // Two-letter fan-out keeps directories small at commune scale.
   return join(core.paths.documentsDir, storageName.slice(0, 2), storageName)
 }

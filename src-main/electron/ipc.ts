@@ -52,12 +52,13 @@ export function registerIpc<W>(core: Core, shell: IpcShell<W>): void {
     const token = sessions.get(key) ?? null
     try {
       if (typeof name !== 'string') throw new DomainError('unknown_procedure', 'Action inconnue.', 404)
-      const actor = await resolveStaffActor(core, token)
+      const actor = await resolveStaffActor(core, token, 'ipc')
       const ctx: CallContext<StaffActor | null> = {
         core,
         actor,
         sessionToken: token,
         ip: 'ipc',
+        listener: 'ipc',
         setSession: (t) => void sessions.set(key, t),
         csrfToken: () => ''
       }

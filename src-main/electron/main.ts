@@ -6,14 +6,16 @@ import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron'
 import type { Core } from '../core/app-core'
 import { clockOption } from '../core/clock-option'
-import { defaultDataDir, envPort } from '../core/config'
+import { defaultDataDir, envPort, lanBindHost } from '../core/config'
 import { openAppCore } from '../core/startup'
 import { startServers, type RunningServers } from '../server/listen'
 import { registerIpc } from './ipc'
+import { chosenServer, openRemoteWindow } from './remote-window'
 import { denyPermission, lockNavigation, mainWindowOptions, withCsp } from './window'
 
 let core: Core | null = null
 let servers: RunningServers | null = null
+let closeRemote: (() => Promise<void>) | null = null
 
 if (!app.requestSingleInstanceLock()) {
   // A second instance would open the same SQLite file; hand over to the first one.
@@ -35,6 +37,12 @@ if (!app.requestSingleInstanceLock()) {
 app.on('web-contents-created', (_e, contents) => lockNavigation(contents, (url) => shell.openExternal(url)))
 
 async function start() {
+  // A client of another computer's back-office: no local database, no listener of its own.
+  const server = chosenServer(process.argv, app.getPath('userData'))
+  if (server) {
+    closeRemote = await openRemoteWindow(server, app.getPath('userData'))
+    return
+  }
   const demo = process.argv.includes('--demo')
   const opened = await openAppCore(
     defaultDataDir(app.getPath('userData')),
@@ -54,9 +62,11 @@ async function start() {
     staffPort: 0,
     portalPort: envPort('RIBAMBELLE_PORTAL_PORT', 5443),
     portalHost: process.env.RIBAMBELLE_PORTAL_HOST ?? '0.0.0.0',
-    staffStaticDir: null,
+    // The window talks over IPC; the built back-office is served only to the other desks, when opened on the LAN.
+    staffStaticDir: join(__dirname, '../renderer'),
     portalStaticDir: join(__dirname, '../portal'),
-    withStaff: false
+    withStaff: false,
+    lanHost: lanBindHost()
   })
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: withCsp(details.responseHeaders) }))
   session.defaultSession.setPermissionRequestHandler(denyPermission)
@@ -73,6 +83,7 @@ let shutdown: Promise<void> | null = null
 function shutDown(): Promise<void> {
   shutdown ??= (async () => {
     try {
+      await closeRemote?.()
       await servers?.close()
     } finally {
       await core?.close()

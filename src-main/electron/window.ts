@@ -9,14 +9,15 @@ import type { BrowserWindowConstructorOptions } from 'electron'
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-export function mainWindowOptions(preload: string): BrowserWindowConstructorOptions {
+/** `preload` is left out for another computer's back-office (electron/remote-window.ts), which talks HTTP. */
+export function mainWindowOptions(preload: string | null, title = 'Ribambelle'): BrowserWindowConstructorOptions {
   return {
     width: 1400,
     height: 900,
-    title: 'Ribambelle',
+    title,
     show: false,
     webPreferences: {
-      preload,
+      ...(preload ? { preload } : {}),
       // The renderer sees only window.ribambelle (preload.ts), never Node or ipcRenderer.
       contextIsolation: true,
       sandbox: true,

@@ -61,11 +61,23 @@ export async function refreshSearchText(m: EntityManager, familyId: number): Pro
   const persons = await m.findBy(Person, { familyId })
   const children = await m.findBy(Child, { familyId })
   const accounts = await m.findBy(PortalAccount, { familyId })
+  await m.update(Family, { id: familyId }, { searchText: familySearchText(family, persons, children, accounts.map((a) => a.login)) })
+}
+
+type SearchPerson = Pick<Person, 'lastName' | 'firstName' | 'email' | 'phoneMobile' | 'phoneHome' | 'phoneWork'>
+
+/** The search column's value; the bulk import computes it the same way without reading the rows back. */
+export function familySearchText(
+  family: Pick<Family, 'number' | 'city'>,
+  persons: readonly SearchPerson[],
+  children: readonly Pick<Child, 'lastName' | 'firstName'>[],
+  logins: readonly string[]
+): string {
   const parts = [String(family.number), family.city]
   for (const p of persons) parts.push(normalize(`${p.lastName} ${p.firstName}`), normalize(p.email), digits(p.phoneMobile), digits(p.phoneHome), digits(p.phoneWork))
   for (const c of children) parts.push(normalize(`${c.lastName} ${c.firstName}`))
-  for (const a of accounts) parts.push(normalize(a.login))
-  await m.update(Family, { id: familyId }, { searchText: `|${parts.filter(Boolean).map(normalize).join('|')}|` })
+  for (const l of logins) parts.push(normalize(l))
+  return `|${parts.filter(Boolean).map(normalize).join('|')}|`
 }
 
 export interface SearchInput {

@@ -9,6 +9,8 @@ export const SESSION_EXPIRED = 'Votre session a expiré ou vous n’êtes pas co
 
 /** Procedures a user who must change their password may still call. */
 const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['auth-session', 'auth-logout', 'auth-change-password', 'home-get'])
+/** Procedures a session opened to set up the required second factor (accounts/second-factor.ts) may call. */
+const ALLOWED_BEFORE_TWO_FACTOR_SETUP = new Set(['auth-session', 'auth-logout', 'totp-status', 'totp-setup-start', 'totp-setup-confirm'])
 
 export function zodToDomainError(error: z.ZodError): DomainError {
   const fields: Record<string, string> = {}
@@ -42,8 +44,11 @@ export async function dispatch<A extends Actor>(
     if (proc.roles && (actor.kind !== 'staff' || !proc.roles.includes(actor.role))) {
       throw new DomainError('forbidden_role', 'Votre rôle ne permet pas cette action.', 403)
     }
-    if ('mustChangePassword' in actor && actor.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(name)) {
-      throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
+    // The new password first, then the second factor: each step allows what it needs.
+    if ('mustChangePassword' in actor && actor.mustChangePassword) {
+      if (!ALLOWED_BEFORE_PASSWORD_CHANGE.has(name)) throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
+    } else if (actor.kind === 'staff' && actor.mustSetUpTwoFactor && !ALLOWED_BEFORE_TWO_FACTOR_SETUP.has(name)) {
+      throw new DomainError('two_factor_setup_required', 'Configurez d’abord la double authentification.', 403)
     }
   }
   const parsed = proc.input.safeParse(rawInput ?? {})

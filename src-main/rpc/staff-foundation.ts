@@ -11,7 +11,8 @@ import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, se
 import { changeStaffPassword, staffLogin } from '../accounts/auth'
 import { StaffUser } from '../accounts/entities'
 import { acceptRegistration, refuseRegistration } from '../accounts/registration'
-import { closeSession } from '../accounts/sessions'
+import { closeSession, resolveSession } from '../accounts/sessions'
+import { staffListener } from './staff-access'
 import { createFamily, getFamilyDetail, searchFamilies } from '../families/families'
 import { listRequests } from '../requests/requests'
 import { getSmtp, getStructure, putSetting, settingVersion, SMTP_KEY, structureDto, updateStructure } from '../settings/settings'
@@ -22,14 +23,19 @@ import { requireActor, type HandlersFor, type StaffActor } from './types'
 
 /** The staff handler map: one entry per procedure of the staff contract, named `domain-verb`. */
 export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedures, StaffActor | null> = {
-  'auth-session': async (_i, ctx) => ({
-    user: ctx.actor ? staffDto(await ctx.core.tx.read((m) => m.findOneByOrFail(StaffUser, { id: ctx.actor!.id }))) : null,
-    csrfToken: ctx.csrfToken()
-  }),
+  'auth-session': async (_i, ctx) => {
+    if (ctx.actor) {
+      const user = staffDto(await ctx.core.tx.read((m) => m.findOneByOrFail(StaffUser, { id: ctx.actor!.id })))
+      return { user, csrfToken: ctx.csrfToken(), stage: ctx.actor.mustSetUpTwoFactor ? ('two-factor-setup' as const) : null }
+    }
+    // No working session: maybe a login awaiting its code (a reload of the code screen keeps it).
+    const s = await resolveSession(ctx.core, 'staff', ctx.sessionToken, staffListener(ctx))
+    return { user: null, csrfToken: ctx.csrfToken(), stage: s?.stage === 'second-factor' ? ('second-factor' as const) : null }
+  },
   'auth-login': async (i, ctx) => {
-    const r = await staffLogin(ctx.core, i.login, i.password, ctx.ip, ctx.sessionToken)
+    const r = await staffLogin(ctx.core, i.login, i.password, ctx.ip, ctx.sessionToken, staffListener(ctx))
     ctx.setSession(r.token)
-    return { user: staffDto(r.user), csrfToken: ctx.csrfToken() }
+    return { user: r.stage === 'second-factor' ? null : staffDto(r.user), csrfToken: ctx.csrfToken(), stage: r.stage === 'full' ? null : r.stage }
   },
   'auth-logout': async (_i, ctx) => {
     await closeSession(ctx.core, ctx.sessionToken)

@@ -5,6 +5,8 @@ import { bookingsStaffHandlers } from './staff-bookings'
 import { billingStaffHandlers } from './staff-billing'
 import { sepaStaffHandlers } from './staff-sepa'
 import { systemStaffHandlers } from './staff-system'
+import { importsStaffHandlers } from './staff-imports'
+import { accessStaffHandlers } from './staff-access'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -15,5 +17,7 @@ export const staffHandlers: StaffHandlers = {
   ...bookingsStaffHandlers,
   ...billingStaffHandlers,
   ...sepaStaffHandlers,
-  ...systemStaffHandlers
+  ...systemStaffHandlers,
+  ...importsStaffHandlers,
+  ...accessStaffHandlers
 }

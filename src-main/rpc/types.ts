@@ -1,6 +1,7 @@
 import type { OutputOf, ParsedInputOf, PortalProcedures, StaffProcedures } from '@shared/contract'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
+import type { SessionListener } from '../accounts/entities'
 
 /**
  * What an adapter (HTTP or Electron IPC) gives a handler. Session cookies and
@@ -17,6 +18,8 @@ export interface CallContext<A extends Actor | null> {
   csrfToken(): string
   /** Client address, for logs and rate limits. */
   ip: string
+  /** The listener the call came through; sessions opened here are valid only here. */
+  listener: SessionListener
 }
 
 export type StaffActor = Extract<Actor, { kind: 'staff' }>

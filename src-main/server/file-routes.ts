@@ -26,6 +26,7 @@ export async function registerFileSession<A extends Actor>(app: FastifyInstance,
     const actor = await opts.resolveActor(req.sessionToken)
     if (!actor) throw new DomainError('unauthenticated', SESSION_EXPIRED, 401)
     if (actor.kind !== 'system' && actor.mustChangePassword) throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
+    if (actor.kind === 'staff' && actor.mustSetUpTwoFactor) throw new DomainError('two_factor_setup_required', 'Configurez d’abord la double authentification.', 403)
     return actor
   }
 }

@@ -7,22 +7,28 @@ import { getPortalSettings } from '../settings/portal-settings'
 import { lanAddresses, operatorMaterial, selfSignedMaterial, type TlsMaterial } from '../settings/tls'
 import { buildPortalApp } from './portal-app'
 import { buildStaffApp } from './staff-app'
+import { StaffLanListener } from './lan-listener'
 
 export interface ListenOptions {
   staffPort: number
   portalPort: number
   /** Interface the portal binds to; the staff API always binds 127.0.0.1. */
   portalHost: string
+  /** Built back-office, served on 127.0.0.1 (headless) and on the LAN when the direction opens it. */
   staffStaticDir: string | null
   portalStaticDir: string | null
-  /** Serve the staff back-office over HTTP (headless); Electron uses IPC instead. */
+  /** Serve the staff back-office over HTTP on 127.0.0.1 (headless); Electron uses IPC instead. */
   withStaff: boolean
+  /** Interface of the back-office on the LAN (when opened in Paramètres): every one by default (core/config.ts). */
+  lanHost?: string
   mailIntervalMs?: number
 }
 
 export interface RunningServers {
   staff: FastifyInstance | null
   portal: FastifyInstance
+  /** The back-office on the LAN: opened, moved and closed with its settings. */
+  lan: StaffLanListener
   staffUrl: string
   portalUrls: string[]
   close(): Promise<void>
@@ -60,17 +66,24 @@ export async function startServers(core: Core, opts: ListenOptions): Promise<Run
   core.runtime.tlsFingerprint = tls?.fingerprint ?? null
   core.runtime.tlsExpiresAt = tls?.expiresAt ?? null
 
+  const lan = new StaffLanListener(core, { staticDir: opts.staffStaticDir, host: opts.lanHost ?? '0.0.0.0' })
+  core.runtime.staffLan = lan
+  await lan.apply()
+
   const stopMail = startMailWorker(core, opts.mailIntervalMs)
   const backups = startBackupSchedule(core)
   return {
     staff,
     portal,
+    lan,
     staffUrl,
     portalUrls,
     close: async () => {
       stopMail()
       await portal.close()
       if (staff) await staff.close()
+      await lan.close()
+      core.runtime.staffLan = null
       // Once nobody can write any more: the closing backup is the last state.
       await backups.stop()
     }

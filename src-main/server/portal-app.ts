@@ -7,9 +7,10 @@ import { resolveSession } from '../accounts/sessions'
 import { portalHandlers } from '../rpc/portal-handlers'
 import type { FamilyActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
+import { trackRoutes } from './route-table'
 import { limitOptions, PORTAL_LIMITS } from './limits'
 import { rpcPlugin } from './rpc-plugin'
-import { installationSecret } from './secrets'
+import { installationSecret } from '../core/installation-secret'
 import { serveSpa } from './static-spa'
 import { portalFilesPlugin } from './portal-files'
 import { portalBillingPlugin } from './portal-billing-routes'
@@ -23,8 +24,8 @@ export interface PortalAppOptions {
 }
 
 export async function resolveFamilyActor(core: Core, token: string | null): Promise<FamilyActor | null> {
-  const s = await resolveSession(core, 'portal', token)
-  if (!s) return null
+  const s = await resolveSession(core, 'portal', token, 'portal')
+  if (!s || s.stage !== 'full') return null
   // Same snapshot read as the session (see Core.snapshot): no queueing behind a running write.
   const a = stmt(
       core.snapshot,
@@ -49,6 +50,7 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
     ...limitOptions(PORTAL_LIMITS, opts.https ?? null)
   }
   const app = Fastify(serverOpts as FastifyServerOptions) as unknown as FastifyInstance
+  trackRoutes(app)
   installErrorHandler(app, 'family')
   await app.register(fastifyHelmet, {
     // form-action: the "Payer" form goes to the payment gateway (Systempay, PayFiP), or to a built-in simulator on 'self'.
@@ -64,6 +66,7 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
     handlers: portalHandlers as never,
     cookieName: 'rb_portal',
     secret: installationSecret(core.paths.dataDir),
+    listener: 'portal',
     resolveActor: (t) => resolveFamilyActor(core, t),
     limited: ['auth-login', 'auth-register', 'auth-forgot-password', 'auth-reset-password'],
     limitPerMinute: 10

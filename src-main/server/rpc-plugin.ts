@@ -7,6 +7,7 @@ import { sha256 } from '../accounts/tokens'
 import { dispatch } from '../rpc/dispatch'
 import { registerSessionCookies, SESSION_COOKIE_OPTS } from './session-cookies'
 import type { CallContext } from '../rpc/types'
+import type { SessionListener } from '../accounts/entities'
 
 export interface RpcPluginOptions<A extends Actor> {
   core: Core
@@ -16,6 +17,8 @@ export interface RpcPluginOptions<A extends Actor> {
   handlers: Record<string, (input: never, ctx: CallContext<A | null>) => Promise<unknown>>
   cookieName: string
   secret: string
+  /** The listener this app serves: sessions opened through it are valid only on it. */
+  listener: SessionListener
   /** Resolves the session cookie to an actor (null when absent or expired). */
   resolveActor(token: string | null): Promise<A | null>
   /** Procedures rate-limited per IP (login, registration, password reset). */
@@ -60,6 +63,7 @@ export async function rpcPlugin<A extends Actor>(app: FastifyInstance, opts: Rpc
           actor,
           sessionToken: req.sessionToken,
           ip: req.ip,
+          listener: opts.listener,
           setSession(token) {
             current = token
             if (token) reply.setCookie(opts.cookieName, token, SESSION_COOKIE_OPTS)

@@ -10,6 +10,8 @@ import { parseId, readSingleFile, registerFileSession, sendFile } from './file-r
 
 export interface StaffFilesOptions {
   core: Core
+  /** The session cookie of the listener (loopback and LAN cookies differ). */
+  cookieName: string
   secret: string
   resolveActor(token: string | null): Promise<StaffActor | null>
 }
@@ -19,7 +21,7 @@ const forbidden = () => new DomainError('forbidden_role', 'Votre rôle ne permet
 /** The headless back-office's file routes; the Electron window uses the `files-upload` / `files-fetch` procedures instead. */
 export async function staffFilesPlugin(app: FastifyInstance, opts: StaffFilesOptions): Promise<void> {
   const { core } = opts
-  const staff = await registerFileSession(app, { cookieName: 'rb_staff', secret: opts.secret, resolveActor: opts.resolveActor })
+  const staff = await registerFileSession(app, { cookieName: opts.cookieName, secret: opts.secret, resolveActor: opts.resolveActor })
 
   app.post('/api/staff/files/upload', { onRequest: app.csrfProtection, bodyLimit: 7 * 1024 * 1024 }, async (req, reply) => {
     const actor = await staff(req)

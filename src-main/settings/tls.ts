@@ -62,8 +62,11 @@ export function selfSignedMaterial(tlsDir: string): TlsMaterial {
   return describe(pems.cert, pems.private)
 }
 
-/** Checks an operator's certificate and key belong together before saving them. */
-export function saveOperatorMaterial(tlsDir: string, cert: string, key: string): TlsMaterial {
+/**
+ * Checks an operator's certificate and key belong together before saving them. `name` keeps the portal's
+ * (`operator`) apart from the back-office on the LAN's (`staff-operator`): they usually name different hosts.
+ */
+export function saveOperatorMaterial(tlsDir: string, cert: string, key: string, name = 'operator'): TlsMaterial {
   let x: X509Certificate
   try {
     x = new X509Certificate(cert)
@@ -78,14 +81,14 @@ export function saveOperatorMaterial(tlsDir: string, cert: string, key: string):
   }
   if (!x.checkPrivateKey(k)) throw new DomainError('key_mismatch', 'La clé privée ne correspond pas au certificat.', 400, { keyPem: 'ne correspond pas' })
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 })
-  writeFileSync(join(tlsDir, 'operator.crt'), cert, { mode: 0o600 })
-  writeFileSync(join(tlsDir, 'operator.key'), key, { mode: 0o600 })
+  writeFileSync(join(tlsDir, `${name}.crt`), cert, { mode: 0o600 })
+  writeFileSync(join(tlsDir, `${name}.key`), key, { mode: 0o600 })
   return describe(cert, key)
 }
 
-export function operatorMaterial(tlsDir: string): TlsMaterial | null {
-  const c = join(tlsDir, 'operator.crt')
-  const k = join(tlsDir, 'operator.key')
+export function operatorMaterial(tlsDir: string, name = 'operator'): TlsMaterial | null {
+  const c = join(tlsDir, `${name}.crt`)
+  const k = join(tlsDir, `${name}.key`)
   return existsSync(c) && existsSync(k) ? describe(readFileSync(c, 'utf8'), readFileSync(k, 'utf8')) : null
 }
 

@@ -26,7 +26,12 @@ export const DIRECTION: readonly StaffRole[] = ['direction']
 export const DESK: readonly StaffRole[] = ['direction', 'accueil']
 export const FAMILY_READERS: readonly StaffRole[] = ['direction', 'accueil', 'comptable', 'animateur']
 
-const sessionOut = z.object({ user: staffUser.nullable(), csrfToken: z.string() })
+/**
+ * A login still under way: `second-factor` (password right, the code awaited; `user` is null) or
+ * `two-factor-setup` (this computer only: the second factor the direction requires must be set up first).
+ */
+export const loginStage = z.enum(['second-factor', 'two-factor-setup'])
+export const sessionOut = z.object({ user: staffUser.nullable(), csrfToken: z.string(), stage: loginStage.nullable() })
 /** A settings screen gets the version with the values and sends it back with the save. */
 const loaded = { version: z.number().int() }
 const sentBack = { version: recordVersion }
@@ -122,7 +127,7 @@ export const foundationStaffProcedures = {
     roles: DIRECTION
   }),
 
-  'staff-list': proc({ input: empty, output: z.array(staffUser), roles: DIRECTION, query: true }),
+  'staff-list': proc({ input: empty, output: z.array(staffUser.extend({ twoFactor: z.boolean() })), roles: DIRECTION, query: true }),
   'staff-create': proc({
     input: z.object({
       login: nonEmpty('Identifiant', 100),

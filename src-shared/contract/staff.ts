@@ -5,6 +5,8 @@ import { bookingsStaffProcedures } from './staff-bookings'
 import { billingStaffProcedures } from './staff-billing'
 import { sepaStaffProcedures } from './staff-sepa'
 import { systemStaffProcedures } from './staff-system'
+import { importsStaffProcedures } from './staff-imports'
+import { accessStaffProcedures } from './staff-access'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -20,7 +22,9 @@ export const staffProcedures = {
   ...bookingsStaffProcedures,
   ...billingStaffProcedures,
   ...sepaStaffProcedures,
-  ...systemStaffProcedures
+  ...systemStaffProcedures,
+  ...importsStaffProcedures,
+  ...accessStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

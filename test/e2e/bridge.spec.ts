@@ -133,7 +133,7 @@ test('the back-office over window.ribambelle: login, search, accept a request, s
   await page.getByRole('link', { name: 'Facturation', exact: true }).click()
   await page.getByRole('link', { name: 'Exports comptables' }).click()
   await page.getByRole('button', { name: 'Télécharger : Journal des factures' }).click()
-  await expect.poll(() => readdirSync(host.saveDir)).toEqual([expect.stringMatching(/^1-invoice-journal-.*\.xlsx$/)])
+  await expect.poll(() => readdirSync(host.saveDir)).toEqual([expect.stringMatching(/^1-journal-des-factures-.*\.xlsx$/)])
   const saved = join(host.saveDir, readdirSync(host.saveDir)[0])
   expect(readFileSync(saved).subarray(0, 2).toString()).toBe('PK')
   const sheet = XLSX.readFile(saved).Sheets

@@ -47,7 +47,7 @@ async function startSmtp(mails: ParsedMail[]): Promise<{ port: number; close(): 
 export const DEFAULT_APP_CLOCK = '2026-11-23T09:00:00+01:00'
 
 /** Starts the built headless app on a fresh demo database, with e-mails going to a loopback SMTP server. */
-async function startApp(clock: string): Promise<RunningApp & { stop(): Promise<void> }> {
+async function startApp(clock: string, extraEnv: Record<string, string> = {}): Promise<RunningApp & { stop(): Promise<void> }> {
   const mails: ParsedMail[] = []
   const smtp = await startSmtp(mails)
   const dataDir = mkdtempSync(join(tmpdir(), 'ribambelle-e2e-'))
@@ -60,7 +60,8 @@ async function startApp(clock: string): Promise<RunningApp & { stop(): Promise<v
       RIBAMBELLE_PORTAL_PORT: '0',
       RIBAMBELLE_PORTAL_HOST: '127.0.0.1',
       RIBAMBELLE_DEMO_SMTP_PORT: String(smtp.port),
-      RIBAMBELLE_MAIL_INTERVAL_MS: '300'
+      RIBAMBELLE_MAIL_INTERVAL_MS: '300',
+      ...extraEnv
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -151,11 +152,13 @@ export function parisDay(d: Date): string {
 /** "19/01/2027" of an ISO day, as the UIs show it. */
 export const frDate = (iso: string) => `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`
 
-export const test = base.extend<{}, { app: RunningApp; appClock: string }>({
+export const test = base.extend<{}, { app: RunningApp; appClock: string; appEnv: Record<string, string> }>({
+  /** Extra environment for the app under test (`test.use({ appEnv })` in a spec gives it its own app). */
+  appEnv: [{}, { scope: 'worker', option: true }],
   appClock: [process.env.RIBAMBELLE_E2E_CLOCK ?? DEFAULT_APP_CLOCK, { scope: 'worker', option: true }],
   app: [
-    async ({ appClock }, use) => {
-      const app = await startApp(appClock)
+    async ({ appClock, appEnv }, use) => {
+      const app = await startApp(appClock, appEnv)
       await use(app)
       await app.stop()
     },

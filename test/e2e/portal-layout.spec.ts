@@ -170,6 +170,9 @@ test('a keyboard-only journey: log in, book two days, Terminer, then Factures an
   await tabTo(page, /^Factures$/, true)
   await page.keyboard.press('Enter')
   await expect(page.getByRole('heading', { name: 'Factures et documents', level: 1 })).toBeFocused()
+  // As a keyboard user would, wait for the invoices to be on screen before moving on (the table replaces its
+  // placeholder when they arrive, and focus inside a replaced part would fall to <body>).
+  await expect(page.getByRole('button', { name: 'Payer', exact: true })).toBeVisible()
   await tabTo(page, /^Payer$/)
   await expectNamedFocus(page, 'Payer')
   await page.keyboard.press('Enter')

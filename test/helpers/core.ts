@@ -52,7 +52,8 @@ export async function openTestCore(opts: TestCoreOptions = {}): Promise<TestCore
   const dataDir = rest.dataDir ?? mkdtempSync(join(tmpdir(), 'ribambelle-test-'))
   const clock = new FixedClock(now ?? TEST_NOW)
   // The explicit test mode by default (payment simulators allowed); pass runMode: 'production' to test a normal install.
-  const core = await openCore({ log: () => {}, runMode: 'test', ...rest, dataDir, clock })
+  // One movable clock for both: TOTP codes in tests are computed at the test's time.
+  const core = await openCore({ log: () => {}, runMode: 'test', ...rest, dataDir, clock, wallClock: clock })
   return Object.assign(core, {
     clock,
     cleanup: async () => {

@@ -34,12 +34,14 @@ export function fakeElectron() {
   const handlers = new Map<string, Listener>()
   const appListeners = new Map<string, Listener[]>()
   const windows: FakeWindow[] = []
-  const calls = { quit: 0, exits: [] as number[], lockRequests: 0, errorBoxes: [] as string[], openedExternally: [] as string[], saveDialogs: [] as { defaultPath: string }[] }
+  const calls = { quit: 0, exits: [] as number[], lockRequests: 0, errorBoxes: [] as string[], openedExternally: [] as string[], saveDialogs: [] as { defaultPath: string }[], messageBoxes: [] as { message: string; detail: string; buttons: string[] }[] }
   const state = {
     singleInstance: true,
     userData: '/nonexistent',
     /** What the user picks in the "save as" dialog: a path, or null to cancel. */
     saveAs: null as string | null,
+    /** The button the user clicks in a message box (its index). */
+    messageBoxResponse: 0,
     headersHook: null as null | ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders?: Record<string, string[]> }) => void) => void),
     permissionHook: null as null | Listener
   }
@@ -116,6 +118,10 @@ export function fakeElectron() {
       showSaveDialog: async (_win: unknown, opts: { defaultPath: string }) => {
         calls.saveDialogs.push(opts)
         return state.saveAs ? { canceled: false, filePath: state.saveAs } : { canceled: true, filePath: '' }
+      },
+      showMessageBox: async (opts: { message: string; detail: string; buttons: string[] }) => {
+        calls.messageBoxes.push(opts)
+        return { response: state.messageBoxResponse }
       },
       showErrorBox: (title: string, content: string) => void calls.errorBoxes.push(`${title} : ${content}`)
     },

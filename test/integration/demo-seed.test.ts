@@ -59,35 +59,6 @@ describe('demo data', () => {
     }
   })
 
-  test('the portal’s demo follows its clock: this month’s and next month’s menus as PDFs, dated news, contact details', async () => {
-    // TEST_NOW is 7 September 2026: the demo was written for late November, so nothing below can be hard-coded.
-    const portalApp = await buildPortalApp(core)
-    try {
-      const p = await client(portalApp, 'portal')
-      await p.loginPortal(generateFamilies(40, 2026)[0].login, DEMO_FAMILY_PASSWORD)
-      const docs = (await p.call('documents-downloads')).body as { id: number; title: string; category: string }[]
-      expect(docs.filter((d) => d.category === 'menus').map((d) => d.title).sort()).toEqual(['Menus de septembre 2026', 'Menus d’octobre 2026'])
-      expect(docs.map((d) => d.title)).toContain('Règlement intérieur 2026/2027')
-      const pdfs = core.db.prepare(`SELECT f.storage_name AS name FROM published_document d JOIN stored_file f ON f.id = d.file_id WHERE d.category = 'menus'`).all() as { name: string }[]
-      for (const { name } of pdfs) {
-        const bytes = readFileSync(join(core.paths.documentsDir, name.slice(0, 2), name))
-        expect(bytes.subarray(0, 5).toString()).toBe('%PDF-')
-        expect(execFileSync('pdftotext', ['-', '-'], { input: bytes }).toString()).toMatch(/Restaurant scolaire — menus (de septembre|d’octobre) 2026/)
-      }
-      const news = (await p.call('news-list', {})).body as { title: string; body: string; publishFrom: string }[]
-      expect(news.map((n) => n.title)).toEqual(['Inscriptions : vacances de Toussaint 2026', 'Menus de la cantine'])
-      for (const n of news) expect(n.publishFrom < '2026-09-07' && n.publishFrom >= '2026-08-07', n.title).toBe(true)
-      expect(news[0].body).toContain('sont ouvertes jusqu’au 01/10/2026')
-      expect(news[1].body).toContain('Les menus de septembre 2026 et d’octobre 2026 sont disponibles dans « Téléchargements »')
-      const contact = (await p.call('contact-get', {})).body
-      expect(contact.openingHours.map((h: { service: string }) => h.service)).toEqual(['Accueil administratif', 'Accueil périscolaire (ALAE)', 'Centre de loisirs'])
-      expect(contact.phones).toHaveLength(2)
-      expect(contact.mapUrl).toContain('openstreetmap.org/search?query=1%20place%20de%20la%20Mairie')
-    } finally {
-      await portalApp.close()
-    }
-  })
-
   test('every IBAN of the demo passes ibantools, national key included (the RIB key in France)', async () => {
     const ibans = core.db
       .prepare(`SELECT iban FROM sepa_mandate UNION ALL SELECT creditor_iban FROM regie WHERE creditor_iban <> '' UNION ALL SELECT iban FROM family_bank WHERE iban <> ''`)
@@ -133,4 +104,43 @@ describe('demo data', () => {
     expect(generateFamilies(5, 7)).toEqual(generateFamilies(5, 7))
     expect(generateFamilies(5, 7)).not.toEqual(generateFamilies(5, 8))
   })
+})
+
+// A second demo, seeded on 7 September 2026: the portal's dated content (menus, news, windows) read back.
+describe('demo portal content', () => {
+  let sept: TestCore
+  beforeAll(async () => {
+    sept = await openTestCore({ now: new Date('2026-09-07T08:00:00+02:00') })
+    await seedDemo(sept, { smtpPort: 2525 })
+  })
+  afterAll(() => sept.cleanup())
+
+    test('the portal’s demo follows its clock: this month’s and next month’s menus as PDFs, dated news, contact details', async () => {
+      // 7 September 2026: the demo was written for late November, so nothing below can be hard-coded.
+      const portalApp = await buildPortalApp(sept)
+      try {
+        const p = await client(portalApp, 'portal')
+        await p.loginPortal(generateFamilies(40, 2026)[0].login, DEMO_FAMILY_PASSWORD)
+        const docs = (await p.call('documents-downloads')).body as { id: number; title: string; category: string }[]
+        expect(docs.filter((d) => d.category === 'menus').map((d) => d.title).sort()).toEqual(['Menus de septembre 2026', 'Menus d’octobre 2026'])
+        expect(docs.map((d) => d.title)).toContain('Règlement intérieur 2026/2027')
+        const pdfs = sept.db.prepare(`SELECT f.storage_name AS name FROM published_document d JOIN stored_file f ON f.id = d.file_id WHERE d.category = 'menus'`).all() as { name: string }[]
+        for (const { name } of pdfs) {
+          const bytes = readFileSync(join(sept.paths.documentsDir, name.slice(0, 2), name))
+          expect(bytes.subarray(0, 5).toString()).toBe('%PDF-')
+          expect(execFileSync('pdftotext', ['-', '-'], { input: bytes }).toString()).toMatch(/Restaurant scolaire — menus (de septembre|d’octobre) 2026/)
+        }
+        const news = (await p.call('news-list', {})).body as { title: string; body: string; publishFrom: string }[]
+        expect(news.map((n) => n.title)).toEqual(['Inscriptions : vacances de Toussaint 2026', 'Menus de la cantine'])
+        for (const n of news) expect(n.publishFrom < '2026-09-07' && n.publishFrom >= '2026-08-07', n.title).toBe(true)
+        expect(news[0].body).toContain('sont ouvertes jusqu’au 01/10/2026')
+        expect(news[1].body).toContain('Les menus de septembre 2026 et d’octobre 2026 sont disponibles dans « Téléchargements »')
+        const contact = (await p.call('contact-get', {})).body
+        expect(contact.openingHours.map((h: { service: string }) => h.service)).toEqual(['Accueil administratif', 'Accueil périscolaire (ALAE)', 'Centre de loisirs'])
+        expect(contact.phones).toHaveLength(2)
+        expect(contact.mapUrl).toContain('openstreetmap.org/search?query=1%20place%20de%20la%20Mairie')
+      } finally {
+        await portalApp.close()
+      }
+    })
 })

@@ -61,7 +61,7 @@ describe('Electron IPC adapter (fake electron, real core)', () => {
   test('registers the two channels of the preload, and a call dispatches through the same contract as HTTP', async () => {
     expect([...fake.handlers.keys()]).toEqual(['ribambelle:call', 'ribambelle:save-file'])
     const anonymous = await call(w1, 'auth-session')
-    expect(anonymous).toEqual({ ok: true, data: { user: null, csrfToken: '' } })
+    expect(anonymous).toEqual({ ok: true, data: { user: null, csrfToken: '', stage: null } })
     const logged = await login(w1, direction)
     expect(logged.ok).toBe(true)
     expect(staffProcedures['auth-login'].output.parse(logged.data)).toEqual(logged.data)
@@ -77,7 +77,7 @@ describe('Electron IPC adapter (fake electron, real core)', () => {
   test('the session is per window: a login in window 1 does not authenticate window 2, nor a logout there end it', async () => {
     await login(w1, direction)
     expect(await call(w2, 'families-search', { query: '' })).toMatchObject({ ok: false, status: 401, error: { code: 'unauthenticated' } })
-    expect(await call(w2, 'auth-session')).toEqual({ ok: true, data: { user: null, csrfToken: '' } })
+    expect(await call(w2, 'auth-session')).toEqual({ ok: true, data: { user: null, csrfToken: '', stage: null } })
     expect((await call(w1, 'auth-session')).data.user.role).toBe('direction')
 
     await login(w2, animateur)

@@ -134,7 +134,7 @@ describe('main.ts with the fake electron', () => {
     expect(win.webContents.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
 
     // The IPC adapter is wired to this window and to the real core.
-    expect(await fake.invoke(win, 'ribambelle:call', 'auth-session', {})).toEqual({ ok: true, data: { user: null, csrfToken: '' } })
+    expect(await fake.invoke(win, 'ribambelle:call', 'auth-session', {})).toEqual({ ok: true, data: { user: null, csrfToken: '', stage: null } })
 
     // A second launch focuses (and restores) the window instead of opening another.
     win.minimized = true

@@ -115,7 +115,7 @@ describe('a debt paid twice', () => {
 
     // Until checked, the next invoicing run does not use it either.
     await createAdjustment(core, w.comptable.actor, { regieId: w.regieId, familyId: w.fam.familyId, childId: null, month: '2026-03', label: 'Garderie de mars', amountCents: 1000 })
-    const run = await issueRun(core, w.comptable.actor, { regieId: w.regieId, month: '2026-03' })
+    const run = await issueRun(core, w.comptable.actor, { regieId: w.regieId, month: '2026-03', confirmUnfinishedMonth: true })
     const march = core.db.prepare('SELECT id FROM invoice WHERE run_id = ?').get(run.runId) as { id: number }
     expect(await due(march.id)).toBe(1000)
 

@@ -46,7 +46,8 @@ describe('contact details', () => {
       { service: 'Centre de loisirs', hours: 'Mercredis : 7h30-18h30' }
     ]
     const contactPhones = [{ label: 'Restauration scolaire', phone: '05 61 00 00 01' }]
-    expect((await staff.call('structure-update', { ...base, openingHours, contactPhones })).status).toBe(200)
+    const { version } = (await staff.call('structure-get', {})).body
+    expect((await staff.call('structure-update', { ...base, version, openingHours, contactPhones })).status).toBe(200)
     expect((await staff.call('structure-get', {})).body).toMatchObject({ openingHours, contactPhones })
     const [row] = await auditRows(core, 'structure-update')
     expect(JSON.stringify(row)).toContain('Centre de loisirs')

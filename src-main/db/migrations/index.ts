@@ -15,7 +15,9 @@ import { MealShares0000000000014 } from './0014-meal-shares'
 import { OnePaymentPerDebt0000000000015 } from './0015-one-payment-per-debt'
 import { PesRecette0000000000016 } from './0016-pes-recette'
 import { StructureContact0000000000017 } from './0017-structure-contact'
-import { InvoiceStaging0000000000018 } from './0018-invoice-staging'
+import { Imports0000000000018 } from './0018-imports'
+import { StaffNetwork0000000000019 } from './0019-staff-network'
+import { InvoiceStaging0000000000020 } from './0020-invoice-staging'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -40,5 +42,7 @@ export const migrations = [
   OnePaymentPerDebt0000000000015,
   PesRecette0000000000016,
   StructureContact0000000000017,
-  InvoiceStaging0000000000018
+  Imports0000000000018,
+  StaffNetwork0000000000019,
+  InvoiceStaging0000000000020
 ]

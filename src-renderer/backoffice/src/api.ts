@@ -33,7 +33,7 @@ export function onSessionExpired(listener: (e: ApiError) => void): void {
 }
 
 function rememberToken(name: string, data: unknown): void {
-  if ((name === 'auth-session' || name === 'auth-login') && data && typeof data === 'object' && 'csrfToken' in data) {
+  if ((name === 'auth-session' || name === 'auth-login' || name === 'auth-second-factor') && data && typeof data === 'object' && 'csrfToken' in data) {
     csrfToken = String((data as { csrfToken: string }).csrfToken)
   }
 }

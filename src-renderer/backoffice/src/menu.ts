@@ -49,6 +49,7 @@ export const menu: MenuEntry[] = [
   { label: 'Tarifs et régies', icon: 'pi pi-tags', to: '/facturation/tarifs', roles: BILLING, section: 'Facturation' },
   { label: 'Exports comptables', icon: 'pi pi-file-excel', to: '/facturation/exports', roles: BILLING, section: 'Facturation' },
   { label: 'Modifications du dossier', icon: 'pi pi-pen-to-square', to: '/modifications-dossier', roles: ['direction', 'accueil', 'comptable'], section: 'Familles' },
+  { label: 'Imports', icon: 'pi pi-upload', to: '/imports', roles: DESK, section: 'Familles' },
   { label: 'Messagerie', icon: 'pi pi-comments', to: '/messagerie', roles: ['direction', 'accueil', 'comptable'], section: 'Communication', badge: unreadBadge },
   { label: 'Documents', icon: 'pi pi-folder-open', to: '/documents', roles: ['direction', 'accueil', 'comptable'], section: 'Communication' },
   { label: 'Actualités', icon: 'pi pi-megaphone', to: '/actualites', roles: ['direction', 'accueil', 'comptable'], section: 'Communication' }

@@ -9,6 +9,7 @@ export const router = createRouter({
   routes: [
     { path: '/connexion', name: 'login', component: () => import('./views/LoginView.vue'), meta: { title: 'Connexion', public: true } },
     { path: '/mot-de-passe', name: 'change-password', component: () => import('./views/ChangePasswordView.vue'), meta: { title: 'Changement de mot de passe' } },
+    { path: '/double-authentification', name: 'two-factor', component: () => import('./views/TwoFactorView.vue'), meta: { title: 'Double authentification' } },
     { path: '/', component: AppLayout, children: routes },
     { path: '/:pathMatch(.*)*', redirect: '/' }
   ],
@@ -22,11 +23,13 @@ router.beforeEach(async (to) => {
     await session.refresh().catch(() => undefined)
   }
   if (to.meta.public) {
-    if (to.name === 'login' && session.loggedIn) return { name: session.mustChangePassword ? 'change-password' : 'home' }
+    if (to.name === 'login' && session.loggedIn) return { name: session.mustChangePassword ? 'change-password' : session.mustSetUpTwoFactor ? 'two-factor' : 'home' }
     return true
   }
   if (!session.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  // A new password first, then the second factor this computer requires: nothing else until both are done.
   if (session.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' }
+  if (!session.mustChangePassword && session.mustSetUpTwoFactor && to.name !== 'two-factor') return { name: 'two-factor' }
   if (!session.hasRole(to.meta.roles)) return { name: 'home' }
   return true
 })

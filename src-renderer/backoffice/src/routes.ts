@@ -75,5 +75,14 @@ export const routes: RouteRecordRaw[] = [
   { path: 'modifications-dossier', name: 'file-changes', component: () => import('./views/family-file/FileChangesView.vue'), meta: { title: 'Modifications du dossier', roles: ['direction', 'accueil', 'comptable'] } },
   { path: 'messagerie', name: 'messages', component: () => import('./views/messaging/MessagesView.vue'), meta: { title: 'Messagerie', roles: ['direction', 'accueil', 'comptable'] } },
   { path: 'documents', name: 'documents', component: () => import('./views/documents/DocumentsView.vue'), meta: { title: 'Documents', roles: ['direction', 'accueil', 'comptable'] } },
+  { path: 'imports', name: 'imports', component: () => import('./views/imports/ImportsView.vue'), meta: { title: 'Imports', roles: DESK } },
+  { path: 'imports/nouveau', name: 'import-new', component: () => import('./views/imports/ImportWizardView.vue'), meta: { title: 'Nouvel import', roles: DIRECTION } },
+  {
+    path: 'imports/:batchId(\\d+)',
+    name: 'import-batch',
+    component: () => import('./views/imports/ImportBatchView.vue'),
+    props: (r) => ({ batchId: Number(r.params.batchId) }),
+    meta: { title: 'Lot d’import', roles: DESK }
+  },
   { path: 'actualites', name: 'news', component: () => import('./views/news/NewsView.vue'), meta: { title: 'Actualités', roles: ['direction', 'accueil', 'comptable'] } }
 ]

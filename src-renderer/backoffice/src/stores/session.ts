@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { StaffRole, StaffUserDto } from '@shared/contract'
 import { STAFF_ROLE_LABELS } from '@shared/contract/shapes'
-import { call } from '../api'
+import { call, type StaffOutput } from '../api'
 
 /** The logged-in staff member. The server is the authority on roles; these helpers only hide what would be refused. */
 export const useSessionStore = defineStore('session', () => {
@@ -11,6 +11,10 @@ export const useSessionStore = defineStore('session', () => {
   const loaded = ref(false)
   /** Set when the server reported an expired session, so the login screen can say why. */
   const expiredMessage = ref('')
+  /** The password was right; the second factor's code is awaited (the login screen asks for it). */
+  const awaitingCode = ref(false)
+  /** This computer requires a second factor this user has not set up: setting it up is all the session allows. */
+  const mustSetUpTwoFactor = ref(false)
 
   const loggedIn = computed(() => user.value !== null)
   const role = computed<StaffRole | null>(() => user.value?.role ?? null)
@@ -31,19 +35,34 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  function take(r: StaffOutput<'auth-session'>): void {
+    user.value = r.user
+    awaitingCode.value = r.stage === 'second-factor'
+    mustSetUpTwoFactor.value = r.stage === 'two-factor-setup'
+  }
+
   /** Asks the server who we are (also fetches the CSRF token). */
   async function refresh(): Promise<void> {
-    const r = await call('auth-session', {})
-    user.value = r.user
+    take(await call('auth-session', {}))
     loaded.value = true
-    await loadStructureName()
+    if (!mustSetUpTwoFactor.value) await loadStructureName()
   }
 
   async function login(loginName: string, password: string): Promise<void> {
-    const r = await call('auth-login', { login: loginName, password })
-    user.value = r.user
+    take(await call('auth-login', { login: loginName, password }))
     expiredMessage.value = ''
+    if (user.value && !mustSetUpTwoFactor.value) await loadStructureName()
+  }
+
+  /** The second step of a login: the authenticator app's code, or a recovery code. */
+  async function secondFactor(code: string): Promise<void> {
+    take(await call('auth-second-factor', { code }))
     await loadStructureName()
+  }
+
+  /** Back to the password (« Utiliser un autre compte »): the half-open login is closed. */
+  async function cancelLogin(): Promise<void> {
+    await logout()
   }
 
   async function logout(): Promise<void> {
@@ -51,6 +70,8 @@ export const useSessionStore = defineStore('session', () => {
       await call('auth-logout', {})
     } finally {
       user.value = null
+      awaitingCode.value = false
+      mustSetUpTwoFactor.value = false
       // New anonymous CSRF token for the next login.
       await call('auth-session', {}).catch(() => undefined)
     }
@@ -63,6 +84,8 @@ export const useSessionStore = defineStore('session', () => {
 
   function sessionExpired(message: string): void {
     user.value = null
+    awaitingCode.value = false
+    mustSetUpTwoFactor.value = false
     expiredMessage.value = message
   }
 
@@ -71,6 +94,8 @@ export const useSessionStore = defineStore('session', () => {
     structureName,
     loaded,
     expiredMessage,
+    awaitingCode,
+    mustSetUpTwoFactor,
     loggedIn,
     role,
     roleLabel,
@@ -78,6 +103,8 @@ export const useSessionStore = defineStore('session', () => {
     hasRole,
     refresh,
     login,
+    secondFactor,
+    cancelLogin,
     logout,
     changePassword,
     sessionExpired

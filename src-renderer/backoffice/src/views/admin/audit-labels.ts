@@ -3,6 +3,7 @@
  * stored, so a later issue's rows are readable even before it adds its labels here.
  */
 export const AUDIT_ENTITY_LABELS: Record<string, string> = {
+  import_batch: 'Lot d’import',
   family: 'Famille',
   child: 'Enfant',
   person: 'Responsable',
@@ -49,12 +50,21 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   message_theme: 'Thème de message',
   family_document: 'Document de la famille',
   published_document: 'Document publié',
-  news_item: 'Actualité'
+  news_item: 'Actualité',
+  // Back-office on the LAN (#15)
+  session: 'Session'
 }
 
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   login: 'Connexion',
   'login-alert': 'Alerte « tentatives de connexion » envoyée',
+  'login-refused': 'Connexion refusée (depuis le réseau)',
+  'session-end': 'Session terminée par la direction',
+  'lan-sessions-end': 'Back-office fermé sur le réseau : sessions terminées',
+  'two-factor-enable': 'Double authentification activée',
+  'two-factor-change': 'Double authentification déplacée sur un autre téléphone',
+  'two-factor-recovery-codes': 'Nouveaux codes de secours',
+  'two-factor-reset': 'Double authentification réinitialisée par la direction',
   'password-change': 'Changement de mot de passe',
   'password-reset': 'Mot de passe réinitialisé (lien)',
   'password-reset-request': 'Demande de mot de passe oublié',
@@ -204,7 +214,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'mandate-end': 'Mandat SEPA : dernier prélèvement demandé',
   'mandate-reopen': 'Mandat SEPA rouvert après un rejet',
   'debit-reject': 'Prélèvement rejeté',
-  'sepa-status-import': 'Compte rendu bancaire (pain.002) importé'
+  'sepa-status-import': 'Compte rendu bancaire (pain.002) importé',
+  'import-commit': 'Import de familles (lot)',
+  'import-undo': 'Import annulé (lot)',
+  'import-invite': 'Invitations au portail des familles importées'
 }
 
 export const ACTOR_KIND_LABELS: Record<string, string> = { staff: 'Personnel', family: 'Famille', system: 'Système' }
