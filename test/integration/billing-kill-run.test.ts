@@ -10,9 +10,10 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { listBackups, integrityCheck } from '../../src-main/db/backup'
-import { openTestCore, type TestCore } from '../helpers/core'
+import { openTestCore, seedStaff, type TestCore } from '../helpers/core'
 import { seedInvoicingLoad } from '../../bench/billing-load'
-import { discardStage } from '../../src-main/billing/invoicing/staging'
+import { buildStaffApp } from '../../src-main/server/staff-app'
+import { client } from '../helpers/http'
 
 const root = join(__dirname, '..', '..')
 let dataDir: string
@@ -97,8 +98,21 @@ describe('killing the invoicing process', () => {
       // Seven chunks of 50 families committed; the kill landed inside the transaction of the eighth.
       expect(count(core, 'invoice_stage')).toBe(350)
       expect(count(core, 'invoice_stage_line')).toBeGreaterThan(10_000)
-      const d = await discardStage(core, { kind: 'staff', id: 1, label: 'Test', role: 'comptable' } as never, regieId)
-      expect(d).toEqual({ discarded: true, month })
+      // What the Facturation screen calls: the interrupted preparation is shown, then abandoned.
+      const staffApp = await buildStaffApp(core)
+      try {
+        const comptable = await seedStaff(core, 'comptable')
+        const staff = await client(staffApp, 'staff')
+        await staff.loginStaff(comptable.login, comptable.password)
+        const staged = await staff.call('billing-run-staged', { regieId })
+        expect(staged.status).toBe(200)
+        expect(staged.body).toMatchObject({ month, families: 350 })
+        const d = await staff.call('billing-run-discard', { regieId })
+        expect(d.body).toEqual({ discarded: true, month })
+        expect((await staff.call('billing-run-staged', { regieId })).body).toBeNull()
+      } finally {
+        await staffApp.close()
+      }
       for (const t of ['invoice_stage_run', 'invoice_stage', 'invoice_stage_line', 'invoice_stage_booking', 'invoice_stage_dirty']) expect(count(core, t), t).toBe(0)
       for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
       expect(core.db.prepare(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'invoicing-run-discard'`).get()).toEqual({ n: 1 })
