@@ -2,6 +2,7 @@ import { LessThan, type EntityManager } from 'typeorm'
 import type { Core } from '../core/app-core'
 import { stmt } from '../db/statements'
 import { storageError } from '../db/storage-errors'
+import { liveChange } from '../live/changes'
 import { Session, type SessionKind, type SessionListener, type SessionStage } from './entities'
 import { newToken, sha256 } from './tokens'
 
@@ -117,7 +118,11 @@ async function housekeeping(core: Core, write: (m: EntityManager) => Promise<unk
 
 export async function closeSession(core: Core, token: string | null | undefined): Promise<void> {
   if (!token) return
-  await core.tx.run((m) => m.delete(Session, { id: sha256(token) }))
+  await core.tx.run(async (m) => {
+    await m.delete(Session, { id: sha256(token) })
+    // The session's open event streams close at once (server/staff-events.ts).
+    liveChange({ topic: 'sessions' })
+  })
 }
 
 /** Ends every session of a user (password change, account disabled), or only those of one listener. */
@@ -127,5 +132,20 @@ export async function closeAllSessions(core: Core, kind: SessionKind, userId: nu
     if (exceptToken) qb.andWhere('id <> :keep', { keep: sha256(exceptToken) })
     if (listener) qb.andWhere('listener = :listener', { listener })
     await qb.execute()
+    liveChange({ topic: 'sessions' })
   })
+}
+
+/**
+ * The session of a cookie, if it is still live, WITHOUT sliding its idle timeout: an open event stream checks its
+ * session again and again, and must not keep an unattended back-office logged in for ever.
+ */
+export function peekSession(core: Core, kind: SessionKind, token: string): Pick<Session, 'id' | 'userId'> | null {
+  const row = stmt(core.snapshot, 'SELECT id, user_id AS userId, last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM session WHERE id = ? AND kind = ?').get(sha256(token), kind) as
+    | { id: string; userId: number; lastSeenAt: string; expiresAt: string }
+    | undefined
+  if (!row) return null
+  const now = core.clock.now()
+  if (now >= new Date(row.expiresAt) || now.getTime() >= new Date(row.lastSeenAt).getTime() + policy(core, kind).idleMinutes * 60_000) return null
+  return { id: row.id, userId: row.userId }
 }

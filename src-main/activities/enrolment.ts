@@ -178,13 +178,9 @@ export async function acceptEnrolments(core: Core, actor: Actor, ids: number[], 
     const chunk = ids.slice(i, i + BULK_ACCEPT_CHUNK)
     await core.tx.run(async (m) => {
       for (const id of chunk) {
-        await m.query('SAVEPOINT enrolment_accept')
         try {
-          out.push(await acceptInTx(m, core, actor, id, { waitlistIfFull }))
-          await m.query('RELEASE enrolment_accept')
+          out.push(await core.tx.savepoint(() => acceptInTx(m, core, actor, id, { waitlistIfFull })))
         } catch (err) {
-          await m.query('ROLLBACK TO enrolment_accept')
-          await m.query('RELEASE enrolment_accept')
           if (!(err instanceof DomainError)) throw err
           out.push({ enrolmentId: id, outcome: 'error', rank: null, bookings: 0, message: err.message })
         }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import type { Actor } from '../core/actor'
+import { announceAudited } from '../live/changes'
 import { AuditEntry } from './entities'
 
 export interface AuditInput {
@@ -37,4 +38,6 @@ export async function audit(m: EntityManager, actor: Actor, at: Date, input: Aud
     before: redact(input.before),
     after: redact(input.after)
   })
+  // The desks hear of it once committed (live/changes.ts).
+  announceAudited(input.entity, input.entityId, input.after)
 }

@@ -2,7 +2,7 @@ import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import type { StaffActor } from '../rpc/types'
 import { staffApply, type StaffItem } from './staff-actions'
-import { dbOf, stmt } from './sql'
+import { auditRow, dbOf, stmt } from './sql'
 import { slotOf, type Slot } from './planning'
 import { upperName } from '@shared/names'
 
@@ -18,6 +18,10 @@ export interface AttendanceRow {
   state: 'DR' | 'R' | 'DA' | 'PRESENT' | 'ABSENT' | 'A_EXC' | 'A_FACT'
   walkIn: boolean
   arrivedAt: string | null
+  leftAt: string | null
+  /** The last mark: when it was made and by whom (display name). */
+  markedAt: string | null
+  markedBy: string | null
   childId: number
   firstName: string
   lastName: string
@@ -71,7 +75,8 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
     const groups = stmt(db, 'SELECT id, name FROM activity_group WHERE activity_id = ? ORDER BY name, id').all(q.activityId) as { id: number; name: string }[]
     const rows = db
       .prepare(
-        `SELECT b.id AS bookingId, b.state, b.source, b.arrived_at AS arrivedAt, b.unit_id AS unitId, u.name AS unitName,
+        `SELECT b.id AS bookingId, b.state, b.source, b.arrived_at AS arrivedAt, b.left_at AS leftAt, b.marked_at AS markedAt, su.display_name AS markedBy,
+                b.unit_id AS unitId, u.name AS unitName,
                 b.group_id AS groupId, COALESCE(g.name, '') AS groupName,
                 ch.id AS childId, ch.first_name AS firstName, ch.last_name AS lastName, ch.birth_date AS birthDate, ch.grade,
                 ch.family_id AS familyId, f.number AS familyNumber,
@@ -84,6 +89,7 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
          JOIN family f ON f.id = ch.family_id
          LEFT JOIN activity_group g ON g.id = b.group_id
          LEFT JOIN child_file cf ON cf.child_id = ch.id
+         LEFT JOIN staff_user su ON su.id = b.marked_by
          WHERE u.activity_id = ? AND b.day = ? AND b.state IN ${q.withRequests ? WITH_REQUESTS : LISTED}
            ${q.unitId ? 'AND b.unit_id = ?' : ''} ${q.groupId ? 'AND b.group_id = ?' : ''}
          ORDER BY u.sort, u.start_time, ch.last_name COLLATE NOCASE, ch.first_name COLLATE NOCASE, b.id`
@@ -121,6 +127,9 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
         state: r.state,
         walkIn: r.source === 'walk-in',
         arrivedAt: r.arrivedAt,
+        leftAt: r.leftAt,
+        markedAt: r.markedAt,
+        markedBy: r.markedBy,
         childId: r.childId,
         firstName: r.firstName,
         lastName: r.lastName,
@@ -170,20 +179,76 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
 }
 
 /** One click on the pointage screen: present, absent, or back to "expected". */
-export async function markAttendance(core: Core, actor: StaffActor, input: { bookingId: number; status: 'present' | 'absent' | 'reset' }): Promise<{ state: string }> {
-  const b = await core.tx.read(async (m) => stmt(dbOf(m), 'SELECT child_id AS childId, unit_id AS unitId, day, state, source FROM booking WHERE id = ?').get(input.bookingId)) as
-    | { childId: number; unitId: number; day: string; state: string; source: string }
-    | undefined
-  if (!b) throw notFound('Réservation')
-  const cell = { childId: b.childId, unitId: b.unitId, day: b.day }
-  let items: StaffItem[]
-  if (input.status === 'present') items = b.state === 'PRESENT' ? [] : [{ ...cell, action: 'mark-present' }]
-  else if (input.status === 'absent') items = b.state === 'ABSENT' ? [] : [{ ...cell, action: 'mark-absent' }]
-  else if (b.state === 'PRESENT' && b.source === 'walk-in') items = [{ ...cell, action: 'unmark' }, { ...cell, action: 'cancel' }] // a walk-in had no reservation to go back to
-  else items = b.state === 'PRESENT' || b.state === 'ABSENT' ? [{ ...cell, action: 'unmark' }] : []
-  if (items.length) await staffApply(core, actor, { items, reason: '', overrideCapacity: true })
-  const after = await core.tx.read(async (m) => stmt(dbOf(m), 'SELECT state FROM booking WHERE id = ?').get(input.bookingId) as { state: string })
-  return { state: after.state }
+export type MarkStatus = 'present' | 'absent' | 'left' | 'reset'
+
+export interface MarkOutcome {
+  state: string
+  /** False when a later mark (made after this one, possibly sent earlier) already stands: this one is ignored. */
+  applied: boolean
+  arrivedAt: string | null
+  leftAt: string | null
+  markedAt: string | null
+  markedBy: string | null
+}
+
+/** A tablet's clock may drift a little; a mark further in the future than this is refused. */
+const CLOCK_SKEW_MS = 5 * 60_000
+
+/**
+ * One attendance mark: présent, absent, parti (with the time), or undone.
+ * `markedAt` is when it was made — on a tablet that was offline, possibly
+ * long before it arrives. Conflicts resolve by that time: a mark older than
+ * the one standing (another desk marked later) changes nothing and says so;
+ * the same mark sent twice (a lost answer) is applied once.
+ */
+export async function markAttendance(core: Core, actor: StaffActor, input: { bookingId: number; status: MarkStatus; markedAt?: string }): Promise<MarkOutcome> {
+  return core.tx.run(async (m) => {
+    const db = dbOf(m)
+    const read = () =>
+      stmt(
+        db,
+        `SELECT b.child_id AS childId, b.unit_id AS unitId, b.day, b.state, b.source, b.arrived_at AS arrivedAt, b.left_at AS leftAt,
+                b.marked_at AS markedAt, su.display_name AS markedBy
+         FROM booking b LEFT JOIN staff_user su ON su.id = b.marked_by WHERE b.id = ?`
+      ).get(input.bookingId) as
+        | { childId: number; unitId: number; day: string; state: string; source: string; arrivedAt: string | null; leftAt: string | null; markedAt: string | null; markedBy: string | null }
+        | undefined
+    const b = read()
+    if (!b) throw notFound('Réservation')
+    const now = core.clock.now()
+    const at = input.markedAt ? new Date(input.markedAt) : now
+    if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw new DomainError('mark_in_future', 'L’heure de ce pointage est dans le futur : vérifiez l’heure de la tablette.', 400)
+    }
+    const atIso = at.toISOString()
+    const outcome = (applied: boolean): MarkOutcome => {
+      const x = read()!
+      return { state: x.state, applied, arrivedAt: x.arrivedAt, leftAt: x.leftAt, markedAt: x.markedAt, markedBy: x.markedBy }
+    }
+    // A mark made earlier than the one standing (another desk marked later), or this very one sent again after a lost
+    // answer: nothing to do. A mark without a time is made now, on the server: it is the latest by definition.
+    if (input.markedAt && b.markedAt && b.markedAt >= atIso) return outcome(false)
+
+    const cell = { childId: b.childId, unitId: b.unitId, day: b.day }
+    let items: StaffItem[] = []
+    if (input.status === 'present') items = b.state === 'PRESENT' ? [] : [{ ...cell, action: 'mark-present' }]
+    else if (input.status === 'absent') items = b.state === 'ABSENT' ? [] : [{ ...cell, action: 'mark-absent' }]
+    else if (input.status === 'left') {
+      if (b.state !== 'PRESENT') throw new DomainError('not_present', 'Seul un enfant présent peut être pointé parti.', 409)
+    } else if (b.state === 'PRESENT' && b.source === 'walk-in') items = [{ ...cell, action: 'unmark' }, { ...cell, action: 'cancel' }] // a walk-in had no reservation to go back to
+    else items = b.state === 'PRESENT' || b.state === 'ABSENT' ? [{ ...cell, action: 'unmark' }] : []
+    if (items.length) await staffApply(core, actor, { items, reason: '', overrideCapacity: true, arrivedAt: atIso })
+    if (input.status === 'left') {
+      stmt(db, 'UPDATE booking SET left_at = ? WHERE id = ?').run(atIso, input.bookingId)
+      auditRow(db, actor, now.toISOString(), 'booking-leave', 'booking', input.bookingId, { leftAt: b.leftAt }, { leftAt: atIso, day: b.day })
+    } else if (input.status === 'present' && b.state === 'PRESENT' && b.leftAt) {
+      // Marked present again after « parti »: back in the room.
+      stmt(db, 'UPDATE booking SET left_at = NULL WHERE id = ?').run(input.bookingId)
+      auditRow(db, actor, now.toISOString(), 'booking-return', 'booking', input.bookingId, { leftAt: b.leftAt }, { leftAt: null, day: b.day })
+    }
+    stmt(db, 'UPDATE booking SET marked_at = ?, marked_by = ? WHERE id = ?').run(atIso, actor.id, input.bookingId)
+    return outcome(true)
+  })
 }
 
 /** A child present without a reservation (présent sans réservation): counted and billed as such. */

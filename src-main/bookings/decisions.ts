@@ -12,6 +12,8 @@ import type { PlannedLine } from './plan'
 import { familyRecipient } from './recipients'
 import { auditRow, dbOf, stmt } from './sql'
 import { personName, upperName } from '@shared/names'
+import { FamilyRequest } from '../requests/entities'
+import { alreadyDecided } from '../requests/requests'
 
 export type Decision = 'accept' | 'refuse' | 'excuse' | 'bill'
 
@@ -134,7 +136,8 @@ export async function decideChanges(core: Core, actor: StaffActor, input: { chan
     const db = dbOf(m)
     const rows = db.prepare(`${SELECT} WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY b.day, c.id`).all(JSON.stringify(ids)) as Row[]
     if (rows.length !== ids.length) throw new DomainError('not_found', 'Demande introuvable.', 404)
-    if (rows.some((r) => r.status !== 'pending')) throw conflict('Certaines de ces demandes ont déjà été traitées (par un collègue ?). Rechargez la liste.')
+    const done = rows.filter((r) => r.status !== 'pending')
+    if (done.length) throw linesAlreadyDecided(db, done.map((r) => r.changeId))
     const now = core.clock.now().toISOString()
     const decided: (DecidedLine & { familyId: number })[] = []
     for (const r of rows.map(toItem)) {
@@ -231,6 +234,23 @@ export async function decideRequestLines(core: Core, actor: StaffActor, requestI
   const ids = await core.tx.read(async (m) =>
     (stmt(dbOf(m), `SELECT id FROM booking_change WHERE request_id = ? AND status = 'pending'`).all(requestId) as { id: number }[]).map((r) => r.id)
   )
-  if (!ids.length) throw conflict('Cette demande a déjà été traitée.')
+  if (!ids.length) {
+    throw await core.tx.read(async (m) => {
+      const r = await m.findOneBy(FamilyRequest, { id: requestId })
+      return r ? alreadyDecided(m, r) : new DomainError('not_found', 'Demande introuvable.', 404)
+    })
+  }
   return decideChanges(core, actor, { changeIds: ids, decision, reason })
+}
+
+/** The 409 for lines a colleague decided meanwhile, naming who (« Demande déjà traitée par Claire Directrice »). */
+function linesAlreadyDecided(db: ReturnType<typeof dbOf>, changeIds: number[]): DomainError {
+  const names = (
+    stmt(db, `SELECT DISTINCT s.display_name AS name FROM booking_change c JOIN staff_user s ON s.id = c.decided_by WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY 1`).all(
+      JSON.stringify(changeIds)
+    ) as { name: string }[]
+  ).map((r) => r.name)
+  const by = names.length ? ` par ${names.join(', ')}` : ''
+  const what = changeIds.length === 1 ? 'Demande déjà traitée' : `${changeIds.length} de ces demandes sont déjà traitées`
+  return conflict(`${what}${by}. Rechargez la liste.`)
 }

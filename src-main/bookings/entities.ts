@@ -18,6 +18,9 @@ export class Booking {
   @Column({ name: 'price_cents', type: 'integer', default: 0 }) priceCents: number
   @Column({ name: 'arrived_at', type: 'text', nullable: true }) arrivedAt: string | null
   @Column({ name: 'left_at', type: 'text', nullable: true }) leftAt: string | null
+  /** When the last attendance mark was made (on the tablet, possibly offline) and by whom: the latest mark wins. */
+  @Column({ name: 'marked_at', type: 'text', nullable: true }) markedAt: string | null
+  @Column({ name: 'marked_by', type: 'integer', nullable: true }) markedBy: number | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'updated_at', type: 'text' }) updatedAt: string
 }

@@ -54,18 +54,14 @@ export class GroupCommit {
           await this.core.tx.run(async (m) => {
             const db = dbOf(m)
             for (const p of batch) {
-              db.exec('SAVEPOINT booking_commit')
               try {
-                const v = await p.work(m)
-                db.exec('RELEASE booking_commit')
+                const v = await this.core.tx.savepoint(() => p.work(m))
                 settle.push(() => p.resolve(v))
               } catch (e) {
                 // Disk full, I/O error: SQLite may have rolled the whole transaction back by itself. The earlier
-                // commits of the batch are gone with it, so the batch fails as a whole (never a savepoint run
-                // in autocommit mode, never a ROLLBACK TO a savepoint that no longer exists).
+                // commits of the batch are gone with it, so the batch fails as a whole (tx.savepoint never runs a
+                // savepoint in autocommit mode, nor rolls back to one that no longer exists).
                 if (!db.inTransaction) throw e
-                db.exec('ROLLBACK TO booking_commit')
-                db.exec('RELEASE booking_commit')
                 settle.push(() => p.reject(orStorageError(e)))
               }
               // Give the event loop a turn between commits: without it a batch is one long chain of microtasks

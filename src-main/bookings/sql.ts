@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { EntityManager } from 'typeorm'
 import type { Actor } from '../core/actor'
 import { rawDatabase } from '../db/data-source'
+import { announceAudited } from '../live/changes'
 
 /**
  * Prepared statements on the raw better-sqlite3 connection under TypeORM.
@@ -49,6 +50,8 @@ function auditValues(actor: Actor, at: string, f: AuditFact): unknown[] {
 /** Many audit rows by one actor at one instant, in multi-row INSERTs (a "Terminer" writes one per booking). */
 export function auditRows(db: Database.Database, actor: Actor, at: string, facts: AuditFact[]): void {
   insertMany(db, 'audit_entry', AUDIT_COLUMNS, facts.map((f) => auditValues(actor, at, f)))
+  // The desks hear of it once committed (live/changes.ts), like audit/audit.ts.
+  for (const f of facts) announceAudited(f.entity, f.entityId, f.after)
 }
 
 /**

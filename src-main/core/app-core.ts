@@ -12,6 +12,7 @@ import { IdleCheckpoint } from '../db/idle-checkpoint'
 import { entities } from './entities'
 import { systemClock, type Clock } from './clock'
 import { DeferredWork } from './deferred'
+import { LiveHub } from '../live/hub'
 
 export interface SessionPolicy {
   /** Idle timeout in minutes. */
@@ -84,6 +85,8 @@ export interface Core {
   runtime: CoreRuntime
   /** Work that must happen after the answer is sent (see core/deferred.ts). */
   deferred: DeferredWork
+  /** Committed changes, told to the open back-offices (live/hub.ts; the staff event stream). */
+  live: LiveHub
   close(): Promise<void>
 }
 
@@ -159,7 +162,8 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
   const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
   snapshot.pragma('busy_timeout = 5000')
   let checkpoint: IdleCheckpoint | null = null
-  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log)
+  const live = new LiveHub()
+  const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log, (changes) => live.publish(changes))
   checkpoint = new IdleCheckpoint(db, (work) => tx.exclusive(work))
   const core: Core = {
     ds,
@@ -172,6 +176,7 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     options,
     runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, staffLan: null },
     deferred: new DeferredWork(options.log),
+    live,
     close: async () => {
       await core.deferred.idle()
       checkpoint?.stop()

@@ -8,6 +8,33 @@ import { StorageError, orStorageError } from './storage-errors'
 /** The fields of TypeORM's single SQLite query runner that say whether it thinks a transaction is open. */
 type RunnerState = QueryRunner & { isTransactionActive: boolean; transactionDepth: number }
 
+/** The transaction an async call chain runs in: its manager and the changes it announced (see `announce`). */
+interface TxScope {
+  owner: Transactor
+  m: EntityManager
+  changes: unknown[]
+}
+
+/** Module-wide, so `announce` finds the running transaction without being handed the core. */
+const scope = new AsyncLocalStorage<TxScope>()
+
+/**
+ * Announces a change made by the running transaction (a new request, a booking marked present…). The transaction
+ * helper hands the announced changes to its listener (core/live) only after COMMIT, and drops them if the
+ * transaction, or the savepoint they were announced under, is rolled back: nobody is ever told of a write that did
+ * not happen, nor told before it is durable. Outside a transaction it throws: there would be no commit to wait for.
+ */
+/** True inside a `core.tx.run` (of any core). */
+export function inTransaction(): boolean {
+  return scope.getStore() !== undefined
+}
+
+export function announce(change: unknown): void {
+  const s = scope.getStore()
+  if (!s) throw new Error('announce() outside core.tx.run: a change is announced by the transaction that makes it')
+  s.changes.push(change)
+}
+
 /**
  * The one transaction helper. Every multi-row write goes through it.
  *
@@ -32,7 +59,6 @@ type RunnerState = QueryRunner & { isTransactionActive: boolean; transactionDept
  */
 export class Transactor {
   private readonly mutex = new Mutex()
-  private readonly current = new AsyncLocalStorage<EntityManager>()
   /** Set while a `read` holds the mutex, so a nested read reuses it instead of waiting for itself forever. */
   private readonly reading = new AsyncLocalStorage<EntityManager>()
   private readonly db: Database.Database
@@ -44,7 +70,9 @@ export class Transactor {
     private readonly ds: DataSource,
     /** Told after each write transaction ends (the idle WAL checkpoint re-arms on it). */
     private readonly afterWrite: () => void = () => {},
-    private readonly log: (msg: string) => void = () => {}
+    private readonly log: (msg: string) => void = () => {},
+    /** Told, after each COMMIT, of the changes the transaction announced (never after a rollback). */
+    private readonly committed: (changes: unknown[]) => void = () => {}
   ) {
     this.db = rawDatabase(ds)
     // The driver hands out one query runner for its one connection; every manager uses it.
@@ -56,9 +84,15 @@ export class Transactor {
     })
   }
 
+  /** This transactor's transaction running in the current call chain, if any. */
+  private ownScope(): TxScope | undefined {
+    const s = scope.getStore()
+    return s?.owner === this ? s : undefined
+  }
+
   run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    const outer = this.current.getStore()
-    if (outer) return fn(outer)
+    const outer = this.ownScope()
+    if (outer) return fn(outer.m)
     // Waiting for the mutex here would deadlock (the read holds it); say so instead of hanging.
     if (this.reading.getStore()) return Promise.reject(new Error('tx.run inside tx.read: start the transaction outside the read'))
     return this.mutex.run(async () => {
@@ -80,12 +114,20 @@ export class Transactor {
     }
     this.open = true
     this.setRunner(true)
+    const s: TxScope = { owner: this, m: this.runner.manager, changes: [] }
     try {
-      const m = this.runner.manager
-      const result = await this.current.run(m, () => fn(m))
+      const result = await scope.run(s, () => fn(s.m))
       // The work may have swallowed the error that made SQLite end the transaction: its writes are gone.
       if (!this.db.inTransaction) throw new StorageError('tx_lost', 'SQLite ended the transaction during the work')
       this.db.exec('COMMIT')
+      // Durable now: only now may anyone hear of it. A listener's fault is not the write's.
+      if (s.changes.length) {
+        try {
+          this.committed(s.changes)
+        } catch (e) {
+          this.log(`Diffusion des changements impossible : ${(e as Error).message}`)
+        }
+      }
       return result
     } catch (e) {
       this.rollback()
@@ -125,6 +167,31 @@ export class Transactor {
     this.runner.transactionDepth = 0
   }
 
+  /**
+   * Runs `fn` under a SAVEPOINT of the running transaction: if it throws, its writes and the changes it announced
+   * are undone while the rest of the transaction goes on (one family's « Terminer » in a group commit, one enrolment
+   * of a bulk accept). If SQLite itself ended the whole transaction (disk full), there is no savepoint left to roll
+   * back to: the error goes up and the whole transaction fails.
+   */
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const s = this.ownScope()
+    if (!s) throw new Error('savepoint() outside core.tx.run')
+    const mark = s.changes.length
+    this.db.exec('SAVEPOINT rb_savepoint')
+    try {
+      const v = await fn()
+      this.db.exec('RELEASE rb_savepoint')
+      return v
+    } catch (e) {
+      s.changes.length = mark
+      if (this.db.inTransaction) {
+        this.db.exec('ROLLBACK TO rb_savepoint')
+        this.db.exec('RELEASE rb_savepoint')
+      }
+      throw e
+    }
+  }
+
   /** Runs `work` while no transaction is open on the connection (a WAL checkpoint, a backup's copy). */
   exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     return this.mutex.run(async () => work())
@@ -132,7 +199,7 @@ export class Transactor {
 
   /** Read-only work: waits for any running transaction so it never sees half of one. */
   read<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    const outer = this.current.getStore() ?? this.reading.getStore()
+    const outer = this.ownScope()?.m ?? this.reading.getStore()
     if (outer) return fn(outer)
     return this.mutex.run(() => this.reading.run(this.ds.manager, () => fn(this.ds.manager)))
   }

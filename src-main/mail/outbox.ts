@@ -6,6 +6,7 @@ import type { SmtpSettingsDto } from '@shared/contract/shapes'
 import type { Core } from '../core/app-core'
 import { getSmtp, getStructure } from '../settings/settings'
 import { storageError } from '../db/storage-errors'
+import { liveChange } from '../live/changes'
 import { OutboxMail, type OutboxAttachment } from './entities'
 import { handOver } from './smtp-handover'
 import type { MailContext, RenderedMail } from './templates'
@@ -183,7 +184,11 @@ async function claim(core: Core, mail: OutboxMail, from: string): Promise<string
 /** Writes an outcome; on a full disk, keeps it for the next round rather than lose what the server said. */
 async function record(core: Core, id: number, outcome: Partial<OutboxMail>): Promise<void> {
   try {
-    await core.tx.run((m) => m.update(OutboxMail, { id }, outcome))
+    await core.tx.run(async (m) => {
+      await m.update(OutboxMail, { id }, outcome)
+      // « E-mails envoyés » and État du système follow it live (a failing e-mail above all).
+      liveChange({ topic: 'outbox', id })
+    })
   } catch (e) {
     if (!storageError(e)) throw e
     unrecordedOf(core).set(id, outcome)

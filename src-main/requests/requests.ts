@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm'
 import type { RequestDto } from '@shared/contract/shapes'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
-import { conflict, notFound } from '../core/errors'
+import { frenchDateTime } from '../core/clock'
+import { conflict, notFound, type DomainError } from '../core/errors'
 import { audit } from '../audit/audit'
 import { StaffUser } from '../accounts/entities'
 import { Family, Person } from '../families/entities'
@@ -41,8 +42,21 @@ export async function createRequest(m: EntityManager, core: Core, actor: Actor, 
 export async function pendingRequest(m: EntityManager, requestId: number, type?: string): Promise<FamilyRequest> {
   const r = await m.findOneBy(FamilyRequest, { id: requestId })
   if (!r || (type && r.type !== type)) throw notFound('Demande')
-  if (r.status !== 'pending') throw conflict('Cette demande a déjà été traitée.')
+  if (r.status !== 'pending') throw await alreadyDecided(m, r)
   return r
+}
+
+const OUTCOME: Record<RequestStatus, string> = { pending: 'en attente', accepted: 'acceptée', refused: 'refusée', cancelled: 'annulée' }
+
+/**
+ * The 409 for a decision on a request that is no longer pending: it names who decided it and when, so the second
+ * desk knows a colleague got there first (« Demande déjà traitée par Claire Directrice : acceptée le … »).
+ */
+export async function alreadyDecided(m: EntityManager, r: Pick<FamilyRequest, 'status' | 'decidedAt' | 'decidedBy'>): Promise<DomainError> {
+  const when = r.decidedAt ? ` le ${frenchDateTime(new Date(r.decidedAt))}` : ''
+  if (r.status === 'cancelled') return conflict(`Demande déjà annulée par la famille${when}.`)
+  const staff = r.decidedBy ? await m.findOneBy(StaffUser, { id: r.decidedBy }) : null
+  return conflict(`Demande déjà traitée${staff ? ` par ${staff.displayName}` : ''} : ${OUTCOME[r.status]}${when}.`)
 }
 
 /** Records the decision on a request (with audit). The type-specific effects are the caller's. */
@@ -68,6 +82,8 @@ export interface ListRequests {
   type?: string
   status?: RequestStatus
   familyId?: number
+  /** One request (a screen checks the item it has open after a live change). */
+  requestId?: number
   limit: number
   offset: number
 }
@@ -78,6 +94,7 @@ export async function listRequests(core: Core, q: ListRequests): Promise<{ total
     if (q.type) qb.andWhere('r.type = :type', { type: q.type })
     if (q.status) qb.andWhere('r.status = :status', { status: q.status })
     if (q.familyId) qb.andWhere('r.family_id = :familyId', { familyId: q.familyId })
+    if (q.requestId) qb.andWhere('r.id = :requestId', { requestId: q.requestId })
     const total = await qb.getCount()
     const rows = await qb
       .orderBy('r.status = \'pending\'', 'DESC')

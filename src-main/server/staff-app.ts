@@ -16,6 +16,7 @@ import { installationSecret } from '../core/installation-secret'
 import { serveSpa } from './static-spa'
 import { staffFilesPlugin } from './staff-files'
 import { staffImportsPlugin } from './staff-imports'
+import { staffEventsPlugin } from './staff-events'
 
 export interface StaffAppOptions {
   /** Built back-office (out/renderer); null in API-only tests. */
@@ -31,6 +32,8 @@ export interface StaffAppOptions {
     /** Told of each connection cut for its address (the settings screen shows the last one). */
     refused?(address: string): void
   }
+  /** Live updates' timings (tests shorten them). */
+  live?: { heartbeatMs?: number; recheckMs?: number }
 }
 
 /**
@@ -120,6 +123,8 @@ export async function buildStaffApp(core: Core, opts: StaffAppOptions = {}): Pro
   })
   await app.register(staffFilesPlugin, { core, cookieName: STAFF_COOKIE[listener], secret, resolveActor })
   await app.register(staffImportsPlugin, { core, cookieName: STAFF_COOKIE[listener], secret, resolveActor })
+  // Live updates between desks: on every staff listener (this app), never on the portal's.
+  await app.register(staffEventsPlugin, { core, cookieName: STAFF_COOKIE[listener], secret, resolveActor, ...opts.live })
   await serveSpa(app, opts.staticDir ?? null)
   return app
 }

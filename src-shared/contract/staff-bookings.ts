@@ -83,9 +83,17 @@ export const bookingsStaffProcedures = {
     roles: DESK
   }),
   'attendance-list': proc({ input: attendanceQuery, output: attendanceList, roles: ATTENDANCE, query: true }),
+  /** One mark; `markedAt` is when it was made (a tablet sends its offline marks later): the latest mark wins. */
   'attendance-mark': proc({
-    input: z.object({ bookingId: id, status: z.enum(['present', 'absent', 'reset']) }),
-    output: z.object({ state: z.string() }),
+    input: z.object({ bookingId: id, status: z.enum(['present', 'absent', 'left', 'reset']), markedAt: z.iso.datetime({ offset: true }).optional() }),
+    output: z.object({
+      state: z.string(),
+      applied: z.boolean(),
+      arrivedAt: z.string().nullable(),
+      leftAt: z.string().nullable(),
+      markedAt: z.string().nullable(),
+      markedBy: z.string().nullable()
+    }),
     roles: ATTENDANCE
   }),
   'attendance-walk-in': proc({ input: z.object({ childId: id, unitId: id, day: isoDate }), output: z.object({ bookingId: id }), roles: ATTENDANCE }),

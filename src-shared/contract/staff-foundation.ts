@@ -81,7 +81,7 @@ export const foundationStaffProcedures = {
   }),
 
   'requests-list': proc({
-    input: page.extend({ type: z.string().optional(), status: requestStatus.optional(), familyId: id.optional() }),
+    input: page.extend({ type: z.string().optional(), status: requestStatus.optional(), familyId: id.optional(), requestId: id.optional() }),
     output: z.object({ total: z.number().int(), items: z.array(requestDto) }),
     roles: ALL,
     query: true

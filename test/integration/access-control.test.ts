@@ -138,6 +138,18 @@ describe('the portal listener has no staff route', () => {
     }
   })
 
+  test('the staff event stream (live updates) does not exist on the portal, and refuses a portal session on the staff app', async () => {
+    const cookie = [...portal.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ')
+    const headers = { accept: 'text/event-stream', cookie }
+    const onPortal = await portalApp.inject({ method: 'GET', url: '/api/staff/events', remoteAddress: portal.ip, headers: { ...headers, host: 'localhost' } })
+    expect(onPortal.statusCode).toBe(404)
+    expect(onPortal.body).not.toContain('event:')
+    // The portal's cookie under the staff cookie's name: signed by the same secret, but not a staff session.
+    const staffCookie = `rb_staff=${encodeURIComponent(portal.cookies.get('rb_portal')!)}`
+    const onStaff = await staffApp.inject({ method: 'GET', url: '/api/staff/events', headers: { ...headers, cookie: staffCookie, host: '127.0.0.1' } })
+    expect(onStaff.statusCode).toBe(401)
+  })
+
   test('the portal session is valid on the portal (the 404s above are not a dead session)', async () => {
     expect((await portal.call('home-get')).status).toBe(200)
   })

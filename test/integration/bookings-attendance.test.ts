@@ -51,10 +51,10 @@ describe('attendance, walk-ins, printable list and occupancy', () => {
     expect(d.emergencyPhones.map((p) => p.phone)).toEqual(['06 12 34 56 78', '06 98 76 54 32'])
     expect(list.counts).toMatchObject({ expected: 3, present: 0, pending: 3 })
 
-    expect(await markAttendance(core, staff.actor, { bookingId: d.bookingId, status: 'present' })).toEqual({ state: 'PRESENT' })
-    expect(await markAttendance(core, staff.actor, { bookingId: list.rows[1].bookingId, status: 'absent' })).toEqual({ state: 'ABSENT' })
-    expect(await markAttendance(core, staff.actor, { bookingId: d.bookingId, status: 'reset' })).toEqual({ state: 'R' })
-    expect(await markAttendance(core, staff.actor, { bookingId: d.bookingId, status: 'present' })).toEqual({ state: 'PRESENT' })
+    expect(await markAttendance(core, staff.actor, { bookingId: d.bookingId, status: 'present' })).toMatchObject({ state: 'PRESENT', applied: true })
+    expect(await markAttendance(core, staff.actor, { bookingId: list.rows[1].bookingId, status: 'absent' })).toMatchObject({ state: 'ABSENT', applied: true })
+    expect(await markAttendance(core, staff.actor, { bookingId: d.bookingId, status: 'reset' })).toMatchObject({ state: 'R', applied: true })
+    expect(await markAttendance(core, staff.actor, { bookingId: d.bookingId, status: 'present' })).toMatchObject({ state: 'PRESENT', applied: true })
     const arrived = core.db.prepare('SELECT arrived_at FROM booking WHERE id = ?').get(d.bookingId) as { arrived_at: string }
     expect(arrived.arrived_at).toBe(core.clock.now().toISOString())
     const audits = await auditRows(core, 'booking-mark-present')
@@ -71,7 +71,7 @@ describe('attendance, walk-ins, printable list and occupancy', () => {
     expect(await stateOf(core, childId, unit, DAY)).toBe('PRESENT')
     const row = (await attendanceList(core, { day: DAY, activityId: act.activityId })).rows.find((r) => r.bookingId === bookingId)!
     expect(row.walkIn).toBe(true)
-    expect(await markAttendance(core, staff.actor, { bookingId, status: 'reset' })).toEqual({ state: 'CANCELLED' })
+    expect(await markAttendance(core, staff.actor, { bookingId, status: 'reset' })).toMatchObject({ state: 'CANCELLED', applied: true })
   })
 
   it('prints a large-type PDF where pdftotext finds every child', async () => {

@@ -92,7 +92,7 @@ describe('family bookings against rules', () => {
     expect(reply.textBody).toContain('LÉO – CL Maternel Mercredis – Après-midi SANS repas\n4 réservations acceptées les : 06/01, 13/01, 20/01, 27/01')
     // Deciding twice is refused clearly.
     const again = await refusal(decideChanges(core, staff.actor, { changeIds: [q.items[0].changeId], decision: 'refuse', reason: 'x' }))
-    expect(again.message).toContain('déjà été traitées')
+    expect(again.message).toBe(`Demande déjà traitée par ${staff.actor.label}. Rechargez la liste.`)
     // "Traitées": the decided lines, with totals that agree with the filters (the count joins only what they read).
     expect((await listQueue(core, { status: 'pending', limit: 50, offset: 0 })).total).toBe(0)
     const decided = await listQueue(core, { status: 'decided', limit: 3, offset: 0 })

@@ -177,7 +177,7 @@ describe('through the listeners', () => {
     expect(list.status).toBe(200)
     expect(list.body.rows).toHaveLength(1)
     const mark = await anim.call('attendance-mark', { bookingId: list.body.rows[0].bookingId, status: 'present' })
-    expect(mark.body).toEqual({ state: 'PRESENT' })
+    expect(mark.body).toMatchObject({ state: 'PRESENT', applied: true })
     // A portal session cannot reach staff procedures (they are not mounted there).
     expect((await f.c.call('bookings-queue', {})).status).toBe(404)
   }, 60_000)

@@ -189,7 +189,8 @@ describe('family self-registration', () => {
 
     const twice = await staff.call('registrations-accept', { requestId })
     expect(twice.status).toBe(409)
-    expect(twice.body.error.message).toBe('Cette demande a déjà été traitée.')
+    // It names who decided it and when: the second desk knows a colleague got there first.
+    expect(twice.body.error.message).toBe('Demande déjà traitée par Sophie Accueil : refusée le 07/09/2026 à 10h00.')
   })
 
   test('an e-mail already registered gets the same answer and creates nothing', async () => {

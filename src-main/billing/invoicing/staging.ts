@@ -14,7 +14,7 @@
  *
  * A family whose data changes while the run is being prepared (a booking, its
  * quotient, an adjustment, a credit note releasing bookings…) is recorded by
- * triggers in `invoice_stage_dirty` (migration 0020) and restaged before
+ * triggers in `invoice_stage_dirty` (migration 0021) and restaged before
  * publication. Tariffs, units, régies and settings are covered by a
  * fingerprint taken when the run starts and checked at publication.
  */

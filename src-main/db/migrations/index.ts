@@ -17,7 +17,8 @@ import { PesRecette0000000000016 } from './0016-pes-recette'
 import { StructureContact0000000000017 } from './0017-structure-contact'
 import { Imports0000000000018 } from './0018-imports'
 import { StaffNetwork0000000000019 } from './0019-staff-network'
-import { InvoiceStaging0000000000020 } from './0020-invoice-staging'
+import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
+import { InvoiceStaging0000000000021 } from './0021-invoice-staging'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -44,5 +45,6 @@ export const migrations = [
   StructureContact0000000000017,
   Imports0000000000018,
   StaffNetwork0000000000019,
-  InvoiceStaging0000000000020
+  AttendanceMarks0000000000020,
+  InvoiceStaging0000000000021
 ]

@@ -1,5 +1,6 @@
 import type { StaffRole } from '@shared/contract'
 import { unreadBadge } from './views/messaging/badge'
+import { bookingLinesBadge, requestsBadge } from './views/queue/counters'
 import { DESK, DIRECTION, FAMILY_READERS } from '@shared/contract/staff-foundation'
 import { BILLING, CASHIER } from '@shared/contract/staff-billing'
 
@@ -20,12 +21,14 @@ export interface MenuEntry {
   section: string
   /** A count shown beside the label (0 hides it); reactive, read at render. */
   badge?: () => number
+  /** What the count is, for screen readers (« 3 en attente »). */
+  badgeLabel?: string
 }
 
 export const menu: MenuEntry[] = [
   { label: 'Tableau de bord', icon: 'pi pi-home', to: '/', section: 'Accueil' },
   { label: 'Familles', icon: 'pi pi-users', to: '/familles', roles: FAMILY_READERS, section: 'Familles' },
-  { label: 'File de validation', icon: 'pi pi-inbox', to: '/validation', roles: DESK, section: 'Familles' },
+  { label: 'File de validation', icon: 'pi pi-inbox', to: '/validation', roles: DESK, section: 'Familles', badge: requestsBadge, badgeLabel: 'en attente' },
   { label: 'Paramètres', icon: 'pi pi-cog', to: '/parametres', roles: DIRECTION, section: 'Administration' },
   { label: "Journal d'audit", icon: 'pi pi-history', to: '/audit', roles: DIRECTION, section: 'Administration' },
   { label: 'E-mails envoyés', icon: 'pi pi-envelope', to: '/emails', roles: DIRECTION, section: 'Administration' },
@@ -34,7 +37,7 @@ export const menu: MenuEntry[] = [
   { label: 'Inscriptions', icon: 'pi pi-file-edit', to: '/inscriptions', roles: FAMILY_READERS, section: 'Activités' },
   { label: 'Activités', icon: 'pi pi-sitemap', to: '/activites', roles: FAMILY_READERS, section: 'Activités' },
   { label: 'Calendrier', icon: 'pi pi-calendar', to: '/calendrier', roles: FAMILY_READERS, section: 'Activités' },
-  { label: 'Réservations à valider', icon: 'pi pi-check-square', to: '/reservations/validation', roles: DESK, section: 'Réservations' },
+  { label: 'Réservations à valider', icon: 'pi pi-check-square', to: '/reservations/validation', roles: DESK, section: 'Réservations', badge: bookingLinesBadge, badgeLabel: 'en attente' },
   { label: 'Pointage', icon: 'pi pi-list-check', to: '/pointage', roles: ['direction', 'accueil', 'animateur'], section: 'Réservations' },
   { label: 'Planning par enfant', icon: 'pi pi-user', to: '/reservations/enfant', roles: FAMILY_READERS, section: 'Réservations' },
   { label: 'Planning du jour', icon: 'pi pi-calendar-clock', to: '/reservations/jour', roles: FAMILY_READERS, section: 'Réservations' },
@@ -50,7 +53,7 @@ export const menu: MenuEntry[] = [
   { label: 'Exports comptables', icon: 'pi pi-file-excel', to: '/facturation/exports', roles: BILLING, section: 'Facturation' },
   { label: 'Modifications du dossier', icon: 'pi pi-pen-to-square', to: '/modifications-dossier', roles: ['direction', 'accueil', 'comptable'], section: 'Familles' },
   { label: 'Imports', icon: 'pi pi-upload', to: '/imports', roles: DESK, section: 'Familles' },
-  { label: 'Messagerie', icon: 'pi pi-comments', to: '/messagerie', roles: ['direction', 'accueil', 'comptable'], section: 'Communication', badge: unreadBadge },
+  { label: 'Messagerie', icon: 'pi pi-comments', to: '/messagerie', roles: ['direction', 'accueil', 'comptable'], section: 'Communication', badge: unreadBadge, badgeLabel: 'non lu(s)' },
   { label: 'Documents', icon: 'pi pi-folder-open', to: '/documents', roles: ['direction', 'accueil', 'comptable'], section: 'Communication' },
   { label: 'Actualités', icon: 'pi pi-megaphone', to: '/actualites', roles: ['direction', 'accueil', 'comptable'], section: 'Communication' }
 ]

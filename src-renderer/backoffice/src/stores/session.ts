@@ -2,7 +2,29 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { StaffRole, StaffUserDto } from '@shared/contract'
 import { STAFF_ROLE_LABELS } from '@shared/contract/shapes'
-import { call, type StaffOutput } from '../api'
+import { ApiError, call, type StaffOutput } from '../api'
+
+/**
+ * Who is logged in on this device, kept so that a tablet reopened without
+ * network still opens Pointage (issue 15 §3). Only the name and role: the
+ * server checks the session cookie again at the first call that reaches it.
+ */
+const OFFLINE_USER = 'ribambelle.offline-user'
+function keepUser(u: StaffUserDto | null): void {
+  try {
+    if (u && !u.mustChangePassword) localStorage.setItem(OFFLINE_USER, JSON.stringify(u))
+    else localStorage.removeItem(OFFLINE_USER)
+  } catch {
+    // Private mode, storage full: offline reopening is just not available.
+  }
+}
+function keptUser(): StaffUserDto | null {
+  try {
+    return JSON.parse(localStorage.getItem(OFFLINE_USER) ?? 'null') as StaffUserDto | null
+  } catch {
+    return null
+  }
+}
 
 /** The logged-in staff member. The server is the authority on roles; these helpers only hide what would be refused. */
 export const useSessionStore = defineStore('session', () => {
@@ -39,11 +61,24 @@ export const useSessionStore = defineStore('session', () => {
     user.value = r.user
     awaitingCode.value = r.stage === 'second-factor'
     mustSetUpTwoFactor.value = r.stage === 'two-factor-setup'
+    // Only a whole session is kept for offline reopening, never one halfway through its second factor.
+    keepUser(awaitingCode.value || mustSetUpTwoFactor.value ? null : r.user)
   }
 
   /** Asks the server who we are (also fetches the CSRF token). */
   async function refresh(): Promise<void> {
-    take(await call('auth-session', {}))
+    let r
+    try {
+      r = await call('auth-session', {})
+    } catch (e) {
+      // No network (a tablet in a room without WiFi): the last user of this device, until the server answers again.
+      const kept = e instanceof ApiError && e.status === 0 ? keptUser() : null
+      if (!kept) throw e
+      user.value = kept
+      loaded.value = true
+      return
+    }
+    take(r)
     loaded.value = true
     if (!mustSetUpTwoFactor.value) await loadStructureName()
   }
@@ -72,6 +107,7 @@ export const useSessionStore = defineStore('session', () => {
       user.value = null
       awaitingCode.value = false
       mustSetUpTwoFactor.value = false
+      keepUser(null)
       // New anonymous CSRF token for the next login.
       await call('auth-session', {}).catch(() => undefined)
     }
@@ -86,6 +122,7 @@ export const useSessionStore = defineStore('session', () => {
     user.value = null
     awaitingCode.value = false
     mustSetUpTwoFactor.value = false
+    keepUser(null)
     expiredMessage.value = message
   }
 

@@ -163,6 +163,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'booking-request': 'Demande de réservation',
   'booking-withdraw': 'Demande de réservation retirée',
   'booking-book': 'Réservation directe',
+  'booking-leave': 'Départ pointé (parti)',
+  'booking-return': 'Départ annulé (de retour)',
   'booking-accept': 'Réservation acceptée',
   'booking-refuse': 'Réservation refusée',
   'booking-request-cancel': 'Demande d’annulation',

@@ -1,5 +1,6 @@
 import { ref } from 'vue'
 import { call } from '../../api'
+import { onLive } from '../../live'
 
 /**
  * Unread family messages for the side menu badge, polled while the
@@ -21,5 +22,7 @@ export async function refreshUnread(): Promise<number> {
 export function watchUnread(intervalMs = 60_000): void {
   if (timer) return
   void refreshUnread()
+  // A family's message shows at once on every desk (live stream); the polling stays as the fallback.
+  onLive(['messages'], () => void refreshUnread())
   timer = setInterval(() => void refreshUnread(), intervalMs)
 }

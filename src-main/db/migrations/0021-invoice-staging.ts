@@ -31,8 +31,8 @@ const DIRTY_TRIGGERS: [name: string, table: string, event: string, familyOf: str
   ['child_upd', 'child', 'UPDATE', 'NEW.family_id']
 ]
 
-export class InvoiceStaging0000000000020 implements MigrationInterface {
-  name = 'InvoiceStaging0000000000020'
+export class InvoiceStaging0000000000021 implements MigrationInterface {
+  name = 'InvoiceStaging0000000000021'
 
   async up(q: QueryRunner): Promise<void> {
     for (const sql of [
