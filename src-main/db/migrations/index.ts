@@ -19,6 +19,7 @@ import { Imports0000000000018 } from './0018-imports'
 import { StaffNetwork0000000000019 } from './0019-staff-network'
 import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
 import { DeskDay0000000000021 } from './0021-desk-day'
+import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -46,5 +47,6 @@ export const migrations = [
   Imports0000000000018,
   StaffNetwork0000000000019,
   AttendanceMarks0000000000020,
-  DeskDay0000000000021
+  DeskDay0000000000021,
+  InvoiceStaging0000000000022
 ]
