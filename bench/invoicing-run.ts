@@ -1,88 +1,326 @@
 /**
- * Benchmark of a monthly invoicing run at commune scale (#6):
- * 3,000 families, ~5,000 children, ~120,000 billable lines in a month.
- * Reports preview and issue times, lines per second, the batch PDF rate
- * (invoices per second, one core) and the peak RSS.
+ * Benchmark of a monthly invoicing run at commune scale (#6, #19): 3,000
+ * families (~132,600 billable lines in a month) by default, 20,000 for the city.
  *
- *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/invoicing-run.ts [families=3000] [pdfs=all]
+ *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/invoicing-run.ts [families=3000] [pdfs=300]
+ *
+ * Three processes, so that each one's memory is its own:
+ * 1. a seeder writes the month (`billing-load.ts`), plus a January 2027 the
+ *    families can book on the portal (restaurant enrolments, accounts), and exits;
+ * 2. the server opens that database as the app does, serves the portal app on
+ *    127.0.0.1 and, on the parent's orders, runs the preview, then the issue
+ *    (backup, staging, publication), then renders PDFs. It reports each step's
+ *    time, its peak RSS (sampled every 50 ms; the process's maxRSS as well),
+ *    the write-lock holds (BEGIN IMMEDIATE … COMMIT on the connection) and
+ *    the longest event-loop stall;
+ * 3. this process is an open-loop loader: 20 « Terminer » (`bookings-commit`,
+ *    a different family each time, its children's January school days) per
+ *    second, sent on schedule whatever the answers, before and during the run.
+ *    A request's latency is measured from the instant it was due, so a
+ *    server that stalls is not forgiven by a client that waited.
  */
+import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openCore } from '../src-main/core/app-core'
-import { FixedClock } from '../src-main/core/clock'
-import { previewRun } from '../src-main/billing/invoicing/runs'
-import { issueRun } from '../src-main/billing/invoicing/issue'
-import { runInvoiceBatch } from '../src-main/billing/invoicing/batch'
-import { invoiceDocContext, invoicePdfData } from '../src-main/billing/documents/render'
-import { invoicePdf } from '../src-main/billing/documents/pdfs'
-import { renderPdf } from '../src-main/billing/pdf/printer'
-import { Invoice } from '../src-main/billing/entities'
-import { backupDatabase } from '../src-main/db/backup'
-import { seedInvoicingLoad } from './billing-load'
+import { performance } from 'node:perf_hooks'
+import type { AddressInfo } from 'node:net'
+import { stats } from './measure'
 
+const NOW = new Date('2026-12-20T09:00:00Z')
+const RATE = Number(process.env.BENCH_RATE ?? 20)
 const STAFF = { kind: 'staff' as const, id: 1, label: 'Bench', role: 'comptable' as const }
 
-function rssMb(): number {
-  return Math.round(process.resourceUsage().maxRSS / 1024)
+interface Job {
+  cookie: string
+  csrf: string
+  body: string
+}
+
+type ToParent =
+  | { type: 'ready'; port: number; jobs: Job[]; rssMb: number }
+  | { type: 'step'; step: string; ms: number; peakRssMb: number; maxRssMb: number; holds: HoldStats[]; stallMs: number; cpuMs: number; detail: string }
+
+interface HoldStats {
+  who: string
+  count: number
+  maxMs: number
+  maxCpuMs: number
+  p99Ms: number
+  over200: number
+  top: number[]
+}
+
+const mb = (b: number) => Math.round(b / 1048576)
+
+// ---------------------------------------------------------------- 1. seeder (child)
+
+async function seeder(dir: string, families: number) {
+  const { openCore } = await import('../src-main/core/app-core')
+  const { FixedClock } = await import('../src-main/core/clock')
+  const { seedInvoicingLoad } = await import('./billing-load')
+  const core = await openCore({ dataDir: dir, clock: new FixedClock(NOW), log: () => {} })
+  const t = performance.now()
+  core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
+  const load = await seedInvoicingLoad(core, { families })
+  const db = core.db
+  const now = NOW.toISOString()
+  // January 2027 on the restaurant: a school-year period, one group with room for everyone, every child enrolled.
+  const resto = (db.prepare(`SELECT u.id AS unit, u.activity_id AS activity FROM unit u JOIN activity a ON a.id = u.activity_id WHERE a.name = 'Restauration scolaire'`).get() as { unit: number; activity: number })
+  db.transaction(() => {
+    const period = Number(
+      db.prepare(`INSERT INTO activity_period (activity_id, name, start_date, end_date, window_start, window_end) VALUES (?, '2026/2027', '2026-09-01', '2027-07-03', '2026-03-10', '2026-08-20')`).run(resto.activity).lastInsertRowid
+    )
+    const group = Number(db.prepare(`INSERT INTO activity_group (activity_id, name) VALUES (?, 'Élémentaire')`).run(resto.activity).lastInsertRowid)
+    db.prepare(`INSERT INTO capacity (group_id, unit_id, places, day) VALUES (?, ?, 100000, NULL)`).run(group, resto.unit)
+    db.prepare(`INSERT INTO enrolment (child_id, activity_id, period_id, group_id, status, created_at, decided_at) SELECT id, ?, ?, ?, 'validated', ?, ? FROM child`).run(resto.activity, period, group, now, now)
+    db.prepare(`INSERT INTO portal_account (family_id, login, password_hash, status, created_at, validated_at) SELECT id, 'famille' || number, 'x', 'active', ?, ? FROM family`).run(now, now)
+  })()
+  const billable = (db.prepare(`SELECT COUNT(*) AS n FROM booking WHERE state IN ('R','PRESENT','A_FACT','ABSENT')`).get() as { n: number }).n
+  console.log(`Données : ${load.families} familles, ${load.children} enfants, ${load.bookings} réservations dont ${billable} facturables (${load.month}) — ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  await core.close()
+}
+
+// ---------------------------------------------------------------- 2. server (child)
+
+async function server(dir: string, loaders: number, pdfs: number) {
+  const { openCore } = await import('../src-main/core/app-core')
+  const { FixedClock } = await import('../src-main/core/clock')
+  const { openSession } = await import('../src-main/accounts/sessions')
+  const { buildPortalApp } = await import('../src-main/server/portal-app')
+  const { installationSecret } = await import('../src-main/core/installation-secret')
+  const { sign } = await import('@fastify/cookie')
+  const { openingDays } = await import('../src-main/calendar/calendar')
+  const { previewRun } = await import('../src-main/billing/invoicing/runs')
+  const { issueRun } = await import('../src-main/billing/invoicing/issue')
+  const { runInvoiceBatch } = await import('../src-main/billing/invoicing/batch')
+
+  const core = await openCore({ dataDir: dir, clock: new FixedClock(NOW), log: () => {} })
+  const db = core.db
+  // Write-lock holds: BEGIN IMMEDIATE … COMMIT/ROLLBACK on the one writing connection (what every other writer waits for).
+  const holds: { ms: number; cpuMs: number; who: string }[] = []
+  let begun = 0
+  let cpuAt = 0
+  // CPU time of the process during a hold: on a machine shared by other sessions the wall time is mostly waiting for a core.
+  const cpuNow = () => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1000
+  }
+  // Who holds it: the run's own transactions (staging chunks, publication) or the portal's and the rest.
+  let who = 'autre'
+  const run = core.tx.run.bind(core.tx)
+  core.tx.run = ((fn: Parameters<typeof run>[0]) => {
+    const stack = new Error().stack ?? ''
+    const label = stack.includes('staging.ts') ? 'préparation' : stack.includes('issue.ts') ? 'publication' : 'portail et autres'
+    return run(async (m) => {
+      who = label
+      return fn(m)
+    })
+  }) as typeof core.tx.run
+  const exec = db.exec.bind(db)
+  db.exec = ((sql: string) => {
+    if (sql === 'BEGIN IMMEDIATE') {
+      const r = exec(sql)
+      begun = performance.now()
+      cpuAt = cpuNow()
+      return r
+    }
+    const r = exec(sql)
+    if ((sql === 'COMMIT' || sql === 'ROLLBACK') && begun) {
+      holds.push({ ms: performance.now() - begun, cpuMs: cpuNow() - cpuAt, who })
+      who = 'autre'
+      begun = 0
+    }
+    return r
+  }) as typeof db.exec
+
+  const app = await buildPortalApp(core, { https: null })
+  const secret = installationSecret(core.paths.dataDir)
+  const resto = db.prepare(`SELECT u.id AS unit, u.activity_id AS activity FROM unit u JOIN activity a ON a.id = u.activity_id WHERE a.name = 'Restauration scolaire'`).get() as { unit: number; activity: number }
+  const days = await openingDays(core, resto.activity, '2027-01-01', '2027-01-31')
+  const families = db.prepare(`SELECT f.id, json_group_array(c.id) AS kids FROM family f JOIN child c ON c.family_id = f.id GROUP BY f.id ORDER BY f.id DESC LIMIT ?`).all(loaders) as { id: number; kids: string }[]
+  const jobs: Job[] = []
+  for (const f of families) {
+    const { token } = await openSession(core, 'portal', f.id)
+    const session = `rb_portal=${encodeURIComponent(sign(token, secret))}`
+    const r = await app.inject({ method: 'POST', url: '/api/portal/auth-session', headers: { cookie: session, 'content-type': 'application/json' }, payload: '{}' })
+    const csrfCookie = (r.cookies as { name: string; value: string }[]).find((c) => c.name === 'rb_portal_csrf')!
+    const changes = (JSON.parse(f.kids) as number[]).flatMap((childId) => days.map((day) => ({ childId, unitId: resto.unit, day, op: 'add' as const })))
+    jobs.push({ cookie: `${session}; rb_portal_csrf=${encodeURIComponent(csrfCookie.value)}`, csrf: JSON.parse(r.body).csrfToken, body: JSON.stringify({ changes }) })
+  }
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const send = (m: ToParent) => process.send!(m)
+  send({ type: 'ready', port: (app.server.address() as AddressInfo).port, jobs, rssMb: mb(process.memoryUsage().rss) })
+
+  const regieId = (db.prepare('SELECT id FROM regie WHERE is_default = 1').get() as { id: number }).id
+  const month = '2026-03'
+  async function step(name: string, work: () => Promise<string>) {
+    holds.length = 0
+    let peak = process.memoryUsage().rss
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+    // The longest gap between two 10 ms ticks: how long the event loop (hence the portal) was stalled at once.
+    let last = performance.now()
+    let stall = 0
+    const ticker = setInterval(() => {
+      const n = performance.now()
+      stall = Math.max(stall, n - last - 10)
+      last = n
+    }, 10)
+    const t = performance.now()
+    const cpu0 = cpuNow()
+    const detail = await work()
+    const ms = performance.now() - t
+    const cpuMs = cpuNow() - cpu0
+    clearInterval(ticker)
+    clearInterval(sampler)
+    peak = Math.max(peak, process.memoryUsage().rss)
+    const byWho = (w: string) => {
+      const mine = holds.filter((h) => h.who === w)
+      const s = mine.map((h) => h.ms).sort((a, b) => b - a)
+      return { who: w, count: s.length, maxMs: s[0] ?? 0, maxCpuMs: Math.max(0, ...mine.map((h) => h.cpuMs)), p99Ms: stats(s.length ? s : [0]).p99, over200: s.filter((x) => x > 200).length, top: s.slice(0, 5).map((x) => Math.round(x)) }
+    }
+    send({
+      type: 'step',
+      step: name,
+      ms,
+      peakRssMb: mb(peak),
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      holds: [...new Set(holds.map((h) => h.who))].map(byWho),
+      stallMs: stall,
+      cpuMs,
+      detail
+    })
+  }
+  process.on('message', async (m: { type: string }) => {
+    if (m.type === 'preview')
+      await step('preview', async () => {
+        const p = await previewRun(core, regieId, month)
+        return `${p.totals.invoices} factures, ${p.totals.lines} lignes, ${(p.totals.totalCents / 100).toFixed(2)} €, ${p.anomalies.length} anomalies`
+      })
+    if (m.type === 'issue')
+      await step('issue', async () => {
+        const r = await issueRun(core, STAFF, { regieId, month })
+        const seqs = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM invoice WHERE run_id = ?').get(r.runId) as { lo: number; hi: number; n: number }
+        return `${r.invoiceCount} factures ${r.firstNumber} → ${r.lastNumber} (${seqs.n} numéros de ${seqs.lo} à ${seqs.hi}), ${r.lineCount} lignes, ${(r.totalCents / 100).toFixed(2)} €`
+      })
+    if (m.type === 'pdf')
+      await step('pdf', async () => {
+        const runId = (db.prepare('SELECT MAX(id) AS id FROM invoicing_run').get() as { id: number }).id
+        const b = await runInvoiceBatch(core, STAFF, { runId, email: true, printAll: false }, undefined, pdfs)
+        return `${b.rendered} factures (${b.emailed} e-mails en file d'attente, ${b.printed} à imprimer) en ${(b.ms / 1000).toFixed(1)} s : ${(b.rendered / (b.ms / 1000)).toFixed(1)} factures/s`
+      })
+    if (m.type === 'stop') {
+      await app.close()
+      await core.close()
+      process.exit(0)
+    }
+  })
+}
+
+// ---------------------------------------------------------------- 3. loader (this process)
+
+function child(args: string[]): ChildProcess {
+  return fork(__filename, args, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 }
 
 async function main() {
   const families = Number(process.argv[2] ?? 3000)
-  const pdfLimit = process.argv[3] === undefined || process.argv[3] === 'all' ? Infinity : Number(process.argv[3])
+  const pdfs = process.argv[3] === 'all' ? Infinity : Number(process.argv[3] ?? 300)
+  const loaders = Number(process.env.BENCH_LOADERS ?? Math.min(families, 4000))
   const dir = mkdtempSync(join(tmpdir(), 'rb-bench-invoicing-'))
-  const core = await openCore({ dataDir: dir, clock: new FixedClock(new Date('2026-04-02T07:00:00Z')), log: () => {} })
   try {
-    core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
-    let t = performance.now()
-    const load = await seedInvoicingLoad(core, { families })
-    const billable = (core.db.prepare(`SELECT COUNT(*) AS n FROM booking WHERE state IN ('R','PRESENT','A_FACT','ABSENT')`).get() as { n: number }).n
-    console.log(`Données : ${load.families} familles, ${load.children} enfants, ${load.bookings} réservations dont ${billable} facturables (${load.month}) — générées en ${((performance.now() - t) / 1000).toFixed(1)} s (RSS ${rssMb()} Mo)`)
-
-    t = performance.now()
-    const p = await previewRun(core, load.regieId, load.month)
-    const previewMs = performance.now() - t
-    console.log(`Aperçu : ${p.totals.invoices} factures, ${p.totals.lines} lignes, ${(p.totals.totalCents / 100).toFixed(2)} € — ${previewMs.toFixed(0)} ms (${Math.round(p.totals.lines / (previewMs / 1000))} lignes/s), anomalies ${p.anomalies.length}`)
-
-    console.log(`  RSS maximal après l'aperçu : ${rssMb()} Mo`)
-    // The same backup the issue starts with, timed alone to show its share.
-    t = performance.now()
-    const b = await backupDatabase(core.db, join(dir, 'bench-backups'), 'bench', 2, new Date())
-    console.log(`Sauvegarde seule : ${(performance.now() - t).toFixed(0)} ms (${Math.round(b.sizeBytes / 1048576)} Mo, contrôle d'intégrité compris)`)
-
-    t = performance.now()
-    const r = await issueRun(core, STAFF, { regieId: load.regieId, month: load.month })
-    const issueMs = performance.now() - t
-    console.log(`Émission (sauvegarde + transaction) : ${r.invoiceCount} factures ${r.firstNumber} → ${r.lastNumber}, ${r.lineCount} lignes — ${issueMs.toFixed(0)} ms (${Math.round(r.lineCount / (issueMs / 1000))} lignes/s)`)
-    console.log(`  RSS maximal après l'émission : ${rssMb()} Mo`)
-
-    // PDF rate, one core: read + build + render each invoice in turn.
-    const ids = (await core.tx.read((m) => m.find(Invoice, { where: { runId: r.runId }, order: { seq: 'ASC' }, select: { id: true } }))).map((i) => i.id).slice(0, pdfLimit)
-    const ctx = await core.tx.read((m) => invoiceDocContext(core, m))
-    t = performance.now()
-    let bytes = 0
-    for (const id of ids) {
-      const data = await core.tx.read((m) => invoicePdfData(m, id, ctx))
-      bytes += (await renderPdf(invoicePdf(data))).length
+    await new Promise<void>((resolve, reject) => {
+      child(['--seed', dir, String(families)]).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`seeder ${c}`))))
+    })
+    const srv = child(['--server', dir, String(loaders), String(pdfs)])
+    const messages: ToParent[] = []
+    let wake: (() => void) | null = null
+    srv.on('message', (m: ToParent) => {
+      messages.push(m)
+      wake?.()
+    })
+    const next = async <T extends ToParent['type']>(type: T): Promise<Extract<ToParent, { type: T }>> => {
+      for (;;) {
+        const i = messages.findIndex((m) => m.type === type)
+        if (i >= 0) return messages.splice(i, 1)[0] as Extract<ToParent, { type: T }>
+        await new Promise<void>((r) => (wake = r))
+      }
     }
-    const pdfMs = performance.now() - t
-    console.log(`  (RSS maximal avant les PDF : ${rssMb()} Mo)`)
-    console.log(`PDF : ${ids.length} factures en ${(pdfMs / 1000).toFixed(1)} s — ${(ids.length / (pdfMs / 1000)).toFixed(1)} factures/s (${Math.round(bytes / ids.length / 1024)} Ko en moyenne)`)
+    const ready = await next('ready')
+    console.log(`Serveur prêt (${ready.jobs.length} familles prêtes à « Terminer », RSS ${ready.rssMb} Mo) ; charge : ${RATE} « Terminer »/s, boucle ouverte`)
 
-    // The real batch job on a slice: render + e-mail through the outbox (consenting families) + print file for the others.
-    const sliceRun = Math.min(300, ids.length)
-    t = performance.now()
-    const batch = await runInvoiceBatch(core, STAFF, { runId: r.runId, email: true, printAll: false }, undefined, sliceRun)
-    const batchMs = performance.now() - t
-    console.log(`Lot (${batch.rendered} factures : ${batch.emailed} e-mails en file d'attente, ${batch.printed} à imprimer) : ${(batch.rendered / (batchMs / 1000)).toFixed(1)} factures/s`)
-    console.log(`RSS maximal : ${rssMb()} Mo`)
+    // Open loop: request k is due at t0 + k / RATE, sent then whatever happened to the earlier ones.
+    const url = `http://127.0.0.1:${ready.port}/api/portal/bookings-commit`
+    const results: { due: number; ms: number; status: number }[] = []
+    const t0 = performance.now()
+    let k = 0
+    let stopped = false
+    const inflight = new Set<Promise<void>>()
+    const tick = () => {
+      if (stopped) return
+      const now = performance.now()
+      while (t0 + (k * 1000) / RATE <= now && k < ready.jobs.length) {
+        const due = t0 + (k * 1000) / RATE
+        const j = ready.jobs[k++]
+        const p = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', cookie: j.cookie, 'x-csrf-token': j.csrf }, body: j.body })
+          .then(async (r) => {
+            await r.arrayBuffer()
+            results.push({ due, ms: performance.now() - due, status: r.status })
+          })
+          .catch(() => void results.push({ due, ms: performance.now() - due, status: 0 }))
+          .finally(() => inflight.delete(p))
+        inflight.add(p)
+      }
+      if (k >= ready.jobs.length) console.log('  (plus de familles pour la charge : elle s’arrête)')
+      else setTimeout(tick, 5)
+    }
+    if (RATE > 0) tick()
+    const window = (from: number, to: number) => results.filter((r) => r.due >= from && r.due < to)
+    const report = (label: string, rs: typeof results) => {
+      if (!rs.length) return console.log(`  portail pendant ${label} : aucune requête`)
+      const s = stats(rs.map((r) => r.ms))
+      const bad = rs.filter((r) => r.status !== 200).length
+      console.log(`  portail pendant ${label} : ${rs.length} « Terminer », p50 ${s.median.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, max ${s.max.toFixed(0)} ms${bad ? `, ${bad} non-200` : ''}`)
+    }
+    const printStep = (s: Extract<ToParent, { type: 'step' }>) => {
+      console.log(`${s.step === 'preview' ? 'Aperçu' : s.step === 'issue' ? 'Émission (sauvegarde + préparation + publication)' : 'Lot de PDF'} : ${(s.ms / 1000).toFixed(1)} s (CPU du processus ${(s.cpuMs / 1000).toFixed(1)} s) — ${s.detail}`)
+      console.log(`  RSS maximal pendant l'étape ${s.peakRssMb} Mo (maxRSS du processus ${s.maxRssMb} Mo) ; plus long blocage de la boucle d'événements ${s.stallMs.toFixed(0)} ms`)
+      for (const h of s.holds)
+        console.log(`  verrou d'écriture (${h.who}) : ${h.count} transactions, la plus longue ${h.maxMs.toFixed(0)} ms (CPU du processus : ${h.maxCpuMs.toFixed(0)} ms au plus ; p99 ${h.p99Ms.toFixed(0)} ms, ${h.over200} au-delà de 200 ms ; les 5 plus longues ${h.top.join(', ')} ms)`)
+    }
+
+    await new Promise((r) => setTimeout(r, 3000))
+    const a = performance.now()
+    srv.send({ type: 'preview' })
+    const preview = await next('step')
+    const b = performance.now()
+    srv.send({ type: 'issue' })
+    const issue = await next('step')
+    const c = performance.now()
+    // Requests still waiting are counted too: wait for their answers before the percentiles.
+    stopped = true
+    await Promise.all([...inflight])
+    report('les 3 s avant', window(t0, a))
+    printStep(preview)
+    report("l'aperçu", window(a, b))
+    printStep(issue)
+    report("l'émission", window(b, c))
+    if (pdfs > 0) {
+      srv.send({ type: 'pdf' })
+      printStep(await next('step'))
+    }
+    srv.send({ type: 'stop' })
+    await new Promise<void>((r) => {
+      srv.on('exit', () => r())
+    })
   } finally {
-    await core.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-main().catch((e) => {
+const [mode, ...rest] = process.argv.slice(2)
+const run = mode === '--seed' ? seeder(rest[0], Number(rest[1])) : mode === '--server' ? server(rest[0], Number(rest[1]), Number(rest[2])) : main()
+run.catch((e) => {
   console.error(e)
   process.exit(1)
 })

@@ -23,6 +23,16 @@ async function main() {
   // A client of another computer's back-office: no local database is opened.
   if (args.includes('--server') || args.includes('--forget-server')) return runHeadlessClient(args, dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir())
   const clock = clockOption(args, process.env, demo)
+  // Signals are taken from the start: one that arrives while the app is still opening stops it once it is open,
+  // through the same clean stop (servers closed, closing backup, lock released), never by the default kill.
+  let stop: (() => Promise<void>) | null = null
+  let stopAsked = false
+  const onSignal = () => {
+    stopAsked = true
+    if (stop) void stop()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const { core, dataDir, credentials } = await openAppCore(
     dirArg >= 0 ? resolve(args[dirArg + 1]) : defaultDataDir(),
     demo,
@@ -45,7 +55,8 @@ async function main() {
     portalStaticDir: process.env.RIBAMBELLE_PORTAL_STATIC ? resolve(process.env.RIBAMBELLE_PORTAL_STATIC) : join(outDir, 'portal'),
     withStaff: true,
     lanHost: lanBindHost(),
-    mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? 15_000)
+    // The demo sends within seconds, so a « Terminer » shows its recap in the Boîte de démonstration right away.
+    mailIntervalMs: Number(process.env.RIBAMBELLE_MAIL_INTERVAL_MS ?? (demo ? 2_000 : 15_000))
   })
   console.log('Ribambelle — mode sans fenêtre (headless)')
   console.log(`  Données     : ${dataDir}`)
@@ -56,13 +67,27 @@ async function main() {
   if (core.runtime.tlsFingerprint) console.log(`  Empreinte du certificat (SHA-256) : ${core.runtime.tlsFingerprint}`)
   for (const line of credentials) console.log(line)
   console.log('READY')
-  const stop = async () => {
-    await servers.close()
-    await core.close()
-    process.exit(0)
+  let stopping = false
+  stop = async () => {
+    if (stopping) return
+    stopping = true
+    // Whatever fails while stopping is said, and the database is still closed and its lock released.
+    let code = 0
+    try {
+      await servers.close()
+    } catch (e) {
+      console.error('Arrêt :', e)
+      code = 1
+    }
+    try {
+      await core.close()
+    } catch (e) {
+      console.error('Fermeture de la base :', e)
+      code = 1
+    }
+    process.exit(code)
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  if (stopAsked) await stop()
 }
 
 main().catch((e) => {

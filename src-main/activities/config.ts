@@ -171,10 +171,12 @@ export async function deleteGroup(core: Core, actor: Actor, id: number): Promise
 }
 
 /** Saves a unit and its exclusions, stored both ways so either unit finds the other. */
-export async function saveUnit(core: Core, actor: Actor, input: In<typeof unitInput>): Promise<Unit> {
+/** `meal` may be left out by code that predates it (tests, benches): no meal. */
+export async function saveUnit(core: Core, actor: Actor, input: Omit<In<typeof unitInput>, 'meal'> & { meal?: boolean }): Promise<Unit> {
   return core.tx.run(async (m) => {
     await must(m, Activity, input.activityId, 'Activité')
-    const { excludes, ...fields } = input
+    const { excludes, ...rest } = input
+    const fields = { ...rest, meal: rest.meal ?? false }
     if (input.id) {
       const u = await must(m, Unit, input.id, 'Unité')
       if (u.activityId !== input.activityId) throw new DomainError('invalid_input', 'Une unité ne change pas d’activité.', 400)

@@ -80,6 +80,8 @@ export class Unit {
   /** Placeholder price used by bookings until billing's tariffs exist. */
   @Column({ name: 'price_cents', type: 'integer', default: 0 }) priceCents: number
   @Column({ type: 'integer', default: 0 }) sort: number
+  /** The unit includes a meal: counted on the kitchen sheet (per diet, PAI named). */
+  @Column({ type: 'boolean', default: false }) meal: boolean
   @RecordVersion() version: number
 }
 

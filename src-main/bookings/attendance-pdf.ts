@@ -5,6 +5,7 @@ import { renderPdf } from '../billing/pdf/printer'
 import { getStructure } from '../settings/settings'
 import { attendanceList, type AttendanceRow } from './attendance'
 import { personName } from '@shared/names'
+import { parisTime } from '../core/clock'
 
 const STATE_TEXT: Record<AttendanceRow['state'], string> = {
   DR: 'Demande en attente',
@@ -27,11 +28,46 @@ function flags(r: AttendanceRow): string {
 }
 
 /**
+ * The sign-in and sign-out sheet (« feuille d'émargement ») of one unit: the
+ * time of arrival (already filled when the child was marked present) and of
+ * departure, the signature of who brings and who takes the child, and the
+ * people allowed to take it, so the desk checks them at the door.
+ */
+function signInTable(rows: AttendanceRow[]): Content {
+  const head = ['Enfant', 'Arrivée', 'Signature', 'Départ', 'Personnes autorisées', 'Récupéré par', 'Signature'].map((text) => ({ text, bold: true }))
+  const body: TableCell[][] = [
+    head,
+    ...rows.map((r): TableCell[] => [
+      {
+        stack: [
+          { text: personName(r.lastName, r.firstName), fontSize: 13, bold: true },
+          { text: [r.groupName, r.leaveAlone ? 'peut partir seul' : '', STATE_TEXT[r.state]].filter(Boolean).join(' · '), fontSize: 9 }
+        ]
+      },
+      { text: r.state === 'PRESENT' && r.arrivedAt ? parisTime(new Date(r.arrivedAt)).replace(':', 'h') : '', fontSize: 12, alignment: 'center' },
+      { text: '' },
+      { text: '' },
+      { text: r.pickups.map((p) => `${p.name}${p.relationship ? ` (${p.relationship})` : ''}`).join('\n'), fontSize: 9 },
+      { text: '' },
+      { text: '' }
+    ])
+  ]
+  return {
+    table: { headerRows: 1, widths: ['*', 44, 80, 44, 130, 95, 80], heights: (i: number) => (i === 0 ? 14 : 34), body, dontBreakRows: true },
+    layout: { fillColor: (i: number) => (i === 0 ? '#e5e7eb' : null) }
+  }
+}
+
+/**
  * The printable list for the desk: one row per child, large type (14 pt
  * names) so it reads at arm's length on a clipboard, a box to tick, the
  * flags, who may pick the child up and whom to call.
  */
-export async function attendancePdf(core: Core, q: { day: string; activityId: number; unitId?: number; groupId?: number }): Promise<{ fileName: string; pdfBase64: string }> {
+export async function attendancePdf(
+  core: Core,
+  q: { day: string; activityId: number; unitId?: number; groupId?: number; sheet?: 'pointage' | 'emargement' }
+): Promise<{ fileName: string; pdfBase64: string }> {
+  const signIn = q.sheet === 'emargement'
   const list = await attendanceList(core, q)
   const structure = await core.tx.read((m) => getStructure(m))
   const unitName = q.unitId ? list.units.find((u) => u.id === q.unitId)?.name : null
@@ -41,11 +77,17 @@ export async function attendancePdf(core: Core, q: { day: string; activityId: nu
   const units = [...new Set(list.rows.map((r) => r.unitName))]
   const content: Content[] = [
     { text: structure.name, fontSize: 12, color: '#374151' },
-    { text: `Pointage – ${title}`, fontSize: 20, bold: true, margin: [0, 4, 0, 0] },
+    { text: `${signIn ? 'Feuille d’émargement' : 'Pointage'} – ${title}`, fontSize: 20, bold: true, margin: [0, 4, 0, 0] },
     { text: `${when} — ${list.counts.expected} enfant${list.counts.expected > 1 ? 's' : ''} attendu${list.counts.expected > 1 ? 's' : ''}`, fontSize: 14, margin: [0, 2, 0, 10] }
   ]
   for (const unit of units) {
-    const rows = list.rows.filter((r) => r.unitName === unit)
+    // The sign-in sheet lists the children expected (a declared absence has nothing to sign).
+    const rows = list.rows.filter((r) => r.unitName === unit && !(signIn && (r.state === 'A_EXC' || r.state === 'A_FACT')))
+    if (signIn) {
+      content.push({ text: `${unit} (${rows.length})`, fontSize: 16, bold: true, margin: [0, 8, 0, 4] })
+      content.push(signInTable(rows))
+      continue
+    }
     const body: TableCell[][] = [
       [
         { text: 'Présent', bold: true },
@@ -78,12 +120,12 @@ export async function attendancePdf(core: Core, q: { day: string; activityId: nu
     pageSize: 'A4',
     pageOrientation: 'landscape',
     pageMargins: [28, 28, 28, 36],
-    info: { title: `Pointage ${title} ${frDay(q.day)}` },
+    info: { title: `${signIn ? 'Émargement' : 'Pointage'} ${title} ${frDay(q.day)}` },
     footer: (page: number, pages: number) => ({ text: `${title} – ${frDay(q.day)} – page ${page}/${pages}`, alignment: 'center', fontSize: 9, margin: [0, 8, 0, 0] }),
     content,
     defaultStyle: { fontSize: 11 }
   }
   const pdf = await renderPdf(doc)
   const slug = list.activityName.normalize('NFD').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
-  return { fileName: `pointage-${slug}-${q.day}.pdf`, pdfBase64: pdf.toString('base64') }
+  return { fileName: `${signIn ? 'emargement' : 'pointage'}-${slug}-${q.day}.pdf`, pdfBase64: pdf.toString('base64') }
 }

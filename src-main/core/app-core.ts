@@ -96,6 +96,8 @@ export interface CoreRuntime {
   staffUrl: string
   tlsFingerprint: string | null
   tlsExpiresAt: string | null
+  /** Port of the demo's built-in mail catcher (mail/catcher.ts) on 127.0.0.1; null outside the demo. */
+  demoMailPort: number | null
   /** The back-office on the LAN, where this process runs the listeners (server/lan-listener.ts); null elsewhere. */
   staffLan: StaffLanControl | null
 }
@@ -174,15 +176,19 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     wallClock: opts.wallClock ?? systemClock,
     paths,
     options,
-    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, staffLan: null },
+    runtime: { portalUrl: '', portalUrls: [], staffUrl: '', tlsFingerprint: null, tlsExpiresAt: null, staffLan: null, demoMailPort: null },
     deferred: new DeferredWork(options.log),
     live,
     close: async () => {
-      await core.deferred.idle()
-      checkpoint?.stop()
-      if (snapshot.open) snapshot.close()
-      if (ds.isInitialized) await ds.destroy()
-      lock.release()
+      // The lock is released whatever closing throws: the next start must not find a holder that has gone.
+      try {
+        await core.deferred.idle()
+        checkpoint?.stop()
+        if (snapshot.open) snapshot.close()
+        if (ds.isInitialized) await ds.destroy()
+      } finally {
+        lock.release()
+      }
     }
   }
   return core

@@ -49,3 +49,8 @@ export function frenchDate(d: Date | string): string {
 export function frenchDateTime(d: Date): string {
   return format(new TZDate(d, PARIS), "dd/MM/yyyy 'à' HH'h'mm")
 }
+
+/** HH:mm of an instant in Paris (units start and end at Paris wall-clock times). */
+export function parisTime(d: Date): string {
+  return format(new TZDate(d, PARIS), 'HH:mm')
+}

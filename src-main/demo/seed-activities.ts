@@ -23,6 +23,8 @@ interface UnitSpec {
   price: number
   /** Names of earlier units this one excludes. */
   excludes?: string[]
+  /** Includes a meal (the kitchen sheet counts it). */
+  meal?: boolean
 }
 interface GroupSpec {
   name: string
@@ -77,6 +79,7 @@ async function build(core: Core, typeId: number, spec: ActivitySpec): Promise<Bu
       endTime: u.end,
       priceCents: u.price,
       sort: i + 1,
+      meal: u.meal ?? false,
       excludes: (u.excludes ?? []).map((n) => units[n])
     })
     units[u.name] = saved.id
@@ -107,9 +110,9 @@ const PERI_GROUPS: GroupSpec[] = [
   { name: 'Élémentaire', levels: ELEMENTAIRE, places: 60 }
 ]
 const CL_UNITS: UnitSpec[] = [
-  { name: 'Journée complète', start: '08:30', end: '17:30', price: 1450 },
+  { name: 'Journée complète', start: '08:30', end: '17:30', price: 1450, meal: true },
   { name: 'Matin', start: '08:30', end: '12:00', price: 650, excludes: ['Journée complète'] },
-  { name: 'Après-midi avec repas', start: '11:30', end: '17:30', price: 1050, excludes: ['Journée complète'] },
+  { name: 'Après-midi avec repas', start: '11:30', end: '17:30', price: 1050, excludes: ['Journée complète'], meal: true },
   { name: 'Après-midi sans repas', start: '13:30', end: '17:30', price: 750, excludes: ['Journée complète', 'Après-midi avec repas'] }
 ]
 
@@ -146,7 +149,7 @@ export async function seedDemoActivities(core: Core, cal: DemoCalendar): Promise
     rule: 'school-days',
     validation: 'auto',
     description: 'Pause méridienne et déjeuner. Réservations jusqu’au 20 du mois pour le mois suivant.',
-    units: [{ name: 'Midi + déjeuner', start: '11:30', end: '13:30', price: 380 }],
+    units: [{ name: 'Midi + déjeuner', start: '11:30', end: '13:30', price: 380, meal: true }],
     groups: PERI_GROUPS.map((g) => ({ ...g, places: g.places * 2 })),
     periods: cal.schoolYears
   })

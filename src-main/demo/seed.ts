@@ -15,6 +15,7 @@ import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
 import { demoCalendar } from './demo-calendar'
 import { seedDemoPortal } from './seed-portal'
+import { seedDemoReservations } from './seed-reservations'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
 
@@ -105,6 +106,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: 
   }
   await seedDemoActivities(core, cal)
   const billing = await seedDemoBilling(core, cal, opts.profile)
+  await seedDemoReservations(core)
   await seedDemoFamilyFile(core, cal)
   await seedDemoPortal(core)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded

@@ -66,6 +66,7 @@ async function start() {
     staffStaticDir: join(__dirname, '../renderer'),
     portalStaticDir: join(__dirname, '../portal'),
     withStaff: false,
+    mailIntervalMs: demo ? 2_000 : undefined,
     lanHost: lanBindHost()
   })
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: withCsp(details.responseHeaders) }))

@@ -38,13 +38,17 @@ export function findDuplicates(db: Database.Database, plan: ImportPlan): Duplica
   if (!known.size) return []
   const names = new Map<number, { number: number; name: string }>()
   const familyOf = db.prepare(
-    `SELECT f.number, UPPER(COALESCE(p.last_name, '')) || ' ' || COALESCE(p.first_name, '') AS name FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`
+    `SELECT f.number, COALESCE(p.last_name, '') AS lastName, COALESCE(p.first_name, '') AS firstName FROM family f LEFT JOIN person p ON p.family_id = f.id AND p.role = 'responsable' WHERE f.id = ?`
   )
   const out: Duplicate[] = []
   for (const fam of plan.families) {
     const hit = firstMatch(fam, known)
     if (!hit) continue
-    if (!names.has(hit.familyId)) names.set(hit.familyId, familyOf.get(hit.familyId) as { number: number; name: string })
+    if (!names.has(hit.familyId)) {
+      // Upper-cased in JavaScript (French locale), never with SQLite's ASCII-only UPPER().
+      const r = familyOf.get(hit.familyId) as { number: number; lastName: string; firstName: string }
+      names.set(hit.familyId, { number: r.number, name: personName(r) })
+    }
     const f = names.get(hit.familyId)!
     out.push({ ref: fam.ref, name: familyName(fam), match: hit.who, familyId: hit.familyId, familyNumber: f.number, familyName: f.name.trim(), key: fam.key })
   }

@@ -1,3 +1,4 @@
+import { personName } from '@shared/names'
 import type Database from 'better-sqlite3'
 import type { InviteStatusDto } from '@shared/contract/imports-shapes'
 import type { Core } from '../core/app-core'
@@ -31,6 +32,7 @@ export const inviteMail = (ctx: MailContext, d: { link: string; login: string; f
 interface FamilyContact {
   family_id: number
   number: number
+  /** « NOËL Léa »: upper-cased in JavaScript (French locale), never with SQLite's ASCII-only UPPER(). */
   name: string
   email: string
   phone: string
@@ -45,7 +47,7 @@ function contacts(db: Database.Database, batchId: number): FamilyContact[] {
   return db
     .prepare(
       `SELECT f.id AS family_id, f.number,
-              UPPER(r.last_name) || ' ' || r.first_name AS name,
+              r.last_name AS last_name, r.first_name AS first_name,
               LOWER(COALESCE(NULLIF(r.email, ''), NULLIF(c.email, ''), '')) AS email,
               COALESCE(NULLIF(r.phone_mobile, ''), NULLIF(r.phone_home, ''), NULLIF(c.phone_mobile, ''), NULLIF(c.phone_home, ''), NULLIF(r.phone_work, ''), '') AS phone,
               a.id AS account_id,
@@ -60,7 +62,11 @@ function contacts(db: Database.Database, batchId: number): FamilyContact[] {
         WHERE it.batch_id = @batch AND it.kind = 'family' AND f.status = 'active'
         ORDER BY f.number`
     )
-    .all({ batch: batchId }) as FamilyContact[]
+    .all({ batch: batchId })
+    .map((r) => {
+      const { last_name, first_name, ...rest } = r as Omit<FamilyContact, 'name'> & { last_name: string; first_name: string }
+      return { ...rest, name: personName(last_name, first_name) }
+    })
 }
 
 export function inviteStatus(db: Database.Database, batchId: number): InviteStatusDto {

@@ -1,3 +1,4 @@
+import { personName as sharedPersonName } from '@shared/names'
 import type { CafValues, HealthValues, PersonStaffValues, PickupPerson } from '@shared/contract/family-file-shapes'
 import type { ImportSource } from './entities'
 
@@ -122,5 +123,5 @@ export function emptyPlan(source: ImportSource): ImportPlan {
 
 /** "MARTIN Pierre". */
 export function personName(p: { lastName: string; firstName: string }): string {
-  return `${p.lastName.toUpperCase()} ${p.firstName}`.trim()
+  return sharedPersonName(p.lastName, p.firstName)
 }

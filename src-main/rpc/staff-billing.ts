@@ -13,6 +13,7 @@ import { familyBalance, cancelInvoice, invoiceDetail, listInvoices } from '../bi
 import { createAdjustment } from '../billing/invoicing/adjustments'
 import { getJob, jobDto, startInvoiceBatch } from '../billing/invoicing/batch'
 import { issueRun } from '../billing/invoicing/issue'
+import { discardStage, stagedRunDto } from '../billing/invoicing/staging'
 import { previewFamily, previewRun, runDtos } from '../billing/invoicing/runs'
 import { IPN_PATH, PAYFIP_NOTIFY_PATH } from '../billing/payments/online'
 import { allocateCredit, createDeposit, depositDtos, listPayments, recordPayment, rejectPaymentIn, reviewPayment } from '../billing/payments/payments'
@@ -75,6 +76,8 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
   'billing-run-preview': async (input, { core }) => previewRun(core, input.regieId, input.month),
   'billing-run-preview-family': async (input, { core }) => previewFamily(core, input.regieId, input.month, input.familyId),
   'billing-run-issue': async (input, ctx) => issueRun(ctx.core, requireActor(ctx), input),
+  'billing-run-staged': async (input, { core }) => core.tx.read(async () => stagedRunDto(core.db, input.regieId)),
+  'billing-run-discard': async (input, ctx) => discardStage(ctx.core, requireActor(ctx), input.regieId),
   'billing-runs-list': async (input, { core }) => core.tx.read((m) => runDtos(m, input.regieId)),
   'billing-run-batch': async (input, ctx) => startInvoiceBatch(ctx.core, requireActor(ctx), input),
   'billing-job-get': async (input) => jobDto(getJob(input.jobId)),

@@ -7,6 +7,7 @@ import { sepaStaffHandlers } from './staff-sepa'
 import { systemStaffHandlers } from './staff-system'
 import { importsStaffHandlers } from './staff-imports'
 import { accessStaffHandlers } from './staff-access'
+import { deskStaffHandlers } from './staff-desk'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -19,5 +20,6 @@ export const staffHandlers: StaffHandlers = {
   ...sepaStaffHandlers,
   ...systemStaffHandlers,
   ...importsStaffHandlers,
-  ...accessStaffHandlers
+  ...accessStaffHandlers,
+  ...deskStaffHandlers
 }

@@ -143,6 +143,7 @@ export const unit = z.object({
   endTime: z.string(),
   priceCents: z.number().int(),
   sort: z.number().int(),
+  meal: z.boolean(),
   excludes: z.array(id)
 })
 export const unitInput = z
@@ -155,6 +156,8 @@ export const unitInput = z
     endTime: time,
     priceCents: z.number().int().min(0).max(100_000_00).default(0),
     sort: z.number().int().min(0).max(9999).default(0),
+    /** Includes a meal (lunch, snack counted by the kitchen). */
+    meal: z.boolean().default(false),
     excludes: z.array(id).max(50).default([])
   })
   .refine((u) => u.startTime < u.endTime, { path: ['endTime'], error: 'L’heure de fin doit suivre l’heure de début.' })

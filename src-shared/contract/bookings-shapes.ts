@@ -251,6 +251,8 @@ export const attendanceList = z.object({
 export type AttendanceListDto = z.infer<typeof attendanceList>
 
 export const attendanceQuery = z.object({ day: isoDate, activityId: id, unitId: id.optional(), groupId: id.optional() })
+/** The printable list: « pointage » (tick boxes, flags, phones) or « émargement » (arrival, departure and signatures). */
+export const attendancePdfQuery = attendanceQuery.extend({ sheet: z.enum(['pointage', 'emargement']).default('pointage') })
 
 export const occupancy = z.object({
   from: isoDate,

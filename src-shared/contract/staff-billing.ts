@@ -113,6 +113,13 @@ export const billingStaffProcedures = {
     output: z.object({ runId: id, invoiceCount: z.number().int(), lineCount: z.number().int(), totalCents: z.number().int(), firstNumber: z.string().nullable(), lastNumber: z.string().nullable(), backupName: z.string() }),
     roles: BILLING
   }),
+  'billing-run-staged': proc({
+    input: z.object({ regieId: id }),
+    output: z.object({ month: z.string(), families: z.number().int(), createdAt: z.string() }).nullable(),
+    roles: BILLING,
+    query: true
+  }),
+  'billing-run-discard': proc({ input: z.object({ regieId: id }), output: z.object({ discarded: z.boolean(), month: z.string().nullable() }), roles: BILLING }),
   'billing-runs-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(runDto), roles: BILLING, query: true }),
   'billing-run-batch': proc({ input: z.object({ runId: id, email: z.boolean().default(true), printAll: z.boolean().default(false) }), output: jobDto, roles: BILLING }),
   'billing-job-get': proc({ input: z.object({ jobId: z.string().regex(/^[0-9a-f]{16}$/) }), output: jobDto, roles: BILLING, query: true }),

@@ -5,6 +5,7 @@ import { DESK, DIRECTION } from './staff-foundation'
 import {
   attendanceList,
   attendanceQuery,
+  attendancePdfQuery,
   changeKind,
   decision,
   occupancy,
@@ -103,7 +104,7 @@ export const bookingsStaffProcedures = {
     roles: ATTENDANCE,
     query: true
   }),
-  'attendance-pdf': proc({ input: attendanceQuery, output: pdfFile, roles: ATTENDANCE, query: true }),
+  'attendance-pdf': proc({ input: attendancePdfQuery, output: pdfFile, roles: ATTENDANCE, query: true }),
   'bookings-occupancy': proc({
     input: z.object({ from: isoDate, to: isoDate, activityId: id.optional() }),
     output: occupancy,

@@ -7,6 +7,7 @@ import { sepaStaffProcedures } from './staff-sepa'
 import { systemStaffProcedures } from './staff-system'
 import { importsStaffProcedures } from './staff-imports'
 import { accessStaffProcedures } from './staff-access'
+import { deskStaffProcedures } from './staff-desk'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -24,7 +25,8 @@ export const staffProcedures = {
   ...sepaStaffProcedures,
   ...systemStaffProcedures,
   ...importsStaffProcedures,
-  ...accessStaffProcedures
+  ...accessStaffProcedures,
+  ...deskStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

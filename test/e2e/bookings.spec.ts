@@ -212,7 +212,7 @@ test('staff take attendance for a day and print the list: every child is in the 
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   const page = await ctx.newPage()
   await staffLogin(page, app.staffUrl, 'accueil', 'Réservations à valider')
-  await page.getByRole('link', { name: 'Pointage' }).click()
+  await page.getByRole('link', { name: 'Pointage', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Pointage' })).toBeVisible()
   const dayInput = page.locator('#att-day')
   await dayInput.fill(frDate(day))
@@ -242,6 +242,12 @@ test('staff take attendance for a day and print the list: every child is in the 
     execFileSync('pdftotext', ['-layout', file, join(dir, 'pointage.txt')])
     const text = readFileSync(join(dir, 'pointage.txt'), 'utf8')
     for (const r of list.rows) expect(text, `${r.lastName} ${r.firstName}`).toContain(`${r.lastName.toUpperCase()} ${r.firstName}`)
+    // The sign-in and sign-out sheet of the same list, one click away.
+    const [sheet] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Feuille d’émargement (PDF)' }).click()])
+    expect(sheet.suggestedFilename()).toMatch(/^emargement-alae-matin-\d{4}-\d{2}-\d{2}\.pdf$/)
+    const signIn = execFileSync('pdftotext', ['-layout', await sheet.path(), '-'], { encoding: 'utf8' })
+    expect(signIn).toContain('Feuille d’émargement – ALAE Matin')
+    expect(signIn).toContain(`${firstRow.lastName.toUpperCase()} ${firstRow.firstName}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

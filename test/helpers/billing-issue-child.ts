@@ -1,8 +1,9 @@
 /**
  * Child process for the kill-midway test: opens the database in argv[2] and
  * issues the run of régie argv[3] for month argv[4], printing progress from
- * inside the transaction. With PAUSE_MS set, it holds still after the first
- * progress line so the parent's SIGKILL lands mid-transaction, every time.
+ * inside each staging transaction. With PAUSE_MS set, it holds still after the
+ * first progress line that reaches PAUSE_AT families (default: the first) so
+ * the parent's SIGKILL lands mid-transaction, every time.
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx test/helpers/billing-issue-child.ts DIR REGIE MONTH
  */
@@ -13,12 +14,13 @@ import { issueRun } from '../../src-main/billing/invoicing/issue'
 async function main() {
   const [dataDir, regieId, month] = process.argv.slice(2)
   const pause = Number(process.env.PAUSE_MS ?? 0)
+  const pauseAt = Number(process.env.PAUSE_AT ?? 0)
   const core = await openCore({ dataDir, log: () => {} })
   let paused = false
   const r = await issueRun(core, SYSTEM, { regieId: Number(regieId), month }, {
     onProgress(done, total) {
       process.stdout.write(`PROGRESS ${done} ${total}\n`)
-      if (pause && !paused) {
+      if (pause && !paused && done >= pauseAt) {
         paused = true
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause)
       }

@@ -1,14 +1,19 @@
 /**
  * An invoicing run killed midway (SIGKILL, no chance to clean up) leaves the
  * database intact and the run wholly absent; run to the end, it is wholly
- * present: every invoice, every line, gapless numbers.
+ * present: every invoice, every line, gapless numbers. The run is staged in
+ * short transactions (#19): killed while staging, it leaves staged rows that
+ * nobody sees, which « Abandonner » deletes and « Émettre » resumes — taking
+ * in what changed meanwhile.
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { listBackups, integrityCheck } from '../../src-main/db/backup'
-import { openTestCore, type TestCore } from '../helpers/core'
+import { openTestCore, seedStaff, type TestCore } from '../helpers/core'
 import { seedInvoicingLoad } from '../../bench/billing-load'
+import { buildStaffApp } from '../../src-main/server/staff-app'
+import { client } from '../helpers/http'
 
 const root = join(__dirname, '..', '..')
 let dataDir: string
@@ -17,7 +22,7 @@ let regieId: number
 let month: string
 let bookings: number
 
-function runChild(env: Record<string, string>, killOnProgress: boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+function runChild(env: Record<string, string>, killOnProgress: boolean, killAt = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/billing-issue-child.ts', dataDir, String(regieId), month], {
@@ -29,7 +34,8 @@ function runChild(env: Record<string, string>, killOnProgress: boolean): Promise
     let err = ''
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString()
-      if (killOnProgress && out.includes('PROGRESS')) child.kill('SIGKILL')
+      const done = [...out.matchAll(/PROGRESS (\d+)/g)].map((m) => Number(m[1]))
+      if (killOnProgress && done.some((d) => d >= killAt)) child.kill('SIGKILL')
     })
     child.stderr.on('data', (b: Buffer) => (err += b.toString()))
     child.on('error', reject)
@@ -56,12 +62,15 @@ afterAll(async () => {
 })
 
 const count = (core: TestCore, table: string) => (core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+const VISIBLE = ['invoicing_run', 'invoice', 'invoice_line', 'billed_booking', 'billed_flat', 'price_explanation', 'payment_allocation']
+/** A billable booking of the first family, made not billable while its staged invoice waits. */
+let changedBooking = 0
 
 describe('killing the invoicing process', () => {
   test('midway: integrity ok, the run wholly absent', async () => {
     const r = await runChild({ PAUSE_MS: '20000' }, true)
     expect(r.signal, r.err).toBe('SIGKILL')
-    expect(r.out).toMatch(/PROGRESS 100 \d+/)
+    expect(r.out).toMatch(/PROGRESS 50 \d+/)
     expect(r.out).not.toContain('DONE')
     const core = await openTestCore({ dataDir })
     try {
@@ -72,6 +81,61 @@ describe('killing the invoicing process', () => {
       const b = listBackups(core.paths.backupDir).find((x) => x.reason === 'avant-facturation')
       expect(b).toBeDefined()
       expect(integrityCheck(b!.file)).toBe('ok')
+    } finally {
+      await core.close()
+    }
+  }, 120_000)
+
+  test('killed while staging its eighth chunk: nothing visible; « Abandonner la préparation » deletes the staged rows', async () => {
+    const r = await runChild({ PAUSE_MS: '20000', PAUSE_AT: '400' }, true, 400)
+    expect(r.signal, r.err).toBe('SIGKILL')
+    expect(r.out).toMatch(/PROGRESS 400 \d+/)
+    const core = await openTestCore({ dataDir })
+    try {
+      expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
+      for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
+      expect(core.db.prepare(`SELECT value FROM counter WHERE name = ?`).get(`regie:${regieId}:invoice`)).toBeUndefined()
+      // Seven chunks of 50 families committed; the kill landed inside the transaction of the eighth.
+      expect(count(core, 'invoice_stage')).toBe(350)
+      expect(count(core, 'invoice_stage_line')).toBeGreaterThan(10_000)
+      // What the Facturation screen calls: the interrupted preparation is shown, then abandoned.
+      const staffApp = await buildStaffApp(core)
+      try {
+        const comptable = await seedStaff(core, 'comptable')
+        const staff = await client(staffApp, 'staff')
+        await staff.loginStaff(comptable.login, comptable.password)
+        const staged = await staff.call('billing-run-staged', { regieId })
+        expect(staged.status).toBe(200)
+        expect(staged.body).toMatchObject({ month, families: 350 })
+        const d = await staff.call('billing-run-discard', { regieId })
+        expect(d.body).toEqual({ discarded: true, month })
+        expect((await staff.call('billing-run-staged', { regieId })).body).toBeNull()
+      } finally {
+        await staffApp.close()
+      }
+      for (const t of ['invoice_stage_run', 'invoice_stage', 'invoice_stage_line', 'invoice_stage_booking', 'invoice_stage_dirty']) expect(count(core, t), t).toBe(0)
+      for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
+      expect(core.db.prepare(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'invoicing-run-discard'`).get()).toEqual({ n: 1 })
+    } finally {
+      await core.close()
+    }
+  }, 120_000)
+
+  test('killed while staging, then a booking of a staged family changes: still nothing visible', async () => {
+    const r = await runChild({ PAUSE_MS: '20000', PAUSE_AT: '200' }, true, 200)
+    expect(r.signal, r.err).toBe('SIGKILL')
+    const core = await openTestCore({ dataDir })
+    try {
+      for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
+      // The family staged first: one of its billable bookings becomes an excused absence (not billed).
+      const first = core.db.prepare('SELECT family_id, family_number FROM invoice_stage ORDER BY family_number LIMIT 1').get() as { family_id: number; family_number: number }
+      const b = core.db
+        .prepare(`SELECT b.id FROM booking b JOIN child c ON c.id = b.child_id WHERE c.family_id = ? AND b.state = 'R' ORDER BY b.id LIMIT 1`)
+        .get(first.family_id) as { id: number }
+      const staged = core.db.prepare('SELECT COUNT(*) AS n FROM invoice_stage_booking WHERE booking_id = ?').get(b.id) as { n: number }
+      expect(staged.n).toBe(1)
+      core.db.prepare(`UPDATE booking SET state = 'A_EXC' WHERE id = ?`).run(b.id)
+      changedBooking = b.id
     } finally {
       await core.close()
     }
@@ -97,6 +161,11 @@ describe('killing the invoicing process', () => {
       const billable = (core.db.prepare(`SELECT COUNT(*) AS n FROM booking WHERE state IN ('R','PRESENT','A_FACT','ABSENT')`).get() as { n: number }).n
       expect(count(core, 'billed_booking')).toBe(billable)
       expect(billable).toBeLessThan(bookings)
+      // Resumed: the booking changed while the run was staged is not billed; the staging rows are gone.
+      expect(changedBooking).toBeGreaterThan(0)
+      expect(core.db.prepare('SELECT COUNT(*) AS n FROM billed_booking WHERE booking_id = ?').get(changedBooking)).toEqual({ n: 0 })
+      expect(core.db.prepare('SELECT COUNT(*) AS n FROM invoice_line WHERE booking_id = ?').get(changedBooking)).toEqual({ n: 0 })
+      for (const t of ['invoice_stage_run', 'invoice_stage', 'invoice_stage_line', 'invoice_stage_booking', 'invoice_stage_dirty']) expect(count(core, t), t).toBe(0)
     } finally {
       await core.close()
     }

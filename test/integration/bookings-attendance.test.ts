@@ -8,6 +8,9 @@ import { attendancePdf } from '../../src-main/bookings/attendance-pdf'
 import { commitFamilyChanges } from '../../src-main/bookings/commit'
 import { occupancy } from '../../src-main/bookings/occupancy'
 import { staffApply } from '../../src-main/bookings/staff-actions'
+import { pdfText } from '../helpers/billing-tools'
+import { parisTime } from '../../src-main/core/clock'
+import { personName } from '@shared/names'
 import { auditRows, openTestCore, seedFamily, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
 import { enrol, firstChild, seedActivity, seedChild, stateOf, type SeededActivity } from '../helpers/bookings'
 
@@ -92,6 +95,29 @@ describe('attendance, walk-ins, printable list and occupancy', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('prints the sign-in and sign-out sheet: expected children, the arrival time of those present, who may take them', async () => {
+    // Dupont arrives, Martin's family declared an absence: Martin has nothing to sign.
+    const before = await attendanceList(core, { day: DAY, activityId: act.activityId })
+    await markAttendance(core, staff.actor, { bookingId: before.rows.find((r) => r.childId === kids[0].childId)!.bookingId!, status: 'present' })
+    await staffApply(core, (await seedStaff(core, 'accueil')).actor, { items: [{ childId: kids[2].childId, unitId: unit, day: DAY, action: 'excuse' }], reason: 'Malade', overrideCapacity: true })
+    const list = await attendanceList(core, { day: DAY, activityId: act.activityId })
+    const present = list.rows.find((r) => r.state === 'PRESENT')!
+    expect(present.arrivedAt).toBeTruthy()
+    expect(list.rows.some((r) => r.state === 'A_EXC' || r.state === 'A_FACT')).toBe(true)
+    const pdf = await attendancePdf(core, { day: DAY, activityId: act.activityId, sheet: 'emargement' })
+    expect(pdf.fileName).toBe(`emargement-cl-maternel-mercredis-${DAY}.pdf`)
+    const text = pdfText(Buffer.from(pdf.pdfBase64, 'base64')).replace(/[ \t]+/g, ' ')
+    expect(text).toContain('Feuille d’émargement – CL Maternel Mercredis')
+    for (const h of ['Arrivée', 'Départ', 'Personnes autorisées', 'Récupéré par', 'Signature']) expect(text).toContain(h)
+    for (const r of list.rows) {
+      const name = personName(r.lastName, r.firstName)
+      if (r.state === 'A_EXC' || r.state === 'A_FACT') expect(text, name).not.toContain(name)
+      else expect(text, name).toContain(name)
+    }
+    expect(text).toContain('Mamie Jeanne')
+    expect(text).toContain(parisTime(new Date(present.arrivedAt!)).replace(':', 'h'))
   })
 
   it('shows occupancy per day and unit: places, booked, pending, free', async () => {

@@ -49,7 +49,8 @@ function startApp(dataDir: string): Promise<{ child: ChildProcess; out: () => st
   })
 }
 
-const exited = (child: ChildProcess) => new Promise((r) => child.once('exit', r))
+/** How the child ended: its exit code, or the signal that ended it. */
+const exited = (child: ChildProcess) => new Promise<string>((r) => child.once('exit', (code, signal) => r(`code ${code}, signal ${signal}`)))
 
 describe('the data directory lock', () => {
   test('in one process: a second holder is refused, release lets the next one in, and release is idempotent', () => {
@@ -109,8 +110,8 @@ describe('the data directory lock', () => {
     const again = await startApp(dir)
     expect(readHolder(dir)?.pid).toBe(again.child.pid)
     again.child.kill('SIGTERM')
-    await exited(again.child)
-    expect(readHolder(dir)).toBeNull()
+    const end = await exited(again.child)
+    expect(readHolder(dir), `${end}\n${again.out()}`).toBeNull()
     // A normal stop makes the closing backup.
     expect(listBackups(join(dir, 'backups')).map((b) => b.reason)).toContain('fermeture')
   }, 180_000)

@@ -72,8 +72,8 @@ export interface RunDraft {
   anomalies: AnomalyDto[]
   lineCount: number
   totalCents: number
-  /** Bookings covered by a flat rate an earlier invoice billed: [bookingId, invoiceId]. */
-  coveredLocks: [number, number][]
+  /** Bookings covered by a flat rate an earlier invoice billed: [bookingId, invoiceId, familyId]. */
+  coveredLocks: [number, number, number][]
 }
 
 export function monthBounds(month: string): { start: string; end: string } {
@@ -130,20 +130,38 @@ export interface ComputeOptions {
   settings: BillingSettings
   /** Restrict to one family (detail view). */
   familyId?: number
+  /** Restrict to these families (a chunk of the streamed issue). */
+  familyIds?: number[]
 }
 
 function pad(n: number, w = 6): string {
   return String(n).padStart(w, '0')
 }
 
-export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraft {
+/**
+ * What a run reads once whatever the number of families: units, tariffs,
+ * quotients, periods, flats already billed, mandates, free credit. The
+ * streamed issue loads it once and computes family by family in chunks.
+ */
+export interface RunContext {
+  start: string
+  end: string
+  defaultId: number
+  units: Map<number, { id: number; activity_id: number; name: string; sort: number; start_time: string; end_time: string; activity_name: string; regie_id: number }>
+  globalAnomalies: AnomalyDto[]
+  tariffs: TariffIndex
+  qfOf: Map<number, { family_id: number; quotient: number; quotient_valid_until: string | null }>
+  periods: { id: number; activity_id: number; start_date: string; end_date: string }[]
+  billedFlat: Map<string, number>
+  debitFamilies: Set<number>
+  credits: Map<number, number>
+}
+
+export function loadRunContext(db: Database.Database, opts: ComputeOptions): RunContext {
   const { start, end } = monthBounds(opts.month)
   const regie = stmt(db, 'SELECT id, is_default FROM regie WHERE id = ?').get(opts.regieId) as { id: number; is_default: number } | undefined
   if (!regie) throw new Error(`régie ${opts.regieId} not found`)
   const defaultId = (stmt(db, 'SELECT id FROM regie WHERE is_default = 1').get() as { id: number } | undefined)?.id ?? -1
-  const famFilter = opts.familyId ? 'AND c.family_id = ?' : ''
-  const params: unknown[] = [start, end]
-  if (opts.familyId) params.push(opts.familyId)
   // Bookings with their family only: units, activities and régies come from small in-memory maps. Joining them
   // and sorting in SQL costs three times as much at commune scale (see bench/invoicing-run.ts).
   const units = new Map(
@@ -155,17 +173,94 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       ).all(defaultId) as { id: number; activity_id: number; name: string; sort: number; start_time: string; end_time: string; activity_name: string; regie_id: number }[]
     ).map((u) => [u.id, u])
   )
-  const raw = stmt(
-    db,
-    `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, c.family_id
-       FROM booking b JOIN child c ON c.id = b.child_id
-      WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
-        AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
-        ${famFilter}`
-  ).all(...params) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
+  const globalAnomalies: AnomalyDto[] = []
+  if (defaultId === -1) {
+    const orphan = stmt(
+      db,
+      `SELECT a.name, COUNT(*) AS n FROM booking b JOIN unit u ON u.id = b.unit_id JOIN activity a ON a.id = u.activity_id
+        LEFT JOIN regie_activity ra ON ra.activity_id = a.id
+        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND ra.regie_id IS NULL GROUP BY a.id`
+    ).all(start, end) as { name: string; n: number }[]
+    for (const o of orphan) {
+      globalAnomalies.push({ kind: 'no-regie-for-activity', familyId: null, familyNumber: null, familyName: '', childName: '', message: `L’activité « ${o.name} » n’est rattachée à aucune régie et il n’y a pas de régie par défaut : ${o.n} consommation(s) ne seront facturées par aucune régie.` })
+    }
+  }
+  const qfRows = stmt(db, 'SELECT family_id, quotient, quotient_valid_until FROM family_caf WHERE quotient IS NOT NULL').all() as {
+    family_id: number
+    quotient: number
+    quotient_valid_until: string | null
+  }[]
+  return {
+    start,
+    end,
+    defaultId,
+    units,
+    globalAnomalies,
+    tariffs: TariffIndex.load(db),
+    qfOf: new Map(qfRows.map((q) => [q.family_id, q])),
+    periods: stmt(db, 'SELECT id, activity_id, start_date, end_date FROM activity_period').all() as RunContext['periods'],
+    billedFlat: new Map((stmt(db, 'SELECT key, invoice_id FROM billed_flat').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id])),
+    debitFamilies: new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id)),
+    credits: freeCredits(db, opts.regieId)
+  }
+}
+
+/** Unallocated money per family in a régie (payments waiting for the accountant's check excluded). */
+export function freeCredits(db: Database.Database, regieId: number): Map<number, number> {
+  return new Map(
+    (
+      stmt(
+        db,
+        `SELECT p.family_id, SUM(p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0)) AS free
+           FROM payment p WHERE p.regie_id = ? AND p.status = 'ok' AND p.review <> 'to-check' GROUP BY p.family_id`
+      ).all(regieId) as { family_id: number; free: number }[]
+    ).map((x) => [x.family_id, x.free])
+  )
+}
+
+/**
+ * The families a run concerns, by N° famille: those with a billable booking
+ * of the month not billed yet, or an adjustment waiting. A superset is fine
+ * (a family whose bookings all belong to another régie gets no invoice).
+ */
+export function runFamilyIds(db: Database.Database, opts: ComputeOptions): number[] {
+  const { start, end } = monthBounds(opts.month)
+  return (
+    stmt(
+      db,
+      `SELECT f.id FROM family f WHERE f.id IN (
+         SELECT c.family_id FROM booking b JOIN child c ON c.id = b.child_id
+          WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
+         UNION SELECT j.family_id FROM billing_adjustment j WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL)
+       ORDER BY f.number`
+    ).all(start, end, opts.regieId, opts.month) as { id: number }[]
+  ).map((x) => x.id)
+}
+
+export function computeRun(db: Database.Database, opts: ComputeOptions, context?: RunContext): RunDraft {
+  const ctx = context ?? loadRunContext(db, opts)
+  const { start, end, units } = ctx
+  // One family (detail view), a chunk of families (the streamed issue) or the whole month.
+  const ids = opts.familyIds ?? (opts.familyId ? [opts.familyId] : null)
+  const famFilter = ids ? `AND c.family_id IN (${ids.map(() => '?').join(',')})` : ''
+  const famParams = ids ?? []
+  const raw = db
+    .prepare(
+      `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, c.family_id
+         FROM booking b JOIN child c ON c.id = b.child_id
+        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
+          AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
+          ${famFilter}`
+    )
+    .all(start, end, ...famParams) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
   const childIds = new Set(raw.map((b) => b.child_id))
   const childInfo = new Map<number, { first_name: string; last_name: string; birth_date: string }>()
-  for (const c of stmt(db, 'SELECT id, first_name, last_name, birth_date FROM child').all() as { id: number; first_name: string; last_name: string; birth_date: string }[]) {
+  const childRows = (
+    ids
+      ? db.prepare(`SELECT c.id, c.first_name, c.last_name, c.birth_date FROM child c WHERE 1 ${famFilter}`).all(...famParams)
+      : stmt(db, 'SELECT id, first_name, last_name, birth_date FROM child').all()
+  ) as { id: number; first_name: string; last_name: string; birth_date: string }[]
+  for (const c of childRows) {
     if (childIds.has(c.id)) childInfo.set(c.id, c)
   }
   const rows: BookingRow[] = []
@@ -195,29 +290,17 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
     })
   }
 
-  const anomalies: AnomalyDto[] = []
-  if (defaultId === -1) {
-    const orphan = stmt(
-      db,
-      `SELECT a.name, COUNT(*) AS n FROM booking b JOIN unit u ON u.id = b.unit_id JOIN activity a ON a.id = u.activity_id
-        LEFT JOIN regie_activity ra ON ra.activity_id = a.id
-        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND ra.regie_id IS NULL GROUP BY a.id`
-    ).all(start, end) as { name: string; n: number }[]
-    for (const o of orphan) {
-      anomalies.push({ kind: 'no-regie-for-activity', familyId: null, familyNumber: null, familyName: '', childName: '', message: `L’activité « ${o.name} » n’est rattachée à aucune régie et il n’y a pas de régie par défaut : ${o.n} consommation(s) ne seront facturées par aucune régie.` })
-    }
-  }
-
-  const tariffs = TariffIndex.load(db)
+  // Run-wide anomalies belong to the whole month, not to each chunk of families.
+  const anomalies: AnomalyDto[] = opts.familyIds ? [] : [...ctx.globalAnomalies]
+  const tariffs = ctx.tariffs
   // Sibling rank: among the family's children consuming anything billable this month (any régie), eldest first.
-  const sibParams: unknown[] = [start, end]
-  if (opts.familyId) sibParams.push(opts.familyId)
-  const siblings = stmt(
-    db,
-    `SELECT DISTINCT c.family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
-      WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${famFilter}
-      ORDER BY c.family_id, c.birth_date, c.id`
-  ).all(...sibParams) as { family_id: number; id: number }[]
+  const siblings = db
+    .prepare(
+      `SELECT DISTINCT c.family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
+        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${famFilter}
+        ORDER BY c.family_id, c.birth_date, c.id`
+    )
+    .all(start, end, ...famParams) as { family_id: number; id: number }[]
   const rank = new Map<number, number>()
   let prevFamily = -1
   let r = 0
@@ -227,42 +310,28 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
     rank.set(s.id, r)
   }
 
-  const qfRows = stmt(db, 'SELECT family_id, quotient, quotient_valid_until FROM family_caf WHERE quotient IS NOT NULL').all() as {
-    family_id: number
-    quotient: number
-    quotient_valid_until: string | null
-  }[]
-  const qfOf = new Map(qfRows.map((q) => [q.family_id, q]))
+  const qfOf = ctx.qfOf
   const qfOn = (familyId: number, day: string): number | null => {
     const q = qfOf.get(familyId)
     return q && (q.quotient_valid_until === null || q.quotient_valid_until >= day) ? q.quotient : null
   }
   const resident = new Set(opts.settings.residentPostalCodes)
 
-  const periods = stmt(db, 'SELECT id, activity_id, start_date, end_date FROM activity_period').all() as { id: number; activity_id: number; start_date: string; end_date: string }[]
+  const periods = ctx.periods
   const periodOf = (activityId: number, day: string) => periods.find((p) => p.activity_id === activityId && p.start_date <= day && day <= p.end_date)?.id ?? null
 
-  const billedFlat = new Map((stmt(db, 'SELECT key, invoice_id FROM billed_flat').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id]))
-  const coveredLocks: [number, number][] = []
-  const debitFamilies = new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id))
-  const credits = new Map(
-    (
-      stmt(
-        db,
-        `SELECT p.family_id, SUM(p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.payment_id = p.id), 0)) AS free
-           FROM payment p WHERE p.regie_id = ? AND p.status = 'ok' AND p.review <> 'to-check' GROUP BY p.family_id`
-      ).all(opts.regieId) as { family_id: number; free: number }[]
-    ).map((x) => [x.family_id, x.free])
-  )
-  const adjParams: unknown[] = [opts.regieId, opts.month]
-  if (opts.familyId) adjParams.push(opts.familyId)
-  const adjustments = stmt(
-    db,
-    `SELECT j.id, j.family_id, j.child_id, j.label, j.amount_cents, j.month, c.first_name, c.last_name
-       FROM billing_adjustment j LEFT JOIN child c ON c.id = j.child_id
-      WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL ${opts.familyId ? 'AND j.family_id = ?' : ''}
-      ORDER BY j.id`
-  ).all(...adjParams) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]
+  const billedFlat = ctx.billedFlat
+  const coveredLocks: [number, number, number][] = []
+  const debitFamilies = ctx.debitFamilies
+  const credits = ctx.credits
+  const adjustments = db
+    .prepare(
+      `SELECT j.id, j.family_id, j.child_id, j.label, j.amount_cents, j.month, c.first_name, c.last_name
+         FROM billing_adjustment j LEFT JOIN child c ON c.id = j.child_id
+        WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL ${ids ? `AND j.family_id IN (${ids.map(() => '?').join(',')})` : ''}
+        ORDER BY j.id`
+    )
+    .all(opts.regieId, opts.month, ...famParams) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]
 
   const familyIds = new Set<number>([...rows.map((x) => x.family_id), ...adjustments.map((a) => a.family_id)])
   const families = new Map<number, FamilyRow>()
@@ -370,7 +439,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions): RunDraf
       const billedBy = billedFlat.get(flatKey)
       if (billedBy !== undefined) {
         // Covered by a flat an earlier run billed (period flat): lock the booking to that invoice, no new line.
-        coveredLocks.push([row.booking_id, billedBy])
+        coveredLocks.push([row.booking_id, billedBy, row.family_id])
         continue
       }
       // A flat rate is due for the period whatever the attendance: resolved as a plain booking.

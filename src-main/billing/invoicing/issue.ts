@@ -1,12 +1,8 @@
 /**
- * Issuing a monthly run: an automatic backup, then ONE transaction that
- * recomputes the run, numbers the invoices (gapless, unique), writes the
- * invoices, their lines and the "already billed" index, applies the
- * family's available credit, and writes the audit rows. A process killed
- * midway leaves the run wholly absent (SQLite rolls the transaction back).
- *
- * The bulk path uses prepared statements on the raw connection inside
- * core.tx.run (same connection, same transaction).
+ * Issuing a monthly run: an automatic backup, the invoices staged family by
+ * family in short transactions, then ONE short publication that numbers them
+ * (gapless, unique) and makes them visible all at once. See staging.ts and
+ * publish.ts.
  */
 import type Database from 'better-sqlite3'
 import type { Actor } from '../../core/actor'
@@ -14,16 +10,15 @@ import type { Core } from '../../core/app-core'
 import { parisDay } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { backupNow } from '../../backups/backup-now'
-import { reserveNumbers } from '../../db/counter'
 import { addDays } from '@shared/bookings/days'
-import { auditRow, dbOf, stmt } from '../../bookings/sql'
+import { stmt } from '../../bookings/sql'
 import { getStructure } from '../../settings/settings'
-import type { InvoiceSnapshot } from '../entities'
-import { counterName, formatNumber } from '../numbering'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { insertAllocation } from '../payments/allocations'
-import { computeRun, monthBounds, type DraftInvoice } from './compute'
+import { monthBounds } from './compute'
+import { configFingerprint, maxDirty, purgeStage, stageOf, stageRun, type StageFixed } from './staging'
+import { ConfigChanged, publishStage } from './publish'
 import { monthNotOver, unfinishedMonthWarning } from '@shared/billing/runs'
 
 /** Id of a "why this price" text, stored once. */
@@ -80,114 +75,84 @@ export interface IssueResult {
 }
 
 export interface IssueHooks {
-  /** Called synchronously inside the transaction as invoices are written. */
+  /** Called synchronously inside each staging transaction: families staged, families to stage. */
   onProgress?(done: number, total: number): void
 }
 
+/** Régies whose run this process is preparing now: a second « Émettre » waits for nothing, it is refused. */
+const running = new Set<number>()
+
+/**
+ * Issues a monthly run in bounded memory without holding the write lock for
+ * long (#19): an automatic backup, then the invoices are staged family by
+ * family in short transactions (staging.ts), then published in one step
+ * that numbers them (publish.ts). A process killed while staging leaves no
+ * visible invoice: « Émettre » on the same month resumes where it stopped,
+ * discardStage forgets it.
+ */
 export async function issueRun(core: Core, actor: Actor, input: IssueInput, hooks: IssueHooks = {}): Promise<IssueResult> {
   const today = parisDay(core.clock.now())
   const issueDate = input.issueDate ?? today
   const regie = await core.tx.read((m) => getRegie(m, input.regieId))
   if (!regie.active) throw new DomainError('invalid_input', `La régie ${regie.name} est désactivée.`, 400)
-  const { end } = monthBounds(input.month)
+  const { start, end } = monthBounds(input.month)
   if (monthNotOver(end, today) && !input.confirmUnfinishedMonth) {
     throw new DomainError('unfinished_month', `${unfinishedMonthWarning(input.month, end)} Confirmez pour émettre quand même.`, 409, { month: 'mois non terminé' })
   }
   const dueDate = input.dueDate ?? addDays(issueDate, regie.dueDays)
   if (dueDate < issueDate) throw new DomainError('invalid_input', "La date d'échéance précède la date d'émission.", 400, { dueDate: 'avant l’émission' })
-
-  const backup = await backupNow(core, 'avant-facturation')
-
-  return core.tx.run(async (m) => {
-    const db = dbOf(m)
-    const settings = await getBillingSettings(m)
-    const structure = await getStructure(m)
-    const draft = computeRun(db, { regieId: regie.id, month: input.month, settings })
-    const issued = draft.families.filter((f) => f.willIssue)
-    if (issued.length === 0) {
-      throw new DomainError('nothing_to_bill', `Rien à facturer pour ${input.month.slice(5)}/${input.month.slice(0, 4)} sur la régie ${regie.name} : tout est déjà facturé ou aucune consommation n’a de tarif.`, 409)
+  if (running.has(regie.id)) throw new DomainError('conflict', `Une émission est déjà en cours pour la régie ${regie.name}.`, 409)
+  running.add(regie.id)
+  try {
+    let stage = await core.tx.read(async () => stageOf(core.db, regie.id))
+    // A publication killed before its staging rows were cleared: clear them now.
+    if (stage?.publishedRunId) {
+      await purgeStage(core, stage.id)
+      stage = null
     }
-    const now = core.clock.now().toISOString()
-    const first = reserveNumbers(db, counterName(regie.id, 'invoice'), issued.length)
-    const number = (i: number) => formatNumber(regie.invoiceFormat, { code: regie.code, n: first + i, date: issueDate })
-    const lineCount = issued.reduce((s, f) => s + f.lines.length, 0)
-    const totalCents = issued.reduce((s, f) => s + f.totalCents, 0)
-    const run = stmt(
-      db,
-      `INSERT INTO invoicing_run (regie_id, month, period_start, period_end, issue_date, due_date, invoice_count, line_count, total_cents,
-                                  first_number, last_number, backup_name, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-    ).run(regie.id, input.month, draft.periodStart, draft.periodEnd, issueDate, dueDate, issued.length, lineCount, totalCents, number(0), number(issued.length - 1), backup.name, actor.kind === 'staff' ? actor.id : null, now)
-    const runId = Number(run.lastInsertRowid)
-
-    const insInvoice = stmt(
-      db,
-      `INSERT INTO invoice (regie_id, run_id, family_id, number, seq, issue_date, due_date, period_start, period_end, total_cents, collection, snapshot, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?)`
-    )
-    const insLine = stmt(
-      db,
-      `INSERT INTO invoice_line (invoice_id, sort, kind, child_id, child_name, activity_id, activity_name, unit_id, label, day, quantity, quantity_label,
-                                 unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id, meal_cents)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-    )
-    const insBilled = stmt(db, 'INSERT INTO billed_booking (booking_id, invoice_id) VALUES (?, ?)')
-    const insFlat = stmt(db, 'INSERT INTO billed_flat (key, invoice_id) VALUES (?, ?)')
-    const setAdjustment = stmt(db, 'UPDATE billing_adjustment SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL')
-    const explanations = new Map<string, number>()
-    const structureSnap = {
-      name: structure.name,
-      address: structure.address,
-      postalCode: structure.postalCode,
-      city: structure.city,
-      phone: structure.phone,
-      email: structure.email,
-      siret: structure.siret,
-      logo: null
+    if (stage && stage.month !== input.month) {
+      throw new DomainError(
+        'conflict',
+        `La préparation des factures de ${stage.month.slice(5)}/${stage.month.slice(0, 4)} a été interrompue sur cette régie : reprenez-la en émettant ce mois-là, ou abandonnez-la (« Abandonner la préparation »).`,
+        409
+      )
     }
-
-    issued.forEach((f: DraftInvoice, i) => {
-      const snapshot: InvoiceSnapshot = {
-        familyNumber: f.familyNumber,
-        familyName: f.familyName,
-        address: f.address,
-        postalCode: f.postalCode,
-        city: f.city,
-        email: f.email,
-        regieName: regie.name,
-        paymentMethods: regie.paymentMethods,
-        structure: structureSnap
-      }
-      const inv = insInvoice.run(regie.id, runId, f.familyId, number(i), first + i, issueDate, dueDate, draft.periodStart, draft.periodEnd, f.totalCents, f.collection, JSON.stringify(snapshot), now)
-      const invoiceId = Number(inv.lastInsertRowid)
-      f.lines.forEach((l, sort) => {
-        insLine.run(
-          invoiceId, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
-          l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket,
-          explanationId(db, explanations, l.explanation), l.mealCents
+    const { settings, structure } = await core.tx.read(async (m) => ({ settings: await getBillingSettings(m), structure: await getStructure(m) }))
+    const opts = { regieId: regie.id, month: input.month, settings }
+    const fixed: StageFixed = {
+      regieName: regie.name,
+      paymentMethods: regie.paymentMethods,
+      structure: { name: structure.name, address: structure.address, postalCode: structure.postalCode, city: structure.city, phone: structure.phone, email: structure.email, siret: structure.siret, logo: null }
+    }
+    if (!stage) {
+      const backup = await backupNow(core, 'avant-facturation')
+      const now = core.clock.now().toISOString()
+      stage = await core.tx.run(async () => {
+        const db = core.db
+        stmt(db, 'INSERT INTO invoice_stage_run (regie_id, month, fingerprint, backup_name, dirty_seen, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+          regie.id, input.month, configFingerprint(db), backup.name, maxDirty(db), actor.kind === 'staff' ? actor.id : null, now
         )
-        for (const b of l.bookingIds) insBilled.run(b, invoiceId)
-        if (l.flatKey) insFlat.run(l.flatKey, invoiceId)
-        if (l.adjustmentId) setAdjustment.run(invoiceId, l.adjustmentId)
+        return stageOf(db, regie.id)!
       })
-      const creditApplied = f.creditCents > 0 ? applyCredit(db, regie.id, f.familyId, invoiceId, f.totalCents, issueDate, now) : 0
-      auditRow(db, actor, now, 'invoice-issue', 'invoice', invoiceId, null, { number: number(i), familyId: f.familyId, runId, totalCents: f.totalCents, lines: f.lines.length, creditApplied })
-      if (hooks.onProgress && (i % 100 === 99 || i === issued.length - 1)) hooks.onProgress(i + 1, issued.length)
-    })
-    for (const [bookingId, invoiceId] of draft.coveredLocks) insBilled.run(bookingId, invoiceId)
-    auditRow(db, actor, now, 'invoicing-run-issue', 'invoicing_run', runId, null, {
-      regieId: regie.id,
-      month: input.month,
-      issueDate,
-      dueDate,
-      invoiceCount: issued.length,
-      lineCount,
-      totalCents,
-      firstNumber: number(0),
-      lastNumber: number(issued.length - 1),
-      backup: backup.name,
-      skipped: draft.families.length - issued.length
-    })
-    return { runId, invoiceCount: issued.length, lineCount, totalCents, firstNumber: number(0), lastNumber: number(issued.length - 1), backupName: backup.name }
-  })
+    }
+    const staged = stage
+    await stageRun(core, staged, opts, fixed, hooks.onProgress)
+    let result: IssueResult
+    try {
+      result = await core.tx.run(async () =>
+        publishStage(core.db, { stage: staged, regie, opts, fixed, issueDate, dueDate, periodStart: start, periodEnd: end, actor, now: core.clock.now().toISOString() })
+      )
+    } catch (e) {
+      if (e instanceof ConfigChanged) {
+        await purgeStage(core, staged.id)
+        throw new DomainError('conflict', 'Les tarifs, les activités ou les paramètres de facturation ont changé pendant la préparation des factures : rien n’a été émis. Relancez l’émission.', 409)
+      }
+      if (e instanceof DomainError && e.code === 'nothing_to_bill') await purgeStage(core, staged.id)
+      throw e
+    }
+    await purgeStage(core, staged.id)
+    return result
+  } finally {
+    running.delete(regie.id)
+  }
 }

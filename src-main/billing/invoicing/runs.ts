@@ -5,24 +5,34 @@ import { DomainError } from '../../core/errors'
 import { dbOf } from '../../bookings/sql'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
-import { computeRun, type DraftLine } from './compute'
+import { computeRun, loadRunContext, monthBounds, runFamilyIds, type DraftLine } from './compute'
+import { STAGE_CHUNK } from './staging'
 import { monthNotOver } from '@shared/billing/runs'
 import { parisDay } from '../../core/clock'
 
-/** The preview of a run: every family with its total and anomalies (lines on demand, per family). */
+/**
+ * The preview of a run: every family with its total and anomalies (lines on
+ * demand, per family). Computed in chunks of families, each in its own short
+ * read, yielding between chunks: a city's preview never stops the portal's
+ * writes for long, and only the families' totals stay in memory, never the
+ * month's lines.
+ */
 export async function previewRun(core: Core, regieId: number, month: string): Promise<RunPreviewDto> {
-  return core.tx.read(async (m) => {
+  const settings = await core.tx.read(async (m) => {
     await getRegie(m, regieId)
-    const t0 = performance.now()
-    const draft = computeRun(dbOf(m), { regieId, month, settings: await getBillingSettings(m) })
-    const issued = draft.families.filter((f) => f.willIssue)
-    return {
-      regieId,
-      month,
-      periodStart: draft.periodStart,
-      periodEnd: draft.periodEnd,
-      monthNotOver: monthNotOver(draft.periodEnd, parisDay(core.clock.now())),
-      families: draft.families.map((f) => ({
+    return getBillingSettings(m)
+  })
+  const t0 = performance.now()
+  const opts = { regieId, month, settings }
+  const { ctx, ids } = await core.tx.read(async (m) => ({ ctx: loadRunContext(dbOf(m), opts), ids: runFamilyIds(dbOf(m), opts) }))
+  const { start, end } = monthBounds(month)
+  const families: RunPreviewDto['families'] = []
+  const anomalies = [...ctx.globalAnomalies]
+  const totals = { invoices: 0, lines: 0, totalCents: 0, skipped: 0 }
+  for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
+    const draft = await core.tx.read(async (m) => computeRun(dbOf(m), { ...opts, familyIds: ids.slice(i, i + STAGE_CHUNK) }, ctx))
+    for (const f of draft.families) {
+      families.push({
         familyId: f.familyId,
         familyNumber: f.familyNumber,
         familyName: f.familyName,
@@ -32,12 +42,26 @@ export async function previewRun(core: Core, regieId: number, month: string): Pr
         collection: f.collection,
         anomalies: [...f.anomalies],
         willIssue: f.willIssue
-      })),
-      anomalies: draft.anomalies,
-      totals: { invoices: issued.length, lines: draft.lineCount, totalCents: draft.totalCents, skipped: draft.families.length - issued.length },
-      computeMs: Math.round(performance.now() - t0)
+      })
+      if (f.willIssue) totals.invoices++
+      else totals.skipped++
     }
-  })
+    anomalies.push(...draft.anomalies)
+    totals.lines += draft.lineCount
+    totals.totalCents += draft.totalCents
+    await new Promise((r) => setImmediate(r))
+  }
+  return {
+    regieId,
+    month,
+    periodStart: start,
+    periodEnd: end,
+    monthNotOver: monthNotOver(end, parisDay(core.clock.now())),
+    families,
+    anomalies,
+    totals,
+    computeMs: Math.round(performance.now() - t0)
+  }
 }
 
 export function lineDto(l: DraftLine): PreviewLineDto {

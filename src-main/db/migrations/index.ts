@@ -18,7 +18,9 @@ import { StructureContact0000000000017 } from './0017-structure-contact'
 import { Imports0000000000018 } from './0018-imports'
 import { StaffNetwork0000000000019 } from './0019-staff-network'
 import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
-import { AgendaFeed0000000000021 } from './0021-agenda-feed'
+import { DeskDay0000000000021 } from './0021-desk-day'
+import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
+import { AgendaFeed0000000000023 } from './0023-agenda-feed'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -46,5 +48,7 @@ export const migrations = [
   Imports0000000000018,
   StaffNetwork0000000000019,
   AttendanceMarks0000000000020,
-  AgendaFeed0000000000021
+  DeskDay0000000000021,
+  InvoiceStaging0000000000022,
+  AgendaFeed0000000000023
 ]

@@ -111,6 +111,15 @@ export async function saveBytes(fileName: string, data: Uint8Array, mime = 'appl
   return true
 }
 
+export function base64ToBytes(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+}
+
+/** {@link saveBytes} for a file a procedure returned as base64 (PDFs, attachments: the way files come over IPC). */
+export function saveBase64(fileName: string, base64: string, mime?: string): Promise<boolean> {
+  return saveBytes(fileName, base64ToBytes(base64), mime)
+}
+
 function fileNameFrom(disposition: string | null, fallback: string): string {
   if (!disposition) return fallback
   const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)

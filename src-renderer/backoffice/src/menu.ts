@@ -1,5 +1,6 @@
 import type { StaffRole } from '@shared/contract'
 import { unreadBadge } from './views/messaging/badge'
+import { demoMailboxShown } from './views/mail/mail-status'
 import { bookingLinesBadge, requestsBadge } from './views/queue/counters'
 import { DESK, DIRECTION, FAMILY_READERS } from '@shared/contract/staff-foundation'
 import { BILLING, CASHIER } from '@shared/contract/staff-billing'
@@ -21,6 +22,8 @@ export interface MenuEntry {
   section: string
   /** A count shown beside the label (0 hides it); reactive, read at render. */
   badge?: () => number
+  /** Shown only while this is true (reactive, read at render): a screen that exists only in some set-ups. */
+  when?: () => boolean
   /** What the count is, for screen readers (« 3 en attente »). */
   badgeLabel?: string
 }
@@ -32,6 +35,7 @@ export const menu: MenuEntry[] = [
   { label: 'Paramètres', icon: 'pi pi-cog', to: '/parametres', roles: DIRECTION, section: 'Administration' },
   { label: "Journal d'audit", icon: 'pi pi-history', to: '/audit', roles: DIRECTION, section: 'Administration' },
   { label: 'E-mails envoyés', icon: 'pi pi-envelope', to: '/emails', roles: DIRECTION, section: 'Administration' },
+  { label: 'Boîte de démonstration', icon: 'pi pi-inbox', to: '/boite-demo', roles: DIRECTION, section: 'Administration', when: demoMailboxShown },
   { label: 'Sauvegardes', icon: 'pi pi-database', to: '/sauvegardes', roles: DIRECTION, section: 'Administration' },
   { label: 'État du système', icon: 'pi pi-server', to: '/systeme', section: 'Administration' },
   { label: 'Inscriptions', icon: 'pi pi-file-edit', to: '/inscriptions', roles: FAMILY_READERS, section: 'Activités' },

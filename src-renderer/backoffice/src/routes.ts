@@ -39,6 +39,7 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: 'audit', name: 'audit', component: () => import('./views/admin/AuditView.vue'), meta: { title: "Journal d'audit", roles: DIRECTION } },
   { path: 'emails', name: 'outbox', component: () => import('./views/admin/OutboxView.vue'), meta: { title: 'E-mails envoyés', roles: DIRECTION } },
+  { path: 'boite-demo', name: 'demo-mailbox', component: () => import('./views/mail/DemoMailboxView.vue'), meta: { title: 'Boîte de démonstration', roles: DIRECTION } },
   { path: 'sauvegardes', name: 'backups', component: () => import('./views/admin/BackupsView.vue'), meta: { title: 'Sauvegardes', roles: DIRECTION } },
   { path: 'systeme', name: 'system-health', component: () => import('./views/admin/SystemHealthView.vue'), meta: { title: 'État du système' } },
   { path: 'inscriptions', name: 'enrolments', component: () => import('./views/activities/EnrolmentsView.vue'), meta: { title: 'Inscriptions', roles: FAMILY_READERS } },

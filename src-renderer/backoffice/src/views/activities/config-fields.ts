@@ -66,6 +66,7 @@ export function unitFields(others: { id: number; name: string }[]): ConfigField[
     { key: 'endTime', label: 'Fin', type: 'time', required: true },
     { key: 'priceCents', label: 'Prix indicatif', type: 'money', hint: 'Utilisé tant qu’aucun tarif n’est défini.' },
     { key: 'sort', label: 'Ordre', type: 'number' },
+    { key: 'meal', label: 'Comprend un repas', type: 'bool', hint: 'compté sur la fiche cuisine, par régime' },
     { key: 'excludes', label: 'Incompatible avec', type: 'multiselect', options: others.map((o) => ({ label: o.name, value: o.id })), wide: true, hint: 'Un enfant ne peut pas avoir ces unités le même jour.' }
   ]
 }

@@ -1,16 +1,13 @@
 import type { FileOutDto } from '@shared/contract/billing-shapes'
 import { INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS } from '@shared/contract/billing-shapes'
 import { formatEuro, parseEuro } from '@shared/billing/money'
-import { saveBytes } from '../../api'
+import { saveBase64 } from '../../api'
 
 export { formatEuro, parseEuro, INVOICE_STATE_LABELS, PAYMENT_MODE_LABELS }
 
 /** Hands a file the API returned (base64) to the user: native "save as" in Electron, a download in the browser. */
 export function saveFileOut(f: FileOutDto): Promise<boolean> {
-  const bin = atob(f.base64)
-  const bytes = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
-  return saveBytes(f.filename, bytes, f.mime)
+  return saveBase64(f.filename, f.base64, f.mime)
 }
 
 type Severity = 'success' | 'info' | 'warn' | 'danger' | 'secondary'

@@ -56,6 +56,3 @@ export function longDay(day: string): string {
 
 export { parisToday as todayIso } from '@shared/format'
 
-export function base64ToBytes(b64: string): Uint8Array {
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-}

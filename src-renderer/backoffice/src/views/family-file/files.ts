@@ -1,6 +1,6 @@
 import { MAX_UPLOAD_BYTES, type UploadInfoDto } from '@shared/contract/family-file-shapes'
 import { staffDownloadUrl, staffFileRoutes, type DownloadKind } from '@shared/contract/family-file-routes'
-import { ApiError, call, download, saveBytes } from '../../api'
+import { ApiError, call, download, saveBase64 } from '../../api'
 
 /**
  * Uploads and downloads for the back-office screens of #3. The Electron
@@ -30,17 +30,10 @@ export async function uploadFile(file: File): Promise<UploadInfoDto> {
   return body as UploadInfoDto
 }
 
-function fromBase64(b64: string): Uint8Array {
-  const bin = atob(b64)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
-}
-
 export async function downloadFile(kind: DownloadKind, id: number, name: string): Promise<void> {
   if (window.ribambelle) {
     const f = await call('files-fetch', { kind, id })
-    await saveBytes(f.name, fromBase64(f.contentBase64), f.mime)
+    await saveBase64(f.name, f.contentBase64, f.mime)
     return
   }
   await download(staffDownloadUrl(kind, id), name)
@@ -48,5 +41,5 @@ export async function downloadFile(kind: DownloadKind, id: number, name: string)
 
 export async function downloadExport(familyId: number, format: 'json' | 'pdf'): Promise<void> {
   const f = await call('rgpd-export-fetch', { familyId, format })
-  await saveBytes(f.name, fromBase64(f.contentBase64), f.mime)
+  await saveBase64(f.name, f.contentBase64, f.mime)
 }

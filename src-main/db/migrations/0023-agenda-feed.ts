@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * database), so a copied database alone opens no feed. Regenerating replaces
  * the row, which kills the old URL at once.
  */
-export class AgendaFeed0000000000021 implements MigrationInterface {
-  name = 'AgendaFeed0000000000021'
+export class AgendaFeed0000000000023 implements MigrationInterface {
+  name = 'AgendaFeed0000000000023'
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(

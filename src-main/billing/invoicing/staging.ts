@@ -1,0 +1,266 @@
+/**
+ * The staging half of a streamed invoicing run (#19). Invoices are computed
+ * family by family, in chunks, each chunk computed and written to the staging
+ * tables in one short transaction. Nothing staged is visible to families or
+ * accountants: publish.ts makes the run official in one step.
+ *
+ * Why the computation runs inside the transaction rather than beside it on
+ * the snapshot connection: it is CPU work on the one event loop. Run outside
+ * the lock, it lands in the pauses of the portal's group commit (which serves
+ * the event loop between families while its transaction is open) and
+ * stretches those transactions to seconds (measured: bench/invoicing-run.ts).
+ * Inside, it is a bounded hold of its own, and what it reads is exactly what
+ * it writes against.
+ *
+ * A family whose data changes while the run is being prepared (a booking, its
+ * quotient, an adjustment, a credit note releasing bookings…) is recorded by
+ * triggers in `invoice_stage_dirty` (migration 0021) and restaged before
+ * publication. Tariffs, units, régies and settings are covered by a
+ * fingerprint taken when the run starts and checked at publication.
+ */
+import { createHash } from 'node:crypto'
+import type Database from 'better-sqlite3'
+import type { Actor } from '../../core/actor'
+import type { Core } from '../../core/app-core'
+import { auditRow, stmt } from '../../bookings/sql'
+import { insertMany } from '../../db/statements'
+import type { InvoiceSnapshot } from '../entities'
+import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type RunContext, type RunDraft } from './compute'
+
+/** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
+export const STAGE_CHUNK = 50
+
+export interface StageRun {
+  id: number
+  regieId: number
+  month: string
+  fingerprint: string
+  backupName: string
+  cursorNumber: number
+  staged: boolean
+  dirtySeen: number
+  publishedRunId: number | null
+  createdAt: string
+}
+
+export function stageOf(db: Database.Database, regieId: number): StageRun | null {
+  const r = stmt(db, 'SELECT * FROM invoice_stage_run WHERE regie_id = ?').get(regieId) as
+    | { id: number; regie_id: number; month: string; fingerprint: string; backup_name: string; cursor_number: number; staged: number; dirty_seen: number; published_run_id: number | null; created_at: string }
+    | undefined
+  if (!r) return null
+  return {
+    id: r.id,
+    regieId: r.regie_id,
+    month: r.month,
+    fingerprint: r.fingerprint,
+    backupName: r.backup_name,
+    cursorNumber: r.cursor_number,
+    staged: r.staged === 1,
+    dirtySeen: r.dirty_seen,
+    publishedRunId: r.published_run_id,
+    createdAt: r.created_at
+  }
+}
+
+/** Everything a run reads besides the families' own rows: a change to it between staging and publication restarts the run. */
+export function configFingerprint(db: Database.Database): string {
+  const h = createHash('sha256')
+  for (const sql of [
+    'SELECT * FROM regie ORDER BY id',
+    'SELECT * FROM regie_activity ORDER BY activity_id',
+    'SELECT * FROM tariff ORDER BY id',
+    'SELECT * FROM tariff_bracket ORDER BY rowid',
+    'SELECT * FROM tariff_meal ORDER BY rowid',
+    'SELECT * FROM unit ORDER BY id',
+    'SELECT * FROM activity ORDER BY id',
+    'SELECT * FROM activity_period ORDER BY id',
+    "SELECT * FROM setting WHERE key = 'billing'",
+    'SELECT * FROM structure'
+  ])
+    h.update(JSON.stringify(stmt(db, sql).raw().all()))
+  return h.digest('hex')
+}
+
+export const maxDirty = (db: Database.Database) => (stmt(db, 'SELECT COALESCE(MAX(id), 0) AS n FROM invoice_stage_dirty').get() as { n: number }).n
+
+/** Families changed since `after` (ids of the dirty table), up to `upTo`. */
+export function dirtyFamilies(db: Database.Database, after: number, upTo = Number.MAX_SAFE_INTEGER): number[] {
+  return (stmt(db, 'SELECT DISTINCT family_id FROM invoice_stage_dirty WHERE id > ? AND id <= ?').all(after, upTo) as { family_id: number }[]).map((x) => x.family_id)
+}
+
+export interface StageFixed {
+  regieName: string
+  paymentMethods: string
+  structure: InvoiceSnapshot['structure']
+}
+
+const LINE_COLUMNS = [
+  'stage_id', 'family_number', 'sort', 'kind', 'child_id', 'child_name', 'activity_id', 'activity_name', 'unit_id', 'label', 'day', 'quantity', 'quantity_label',
+  'unit_price_cents', 'amount_cents', 'booking_id', 'booking_state', 'tariff_id', 'bracket', 'explanation_no', 'meal_cents', 'flat_key', 'adjustment_id'
+] as const
+
+/** Removes what is staged for these families (before restaging them). */
+export function unstageFamilies(db: Database.Database, stageId: number, familyNumbers: number[]): void {
+  const json = JSON.stringify(familyNumbers)
+  for (const t of ['invoice_stage_line', 'invoice_stage_booking', 'invoice_stage'])
+    stmt(db, `DELETE FROM ${t} WHERE stage_id = ? AND family_number IN (SELECT value FROM json_each(?))`).run(stageId, json)
+}
+
+/**
+ * Writes the computed invoices of a chunk of families, replacing whatever was
+ * staged for them. Call inside a write transaction. `familyNumbers` are all
+ * the families the chunk covered, including those that no longer bill anything.
+ */
+export function writeStage(db: Database.Database, stageId: number, draft: RunDraft, familyNumbers: number[], fixed: StageFixed): void {
+  unstageFamilies(db, stageId, familyNumbers)
+  const insStage = stmt(db, 'INSERT INTO invoice_stage (stage_id, family_id, family_number, total_cents, line_count, snapshot, will_issue) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  const lines: unknown[][] = []
+  const bookings: unknown[][] = []
+  const explained = new Map<string, number>()
+  const explanationNo = (text: string): number | null => {
+    if (!text) return null
+    let no = explained.get(text)
+    if (no === undefined) {
+      stmt(db, 'INSERT INTO invoice_stage_explanation (stage_id, text) VALUES (?, ?) ON CONFLICT DO NOTHING').run(stageId, text)
+      no = (stmt(db, 'SELECT no FROM invoice_stage_explanation WHERE stage_id = ? AND text = ?').get(stageId, text) as { no: number }).no
+      explained.set(text, no)
+    }
+    return no
+  }
+  for (const f of draft.families) {
+    // A family not issued (negative total) is kept as a row only, for the run's count of families skipped.
+    if (!f.willIssue) {
+      insStage.run(stageId, f.familyId, f.familyNumber, f.totalCents, 0, '', 0)
+      continue
+    }
+    const snapshot: InvoiceSnapshot = {
+      familyNumber: f.familyNumber,
+      familyName: f.familyName,
+      address: f.address,
+      postalCode: f.postalCode,
+      city: f.city,
+      email: f.email,
+      regieName: fixed.regieName,
+      paymentMethods: fixed.paymentMethods,
+      structure: fixed.structure
+    }
+    insStage.run(stageId, f.familyId, f.familyNumber, f.totalCents, f.lines.length, JSON.stringify(snapshot), 1)
+    f.lines.forEach((l, sort) => {
+      lines.push([
+        stageId, f.familyNumber, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
+        l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket, explanationNo(l.explanation), l.mealCents, l.flatKey, l.adjustmentId
+      ])
+      for (const b of l.bookingIds) bookings.push([stageId, b, f.familyNumber, null])
+    })
+  }
+  const numberOf = new Map(draft.families.map((f) => [f.familyId, f.familyNumber]))
+  for (const [bookingId, invoiceId, familyId] of draft.coveredLocks) bookings.push([stageId, bookingId, numberOf.get(familyId), invoiceId])
+  insertMany(db, 'invoice_stage_line', LINE_COLUMNS, lines)
+  insertMany(db, 'invoice_stage_booking', ['stage_id', 'booking_id', 'family_number', 'covered_by'], bookings)
+}
+
+/** N° famille of these families (restaging works by number, the order of the invoices). */
+export function familyNumbers(db: Database.Database, familyIds: number[]): Map<number, number> {
+  return new Map((stmt(db, 'SELECT id, number FROM family WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(familyIds)) as { id: number; number: number }[]).map((x) => [x.id, x.number]))
+}
+
+/** Computes and stages some families, reading on `db` (the snapshot, or the main connection inside the publication). */
+export function computeChunk(db: Database.Database, opts: ComputeOptions, ctx: RunContext, familyIds: number[]): { draft: RunDraft; numbers: number[] } {
+  const draft = computeRun(db, { ...opts, familyIds }, ctx)
+  return { draft, numbers: [...familyNumbers(db, familyIds).values()] }
+}
+
+export interface StageProgress {
+  (done: number, total: number): void
+}
+
+/**
+ * Stages the families not staged yet (N° famille above the cursor), chunk by
+ * chunk, then restages those whose data changed meanwhile until none is
+ * left. Each chunk is computed and written in one short transaction.
+ */
+export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, fixed: StageFixed, onProgress?: StageProgress): Promise<void> {
+  const yieldLoop = () => new Promise((r) => setImmediate(r))
+  const db = core.db
+  if (!stage.staged) {
+    const { ctx, todo, already } = await core.tx.read(async () => {
+      const numbers = familyNumbers(db, runFamilyIds(db, opts))
+      return {
+        ctx: loadRunContext(db, opts),
+        todo: [...numbers].filter(([, n]) => n > stage.cursorNumber).map(([id, n]) => ({ id, n })),
+        already: (stmt(db, 'SELECT COUNT(*) AS n FROM invoice_stage WHERE stage_id = ?').get(stage.id) as { n: number }).n
+      }
+    })
+    for (let i = 0; i < todo.length; i += STAGE_CHUNK) {
+      const chunk = todo.slice(i, i + STAGE_CHUNK)
+      await core.tx.run(async () => {
+        const draft = computeRun(db, { ...opts, familyIds: chunk.map((x) => x.id) }, ctx)
+        writeStage(db, stage.id, draft, chunk.map((x) => x.n), fixed)
+        stmt(db, 'UPDATE invoice_stage_run SET cursor_number = ? WHERE id = ?').run(chunk[chunk.length - 1].n, stage.id)
+        onProgress?.(already + i + chunk.length, already + todo.length)
+      })
+      await yieldLoop()
+    }
+    await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET staged = 1 WHERE id = ?').run(stage.id))
+    stage.staged = true
+  }
+  // Families changed while staging: restaged until a round finds none (bounded: the publication restages the last ones itself).
+  for (let round = 0; round < 5; round++) {
+    const { ctx, upTo, ids } = await core.tx.read(async () => {
+      const upTo = maxDirty(db)
+      const ids = dirtyFamilies(db, stage.dirtySeen, upTo)
+      return { upTo, ids, ctx: ids.length ? loadRunContext(db, opts) : null }
+    })
+    if (!ids.length || !ctx) break
+    for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
+      const chunkIds = ids.slice(i, i + STAGE_CHUNK)
+      await core.tx.run(async () => {
+        const { draft, numbers } = computeChunk(db, opts, ctx, chunkIds)
+        writeStage(db, stage.id, draft, numbers, fixed)
+      })
+      await yieldLoop()
+    }
+    await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET dirty_seen = ? WHERE id = ?').run(upTo, stage.id))
+    stage.dirtySeen = upTo
+  }
+}
+
+/** Deletes a stage's rows in short transactions, then the stage itself; the dirty log goes when no stage is left. */
+export async function purgeStage(core: Core, stageId: number): Promise<void> {
+  for (;;) {
+    const n = await core.tx.run(async () => {
+      const numbers = (stmt(core.db, 'SELECT family_number FROM invoice_stage WHERE stage_id = ? ORDER BY family_number LIMIT 200').all(stageId) as { family_number: number }[]).map((x) => x.family_number)
+      if (numbers.length) unstageFamilies(core.db, stageId, numbers)
+      return numbers.length
+    })
+    if (!n) break
+    await new Promise((r) => setImmediate(r))
+  }
+  await core.tx.run(async () => {
+    // Rows of families that bill nothing any more (covered bookings only) are few.
+    stmt(core.db, 'DELETE FROM invoice_stage_booking WHERE stage_id = ?').run(stageId)
+    stmt(core.db, 'DELETE FROM invoice_stage_line WHERE stage_id = ?').run(stageId)
+    stmt(core.db, 'DELETE FROM invoice_stage_explanation WHERE stage_id = ?').run(stageId)
+    stmt(core.db, 'DELETE FROM invoice_stage_run WHERE id = ?').run(stageId)
+    if (!stmt(core.db, 'SELECT 1 FROM invoice_stage_run LIMIT 1').get()) stmt(core.db, 'DELETE FROM invoice_stage_dirty').run()
+  })
+}
+
+/** What the Facturation screen says of a run being prepared or interrupted (null: none). */
+export function stagedRunDto(db: Database.Database, regieId: number): { month: string; families: number; createdAt: string } | null {
+  const s = stageOf(db, regieId)
+  if (!s || s.publishedRunId) return null
+  const { n } = stmt(db, 'SELECT COUNT(*) AS n FROM invoice_stage WHERE stage_id = ?').get(s.id) as { n: number }
+  return { month: s.month, families: n, createdAt: s.createdAt }
+}
+
+/** « Abandonner la préparation » : forgets a run being prepared (nothing of it was ever visible). */
+export async function discardStage(core: Core, actor: Actor, regieId: number): Promise<{ discarded: boolean; month: string | null }> {
+  const stage = await core.tx.read(async () => stageOf(core.db, regieId))
+  if (!stage) return { discarded: false, month: null }
+  await core.tx.run(async () =>
+    auditRow(core.db, actor, core.clock.now().toISOString(), 'invoicing-run-discard', 'invoice_stage_run', stage.id, { month: stage.month, regieId }, null)
+  )
+  await purgeStage(core, stage.id)
+  return { discarded: true, month: stage.month }
+}
