@@ -187,6 +187,13 @@ describe('agenda feed', () => {
     expect((await feed(path)).statusCode).toBe(200)
   })
 
+  test('stops while the family’s portal account is disabled', async () => {
+    core.db.prepare(`UPDATE portal_account SET status = 'disabled' WHERE id = ?`).run(fam.accountId)
+    expect((await feed(path)).statusCode).toBe(404)
+    core.db.prepare(`UPDATE portal_account SET status = 'active' WHERE id = ?`).run(fam.accountId)
+    expect((await feed(path)).statusCode).toBe(200)
+  })
+
   test('is rate-limited per address', async () => {
     const ip = '10.77.0.1'
     const codes: number[] = []
