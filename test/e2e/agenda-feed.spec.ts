@@ -1,20 +1,14 @@
 import type { Page } from '@playwright/test'
 import ICAL from 'ical.js'
-import { test, expect, expectAccessible } from './fixtures'
+import { test, expect, expectAccessible, familyLogin } from './fixtures'
 
 /**
  * Issue 18, « Agenda des réservations » in Mon compte: the family turns its iCalendar link on, the link answers
  * with the children's booked days, and « Générer un nouveau lien » replaces it (the old one then answers 404).
  * Desktop, then 320 × 740 (no side scroll). axe-clean in each state.
  */
-const FAMILY = { login: 'aurelie.gerard0@exemple.fr', password: 'demo-famille-2026' }
-
 async function openAccount(page: Page, portalUrl: string) {
-  await page.goto(`${portalUrl}/connexion`)
-  await page.getByLabel('Identifiant (adresse e-mail)').fill(FAMILY.login)
-  await page.getByLabel('Mot de passe').fill(FAMILY.password)
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
+  await familyLogin(page, portalUrl)
   await page.goto(`${portalUrl}/mon-compte`)
   await expect(page.getByRole('heading', { name: 'Agenda des réservations', level: 2 })).toBeVisible()
 }
