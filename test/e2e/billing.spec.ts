@@ -134,6 +134,19 @@ test('the back-office billing screens work in headless mode, exports download as
   // The current month is not over: the preview warns, and issuing asks for a confirmation that says why.
   const [year, month] = app.today.split('-').map(Number)
   const current = `${['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'][month - 1]} ${year}`
+  // A month with nothing booked (August, the centre closed) has no invoice to issue: one adjustment makes sure the
+  // current month has something to bill, whatever the date.
+  const api = await staffApi(app.staffUrl)
+  const regie = (await api.call('billing-regies-list')).find((r: { isDefault: boolean }) => r.isDefault)
+  const fam = await api.call('families-create', {
+    responsable: { civility: 'Mme', lastName: 'Moisencours', firstName: 'Inès', email: 'famille.moisencours@exemple.fr', phoneMobile: '06 12 34 56 79' },
+    address: '7 rue des Écoles',
+    postalCode: '31000',
+    city: 'Démoville',
+    children: [{ lastName: 'Moisencours', firstName: 'Tom', birthDate: '2019-04-02', sex: 'M' }]
+  })
+  await api.call('billing-adjustment-create', { regieId: regie.id, familyId: fam.familyId, month: app.today.slice(0, 7), label: 'Garderie du mois', amountCents: 500 })
+  await api.dispose()
   await page.getByLabel('Mois facturé').click()
   await page.getByRole('option', { name: current, exact: true }).click()
   await page.getByRole('button', { name: 'Aperçu' }).click()

@@ -237,7 +237,9 @@ test('this computer as a client of the server: fingerprint confirmed once, then 
   expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   try {
     // The server's back-office, in this computer's browser, with the second factor.
-    const desk = await (await browser.newContext()).newPage()
+    // Without the back-office's service worker (the Pointage PWA): its cached shell would answer the reload below
+    // before the proxy can, and this test is about what the proxy refuses.
+    const desk = await (await browser.newContext({ serviceWorkers: 'block' })).newPage()
     await desk.goto(started.url!)
     await desk.getByLabel('Identifiant').fill('direction')
     await desk.getByLabel('Mot de passe').fill(STAFF_PASSWORDS.direction)
