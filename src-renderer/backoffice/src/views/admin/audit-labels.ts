@@ -117,6 +117,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'news-update': 'Actualité modifiée',
   'news-delete': 'Actualité supprimée',
   'rgpd-export': 'Export des données personnelles (RGPD)',
+  'agenda-feed-create': 'Lien d’agenda (iCal) activé',
+  'agenda-feed-regenerate': 'Lien d’agenda (iCal) renouvelé, l’ancien ne fonctionne plus',
   'family-departure': 'Départ de la famille',
   'family-anonymise': 'Anonymisation de la famille (RGPD)',
   // Activities, enrolments, calendar (#4)
