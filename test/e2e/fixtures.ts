@@ -146,7 +146,8 @@ export async function staffLogin(page: Page, staffUrl: string, who: keyof typeof
   await page.getByLabel('Identifiant').fill(who)
   await page.getByLabel('Mot de passe').fill(STAFF_PASSWORDS[who])
   await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('link', { name: menuLink, exact: true })).toBeVisible()
+  // The main menu's link: the home's tiles link to some of the same lists.
+  await expect(page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: menuLink, exact: true })).toBeVisible()
 }
 
 export async function staffApi(staffUrl: string): Promise<{ call: (name: string, input?: unknown) => Promise<any>; dispose(): Promise<void> }> {

@@ -18,7 +18,7 @@ test('the accountant exports a direct-debit file from the back-office and sees t
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
   await staffLogin(page, app.staffUrl, 'compta', 'Prélèvements SEPA')
-  await page.getByRole('link', { name: 'Prélèvements SEPA', exact: true }).click()
+  await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Prélèvements SEPA', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Prélèvements SEPA', level: 1 })).toBeVisible()
 
   // The plan on the proposed date: one debit per mandate, all first collections.
