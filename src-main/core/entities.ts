@@ -1,4 +1,5 @@
 import { accountsEntities } from '../accounts/entities'
+import { agendaEntities } from '../agenda/entities'
 import { activitiesEntities } from '../activities/entities'
 import { auditEntities } from '../audit/entities'
 import { BILLING_ENTITY_LIST } from '../billing/entities'
@@ -38,6 +39,7 @@ export const entities: Function[] = [
   ...calendarEntities,
   ...bookingsEntities,
   ...bookingChangeEntities,
+  ...agendaEntities,
   ...BILLING_ENTITY_LIST,
   ...PES_ENTITY_LIST,
   ...importsEntities

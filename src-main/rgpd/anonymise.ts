@@ -8,6 +8,7 @@ import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { bumpVersion, claimVersion } from '../db/versions'
 import { PasswordToken, PortalAccount, Session } from '../accounts/entities'
+import { AgendaFeed } from '../agenda/entities'
 import { FamilyDocument, StoredFile } from '../documents/entities'
 import { unlinkStoredFiles } from '../documents/storage'
 import { Child, Family, Person } from '../families/entities'
@@ -211,6 +212,8 @@ export async function anonymiseFamily(core: Core, actor: StaffActor, familyId: n
       await m.delete(PasswordToken, { kind: 'portal', userId: In(s.accountIds) })
       await m.delete(PortalAccount, { id: In(s.accountIds) })
     }
+    // The agenda link already stops with the accounts (it needs an active one); its row goes too.
+    await m.delete(AgendaFeed, { familyId })
     if (s.emails.length) await m.query(`DELETE FROM outbox_mail WHERE lower(recipient) IN (${placeholders(s.emails)})`, s.emails)
     for (const step of anonymisationSteps) await step.erase(m, familyId)
     await m.update(Family, { id: familyId }, { address: '', postalCode: '', city: '', notes: '', status: 'archived', updatedAt: now })

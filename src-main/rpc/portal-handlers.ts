@@ -4,6 +4,7 @@ import { activitiesPortalHandlers } from './portal-activities'
 import { bookingsPortalHandlers } from './portal-bookings'
 import { billingPortalHandlers } from './portal-billing'
 import { contactPortalHandlers } from './portal-contact'
+import { agendaPortalHandlers } from './portal-agenda'
 import type { PortalHandlers } from './types'
 
 /** Every portal procedure's handler; the type makes a missing one a compile error. */
@@ -13,5 +14,6 @@ export const portalHandlers: PortalHandlers = {
   ...activitiesPortalHandlers,
   ...bookingsPortalHandlers,
   ...billingPortalHandlers,
-  ...contactPortalHandlers
+  ...contactPortalHandlers,
+  ...agendaPortalHandlers
 }

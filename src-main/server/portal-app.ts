@@ -14,6 +14,7 @@ import { installationSecret } from '../core/installation-secret'
 import { serveSpa } from './static-spa'
 import { portalFilesPlugin } from './portal-files'
 import { portalBillingPlugin } from './portal-billing-routes'
+import { portalAgendaFeedPlugin } from './portal-agenda-feed'
 
 export interface PortalAppOptions {
   staticDir?: string | null
@@ -73,6 +74,7 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
   })
   await app.register(portalFilesPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveFamilyActor(core, t) })
   await app.register(portalBillingPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveFamilyActor(core, t) })
+  await app.register(portalAgendaFeedPlugin, { core })
   await serveSpa(app, opts.staticDir ?? null)
   return app
 }

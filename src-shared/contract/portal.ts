@@ -4,6 +4,7 @@ import { activitiesPortalProcedures } from './portal-activities'
 import { bookingsPortalProcedures } from './portal-bookings'
 import { billingPortalProcedures } from './portal-billing'
 import { contactPortalProcedures } from './portal-contact'
+import { agendaPortalProcedures } from './portal-agenda'
 
 export type { PortalUserDto } from './portal-foundation'
 
@@ -18,7 +19,8 @@ export const portalProcedures = {
   ...activitiesPortalProcedures,
   ...bookingsPortalProcedures,
   ...billingPortalProcedures,
-  ...contactPortalProcedures
+  ...contactPortalProcedures,
+  ...agendaPortalProcedures
 }
 
 export type PortalProcedures = typeof portalProcedures

@@ -112,6 +112,18 @@ export async function startApp(clock: string, extraEnv: Record<string, string> =
   }
 }
 
+/** The demo family the portal journeys log in as (src-main/demo/seed.ts). */
+export const DEMO_FAMILY = { login: 'aurelie.gerard0@exemple.fr', password: 'demo-famille-2026' } as const
+
+/** Logs the demo family into the portal and waits for its home page. */
+export async function familyLogin(page: Page, portalUrl: string): Promise<void> {
+  await page.goto(`${portalUrl}/connexion`)
+  await page.getByLabel('Identifiant (adresse e-mail)').fill(DEMO_FAMILY.login)
+  await page.getByLabel('Mot de passe').fill(DEMO_FAMILY.password)
+  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
+}
+
 /**
  * Fails on any serious or critical axe-core violation, listing them. `exclude`: selectors left out, such as an e-mail
  * shown as sent in a frame sandboxed without scripts (someone else's HTML, where axe cannot run and waits forever).

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { test, expect, expectAccessible, staffLogin } from './fixtures'
+import { test, expect, expectAccessible, familyLogin, staffLogin, DEMO_FAMILY as FAMILY } from './fixtures'
 
 /**
  * Issue 18, the family portal: the month planning's labelled columns and « Tout cocher », pages that reflow at
@@ -7,16 +7,6 @@ import { test, expect, expectAccessible, staffLogin } from './fixtures'
  * built from Paramètres. One app for the file (the worker's); each test logs in once. Nothing here depends on the
  * day it runs: the planning opens on its first bookable month, whatever that is.
  */
-const FAMILY = { login: 'aurelie.gerard0@exemple.fr', password: 'demo-famille-2026' }
-
-async function familyLogin(page: Page, portalUrl: string) {
-  await page.goto(`${portalUrl}/connexion`)
-  await page.getByLabel('Identifiant (adresse e-mail)').fill(FAMILY.login)
-  await page.getByLabel('Mot de passe').fill(FAMILY.password)
-  await page.getByRole('button', { name: 'Se connecter' }).click()
-  await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
-}
-
 /** The planning has chosen where to open (first bookable day) and loaded it. */
 async function planningReady(page: Page) {
   await expect(page.locator('.pcontrols__title')).not.toHaveText('')

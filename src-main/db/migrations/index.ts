@@ -20,6 +20,7 @@ import { StaffNetwork0000000000019 } from './0019-staff-network'
 import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
 import { DeskDay0000000000021 } from './0021-desk-day'
 import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
+import { AgendaFeed0000000000023 } from './0023-agenda-feed'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -48,5 +49,6 @@ export const migrations = [
   StaffNetwork0000000000019,
   AttendanceMarks0000000000020,
   DeskDay0000000000021,
-  InvoiceStaging0000000000022
+  InvoiceStaging0000000000022,
+  AgendaFeed0000000000023
 ]

@@ -21,6 +21,6 @@ export const tiles: Tile[] = [
   { title: 'Actualités', icon: 'pi pi-megaphone', to: '/actualites', description: 'Les nouvelles des services.' },
   { title: 'Téléchargements', icon: 'pi pi-download', to: '/telechargements', description: 'Menus, règlement intérieur, documents utiles.' },
   { title: 'Contact', icon: 'pi pi-phone', to: '/contact', description: 'Coordonnées et horaires de la structure.' },
-  { title: 'Mon compte', icon: 'pi pi-user', to: '/mon-compte', description: 'Identifiant et mot de passe.' },
+  { title: 'Mon compte', icon: 'pi pi-user', to: '/mon-compte', description: 'Identifiant, mot de passe et agenda des réservations.' },
   { title: 'Mes demandes', icon: 'pi pi-list', to: '/mes-demandes', description: 'Vos demandes et leur réponse : en attente, acceptées, refusées.' }
 ]
