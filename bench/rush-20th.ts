@@ -20,8 +20,8 @@ import type { AddressInfo } from 'node:net'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import Fastify from 'fastify'
-import { sign } from '@fastify/cookie'
 import { startCpuProfile, stats } from './measure'
+import type { Job } from './rush-seed'
 
 const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 3000)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100)
@@ -34,14 +34,7 @@ const SOLO_FAMILIES = Number(process.env.BENCH_SOLO_FAMILIES ?? 300)
 /** autocannon prepares a connection's next request before it is sent: spare bodies so that none is sent twice. */
 const SPARE = 3
 
-interface Job {
-  cookie: string
-  csrf: string
-  body: string
-  lines: number
-}
-
-type Msg = { type: 'ready'; port: number; jobs?: Job[] } | { type: 'rss'; rss: number; extra?: Record<string, number> }
+type Msg = { type: 'ready'; port: number; jobs?: Job[]; extra?: unknown } | { type: 'rss'; rss: number; extra?: Record<string, number> }
 
 // ---------------------------------------------------------------- portal server (child)
 
@@ -52,10 +45,8 @@ async function portalServer() {
     if (!stopProfile) process.exit(0)
     void stopProfile(process.env.BENCH_PROFILE!).then(() => process.exit(0))
   })
-  const { openSession } = await import('../src-main/accounts/sessions')
   const { buildPortalApp } = await import('../src-main/server/portal-app')
-  const { installationSecret } = await import('../src-main/core/installation-secret')
-  const { seedRush, familyChanges } = await import('./rush-seed')
+  const { seedRush, portalJobs } = await import('./rush-seed')
 
   // The rush books FAMILIES families; SOLO_FAMILIES more are kept for the one-connection run.
   const data = await seedRush(DIR, FAMILIES + SOLO_FAMILIES + SPARE)
@@ -71,17 +62,7 @@ async function portalServer() {
   app.addHook('onResponse', async (req) => {
     if (measuring) served.push(performance.now() - (arrival.get(req) ?? performance.now()))
   })
-  const secret = installationSecret(core.paths.dataDir)
-  const jobs: Job[] = []
-  // Pre-created sessions (logging 3,000 families in would measure argon2, not bookings), then each one's CSRF token.
-  for (let familyId = 1; familyId <= data.families; familyId++) {
-    const { token } = await openSession(core, 'portal', familyId)
-    const session = `rb_portal=${encodeURIComponent(sign(token, secret))}`
-    const r = await app.inject({ method: 'POST', url: '/api/portal/auth-session', headers: { cookie: session, 'content-type': 'application/json' }, payload: '{}' })
-    const csrfCookie = (r.cookies as { name: string; value: string }[]).find((c) => c.name === 'rb_portal_csrf')!
-    const changes = familyChanges(data, familyId)
-    jobs.push({ cookie: `${session}; rb_portal_csrf=${encodeURIComponent(csrfCookie.value)}`, csrf: JSON.parse(r.body).csrfToken, body: JSON.stringify({ changes }), lines: changes.length })
-  }
+  const jobs = await portalJobs(app, data)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const port = (app.server.address() as AddressInfo).port
   measuring = true
@@ -156,8 +137,9 @@ function send(m: Msg) {
 
 // ---------------------------------------------------------------- driver (parent)
 
-function start(role: '--portal' | '--bare'): Promise<{ child: ChildProcess; ready: Extract<Msg, { type: 'ready' }> }> {
-  const child = fork(__filename, [role], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+/** Forks `file` (this one by default: --portal or --bare) as a server and waits for its 'ready' message. */
+export function start(role: string, file = __filename): Promise<{ child: ChildProcess; ready: Extract<Msg, { type: 'ready' }> }> {
+  const child = fork(file, [role], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
   return new Promise((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)))
@@ -167,7 +149,7 @@ function start(role: '--portal' | '--bare'): Promise<{ child: ChildProcess; read
   })
 }
 
-function ask(child: ChildProcess): Promise<Extract<Msg, { type: 'rss' }>> {
+export function ask(child: ChildProcess): Promise<Extract<Msg, { type: 'rss' }>> {
   return new Promise((resolve) => {
     const on = (m: Msg) => {
       if (m.type !== 'rss') return
@@ -205,7 +187,7 @@ function load(url: string, jobs: Job[], path: string, opts: { amount?: number; d
  * (from its per-response events) and the throughput as completed requests
  * over wall time (its per-second average is coarse on short runs).
  */
-async function measure(url: string, jobs: Job[], path: string, opts: { amount?: number; duration?: number; connections?: number }) {
+export async function measure(url: string, jobs: Job[], path: string, opts: { amount?: number; duration?: number; connections?: number }) {
   const samples: { at: number; ms: number }[] = []
   const t0 = performance.now()
   const inst = load(url, jobs, path, opts)
@@ -274,9 +256,12 @@ async function driver() {
   bare.child.kill()
 }
 
-const role = process.argv[2]
-const main = role === '--portal' ? portalServer : role === '--bare' ? bareServer : driver
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+// Imported by structure-load.ts for its bare baseline (start('--bare'), measure): run only when launched or forked.
+if (require.main === module) {
+  const role = process.argv[2]
+  const main = role === '--portal' ? portalServer : role === '--bare' ? bareServer : driver
+  main().catch((e) => {
+    console.error(e)
+    process.exit(1)
+  })
+}

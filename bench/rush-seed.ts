@@ -14,6 +14,10 @@ import { generateFamilies } from '../src-main/demo/generate'
 import { createFamily } from '../src-main/families/families'
 import { Structure } from '../src-main/settings/entities'
 import { openingDays } from '../src-main/calendar/calendar'
+import { openSession } from '../src-main/accounts/sessions'
+import { installationSecret } from '../src-main/core/installation-secret'
+import { sign } from '@fastify/cookie'
+import type { FastifyInstance } from 'fastify'
 
 export const NOW = new Date('2026-12-20T09:00:00Z')
 export const MONTH = { from: '2027-01-01', to: '2027-01-31' }
@@ -68,4 +72,30 @@ export async function seedRush(dir: string, count: number): Promise<RushData> {
 /** The "Terminer" of one family: every opening day of the month for both children. */
 export function familyChanges(data: RushData, familyId: number) {
   return (data.byFamily.get(familyId) ?? []).flatMap((childId) => data.days.map((day) => ({ childId, unitId: 1, day, op: 'add' as const })))
+}
+
+/** One family's ready-to-send "Terminer": its session and CSRF cookies, its CSRF token and its JSON body. */
+export interface Job {
+  cookie: string
+  csrf: string
+  body: string
+  lines: number
+}
+
+/**
+ * Opens a portal session for each family `from`…`to` (pre-created: logging thousands of families in would measure
+ * argon2, not bookings), fetches its CSRF token through `app` and prepares its "Terminer".
+ */
+export async function portalJobs(app: FastifyInstance, data: RushData, from = 1, to = data.families): Promise<Job[]> {
+  const secret = installationSecret(data.core.paths.dataDir)
+  const jobs: Job[] = []
+  for (let familyId = from; familyId <= to; familyId++) {
+    const { token } = await openSession(data.core, 'portal', familyId)
+    const session = `rb_portal=${encodeURIComponent(sign(token, secret))}`
+    const r = await app.inject({ method: 'POST', url: '/api/portal/auth-session', headers: { cookie: session, 'content-type': 'application/json' }, payload: '{}' })
+    const csrfCookie = (r.cookies as { name: string; value: string }[]).find((c) => c.name === 'rb_portal_csrf')!
+    const changes = familyChanges(data, familyId)
+    jobs.push({ cookie: `${session}; rb_portal_csrf=${encodeURIComponent(csrfCookie.value)}`, csrf: JSON.parse(r.body).csrfToken, body: JSON.stringify({ changes }), lines: changes.length })
+  }
+  return jobs
 }
