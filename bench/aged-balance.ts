@@ -8,35 +8,27 @@
  *
  *   npx tsx --tsconfig tsconfig.node.json bench/aged-balance.ts [families=3000] [iterations=20]
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { addDays } from '@shared/bookings/days'
-import { openCore } from '../src-main/core/app-core'
-import { FixedClock } from '../src-main/core/clock'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { insertPayment, rejectPayment } from '../src-main/billing/payments/payments'
 import { cancelInvoice } from '../src-main/billing/invoices'
 import { agedBalanceAsOf } from '../src-main/billing/exports/aged-balance'
 import { buildExport } from '../src-main/billing/exports/reports'
 import { prng } from '../src-main/demo/generate'
-import { seedInvoicingLoad } from './billing-load'
+import { BENCH_COMPTABLE, openBillingBench, seedInvoicingLoad } from './billing-load'
 import { stats } from './measure'
 
-const STAFF = { kind: 'staff' as const, id: 1, label: 'Bench', role: 'comptable' as const }
 const AS_OF = '2026-04-25'
 
 async function main() {
   const families = Number(process.argv[2] ?? 3000)
   const iterations = Number(process.argv[3] ?? 20)
-  const dir = mkdtempSync(join(tmpdir(), 'rb-bench-aged-'))
-  const clock = new FixedClock(new Date('2026-04-02T07:00:00Z'))
-  const core = await openCore({ dataDir: dir, clock, log: () => {} })
+  const bench = await openBillingBench('aged')
+  const { core, clock } = bench
   try {
-    core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
     let t = performance.now()
     const load = await seedInvoicingLoad(core, { families })
-    const run = await issueRun(core, STAFF, { regieId: load.regieId, month: load.month })
+    const run = await issueRun(core, BENCH_COMPTABLE, { regieId: load.regieId, month: load.month })
     console.log(`Données : ${load.families} familles, ${run.invoiceCount} factures, ${run.lineCount} lignes (${load.month}, émises le 02/04, échéance 22/04) — ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
     // A month of payments, in one transaction (test data, not a path to measure).
@@ -52,7 +44,7 @@ async function main() {
         const receivedOn = debit ? '2026-05-05' : addDays('2026-04-03', Math.floor(r() * 35)) // some after AS_OF
         const mode = debit ? 'prelevement' : r() < 0.5 ? 'cheque' : 'especes'
         const amount = r() < 0.8 ? inv.total_cents : Math.max(1, Math.floor(inv.total_cents * r()))
-        const p = await insertPayment(m, core, STAFF, {
+        const p = await insertPayment(m, core, BENCH_COMPTABLE, {
           familyId: inv.family_id,
           regieId: load.regieId,
           mode,
@@ -68,8 +60,8 @@ async function main() {
       }
     })
     clock.set(new Date('2026-05-12T07:00:00Z'))
-    for (const id of cheques) await rejectPayment(core, STAFF, id, 'Chèque sans provision', addDays('2026-04-20', Math.floor(r() * 15)))
-    for (const inv of invoices.filter(() => r() < 0.01)) await cancelInvoice(core, STAFF, inv.id, 'Erreur de facturation')
+    for (const id of cheques) await rejectPayment(core, BENCH_COMPTABLE, id, 'Chèque sans provision', addDays('2026-04-20', Math.floor(r() * 15)))
+    for (const inv of invoices.filter(() => r() < 0.01)) await cancelInvoice(core, BENCH_COMPTABLE, inv.id, 'Erreur de facturation')
     clock.set(new Date('2026-06-15T07:00:00Z'))
     const count = (sql: string) => (core.db.prepare(sql).get() as { n: number }).n
     console.log(
@@ -94,8 +86,7 @@ async function main() {
     await timeIt(`Balance âgée au ${AS_OF} (export XLSX complet)`, () => buildExport(core, { kind: 'aged-balance', from: AS_OF, to: AS_OF }), Math.max(3, Math.round(iterations / 4)))
     await timeIt('Balance âgée au 15/06 (aujourd’hui, calcul seul)', () => agedBalanceAsOf(core.db, '2026-06-15'), iterations)
   } finally {
-    await core.close()
-    rmSync(dir, { recursive: true, force: true })
+    await bench.close()
   }
 }
 

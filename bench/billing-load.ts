@@ -5,8 +5,12 @@
  * billable lines per child). Written with prepared statements in one
  * transaction: this is test data, not a code path to measure.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SYSTEM } from '../src-main/core/actor'
-import type { Core } from '../src-main/core/app-core'
+import { openCore, type Core } from '../src-main/core/app-core'
+import { FixedClock } from '../src-main/core/clock'
 import { saveActivity, saveActivityType, saveFacility, saveUnit } from '../src-main/activities/config'
 import { saveRegie } from '../src-main/billing/regies'
 import { saveBillingSettings, DEFAULT_BILLING_SETTINGS } from '../src-main/billing/settings'
@@ -14,6 +18,29 @@ import { saveTariff } from '../src-main/billing/tariffs/tariffs'
 import { tariffInput } from '../src-shared/contract/billing-shapes'
 import { generateFamilies, prng } from '../src-main/demo/generate'
 import { Structure } from '../src-main/settings/entities'
+
+/** The accountant the billing benchmarks act as (staff user 1, inserted by openBillingBench). */
+export const BENCH_COMPTABLE = { kind: 'staff' as const, id: 1, label: 'Bench', role: 'comptable' as const }
+
+/**
+ * A fresh core in a temporary directory, its clock on 2 April 2026 (the day after the benchmarked month), with the
+ * accountant the benchmarks act as; `close` closes it and removes the directory.
+ */
+export async function openBillingBench(name: string): Promise<{ core: Core; clock: FixedClock; dir: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `rb-bench-${name}-`))
+  const clock = new FixedClock(new Date('2026-04-02T07:00:00Z'))
+  const core = await openCore({ dataDir: dir, clock, log: () => {} })
+  core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
+  return {
+    core,
+    clock,
+    dir,
+    async close() {
+      await core.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
 
 export interface LoadResult {
   regieId: number

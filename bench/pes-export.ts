@@ -9,27 +9,23 @@
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/pes-export.ts [families=3000]
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { existsSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
-import { openCore } from '../src-main/core/app-core'
-import { FixedClock } from '../src-main/core/clock'
 import { frenchIban } from '@shared/check-digits'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { exportRunToPes } from '../src-main/billing/pes/export'
 import { savePesSettings } from '../src-main/billing/pes/settings'
 import { PesBordereau } from '../src-main/billing/pes/entities'
-import { seedInvoicingLoad } from './billing-load'
+import { BENCH_COMPTABLE, openBillingBench, seedInvoicingLoad } from './billing-load'
 
-const STAFF = { kind: 'staff' as const, id: 1, label: 'Bench', role: 'comptable' as const }
 const XSD = resolve(__dirname, '../test/fixtures/pes-v2/Schemas_PES_v471_072015/PES_V2/Rev0/PES_Aller_recette.xsd')
 
 async function main() {
   const families = Number(process.argv[2] ?? 3000)
-  const dir = mkdtempSync(join(tmpdir(), 'rb-bench-pes-'))
-  const core = await openCore({ dataDir: dir, clock: new FixedClock(new Date('2026-04-02T07:00:00Z')), log: () => {} })
+  const bench = await openBillingBench('pes')
+  const { core, dir } = bench
   try {
-    core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
     const load = await seedInvoicingLoad(core, { families })
     // One family in seven on direct debit (a valid French IBAN, RIB key included), so titres carry InfoPrelevementSEPA.
     const ids = (core.db.prepare('SELECT id, number FROM family ORDER BY id').all() as { id: number; number: number }[]).filter((f) => f.id % 7 === 0)
@@ -37,8 +33,8 @@ async function main() {
     core.db.transaction(() => {
       for (const f of ids) ins.run(f.id, `RUM-BENCH-${f.number}`, `Famille ${f.number}`, frenchIban('30006', '00001', String(f.number)), '2026-03-01', '2026-03-01')
     })()
-    const run = await issueRun(core, STAFF, { regieId: load.regieId, month: load.month })
-    await savePesSettings(core, STAFF, {
+    const run = await issueRun(core, BENCH_COMPTABLE, { regieId: load.regieId, month: load.month })
+    await savePesSettings(core, BENCH_COMPTABLE, {
       regieId: load.regieId,
       enabled: true,
       collectivite: 'Commune de Benchville',
@@ -62,7 +58,7 @@ async function main() {
     }
     const t0 = performance.now()
     const c0 = cpu()
-    const r = await exportRunToPes(core, STAFF, run.runId)
+    const r = await exportRunToPes(core, BENCH_COMPTABLE, run.runId)
     const exportMs = performance.now() - t0
     const exportCpu = cpu() - c0
     const xml = await core.tx.read(async (m) => (await m.findOneByOrFail(PesBordereau, { id: r.bordereauId })).xml)
@@ -84,8 +80,7 @@ async function main() {
     console.log(`xmllint (schémas PES V2 4.71 recette) : ${lintMs.toFixed(0)} ms (CPU ${lintCpu.toFixed(0)} ms) — valide`)
     console.log(`Total : ${(exportMs + lintMs).toFixed(0)} ms, CPU ${(exportCpu + lintCpu).toFixed(0)} ms (objectif < 5 000 ms) — charge de la machine : ${loadavg()[0].toFixed(1)}`)
   } finally {
-    await core.close()
-    rmSync(dir, { recursive: true, force: true })
+    await bench.close()
   }
 }
 

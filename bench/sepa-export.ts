@@ -10,30 +10,24 @@
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/sepa-export.ts [families=3000] [share on direct debit=1]
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { openCore } from '../src-main/core/app-core'
-import { FixedClock } from '../src-main/core/clock'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { markInvoicesNotified } from '../src-main/billing/invoices'
 import { Invoice, SepaExport } from '../src-main/billing/entities'
 import { exportDirectDebits, previewDirectDebits } from '../src-main/billing/sepa/export'
 import { frenchIban } from '../src-shared/check-digits'
 import { prng } from '../src-main/demo/generate'
-import { seedInvoicingLoad } from './billing-load'
+import { BENCH_COMPTABLE, openBillingBench, seedInvoicingLoad } from './billing-load'
 
-const STAFF = { kind: 'staff' as const, id: 1, label: 'Bench', role: 'comptable' as const }
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
 async function main() {
   const families = Number(process.argv[2] ?? 3000)
   const share = Number(process.argv[3] ?? 1)
-  const dir = mkdtempSync(join(tmpdir(), 'rb-bench-sepa-'))
-  const clock = new FixedClock(new Date('2026-04-02T07:00:00Z'))
-  const core = await openCore({ dataDir: dir, clock, log: () => {} })
+  const bench = await openBillingBench('sepa')
+  const { core, clock, dir } = bench
   try {
-    core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
     let t = performance.now()
     const load = await seedInvoicingLoad(core, { families })
     // Mandates (test data, written directly): signed in September, some already collected before (RCUR), a few one-off.
@@ -51,7 +45,7 @@ async function main() {
         mandates++
       }
     })()
-    const run = await issueRun(core, STAFF, { regieId: load.regieId, month: load.month })
+    const run = await issueRun(core, BENCH_COMPTABLE, { regieId: load.regieId, month: load.month })
     await core.tx.run(async (m) => markInvoicesNotified(m, (await m.find(Invoice, { where: { runId: run.runId }, select: { id: true } })).map((i) => i.id), '2026-04-02'))
     console.log(`Données : ${load.families} familles, ${mandates} mandats, ${run.invoiceCount} factures (${load.month}) — ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
@@ -64,7 +58,7 @@ async function main() {
     }
     t = performance.now()
     const cpu = process.cpuUsage()
-    const e = await exportDirectDebits(core, STAFF, { ...input, collectionDate: '2026-04-22' })
+    const e = await exportDirectDebits(core, BENCH_COMPTABLE, { ...input, collectionDate: '2026-04-22' })
     const exportMs = performance.now() - t
     const used = process.cpuUsage(cpu)
     // CPU time says what the export costs when the machine is shared (wall time also counts the waits for a core and the fsync).
@@ -77,8 +71,7 @@ async function main() {
     console.log(`xmllint (${e.format}, ${Math.round(xml.length / 1024)} Ko) : valide — ${(performance.now() - t).toFixed(0)} ms`)
     console.log(`RSS maximal : ${rssMb()} Mo`)
   } finally {
-    await core.close()
-    rmSync(dir, { recursive: true, force: true })
+    await bench.close()
   }
 }
 
