@@ -335,7 +335,8 @@ async function createEnrolmentRow(
   let requestId: number | null = null
   if (input.source === 'family') {
     const r = await createRequest(m, core, actor, {
-      familyId: child.familyId,
+      // The household that asks (a shared child's second household files its own request).
+      familyId: actor.kind === 'family' ? actor.familyId : child.familyId,
       accountId: input.accountId,
       type: ENROLMENT_REQUEST,
       summary: summary({ child, activity, period, group }),

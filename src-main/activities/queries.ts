@@ -62,13 +62,17 @@ export async function listEnrolments(m: EntityManager, f: EnrolmentFilter): Prom
     ['e.activity_id', f.activityId],
     ['e.period_id', f.periodId],
     ['e.group_id', f.groupId],
-    ['c.family_id', f.familyId],
     ['e.child_id', f.childId]
   ] as const) {
     if (v !== undefined) {
       where.push(`${col} = ?`)
       params.push(v)
     }
+  }
+  // A shared child's enrolments are part of its common file: both households list them (issue 16).
+  if (f.familyId !== undefined) {
+    where.push('e.child_id IN (SELECT child_id FROM household_child WHERE family_id = ?)')
+    params.push(f.familyId)
   }
   if (f.ids) {
     if (!f.ids.length) return { total: 0, items: [] }

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm'
 import { dbOf, stmt } from './sql'
 
-/** The family owning a booking (through its child), for the portal's `owns` checks. */
+/** The household that made a booking (issue 16: a shared child's bookings are each household's own). */
 export async function bookingFamily(m: EntityManager, id: number): Promise<number | null> {
-  const r = stmt(dbOf(m), 'SELECT c.family_id AS familyId FROM booking b JOIN child c ON c.id = b.child_id WHERE b.id = ?').get(id) as { familyId: number } | undefined
+  const r = stmt(dbOf(m), 'SELECT family_id AS familyId FROM booking WHERE id = ?').get(id) as { familyId: number | null } | undefined
   return r?.familyId ?? null
 }

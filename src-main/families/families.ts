@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm'
+import { In, type EntityManager } from 'typeorm'
 import type { z } from 'zod'
 import type { childInput, FamilyDetailDto, FamilySummaryDto, personInput } from '@shared/contract/shapes'
 import type { Actor } from '../core/actor'
@@ -9,6 +9,7 @@ import { nextNumber } from '../db/counter'
 import { audit } from '../audit/audit'
 import { PortalAccount } from '../accounts/entities'
 import { Child, Family, Person, type FamilyStatus, type PersonRole } from './entities'
+import { householdChildIds } from './households'
 import { personName, upperName } from '@shared/names'
 
 export type PersonInput = z.output<typeof personInput>
@@ -59,7 +60,8 @@ export async function createFamily(m: EntityManager, core: Core, actor: Actor, i
 export async function refreshSearchText(m: EntityManager, familyId: number): Promise<void> {
   const family = await m.findOneByOrFail(Family, { id: familyId })
   const persons = await m.findBy(Person, { familyId })
-  const children = await m.findBy(Child, { familyId })
+  // A shared child is found from both of its households.
+  const children = await m.findBy(Child, { id: In(householdChildIds(m, familyId)) })
   const accounts = await m.findBy(PortalAccount, { familyId })
   await m.update(Family, { id: familyId }, { searchText: familySearchText(family, persons, children, accounts.map((a) => a.login)) })
 }

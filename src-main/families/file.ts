@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm'
+import { In, type EntityManager } from 'typeorm'
 import {
   authorisationValues,
   bankValues,
@@ -30,6 +30,7 @@ import { bumpVersion, claimVersion, versionOf, type RowKey, type VersionedTable 
 import { FamilyDocument, StoredFile } from '../documents/entities'
 import { Child, Family, Person } from './entities'
 import { refreshSearchText } from './families'
+import { childHouseholdLabels, childHouseholds, childInHousehold, householdChildIds } from './households'
 import { ChildFile, FamilyBank, FamilyCaf, FamilyDeparture, FamilyFiscal, PickupPersonRow } from './file-entities'
 
 /** Who reads a file: a staff role, or the family itself (portal). */
@@ -114,8 +115,8 @@ async function pickupsOf(m: EntityManager, childId: number): Promise<Authorisati
 
 async function childOf(m: EntityManager, familyId: number, childId: number | null | undefined): Promise<Child> {
   const c = childId ? await m.findOneBy(Child, { id: childId }) : null
-  // A child of another family is "not found", like a missing one.
-  if (!c || c.familyId !== familyId) throw notFound('Enfant')
+  // A child of another family is "not found", like a missing one; a shared child's file is both households' (issue 16).
+  if (!c || !childInHousehold(m, c.id, familyId)) throw notFound('Enfant')
   return c
 }
 
@@ -400,7 +401,7 @@ export async function loadFamilyFile(m: EntityManager, core: Core, familyId: num
   const dep = await m.findOneBy(FamilyDeparture, { familyId })
   const responsable = await m.findOneBy(Person, { familyId, role: 'responsable' })
   const conjoint = await m.findOneBy(Person, { familyId, role: 'conjoint' })
-  const children = await m.find(Child, { where: { familyId }, order: { birthDate: 'ASC', id: 'ASC' } })
+  const children = await m.find(Child, { where: { id: In(householdChildIds(m, familyId)) }, order: { birthDate: 'ASC', id: 'ASC' } })
   const today = parisDay(core.clock.now())
   let caf: FamilyFileDto['caf'] = null
   let bank: FamilyFileDto['bank'] = null
@@ -421,12 +422,20 @@ export async function loadFamilyFile(m: EntityManager, core: Core, familyId: num
     const f = await childFileOf(m, c.id)
     const health = (await readSection(m, 'health', { familyId, childId: c.id })) as HealthValues & { paiDocumentId: number | null }
     const fileVersion = sectionVersion(m, 'health', { familyId, childId: c.id })
+    const households = childHouseholds(m, c.id)
+    const otherId = households.find((h) => h !== familyId)
+    const labels = otherId && reader !== 'family' ? await childHouseholdLabels(m, c.id) : null
     childDtos.push({
       id: c.id,
       identity: (await readSection(m, 'child', { familyId, childId: c.id })) as ChildValues,
       health: { ...health, paiDocumentName: await documentName(m, health.paiDocumentId) },
       authorisations: (await readSection(m, 'authorisations', { familyId, childId: c.id })) as AuthorisationValues,
       custodyNotes: canSeeCustody(reader) ? f.custodyNotes : null,
+      household: {
+        shared: households.length > 1,
+        firstHousehold: households[0] === familyId,
+        other: labels ? (labels.first.familyId === otherId ? labels.first : labels.second) : null
+      },
       versions: { child: sectionVersion(m, 'child', { familyId, childId: c.id }), health: fileVersion, authorisations: fileVersion, custody: fileVersion }
     })
   }

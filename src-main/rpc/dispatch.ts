@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { Procedure, ProcedureMap } from '@shared/contract'
 import type { Actor } from '../core/actor'
 import { DomainError } from '../core/errors'
-import { ownershipResolvers } from './ownership'
+import { ownerIds, ownershipResolvers } from './ownership'
 import type { CallContext } from './types'
 
 export const SESSION_EXPIRED = 'Votre session a expiré ou vous n’êtes pas connecté. Reconnectez-vous.'
@@ -64,7 +64,7 @@ export async function dispatch<A extends Actor>(
           const resolve = ownershipResolvers[entity]
           if (!resolve) throw new Error(`No ownership resolver for ${entity}`)
           // Same answer for "not yours" and "does not exist": ids of other families stay unguessable.
-          if (typeof v !== 'number' || (await resolve(m, v)) !== actor.familyId) throw new DomainError('not_found', 'Élément introuvable.', 404)
+          if (typeof v !== 'number' || !ownerIds(await resolve(m, v)).includes(actor.familyId)) throw new DomainError('not_found', 'Élément introuvable.', 404)
         }
       }
     })

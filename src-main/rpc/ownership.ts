@@ -1,18 +1,25 @@
 import type { EntityManager } from 'typeorm'
-import { Child, Person } from '../families/entities'
+import { Person } from '../families/entities'
 import { FamilyRequest } from '../requests/entities'
 import { enrolmentFamily } from '../activities/ownership'
 import { bookingFamily } from '../bookings/ownership'
 import { familyFileOwnership } from '../families/ownership'
 import { Invoice } from '../billing/entities'
+import { childHouseholds } from '../families/households'
+
+/** A resolver's answer: the owning family, the households of a shared child, or null (no such row). */
+export type Owners = number | readonly number[] | null
+export const ownerIds = (o: Owners): readonly number[] => (o === null ? [] : typeof o === 'number' ? [o] : o)
 
 /**
  * For each entity a portal input can point at, how to find the family that
  * owns a given id. The portal dispatcher refuses any id whose owner is not
- * the caller's family; later modules add their entities here.
+ * the caller's family (or, for a shared child, one of its households); later
+ * modules add their entities here.
  */
-export const ownershipResolvers: Record<string, (m: EntityManager, id: number) => Promise<number | null>> = {
-  child: async (m, id) => (await m.findOneBy(Child, { id }))?.familyId ?? null,
+export const ownershipResolvers: Record<string, (m: EntityManager, id: number) => Promise<Owners>> = {
+  /** A shared child belongs to both its households (its common file); what each household did with it is its own. */
+  child: async (m, id) => childHouseholds(m, id),
   person: async (m, id) => (await m.findOneBy(Person, { id }))?.familyId ?? null,
   request: async (m, id) => (await m.findOneBy(FamilyRequest, { id }))?.familyId ?? null,
   enrolment: enrolmentFamily,

@@ -2,6 +2,7 @@ import type { familyFileStaffProcedures } from '@shared/contract/staff-family-fi
 import { DomainError } from '../core/errors'
 import { acceptFileChange, listFileChanges, refuseFileChange } from '../families/change-requests'
 import { addChild, loadFamilyFile, writeCustodyNotes, writeSection } from '../families/file'
+import { familyIdByNumber, linkSecondHousehold, unlinkSecondHousehold } from '../families/households'
 import { audienceChoices, audienceLabel, resolveAudience } from '../families/audience'
 import {
   attachStaffDocument,
@@ -59,6 +60,15 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
   'family-file-add-child': async (i, ctx) => ({ childId: await ctx.core.tx.run((m) => addChild(m, ctx.core, requireActor(ctx), i.familyId, i.child)) }),
   'family-file-custody': async (i, ctx) => {
     await writeCustodyNotes(ctx.core, requireActor(ctx), i.childId, i.custodyNotes, i.version)
+    return OK
+  },
+  'child-household-link': async (i, ctx) => {
+    const familyId = await ctx.core.tx.read((m) => familyIdByNumber(m, i.familyNumber))
+    await linkSecondHousehold(ctx.core, requireActor(ctx), i.childId, familyId)
+    return OK
+  },
+  'child-household-unlink': async (i, ctx) => {
+    await unlinkSecondHousehold(ctx.core, requireActor(ctx), i.childId)
     return OK
   },
   'family-file-departure': async (i, ctx) => {

@@ -324,6 +324,17 @@ export const childFile = z.object({
   }),
   /** Only for the direction role (court decisions); null otherwise. */
   custodyNotes: z.string().nullable(),
+  /**
+   * Issue 16: the child shared between two households (foyers). `firstHousehold`
+   * says whether the file's household is the child's first one; `other` names the
+   * other household for staff only (null on the portal: a household never learns
+   * the other one's details).
+   */
+  household: z.object({
+    shared: z.boolean(),
+    firstHousehold: z.boolean(),
+    other: z.object({ familyId: id, number: z.number().int(), name: z.string() }).nullable()
+  }),
   /** What each section's save sends back (health, authorisations and custody notes share the child's file row). */
   versions: z.object({ child: z.number().int(), health: z.number().int(), authorisations: z.number().int(), custody: z.number().int() })
 })

@@ -39,6 +39,13 @@ export const familyFileStaffProcedures = {
   'family-file-save': proc({ input: staffSectionInput, output: ok, roles: OFFICE }),
   'family-file-add-child': proc({ input: z.object({ familyId: id, child: newChildValues }), output: z.object({ childId: id }), roles: DESK }),
   'family-file-custody': proc({ input: z.object({ childId: id, custodyNotes: optionalText(4000), version: recordVersion }), output: ok, roles: DIRECTION }),
+  /** Issue 16: the other parent's household (an existing, active family, by its N° famille) shares the child's file. */
+  'child-household-link': proc({
+    input: z.object({ childId: id, familyNumber: z.coerce.number({ error: 'Saisissez le N° famille du second foyer.' }).int().positive({ error: 'Saisissez le N° famille du second foyer.' }) }),
+    output: ok,
+    roles: DIRECTION
+  }),
+  'child-household-unlink': proc({ input: z.object({ childId: id }), output: ok, roles: DIRECTION }),
   'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable(), version: recordVersion }), output: ok, roles: DESK }),
 
   // ------------------------------------------------------------ change requests

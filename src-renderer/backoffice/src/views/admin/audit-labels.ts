@@ -71,6 +71,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'password-reset-request': 'Demande de mot de passe oublié',
   'family-create': 'Création de famille',
   'child-create': 'Ajout d’un enfant',
+  'child-household-link': 'Enfant rattaché à un second foyer',
+  'child-household-unlink': 'Enfant détaché de son second foyer',
   'account-create': 'Création de compte portail',
   'account-status': 'Changement d’état du compte',
   'account-validate': 'Validation de compte',

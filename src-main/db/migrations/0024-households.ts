@@ -1,0 +1,58 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm'
+
+/**
+ * Separated parents (issue 16). Today's `family` row is a household (foyer)
+ * and `child.family_id` stays the child's first household, so nothing changes
+ * for families without a second one. `child_household` links a child to its
+ * second household (one at most); `custody_rule` and `custody_exception` say
+ * which household has the child on a day; `booking.family_id` is the household
+ * that booked (and is billed), filled from the child's household for existing
+ * bookings and by a trigger for any writer that does not say.
+ */
+export class Households0000000000024 implements MigrationInterface {
+  name = 'Households0000000000024'
+
+  async up(q: QueryRunner): Promise<void> {
+    const statements = [
+      `CREATE TABLE child_household (
+        child_id INTEGER PRIMARY KEY REFERENCES child(id) ON DELETE CASCADE,
+        family_id INTEGER NOT NULL REFERENCES family(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        created_by INTEGER REFERENCES staff_user(id) ON DELETE SET NULL)`,
+      `CREATE INDEX child_household_family ON child_household(family_id)`,
+      // Every (household, child) pair: what portal lists and audiences read instead of child.family_id.
+      `CREATE VIEW household_child AS
+        SELECT family_id, id AS child_id, 1 AS first FROM child
+        UNION ALL SELECT family_id, child_id, 0 AS first FROM child_household`,
+      `CREATE TABLE custody_rule (
+        child_id INTEGER PRIMARY KEY REFERENCES child(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('none','alternate-weeks','weekdays')),
+        odd_weeks_family_id INTEGER REFERENCES family(id) ON DELETE SET NULL,
+        weekdays TEXT NOT NULL DEFAULT '[]',
+        holidays_split INTEGER NOT NULL DEFAULT 0,
+        first_half_family_id INTEGER REFERENCES family(id) ON DELETE SET NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 0, version_by TEXT NOT NULL DEFAULT '', version_at TEXT)`,
+      `CREATE TABLE custody_exception (
+        child_id INTEGER NOT NULL REFERENCES child(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        family_id INTEGER NOT NULL REFERENCES family(id) ON DELETE CASCADE,
+        PRIMARY KEY (child_id, day))`,
+      `ALTER TABLE booking ADD COLUMN family_id INTEGER REFERENCES family(id) ON DELETE SET NULL`,
+      `UPDATE booking SET family_id = (SELECT c.family_id FROM child c WHERE c.id = booking.child_id)`,
+      `CREATE INDEX booking_household ON booking(family_id, day)`,
+      // Writers that know no household (desk, autobook, imports) book for the child's first one.
+      `CREATE TRIGGER booking_household_default AFTER INSERT ON booking WHEN NEW.family_id IS NULL
+        BEGIN UPDATE booking SET family_id = (SELECT c.family_id FROM child c WHERE c.id = NEW.child_id) WHERE id = NEW.id; END`
+    ]
+    for (const s of statements) await q.query(s)
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER booking_household_default`)
+    await q.query(`DROP INDEX booking_household`)
+    await q.query(`ALTER TABLE booking DROP COLUMN family_id`)
+    await q.query(`DROP VIEW household_child`)
+    for (const t of ['custody_exception', 'custody_rule', 'child_household']) await q.query(`DROP TABLE ${t}`)
+  }
+}
