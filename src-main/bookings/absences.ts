@@ -9,6 +9,7 @@ import { loadContext } from './context'
 import { planAbsence } from './plan'
 import { sendFamilyDocument } from '../documents/documents'
 import { summarize, type RecapResult } from './recap'
+import { childInHousehold } from '../families/households'
 import { dbOf, stmt } from './sql'
 
 export interface AbsenceInput {
@@ -35,12 +36,15 @@ async function plan(m: EntityManager, core: Core, actor: FamilyActor, input: Abs
   }
   const from = input.from < t ? t : input.from
   const ctx = await loadContext(m, { childIds: [input.childId], from, to: input.to, includeEnded: true })
-  if (ctx.children.get(input.childId)?.familyId !== actor.familyId) throw notFound('Enfant')
+  if (!ctx.children.has(input.childId) || !childInHousehold(m, input.childId, actor.familyId)) throw notFound('Enfant')
   if (input.certificateDocumentId) {
     const doc = stmt(dbOf(m), 'SELECT family_id AS familyId FROM family_document WHERE id = ?').get(input.certificateDocumentId) as { familyId: number } | undefined
     if (doc?.familyId !== actor.familyId) throw notFound('Certificat')
   }
-  const lines = planAbsence(ctx, { ...input, from, hasCertificate: preview ? input.reason === 'maladie' : !!(input.certificateDocumentId || input.certificateUploadId) }, core.clock.now(), t)
+  // A household declares absences on its own bookings only (a shared child's other household keeps its days).
+  const lines = planAbsence(ctx, { ...input, from, hasCertificate: preview ? input.reason === 'maladie' : !!(input.certificateDocumentId || input.certificateUploadId) }, core.clock.now(), t).filter(
+    (l) => ctx.foreignBooking(actor.familyId, l.childId, l.unitId, l.day) === null
+  )
   if (!lines.length) {
     throw new DomainError(
       'nothing_reserved',

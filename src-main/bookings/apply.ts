@@ -39,7 +39,7 @@ export function checkTransition(line: PlannedLine, actorKind: ActorKind): void {
 }
 
 const BOOKING_COLUMNS = [
-  'child_id', 'unit_id', 'day', 'enrolment_id', 'group_id', 'state', 'source', 'request_id', 'price_cents', 'created_at', 'updated_at'
+  'child_id', 'unit_id', 'day', 'enrolment_id', 'group_id', 'state', 'source', 'request_id', 'price_cents', 'created_at', 'updated_at', 'family_id'
 ] as const
 const CHANGE_COLUMNS = [
   'booking_id', 'family_id', 'request_id', 'kind', 'status', 'from_state', 'to_state', 'late', 'absence_reason',
@@ -61,6 +61,10 @@ export function applyLines(db: Database.Database, ctx: BookingContext | null, li
   const requestIdOf = (line: PlannedLine) => o.requestIds?.[line.kind] ?? null
   const isRequest = (line: PlannedLine) => line.action === 'request' || line.action === 'book' || line.action === 'walk-in'
 
+  // The household a new booking belongs to (issue 16): the family that asks, or for staff the custody calendar's
+  // household of the day (null: the database gives it the child's first household).
+  const householdOf = (l: PlannedLine) => (o.mode === 'family' ? o.familyId : (ctx?.custodyOn(l.childId, l.day) ?? null))
+
   // 1. Booking rows. New ones in bulk, matched back by their unique (child, unit, day).
   const bookingIds = new Map<PlannedLine, number>()
   const fresh = lines.filter((l) => l.bookingId === null)
@@ -69,7 +73,7 @@ export function applyLines(db: Database.Database, ctx: BookingContext | null, li
       db,
       'booking',
       BOOKING_COLUMNS,
-      fresh.map((l) => [l.childId, l.unitId, l.day, l.enrolmentId, l.groupId, l.to, o.source, requestIdOf(l), l.priceCents, o.now, o.now]),
+      fresh.map((l) => [l.childId, l.unitId, l.day, l.enrolmentId, l.groupId, l.to, o.source, requestIdOf(l), l.priceCents, o.now, o.now, householdOf(l)]),
       'id, child_id, unit_id, day'
     )
     const idOf = new Map(rows.map((r) => [bookingKey(r.child_id, r.unit_id, r.day), r.id]))
@@ -84,7 +88,7 @@ export function applyLines(db: Database.Database, ctx: BookingContext | null, li
   const updateBooking = stmt(
     db,
     `UPDATE booking SET state = ?, source = COALESCE(?, source), request_id = COALESCE(?, request_id), price_cents = ?,
-       group_id = COALESCE(?, group_id), enrolment_id = COALESCE(?, enrolment_id), updated_at = ?
+       group_id = COALESCE(?, group_id), enrolment_id = COALESCE(?, enrolment_id), family_id = COALESCE(?, family_id), updated_at = ?
      WHERE id = ? AND state = ?`
   )
   for (const l of lines) {
@@ -97,6 +101,8 @@ export function applyLines(db: Database.Database, ctx: BookingContext | null, li
       l.priceCents,
       request ? l.groupId : null,
       request ? l.enrolmentId : null,
+      // A household booking a cell freed by the other one takes the row over.
+      request && o.mode === 'family' ? o.familyId : null,
       o.now,
       l.bookingId,
       l.from

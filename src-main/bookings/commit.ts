@@ -12,6 +12,7 @@ import { sendRecap, summarize, type RecapResult } from './recap'
 import { closeRequests } from './decisions'
 import { groupCommit } from './group-commit'
 import { dbOf, stmt } from './sql'
+import { childInHousehold } from '../families/households'
 
 export const MAX_CHANGES = 1000
 
@@ -20,12 +21,34 @@ function span(days: string[]): { from: string; to: string } {
   return { from: sorted[0], to: sorted[sorted.length - 1] }
 }
 
-/** Loads the context and refuses any child that is not the caller's (same answer as for an unknown id). */
+/** Loads the context and refuses any child that is not one of the caller's household (same answer as for an unknown id). */
 async function familyContext(m: EntityManager, familyId: number, childIds: number[], days: string[]): Promise<BookingContext> {
   const { from, to } = span(days)
   const ctx = await loadContext(m, { childIds, from, to })
-  for (const id of childIds) if (ctx.children.get(id)?.familyId !== familyId) throw notFound('Enfant')
+  for (const id of childIds) if (!ctx.children.has(id) || !childInHousehold(m, id, familyId)) throw notFound('Enfant')
   return ctx
+}
+
+/**
+ * A shared child's days with the other parent (issue 16): a household books
+ * only the days the custody calendar gives it (or days with no rule), and
+ * touches only its own bookings. The other household's cells are refused
+ * without saying what is there.
+ */
+export function householdIntents(ctx: BookingContext, familyId: number, intents: FamilyIntent[]): { intents: FamilyIntent[]; errors: PlanError[] } {
+  const errors: PlanError[] = []
+  const kept = intents.filter((i) => {
+    const foreign = i.op === 'add' ? ctx.otherHousehold(familyId, i.childId, i.unitId, i.day) : ctx.foreignBooking(familyId, i.childId, i.unitId, i.day) === 'live'
+    if (foreign) errors.push({ ...i, code: 'other-household', message: `Le ${frDay(i.day)}, ${ctx.children.get(i.childId)?.firstName ?? 'l’enfant'} est chez l’autre parent.` })
+    return !foreign
+  })
+  return { intents: kept, errors }
+}
+
+async function planHousehold(m: EntityManager, ctx: BookingContext, familyId: number, intents: FamilyIntent[], now: Date) {
+  const own = householdIntents(ctx, familyId, intents)
+  const { lines, errors } = await planFamilyChanges(m, ctx, own.intents, now)
+  return { lines, errors: [...own.errors, ...errors] }
 }
 
 function refusal(errors: PlanError[]): DomainError {
@@ -51,7 +74,7 @@ export async function previewFamilyChanges(core: Core, actor: FamilyActor, inten
   checkSize(intents)
   return core.tx.read(async (m) => {
     const ctx = await familyContext(m, actor.familyId, [...new Set(intents.map((i) => i.childId))], intents.map((i) => i.day))
-    const { lines, errors } = await planFamilyChanges(m, ctx, intents, core.clock.now())
+    const { lines, errors } = await planHousehold(m, ctx, actor.familyId, intents, core.clock.now())
     return summarize(ctx, lines, errors)
   })
 }
@@ -126,7 +149,7 @@ export async function commitFamilyChanges(core: Core, actor: FamilyActor, intent
   // Never call it inside another transaction.
   return groupCommit(core).run(async (m) => {
     const ctx = await familyContext(m, actor.familyId, [...new Set(intents.map((i) => i.childId))], intents.map((i) => i.day))
-    const { lines, errors } = await planFamilyChanges(m, ctx, intents, core.clock.now())
+    const { lines, errors } = await planHousehold(m, ctx, actor.familyId, intents, core.clock.now())
     if (errors.length) throw refusal(errors)
     return writeFamilyLines(m, core, actor, ctx, lines, errors)
   })
@@ -166,6 +189,8 @@ async function planPeriod(m: EntityManager, core: Core, actor: FamilyActor, inpu
   const intents: FamilyIntent[] = []
   for (const day of days) {
     if (!matchesWeekType(day, input.weekType) || !ctx.isOpen(input.activityId, day) || !ctx.enrolmentFor(input.childId, input.activityId, day)) continue
+    // The other parent's days are simply not part of this household's period.
+    if (ctx.custodyOn(input.childId, day) !== null && ctx.custodyOn(input.childId, day) !== actor.familyId) continue
     const wd = isoWeekday(day)
     for (const s of input.slots) {
       if (s.weekday !== wd) continue
@@ -174,7 +199,7 @@ async function planPeriod(m: EntityManager, core: Core, actor: FamilyActor, inpu
       intents.push({ childId: input.childId, unitId: s.unitId, day, op: 'add' })
     }
   }
-  const { lines, errors } = await planFamilyChanges(m, ctx, intents, core.clock.now())
+  const { lines, errors } = await planHousehold(m, ctx, actor.familyId, intents, core.clock.now())
   return { ctx, lines, errors }
 }
 

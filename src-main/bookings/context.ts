@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { BookingWindow } from '@shared/bookings/deadlines'
 import type { BookingState } from '@shared/bookings/state-machine'
+import { custodyResolver, type CustodyOn } from '../families/custody'
 import { cachedOpeningDays } from './opening-cache'
 import { rulesFor, type ActivityRules } from './rules'
 import { dbOf, stmt } from './sql'
@@ -55,6 +56,8 @@ export interface BookingRow {
   enrolmentId: number | null
   priceCents: number
   source: string
+  /** The household that booked (issue 16: a shared child's bookings are each household's own). */
+  familyId: number | null
 }
 
 const json = (ids: Iterable<number>) => JSON.stringify([...new Set(ids)])
@@ -74,6 +77,8 @@ export class BookingContext {
   exclusions = new Map<number, Set<number>>()
   openDays = new Map<number, Set<string>>()
   bookings = new Map<string, BookingRow>()
+  /** Which household has a shared child on a day (custody calendar); null: no rule or not shared. */
+  custodyOn: CustodyOn = () => null
   private capacity = new Map<string, number>()
   private load = new Map<string, number>()
 
@@ -84,6 +89,23 @@ export class BookingContext {
 
   booking(childId: number, unitId: number, day: string): BookingRow | null {
     return this.bookings.get(bookingKey(childId, unitId, day)) ?? null
+  }
+
+  /**
+   * The cell is the other household's, not `household`'s: the custody calendar
+   * gives the day to the other one, or the other one holds a live booking there.
+   */
+  otherHousehold(household: number, childId: number, unitId: number, day: string): boolean {
+    const owner = this.custodyOn(childId, day)
+    if (owner !== null && owner !== household) return true
+    return this.foreignBooking(household, childId, unitId, day) === 'live'
+  }
+
+  /** A booking row of the cell made by another household: 'live', or 'dead' (cancelled or refused: the cell is free). */
+  foreignBooking(household: number, childId: number, unitId: number, day: string): 'live' | 'dead' | null {
+    const b = this.booking(childId, unitId, day)
+    if (!b || b.familyId === null || b.familyId === household) return null
+    return b.state === 'CANCELLED' || b.state === 'REFUSED' ? 'dead' : 'live'
   }
 
   /** The validated enrolment of a child in an activity covering a day (only those allow new bookings). */
@@ -214,10 +236,11 @@ export async function loadContext(m: EntityManager, q: ContextQuery): Promise<Bo
   for (const b of stmt(
     db,
     `SELECT id, child_id AS childId, unit_id AS unitId, day, state, group_id AS groupId, enrolment_id AS enrolmentId,
-            price_cents AS priceCents, source
+            price_cents AS priceCents, source, family_id AS familyId
      FROM booking WHERE child_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`
   ).all(childIds, q.from, q.to) as BookingRow[]) {
     ctx.bookings.set(bookingKey(b.childId, b.unitId, b.day), b)
   }
+  ctx.custodyOn = await custodyResolver(m, q.childIds, q.from, q.to)
   return ctx
 }

@@ -19,13 +19,16 @@ export async function familyOptions(core: Core, familyId: number): Promise<Famil
   const t = today(core)
   return core.tx.read(async (m) => {
     const db = dbOf(m)
-    const children = db.prepare('SELECT id AS childId, first_name AS firstName FROM child WHERE family_id = ? ORDER BY birth_date, id').all(familyId) as { childId: number; firstName: string }[]
+    // A shared child is in both households' forms (issue 16).
+    const children = db
+      .prepare('SELECT c.id AS childId, c.first_name AS firstName FROM household_child hc JOIN child c ON c.id = hc.child_id WHERE hc.family_id = ? ORDER BY c.birth_date, c.id')
+      .all(familyId) as { childId: number; firstName: string }[]
     const rows = db
       .prepare(
         `SELECT e.child_id AS childId, a.id AS activityId, a.name, MIN(COALESCE(e.start_date, p.start_date)) AS "from", MAX(COALESCE(e.ended_on, p.end_date)) AS "to"
          FROM enrolment e JOIN activity_period p ON p.id = e.period_id JOIN activity a ON a.id = e.activity_id
-         JOIN child c ON c.id = e.child_id
-         WHERE c.family_id = ? AND e.status = 'validated' AND p.end_date >= ?
+         JOIN household_child hc ON hc.child_id = e.child_id
+         WHERE hc.family_id = ? AND e.status = 'validated' AND p.end_date >= ?
          GROUP BY e.child_id, a.id ORDER BY a.name`
       )
       .all(familyId, t) as { childId: number; activityId: number; name: string; from: string; to: string }[]

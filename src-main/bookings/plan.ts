@@ -43,7 +43,7 @@ export interface PlanError {
   childId: number
   unitId: number
   day: string
-  code: 'complet' | 'deadline' | 'not-enrolled' | 'closed' | 'state' | 'exclusive' | 'no-family-changes' | 'unknown'
+  code: 'complet' | 'deadline' | 'not-enrolled' | 'closed' | 'state' | 'exclusive' | 'no-family-changes' | 'other-household' | 'unknown'
   message: string
 }
 
@@ -90,7 +90,8 @@ function record(ctx: BookingContext, line: PlannedLine): void {
       groupId: line.groupId,
       enrolmentId: line.enrolmentId,
       priceCents: line.priceCents,
-      source: 'family'
+      source: 'family',
+      familyId: null
     })
 }
 

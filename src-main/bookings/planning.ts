@@ -11,6 +11,7 @@ import { loadContext, type ActivityRow, type BookingContext, type UnitRow } from
 import { hasPlace } from './plan'
 import { unitPricer } from './pricing-hook'
 import { dbOf, stmt } from './sql'
+import { householdChildIds } from '../families/households'
 
 export type Slot = 'matin' | 'midi' | 'soir' | 'journee'
 
@@ -91,11 +92,20 @@ export interface Planning {
 const BILLED_FOR_COST = new Set(['R', 'DR', 'A_FACT', 'PRESENT', 'ABSENT'])
 export const MAX_PLANNING_DAYS = 62
 
-function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, activity: ActivityRow, days: string[], now: Date, unitCents: number): PlanningCell[] {
+/** A cell of the other household's days, as a household sees it: no state, no booking, no price (issue 16). */
+const otherParentCell = (day: string): PlanningCell => ({ day, cell: 'autre-parent', bookingId: null, canAdd: false, canRemove: false, lateCancel: false, priceCents: 0 })
+
+function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, activity: ActivityRow, days: string[], now: Date, unitCents: number, viewer: number | null): PlanningCell[] {
   const cells: PlanningCell[] = []
   const nowMs = now.getTime()
   for (const day of days) {
-    const b = ctx.booking(childId, unit.id, day)
+    // A household sees its own cells; the other household's days and bookings show as « chez l'autre parent ».
+    const foreign = viewer === null ? null : ctx.foreignBooking(viewer, childId, unit.id, day)
+    const b = foreign === 'dead' ? null : ctx.booking(childId, unit.id, day)
+    if (viewer !== null && (foreign === 'live' || (!b && ctx.otherHousehold(viewer, childId, unit.id, day)))) {
+      if (b || (ctx.enrolmentFor(childId, activity.id, day) && ctx.isOpen(activity.id, day))) cells.push(otherParentCell(day))
+      continue
+    }
     const state = b?.state ?? null
     const enrolment = ctx.enrolmentFor(childId, activity.id, day)
     const open = ctx.isOpen(activity.id, day)
@@ -125,7 +135,8 @@ function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, act
   return cells
 }
 
-export async function buildPlanning(m: EntityManager, core: Core, childIds: number[], from: string, to: string): Promise<Planning> {
+/** `viewer`: the household looking (portal), which sees only its own days of a shared child; null for staff, who see both. */
+export async function buildPlanning(m: EntityManager, core: Core, childIds: number[], from: string, to: string, viewer: number | null = null): Promise<Planning> {
   const now = core.clock.now()
   const days = dayRange(from, to)
   const ctx = await loadContext(m, { childIds, from, to, includeEnded: true })
@@ -153,7 +164,7 @@ export async function buildPlanning(m: EntityManager, core: Core, childIds: numb
       const periods = [...new Set(ctx.enrolments.filter((e) => e.childId === childId && e.activityId === aId).map((e) => e.periodName))]
       for (const unit of ctx.unitsOf(aId)) {
         const price = unitPrice(childId, unit.id, from)
-        const cells = buildLineCells(ctx, childId, unit, activity, days, now, price.cents)
+        const cells = buildLineCells(ctx, childId, unit, activity, days, now, price.cents, viewer)
         if (cells.some((c) => c.canAdd || (c.canRemove && !c.lateCancel))) modifiable.set(aId, true)
         lines.push({
           childId,
@@ -171,7 +182,7 @@ export async function buildPlanning(m: EntityManager, core: Core, childIds: numb
       }
     }
     let cost = 0
-    for (const b of ctx.bookings.values()) if (b.childId === childId && BILLED_FOR_COST.has(b.state)) cost += b.priceCents
+    for (const b of ctx.bookings.values()) if (b.childId === childId && BILLED_FOR_COST.has(b.state) && (viewer === null || b.familyId === viewer)) cost += b.priceCents
     children.push({ childId, firstName: child.firstName, lastName: child.lastName, costCents: cost, lines })
   }
   const activities: PlanningActivity[] = [...ctx.activities.values()].map((a) => {
@@ -212,9 +223,9 @@ export function checkRange(from: string, to: string): void {
 export async function familyPlanning(core: Core, familyId: number, from: string, to: string, childId?: number): Promise<Planning> {
   checkRange(from, to)
   return core.tx.read(async (m) => {
-    const ids = (stmt(dbOf(m), 'SELECT id FROM child WHERE family_id = ? ORDER BY birth_date, id').all(familyId) as { id: number }[]).map((r) => r.id)
+    const ids = householdChildIds(m, familyId)
     if (childId !== undefined && !ids.includes(childId)) throw notFound('Enfant')
-    return buildPlanning(m, core, childId !== undefined ? [childId] : ids, from, to)
+    return buildPlanning(m, core, childId !== undefined ? [childId] : ids, from, to, familyId)
   })
 }
 
@@ -230,11 +241,11 @@ export const FIRST_BOOKABLE_MONTHS = 13
 export async function firstBookableDay(core: Core, familyId: number): Promise<string | null> {
   const start = today(core)
   return core.tx.read(async (m) => {
-    const ids = (stmt(dbOf(m), 'SELECT id FROM child WHERE family_id = ? ORDER BY birth_date, id').all(familyId) as { id: number }[]).map((r) => r.id)
+    const ids = householdChildIds(m, familyId)
     if (!ids.length) return null
     for (let i = 0, month = monthOf(start); i < FIRST_BOOKABLE_MONTHS; i++, month = addMonths(month, 1)) {
       const from = i === 0 ? start : `${month}-01`
-      const p = await buildPlanning(m, core, ids, from, lastDayOfMonth(month))
+      const p = await buildPlanning(m, core, ids, from, lastDayOfMonth(month), familyId)
       const days = p.children.flatMap((c) => c.lines.flatMap((l) => l.cells.filter((x) => x.canAdd).map((x) => x.day)))
       if (days.length) return days.sort()[0]
     }

@@ -125,7 +125,8 @@ export async function staffApply(
       applyLines(db, ctx, [line], {
         actor,
         now: nowIso,
-        familyId: child.familyId,
+        // The household the booking is (or will be) billed to: a shared child's change is told to that household.
+        familyId: b?.familyId ?? ctx.custodyOn(it.childId, it.day) ?? child.familyId,
         source: it.action === 'walk-in' ? 'walk-in' : 'staff',
         mode: 'direct',
         decidedBy: actor.id,
@@ -136,7 +137,7 @@ export async function staffApply(
       const after = ctx.booking(it.childId, it.unitId, it.day)
       const id = after?.id || (stmt(db, 'SELECT id FROM booking WHERE child_id = ? AND unit_id = ? AND day = ?').get(it.childId, it.unitId, it.day) as { id: number }).id
       if (after) after.state = to
-      else ctx.bookings.set(`${it.childId}:${it.unitId}:${it.day}`, { id, childId: it.childId, unitId: it.unitId, day: it.day, state: to, groupId: line.groupId, enrolmentId: line.enrolmentId, priceCents, source: 'staff' })
+      else ctx.bookings.set(`${it.childId}:${it.unitId}:${it.day}`, { id, childId: it.childId, unitId: it.unitId, day: it.day, state: to, groupId: line.groupId, enrolmentId: line.enrolmentId, priceCents, source: 'staff', familyId: null })
       if (line.groupId !== null) {
         const took = (s: string | null) => s === 'DR' || s === 'R' || s === 'DA' || s === 'PRESENT'
         if (took(from) !== took(to)) ctx.adjustTaken(line.groupId, line.unitId, line.day, took(to) ? 1 : -1)

@@ -33,6 +33,7 @@ const RECORDS = {
   person: ['Ce dossier', 'm'],
   child: ['Ce dossier', 'm'],
   child_file: ['Ce dossier', 'm'],
+  custody_rule: ['Ce calendrier de garde', 'm'],
   family_fiscal: ['Ce dossier', 'm'],
   family_caf: ['Ce dossier', 'm'],
   family_bank: ['Ce dossier', 'm'],

@@ -90,8 +90,11 @@ export async function unlinkSecondHousehold(core: Core, actor: Actor, childId: n
     const second = childHouseholds(m, childId)[1]
     if (!second) throw notFound('Second foyer')
     stmt(dbOf(m), 'DELETE FROM child_household WHERE child_id = ?').run(childId)
-    stmt(dbOf(m), 'DELETE FROM custody_exception WHERE child_id = ? AND family_id = ?').run(childId, second)
+    // A calendar names both households: it goes with the link (audited below), so a new link starts with no rule.
+    const rule = stmt(dbOf(m), 'SELECT kind, odd_weeks_family_id, weekdays, holidays, first_half_family_id FROM custody_rule WHERE child_id = ?').get(childId) ?? null
+    stmt(dbOf(m), 'DELETE FROM custody_exception WHERE child_id = ?').run(childId)
+    stmt(dbOf(m), 'DELETE FROM custody_rule WHERE child_id = ?').run(childId)
     await refreshSearchText(m, second)
-    await audit(m, actor, core.clock.now(), { action: 'child-household-unlink', entity: 'child', entityId: childId, before: { secondFamilyId: second } })
+    await audit(m, actor, core.clock.now(), { action: 'child-household-unlink', entity: 'child', entityId: childId, before: { secondFamilyId: second, custodyRule: rule } })
   })
 }

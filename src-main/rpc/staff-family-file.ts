@@ -2,6 +2,7 @@ import type { familyFileStaffProcedures } from '@shared/contract/staff-family-fi
 import { DomainError } from '../core/errors'
 import { acceptFileChange, listFileChanges, refuseFileChange } from '../families/change-requests'
 import { addChild, loadFamilyFile, writeCustodyNotes, writeSection } from '../families/file'
+import { getCustody, saveCustody } from '../families/custody'
 import { familyIdByNumber, linkSecondHousehold, unlinkSecondHousehold } from '../families/households'
 import { audienceChoices, audienceLabel, resolveAudience } from '../families/audience'
 import {
@@ -69,6 +70,11 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
   },
   'child-household-unlink': async (i, ctx) => {
     await unlinkSecondHousehold(ctx.core, requireActor(ctx), i.childId)
+    return OK
+  },
+  'custody-get': async (i, ctx) => ctx.core.tx.read((m) => getCustody(m, i.childId, i.month)),
+  'custody-save': async (i, ctx) => {
+    await saveCustody(ctx.core, requireActor(ctx), i.childId, i.calendar, i.version)
     return OK
   },
   'family-file-departure': async (i, ctx) => {

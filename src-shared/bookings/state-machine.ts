@@ -103,7 +103,7 @@ export function refusalMessage(from: BookingState | null, action: BookingAction)
 // ---------------------------------------------------------------- display
 
 /** What a planning cell shows. Computed cells (libre, indisponible, complet) have no booking row behind them. */
-export type CellState = 'libre' | 'indisponible' | 'complet' | Exclude<BookingState, 'CANCELLED'>
+export type CellState = 'libre' | 'indisponible' | 'complet' | 'autre-parent' | Exclude<BookingState, 'CANCELLED'>
 
 export interface CellLabel {
   /** Short text in the cell ('' when the colour alone plus the legend say it, e.g. libre). */
@@ -125,7 +125,9 @@ export const CELL_LABELS: Record<CellState, CellLabel> = {
   A_FACT: { short: 'A Fact.', label: 'Absence facturée', color: '#f5d0fe' },
   REFUSED: { short: '✕', label: 'Réservation refusée', color: '#fca5a5' },
   PRESENT: { short: 'P', label: 'Présent', color: '#86efac' },
-  ABSENT: { short: 'Abs', label: 'Absent', color: '#e5e7eb' }
+  ABSENT: { short: 'Abs', label: 'Absent', color: '#e5e7eb' },
+  /** A shared child's day with its other household (issue 16): no detail is shown. */
+  'autre-parent': { short: '', label: 'Chez l’autre parent', color: '#e0e7ff' }
 }
 
 /** The legend in display order (portal and back-office plannings). */

@@ -7,7 +7,7 @@ import { id, isoDate } from './common'
 
 const int = z.number().int()
 export const bookingState = z.enum(BOOKING_STATES)
-export const cellState = z.enum(['libre', 'indisponible', 'complet', 'DR', 'R', 'DA', 'A_EXC', 'A_FACT', 'REFUSED', 'PRESENT', 'ABSENT'])
+export const cellState = z.enum(['libre', 'indisponible', 'complet', 'autre-parent', 'DR', 'R', 'DA', 'A_EXC', 'A_FACT', 'REFUSED', 'PRESENT', 'ABSENT'])
 export const changeKind = z.enum(['reservation', 'cancellation', 'absence'])
 export const changeStatus = z.enum(['pending', 'accepted', 'refused', 'excused', 'billed', 'withdrawn'])
 export const absenceReason = z.enum(['maladie', 'convenance', 'autre'])

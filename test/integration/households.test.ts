@@ -14,7 +14,7 @@ import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedFamily, seedStaff, type SeededFamily, type TestCore } from '../helpers/core'
 import { client, type TestClient } from '../helpers/http'
 import { book } from '../helpers/billing'
-import { seedActivity } from '../helpers/bookings'
+import { enrol, seedActivity } from '../helpers/bookings'
 
 let core: TestCore
 let staffApp: FastifyInstance
@@ -137,6 +137,97 @@ describe('the child’s common file is seen from both portals', () => {
   test('the mother cannot reach the father’s own child', async () => {
     const r = await motherPortal.call('file-request-change', { section: 'health', childId: fathersOwnChild, values: { allergies: false } })
     expect(r.status).toBe(404)
+  })
+})
+
+describe('custody calendar and bookings', () => {
+  /** Wednesdays of January 2027: ISO weeks 1 (odd), 2, 3, 4. */
+  const [W1, W2, W3, W4] = ['2027-01-06', '2027-01-13', '2027-01-20', '2027-01-27']
+  let unit: number
+  const cells = async (c: TestClient, proc = 'bookings-planning', extra: Record<string, unknown> = {}) => {
+    const r = await c.call(proc, { from: '2027-01-01', to: '2027-01-31', ...extra })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const child = r.body.children.find((x: { childId: number }) => x.childId === shared)
+    return { body: r.body, child, cell: (day: string) => child.lines[0].cells.find((x: { day: string }) => x.day === day) }
+  }
+
+  beforeAll(async () => {
+    const act = await seedActivity(core, { validation: 'auto', name: 'Mercredis partagés' })
+    unit = act.units[0].id
+    await enrol(core, act, shared)
+  })
+
+  test('the desk sets alternate weeks (mother: odd weeks) with an exception; bad households and stale copies are refused', async () => {
+    const calendar = { kind: 'alternate-weeks', oddWeeksFamilyId: mother.familyId, exceptions: [{ day: W4, familyId: mother.familyId }] }
+    const view = (await desk.call('custody-get', { childId: shared, month: '2027-01' })).body
+    expect(view.households.map((h: { familyId: number }) => h.familyId)).toEqual([mother.familyId, father.familyId])
+    expect(view.days.find((d: { day: string }) => d.day === W1).familyId).toBeNull()
+    const stranger = await seedFamily(core, { lastName: 'Inconnu' })
+    const bad = await desk.call('custody-save', { childId: shared, version: view.version, calendar: { ...calendar, oddWeeksFamilyId: stranger.familyId } })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toBe('Le calendrier ne peut nommer que les deux foyers de l’enfant.')
+    const animateur = await seedStaff(core, 'animateur')
+    const anim = await client(staffApp, 'staff')
+    await anim.loginStaff(animateur.login, animateur.password)
+    expect((await anim.call('custody-save', { childId: shared, version: view.version, calendar })).status).toBe(403)
+    expect((await desk.call('custody-save', { childId: shared, version: view.version, calendar })).status).toBe(200)
+    const stale = await director.call('custody-save', { childId: shared, version: view.version, calendar: { kind: 'none' } })
+    expect(stale.status).toBe(409)
+    expect(stale.body.error.message).toContain('Ce calendrier de garde a été modifié par')
+    const after = (await director.call('custody-get', { childId: shared, month: '2027-01' })).body
+    expect([W1, W2, W3, W4].map((d) => after.days.find((x: { day: string }) => x.day === d).familyId)).toEqual([mother.familyId, father.familyId, mother.familyId, mother.familyId])
+    const rows = await core.tx.read((m) => m.findBy(AuditEntry, { action: 'custody-save', entityId: String(shared) }))
+    expect(rows).toHaveLength(1)
+    expect(rows[0].actorKind).toBe('staff')
+  })
+
+  test('each household sees its own days; the other one’s show as « chez l’autre parent »', async () => {
+    const m = await cells(motherPortal)
+    expect([W1, W2, W3, W4].map((d) => m.cell(d).cell)).toEqual(['libre', 'autre-parent', 'libre', 'libre'])
+    expect(m.cell(W2)).toMatchObject({ canAdd: false, canRemove: false, bookingId: null, priceCents: 0 })
+    const f = await cells(fatherPortal)
+    expect([W1, W2, W3, W4].map((d) => f.cell(d).cell)).toEqual(['autre-parent', 'libre', 'autre-parent', 'autre-parent'])
+    expect(f.cell(W2).canAdd).toBe(true)
+  })
+
+  test('a household books its own days only; the booking records it; the other one’s cells are refused', async () => {
+    const add = (day: string) => ({ childId: shared, unitId: unit, day, op: 'add' })
+    const refused = await motherPortal.call('bookings-commit', { changes: [add(W1), add(W2)] })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.message).toContain('Léo est chez l’autre parent')
+    expect((await motherPortal.call('bookings-commit', { changes: [add(W1), add(W3)] })).status).toBe(200)
+    expect((await fatherPortal.call('bookings-commit', { changes: [add(W2)] })).status).toBe(200)
+    const rows = core.db.prepare('SELECT day, family_id AS familyId, state FROM booking WHERE child_id = ? AND unit_id = ? ORDER BY day').all(shared, unit)
+    expect(rows).toEqual([
+      { day: W1, familyId: mother.familyId, state: 'R' },
+      { day: W2, familyId: father.familyId, state: 'R' },
+      { day: W3, familyId: mother.familyId, state: 'R' }
+    ])
+    // The father cannot cancel the mother's booking, nor see it.
+    const cancel = await fatherPortal.call('bookings-commit', { changes: [{ childId: shared, unitId: unit, day: W1, op: 'remove' }] })
+    expect(cancel.status).toBe(409)
+    const f = await cells(fatherPortal)
+    expect([W1, W2, W3].map((d) => f.cell(d).cell)).toEqual(['autre-parent', 'R', 'autre-parent'])
+    expect(f.child.costCents).toBe(520)
+    expect((await cells(motherPortal)).child.costCents).toBe(1040)
+    // An absence declared by the father over the month touches his booking only.
+    const absence = await fatherPortal.call('bookings-absence-declare', { childId: shared, from: '2027-01-01', to: '2027-01-31', reason: 'convenance' })
+    expect(absence.status, JSON.stringify(absence.body)).toBe(200)
+    const states = core.db.prepare('SELECT day, state FROM booking WHERE child_id = ? AND unit_id = ? ORDER BY day').all(shared, unit) as { day: string; state: string }[]
+    expect([states[0].state, states[2].state]).toEqual(['R', 'R'])
+    expect(['A_EXC', 'A_FACT', 'DA']).toContain(states[1].state)
+    // « Mes demandes » are each household's own.
+    const mine = (c: TestClient) => c.call('bookings-my-requests', {}).then((r) => r.body.items.map((i: { day: string }) => i.day).sort())
+    expect(await mine(motherPortal)).toEqual([W1, W3])
+    expect(await mine(fatherPortal)).toEqual([W2, W2])
+  })
+
+  test('staff see the whole month, both households’ bookings', async () => {
+    const s = await cells(desk, 'bookings-child-planning', { childId: shared })
+    expect([W1, W2, W3].map((d) => s.cell(d).cell)).not.toContain('autre-parent')
+    expect(s.cell(W1).cell).toBe('R')
+    expect(s.cell(W3).cell).toBe('R')
+    expect(s.cell(W4).cell).toBe('libre')
   })
 })
 

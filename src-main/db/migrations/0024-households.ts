@@ -29,7 +29,7 @@ export class Households0000000000024 implements MigrationInterface {
         kind TEXT NOT NULL CHECK (kind IN ('none','alternate-weeks','weekdays')),
         odd_weeks_family_id INTEGER REFERENCES family(id) ON DELETE SET NULL,
         weekdays TEXT NOT NULL DEFAULT '[]',
-        holidays_split INTEGER NOT NULL DEFAULT 0,
+        holidays TEXT NOT NULL DEFAULT 'none' CHECK (holidays IN ('none','halves','halves-alternating')),
         first_half_family_id INTEGER REFERENCES family(id) ON DELETE SET NULL,
         updated_at TEXT NOT NULL,
         version INTEGER NOT NULL DEFAULT 0, version_by TEXT NOT NULL DEFAULT '', version_at TEXT)`,

@@ -1,0 +1,32 @@
+import { z } from '../zod-fr'
+import { id, isoDate } from './common'
+
+/** A shared child's custody calendar as staff edit it (issue 16; see @shared/custody/rule). */
+export const custodyCalendar = z
+  .object({
+    kind: z.enum(['none', 'alternate-weeks', 'weekdays']),
+    oddWeeksFamilyId: id.nullable().default(null),
+    weekdays: z.array(id.nullable()).length(7).default([null, null, null, null, null, null, null]),
+    holidays: z.enum(['none', 'halves', 'halves-alternating']).default('none'),
+    firstHalfFamilyId: id.nullable().default(null),
+    exceptions: z.array(z.object({ day: isoDate, familyId: id })).max(400, { error: '400 exceptions au maximum.' }).default([])
+  })
+  .superRefine((c, ctx) => {
+    if (c.kind === 'alternate-weeks' && c.oddWeeksFamilyId === null) ctx.addIssue({ code: 'custom', path: ['oddWeeksFamilyId'], message: 'Choisissez le foyer des semaines impaires.' })
+    if (c.holidays !== 'none' && c.firstHalfFamilyId === null) ctx.addIssue({ code: 'custom', path: ['firstHalfFamilyId'], message: 'Choisissez le foyer de la première moitié des vacances.' })
+    const days = c.exceptions.map((e) => e.day)
+    if (new Set(days).size !== days.length) ctx.addIssue({ code: 'custom', path: ['exceptions'], message: 'Une date figure deux fois dans les exceptions.' })
+  })
+export type CustodyCalendarDto = z.output<typeof custodyCalendar>
+
+export const householdLabel = z.object({ familyId: id, number: z.number().int(), name: z.string() })
+
+export const custodyView = z.object({
+  childId: id,
+  households: z.array(householdLabel),
+  calendar: custodyCalendar,
+  version: z.number().int(),
+  /** The household of each day of the month asked for (null: no rule, either household may book). */
+  days: z.array(z.object({ day: isoDate, familyId: id.nullable() }))
+})
+export type CustodyViewDto = z.output<typeof custodyView>
