@@ -25,7 +25,16 @@ import { upperName } from '@shared/names'
 
 export function attestationAmounts(m: EntityManager, familyId: number, year: number): AttestationChild[] {
   const db = dbOf(m)
-  const children = db.prepare('SELECT id, first_name, last_name, birth_date FROM child WHERE family_id = ? ORDER BY birth_date').all(familyId) as {
+  // The household's children, a shared one included (issue 16), and any child its own invoices billed: each household
+  // attests only what it paid, from its own invoices.
+  const children = db
+    .prepare(
+      `SELECT id, first_name, last_name, birth_date FROM child
+        WHERE id IN (SELECT child_id FROM household_child WHERE family_id = ?)
+           OR id IN (SELECT l.child_id FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id WHERE i.family_id = ?)
+        ORDER BY birth_date`
+    )
+    .all(familyId, familyId) as {
     id: number
     first_name: string
     last_name: string

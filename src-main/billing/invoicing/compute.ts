@@ -123,6 +123,8 @@ interface FamilyRow {
 }
 
 const STATES_SQL = `(${BILLABLE_STATES.map((s) => `'${s}'`).join(',')})`
+/** The household a booking is billed to (issue 16): the one that booked; the child's first one for rows without. */
+const BOOKING_HOUSEHOLD = 'COALESCE(b.family_id, c.family_id)'
 
 export interface ComputeOptions {
   regieId: number
@@ -229,7 +231,7 @@ export function runFamilyIds(db: Database.Database, opts: ComputeOptions): numbe
     stmt(
       db,
       `SELECT f.id FROM family f WHERE f.id IN (
-         SELECT c.family_id FROM booking b JOIN child c ON c.id = b.child_id
+         SELECT ${BOOKING_HOUSEHOLD} FROM booking b JOIN child c ON c.id = b.child_id
           WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
          UNION SELECT j.family_id FROM billing_adjustment j WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL)
        ORDER BY f.number`
@@ -242,11 +244,12 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const { start, end, units } = ctx
   // One family (detail view), a chunk of families (the streamed issue) or the whole month.
   const ids = opts.familyIds ?? (opts.familyId ? [opts.familyId] : null)
-  const famFilter = ids ? `AND c.family_id IN (${ids.map(() => '?').join(',')})` : ''
+  // Issue 16: a booking is billed to the household that made it (a shared child's two households each get their own days).
+  const famFilter = ids ? `AND ${BOOKING_HOUSEHOLD} IN (${ids.map(() => '?').join(',')})` : ''
   const famParams = ids ?? []
   const raw = db
     .prepare(
-      `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, c.family_id
+      `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, ${BOOKING_HOUSEHOLD} AS family_id
          FROM booking b JOIN child c ON c.id = b.child_id
         WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
           AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
@@ -257,7 +260,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const childInfo = new Map<number, { first_name: string; last_name: string; birth_date: string }>()
   const childRows = (
     ids
-      ? db.prepare(`SELECT c.id, c.first_name, c.last_name, c.birth_date FROM child c WHERE 1 ${famFilter}`).all(...famParams)
+      ? db.prepare(`SELECT c.id, c.first_name, c.last_name, c.birth_date FROM child c WHERE c.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...childIds]))
       : stmt(db, 'SELECT id, first_name, last_name, birth_date FROM child').all()
   ) as { id: number; first_name: string; last_name: string; birth_date: string }[]
   for (const c of childRows) {
@@ -293,21 +296,22 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   // Run-wide anomalies belong to the whole month, not to each chunk of families.
   const anomalies: AnomalyDto[] = opts.familyIds ? [] : [...ctx.globalAnomalies]
   const tariffs = ctx.tariffs
-  // Sibling rank: among the family's children consuming anything billable this month (any régie), eldest first.
+  // Sibling rank: among the household's children consuming anything billable this month (any régie) on its own
+  // bookings, eldest first. A shared child counts in each of its households where it was booked (issue 16).
   const siblings = db
     .prepare(
-      `SELECT DISTINCT c.family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
+      `SELECT DISTINCT ${BOOKING_HOUSEHOLD} AS family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
         WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${famFilter}
-        ORDER BY c.family_id, c.birth_date, c.id`
+        ORDER BY 1, c.birth_date, c.id`
     )
     .all(start, end, ...famParams) as { family_id: number; id: number }[]
-  const rank = new Map<number, number>()
+  const rank = new Map<string, number>()
   let prevFamily = -1
   let r = 0
   for (const s of siblings) {
     r = s.family_id === prevFamily ? r + 1 : 1
     prevFamily = s.family_id
-    rank.set(s.id, r)
+    rank.set(`${s.family_id}|${s.id}`, r)
   }
 
   const qfOf = ctx.qfOf
@@ -408,14 +412,14 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     if (qf === null && t.brackets.length > 1) d.anomalies.add('no-qf')
     const fam = families.get(row.family_id)!
     const outside = resident.size > 0 && !resident.has(fam.postal_code)
-    const siblingRank = rank.get(row.child_id) ?? 1
+    const siblingRank = rank.get(`${row.family_id}|${row.child_id}`) ?? 1
     const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|${pad(row.unit_sort)}|${pad(row.unit_id)}|${row.day}`
     const schedule = { start: row.start_time, end: row.end_time }
     const used =
       row.state === 'PRESENT' ? consumedMinutes(schedule, { arrived: wallClock(row.arrived_at), left: wallClock(row.left_at) }) : consumedMinutes(schedule, { arrived: null, left: null })
 
     if (t.mode === 'day') {
-      const k = `${row.child_id}|${row.activity_id}|${row.day}`
+      const k = `${row.family_id}|${row.child_id}|${row.activity_id}|${row.day}`
       const g = dayGroups.get(k)
       if (g) {
         g.minutes += used.minutes
@@ -507,7 +511,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     const childName = `${row.first_name} ${row.last_name}`.trim()
     const fam = families.get(row.family_id)!
     const outside = resident.size > 0 && !resident.has(fam.postal_code)
-    const siblingRank = rank.get(row.child_id) ?? 1
+    const siblingRank = rank.get(`${row.family_id}|${row.child_id}`) ?? 1
     // Present or booked on any unit of the day → the day is billed normally; only absences → absence rate.
     const state: BookingState = g.states.includes('PRESENT') ? 'PRESENT' : g.states.includes('R') ? 'R' : g.states.includes('A_FACT') ? 'A_FACT' : 'ABSENT'
     const walkin = state === 'PRESENT' && row.source === 'walk-in' ? 'walk-in' : 'family'

@@ -46,9 +46,34 @@ export class Households0000000000024 implements MigrationInterface {
         BEGIN UPDATE booking SET family_id = (SELECT c.family_id FROM child c WHERE c.id = NEW.child_id) WHERE id = NEW.id; END`
     ]
     for (const s of statements) await q.query(s)
+    // The staged invoicing run (0022) restages the families whose data changed: a booking now belongs to its household.
+    const dirty = (x: string) => `INSERT INTO invoice_stage_dirty (family_id) SELECT ${x} WHERE ${x} IS NOT NULL;`
+    const household = (row: 'NEW' | 'OLD') => `COALESCE(${row}.family_id, (SELECT family_id FROM child WHERE id = ${row}.child_id))`
+    for (const [name, event, body] of [
+      ['booking_ins', 'INSERT', dirty(household('NEW'))],
+      ['booking_upd', 'UPDATE', `${dirty(household('NEW'))} ${dirty('(CASE WHEN OLD.family_id IS NOT NEW.family_id THEN OLD.family_id END)')}`],
+      ['booking_del', 'DELETE', dirty(household('OLD'))]
+    ]) {
+      await q.query(`DROP TRIGGER stage_dirty_${name}`)
+      await q.query(`CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON booking WHEN EXISTS (SELECT 1 FROM invoice_stage_run) BEGIN ${body} END`)
+    }
+    // A shared child's change (its birth date ranks siblings) concerns its second household too.
+    await q.query(
+      `CREATE TRIGGER stage_dirty_child_second_upd AFTER UPDATE ON child WHEN EXISTS (SELECT 1 FROM invoice_stage_run)
+       BEGIN INSERT INTO invoice_stage_dirty (family_id) SELECT family_id FROM child_household WHERE child_id = NEW.id; END`
+    )
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER stage_dirty_child_second_upd`)
+    const childFamily = (row: 'NEW' | 'OLD') => `(SELECT family_id FROM child WHERE id = ${row}.child_id)`
+    for (const [name, event, row] of [['booking_ins', 'INSERT', 'NEW'], ['booking_upd', 'UPDATE', 'NEW'], ['booking_del', 'DELETE', 'OLD']] as const) {
+      await q.query(`DROP TRIGGER stage_dirty_${name}`)
+      await q.query(
+        `CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON booking WHEN EXISTS (SELECT 1 FROM invoice_stage_run)
+         BEGIN INSERT INTO invoice_stage_dirty (family_id) SELECT ${childFamily(row)} WHERE ${childFamily(row)} IS NOT NULL; END`
+      )
+    }
     await q.query(`DROP TRIGGER booking_household_default`)
     await q.query(`DROP INDEX booking_household`)
     await q.query(`ALTER TABLE booking DROP COLUMN family_id`)
