@@ -75,11 +75,11 @@ interface ChangeRow {
 }
 
 export async function bookingsRgpdSection(m: EntityManager, familyId: number) {
-  // By the children, not by booking_change.family_id: a booking row has no family of its own.
+  // By the household that booked (issue 16): a shared child's bookings by the other household are not this one's data.
   const bookings = (await m.query(
     `SELECT b.day, c.first_name AS child, a.name AS activity, u.name AS unit, b.state, b.price_cents, b.source, b.arrived_at, b.left_at
        FROM booking b JOIN child c ON c.id = b.child_id JOIN unit u ON u.id = b.unit_id JOIN activity a ON a.id = u.activity_id
-      WHERE c.family_id = ?
+      WHERE COALESCE(b.family_id, c.family_id) = ?
       ORDER BY b.day, c.first_name, c.id, a.name, u.sort, u.id`,
     [familyId]
   )) as BookingRow[]
@@ -88,9 +88,9 @@ export async function bookingsRgpdSection(m: EntityManager, familyId: number) {
             x.price_cents, x.created_at, x.decided_at
        FROM booking_change x JOIN booking b ON b.id = x.booking_id JOIN child c ON c.id = b.child_id
        JOIN unit u ON u.id = b.unit_id JOIN activity a ON a.id = u.activity_id
-      WHERE x.family_id = ? AND c.family_id = ?
+      WHERE x.family_id = ?
       ORDER BY x.created_at, x.id`,
-    [familyId, familyId]
+    [familyId]
   )) as ChangeRow[]
   return {
     bookings: bookings.map((b) => ({

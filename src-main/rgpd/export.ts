@@ -72,7 +72,8 @@ export async function exportFamilyData(core: Core, familyId: number): Promise<Fa
       notice:
         'Copie des données personnelles de votre famille (RGPD, articles 15 et 20). Les éventuelles notes relatives à la garde des enfants sont communiquées sur demande par la direction.',
       family: { number: family.number, status: family.status, address: family.address, postalCode: family.postalCode, city: family.city, createdAt: family.createdAt },
-      file: { ...file, children: file.children.map(({ custodyNotes: _c, ...c }) => c) },
+      // Nor does it name a shared child's other household (issue 16): that household's data is not this one's.
+      file: { ...file, children: file.children.map(({ custodyNotes: _c, ...c }) => ({ ...c, household: { ...c.household, other: null } })) },
       accounts: accounts.map((a) => ({ login: a.login, status: a.status, createdAt: a.createdAt, validatedAt: a.validatedAt, lastLoginAt: a.lastLoginAt })),
       requests: requests.map((r) => ({
         id: r.id,

@@ -14,6 +14,7 @@ import { portalProcedures, type Procedure } from '@shared/contract'
 import { DOWNLOAD_KINDS, portalFileRoutes } from '@shared/contract/family-file-routes'
 import { AuditEntry } from '../../src-main/audit/entities'
 import { ownerIds, ownershipResolvers } from '../../src-main/rpc/ownership'
+import { linkSecondHousehold } from '../../src-main/families/households'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedFamily, seedStaff, type TestCore } from '../helpers/core'
@@ -91,6 +92,11 @@ let attacker: SeededSide
 let victimIds: Record<string, number>
 let attackerIds: Record<string, number>
 let markers: string[]
+/** Issue 16: a second household sharing the victim's child, and what of the victim stays private from it. */
+let coparent: SeededSide
+let coparentIds: Record<string, number>
+let privateMarkers: string[]
+const CUSTODY_SECRET = 'Décision du juge aux affaires familiales, confidentielle'
 
 async function side(ctx: CrossFamilyContext, lastName: string): Promise<{ side: SeededSide; ids: Record<string, number> }> {
   const family = await seedFamily(ctx.core, { lastName })
@@ -117,6 +123,16 @@ beforeAll(async () => {
   attacker = a.side
   attackerIds = a.ids
   markers = modules.flatMap((m) => m.markers?.(victim) ?? [])
+  const c = await side(ctx, 'Coparent')
+  coparent = c.side
+  coparentIds = c.ids
+  // The victim's child gets a second household (the other parent's), with custody notes only the direction reads.
+  await linkSecondHousehold(core, director.actor, victimIds.child, coparent.family.familyId)
+  const file = (await staff.call('family-file-get', { familyId: victim.family.familyId })).body
+  const version = file.children.find((x: { id: number }) => x.id === victimIds.child).versions.custody
+  expect((await staff.call('family-file-custody', { childId: victimIds.child, custodyNotes: CUSTODY_SECRET, version })).status).toBe(200)
+  // The shared child carries the victim's last name: that one is common; everything else of the victim's stays private.
+  privateMarkers = [...markers.filter((x) => x !== victim.family.lastName), CUSTODY_SECRET]
 })
 afterAll(async () => {
   await staffApp.close()
@@ -139,7 +155,9 @@ describe('another family’s id in the body is refused', () => {
         expect(victimId, `no ${entity} seeded for the victim`).toBeTypeOf('number')
         // The ids really are the victim's and the caller's own: the refusal is not a missing row.
         await core.tx.read(async (m) => {
-          expect(ownerIds(await ownershipResolvers[entity](m, victimId))).toEqual([victim.family.familyId])
+          // (The victim's child is also its co-parent's: see the last part.)
+          expect(ownerIds(await ownershipResolvers[entity](m, victimId))).toContain(victim.family.familyId)
+          expect(ownerIds(await ownershipResolvers[entity](m, victimId))).not.toContain(attacker.family.familyId)
           expect(ownerIds(await ownershipResolvers[entity](m, ownId))).toEqual([attacker.family.familyId])
         })
         const input = cases[name]((f) => {
@@ -196,3 +214,74 @@ describe('another family’s id in a download path is refused', () => {
     expect(mine.body.items.find((i: { id: number }) => i.id === victimIds.request).status).toBe('pending')
   })
 })
+
+/**
+ * Issue 16: the victim's child is shared with a second household (the other
+ * parent). That household reaches the child's common file (the child and its
+ * enrolments), and nothing else of the victim's household: every other owned
+ * id is refused as from a stranger, every download too, and no list, export
+ * or answer holds the victim's private data.
+ */
+const SHARED_ENTITIES = new Set(['child', 'enrolment'])
+
+describe('the other household of a shared child is refused the first one’s own data', () => {
+  function expectNothingPrivate(text: string) {
+    for (const x of privateMarkers) expect(text, `leaked « ${x} »`).not.toContain(x)
+  }
+
+  for (const [name, p] of owned) {
+    for (const [field, entity] of Object.entries(p.owns!)) {
+      if (SHARED_ENTITIES.has(entity)) continue
+      test(`${name} — ${field} (${entity})`, async () => {
+        const input = cases[name]((f) => {
+          const e = p.owns![f]
+          return f === field ? victimIds[entity] : coparentIds[e]
+        })
+        const before = await auditCount()
+        const r = await coparent.portal.call(name, input)
+        expect([403, 404], JSON.stringify(r.body)).toContain(r.status)
+        expectNothingPrivate(JSON.stringify(r.body))
+        expect(await auditCount()).toBe(before)
+      })
+    }
+  }
+
+  for (const kind of DOWNLOAD_KINDS) {
+    test(`GET ${portalFileRoutes.download.path.replace(':kind', kind)}`, async () => {
+      const r = await download(portalApp, coparent.portal, `/api/portal/files/${kind}/${victimIds[downloadEntities[kind]]}`)
+      expect([403, 404]).toContain(r.status)
+      expect(r.headers['content-disposition']).toBeUndefined()
+      expectNothingPrivate(r.text)
+    })
+  }
+
+  test('the shared child stays the other household’s too: its file, its planning, its enrolments', async () => {
+    await core.tx.read(async (m) => expect(ownerIds(await ownershipResolvers.child(m, victimIds.child))).toEqual([victim.family.familyId, coparent.family.familyId]))
+    const file = await coparent.portal.call('file-get', {})
+    expect(file.body.children.map((c: { id: number }) => c.id)).toContain(victimIds.child)
+    expect(file.body.children.find((c: { id: number }) => c.id === victimIds.child)).toMatchObject({ custodyNotes: null, household: { shared: true, firstHousehold: false, other: null } })
+    expect((await coparent.portal.call('bookings-planning', { from: '2027-01-01', to: '2027-01-31', childId: victimIds.child })).status).toBe(200)
+    expect((await coparent.portal.call('enrolment-list', {})).body.map((e: { id: number }) => e.id)).toContain(victimIds.enrolment)
+  })
+
+  test('lists the other household reads hold none of the first one’s private data', async () => {
+    for (const name of ['file-get', 'requests-mine', 'messages-list', 'documents-mine', 'documents-downloads', 'news-list', 'home-get', 'enrolment-list', 'bookings-my-requests', 'bookings-options', 'billing-summary', 'billing-invoices']) {
+      if (!(name in portalProcedures)) continue
+      const r = await coparent.portal.call(name, name === 'messages-list' ? { folder: 'sent' } : {})
+      expect(r.status, name).toBe(200)
+      expectNothingPrivate(JSON.stringify(r.body))
+    }
+  })
+
+  test('its RGPD export holds the shared child’s common file and nothing private to the first household', async () => {
+    const json = await download(portalApp, coparent.portal, portalFileRoutes.exportJson.path)
+    expect(json.status).toBe(200)
+    const data = JSON.parse(json.text)
+    const child = data.file.children.find((c: { id: number }) => c.id === victimIds.child)
+    expect(child.identity.lastName).toBe(victim.family.lastName)
+    expect(child.household).toEqual({ shared: true, firstHousehold: false, other: null })
+    expectNothingPrivate(json.text)
+    expect(json.text).not.toContain(victim.family.login)
+  })
+})
+

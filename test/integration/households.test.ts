@@ -15,6 +15,8 @@ import { openTestCore, seedFamily, seedStaff, type SeededFamily, type TestCore }
 import { client, type TestClient } from '../helpers/http'
 import { book } from '../helpers/billing'
 import { enrol, seedActivity } from '../helpers/bookings'
+import { download } from '../helpers/files'
+import { portalFileRoutes } from '@shared/contract/family-file-routes'
 
 let core: TestCore
 let staffApp: FastifyInstance
@@ -220,6 +222,17 @@ describe('custody calendar and bookings', () => {
     const mine = (c: TestClient) => c.call('bookings-my-requests', {}).then((r) => r.body.items.map((i: { day: string }) => i.day).sort())
     expect(await mine(motherPortal)).toEqual([W1, W3])
     expect(await mine(fatherPortal)).toEqual([W2, W2])
+  })
+
+  test('each household’s RGPD export lists its own bookings of the shared child, not the other one’s', async () => {
+    const bookingDays = async (c: TestClient) => {
+      const r = await download(portalApp, c, portalFileRoutes.exportJson.path)
+      expect(r.status).toBe(200)
+      const text = r.text
+      return [W1, W2, W3].filter((d) => text.includes(`"${d}"`))
+    }
+    expect(await bookingDays(motherPortal)).toEqual([W1, W3])
+    expect(await bookingDays(fatherPortal)).toEqual([W2])
   })
 
   test('staff see the whole month, both households’ bookings', async () => {
