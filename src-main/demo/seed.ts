@@ -15,6 +15,7 @@ import { seedDemoBilling, type DemoProfile } from '../billing/demo'
 import { seedDemoFamilyFile } from './seed-family-file'
 import { demoCalendar } from './demo-calendar'
 import { seedDemoPortal } from './seed-portal'
+import { seedDemoHouseholds } from './seed-households'
 import { seedDemoReservations } from './seed-reservations'
 
 const SEED: Actor = { kind: 'system', id: null, label: 'Données de démonstration' }
@@ -109,16 +110,18 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: 
   await seedDemoReservations(core)
   await seedDemoFamilyFile(core, cal)
   await seedDemoPortal(core)
+  const households = await seedDemoHouseholds(core, DEMO_FAMILY_PASSWORD)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.
   await core.tx.run((m) => m.clear(OutboxMail))
   return [
     '',
-    "Structure de démonstration : Maison de l'Enfant de Démo (40 familles, 3 inscriptions en attente)",
+    "Structure de démonstration : Maison de l'Enfant de Démo (40 familles et le foyer d’un parent séparé, 3 inscriptions en attente)",
     'Back-office (identifiant / mot de passe) :',
     ...DEMO_STAFF.map((s) => `  ${s.role.padEnd(10)} ${s.login} / ${s.password}`),
     'Portail famille :',
     `  ${first.login} / ${DEMO_FAMILY_PASSWORD}`,
+    ...households,
     ...billing,
     ...cal.notes
   ]

@@ -29,12 +29,39 @@ describe('demo data', () => {
     const [{ active }] = await core.ds.query(`SELECT COUNT(*) AS active FROM family WHERE status = 'active'`)
     const [{ children }] = await core.ds.query(`SELECT COUNT(*) AS children FROM child c JOIN family f ON f.id = c.family_id WHERE f.status = 'active'`)
     const [{ pending }] = await core.ds.query(`SELECT COUNT(*) AS pending FROM request WHERE status = 'pending' AND type = 'registration'`)
-    expect(active).toBe(40)
+    // 40 generated families and the separated father's household (issue 16).
+    expect(active).toBe(41)
     expect(children).toBeGreaterThanOrEqual(60)
     expect(children).toBeLessThanOrEqual(80)
     expect(pending).toBe(3)
     const roles = (await core.ds.query(`SELECT role FROM staff_user ORDER BY role`)).map((r: { role: string }) => r.role)
     expect(roles).toEqual(['accueil', 'animateur', 'comptable', 'direction'])
+  })
+
+  test('separated parents (issue 16): both printed logins work, each household sees the shared child and only its own weeks', async () => {
+    const text = lines.join('\n')
+    const logins = [...text.matchAll(/ (?:mère|père) (\S+) \/ /g)].map((x) => x[1])
+    expect(logins).toHaveLength(2)
+    const portalApp = await buildPortalApp(core)
+    try {
+      const seen: Record<string, string[]> = {}
+      for (const login of logins) {
+        const p = await client(portalApp, 'portal')
+        await p.loginPortal(login, DEMO_FAMILY_PASSWORD)
+        const shared = (await p.call('file-get', {})).body.children.find((c: { household: { shared: boolean } }) => c.household.shared)
+        expect(shared, login).toBeTruthy()
+        const from = '2028-01-03'
+        const planning = (await p.call('bookings-planning', { from, to: '2028-01-30', childId: shared.id })).body
+        seen[login] = planning.children[0].lines.flatMap((l: { cells: { day: string; cell: string }[] }) => l.cells.filter((c) => c.cell === 'autre-parent').map((c) => c.day))
+      }
+      // Alternate weeks: each sees « chez l'autre parent » on the other's weeks, never on the same day.
+      const [a, b] = Object.values(seen)
+      expect(a.length).toBeGreaterThan(0)
+      expect(b.length).toBeGreaterThan(0)
+      expect(a.filter((d) => b.includes(d))).toEqual([])
+    } finally {
+      await portalApp.close()
+    }
   })
 
   test('the printed credentials work on both listeners', async () => {
