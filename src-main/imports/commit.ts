@@ -156,6 +156,7 @@ function writeFamilies(db: Database.Database, actor: StaffActor, plan: ImportPla
   }
   const month = ctx.today.slice(0, 7)
 
+  const secondHouseholds: [childKey: string, familyId: number][] = []
   // Rows are built and written a thousand families at a time: the whole file's rows are never held at once.
   for (let at = 0; at < families.length; at += COMMIT_CHUNK) {
     const rows = { family: [] as unknown[][], person: [] as unknown[][], child: [] as unknown[][], childFile: [] as unknown[][], pickup: [] as unknown[][], caf: [] as unknown[][], mandate: [] as unknown[][], adjustment: [] as unknown[][], file: [] as unknown[][], doc: [] as unknown[][] }
@@ -198,6 +199,7 @@ function writeFamilies(db: Database.Database, actor: StaffActor, plan: ImportPla
         rows.adjustment.push([aid, regieId, id, month, label, f.openingBalanceCents, actor.id, ctx.at])
         ctx.items.push([ctx.batchId, 'adjustment', aid])
       }
+      for (const key of f.sharedChildKeys ?? []) secondHouseholds.push([key, id])
       ctx.items.push([ctx.batchId, 'family', id])
     })
     insertMany(db, 'family', FAMILY, rows.family)
@@ -215,6 +217,13 @@ function writeFamilies(db: Database.Database, actor: StaffActor, plan: ImportPla
     insertMany(db, 'family_document', FAMILY_DOCUMENT, rows.doc)
     hooks.onProgress?.('details')
   }
+  // Separated parents (issue 16): once every child exists, the second households (undone with their family).
+  insertMany(
+    db,
+    'child_household',
+    ['child_id', 'family_id', 'created_at', 'created_by'],
+    secondHouseholds.filter(([key]) => childIds.has(key)).map(([key, familyId]) => [childIds.get(key), familyId, ctx.at, actor.id])
+  )
   return childIds
 }
 

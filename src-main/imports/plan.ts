@@ -76,6 +76,8 @@ export interface PlanFamily {
   postalCode: string
   city: string
   children: PlanChild[]
+  /** Keys of children planned in another family and also this household's (separated parents, issue 16). */
+  sharedChildKeys?: string[]
   caf: CafValues | null
   mandate: PlanMandate | null
   /** What the family owes (positive) or is owed (negative), in cents; 0 = nothing to carry over. */

@@ -102,13 +102,15 @@ describe('the shared sample, through the HTTP upload route', () => {
     expect(fams[3].notes).toContain('N° allocataire tel que saisi dans Noethys : MSA-889900')
   })
 
-  test('a child attached to two families is kept in the one holding her enrolment, both notes say so', () => {
-    const lea = core.db.prepare(`SELECT c.*, f.number FROM child c JOIN family f ON f.id = c.family_id WHERE first_name = 'Léa'`).all() as { number: number; sex: string }[]
+  test('a child attached to two families belongs to both households (issue 16): the first holds her enrolment, both notes say so', () => {
+    const lea = core.db.prepare(`SELECT c.*, f.number FROM child c JOIN family f ON f.id = c.family_id WHERE first_name = 'Léa'`).all() as { id: number; number: number; sex: string }[]
     expect(lea).toHaveLength(1)
     expect(lea[0]).toMatchObject({ number: 1003, sex: 'F' })
+    const second = core.db.prepare('SELECT f.number FROM child_household h JOIN family f ON f.id = h.family_id WHERE h.child_id = ?').pluck().all(lea[0].id)
+    expect(second).toEqual([1002])
     const notes = (n: number) => core.db.prepare('SELECT notes FROM family WHERE number = ?').pluck().get(n) as string
-    expect(notes(1002)).toContain('BERNARD Léa (née le 11/02/2018) est aussi rattachée à cette famille dans Noethys ; Ribambelle la garde dans la famille du dossier Noethys n° 3 (PETIT Camille)')
-    expect(notes(1003)).toContain('BERNARD Léa est aussi rattachée dans Noethys au dossier Noethys n° 2 (BERNARD Julien)')
+    expect(notes(1002)).toContain('BERNARD Léa (née le 11/02/2018) est aussi rattachée à la famille du dossier Noethys n° 3 (PETIT Camille) : elle est l’enfant des deux foyers, avec un dossier commun (identité, santé, autorisations).')
+    expect(notes(1003)).toContain('BERNARD Léa est aussi rattachée dans Noethys au dossier Noethys n° 2 (BERNARD Julien) ; son second foyer est la famille du dossier Noethys n° 2 (BERNARD Julien), avec un dossier commun.')
   })
 
   test('health, schooling, links and the grandmother allowed to pick up', () => {

@@ -78,8 +78,9 @@ export async function planFromNoethys(
   const balances = opts.openingBalances ? readBalances(f) : new Map<number, number>()
   const familyById = byIdMap(familles, 'IDfamille')
 
-  // A child attached to several families (separated parents): Ribambelle keeps one family per child today,
-  // so the child goes to the family holding its enrolment in force, else to the first family; both notes say so.
+  // A child attached to several families (separated parents): the child's first household is the family holding
+  // its enrolment in force, else the first family; one other family becomes its second household (issue 16), with
+  // the child's file in common. A third family (rare) only gets a note.
   const childFamilies = multiFamilyChildren(f, familyById)
   const hasTitulaire = (fid: number) => attached.get(fid).some((r) => num(r.IDcategorie) === CATEGORY.representant && byId.has(num(r.IDindividu) ?? 0))
   const ownerOf = (childId: number, fid: number): number | null => {
@@ -93,6 +94,9 @@ export async function planFromNoethys(
     const throughFamily = through ? num(through.IDfamille) : null
     return throughFamily && fams.includes(throughFamily) ? throughFamily : (fams[0] ?? null)
   }
+  /** The second household of a child attached to several families: the first other one with a titulaire. */
+  const secondHouseholdOf = (childId: number, owner: number | null): number | null =>
+    owner === null ? null : ((childFamilies.get(childId) ?? []).filter((x) => x !== owner && hasTitulaire(x)).sort((a, b) => a - b)[0] ?? null)
   const familyLabel = (fid: number) => {
     const tit = attached.get(fid).filter((r) => num(r.IDcategorie) === CATEGORY.representant).map((r) => byId.get(num(r.IDindividu) ?? 0)).filter(Boolean) as Row[]
     return `dossier Noethys n° ${fid}${tit[0] ? ` (${individuName(tit[0])})` : ''}`
@@ -184,20 +188,28 @@ export async function planFromNoethys(
       }
 
       const children = []
+      const sharedChildKeys: string[] = []
       for (const c of childRows) {
         const cid = num(c.IDindividu)!
         const child = ind(c)
         const who = individuName(child)
         const owner = ownerOf(cid, fid)
         const otherFamilies = (childFamilies.get(cid) ?? []).filter((x) => x !== fid)
+        const second = secondHouseholdOf(cid, owner)
         if (owner !== fid) {
           const f = isFeminine(child)
-          report.note(`${who} (${f ? 'née' : 'né'} le ${frDay(str(child.date_naiss).slice(0, 10))}) est aussi ${f ? 'rattachée' : 'rattaché'} à cette famille dans Noethys ; Ribambelle ${f ? 'la' : 'le'} garde dans la famille du ${familyLabel(owner ?? 0)} (une famille par enfant pour l’instant).`)
+          const born = `${who} (${f ? 'née' : 'né'} le ${frDay(str(child.date_naiss).slice(0, 10))})`
+          if (second === fid) {
+            sharedChildKeys.push(String(cid))
+            report.note(`${born} est aussi ${f ? 'rattachée' : 'rattaché'} à la famille du ${familyLabel(owner ?? 0)} : ${f ? 'elle' : 'il'} est l’enfant des deux foyers, avec un dossier commun (identité, santé, autorisations).`)
+          } else {
+            report.note(`${born} est aussi ${f ? 'rattachée' : 'rattaché'} à cette famille dans Noethys ; Ribambelle ${f ? 'la' : 'le'} garde dans la famille du ${familyLabel(owner ?? 0)} et dans un second foyer au plus.`)
+          }
           continue
         }
         if (otherFamilies.length) {
           const f = isFeminine(child)
-          report.note(`${who} est aussi ${f ? 'rattachée' : 'rattaché'} dans Noethys au ${otherFamilies.map(familyLabel).join(', au ')} ; Ribambelle ${f ? 'la' : 'le'} garde dans cette famille-ci (une famille par enfant pour l’instant).`)
+          report.note(`${who} est aussi ${f ? 'rattachée' : 'rattaché'} dans Noethys au ${otherFamilies.map(familyLabel).join(', au ')} ; ${second ? `son second foyer est la famille du ${familyLabel(second)}, avec un dossier commun` : `Ribambelle ${f ? 'la' : 'le'} garde dans cette famille-ci`}.`)
         }
         const schoolRows = schooling.get(cid)
         const school = schoolRows.filter((s) => str(s.date_debut) <= today && (!str(s.date_fin) || str(s.date_fin) >= today)).pop() ?? schoolRows.at(-1)
@@ -265,6 +277,7 @@ export async function planFromNoethys(
         postalCode: responsable.postalCode,
         city: responsable.city,
         children,
+        sharedChildKeys,
         caf,
         mandate,
         openingBalanceCents: balance,
