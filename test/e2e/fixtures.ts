@@ -125,10 +125,22 @@ export async function familyLogin(page: Page, portalUrl: string): Promise<void> 
 }
 
 /**
+ * Waits until no finite animation or transition is running. axe measures colour contrast on what is painted: a toast
+ * half-way through its fade-in is a grey on grey that fails, while the same toast at rest passes. Infinite animations
+ * (spinners) are left out, or this would never return.
+ */
+export async function settleAnimations(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)
+  )
+}
+
+/**
  * Fails on any serious or critical axe-core violation, listing them. `exclude`: selectors left out, such as an e-mail
  * shown as sent in a frame sandboxed without scripts (someone else's HTML, where axe cannot run and waits forever).
  */
 export async function expectAccessible(page: Page, context = '', exclude: string[] = []): Promise<void> {
+  await settleAnimations(page)
   const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
   for (const selector of exclude) builder.exclude(selector)
   const results = await builder.analyze()
