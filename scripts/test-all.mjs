@@ -12,7 +12,10 @@ import { createInterface } from 'node:readline'
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
-/** Runs one job, prefixing its output lines, and resolves to its exit code (with its duration printed). */
+/**
+ * Runs one job, prefixing its output lines, and resolves to its exit code (with its duration printed).
+ * @param {string} name @param {string} command @param {string[]} args @returns {Promise<number>}
+ */
 function job(name, command, args) {
   const started = Date.now()
   return new Promise((resolve) => {
@@ -29,6 +32,7 @@ function job(name, command, args) {
   })
 }
 
+/** @param {Array<[string, string, string[]]>} jobs @returns {Promise<boolean>} true when every job passed */
 async function phase(jobs) {
   const codes = await Promise.all(jobs.map(([name, command, args]) => job(name, command, args)))
   return codes.every((c) => c === 0)
