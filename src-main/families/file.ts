@@ -30,7 +30,7 @@ import { bumpVersion, claimVersion, versionOf, type RowKey, type VersionedTable 
 import { FamilyDocument, StoredFile } from '../documents/entities'
 import { Child, Family, Person } from './entities'
 import { refreshSearchText } from './families'
-import { childHouseholdLabels, childHouseholds, childInHousehold, householdChildIds } from './households'
+import { childHouseholdLabels, childHouseholds, childInHousehold, householdChildIds, otherHouseholdChanges } from './households'
 import { ChildFile, FamilyBank, FamilyCaf, FamilyDeparture, FamilyFiscal, PickupPersonRow } from './file-entities'
 
 /** Who reads a file: a staff role, or the family itself (portal). */
@@ -434,7 +434,8 @@ export async function loadFamilyFile(m: EntityManager, core: Core, familyId: num
       household: {
         shared: households.length > 1,
         firstHousehold: households[0] === familyId,
-        other: labels ? (labels.first.familyId === otherId ? labels.first : labels.second) : null
+        other: labels ? (labels.first.familyId === otherId ? labels.first : labels.second) : null,
+        otherChanges: otherId ? otherHouseholdChanges(m, c.id, familyId) : []
       },
       versions: { child: sectionVersion(m, 'child', { familyId, childId: c.id }), health: fileVersion, authorisations: fileVersion, custody: fileVersion }
     })

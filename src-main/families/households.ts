@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm'
+import type { FileSection } from '@shared/contract/family-file-shapes'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
@@ -98,3 +99,18 @@ export async function unlinkSecondHousehold(core: Core, actor: Actor, childId: n
     await audit(m, actor, core.clock.now(), { action: 'child-household-unlink', entity: 'child', entityId: childId, before: { secondFamilyId: second, custodyRule: rule } })
   })
 }
+
+/**
+ * The common file's changes the other household asked for and staff accepted
+ * (the last five): the file's household sees « modification demandée par
+ * l'autre foyer », with the section and the day, never the request itself.
+ */
+export function otherHouseholdChanges(m: EntityManager, childId: number, familyId: number): { section: FileSection; decidedAt: string }[] {
+  return stmt(
+    dbOf(m),
+    `SELECT json_extract(payload, '$.section') AS section, decided_at AS decidedAt FROM request
+      WHERE type = 'file-change' AND status = 'accepted' AND family_id <> ? AND json_extract(payload, '$.childId') = ?
+      ORDER BY decided_at DESC, id DESC LIMIT 5`
+  ).all(familyId, childId) as { section: FileSection; decidedAt: string }[]
+}
+

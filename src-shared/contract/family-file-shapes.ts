@@ -333,7 +333,9 @@ export const childFile = z.object({
   household: z.object({
     shared: z.boolean(),
     firstHousehold: z.boolean(),
-    other: z.object({ familyId: id, number: z.number().int(), name: z.string() }).nullable()
+    other: z.object({ familyId: id, number: z.number().int(), name: z.string() }).nullable(),
+    /** The other household's accepted change requests on the common file (« modification demandée par l'autre foyer »), latest first. */
+    otherChanges: z.array(z.object({ section: fileSection, decidedAt: z.string() }))
   }),
   /** What each section's save sends back (health, authorisations and custody notes share the child's file row). */
   versions: z.object({ child: z.number().int(), health: z.number().int(), authorisations: z.number().int(), custody: z.number().int() })

@@ -93,8 +93,8 @@ describe('staff link a child to a second household', () => {
   test('staff see both households on the child’s file, from either household', async () => {
     const m = (await director.call('family-file-get', { familyId: mother.familyId })).body
     const f = (await director.call('family-file-get', { familyId: father.familyId })).body
-    expect(m.children.find((c: { id: number }) => c.id === shared).household).toEqual({ shared: true, firstHousehold: true, other: { familyId: father.familyId, number: father.number, name: 'BERNARD Paul' } })
-    expect(f.children.find((c: { id: number }) => c.id === shared).household).toEqual({ shared: true, firstHousehold: false, other: { familyId: mother.familyId, number: mother.number, name: 'MARTINEZ Inès' } })
+    expect(m.children.find((c: { id: number }) => c.id === shared).household).toEqual({ shared: true, firstHousehold: true, other: { familyId: father.familyId, number: father.number, name: 'BERNARD Paul' }, otherChanges: [] })
+    expect(f.children.find((c: { id: number }) => c.id === shared).household).toEqual({ shared: true, firstHousehold: false, other: { familyId: mother.familyId, number: mother.number, name: 'MARTINEZ Inès' }, otherChanges: [] })
     expect(childIds(f)).toEqual([shared, fathersOwnChild].sort((a, b) => a - b))
     // Searching the father's household finds the shared child.
     const search = await desk.call('families-search', { query: 'Martinez' })
@@ -111,14 +111,14 @@ describe('the child’s common file is seen from both portals', () => {
     expect(c.identity.lastName).toBe('Martinez')
     expect(c.health).toMatchObject({ allergies: true, allergyNotes: 'Arachide', doctorName: 'Dr Lemoine' })
     expect(c.custodyNotes).toBeNull()
-    expect(c.household).toEqual({ shared: true, firstHousehold: false, other: null })
+    expect(c.household).toEqual({ shared: true, firstHousehold: false, other: null, otherChanges: [] })
     const text = JSON.stringify(r.body)
     for (const s of ['Inès', 'ines.martinez', '06 11 22 33 44', 'Jugement', String(mother.familyId) + ',"number"']) expect(text, s).not.toContain(s)
     expect(r.body.responsable.lastName).toBe('Bernard')
     // The mother's portal still has her child, marked as shared, without the father's details.
     const mine = (await motherPortal.call('file-get', {})).body
     expect(childIds(mine)).toEqual([shared])
-    expect(mine.children[0].household).toEqual({ shared: true, firstHousehold: true, other: null })
+    expect(mine.children[0].household).toEqual({ shared: true, firstHousehold: true, other: null, otherChanges: [] })
     expect(JSON.stringify(mine)).not.toContain('paul.bernard')
   })
 
@@ -134,6 +134,9 @@ describe('the child’s common file is seen from both portals', () => {
     expect((await desk.call('file-changes-accept', { requestId: r.body.requestId })).status).toBe(200)
     const mine = (await motherPortal.call('file-get', {})).body
     expect(mine.children[0].authorisations.pickups.map((p: { name: string }) => p.name)).toEqual(['Papi Henri'])
+    // « Modification demandée par l'autre foyer »: the section and the day, not the request.
+    expect(mine.children[0].household.otherChanges).toEqual([{ section: 'authorisations', decidedAt: expect.any(String) }])
+    expect((await fatherPortal.call('file-get', {})).body.children.find((c: { id: number }) => c.id === shared).household.otherChanges).toEqual([])
   })
 
   test('the mother cannot reach the father’s own child', async () => {
