@@ -20,7 +20,10 @@ export function registerAudienceGroup(kind: string, provider: AudienceGroupProvi
   audienceGroups[kind] = provider
 }
 
-/** Active families an audience reaches, sorted, without duplicates. */
+/**
+ * Active families an audience reaches, sorted, without duplicates. A shared child's two households are both
+ * reached (issue 16); each gets its own copy, so neither sees the other's address.
+ */
 export async function resolveAudience(m: EntityManager, a: Audience): Promise<number[]> {
   let rows: { id: number }[]
   switch (a.kind) {
@@ -38,14 +41,14 @@ export async function resolveAudience(m: EntityManager, a: Audience): Promise<nu
     }
     case 'school':
       rows = await m.query(
-        `SELECT DISTINCT f.id FROM family f JOIN child c ON c.family_id = f.id
+        `SELECT DISTINCT f.id FROM family f JOIN household_child hc ON hc.family_id = f.id JOIN child c ON c.id = hc.child_id
          WHERE f.status = 'active' AND c.school = ? AND (? = '' OR c.grade = ?) ORDER BY f.id`,
         [a.school, a.grade, a.grade]
       )
       break
     case 'birth-years':
       rows = await m.query(
-        `SELECT DISTINCT f.id FROM family f JOIN child c ON c.family_id = f.id
+        `SELECT DISTINCT f.id FROM family f JOIN household_child hc ON hc.family_id = f.id JOIN child c ON c.id = hc.child_id
          WHERE f.status = 'active' AND substr(c.birth_date, 1, 4) BETWEEN ? AND ? ORDER BY f.id`,
         [String(Math.min(a.from, a.to)), String(Math.max(a.from, a.to))]
       )
@@ -84,7 +87,7 @@ export async function audienceLabel(m: EntityManager, a: Audience): Promise<stri
 /** Schools and classes on file, for the audience picker. */
 export async function audienceChoices(m: EntityManager) {
   const schools: { school: string; grade: string; n: number }[] = await m.query(
-    `SELECT c.school AS school, c.grade AS grade, COUNT(DISTINCT c.family_id) AS n FROM child c JOIN family f ON f.id = c.family_id
+    `SELECT c.school AS school, c.grade AS grade, COUNT(DISTINCT f.id) AS n FROM child c JOIN household_child hc ON hc.child_id = c.id JOIN family f ON f.id = hc.family_id
      WHERE f.status = 'active' AND c.school <> '' GROUP BY c.school, c.grade ORDER BY c.school, c.grade`
   )
   const groups: { kind: string; label: string; items: { id: number; label: string }[] }[] = []

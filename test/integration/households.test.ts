@@ -139,6 +139,18 @@ describe('the child’s common file is seen from both portals', () => {
     expect((await fatherPortal.call('file-get', {})).body.children.find((c: { id: number }) => c.id === shared).household.otherChanges).toEqual([])
   })
 
+  test('a message to the shared child’s school reaches both households, one copy each', async () => {
+    core.db.prepare(`UPDATE child SET school = 'École des Deux Rives' WHERE id = ?`).run(shared)
+    const audience = { kind: 'school', school: 'École des Deux Rives', grade: '' }
+    expect((await desk.call('messages-audience-preview', { audience })).body.count).toBe(2)
+    const sent = await desk.call('messages-staff-compose', { audience, subject: 'Sortie scolaire', body: 'Prévoir un pique-nique.', sendEmail: false })
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200)
+    expect(sent.body.recipients).toBe(2)
+    const subjects = async (c: TestClient) => (await c.call('messages-list', {})).body.map((t: { subject: string }) => t.subject)
+    expect(await subjects(motherPortal)).toContain('Sortie scolaire')
+    expect(await subjects(fatherPortal)).toContain('Sortie scolaire')
+  })
+
   test('the mother cannot reach the father’s own child', async () => {
     const r = await motherPortal.call('file-request-change', { section: 'health', childId: fathersOwnChild, values: { allergies: false } })
     expect(r.status).toBe(404)
