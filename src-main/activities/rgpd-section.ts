@@ -40,13 +40,14 @@ interface Row {
   ended_on: string | null
 }
 
+// A shared child's enrolments are part of its common file: both households' exports hold them (issue 16).
 export async function enrolmentsRgpdSection(m: EntityManager, familyId: number) {
   const rows = (await m.query(
     `SELECT c.first_name AS child, a.name AS activity, p.name AS period, p.start_date AS period_start, p.end_date AS period_end, g.name AS grp,
             e.status, e.typical_week, e.memo, e.reason, e.created_at, e.decided_at, e.start_date, e.ended_on
        FROM enrolment e JOIN child c ON c.id = e.child_id JOIN activity a ON a.id = e.activity_id
        JOIN activity_period p ON p.id = e.period_id JOIN activity_group g ON g.id = e.group_id
-      WHERE e.child_id IN (SELECT child_id FROM household_child WHERE family_id = ?) -- a shared child's enrolments are common
+      WHERE e.child_id IN (SELECT child_id FROM household_child WHERE family_id = ?)
       ORDER BY p.start_date, c.first_name, c.id, a.name, e.id`,
     [familyId]
   )) as Row[]

@@ -60,12 +60,13 @@ export async function familyCalendar(core: Core, familyId: number): Promise<stri
   const today = parseISO(parisDay(core.clock.now()))
   const from = format(addMonths(today, -FEED_MONTHS_BEFORE), 'yyyy-MM-dd')
   const to = format(addMonths(today, FEED_MONTHS_AFTER), 'yyyy-MM-dd')
+  // The household's own bookings (issue 16): a shared child's days with the other household are not in this feed.
   const { rows, structure } = await core.tx.read(async (m) => {
     const rows = (await m.query(
       `SELECT b.child_id AS childId, c.first_name AS firstName, u.id AS unitId, u.name AS unitName, a.name AS activityName,
               b.day, u.start_time AS startTime, u.end_time AS endTime, b.state, b.updated_at AS updatedAt
          FROM booking b JOIN child c ON c.id = b.child_id JOIN unit u ON u.id = b.unit_id JOIN activity a ON a.id = u.activity_id
-        WHERE COALESCE(b.family_id, c.family_id) = ? AND b.day BETWEEN ? AND ? -- the household's own bookings (issue 16) AND b.state IN (${FEED_STATES.map(() => '?').join(',')})
+        WHERE COALESCE(b.family_id, c.family_id) = ? AND b.day BETWEEN ? AND ? AND b.state IN (${FEED_STATES.map(() => '?').join(',')})
         ORDER BY b.day, u.start_time, c.first_name`,
       [familyId, from, to, ...FEED_STATES]
     )) as FeedRow[]
