@@ -220,6 +220,15 @@ describe('custody calendar and bookings', () => {
       { day: W2, familyId: father.familyId, state: 'R' },
       { day: W3, familyId: mother.familyId, state: 'R' }
     ])
+    // Each household's agenda feed holds its own days of the shared child.
+    const feedDays = async (c: TestClient) => {
+      const path = (await c.call('agenda-feed-regenerate', {})).body.path as string
+      const r = await portalApp.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.9' })
+      expect(r.statusCode).toBe(200)
+      return [W1, W2, W3].filter((d) => r.body.includes(d.replaceAll('-', '')))
+    }
+    expect(await feedDays(motherPortal)).toEqual([W1, W3])
+    expect(await feedDays(fatherPortal)).toEqual([W2])
     // The father cannot cancel the mother's booking, nor see it.
     const cancel = await fatherPortal.call('bookings-commit', { changes: [{ childId: shared, unitId: unit, day: W1, op: 'remove' }] })
     expect(cancel.status).toBe(409)
