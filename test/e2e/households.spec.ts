@@ -1,5 +1,5 @@
 import type { Browser, Page, TestInfo } from '@playwright/test'
-import { test, expect, expectAccessible, staffApi } from './fixtures'
+import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue 16 on the demo: the separated parents of a shared child (alternate weeks, seeded by
@@ -129,7 +129,21 @@ test('the separated parents of a shared child book their own weeks on a phone; s
     await page.context().close()
   }
 
-  // Staff see the whole month: both parents' bookings of the child, each recorded for its household.
+  // Staff see the whole month: the child's card names both households and shows whose day each one is.
+  const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const staff = await staffCtx.newPage()
+  await staffLogin(staff, app.staffUrl, 'direction', 'Familles')
+  await staff.goto(`${app.staffUrl}/#/familles/${fatherId}/dossier`)
+  await staff.getByRole('tab', { name: /Enfants/ }).click()
+  const foyers = staff.getByRole('region', { name: 'Foyers de l’enfant' }).first()
+  await expect(foyers).toContainText('Premier foyer')
+  await expect(staff.getByLabel('Foyer des semaines impaires').first()).toBeVisible()
+  const month = staff.getByRole('table', { name: /Foyer de l’enfant chaque jour du mois/ }).first()
+  const shown = await staff.getByLabel('Mois affiché').first().inputValue()
+  await expect(month.getByRole('row')).toHaveCount(1 + new Date(Date.UTC(Number(shown.slice(0, 4)), Number(shown.slice(5, 7)), 0)).getUTCDate())
+  await expectAccessible(staff, 'dossier d’un enfant partagé')
+  await staffCtx.close()
+  // And both parents' bookings of the child, each recorded for its household.
   const after = await api.call('bookings-child-planning', { childId: child.id, from, to })
   const stateOf = (b: { day: string; unitId: number }) => after.children[0].lines.find((l: any) => l.unitId === b.unitId).cells.find((c: any) => c.day === b.day).cell
   expect(['R', 'DR']).toContain(stateOf(motherDay))
