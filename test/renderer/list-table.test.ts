@@ -1,4 +1,4 @@
-import { createSSRApp, h } from 'vue'
+import { createSSRApp, h, type Component } from 'vue'
 import { renderToString } from '@vue/server-renderer'
 import PrimeVue from 'primevue/config'
 import Column from 'primevue/column'
@@ -14,7 +14,8 @@ import { filterRows } from '../../src-renderer/backoffice/src/components/list-ta
 async function render(props: Record<string, unknown>): Promise<string> {
   const app = createSSRApp({
     render: () =>
-      h(ListTable, props, {
+      // Props are given loosely here: each test names the ones it exercises.
+      h(ListTable as Component, props, {
         default: () => [h(Column, { field: 'name', header: 'Nom', sortable: true }), h(Column, { field: 'city', header: 'Ville' })]
       })
   })
