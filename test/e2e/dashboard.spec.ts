@@ -63,9 +63,9 @@ test('the home shows the desk’s day from the demo data, each chart drawn and g
       const list = await live.call('attendance-list', { day: today.day, activityId: unit.activityId, unitId: unit.unitId })
       const booking = list.rows.find((r: { state: string }) => r.state === 'R')
       await live.call('attendance-mark', { bookingId: booking.bookingId, status: 'present' })
-      await expect(todayTile.locator('.headline')).toContainText(`${today.totals.present + 1} présent`)
+      await expect(todayTile.locator('.headline')).toHaveText(new RegExp(`^${today.totals.present + 1} présents? sur ${today.totals.expected} `))
       await live.call('attendance-mark', { bookingId: booking.bookingId, status: 'reset' })
-      await expect(todayTile.locator('.headline')).toContainText(`${today.totals.present} présent`)
+      await expect(todayTile.locator('.headline')).toHaveText(new RegExp(`^${today.totals.present} présents? sur ${today.totals.expected} `))
     }
     await live.dispose()
   } else {
