@@ -9,6 +9,7 @@ import { frenchDateTime } from '../core/clock'
 import { renderPdf } from '../billing/pdf/printer'
 import { getStructure } from '../settings/settings'
 import { attendanceList, type AttendanceRow } from './attendance'
+import { fileSlug } from './attendance-pdf'
 import { auditRow, dbOf, stmt } from './sql'
 
 export interface HealthSheetsQuery {
@@ -193,6 +194,5 @@ export async function healthSheetsPdf(core: Core, actor: Actor, q: HealthSheetsQ
     defaultStyle: { fontSize: 10 }
   }
   const pdf = await renderPdf(doc)
-  const slug = list.activityName.normalize('NFD').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
-  return { fileName: `fiches-sanitaires-${slug}-${q.day}.pdf`, pdfBase64: pdf.toString('base64') }
+  return { fileName: `fiches-sanitaires-${fileSlug(list.activityName)}-${q.day}.pdf`, pdfBase64: pdf.toString('base64') }
 }
