@@ -52,10 +52,16 @@ function healthFiles(db: ReturnType<typeof dbOf>, childIds: number[]): Map<numbe
     db,
     `SELECT family_id AS familyId, role, civility, first_name AS firstName, last_name AS lastName, quality, address, postal_code AS postalCode, city,
             phone_mobile AS mobile, phone_home AS home, phone_work AS work, email
-     FROM person WHERE family_id IN (SELECT c.family_id FROM child c WHERE c.id IN (SELECT value FROM json_each(?))) ORDER BY family_id, role DESC`
+     FROM person WHERE family_id IN (SELECT hc.family_id FROM household_child hc WHERE hc.child_id IN (SELECT value FROM json_each(?))) ORDER BY family_id, role DESC`
   ).all(ids) as { familyId: number; role: string; civility: string; firstName: string; lastName: string; quality: string; address: string; postalCode: string; city: string; mobile: string; home: string; work: string; email: string }[]
+  // A shared child's sheet lists the responsables of both its households, first household first (issue 16).
+  const households = new Map<number, number[]>()
+  for (const h of stmt(db, `SELECT child_id AS childId, family_id AS familyId FROM household_child WHERE child_id IN (SELECT value FROM json_each(?)) ORDER BY first DESC`).all(ids) as { childId: number; familyId: number }[]) {
+    households.set(h.childId, [...(households.get(h.childId) ?? []), h.familyId])
+  }
   const out = new Map<number, HealthFile>()
   for (const f of files) {
+    const own = households.get(f.childId) ?? [f.familyId]
     out.set(f.childId, {
       sex: f.sex,
       school: f.school,
@@ -67,9 +73,10 @@ function healthFiles(db: ReturnType<typeof dbOf>, childIds: number[]): Map<numbe
       imageRights: f.imageRights === 1,
       paiOnFile: f.paiOnFile === 1,
       responsables: people
-        .filter((p) => p.familyId === f.familyId)
+        .filter((p) => own.includes(p.familyId))
+        .sort((a, b) => own.indexOf(a.familyId) - own.indexOf(b.familyId))
         .map((p) => ({
-          role: p.role === 'responsable' ? 'Responsable' : 'Conjoint(e)',
+          role: `${p.role === 'responsable' ? 'Responsable' : 'Conjoint(e)'}${p.familyId !== own[0] ? ' (second foyer)' : ''}`,
           name: [p.civility, p.firstName, upperName(p.lastName)].filter(Boolean).join(' '),
           quality: p.quality,
           address: [p.address, [p.postalCode, p.city].filter(Boolean).join(' ')].filter(Boolean).join(', '),

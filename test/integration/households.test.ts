@@ -16,6 +16,7 @@ import { client, type TestClient } from '../helpers/http'
 import { book } from '../helpers/billing'
 import { enrol, seedActivity } from '../helpers/bookings'
 import { download } from '../helpers/files'
+import { pdfText } from '../helpers/billing-tools'
 import { portalFileRoutes } from '@shared/contract/family-file-routes'
 
 let core: TestCore
@@ -257,6 +258,16 @@ describe('custody calendar and bookings', () => {
     }
     expect(await bookingDays(motherPortal)).toEqual([W1, W3])
     expect(await bookingDays(fatherPortal)).toEqual([W2])
+  })
+
+  test('the health sheet of an outing lists both households’ responsables', async () => {
+    const activityId = (core.db.prepare('SELECT u.activity_id AS a FROM unit u WHERE u.id = ?').get(unit) as { a: number }).a
+    const r = await desk.call('attendance-health-sheets-pdf', { day: W1, activityId, childIds: [shared] })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const text = pdfText(Buffer.from(r.body.pdfBase64, 'base64')).replace(/\s+/g, ' ')
+    expect(text).toContain('MARTINEZ')
+    expect(text).toContain('Responsable (second foyer)')
+    expect(text).toContain('07 55 66 77 88')
   })
 
   test('staff see the whole month, both households’ bookings', async () => {
