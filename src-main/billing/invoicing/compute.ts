@@ -199,7 +199,7 @@ export function loadRunContext(db: Database.Database, opts: ComputeOptions): Run
     tariffs: TariffIndex.load(db),
     qfOf: new Map(qfRows.map((q) => [q.family_id, q])),
     periods: stmt(db, 'SELECT id, activity_id, start_date, end_date FROM activity_period').all() as RunContext['periods'],
-    billedFlat: new Map((stmt(db, 'SELECT key, invoice_id FROM billed_flat').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id])),
+    billedFlat: new Map((stmt(db, 'SELECT f.key, f.invoice_id FROM billed_flat f JOIN invoice i ON i.id = f.invoice_id').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id])),
     debitFamilies: new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id)),
     credits: freeCredits(db, opts.regieId)
   }
@@ -223,6 +223,13 @@ export function freeCredits(db: Database.Database, regieId: number): Map<number,
  * of the month not billed yet, or an adjustment waiting. A superset is fine
  * (a family whose bookings all belong to another régie gets no invoice).
  */
+/**
+ * A booking billed by an issued invoice. Through the `invoice` view: the rows
+ * a run being prepared wrote in place (migration 0024) do not count, so a
+ * preview, or a family restaged, sees the month as not billed yet.
+ */
+const BILLED = 'EXISTS (SELECT 1 FROM billed_booking bb JOIN invoice i ON i.id = bb.invoice_id WHERE bb.booking_id = b.id)'
+
 export function runFamilyIds(db: Database.Database, opts: ComputeOptions): number[] {
   const { start, end } = monthBounds(opts.month)
   return (
@@ -230,8 +237,8 @@ export function runFamilyIds(db: Database.Database, opts: ComputeOptions): numbe
       db,
       `SELECT f.id FROM family f WHERE f.id IN (
          SELECT c.family_id FROM booking b JOIN child c ON c.id = b.child_id
-          WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
-         UNION SELECT j.family_id FROM billing_adjustment j WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL)
+          WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND NOT ${BILLED}
+         UNION SELECT j.family_id FROM billing_adjustment j WHERE j.regie_id = ? AND j.month <= ? AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.id = j.invoice_id))
        ORDER BY f.number`
     ).all(start, end, opts.regieId, opts.month) as { id: number }[]
   ).map((x) => x.id)
@@ -249,7 +256,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, c.family_id
          FROM booking b JOIN child c ON c.id = b.child_id
         WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
-          AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
+          AND NOT ${BILLED}
           ${famFilter}`
     )
     .all(start, end, ...famParams) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
@@ -328,7 +335,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     .prepare(
       `SELECT j.id, j.family_id, j.child_id, j.label, j.amount_cents, j.month, c.first_name, c.last_name
          FROM billing_adjustment j LEFT JOIN child c ON c.id = j.child_id
-        WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL ${ids ? `AND j.family_id IN (${ids.map(() => '?').join(',')})` : ''}
+        WHERE j.regie_id = ? AND j.month <= ? AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.id = j.invoice_id) ${ids ? `AND j.family_id IN (${ids.map(() => '?').join(',')})` : ''}
         ORDER BY j.id`
     )
     .all(opts.regieId, opts.month, ...famParams) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]
