@@ -118,7 +118,7 @@ describe('killing the invoicing process', () => {
         await staff.loginStaff(comptable.login, comptable.password)
         const staged = await staff.call('billing-run-staged', { regieId })
         expect(staged.status).toBe(200)
-        expect(staged.body).toMatchObject({ month, families: 350 })
+        expect(staged.body).toMatchObject({ month, families: 350, invoices: null, numbered: 0, running: false })
         const d = await staff.call('billing-run-discard', { regieId })
         expect(d.body).toEqual({ discarded: true, month })
         expect((await staff.call('billing-run-staged', { regieId })).body).toBeNull()

@@ -84,6 +84,9 @@ export interface IssueHooks {
 /** Régies whose run this process is preparing now: a second « Émettre » waits for nothing, it is refused. */
 const running = new Set<number>()
 
+/** Whether this process is issuing a run of the régie now (the Facturation screen shows its progress, not an interruption). */
+export const issuingNow = (regieId: number) => running.has(regieId)
+
 /**
  * Issues a monthly run in bounded memory without holding the write lock for
  * long (#19): an automatic backup, then the invoices are staged family by

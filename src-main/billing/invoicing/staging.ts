@@ -29,7 +29,7 @@ import { auditRow, stmt } from '../../bookings/sql'
 import { insertMany } from '../../db/statements'
 import type { InvoiceSnapshot } from '../entities'
 import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type RunContext, type RunDraft } from './compute'
-import { explanationId } from './issue'
+import { explanationId, issuingNow } from './issue'
 
 /** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
 export const STAGE_CHUNK = 50
@@ -327,12 +327,16 @@ export async function purgeStage(core: Core, stageId: number): Promise<void> {
   })
 }
 
-/** What the Facturation screen says of a run being prepared or interrupted (null: none). */
-export function stagedRunDto(db: Database.Database, regieId: number): { month: string; families: number; createdAt: string } | null {
+/** What the Facturation screen shows of a run being prepared (its progress) or interrupted (null: none). */
+export function stagedRunDto(
+  db: Database.Database,
+  regieId: number
+): { month: string; families: number; createdAt: string; invoices: number | null; numbered: number; running: boolean } | null {
   const s = stageOf(db, regieId)
   if (!s || s.publishedRunId) return null
   const { n } = stmt(db, 'SELECT COUNT(*) AS n FROM invoice_stage WHERE stage_id = ?').get(s.id) as { n: number }
-  return { month: s.month, families: n, createdAt: s.createdAt }
+  const invoices = s.firstSeq === null ? null : (stmt(db, 'SELECT invoice_count FROM invoicing_run WHERE id = ?').get(s.runId) as { invoice_count: number }).invoice_count
+  return { month: s.month, families: n, createdAt: s.createdAt, invoices, numbered: s.numberedCount, running: issuingNow(regieId) }
 }
 
 /** « Abandonner la préparation » : forgets a run being prepared (nothing of it was ever visible). */
