@@ -43,6 +43,9 @@ async function viewTriggers(q: QueryRunner): Promise<string[]> {
   ]
 }
 
+/** A day ('YYYY-MM-DD') in the month of a run being prepared. */
+const IN_STAGED_MONTH = (day: string) => `EXISTS (SELECT 1 FROM invoice_stage_run s WHERE substr(${day}, 1, 7) = s.month)`
+
 /** 0022's dirty-family triggers that read invoices: through the view, so unstaging a family does not mark it dirty again. */
 const DIRTY = (name: string, table: string, event: string, familyOf: string, when = '') =>
   `CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON ${table} WHEN EXISTS (SELECT 1 FROM invoice_stage_run)${when}
@@ -78,6 +81,14 @@ export class InvoiceInPlace0000000000024 implements MigrationInterface {
       // Linking an adjustment to a staged invoice (or unlinking it) is the run's own work; a change of the
       // adjustment itself, or its release from an issued invoice by a credit note, is not.
       DIRTY('adjustment_upd', 'billing_adjustment', 'UPDATE', 'NEW.family_id', ' AND (NEW.invoice_id IS OLD.invoice_id OR EXISTS (SELECT 1 FROM invoice WHERE id = OLD.invoice_id))'),
+      // A booking outside the month being prepared changes nothing the run reads (it bills that month's bookings
+      // only): on the 1st, families booking the next month no longer send their family back to be restaged.
+      'DROP TRIGGER stage_dirty_booking_ins',
+      'DROP TRIGGER stage_dirty_booking_upd',
+      'DROP TRIGGER stage_dirty_booking_del',
+      DIRTY('booking_ins', 'booking', 'INSERT', '(SELECT family_id FROM child WHERE id = NEW.child_id)', ` AND ${IN_STAGED_MONTH('NEW.day')}`),
+      DIRTY('booking_upd', 'booking', 'UPDATE', '(SELECT family_id FROM child WHERE id = NEW.child_id)', ` AND (${IN_STAGED_MONTH('NEW.day')} OR ${IN_STAGED_MONTH('OLD.day')})`),
+      DIRTY('booking_del', 'booking', 'DELETE', '(SELECT family_id FROM child WHERE id = OLD.child_id)', ` AND ${IN_STAGED_MONTH('OLD.day')}`),
       // The stage now points at the run it writes under, and records how far the numbering got.
       'ALTER TABLE invoice_stage_run ADD COLUMN run_id INTEGER REFERENCES invoicing_run(id)',
       'ALTER TABLE invoice_stage_run ADD COLUMN first_seq INTEGER',
@@ -102,6 +113,12 @@ export class InvoiceInPlace0000000000024 implements MigrationInterface {
       'DROP TRIGGER stage_dirty_billed_booking_del',
       'DROP TRIGGER stage_dirty_billed_flat_del',
       'DROP TRIGGER stage_dirty_adjustment_upd',
+      'DROP TRIGGER stage_dirty_booking_ins',
+      'DROP TRIGGER stage_dirty_booking_upd',
+      'DROP TRIGGER stage_dirty_booking_del',
+      DIRTY('booking_ins', 'booking', 'INSERT', '(SELECT family_id FROM child WHERE id = NEW.child_id)'),
+      DIRTY('booking_upd', 'booking', 'UPDATE', '(SELECT family_id FROM child WHERE id = NEW.child_id)'),
+      DIRTY('booking_del', 'booking', 'DELETE', '(SELECT family_id FROM child WHERE id = OLD.child_id)'),
       DIRTY('billed_booking_del', 'billed_booking', 'DELETE', '(SELECT family_id FROM invoice_row WHERE id = OLD.invoice_id)'),
       DIRTY('billed_flat_del', 'billed_flat', 'DELETE', '(SELECT family_id FROM invoice_row WHERE id = OLD.invoice_id)'),
       DIRTY('adjustment_upd', 'billing_adjustment', 'UPDATE', 'NEW.family_id'),
