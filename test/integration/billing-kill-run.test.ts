@@ -146,7 +146,17 @@ describe('killing the invoicing process', () => {
         .get(first.family_id) as { id: number }
       const staged = core.db.prepare('SELECT COUNT(*) AS n FROM billed_booking WHERE booking_id = ?').get(b.id) as { n: number }
       expect(staged.n).toBe(1)
+      // A booking of another month (the next year's same month) booked, changed, deleted: nothing the run reads,
+      // so the family is not sent back to be restaged.
+      const dirty = count(core, 'invoice_stage_dirty')
+      const cols = (core.db.prepare('PRAGMA table_info(booking)').all() as { name: string }[]).map((c) => c.name).filter((c) => c !== 'id')
+      const later = `${Number(month.slice(0, 4)) + 1}${month.slice(4)}-04`
+      const other = core.db.prepare(`INSERT INTO booking (${cols.join(', ')}) SELECT ${cols.map((c) => (c === 'day' ? '?' : c)).join(', ')} FROM booking WHERE id = ?`).run(later, b.id).lastInsertRowid
+      core.db.prepare(`UPDATE booking SET state = 'A_EXC' WHERE id = ?`).run(other)
+      core.db.prepare('DELETE FROM booking WHERE id = ?').run(other)
+      expect(count(core, 'invoice_stage_dirty')).toBe(dirty)
       core.db.prepare(`UPDATE booking SET state = 'A_EXC' WHERE id = ?`).run(b.id)
+      expect(count(core, 'invoice_stage_dirty')).toBe(dirty + 1)
       changedBooking = b.id
     } finally {
       await core.close()
