@@ -219,29 +219,21 @@ export function freeCredits(db: Database.Database, regieId: number): Map<number,
 }
 
 /**
- * The families a run concerns, by N° famille: those with a billable booking
- * of the month not billed yet, or an adjustment waiting. A superset is fine
- * (a family whose bookings all belong to another régie gets no invoice).
- */
-/**
  * A booking billed by an issued invoice. Through the `invoice` view: the rows
  * a run being prepared wrote in place (migration 0024) do not count, so a
  * preview, or a family restaged, sees the month as not billed yet.
  */
 const BILLED = 'EXISTS (SELECT 1 FROM billed_booking bb JOIN invoice i ON i.id = bb.invoice_id WHERE bb.booking_id = b.id)'
 
-export function runFamilyIds(db: Database.Database, opts: ComputeOptions): number[] {
-  const { start, end } = monthBounds(opts.month)
-  return (
-    stmt(
-      db,
-      `SELECT f.id FROM family f WHERE f.id IN (
-         SELECT c.family_id FROM booking b JOIN child c ON c.id = b.child_id
-          WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND NOT ${BILLED}
-         UNION SELECT j.family_id FROM billing_adjustment j WHERE j.regie_id = ? AND j.month <= ? AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.id = j.invoice_id))
-       ORDER BY f.number`
-    ).all(start, end, opts.regieId, opts.month) as { id: number }[]
-  ).map((x) => x.id)
+/**
+ * Every family, by N° famille: a run walks them in chunks and computes each
+ * chunk (a family with nothing to bill comes out of computeRun with no
+ * invoice). Selecting only the families with something to bill would scan the
+ * month's bookings in one query: 2 s during which the event loop, hence the
+ * portal, stood still at 20,000 families (bench/invoicing-run.ts).
+ */
+export function runFamilyIds(db: Database.Database): number[] {
+  return (stmt(db, 'SELECT id FROM family ORDER BY number').all() as { id: number }[]).map((x) => x.id)
 }
 
 export function computeRun(db: Database.Database, opts: ComputeOptions, context?: RunContext): RunDraft {

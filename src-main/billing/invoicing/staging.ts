@@ -259,7 +259,7 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
   const db = core.db
   if (!stage.staged) {
     const { ctx, todo, already } = await core.tx.read(async () => {
-      const numbers = familyNumbers(db, runFamilyIds(db, opts))
+      const numbers = familyNumbers(db, runFamilyIds(db))
       return {
         ctx: loadRunContext(db, opts),
         todo: [...numbers].filter(([, n]) => n > stage.cursorNumber).map(([id, n]) => ({ id, n })),
