@@ -57,6 +57,16 @@ export interface LiveEventData {
  */
 export type LiveControlEvent = 'hello' | 'resync' | 'session-ended'
 
+/**
+ * One message of the stream, as the Electron window receives it over IPC (`ribambelle:live`): the same id, event
+ * name and data as an SSE message (where `data` is this object as JSON; `{}` for the control events).
+ */
+export interface LiveMessage {
+  id?: string
+  event: 'change' | LiveControlEvent
+  data: LiveEventData | Record<string, never>
+}
+
 /** The roles that may hear of a topic: those allowed to call at least one procedure it makes stale. */
 export function topicRoles(procedures: ProcedureMap, topic: LiveTopic): Set<StaffRole> {
   const roles = new Set<StaffRole>()
