@@ -3,8 +3,37 @@ import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures
 /**
  * Pointage on a tablet without WiFi (issue 15 §3): the animateur keeps
  * marking while offline, the tablet says so and counts what waits, and once
- * back online every mark reaches the back-office exactly once.
+ * back online every mark reaches the back-office exactly once. On a tablet
+ * the screen opens by group (big tiles), in landscape and portrait, with no
+ * horizontal scroll. A mark kept more than a day is sent all the same; one
+ * the server refuses stays on the tablet, explained, until someone decides.
  */
+type Page = import('@playwright/test').Page
+const noHorizontalScroll = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
+
+/** A mark as offline-marks.ts keeps it in IndexedDB, written there as if made on this tablet earlier. */
+async function keepMarkOnTablet(p: Page, mark: { userId: number; bookingId: number; status: string; markedAt: string; child: string }) {
+  await p.evaluate(
+    (m) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ribambelle-pointage', 1)
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const tx = open.result.transaction('marks', 'readwrite')
+          tx.objectStore('marks').add(m)
+          tx.oncomplete = () => (open.result.close(), resolve())
+          tx.onerror = () => reject(tx.error)
+        }
+      }),
+    mark
+  )
+}
+const animateurId = (p: Page) =>
+  p.evaluate(() =>
+    fetch('/api/staff/auth-session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+      .then((r) => r.json())
+      .then((b) => b.user.id as number)
+  )
 test('a tablet goes offline, marks 10 children, comes back: the back-office shows the 10 marks once', async ({ app, browser }) => {
   // An activity of today with at least 10 children still to mark.
   const api = await staffApi(app.staffUrl)
@@ -44,6 +73,14 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   await tablet.getByRole('link', { name: 'Pointage', exact: true }).click()
   await tablet.getByLabel('Activité', { exact: true }).click()
   await tablet.getByRole('option', { name: label, exact: true }).click()
+  // Groups first: one big tile per group of the day, then « Tous les enfants ».
+  await expect(tablet.getByRole('heading', { name: 'Choisissez un groupe' })).toBeVisible()
+  const tiles = tablet.getByRole('region', { name: 'Choisissez un groupe' }).getByRole('button')
+  expect(await tiles.count()).toBeGreaterThanOrEqual(3)
+  for (const box of await Promise.all((await tiles.all()).map((t) => t.boundingBox()))) expect(box!.height).toBeGreaterThanOrEqual(48)
+  expect(await noHorizontalScroll(tablet)).toBe(true)
+  await expectAccessible(tablet, 'pointage, groupes')
+  await tablet.getByRole('button', { name: /^Tous les enfants/ }).click()
   const todo = chosen!.rows.slice(0, 10)
   const group = (r: (typeof todo)[number]) => tablet.getByRole('group', { name: `Pointage de ${r.firstName} ${r.lastName}` })
   await expect(group(todo[0])).toBeVisible()
@@ -59,6 +96,7 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   await expect(tablet.getByTestId('network-status')).toContainText('Hors connexion')
   await tablet.getByLabel('Activité', { exact: true }).click()
   await tablet.getByRole('option', { name: label, exact: true }).click()
+  await tablet.getByRole('button', { name: /^Tous les enfants/ }).click()
   await expect(tablet.getByTestId('network-status')).toContainText('Liste enregistrée à')
   await expect(group(todo[0])).toBeVisible()
   for (const [i, r] of todo.entries()) {
@@ -83,6 +121,41 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   const audit = await api.call('audit-list', { action: 'booking-mark-present', limit: 100 })
   const marked = new Set(todo.map((r) => String(r.bookingId)))
   expect(audit.items.filter((e: { entityId: string }) => marked.has(String(e.entityId)))).toHaveLength(10)
+
+  // Two marks left on the tablet by an earlier day: one made 26 hours ago, one the server will refuse (« parti »
+  // for a child never marked present). Reopening Pointage sends the first, by its own time, and keeps the second.
+  expect(chosen!.rows.length).toBeGreaterThanOrEqual(12)
+  const [late, refused] = chosen!.rows.slice(10, 12)
+  const userId = await animateurId(tablet)
+  const lateAt = new Date(app.now().getTime() - 26 * 3_600_000).toISOString()
+  await keepMarkOnTablet(tablet, { userId, bookingId: late.bookingId, status: 'present', markedAt: lateAt, child: `${late.lastName} ${late.firstName}` })
+  await keepMarkOnTablet(tablet, { userId, bookingId: refused.bookingId, status: 'left', markedAt: new Date(app.now().getTime() - 3_600_000).toISOString(), child: `${refused.firstName} ${refused.lastName}` })
+  await tablet.reload()
+  const held = tablet.getByTestId('held-marks')
+  await expect(held).toContainText('1 pointage non enregistré par le serveur')
+  await expect(held).toContainText(`${refused.firstName} ${refused.lastName} — parti`)
+  await expect(held).toContainText('Seul un enfant présent peut être pointé parti.')
+  await expect
+    .poll(async () => (await api.call('attendance-list', { day: app.today, activityId })).rows.find((r: { bookingId: number }) => r.bookingId === late.bookingId))
+    .toMatchObject({ state: 'PRESENT', markedAt: lateAt, markedBy: 'Léo Animateur' })
+  // Kept until a decision: still there after a reload, gone once given up knowingly.
+  await tablet.reload()
+  await expect(held).toContainText(`${refused.firstName} ${refused.lastName}`)
+  await held.getByRole('button', { name: 'Abandonner ces pointages' }).click()
+  await tablet.getByRole('alertdialog').getByRole('button', { name: 'Abandonner', exact: true }).click()
+  await expect(held).toHaveCount(0)
+
+  // Portrait: the same screen at 768 × 1024, by group, without horizontal scroll.
+  await tablet.setViewportSize({ width: 768, height: 1024 })
+  await tablet.getByLabel('Activité', { exact: true }).click()
+  await tablet.getByRole('option', { name: label, exact: true }).click()
+  await expect(tablet.getByRole('heading', { name: 'Choisissez un groupe' })).toBeVisible()
+  expect(await noHorizontalScroll(tablet)).toBe(true)
+  await tiles.first().click()
+  await expect(tablet.getByRole('button', { name: 'Groupes' })).toBeVisible()
+  await expect(tablet.getByRole('list', { name: 'Enfants du jour' }).getByRole('listitem').first()).toBeVisible()
+  expect(await noHorizontalScroll(tablet)).toBe(true)
+  await expectAccessible(tablet, 'pointage portrait, un groupe')
 
   await tabletCtx.close()
   await deskCtx.close()
