@@ -14,10 +14,10 @@ const overflowing = (p: Page) =>
   p.evaluate(() => {
     const w = document.documentElement.clientWidth
     if (document.documentElement.scrollWidth <= w) return []
-    return [...document.querySelectorAll('body *')]
+    return Array.from(document.querySelectorAll('body *'))
       .filter((e) => e.getBoundingClientRect().right > w + 1)
       .slice(0, 8)
-      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} → ${Math.round(e.getBoundingClientRect().right)}px`)
+      .map((e) => `${e.tagName.toLowerCase()}.${Array.from(e.classList).join('.')} → ${Math.round(e.getBoundingClientRect().right)}px`)
   })
 
 /** A mark as offline-marks.ts keeps it in IndexedDB, written there as if made on this tablet earlier. */
@@ -143,12 +143,12 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   await keepMarkOnTablet(tablet, { userId, bookingId: refused.bookingId, status: 'left', markedAt: new Date(app.now().getTime() - 3_600_000).toISOString(), child: `${refused.firstName} ${refused.lastName}` })
   await tablet.reload()
   const held = tablet.getByTestId('held-marks')
-  await expect(held).toContainText('1 pointage non enregistré par le serveur')
-  await expect(held).toContainText(`${refused.firstName} ${refused.lastName} — parti`)
-  await expect(held).toContainText('Seul un enfant présent peut être pointé parti.')
   await expect
     .poll(async () => (await api.call('attendance-list', { day: app.today, activityId })).rows.find((r: { bookingId: number }) => r.bookingId === late.bookingId))
     .toMatchObject({ state: 'PRESENT', markedAt: lateAt, markedBy: 'Léo Animateur' })
+  await expect(held).toContainText('1 pointage non enregistré par le serveur')
+  await expect(held).toContainText(`${refused.firstName} ${refused.lastName} — parti`)
+  await expect(held).toContainText('Seul un enfant présent peut être pointé parti.')
   // Kept until a decision: still there after a reload, gone once given up knowingly.
   await tablet.reload()
   await expect(held).toContainText(`${refused.firstName} ${refused.lastName}`)
