@@ -141,6 +141,12 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   const lateAt = new Date(app.now().getTime() - 26 * 3_600_000).toISOString()
   await keepMarkOnTablet(tablet, { userId, bookingId: late.bookingId, status: 'present', markedAt: lateAt, child: `${late.lastName} ${late.firstName}` })
   await keepMarkOnTablet(tablet, { userId, bookingId: refused.bookingId, status: 'left', markedAt: new Date(app.now().getTime() - 3_600_000).toISOString(), child: `${refused.firstName} ${refused.lastName}` })
+  // A photo of the person allowed to pick todo[0] up, set at the desk: the tablet shows it beside « Parti ».
+  const row0 = (await api.call('attendance-list', { day: app.today, activityId })).rows.find((r: { bookingId: number }) => r.bookingId === todo[0].bookingId)
+  const pickup = row0.pickups[0] as { pickupId: number; name: string }
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex')
+  const { uploadId } = await api.call('files-upload', { name: 'photo.png', contentBase64: png.toString('base64') })
+  await api.call('pickup-photo-set', { pickupId: pickup.pickupId, uploadId })
   await tablet.reload()
   const held = tablet.getByTestId('held-marks')
   await expect
@@ -162,9 +168,11 @@ test('a tablet goes offline, marks 10 children, comes back: the back-office show
   await tablet.getByRole('option', { name: label, exact: true }).click()
   await expect(tablet.getByRole('heading', { name: 'Choisissez un groupe' })).toBeVisible()
   expect(await overflowing(tablet)).toEqual([])
-  await tiles.first().click()
+  await tablet.getByRole('button', { name: /^Tous les enfants/ }).click()
   await expect(tablet.getByRole('button', { name: 'Groupes' })).toBeVisible()
-  await expect(tablet.getByRole('list', { name: 'Enfants du jour' }).getByRole('listitem').first()).toBeVisible()
+  const photo = group(todo[0]).getByRole('img', { name: `Photo de ${pickup.name}` })
+  await expect(photo).toBeVisible()
+  expect(await photo.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(1)
   expect(await overflowing(tablet)).toEqual([])
   await expectAccessible(tablet, 'pointage portrait, un groupe')
 
