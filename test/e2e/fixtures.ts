@@ -125,13 +125,29 @@ export async function familyLogin(page: Page, portalUrl: string): Promise<void> 
 }
 
 /**
+ * Waits until no finite animation or transition is running. axe measures colour contrast on what is painted: a toast
+ * half-way through its fade is a grey on grey that fails, while the same toast at rest passes. Infinite animations
+ * (spinners) are left out, or this would never return.
+ */
+export async function settleAnimations(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)
+  )
+}
+
+/** No transition or animation while axe runs: a toast's 4 s life can end in the middle of a slow analysis. */
+const STILL = '*, *::before, *::after { transition: none !important; animation: none !important; }'
+
+/**
  * Fails on any serious or critical axe-core violation, listing them. `exclude`: selectors left out, such as an e-mail
  * shown as sent in a frame sandboxed without scripts (someone else's HTML, where axe cannot run and waits forever).
  */
 export async function expectAccessible(page: Page, context = '', exclude: string[] = []): Promise<void> {
+  const still = await page.addStyleTag({ content: STILL })
+  await settleAnimations(page)
   const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
   for (const selector of exclude) builder.exclude(selector)
-  const results = await builder.analyze()
+  const results = await builder.analyze().finally(() => still.evaluate((el) => (el as ChildNode).remove()).catch(() => undefined))
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(bad.map((v) => `${context} ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
 }
