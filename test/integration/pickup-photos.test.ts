@@ -120,4 +120,22 @@ describe('pickup persons’ photos', () => {
     await family.loginPortal(fam.login, fam.password)
     expect((await family.call('pickup-photo-get', { pickupId: jeanne.pickupId })).status).toBe(404)
   })
+
+  test('anonymising the family (3 years after it left) erases the photos from disk too', async () => {
+    const [jeanne] = await list()
+    expect((await desk.call('pickup-photo-set', { pickupId: jeanne.pickupId, uploadId: await uploadAs('j.png', PNG, 'image/png') })).status).toBe(200)
+    const photo = (await core.tx.read((m) => m.query(`SELECT f.storage_name AS s FROM stored_file f JOIN pickup_person p ON p.photo_file_id = f.id WHERE p.id = ?`, [jeanne.pickupId])))[0].s as string
+    const onDisk = () => filesUnder(core.paths.documentsDir).some((f) => f.endsWith(photo))
+    expect(onDisk()).toBe(true)
+    const d = await seedStaff(core, 'direction')
+    const director = await client(staffApp, 'staff')
+    await director.loginStaff(d.login, d.password)
+    expect((await director.call('family-file-departure', { familyId: fam.familyId, leftAt: '2024-07-05', version: 0 })).status).toBe(200)
+    core.clock.set(new Date('2027-07-06T08:00:00Z'))
+    await director.loginStaff(d.login, d.password)
+    const p = (await director.call('rgpd-anonymise-preview', { familyId: fam.familyId })).body
+    expect(p.erase.find((e: { what: string }) => e.what.startsWith('Fichiers effacés')).count).toBe(1)
+    expect((await director.call('rgpd-anonymise', { familyId: fam.familyId, confirmation: p.confirmation })).status).toBe(200)
+    expect(onDisk()).toBe(false)
+  })
 })
