@@ -58,6 +58,11 @@ function signInTable(rows: AttendanceRow[]): Content {
   }
 }
 
+/** « CL Élémentaire Mercredis » → « cl-elementaire-mercredis »: an activity's name in a downloaded file's name. */
+export function fileSlug(name: string): string {
+  return name.normalize('NFD').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
+}
+
 /**
  * The printable list for the desk: one row per child, large type (14 pt
  * names) so it reads at arm's length on a clipboard, a box to tick, the
@@ -126,6 +131,5 @@ export async function attendancePdf(
     defaultStyle: { fontSize: 11 }
   }
   const pdf = await renderPdf(doc)
-  const slug = list.activityName.normalize('NFD').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
-  return { fileName: `${signIn ? 'emargement' : 'pointage'}-${slug}-${q.day}.pdf`, pdfBase64: pdf.toString('base64') }
+  return { fileName: `${signIn ? 'emargement' : 'pointage'}-${fileSlug(list.activityName)}-${q.day}.pdf`, pdfBase64: pdf.toString('base64') }
 }

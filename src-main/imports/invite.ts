@@ -75,8 +75,10 @@ export function inviteStatus(db: Database.Database, batchId: number): InviteStat
     .prepare(
       `SELECT o.status, COUNT(*) AS n FROM import_invitation i JOIN outbox_mail o ON o.id = i.outbox_id WHERE i.batch_id = ? GROUP BY o.status`
     )
-    .all(batchId) as { status: 'pending' | 'sent' | 'failed'; n: number }[]
+    .all(batchId) as { status: 'pending' | 'sending' | 'sent' | 'failed'; n: number }[]
   const byStatus = Object.fromEntries(mails.map((x) => [x.status, x.n]))
+  // « En cours d’envoi » still waits: left out, the batch page saw « 1 envoyé sur 1 » and stopped following the other.
+  byStatus.pending = (byStatus.pending ?? 0) + (byStatus.sending ?? 0)
   return {
     invitable: list.filter((f) => f.email && !f.account_id && !f.taken).length,
     invited: list.filter((f) => f.account_id && f.invited && !f.chosen).length,

@@ -1,6 +1,7 @@
 import type { bookingsStaffProcedures } from '@shared/contract/staff-bookings'
 import { describeRule } from '@shared/bookings/deadlines'
 import { attendancePdf } from '../bookings/attendance-pdf'
+import { healthSheetsPdf } from '../bookings/health-sheets-pdf'
 import { attendanceList, markAttendance, walkIn, walkInCandidates } from '../bookings/attendance'
 import { decideChanges, decideRequestLines, listQueue } from '../bookings/decisions'
 import { occupancy } from '../bookings/occupancy'
@@ -32,5 +33,6 @@ export const bookingsStaffHandlers: HandlersFor<typeof bookingsStaffProcedures, 
   'attendance-walk-in': (i, ctx) => walkIn(ctx.core, requireActor(ctx), i),
   'attendance-candidates': (i, ctx) => walkInCandidates(ctx.core, i),
   'attendance-pdf': (i, ctx) => attendancePdf(ctx.core, i),
+  'attendance-health-sheets-pdf': (i, ctx) => healthSheetsPdf(ctx.core, requireActor(ctx), i),
   'bookings-occupancy': (i, ctx) => occupancy(ctx.core, i)
 }

@@ -253,6 +253,8 @@ export type AttendanceListDto = z.infer<typeof attendanceList>
 export const attendanceQuery = z.object({ day: isoDate, activityId: id, unitId: id.optional(), groupId: id.optional() })
 /** The printable list: « pointage » (tick boxes, flags, phones) or « émargement » (arrival, departure and signatures). */
 export const attendancePdfQuery = attendanceQuery.extend({ sheet: z.enum(['pointage', 'emargement']).default('pointage') })
+/** The health sheets of an outing: the day's list, or a selection of its children. */
+export const healthSheetsQuery = attendanceQuery.extend({ childIds: z.array(id).min(1, { error: 'Choisissez au moins un enfant.' }).max(500).optional() })
 
 export const occupancy = z.object({
   from: isoDate,

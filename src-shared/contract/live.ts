@@ -12,17 +12,17 @@ import type { ProcedureMap, StaffRole } from './procedure'
  */
 export const LIVE_TOPICS = {
   /** Family requests filed, decided or withdrawn (validation queue, its counters). */
-  requests: ['requests-list'],
+  requests: ['requests-list', 'dashboard-queues'],
   /** Bookings created or moved (reservations, cancellations, absences, attendance marks). */
-  bookings: ['attendance-list', 'bookings-activity-day', 'bookings-occupancy', 'bookings-child-planning', 'bookings-queue'],
-  /** Enrolment requests and decisions. */
-  enrolments: ['enrolments-list'],
-  /** Families, children and their files. */
-  families: ['families-search', 'families-get'],
+  bookings: ['attendance-list', 'bookings-activity-day', 'bookings-occupancy', 'bookings-child-planning', 'bookings-queue', 'dashboard-today', 'dashboard-meals', 'dashboard-week', 'dashboard-queues'],
+  /** Enrolment requests and decisions (the home's waiting lists). */
+  enrolments: ['enrolments-list', 'dashboard-week'],
+  /** Families, children and their files (a diet or a PAI changes the meals to serve). */
+  families: ['families-search', 'families-get', 'dashboard-meals'],
   /** E-mails queued, sent or failing. */
-  outbox: ['outbox-list', 'system-health'],
+  outbox: ['outbox-list', 'system-health', 'dashboard-queues'],
   /** Invoices, payments, credits, direct debits. */
-  billing: ['billing-invoices-list', 'billing-payments-list', 'billing-unpaid-list', 'billing-family-account'],
+  billing: ['billing-invoices-list', 'billing-payments-list', 'billing-unpaid-list', 'billing-family-account', 'dashboard-money'],
   /** Family messages (the unread badge). */
   messages: ['messages-staff-list']
 } as const
@@ -65,6 +65,11 @@ export interface LiveMessage {
   id?: string
   event: 'change' | LiveControlEvent
   data: LiveEventData | Record<string, never>
+}
+
+/** The topics that make a procedure's answer stale: a screen showing that answer listens to them. */
+export function topicsStaling(procedure: string): LiveTopic[] {
+  return LIVE_TOPIC_NAMES.filter((t) => (LIVE_TOPICS[t] as readonly string[]).includes(procedure))
 }
 
 /** The roles that may hear of a topic: those allowed to call at least one procedure it makes stale. */

@@ -6,6 +6,7 @@ import {
   attendanceList,
   attendanceQuery,
   attendancePdfQuery,
+  healthSheetsQuery,
   changeKind,
   decision,
   occupancy,
@@ -105,6 +106,8 @@ export const bookingsStaffProcedures = {
     query: true
   }),
   'attendance-pdf': proc({ input: attendancePdfQuery, output: pdfFile, roles: ATTENDANCE, query: true }),
+  /** « Fiches sanitaires de liaison » for an outing: health data leaves the software, so not a query (CSRF) and audited. */
+  'attendance-health-sheets-pdf': proc({ input: healthSheetsQuery, output: pdfFile, roles: ATTENDANCE }),
   'bookings-occupancy': proc({
     input: z.object({ from: isoDate, to: isoDate, activityId: id.optional() }),
     output: occupancy,

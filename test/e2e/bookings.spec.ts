@@ -248,6 +248,19 @@ test('staff take attendance for a day and print the list: every child is in the 
     const signIn = execFileSync('pdftotext', ['-layout', await sheet.path(), '-'], { encoding: 'utf8' })
     expect(signIn).toContain('Feuille d’émargement – ALAE Matin')
     expect(signIn).toContain(`${firstRow.lastName.toUpperCase()} ${firstRow.firstName}`)
+    // The health sheets for an outing: everyone expected is ticked; untick the first child, one page per other child.
+    await page.getByRole('button', { name: 'Fiches sanitaires (sortie)' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Fiches sanitaires de liaison' })
+    const going = [...new Set(list.rows.filter((r: any) => !['ABSENT', 'A_EXC', 'A_FACT'].includes(r.state)).map((r: any) => r.childId))]
+    await expect(dialog.getByRole('checkbox', { checked: true })).toHaveCount(going.length)
+    await expectAccessible(page, 'fiches sanitaires')
+    await dialog.getByRole('checkbox', { name: `${firstRow.lastName.toUpperCase()} ${firstRow.firstName}` }).uncheck()
+    const [sheets] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Imprimer les fiches (PDF)' }).click()])
+    expect(sheets.suggestedFilename()).toMatch(/^fiches-sanitaires-alae-matin-\d{4}-\d{2}-\d{2}\.pdf$/)
+    const health = execFileSync('pdftotext', ['-layout', await sheets.path(), '-'], { encoding: 'utf8' })
+    expect(health.split('\f').filter((p) => p.includes('Fiche sanitaire de liaison'))).toHaveLength(going.length - 1)
+    expect(health).not.toContain(`${firstRow.lastName.toUpperCase()} ${firstRow.firstName}`)
+    await expect(dialog).toBeHidden()
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

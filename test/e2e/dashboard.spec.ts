@@ -56,6 +56,18 @@ test('the home shows the desk’s day from the demo data, each chart drawn and g
     const rows = await chartTable(todayTile, /^Enfants attendus et présents/)
     expect(rows[1]).toEqual(['Attendus', ...today.units.map((u: { expected: number }) => String(u.expected))])
     expect(rows[2]).toEqual(['Présents', ...today.units.map((u: { present: number }) => String(u.present))])
+    // Live: a child marked present on another desk counts here within a second or two, without reloading the page.
+    const live = await staffApi(app.staffUrl)
+    const unit = today.units.find((u: { expected: number; present: number }) => u.expected > u.present)
+    if (unit) {
+      const list = await live.call('attendance-list', { day: today.day, activityId: unit.activityId, unitId: unit.unitId })
+      const booking = list.rows.find((r: { state: string }) => r.state === 'R')
+      await live.call('attendance-mark', { bookingId: booking.bookingId, status: 'present' })
+      await expect(todayTile.locator('.headline')).toHaveText(new RegExp(`^${today.totals.present + 1} présents? sur ${today.totals.expected} `))
+      await live.call('attendance-mark', { bookingId: booking.bookingId, status: 'reset' })
+      await expect(todayTile.locator('.headline')).toHaveText(new RegExp(`^${today.totals.present} présents? sur ${today.totals.expected} `))
+    }
+    await live.dispose()
   } else {
     await expect(todayTile).toContainText('Aucun enfant attendu aujourd’hui.')
   }

@@ -70,6 +70,11 @@ export function spreadsheetsToPdf(files: { name: string; data: Uint8Array }[]): 
   }
 }
 
+/** qpdf's structural check of a PDF (xref, streams, objects): throws with qpdf's output on any error or warning. */
+export function qpdfCheck(pdf: Uint8Array): void {
+  withTemp('file.pdf', pdf, (file) => execFileSync('qpdf', ['--check', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))
+}
+
 /** Page count (qpdf) and page sizes in points (pdfinfo) of a PDF. */
 export function pdfPages(pdf: Uint8Array): { count: number; sizes: { width: number; height: number }[] } {
   return withTemp('file.pdf', pdf, (file) => {

@@ -9,7 +9,7 @@ import { writeSection } from '../../src-main/families/file'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
 import { client, type TestClient } from '../helpers/http'
-import { pdfPages, pdfText } from '../helpers/billing-tools'
+import { pdfPages, pdfText, qpdfCheck } from '../helpers/billing-tools'
 
 /**
  * The desk's day (#18) on the demo structure, seeded once at Thursday
@@ -265,5 +265,78 @@ describe('dashboard figures against the seeded demo', () => {
     const short = await staff.direction.c.call('desk-search', { query: 'a' })
     expect(short.status).toBe(400)
     expect(JSON.stringify(short.body)).toContain('au moins deux caractères')
+  })
+})
+
+describe('fiches sanitaires de liaison for an outing', () => {
+  /** Next Wednesday's centre, one group: the children expected (not absent), counted from the raw rows. */
+  const outing = () => {
+    const g = rows<{ activityId: number; groupId: number; day: string; n: number }>(
+      `SELECT u.activity_id AS activityId, b.group_id AS groupId, b.day, COUNT(DISTINCT b.child_id) AS n FROM booking b JOIN unit u ON u.id = b.unit_id
+        WHERE b.day > ? AND b.group_id IS NOT NULL AND b.state IN ('R','DA','PRESENT') GROUP BY u.activity_id, b.group_id, b.day
+        HAVING n BETWEEN 3 AND 12 ORDER BY b.day, u.activity_id, b.group_id LIMIT 1`,
+      TODAY
+    )[0]
+    const children = rows<{ id: number; firstName: string; lastName: string; birthDate: string; familyId: number }>(
+      `SELECT DISTINCT c.id, c.first_name AS firstName, c.last_name AS lastName, c.birth_date AS birthDate, c.family_id AS familyId
+         FROM booking b JOIN unit u ON u.id = b.unit_id JOIN child c ON c.id = b.child_id
+        WHERE u.activity_id = ? AND b.group_id = ? AND b.day = ? AND b.state IN ('R','DA','PRESENT')`,
+      g.activityId, g.groupId, g.day
+    )
+    return { ...g, children }
+  }
+
+  test('one A4 page per child with identity, responsables, doctor, vaccines, allergies, PAI, authorisations and pickups; audited', async () => {
+    const o = outing()
+    expect(o.children).toHaveLength(o.n)
+    const auditsBefore = rows<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'health-sheets-export'`)[0].n
+    const r = await call('animateur', 'attendance-health-sheets-pdf', { day: o.day, activityId: o.activityId, groupId: o.groupId })
+    expect(r.fileName).toMatch(new RegExp(`^fiches-sanitaires-[a-z0-9-]+-${o.day}\\.pdf$`))
+    const pdf = Buffer.from(r.pdfBase64, 'base64')
+    qpdfCheck(pdf)
+    const { count, sizes } = pdfPages(pdf)
+    expect(count).toBe(o.children.length)
+    expect(sizes.every((s) => s.width === 595.28 && s.height === 841.89)).toBe(true)
+    const pages = pdfText(pdf).split('\f').filter((p) => p.trim()).map((p) => p.replace(/[ \t]+/g, ' '))
+    expect(pages).toHaveLength(count)
+    for (const c of o.children) {
+      const page = pages.find((p) => p.includes(`${c.lastName.toUpperCase()} ${c.firstName}`))
+      expect(page, `${c.firstName} ${c.lastName}`).toBeDefined()
+      const p = page!.replace(/\s+/g, ' ')
+      expect(p).toContain('Fiche sanitaire de liaison')
+      expect(p).toContain(`le ${c.birthDate.slice(8, 10)}/${c.birthDate.slice(5, 7)}/${c.birthDate.slice(0, 4)}`)
+      const file = rows<{ allergies: number; allergyNotes: string; pai: number; vaccines: string; doctorName: string; doctorPhone: string; imageRights: number }>(
+        `SELECT allergies, allergy_notes AS allergyNotes, pai, vaccines, doctor_name AS doctorName, doctor_phone AS doctorPhone, image_rights AS imageRights FROM child_file WHERE child_id = ?`,
+        c.id
+      )[0]
+      if (file?.allergies) expect(p).toContain(file.allergyNotes)
+      else expect(p).toContain('Aucune déclarée')
+      expect(p).toMatch(file?.pai ? /PAI Oui/ : /PAI Non/)
+      for (const v of JSON.parse(file?.vaccines ?? '[]') as { name: string; date: string }[]) expect(p).toContain(`${v.name} : ${v.date.slice(8, 10)}/${v.date.slice(5, 7)}/${v.date.slice(0, 4)}`)
+      if (file?.doctorPhone) expect(p).toContain(`${file.doctorName} — ${file.doctorPhone}`)
+      expect(p).toMatch(new RegExp(`Droit à l’image \\(photos\\) ${file?.imageRights ? 'Oui' : 'Non'}`))
+      for (const pk of rows<{ name: string; phone: string }>('SELECT name, phone FROM pickup_person WHERE child_id = ?', c.id)) expect(p).toContain(`${pk.name}`)
+      for (const ph of rows<{ mobile: string }>(`SELECT phone_mobile AS mobile FROM person WHERE family_id = ? AND phone_mobile <> ''`, c.familyId)) expect(p).toContain(`${ph.mobile} (portable)`)
+    }
+    // Some sheets carry a doctor and a vaccine, some an allergy: the demo's files are really read.
+    expect(pages.some((p) => p.includes('Dr Bernard'))).toBe(true)
+    const audit = rows<{ actorLabel: string; entityId: string; after: string }>(`SELECT actor_label AS actorLabel, entity_id AS entityId, after FROM audit_entry WHERE action = 'health-sheets-export' ORDER BY id`)
+    expect(audit).toHaveLength(auditsBefore + 1)
+    expect(audit.at(-1)!.actorLabel).toBe(staff.animateur.s.actor.label)
+    expect(audit.at(-1)!.entityId).toBe(String(o.activityId))
+    expect(JSON.parse(audit.at(-1)!.after)).toMatchObject({ day: o.day, groupId: o.groupId, count: o.children.length })
+    expect(JSON.parse(audit.at(-1)!.after).childIds.sort()).toEqual(o.children.map((c) => c.id).sort())
+  })
+
+  test('a selection of children; a child not on the outing and the accountant are refused, in French', async () => {
+    const o = outing()
+    const two = o.children.slice(0, 2).map((c) => c.id)
+    const r = await call('accueil', 'attendance-health-sheets-pdf', { day: o.day, activityId: o.activityId, childIds: two })
+    expect(pdfPages(Buffer.from(r.pdfBase64, 'base64')).count).toBe(2)
+    const stranger = rows<{ id: number }>(`SELECT id FROM child WHERE id NOT IN (SELECT b.child_id FROM booking b JOIN unit u ON u.id = b.unit_id WHERE u.activity_id = ? AND b.day = ?) LIMIT 1`, o.activityId, o.day)[0]
+    const refused = await staff.accueil.c.call('attendance-health-sheets-pdf', { day: o.day, activityId: o.activityId, childIds: [two[0], stranger.id] })
+    expect(refused.status).toBe(400)
+    expect(JSON.stringify(refused.body)).toContain('n’est pas attendu')
+    expect((await staff.comptable.c.call('attendance-health-sheets-pdf', { day: o.day, activityId: o.activityId })).status).toBe(403)
   })
 })

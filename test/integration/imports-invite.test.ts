@@ -63,6 +63,11 @@ describe('inviting imported families to the portal', () => {
       { login: 'julie.arnaud@example.org', status: 'active', must_change_password: 0 }
     ])
     expect(count(core, `SELECT COUNT(*) FROM password_token WHERE expires_at = ?`, new Date(core.clock.now().getTime() + 7 * 86_400_000).toISOString())).toBe(2)
+    // An e-mail the outbox is handing to the server (« en cours d’envoi ») still waits: the batch page keeps following it.
+    const [first] = core.db.prepare(`SELECT o.id FROM import_invitation i JOIN outbox_mail o ON o.id = i.outbox_id WHERE i.batch_id = ? ORDER BY o.id`).all(batchId) as { id: number }[]
+    core.db.prepare(`UPDATE outbox_mail SET status = 'sending' WHERE id = ?`).run(first.id)
+    expect((await getBatch(core, batchId)).invitations.mails).toEqual({ pending: 2, sent: 0, failed: 0 })
+    core.db.prepare(`UPDATE outbox_mail SET status = 'pending' WHERE id = ?`).run(first.id)
     await deliverDueMail(core)
     const mails = await smtp.waitFor(2)
     expect(mails.map((m) => m.to[0]).sort()).toEqual(['hugo.benoit@example.org', 'julie.arnaud@example.org'])

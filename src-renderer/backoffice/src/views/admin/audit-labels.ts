@@ -120,6 +120,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'news-update': 'Actualité modifiée',
   'news-delete': 'Actualité supprimée',
   'rgpd-export': 'Export des données personnelles (RGPD)',
+  'health-sheets-export': 'Fiches sanitaires imprimées (sortie)',
   'agenda-feed-create': 'Lien d’agenda (iCal) activé',
   'agenda-feed-regenerate': 'Lien d’agenda (iCal) renouvelé, l’ancien ne fonctionne plus',
   'family-departure': 'Départ de la famille',

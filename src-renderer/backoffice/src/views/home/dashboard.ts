@@ -1,25 +1,45 @@
 import { ref, type Ref } from 'vue'
 import { format, parseISO } from 'date-fns'
 import { fr } from 'date-fns/locale'
+import { topicsStaling } from '@shared/contract/live'
+import type { StaffProcedureName } from '@shared/contract'
 import { errorMessage } from '../../api'
+import { useLive } from '../../live'
 
-/** One tile's figures: loaded on their own, so a slow or refused call never hides the other tiles. */
-export function useTileData<T>(fetch: () => Promise<T>): { data: Ref<T | null>; loading: Ref<boolean>; error: Ref<string>; load: () => Promise<void> } {
+/**
+ * One tile's figures: loaded on their own, so a slow or refused call never hides the other tiles. `procedure` names
+ * the call behind them: the tile listens to the live topics that make its answer stale (contract/live.ts) and
+ * reloads quietly, keeping its figures on screen meanwhile (and if that reload fails: the next change retries);
+ * `days`, when given, skips the changes of other days.
+ */
+export function useTileData<T>(
+  procedure: StaffProcedureName,
+  fetch: () => Promise<T>,
+  days?: (data: T) => readonly string[] | string | null
+): { data: Ref<T | null>; loading: Ref<boolean>; error: Ref<string>; load: () => Promise<void> } {
   const data = ref(null) as Ref<T | null>
   const loading = ref(true)
   const error = ref('')
-  async function load() {
-    loading.value = true
-    error.value = ''
+  let seq = 0
+  async function load(quiet = false) {
+    const mine = ++seq
+    if (!quiet) {
+      loading.value = true
+      error.value = ''
+    }
     try {
-      data.value = await fetch()
+      const next = await fetch()
+      if (mine !== seq) return
+      data.value = next
+      error.value = ''
     } catch (e) {
-      error.value = errorMessage(e)
+      if (mine === seq && !quiet) error.value = errorMessage(e)
     } finally {
-      loading.value = false
+      if (mine === seq) loading.value = false
     }
   }
-  return { data, loading, error, load }
+  useLive(topicsStaling(procedure), () => void load(data.value !== null), { days: days && (() => (data.value === null ? null : days(data.value))) })
+  return { data, loading, error, load: () => load() }
 }
 
 /** « lun. 30/11 » */
