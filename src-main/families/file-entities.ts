@@ -84,6 +84,8 @@ export class PickupPersonRow {
   @Column({ type: 'text', default: '' }) phone: string
   @Column({ type: 'boolean', default: false }) emergency: boolean
   @Column({ type: 'integer', default: 0 }) position: number
+  /** Their photo (a stored file, staff only), to check who takes the child (families/pickup-photos.ts). */
+  @Column({ name: 'photo_file_id', type: 'integer', nullable: true }) photoFileId: number | null
 }
 
 /** A secret part of a request's payload (a new IBAN), kept out of the payload that lists show. */

@@ -31,6 +31,7 @@ import { FamilyDocument, StoredFile } from '../documents/entities'
 import { Child, Family, Person } from './entities'
 import { refreshSearchText } from './families'
 import { ChildFile, FamilyBank, FamilyCaf, FamilyDeparture, FamilyFiscal, PickupPersonRow } from './file-entities'
+import { pickupKey, pickupPhotosByName } from './pickup-photos'
 
 /** Who reads a file: a staff role, or the family itself (portal). */
 export type FileReader = StaffRole | 'family'
@@ -295,8 +296,10 @@ export async function writeSection(
       entityId = c.id
       const f = await childFileOf(m, c.id)
       await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, updatedAt: now })
+      // The list is written again whole: a person still on it (same name) keeps their photo.
+      const photos = await pickupPhotosByName(m, c.id)
       await m.delete(PickupPersonRow, { childId: c.id })
-      for (const [i, p] of v.pickups.entries()) await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i })
+      for (const [i, p] of v.pickups.entries()) await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i, photoFileId: photos.get(pickupKey(p.name)) ?? null })
       break
     }
     case 'health': {

@@ -22,6 +22,7 @@ import { DeskDay0000000000021 } from './0021-desk-day'
 import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
 import { AgendaFeed0000000000023 } from './0023-agenda-feed'
 import { InvoiceInPlace0000000000024 } from './0024-invoice-in-place'
+import { PickupPhotos0000000000025 } from './0025-pickup-photos'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -52,5 +53,6 @@ export const migrations = [
   DeskDay0000000000021,
   InvoiceStaging0000000000022,
   AgendaFeed0000000000023,
-  InvoiceInPlace0000000000024
+  InvoiceInPlace0000000000024,
+  PickupPhotos0000000000025
 ]
