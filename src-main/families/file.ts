@@ -95,6 +95,8 @@ function emptyChildFile(childId: number, now: string): ChildFile {
     healthNotes: '',
     imageRights: false,
     leaveAlone: false,
+    outings: '',
+    emergencyCare: '',
     linkResponsable: '',
     linkConjoint: '',
     livesWith: '',
@@ -163,7 +165,13 @@ export async function readSection(m: EntityManager, section: FileSection, t: Sec
     case 'authorisations': {
       const c = await childOf(m, t.familyId, t.childId)
       const f = await childFileOf(m, c.id)
-      const v: AuthorisationValues = { imageRights: Boolean(f.imageRights), leaveAlone: Boolean(f.leaveAlone), pickups: await pickupsOf(m, c.id) }
+      const v: AuthorisationValues = {
+        imageRights: Boolean(f.imageRights),
+        leaveAlone: Boolean(f.leaveAlone),
+        outings: f.outings,
+        emergencyCare: f.emergencyCare,
+        pickups: await pickupsOf(m, c.id)
+      }
       return v
     }
     case 'health': {
@@ -294,7 +302,7 @@ export async function writeSection(
       const c = await childOf(m, t.familyId, t.childId)
       entityId = c.id
       const f = await childFileOf(m, c.id)
-      await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, updatedAt: now })
+      await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, outings: v.outings, emergencyCare: v.emergencyCare, updatedAt: now })
       await m.delete(PickupPersonRow, { childId: c.id })
       for (const [i, p] of v.pickups.entries()) await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i })
       break
@@ -348,6 +356,8 @@ export async function addChild(m: EntityManager, core: Core, actor: Actor, famil
     paiDocumentId: null,
     imageRights: v.authorisations.imageRights,
     leaveAlone: v.authorisations.leaveAlone,
+    outings: v.authorisations.outings,
+    emergencyCare: v.authorisations.emergencyCare,
     linkResponsable: id.linkResponsable,
     linkConjoint: id.linkConjoint,
     livesWith: id.livesWith

@@ -21,6 +21,7 @@ import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
 import { DeskDay0000000000021 } from './0021-desk-day'
 import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
 import { AgendaFeed0000000000023 } from './0023-agenda-feed'
+import { ChildConsents0000000000024 } from './0024-child-consents'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -50,5 +51,6 @@ export const migrations = [
   AttendanceMarks0000000000020,
   DeskDay0000000000021,
   InvoiceStaging0000000000022,
-  AgendaFeed0000000000023
+  AgendaFeed0000000000023,
+  ChildConsents0000000000024
 ]
