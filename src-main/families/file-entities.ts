@@ -1,3 +1,4 @@
+import type { Consent } from '@shared/contract/family-file-shapes'
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
 
 /** "Informations fiscales" of a family (one row, created on first save). */
@@ -67,6 +68,8 @@ export class ChildFile {
   @Column({ name: 'health_notes', type: 'text', default: '' }) healthNotes: string
   @Column({ name: 'image_rights', type: 'boolean', default: false }) imageRights: boolean
   @Column({ name: 'leave_alone', type: 'boolean', default: false }) leaveAlone: boolean
+  @Column({ type: 'text', default: '' }) outings: Consent
+  @Column({ name: 'emergency_care', type: 'text', default: '' }) emergencyCare: Consent
   @Column({ name: 'link_responsable', type: 'text', default: '' }) linkResponsable: string
   @Column({ name: 'link_conjoint', type: 'text', default: '' }) linkConjoint: string
   @Column({ name: 'lives_with', type: 'text', default: '' }) livesWith: '' | 'both' | 'responsable' | 'conjoint' | 'alternate'

@@ -96,6 +96,8 @@ function emptyChildFile(childId: number, now: string): ChildFile {
     healthNotes: '',
     imageRights: false,
     leaveAlone: false,
+    outings: '',
+    emergencyCare: '',
     linkResponsable: '',
     linkConjoint: '',
     livesWith: '',
@@ -164,7 +166,13 @@ export async function readSection(m: EntityManager, section: FileSection, t: Sec
     case 'authorisations': {
       const c = await childOf(m, t.familyId, t.childId)
       const f = await childFileOf(m, c.id)
-      const v: AuthorisationValues = { imageRights: Boolean(f.imageRights), leaveAlone: Boolean(f.leaveAlone), pickups: await pickupsOf(m, c.id) }
+      const v: AuthorisationValues = {
+        imageRights: Boolean(f.imageRights),
+        leaveAlone: Boolean(f.leaveAlone),
+        outings: f.outings,
+        emergencyCare: f.emergencyCare,
+        pickups: await pickupsOf(m, c.id)
+      }
       return v
     }
     case 'health': {
@@ -295,7 +303,7 @@ export async function writeSection(
       const c = await childOf(m, t.familyId, t.childId)
       entityId = c.id
       const f = await childFileOf(m, c.id)
-      await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, updatedAt: now })
+      await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, outings: v.outings, emergencyCare: v.emergencyCare, updatedAt: now })
       // The list is written again whole: a person still on it (same name) keeps their photo.
       const photos = await pickupPhotosByName(m, c.id)
       await m.delete(PickupPersonRow, { childId: c.id })
@@ -351,6 +359,8 @@ export async function addChild(m: EntityManager, core: Core, actor: Actor, famil
     paiDocumentId: null,
     imageRights: v.authorisations.imageRights,
     leaveAlone: v.authorisations.leaveAlone,
+    outings: v.authorisations.outings,
+    emergencyCare: v.authorisations.emergencyCare,
     linkResponsable: id.linkResponsable,
     linkConjoint: id.linkConjoint,
     livesWith: id.livesWith

@@ -23,6 +23,7 @@ import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
 import { AgendaFeed0000000000023 } from './0023-agenda-feed'
 import { InvoiceInPlace0000000000024 } from './0024-invoice-in-place'
 import { PickupPhotos0000000000025 } from './0025-pickup-photos'
+import { ChildConsents0000000000026 } from './0026-child-consents'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -54,5 +55,6 @@ export const migrations = [
   InvoiceStaging0000000000022,
   AgendaFeed0000000000023,
   InvoiceInPlace0000000000024,
-  PickupPhotos0000000000025
+  PickupPhotos0000000000025,
+  ChildConsents0000000000026
 ]
