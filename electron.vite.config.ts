@@ -19,7 +19,9 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           headless: resolve(__dirname, 'src-main/headless.ts'),
-          cli: resolve(__dirname, 'src-main/cli.ts')
+          cli: resolve(__dirname, 'src-main/cli.ts'),
+          // Batch PDFs' worker thread (src-main/billing/pdf/pool.ts loads it beside the bundle).
+          'pdf-worker': resolve(__dirname, 'src-main/billing/pdf/pdf-worker.ts')
         }
       }
     }

@@ -94,6 +94,9 @@ async function server(dir: string, loaders: number, pdfs: number) {
   const { previewRun } = await import('../src-main/billing/invoicing/runs')
   const { issueRun } = await import('../src-main/billing/invoicing/issue')
   const { runInvoiceBatch } = await import('../src-main/billing/invoicing/batch')
+  const { invoiceDocContext, invoicePdfData } = await import('../src-main/billing/documents/render')
+  const { invoicePdf } = await import('../src-main/billing/documents/pdfs')
+  const { renderPdf } = await import('../src-main/billing/pdf/printer')
 
   const core = await openCore({ dataDir: dir, clock: new FixedClock(NOW), log: () => {} })
   const db = core.db
@@ -209,6 +212,21 @@ async function server(dir: string, loaders: number, pdfs: number) {
         const b = await runInvoiceBatch(core, STAFF, { runId, email: true, printAll: false }, undefined, pdfs)
         return `${b.rendered} factures (${b.emailed} e-mails en file d'attente, ${b.printed} à imprimer) en ${(b.ms / 1000).toFixed(1)} s : ${(b.rendered / (b.ms / 1000)).toFixed(1)} factures/s`
       })
+    if (m.type === 'pdf-main')
+      // Baseline for the worker pool: the same invoices rendered one by one on the main thread, as before #19's pool.
+      await step('pdf-main', async () => {
+        const runId = (db.prepare('SELECT MAX(id) AS id FROM invoicing_run').get() as { id: number }).id
+        const ids = (db.prepare('SELECT id FROM invoice WHERE run_id = ? ORDER BY seq LIMIT ?').all(runId, Number.isFinite(pdfs) ? pdfs : -1) as { id: number }[]).map((x) => x.id)
+        const ctx = await core.tx.read((m) => invoiceDocContext(core, m))
+        const t = performance.now()
+        for (const id of ids) {
+          const data = await core.tx.read((m) => invoicePdfData(m, id, ctx))
+          await renderPdf(invoicePdf(data))
+          await new Promise((r) => setImmediate(r))
+        }
+        const s = (performance.now() - t) / 1000
+        return `${ids.length} factures rendues sur le fil principal en ${s.toFixed(1)} s : ${(ids.length / s).toFixed(1)} factures/s`
+      })
     if (m.type === 'stop') {
       await app.close()
       await core.close()
@@ -283,7 +301,7 @@ async function main() {
       console.log(`  portail pendant ${label} : ${rs.length} « Terminer », p50 ${s.median.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, max ${s.max.toFixed(0)} ms${bad ? `, ${bad} non-200` : ''}`)
     }
     const printStep = (s: Extract<ToParent, { type: 'step' }>) => {
-      console.log(`${s.step === 'preview' ? 'Aperçu' : s.step === 'issue' ? 'Émission (sauvegarde + préparation + publication)' : 'Lot de PDF'} : ${(s.ms / 1000).toFixed(1)} s (CPU du processus ${(s.cpuMs / 1000).toFixed(1)} s) — ${s.detail}`)
+      console.log(`${s.step === 'preview' ? 'Aperçu' : s.step === 'issue' ? 'Émission (sauvegarde + préparation + publication)' : s.step === 'pdf' ? 'Lot de PDF (fils de travail)' : 'PDF sur le fil principal (référence)'} : ${(s.ms / 1000).toFixed(1)} s (CPU du processus ${(s.cpuMs / 1000).toFixed(1)} s) — ${s.detail}`)
       console.log(`  RSS maximal pendant l'étape ${s.peakRssMb} Mo (maxRSS du processus ${s.maxRssMb} Mo) ; plus long blocage de la boucle d'événements ${s.stallMs.toFixed(0)} ms`)
       for (const h of s.holds)
         console.log(`  verrou d'écriture (${h.who}) : ${h.count} transactions, la plus longue ${h.maxMs.toFixed(0)} ms (CPU du processus : ${h.maxCpuMs.toFixed(0)} ms au plus ; p99 ${h.p99Ms.toFixed(0)} ms, ${h.over200} au-delà de 200 ms ; les 5 plus longues ${h.top.join(', ')} ms)`)
@@ -307,6 +325,8 @@ async function main() {
     report("l'émission", window(b, c))
     if (pdfs > 0) {
       srv.send({ type: 'pdf' })
+      printStep(await next('step'))
+      srv.send({ type: 'pdf-main' })
       printStep(await next('step'))
     }
     srv.send({ type: 'stop' })

@@ -32,7 +32,9 @@ export const TOOLS = [
   { label: 'pdftotext', pkg: 'poppler-utils', command: 'pdftotext' },
   { label: 'xmllint', pkg: 'libxml2-utils', command: 'xmllint' },
   { label: 'qpdf', pkg: 'qpdf', command: 'qpdf' },
-  { label: 'LibreOffice (soffice)', pkg: 'libreoffice-calc-nogui', command: 'soffice' }
+  { label: 'LibreOffice (soffice)', pkg: 'libreoffice-calc-nogui', command: 'soffice' },
+  // The LAN listener's address-range test makes network namespaces with `ip netns` (and skips without it).
+  { label: 'ip (iproute2)', pkg: 'iproute2', command: 'ip' }
 ]
 
 /** @param {Pick<Probes, 'env' | 'isExecutable'>} p */

@@ -1,5 +1,7 @@
 import {
   CAF_REGIME_LABELS,
+  CONSENT_KEYS,
+  CONSENT_LABELS,
   FIELD_LABELS,
   LIVES_WITH_LABELS,
   MEAL_TYPE_LABELS,
@@ -76,7 +78,13 @@ export const SECTION_FIELDS: Record<FileSection, FieldSpec[]> = {
     f('quotientValidUntil', 'date')
   ],
   bank: [f('holder', 'text'), f('bankName', 'text'), f('iban', 'iban', { hint: 'Exemple : FR76 3000 6000 0112 3456 7890 189' }), f('bic', 'text'), f('directDebit', 'bool')],
-  authorisations: [f('imageRights', 'bool'), f('leaveAlone', 'bool'), f('pickups', 'pickups')],
+  authorisations: [
+    f('imageRights', 'bool'),
+    f('leaveAlone', 'bool'),
+    f('outings', 'select', { options: opts(CONSENT_LABELS), hint: 'Sorties et transports (car, minibus, à pied) organisés par la structure' }),
+    f('emergencyCare', 'select', { options: opts(CONSENT_LABELS), hint: 'Le responsable de l’accueil peut faire soigner l’enfant et, en cas d’urgence, le faire hospitaliser' }),
+    f('pickups', 'pickups')
+  ],
   health: [
     f('allergies', 'bool'),
     f('allergyNotes', 'textarea', { hint: 'Obligatoire si l’enfant a des allergies' }),
@@ -112,7 +120,7 @@ export const CHILD_WIZARD_STEPS: { title: string; group: 'identity' | 'health' |
   { title: 'Informations personnelles', group: 'identity', keys: ['lastName', 'firstName', 'birthDate', 'sex', 'school', 'grade'] },
   { title: 'Santé et repas', group: 'health', keys: SECTION_FIELDS.health.map((x) => x.key) },
   { title: 'Liens familiaux', group: 'identity', keys: ['linkResponsable', 'linkConjoint', 'livesWith'] },
-  { title: 'Autorisations', group: 'authorisations', keys: ['imageRights', 'leaveAlone', 'pickups'] }
+  { title: 'Autorisations', group: 'authorisations', keys: SECTION_FIELDS.authorisations.map((x) => x.key) }
 ]
 
 /** Empty values of a section, for a new conjoint or a new child. */
@@ -129,6 +137,8 @@ export function emptyValues(section: FileSection): Record<string, unknown> {
 
 /** A value as people read it in a diff or a summary ("Oui", "07/09/2026", one pick-up person per line…). */
 export function displayValue(key: string, v: unknown): string {
+  // Checked before the empty value: an unanswered consent reads « Non renseigné », not a dash.
+  if ((CONSENT_KEYS as readonly string[]).includes(key)) return CONSENT_LABELS[v as keyof typeof CONSENT_LABELS] ?? CONSENT_LABELS['']
   if (v === null || v === undefined || v === '') return '—'
   if (typeof v === 'boolean') return v ? 'Oui' : 'Non'
   if (key === 'mealType') return MEAL_TYPE_LABELS[v as keyof typeof MEAL_TYPE_LABELS] ?? String(v)

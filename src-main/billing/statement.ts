@@ -13,18 +13,9 @@ import { paymentDescription } from './payments/payments'
 import type { PaymentMode } from './entities'
 import { personName } from '@shared/names'
 
-/** "2025-2026" → 1 September 2025 … 31 August 2026. */
-export function schoolYearBounds(schoolYear: string): { from: string; to: string } {
-  const [a, b] = schoolYear.split('-').map(Number)
-  if (!a || b !== a + 1) throw new Error(`bad school year ${schoolYear}`)
-  return { from: `${a}-09-01`, to: `${b}-08-31` }
-}
+import { schoolYearBounds, schoolYearOf } from './school-year'
 
-/** The school year containing a day. */
-export function schoolYearOf(day: string): string {
-  const y = Number(day.slice(0, 4))
-  return Number(day.slice(5, 7)) >= 9 ? `${y}-${y + 1}` : `${y - 1}-${y}`
-}
+export { schoolYearBounds, schoolYearOf }
 
 type Row = StatementDto['rows'][number]
 type Pending = StatementDto['pendingDebits'][number]

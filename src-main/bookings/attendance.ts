@@ -7,6 +7,9 @@ import { slotOf, type Slot } from './planning'
 import { upperName } from '@shared/names'
 
 export interface AttendancePickup {
+  pickupId: number
+  /** A photo is on file (pickup-photo-get, staff only). */
+  hasPhoto: boolean
   name: string
   relationship: string
   phone: string
@@ -102,11 +105,11 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
     const pickups = new Map<number, AttendancePickup[]>()
     for (const p of stmt(
       db,
-      `SELECT child_id AS childId, name, relationship, phone, emergency FROM pickup_person
+      `SELECT id, child_id AS childId, name, relationship, phone, emergency, photo_file_id IS NOT NULL AS hasPhoto FROM pickup_person
        WHERE child_id IN (SELECT value FROM json_each(?)) ORDER BY child_id, position, id`
-    ).all(childIds) as { childId: number; name: string; relationship: string; phone: string; emergency: number }[]) {
+    ).all(childIds) as { id: number; childId: number; name: string; relationship: string; phone: string; emergency: number; hasPhoto: number }[]) {
       if (!pickups.has(p.childId)) pickups.set(p.childId, [])
-      pickups.get(p.childId)!.push({ name: p.name, relationship: p.relationship, phone: p.phone, emergency: p.emergency === 1 })
+      pickups.get(p.childId)!.push({ pickupId: p.id, name: p.name, relationship: p.relationship, phone: p.phone, emergency: p.emergency === 1, hasPhoto: p.hasPhoto === 1 })
     }
     const parents = new Map<number, { label: string; phone: string }[]>()
     for (const p of stmt(

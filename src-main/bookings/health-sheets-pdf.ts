@@ -1,5 +1,5 @@
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
-import { MEAL_TYPE_LABELS } from '@shared/contract/family-file-shapes'
+import { CONSENT_LABELS, FIELD_LABELS, MEAL_TYPE_LABELS, type Consent } from '@shared/contract/family-file-shapes'
 import { WEEKDAY_LONG, frDay, isoWeekday } from '@shared/bookings/days'
 import { personName, upperName } from '@shared/names'
 import type { Core } from '../core/app-core'
@@ -31,6 +31,8 @@ interface HealthFile {
   glasses: boolean
   hearingAid: boolean
   imageRights: boolean
+  outings: Consent
+  emergencyCare: Consent
   paiOnFile: boolean
   responsables: { role: string; name: string; quality: string; address: string; phones: string[]; email: string }[]
 }
@@ -45,9 +47,10 @@ function healthFiles(db: ReturnType<typeof dbOf>, childIds: number[]): Map<numbe
     `SELECT ch.id AS childId, ch.family_id AS familyId, ch.sex, ch.school, COALESCE(cf.vaccines, '[]') AS vaccines,
             COALESCE(cf.doctor_name, '') AS doctorName, COALESCE(cf.doctor_phone, '') AS doctorPhone,
             COALESCE(cf.glasses, 0) AS glasses, COALESCE(cf.hearing_aid, 0) AS hearingAid,
-            COALESCE(cf.image_rights, 0) AS imageRights, cf.pai_document_id IS NOT NULL AS paiOnFile
+            COALESCE(cf.image_rights, 0) AS imageRights, COALESCE(cf.outings, '') AS outings,
+            COALESCE(cf.emergency_care, '') AS emergencyCare, cf.pai_document_id IS NOT NULL AS paiOnFile
      FROM child ch LEFT JOIN child_file cf ON cf.child_id = ch.id WHERE ch.id IN (SELECT value FROM json_each(?))`
-  ).all(ids) as { childId: number; familyId: number; sex: string; school: string; vaccines: string; doctorName: string; doctorPhone: string; glasses: number; hearingAid: number; imageRights: number; paiOnFile: number }[]
+  ).all(ids) as { childId: number; familyId: number; sex: string; school: string; vaccines: string; doctorName: string; doctorPhone: string; glasses: number; hearingAid: number; imageRights: number; outings: Consent; emergencyCare: Consent; paiOnFile: number }[]
   const people = stmt(
     db,
     `SELECT family_id AS familyId, role, civility, first_name AS firstName, last_name AS lastName, quality, address, postal_code AS postalCode, city,
@@ -71,6 +74,8 @@ function healthFiles(db: ReturnType<typeof dbOf>, childIds: number[]): Map<numbe
       glasses: f.glasses === 1,
       hearingAid: f.hearingAid === 1,
       imageRights: f.imageRights === 1,
+      outings: f.outings,
+      emergencyCare: f.emergencyCare,
       paiOnFile: f.paiOnFile === 1,
       responsables: people
         .filter((p) => own.includes(p.familyId))
@@ -93,13 +98,15 @@ function healthFiles(db: ReturnType<typeof dbOf>, childIds: number[]): Map<numbe
 }
 
 const yesNo = (b: boolean) => (b ? 'Oui' : 'Non')
+/** « non renseigné » in red: whoever leads the outing must ask the family before leaving. */
+const consentRow = (key: 'outings' | 'emergencyCare', v: Consent): TableCell[] => row(FIELD_LABELS[key], CONSENT_LABELS[v].toLowerCase(), v !== 'yes')
 const LABEL = { bold: true, color: '#374151' }
 const row = (label: string, value: Content, alert = false): TableCell[] => [
   { text: label, ...LABEL },
   typeof value === 'string' ? { text: value || '—', color: alert ? '#991b1b' : undefined, bold: alert } : value
 ]
 const section = (title: string): Content => ({ text: title, fontSize: 13, bold: true, margin: [0, 10, 0, 3] })
-const grid = (body: TableCell[][]): Content => ({ table: { widths: [150, '*'], body }, layout: 'lightHorizontalLines' })
+const grid = (body: TableCell[][], labelWidth = 150): Content => ({ table: { widths: [labelWidth, '*'], body }, layout: 'lightHorizontalLines' })
 
 /** One child on one A4 page: the « fiche sanitaire de liaison » the animateurs carry on an outing. */
 function childSheet(r: AttendanceRow, f: HealthFile, header: Content[], last: boolean): Content[] {
@@ -143,8 +150,10 @@ function childSheet(r: AttendanceRow, f: HealthFile, header: Content[], last: bo
     grid([
       row('Droit à l’image (photos)', yesNo(f.imageRights)),
       row('Peut partir seul', yesNo(r.leaveAlone)),
+      consentRow('outings', f.outings),
+      consentRow('emergencyCare', f.emergencyCare),
       row('Personnes autorisées à venir le chercher', pickups.join('\n') || 'Aucune autre que les responsables')
-    ]),
+    ], 270), // wide labels: each consent reads as one sentence on one line
     { text: '', ...(last ? {} : { pageBreak: 'after' as const }) }
   ]
 }

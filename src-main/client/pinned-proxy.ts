@@ -1,6 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { request } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { PinnedAgent } from './server-certificate'
 
 /**
@@ -80,6 +80,32 @@ export async function startPinnedProxy(origin: string, fingerprint: string, onRe
       refuse(res, 502, changed ? 'certificate_changed' : 'server_unreachable', message)
     })
     req.pipe(up)
+  })
+  // WebSocket (and any HTTP/1.1 upgrade): the same checks, then the two sockets joined through the pinned TLS one.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const deny = (status: number, message: string) => socket.end(`HTTP/1.1 ${status} ${message}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+    if (!hosts.includes(req.headers.host ?? '')) return void deny(403, 'Forbidden')
+    if (req.headers.origin !== undefined && req.headers.origin !== self) return void deny(403, 'Forbidden')
+    const headers = { ...forwardHeaders(req.headers, remote.host, origin), connection: 'Upgrade', upgrade: String(req.headers.upgrade ?? '') }
+    const up = request({ agent, host: remote.hostname, port: Number(remote.port || 443), method: req.method, path: req.url, headers })
+    up.on('upgrade', (r, upSocket, upHead) => {
+      const lines = [`HTTP/1.1 ${r.statusCode} ${r.statusMessage ?? ''}`]
+      for (let i = 0; i < r.rawHeaders.length; i += 2) lines.push(`${r.rawHeaders[i]}: ${r.rawHeaders[i + 1]}`)
+      socket.write(lines.join('\r\n') + '\r\n\r\n')
+      if (upHead.length) socket.write(upHead)
+      if (head.length) upSocket.write(head)
+      upSocket.on('error', () => socket.destroy())
+      socket.on('error', () => upSocket.destroy())
+      upSocket.pipe(socket).pipe(upSocket)
+    })
+    // The server declined the upgrade (an ordinary answer): pass its status on, then close.
+    up.on('response', (r) => {
+      deny(r.statusCode ?? 502, r.statusMessage ?? 'Bad Gateway')
+      r.resume()
+    })
+    up.on('error', () => deny(502, 'Bad Gateway'))
+    socket.on('error', () => up.destroy())
+    up.end()
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

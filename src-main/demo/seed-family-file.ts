@@ -34,6 +34,9 @@ export async function seedDemoFamilyFile(core: Core, cal: DemoCalendar): Promise
       await writeSection(m, core, SEED, 'authorisations', { familyId: c.familyId, childId: c.id }, {
         imageRights: i % 3 !== 0,
         leaveAlone: false,
+        // Most families answered; a few did not yet, as at the start of a real year.
+        outings: i % 4 === 3 ? '' : 'yes',
+        emergencyCare: i % 6 === 5 ? '' : 'yes',
         pickups: [{ name: 'Mamie Jeanne', relationship: 'Grand-mère', phone: '06 11 22 33 44', emergency: true }]
       })
     }

@@ -9,13 +9,12 @@ import { errorBody, internalError, knownError } from '../rpc/error-body'
 import { staffHandlers } from '../rpc/staff-handlers'
 import type { CallContext, StaffActor } from '../rpc/types'
 import { resolveStaffActor } from '../server/staff-app'
+import { registerLiveIpc, type LiveIpcSender } from './live-ipc'
 
 type CallResult = Awaited<ReturnType<RibambelleBridge['call']>>
 
 /** The renderer that sent a message: Electron's `event.sender` (a WebContents, one per window). */
-export interface IpcSender {
-  readonly id: number
-}
+export type IpcSender = LiveIpcSender
 
 /**
  * The three things of Electron the adapter uses, passed in by main.ts (and by
@@ -43,6 +42,7 @@ export function safeFileName(name: string): string {
  * The Electron adapter of the staff contract: the same `dispatch` as HTTP.
  * The session token lives here in the main process, per window, and never
  * reaches the renderer; IPC needs no CSRF token (no cross-site requests).
+ * The window's live updates go over IPC too (live-ipc.ts), with the same session.
  */
 export function registerIpc<W>(core: Core, shell: IpcShell<W>): void {
   const sessions = new Map<number, string | null>()
@@ -82,4 +82,6 @@ export function registerIpc<W>(core: Core, shell: IpcShell<W>): void {
     await writeFile(r.filePath, data)
     return true
   })
+
+  registerLiveIpc(core, shell.ipcMain, (id) => sessions.get(id) ?? null)
 }

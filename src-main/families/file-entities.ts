@@ -1,3 +1,4 @@
+import type { Consent } from '@shared/contract/family-file-shapes'
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm'
 
 /** "Informations fiscales" of a family (one row, created on first save). */
@@ -67,6 +68,8 @@ export class ChildFile {
   @Column({ name: 'health_notes', type: 'text', default: '' }) healthNotes: string
   @Column({ name: 'image_rights', type: 'boolean', default: false }) imageRights: boolean
   @Column({ name: 'leave_alone', type: 'boolean', default: false }) leaveAlone: boolean
+  @Column({ type: 'text', default: '' }) outings: Consent
+  @Column({ name: 'emergency_care', type: 'text', default: '' }) emergencyCare: Consent
   @Column({ name: 'link_responsable', type: 'text', default: '' }) linkResponsable: string
   @Column({ name: 'link_conjoint', type: 'text', default: '' }) linkConjoint: string
   @Column({ name: 'lives_with', type: 'text', default: '' }) livesWith: '' | 'both' | 'responsable' | 'conjoint' | 'alternate'
@@ -84,6 +87,8 @@ export class PickupPersonRow {
   @Column({ type: 'text', default: '' }) phone: string
   @Column({ type: 'boolean', default: false }) emergency: boolean
   @Column({ type: 'integer', default: 0 }) position: number
+  /** Their photo (a stored file, staff only), to check who takes the child (families/pickup-photos.ts). */
+  @Column({ name: 'photo_file_id', type: 'integer', nullable: true }) photoFileId: number | null
 }
 
 /** A secret part of a request's payload (a new IBAN), kept out of the payload that lists show. */

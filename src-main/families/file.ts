@@ -32,6 +32,7 @@ import { Child, Family, Person } from './entities'
 import { refreshSearchText } from './families'
 import { childHouseholdLabels, childHouseholds, childInHousehold, householdChildIds, otherHouseholdChanges } from './households'
 import { ChildFile, FamilyBank, FamilyCaf, FamilyDeparture, FamilyFiscal, PickupPersonRow } from './file-entities'
+import { pickupKey, pickupPhotosByName } from './pickup-photos'
 
 /** Who reads a file: a staff role, or the family itself (portal). */
 export type FileReader = StaffRole | 'family'
@@ -96,6 +97,8 @@ function emptyChildFile(childId: number, now: string): ChildFile {
     healthNotes: '',
     imageRights: false,
     leaveAlone: false,
+    outings: '',
+    emergencyCare: '',
     linkResponsable: '',
     linkConjoint: '',
     livesWith: '',
@@ -164,7 +167,13 @@ export async function readSection(m: EntityManager, section: FileSection, t: Sec
     case 'authorisations': {
       const c = await childOf(m, t.familyId, t.childId)
       const f = await childFileOf(m, c.id)
-      const v: AuthorisationValues = { imageRights: Boolean(f.imageRights), leaveAlone: Boolean(f.leaveAlone), pickups: await pickupsOf(m, c.id) }
+      const v: AuthorisationValues = {
+        imageRights: Boolean(f.imageRights),
+        leaveAlone: Boolean(f.leaveAlone),
+        outings: f.outings,
+        emergencyCare: f.emergencyCare,
+        pickups: await pickupsOf(m, c.id)
+      }
       return v
     }
     case 'health': {
@@ -295,9 +304,11 @@ export async function writeSection(
       const c = await childOf(m, t.familyId, t.childId)
       entityId = c.id
       const f = await childFileOf(m, c.id)
-      await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, updatedAt: now })
+      await m.save(ChildFile, { ...f, imageRights: v.imageRights, leaveAlone: v.leaveAlone, outings: v.outings, emergencyCare: v.emergencyCare, updatedAt: now })
+      // The list is written again whole: a person still on it (same name) keeps their photo.
+      const photos = await pickupPhotosByName(m, c.id)
       await m.delete(PickupPersonRow, { childId: c.id })
-      for (const [i, p] of v.pickups.entries()) await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i })
+      for (const [i, p] of v.pickups.entries()) await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i, photoFileId: photos.get(pickupKey(p.name)) ?? null })
       break
     }
     case 'health': {
@@ -349,6 +360,8 @@ export async function addChild(m: EntityManager, core: Core, actor: Actor, famil
     paiDocumentId: null,
     imageRights: v.authorisations.imageRights,
     leaveAlone: v.authorisations.leaveAlone,
+    outings: v.authorisations.outings,
+    emergencyCare: v.authorisations.emergencyCare,
     linkResponsable: id.linkResponsable,
     linkConjoint: id.linkConjoint,
     livesWith: id.livesWith

@@ -112,7 +112,8 @@ async function preview(m: EntityManager, core: Core, familyId: number): Promise<
   const files = await countIn(
     m,
     `SELECT COUNT(*) AS n FROM (SELECT a.file_id FROM message_attachment a JOIN message x ON x.id = a.message_id WHERE x.thread_id IN (?)
-      UNION SELECT file_id FROM family_document WHERE family_id = ${Number(familyId)})`,
+      UNION SELECT file_id FROM family_document WHERE family_id = ${Number(familyId)}
+      UNION ${PICKUP_PHOTOS.replace('?', String(Number(familyId)))})`,
     s.threadIds.length ? s.threadIds : [-1]
   )
   const erase = [
@@ -127,7 +128,7 @@ async function preview(m: EntityManager, core: Core, familyId: number): Promise<
     { what: 'Contenu des demandes (le type et la date sont gardés)', count: s.requestIds.length },
     { what: 'Conversations de la messagerie', count: s.threadIds.length },
     { what: 'Documents de la famille', count: s.documentIds.length },
-    { what: 'Fichiers effacés du disque (pièces jointes et documents)', count: files },
+    { what: 'Fichiers effacés du disque (pièces jointes, documents, photos des personnes autorisées)', count: files },
     { what: 'E-mails envoyés à la famille (boîte d’envoi)', count: await countIn(m, `SELECT COUNT(*) AS n FROM outbox_mail WHERE lower(recipient) IN (?)`, s.emails) }
   ]
   for (const step of anonymisationSteps) erase.push({ what: step.what, count: await step.count(m, familyId) })
@@ -149,6 +150,9 @@ export async function previewAnonymisation(core: Core, familyId: number): Promis
   return core.tx.read((m) => preview(m, core, familyId))
 }
 
+/** The photos of the family's pickup persons (staff uploads: no owner family on the file row). `?` is the family. */
+const PICKUP_PHOTOS = `SELECT photo_file_id FROM pickup_person WHERE photo_file_id IS NOT NULL AND child_id IN (SELECT id FROM child WHERE family_id = ?)`
+
 /**
  * Erases a family's personal data, exactly as the preview listed it: the
  * confirmation must match a preview of the same data, so nothing added
@@ -168,8 +172,9 @@ export async function anonymiseFamily(core: Core, actor: StaffActor, familyId: n
     const fileRows: { id: number; storage_name: string }[] = await m.query(
       `SELECT f.id, f.storage_name FROM stored_file f WHERE f.owner_family_id = ?
         OR f.id IN (SELECT a.file_id FROM message_attachment a JOIN message x ON x.id = a.message_id JOIN message_thread t ON t.id = x.thread_id WHERE t.family_id = ?)
-        OR f.id IN (SELECT file_id FROM family_document WHERE family_id = ?)`,
-      [familyId, familyId, familyId]
+        OR f.id IN (SELECT file_id FROM family_document WHERE family_id = ?)
+        OR f.id IN (${PICKUP_PHOTOS})`,
+      [familyId, familyId, familyId, familyId]
     )
     if (s.childIds.length) {
       await m.delete(ChildFile, { childId: In(s.childIds) })

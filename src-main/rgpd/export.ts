@@ -1,5 +1,6 @@
 import type { Content } from 'pdfmake/interfaces'
-import { FIELD_LABELS, FILE_SECTION_LABELS, REQUEST_CATEGORY_LABELS, type FamilyFileDto } from '@shared/contract/family-file-shapes'
+import { CONSENT_KEYS, FIELD_LABELS, FILE_SECTION_LABELS, REQUEST_CATEGORY_LABELS, type FamilyFileDto } from '@shared/contract/family-file-shapes'
+import { displayValue } from '@shared/family-file-fields'
 import { REQUEST_STATUS_LABELS } from '@shared/contract/common'
 import type { Core } from '../core/app-core'
 import { frenchDate, frenchDateTime, parisDay } from '../core/clock'
@@ -148,8 +149,13 @@ function sectionContent(v: unknown, labels: Record<string, string>): Content[] {
   return out
 }
 
+// Consents read as the family answered them (« Non renseigné » included), not as their stored codes.
 const fieldRows = (o: Record<string, unknown> | null, skip: string[] = []): [string, unknown][] =>
-  o ? Object.entries(o).filter(([k]) => !skip.includes(k) && FIELD_LABELS[k]).map(([k, v]) => [FIELD_LABELS[k], v]) : []
+  o
+    ? Object.entries(o)
+        .filter(([k]) => !skip.includes(k) && FIELD_LABELS[k])
+        .map(([k, v]) => [FIELD_LABELS[k], (CONSENT_KEYS as readonly string[]).includes(k) ? displayValue(k, v) : v])
+    : []
 
 /** The same data as a readable PDF. */
 export async function exportFamilyPdf(core: Core, familyId: number): Promise<Buffer> {

@@ -15,6 +15,7 @@ import {
   updatePublishedDocument
 } from '../documents/documents'
 import { resolveDownload } from '../documents/downloads'
+import { listPickupPhotos, pickupPhoto, setPickupPhoto } from '../families/pickup-photos'
 import { receiveUpload } from '../documents/uploads'
 import {
   assignThread,
@@ -128,6 +129,10 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
     const { file, data } = await resolveDownload(ctx.core, null, i.kind, i.id, a.role)
     return { name: file.name, mime: file.mime, contentBase64: data.toString('base64') }
   },
+
+  'pickup-photos-list': (i, ctx) => listPickupPhotos(ctx.core, i.childId),
+  'pickup-photo-set': (i, ctx) => setPickupPhoto(ctx.core, requireActor(ctx), i),
+  'pickup-photo-get': (i, ctx) => pickupPhoto(ctx.core, i.pickupId),
 
   'documents-staff-list': async (i, ctx) => listStaffFamilyDocuments(ctx.core, i),
   'documents-decide': async (i, ctx) => {

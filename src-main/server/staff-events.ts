@@ -1,13 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fastifySse from '@fastify/sse'
-import { staffProcedures } from '@shared/contract'
-import { LIVE_TOPIC_NAMES, topicRoles, type LiveControlEvent, type LiveEventData, type LiveTopic } from '@shared/contract/live'
-import type { StaffRole } from '@shared/contract/procedure'
+import type { LiveControlEvent } from '@shared/contract/live'
 import type { Core } from '../core/app-core'
 import { DomainError } from '../core/errors'
-import { peekSession } from '../accounts/sessions'
-import { stmt } from '../db/statements'
 import type { LiveEvent } from '../live/hub'
+import { changeMessage, subscribeLive, type LiveSink } from '../live/subscription'
 import { SESSION_EXPIRED } from '../rpc/dispatch'
 import type { StaffActor } from '../rpc/types'
 import { registerSessionCookies } from './session-cookies'
@@ -21,18 +18,6 @@ export interface StaffEventsOptions {
   heartbeatMs?: number
   /** The session is checked again this often (and at once when a commit ends sessions). */
   recheckMs?: number
-}
-
-/** The topics each role may hear of, from the contract's roles (shared/contract/live.ts). */
-const ROLE_TOPICS = new Map<StaffRole, Set<LiveTopic>>()
-for (const topic of LIVE_TOPIC_NAMES) {
-  for (const role of topicRoles(staffProcedures, topic)) {
-    if (!ROLE_TOPICS.has(role)) ROLE_TOPICS.set(role, new Set())
-    ROLE_TOPICS.get(role)!.add(topic)
-  }
-}
-export function topicsOf(role: StaffRole): ReadonlySet<LiveTopic> {
-  return ROLE_TOPICS.get(role) ?? new Set()
 }
 
 /** A stream this far behind (a stalled client) is sent « resync » instead of an ever longer queue. */
@@ -68,57 +53,33 @@ export async function staffEventsPlugin(app: FastifyInstance, opts: StaffEventsO
     // Refused before the first byte of the stream: an ordinary JSON error (EventSource stops retrying on a non-200).
     if (!actor || !token) throw new DomainError('unauthenticated', SESSION_EXPIRED, 401)
     if (actor.mustChangePassword) throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
-    const topics = topicsOf(actor.role)
     const stream = new LiveStream(reply)
     open.add(stream)
     reply.sse.keepAlive()
-
-    // Subscribing and reading the ring happen in the same turn of the event loop: no event can fall between them.
-    const unsubscribe = core.live.subscribe((e) => {
-      if (topics.has(e.topic)) stream.push(e)
-    })
     const lastId = (req.headers['last-event-id'] as string | undefined) ?? req.query.lastEventId
-    if (lastId) {
-      const missed = core.live.since(lastId)
-      if (missed) for (const e of missed.filter((x) => topics.has(x.topic))) stream.push(e)
-      else stream.control('resync', core.live.lastId)
-    } else stream.control('hello', core.live.lastId)
-
-    const check = () => {
-      if (!stream.open) return
-      const s = peekSession(core, 'staff', token)
-      const u = s ? (stmt(core.snapshot, 'SELECT role, active FROM staff_user WHERE id = ?').get(s.userId) as { role: string; active: number } | undefined) : undefined
-      // Gone, expired, disabled, or another role (the stream's filter was the old role's): the client reconnects or logs in.
-      if (!u || u.active !== 1 || u.role !== actor.role) stream.end()
-    }
-    const stopSessions = core.live.onSessionsChanged(check)
-    const timer = setInterval(check, opts.recheckMs ?? 15_000)
-    timer.unref()
+    const stop = subscribeLive(core, { token, role: actor.role }, stream, lastId, opts.recheckMs)
     reply.sse.onClose(() => {
       open.delete(stream)
       stream.open = false
-      unsubscribe()
-      stopSessions()
-      clearInterval(timer)
+      stop()
     })
   })
 }
 
 /** One open stream: events written in order, one at a time, with back-pressure (@fastify/sse awaits `drain`). */
-class LiveStream {
+class LiveStream implements LiveSink {
   open = true
   private queue: { id?: string; event: string; data: unknown }[] = []
   private writing = false
 
   constructor(private readonly reply: FastifyReply) {}
 
-  push(e: LiveEvent): void {
+  change(e: LiveEvent): void {
     if (!this.open) return
-    const data: LiveEventData = { topic: e.topic, at: e.at, ...(e.ids ? { ids: e.ids } : {}), ...(e.days ? { days: e.days } : {}) }
     if (this.queue.length >= MAX_QUEUED) {
       // Whatever was queued is summed up by a resync; the last event's id lets the client resume from here.
       this.queue = [{ id: e.id, event: 'resync', data: {} }]
-    } else this.queue.push({ id: e.id, event: 'change', data })
+    } else this.queue.push(changeMessage(e))
     void this.flush()
   }
 

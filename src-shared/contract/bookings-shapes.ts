@@ -234,7 +234,7 @@ export const attendanceRow = z.object({
   mealType: z.string(),
   healthNotes: z.string(),
   leaveAlone: z.boolean(),
-  pickups: z.array(z.object({ name: z.string(), relationship: z.string(), phone: z.string(), emergency: z.boolean() })),
+  pickups: z.array(z.object({ pickupId: z.number().int(), name: z.string(), relationship: z.string(), phone: z.string(), emergency: z.boolean(), hasPhoto: z.boolean() })),
   emergencyPhones: z.array(z.object({ label: z.string(), phone: z.string() }))
 })
 export type AttendanceRowDto = z.infer<typeof attendanceRow>

@@ -155,9 +155,21 @@ export const pickupPerson = z.object({
 })
 export type PickupPerson = z.output<typeof pickupPerson>
 
+/**
+ * A consent the family gives or refuses (outings and transport, emergency care and hospitalisation): '' until the
+ * family answers, so a file never reads « oui » for a question nobody asked.
+ */
+export const consent = z.enum(['', 'yes', 'no'])
+export type Consent = z.infer<typeof consent>
+export const CONSENT_LABELS: Record<Consent, string> = { '': 'Non renseigné', yes: 'Oui', no: 'Non' }
+/** The authorisations that are consents (three answers), not yes/no boxes. */
+export const CONSENT_KEYS = ['outings', 'emergencyCare'] as const
+
 export const authorisationValues = z.object({
   imageRights: yes,
   leaveAlone: yes,
+  outings: consent.default(''),
+  emergencyCare: consent.default(''),
   pickups: z.array(pickupPerson).max(10, { error: '10 personnes autorisées au maximum.' }).default([])
 })
 export type AuthorisationValues = z.output<typeof authorisationValues>
@@ -254,6 +266,8 @@ export const FIELD_LABELS: Record<string, string> = {
   directDebit: 'Prélèvement automatique',
   imageRights: 'Droit à l’image',
   leaveAlone: 'Autorisé à partir seul',
+  outings: 'Autorise les sorties et le transport',
+  emergencyCare: 'Autorise les soins d’urgence et l’hospitalisation',
   pickups: 'Personnes autorisées à venir chercher l’enfant',
   allergies: 'Allergies',
   allergyNotes: 'Précisions sur les allergies',
@@ -320,6 +334,8 @@ export const childFile = z.object({
   authorisations: z.object({
     imageRights: z.boolean(),
     leaveAlone: z.boolean(),
+    outings: consent,
+    emergencyCare: consent,
     pickups: z.array(pickupPerson.extend({ phone: z.string() }))
   }),
   /** Only for the direction role (court decisions); null otherwise. */

@@ -57,6 +57,16 @@ export interface LiveEventData {
  */
 export type LiveControlEvent = 'hello' | 'resync' | 'session-ended'
 
+/**
+ * One message of the stream, as the Electron window receives it over IPC (`ribambelle:live`): the same id, event
+ * name and data as an SSE message (where `data` is this object as JSON; `{}` for the control events).
+ */
+export interface LiveMessage {
+  id?: string
+  event: 'change' | LiveControlEvent
+  data: LiveEventData | Record<string, never>
+}
+
 /** The topics that make a procedure's answer stale: a screen showing that answer listens to them. */
 export function topicsStaling(procedure: string): LiveTopic[] {
   return LIVE_TOPIC_NAMES.filter((t) => (LIVE_TOPICS[t] as readonly string[]).includes(procedure))

@@ -115,7 +115,10 @@ export const billingStaffProcedures = {
   }),
   'billing-run-staged': proc({
     input: z.object({ regieId: id }),
-    output: z.object({ month: z.string(), families: z.number().int(), createdAt: z.string() }).nullable(),
+    // families: staged so far; invoices: numbers reserved (null while preparing); numbered: numbers given; running: being issued now.
+    output: z
+      .object({ month: z.string(), families: z.number().int(), createdAt: z.string(), invoices: z.number().int().nullable(), numbered: z.number().int(), running: z.boolean() })
+      .nullable(),
     roles: BILLING,
     query: true
   }),

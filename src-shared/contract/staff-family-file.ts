@@ -151,6 +151,19 @@ export const familyFileStaffProcedures = {
   /** Download for the Electron window; headless uses GET /api/staff/files/:kind/:id. */
   'files-fetch': proc({ input: z.object({ kind: downloadKind, id }), output: fileContent, roles: ALL, query: true }),
 
+  // ------------------------------------------------------------ pickup persons' photos (staff only, never the portal)
+  /** A child's pickup persons with their ids (the list the family file keeps), and whether each has a photo. */
+  'pickup-photos-list': proc({
+    input: z.object({ childId: id }),
+    output: z.array(z.object({ pickupId: id, name: z.string(), relationship: z.string(), hasPhoto: z.boolean() })),
+    roles: DESK,
+    query: true
+  }),
+  /** Sets a photo (an upload of files-upload: JPEG or PNG, 2 Mo at most) or removes it (uploadId null). */
+  'pickup-photo-set': proc({ input: z.object({ pickupId: id, uploadId: id.nullable() }), output: ok, roles: DESK }),
+  /** The photo, for the tablet beside « Parti » and the child's page. */
+  'pickup-photo-get': proc({ input: z.object({ pickupId: id }), output: z.object({ mime: z.string(), contentBase64: z.string() }), roles: ALL, query: true }),
+
   // ------------------------------------------------------------ documents
   'documents-staff-list': proc({
     input: page.extend({ familyId: id.optional(), origin: z.enum(['family', 'staff']).optional(), status: z.enum(['received', 'accepted', 'refused', 'sent']).optional() }),

@@ -3,7 +3,8 @@
  * issues the run of régie argv[3] for month argv[4], printing progress from
  * inside each staging transaction. With PAUSE_MS set, it holds still after the
  * first progress line that reaches PAUSE_AT families (default: the first) so
- * the parent's SIGKILL lands mid-transaction, every time.
+ * the parent's SIGKILL lands mid-transaction, every time. With PAUSE_NUMBERED
+ * set, it holds still after the first numbering transaction instead.
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx test/helpers/billing-issue-child.ts DIR REGIE MONTH
  */
@@ -24,6 +25,10 @@ async function main() {
         paused = true
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause)
       }
+    },
+    onNumbered(count) {
+      process.stdout.write(`NUMBERED ${count}\n`)
+      if (process.env.PAUSE_NUMBERED) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause)
     }
   })
   process.stdout.write(`DONE ${r.invoiceCount}\n`)

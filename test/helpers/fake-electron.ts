@@ -16,7 +16,13 @@ type Listener = (...args: any[]) => unknown
 export interface FakeWebContents extends IpcSender {
   listeners: Map<string, Listener[]>
   openHandler: ((d: { url: string }) => { action: string }) | null
+  /** What the main process sent to this renderer (`webContents.send`), in order. */
+  sent: { channel: string; args: unknown[] }[]
+  destroyed: boolean
+  /** Closes the window's renderer: 'destroyed' listeners run, sends are no longer possible. */
+  destroy(): void
   on(event: string, fn: Listener): FakeWebContents
+  once(event: string, fn: Listener): FakeWebContents
   setWindowOpenHandler(fn: (d: { url: string }) => { action: string }): void
 }
 
@@ -53,9 +59,26 @@ export function fakeElectron() {
       id: nextId++,
       listeners: new Map(),
       openHandler: null,
+      sent: [],
+      destroyed: false,
+      send(channel, ...args) {
+        // Electron throws on a destroyed WebContents: so does the fake.
+        if (wc.destroyed) throw new Error('Object has been destroyed')
+        wc.sent.push({ channel, args })
+      },
+      isDestroyed: () => wc.destroyed,
+      destroy() {
+        wc.destroyed = true
+        const ls = wc.listeners.get('destroyed') ?? []
+        wc.listeners.delete('destroyed')
+        for (const fn of ls) fn()
+      },
       on(event, fn) {
         wc.listeners.set(event, [...(wc.listeners.get(event) ?? []), fn])
         return wc
+      },
+      once(event, fn) {
+        return wc.on(event, fn)
       },
       setWindowOpenHandler(fn) {
         wc.openHandler = fn
@@ -103,6 +126,8 @@ export function fakeElectron() {
 
   const exposed = new Map<string, unknown>()
   const invoked: { channel: string; args: unknown[] }[] = []
+  /** The preload's ipcRenderer.on listeners, by channel (emitRenderer plays the main process sending). */
+  const rendererListeners = new Map<string, Listener[]>()
   const module = {
     app: {
       requestSingleInstanceLock: () => (calls.lockRequests++, state.singleInstance),
@@ -134,7 +159,11 @@ export function fakeElectron() {
     shell: { openExternal: async (url: string) => void calls.openedExternally.push(url) },
     // The preload's side.
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => void exposed.set(key, api) },
-    ipcRenderer: { invoke: async (channel: string, ...args: unknown[]) => void invoked.push({ channel, args }) }
+    ipcRenderer: {
+      invoke: async (channel: string, ...args: unknown[]) => void invoked.push({ channel, args }),
+      on: (channel: string, fn: Listener) => void rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), fn]),
+      removeListener: (channel: string, fn: Listener) => void rendererListeners.set(channel, (rendererListeners.get(channel) ?? []).filter((l) => l !== fn))
+    }
   }
 
   return {
@@ -146,6 +175,11 @@ export function fakeElectron() {
     state,
     exposed,
     invoked,
+    rendererListeners,
+    /** The main process sends `args` on `channel` to the preload (as webContents.send would). */
+    emitRenderer(channel: string, ...args: unknown[]) {
+      for (const fn of rendererListeners.get(channel) ?? []) fn({ sender: 'ipc-event' }, ...args)
+    },
     /** Resolves app.whenReady(). */
     ready: () => ready(),
     /** A window of the app, as if the shell had opened a second one. */
@@ -154,7 +188,8 @@ export function fakeElectron() {
     invoke(win: FakeWindow | null, channel: string, ...args: unknown[]): Promise<any> {
       const h = handlers.get(channel)
       if (!h) throw new Error(`no handler for ${channel}`)
-      return Promise.resolve(h({ sender: win ? win.webContents : { id: 9999 } }, ...args))
+      const nobody = { id: 9999, send() {}, isDestroyed: () => true, once() {} }
+      return Promise.resolve(h({ sender: win ? win.webContents : nobody }, ...args))
     },
     emitApp(event: string, ...args: unknown[]) {
       return Promise.all((appListeners.get(event) ?? []).map((fn) => fn(...args)))

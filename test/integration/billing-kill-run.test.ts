@@ -14,6 +14,8 @@ import { openTestCore, seedStaff, type TestCore } from '../helpers/core'
 import { seedInvoicingLoad } from '../../bench/billing-load'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { client } from '../helpers/http'
+import { discardStage } from '../../src-main/billing/invoicing/staging'
+import { SYSTEM } from '../../src-main/core/actor'
 
 const root = join(__dirname, '..', '..')
 let dataDir: string
@@ -22,7 +24,7 @@ let regieId: number
 let month: string
 let bookings: number
 
-function runChild(env: Record<string, string>, killOnProgress: boolean, killAt = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+function runChild(env: Record<string, string>, killOnProgress: boolean, killAt = 0, killOn = /PROGRESS (\d+)/g): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/billing-issue-child.ts', dataDir, String(regieId), month], {
@@ -34,7 +36,7 @@ function runChild(env: Record<string, string>, killOnProgress: boolean, killAt =
     let err = ''
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString()
-      const done = [...out.matchAll(/PROGRESS (\d+)/g)].map((m) => Number(m[1]))
+      const done = [...out.matchAll(killOn)].map((m) => Number(m[1]))
       if (killOnProgress && done.some((d) => d >= killAt)) child.kill('SIGKILL')
     })
     child.stderr.on('data', (b: Buffer) => (err += b.toString()))
@@ -62,7 +64,14 @@ afterAll(async () => {
 })
 
 const count = (core: TestCore, table: string) => (core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
-const VISIBLE = ['invoicing_run', 'invoice', 'invoice_line', 'billed_booking', 'billed_flat', 'price_explanation', 'payment_allocation']
+const VISIBLE = ['invoicing_run', 'invoice', 'invoice_line', 'billed_booking', 'billed_flat', 'payment_allocation']
+/** Rows families and accountants can see: those of published runs (the `invoice` view, migration 0024). */
+const visible = (core: TestCore, table: string) =>
+  table === 'invoicing_run'
+    ? (core.db.prepare('SELECT COUNT(*) AS n FROM invoicing_run WHERE published = 1').get() as { n: number }).n
+    : table === 'invoice'
+      ? count(core, 'invoice')
+      : (core.db.prepare(`SELECT COUNT(*) AS n FROM ${table} x JOIN invoice i ON i.id = x.invoice_id`).get() as { n: number }).n
 /** A billable booking of the first family, made not billable while its staged invoice waits. */
 let changedBooking = 0
 
@@ -75,7 +84,9 @@ describe('killing the invoicing process', () => {
     const core = await openTestCore({ dataDir })
     try {
       expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
-      for (const t of ['invoicing_run', 'invoice', 'invoice_line', 'billed_booking', 'price_explanation']) expect(count(core, t), t).toBe(0)
+      // Killed inside the first chunk's transaction: nothing of it was written; the run exists, unpublished.
+      for (const t of ['invoice_row', 'invoice_line', 'billed_booking', 'price_explanation']) expect(count(core, t), t).toBe(0)
+      expect(visible(core, 'invoicing_run')).toBe(0)
       expect(core.db.prepare(`SELECT value FROM counter WHERE name = ?`).get(`regie:${regieId}:invoice`)).toBeUndefined()
       // The automatic backup taken before the transaction is there, and sound.
       const b = listBackups(core.paths.backupDir).find((x) => x.reason === 'avant-facturation')
@@ -93,11 +104,12 @@ describe('killing the invoicing process', () => {
     const core = await openTestCore({ dataDir })
     try {
       expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
-      for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
+      for (const t of VISIBLE) expect(visible(core, t), t).toBe(0)
       expect(core.db.prepare(`SELECT value FROM counter WHERE name = ?`).get(`regie:${regieId}:invoice`)).toBeUndefined()
-      // Seven chunks of 50 families committed; the kill landed inside the transaction of the eighth.
+      // Seven chunks of 50 families committed, written in place; the kill landed inside the transaction of the eighth.
       expect(count(core, 'invoice_stage')).toBe(350)
-      expect(count(core, 'invoice_stage_line')).toBeGreaterThan(10_000)
+      expect(count(core, 'invoice_line')).toBeGreaterThan(10_000)
+      expect(count(core, 'invoice_row')).toBeGreaterThan(300)
       // What the Facturation screen calls: the interrupted preparation is shown, then abandoned.
       const staffApp = await buildStaffApp(core)
       try {
@@ -106,7 +118,7 @@ describe('killing the invoicing process', () => {
         await staff.loginStaff(comptable.login, comptable.password)
         const staged = await staff.call('billing-run-staged', { regieId })
         expect(staged.status).toBe(200)
-        expect(staged.body).toMatchObject({ month, families: 350 })
+        expect(staged.body).toMatchObject({ month, families: 350, invoices: null, numbered: 0, running: false })
         const d = await staff.call('billing-run-discard', { regieId })
         expect(d.body).toEqual({ discarded: true, month })
         expect((await staff.call('billing-run-staged', { regieId })).body).toBeNull()
@@ -114,7 +126,7 @@ describe('killing the invoicing process', () => {
         await staffApp.close()
       }
       for (const t of ['invoice_stage_run', 'invoice_stage', 'invoice_stage_line', 'invoice_stage_booking', 'invoice_stage_dirty']) expect(count(core, t), t).toBe(0)
-      for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
+      for (const t of [...VISIBLE, 'invoice_row']) expect(count(core, t), t).toBe(0)
       expect(core.db.prepare(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'invoicing-run-discard'`).get()).toEqual({ n: 1 })
     } finally {
       await core.close()
@@ -126,16 +138,43 @@ describe('killing the invoicing process', () => {
     expect(r.signal, r.err).toBe('SIGKILL')
     const core = await openTestCore({ dataDir })
     try {
-      for (const t of VISIBLE) expect(count(core, t), t).toBe(0)
+      for (const t of VISIBLE) expect(visible(core, t), t).toBe(0)
       // The family staged first: one of its billable bookings becomes an excused absence (not billed).
       const first = core.db.prepare('SELECT family_id, family_number FROM invoice_stage ORDER BY family_number LIMIT 1').get() as { family_id: number; family_number: number }
       const b = core.db
         .prepare(`SELECT b.id FROM booking b JOIN child c ON c.id = b.child_id WHERE c.family_id = ? AND b.state = 'R' ORDER BY b.id LIMIT 1`)
         .get(first.family_id) as { id: number }
-      const staged = core.db.prepare('SELECT COUNT(*) AS n FROM invoice_stage_booking WHERE booking_id = ?').get(b.id) as { n: number }
+      const staged = core.db.prepare('SELECT COUNT(*) AS n FROM billed_booking WHERE booking_id = ?').get(b.id) as { n: number }
       expect(staged.n).toBe(1)
+      // A booking of another month (the next year's same month) booked, changed, deleted: nothing the run reads,
+      // so the family is not sent back to be restaged.
+      const dirty = count(core, 'invoice_stage_dirty')
+      const cols = (core.db.prepare('PRAGMA table_info(booking)').all() as { name: string }[]).map((c) => c.name).filter((c) => c !== 'id')
+      const later = `${Number(month.slice(0, 4)) + 1}${month.slice(4)}-04`
+      const other = core.db.prepare(`INSERT INTO booking (${cols.join(', ')}) SELECT ${cols.map((c) => (c === 'day' ? '?' : c)).join(', ')} FROM booking WHERE id = ?`).run(later, b.id).lastInsertRowid
+      core.db.prepare(`UPDATE booking SET state = 'A_EXC' WHERE id = ?`).run(other)
+      core.db.prepare('DELETE FROM booking WHERE id = ?').run(other)
+      expect(count(core, 'invoice_stage_dirty')).toBe(dirty)
       core.db.prepare(`UPDATE booking SET state = 'A_EXC' WHERE id = ?`).run(b.id)
+      expect(count(core, 'invoice_stage_dirty')).toBe(dirty + 1)
       changedBooking = b.id
+    } finally {
+      await core.close()
+    }
+  }, 120_000)
+
+  test('killed once its numbers are given: still nothing visible, and it can no longer be abandoned', async () => {
+    const r = await runChild({ PAUSE_MS: '20000', PAUSE_NUMBERED: '1' }, true, 1, /NUMBERED (\d+)/g)
+    expect(r.signal, r.err).toBe('SIGKILL')
+    const core = await openTestCore({ dataDir })
+    try {
+      expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
+      for (const t of VISIBLE) expect(visible(core, t), t).toBe(0)
+      const numbered = core.db.prepare("SELECT COUNT(*) AS n FROM invoice_row WHERE number NOT LIKE '~%'").get() as { n: number }
+      expect(numbered.n).toBeGreaterThan(300)
+      // The numbers are reserved: abandoning now would leave a gap, so « Émettre » must finish the run.
+      expect(core.db.prepare(`SELECT value FROM counter WHERE name = ?`).get(`regie:${regieId}:invoice`)).toEqual({ value: numbered.n })
+      await expect(discardStage(core, SYSTEM, regieId)).rejects.toThrow(/ne peut plus être abandonnée/)
     } finally {
       await core.close()
     }
@@ -166,6 +205,12 @@ describe('killing the invoicing process', () => {
       expect(core.db.prepare('SELECT COUNT(*) AS n FROM billed_booking WHERE booking_id = ?').get(changedBooking)).toEqual({ n: 0 })
       expect(core.db.prepare('SELECT COUNT(*) AS n FROM invoice_line WHERE booking_id = ?').get(changedBooking)).toEqual({ n: 0 })
       for (const t of ['invoice_stage_run', 'invoice_stage', 'invoice_stage_line', 'invoice_stage_booking', 'invoice_stage_dirty']) expect(count(core, t), t).toBe(0)
+      // Published, every row is visible and immutable again.
+      expect(count(core, 'invoice_row')).toBe(n)
+      expect(visible(core, 'invoice_line')).toBe(count(core, 'invoice_line'))
+      expect(() => core.db.prepare('UPDATE invoice_row SET total_cents = 1 WHERE id = (SELECT MIN(id) FROM invoice_row)').run()).toThrow(/immutable/)
+      expect(() => core.db.prepare('DELETE FROM invoice_line WHERE id = (SELECT MIN(id) FROM invoice_line)').run()).toThrow(/never deleted/)
+      expect(() => core.db.prepare('UPDATE invoicing_run SET published = 0').run()).toThrow(/stays published/)
     } finally {
       await core.close()
     }

@@ -5,7 +5,7 @@ import { addDays } from '@shared/bookings/days'
 import { markAttendance } from '../../src-main/bookings/attendance'
 import { staffApply } from '../../src-main/bookings/staff-actions'
 import { seedDemo } from '../../src-main/demo/seed'
-import { writeSection } from '../../src-main/families/file'
+import { readSection, writeSection } from '../../src-main/families/file'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
 import { client, type TestClient } from '../helpers/http'
@@ -289,6 +289,18 @@ describe('fiches sanitaires de liaison for an outing', () => {
   test('one A4 page per child with identity, responsables, doctor, vaccines, allergies, PAI, authorisations and pickups; audited', async () => {
     const o = outing()
     expect(o.children).toHaveLength(o.n)
+    // The three answers of both consents, on three children of the outing (the others keep the demo's).
+    const consents = [
+      ['yes', 'no'],
+      ['no', ''],
+      ['', 'yes']
+    ] as const
+    await core.tx.run(async (m) => {
+      for (const [i, [outings, emergencyCare]] of consents.entries()) {
+        const t = { familyId: o.children[i].familyId, childId: o.children[i].id }
+        await writeSection(m, core, staff.direction.s.actor, 'authorisations', t, { ...(await readSection(m, 'authorisations', t)), outings, emergencyCare })
+      }
+    })
     const auditsBefore = rows<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'health-sheets-export'`)[0].n
     const r = await call('animateur', 'attendance-health-sheets-pdf', { day: o.day, activityId: o.activityId, groupId: o.groupId })
     expect(r.fileName).toMatch(new RegExp(`^fiches-sanitaires-[a-z0-9-]+-${o.day}\\.pdf$`))
@@ -305,8 +317,9 @@ describe('fiches sanitaires de liaison for an outing', () => {
       const p = page!.replace(/\s+/g, ' ')
       expect(p).toContain('Fiche sanitaire de liaison')
       expect(p).toContain(`le ${c.birthDate.slice(8, 10)}/${c.birthDate.slice(5, 7)}/${c.birthDate.slice(0, 4)}`)
-      const file = rows<{ allergies: number; allergyNotes: string; pai: number; vaccines: string; doctorName: string; doctorPhone: string; imageRights: number }>(
-        `SELECT allergies, allergy_notes AS allergyNotes, pai, vaccines, doctor_name AS doctorName, doctor_phone AS doctorPhone, image_rights AS imageRights FROM child_file WHERE child_id = ?`,
+      const file = rows<{ allergies: number; allergyNotes: string; pai: number; vaccines: string; doctorName: string; doctorPhone: string; imageRights: number; outings: string; emergencyCare: string }>(
+        `SELECT allergies, allergy_notes AS allergyNotes, pai, vaccines, doctor_name AS doctorName, doctor_phone AS doctorPhone, image_rights AS imageRights,
+                outings, emergency_care AS emergencyCare FROM child_file WHERE child_id = ?`,
         c.id
       )[0]
       if (file?.allergies) expect(p).toContain(file.allergyNotes)
@@ -315,9 +328,16 @@ describe('fiches sanitaires de liaison for an outing', () => {
       for (const v of JSON.parse(file?.vaccines ?? '[]') as { name: string; date: string }[]) expect(p).toContain(`${v.name} : ${v.date.slice(8, 10)}/${v.date.slice(5, 7)}/${v.date.slice(0, 4)}`)
       if (file?.doctorPhone) expect(p).toContain(`${file.doctorName} — ${file.doctorPhone}`)
       expect(p).toMatch(new RegExp(`Droit à l’image \\(photos\\) ${file?.imageRights ? 'Oui' : 'Non'}`))
+      const answer = { yes: 'oui', no: 'non', '': 'non renseigné' } as Record<string, string>
+      expect(p).toContain(`Autorise les sorties et le transport ${answer[file?.outings ?? '']}`)
+      expect(p).toContain(`Autorise les soins d’urgence et l’hospitalisation ${answer[file?.emergencyCare ?? '']}`)
       for (const pk of rows<{ name: string; phone: string }>('SELECT name, phone FROM pickup_person WHERE child_id = ?', c.id)) expect(p).toContain(`${pk.name}`)
       for (const ph of rows<{ mobile: string }>(`SELECT phone_mobile AS mobile FROM person WHERE family_id = ? AND phone_mobile <> ''`, c.familyId)) expect(p).toContain(`${ph.mobile} (portable)`)
     }
+    const sheetOf = (i: number) => pages.find((p) => p.includes(`${o.children[i].lastName.toUpperCase()} ${o.children[i].firstName}`))!.replace(/\s+/g, ' ')
+    expect(sheetOf(0)).toContain('Autorise les sorties et le transport oui Autorise les soins d’urgence et l’hospitalisation non')
+    expect(sheetOf(1)).toContain('Autorise les sorties et le transport non Autorise les soins d’urgence et l’hospitalisation non renseigné')
+    expect(sheetOf(2)).toContain('Autorise les sorties et le transport non renseigné Autorise les soins d’urgence et l’hospitalisation oui')
     // Some sheets carry a doctor and a vaccine, some an allergy: the demo's files are really read.
     expect(pages.some((p) => p.includes('Dr Bernard'))).toBe(true)
     const audit = rows<{ actorLabel: string; entityId: string; after: string }>(`SELECT actor_label AS actorLabel, entity_id AS entityId, after FROM audit_entry WHERE action = 'health-sheets-export' ORDER BY id`)

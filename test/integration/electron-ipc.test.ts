@@ -1,10 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { staffProcedures } from '@shared/contract'
 import { sha256 } from '../../src-main/accounts/tokens'
+import { audit } from '../../src-main/audit/audit'
+import { SYSTEM } from '../../src-main/core/actor'
 import { registerIpc, safeFileName } from '../../src-main/electron/ipc'
 import { staffHandlers } from '../../src-main/rpc/staff-handlers'
 import { buildStaffApp } from '../../src-main/server/staff-app'
@@ -58,8 +60,8 @@ afterAll(async () => {
 })
 
 describe('Electron IPC adapter (fake electron, real core)', () => {
-  test('registers the two channels of the preload, and a call dispatches through the same contract as HTTP', async () => {
-    expect([...fake.handlers.keys()]).toEqual(['ribambelle:call', 'ribambelle:save-file'])
+  test('registers the preload’s channels (calls, files, live updates), and a call dispatches through the same contract as HTTP', async () => {
+    expect([...fake.handlers.keys()]).toEqual(['ribambelle:call', 'ribambelle:save-file', 'ribambelle:live-start', 'ribambelle:live-stop'])
     const anonymous = await call(w1, 'auth-session')
     expect(anonymous).toEqual({ ok: true, data: { user: null, csrfToken: '', stage: null } })
     const logged = await login(w1, direction)
@@ -197,6 +199,134 @@ describe('Electron IPC adapter (fake electron, real core)', () => {
       expect(await fake.invoke(null, 'ribambelle:save-file', 'x.bin', bytes)).toBe(false)
       expect(fake.calls.saveDialogs.length).toBe(before)
       expect(readdirSync(dir)).not.toContain('should-not-exist.bin')
+    })
+  })
+
+  describe('live updates over IPC (ribambelle:live)', () => {
+    /** What the main process sent to a window on the live channel. */
+    const live = (w: FakeWindow) => w.webContents.sent.filter((m) => m.channel === 'ribambelle:live').map((m) => m.args[0] as { id?: string; event: string; data: any })
+    const changes = (w: FakeWindow, topic: string) => live(w).filter((m) => m.event === 'change' && m.data.topic === topic)
+    /** A committed change of `entity` #id, as any audited state change announces it (the transaction helper publishes after COMMIT). */
+    const commit = (entity: string, entityId: number, beforeCommit?: () => void) =>
+      core.tx.run(async (m) => {
+        await audit(m, SYSTEM, core.clock.now(), { action: `${entity}-test`, entity, entityId })
+        beforeCommit?.()
+      })
+    let anim: FakeWindow
+    let dir: FakeWindow
+
+    beforeAll(async () => {
+      anim = fake.openWindow()
+      dir = fake.openWindow()
+      await login(anim, animateur)
+      await login(dir, direction)
+    })
+
+    test('no session, no stream: a 401 like GET /api/staff/events, and nothing subscribed', async () => {
+      const before = core.live.subscribers
+      expect(await fake.invoke(fake.openWindow(), 'ribambelle:live-start', '')).toEqual({ ok: false, status: 401, error: { code: 'unauthenticated', message: expect.stringMatching(/session/i) } })
+      expect(core.live.subscribers).toBe(before)
+    })
+
+    test('post-commit and role-scoped: each window hears what its role may, after COMMIT, never after a rollback', async () => {
+      expect(await fake.invoke(anim, 'ribambelle:live-start', '')).toEqual({ ok: true })
+      expect(await fake.invoke(dir, 'ribambelle:live-start', '')).toEqual({ ok: true })
+      for (const w of [anim, dir]) expect(live(w)).toEqual([{ id: core.live.lastId, event: 'hello', data: {} }])
+
+      await commit('payment', 4242, () => expect(changes(dir, 'billing')).toEqual([]))
+      await commit('request', 77)
+      await expect(commit('request', 999_999, () => { throw new Error('rolled back') })).rejects.toThrow('rolled back')
+      expect(changes(dir, 'billing').map((m) => m.data.ids)).toEqual([[4242]])
+      for (const w of [anim, dir]) expect(changes(w, 'requests').map((m) => m.data.ids)).toEqual([[77]])
+      // The animateur may call no billing procedure: no billing event reaches that window.
+      expect(live(anim).map((m) => m.data.topic)).not.toContain('billing')
+      // The same message as the SSE stream's: its id, and data { topic, at, ids }.
+      expect(changes(dir, 'requests')[0]).toEqual({ id: expect.stringMatching(/^[0-9a-f]{8}\.\d+$/), event: 'change', data: { topic: 'requests', at: expect.any(Number), ids: [77] } })
+    })
+
+    test('resume: a window that starts again from its last id gets what it missed, an unknown id gets « resync »', async () => {
+      const lastSeen = live(dir).at(-1)!.id!
+      expect(await fake.invoke(dir, 'ribambelle:live-stop')).toBe(true)
+      await commit('request', 78)
+      expect(changes(dir, 'requests').map((m) => m.data.ids)).not.toContainEqual([78])
+      const sent = live(dir).length
+      expect(await fake.invoke(dir, 'ribambelle:live-start', lastSeen)).toEqual({ ok: true })
+      expect(live(dir).slice(sent).map((m) => [m.event, m.data.ids])).toEqual([['change', [78]]])
+
+      // A reload starts again without an id (hello), and replaces the window's stream rather than adding one.
+      const subscribers = core.live.subscribers
+      expect(await fake.invoke(dir, 'ribambelle:live-start', '')).toEqual({ ok: true })
+      expect(await fake.invoke(dir, 'ribambelle:live-start', 'deadbeef.3')).toEqual({ ok: true })
+      expect(core.live.subscribers).toBe(subscribers)
+      expect(live(dir).slice(-2).map((m) => m.event)).toEqual(['hello', 'resync'])
+      await commit('request', 79)
+      expect(changes(dir, 'requests').filter((m) => m.data.ids[0] === 79)).toHaveLength(1)
+    })
+
+    test('a session ended (logout) sends « session-ended » and ends the stream; a closed window is unsubscribed', async () => {
+      const subscribers = core.live.subscribers
+      expect(await call(anim, 'auth-logout')).toMatchObject({ ok: true })
+      expect(live(anim).at(-1)).toEqual({ event: 'session-ended', data: {} })
+      expect(core.live.subscribers).toBe(subscribers - 1)
+      await commit('request', 80)
+      expect(changes(anim, 'requests').map((m) => m.data.ids[0])).not.toContain(80)
+
+      dir.webContents.destroy()
+      expect(core.live.subscribers).toBe(subscribers - 2)
+      // A commit after the window closed sends nothing (and throws nothing).
+      await commit('request', 81)
+      expect(changes(dir, 'requests').map((m) => m.data.ids[0])).not.toContain(81)
+    })
+
+    test('the back-office in the window (live.ts) follows the stream through the bridge: screens refresh, the counters stop polling', async () => {
+      const w = fake.openWindow()
+      await login(w, direction)
+      // The preload's object, wired to this window as preload.ts wires ipcRenderer (its own test: electron-shell.test.ts).
+      const listeners = new Set<(m: unknown) => void>()
+      const send = w.webContents.send
+      w.webContents.send = (channel, ...args) => {
+        send(channel, ...args)
+        if (channel === 'ribambelle:live') for (const l of listeners) l(args[0])
+      }
+      const bridge = {
+        call: (name: string, input: unknown) => fake.invoke(w, 'ribambelle:call', name, input),
+        saveFile: async () => false,
+        onLive: (l: (m: unknown) => void) => (listeners.add(l), () => void listeners.delete(l)),
+        liveStart: (lastId: string) => fake.invoke(w, 'ribambelle:live-start', lastId),
+        liveStop: () => fake.invoke(w, 'ribambelle:live-stop'),
+        platform: 'linux'
+      }
+      ;(globalThis as { window?: unknown }).window = { ribambelle: bridge }
+      try {
+        // Renderer code is type-checked by tsconfig.web.json, not this project's: imported by a path TypeScript does not follow.
+        const rendererLive = '../../src-renderer/backoffice/src/live'
+        const { startLive, stopLive, onLive, liveStatus } = (await import(/* @vite-ignore */ rendererLive)) as {
+          startLive(ended: () => void): void
+          stopLive(): void
+          onLive(topics: string[], h: (e: unknown) => void): () => void
+          liveStatus: { value: string }
+        }
+        const heard: unknown[] = []
+        const off = onLive(['requests'], (e) => heard.push(e))
+        let ended = 0
+        startLive(() => void ended++)
+        await vi.waitFor(() => expect(liveStatus.value).toBe('open'))
+        await commit('request', 90)
+        await commit('payment', 91)
+        expect(heard).toEqual([{ topic: 'requests', at: expect.any(Number), ids: [90] }])
+        // Logged out elsewhere: the screen is told (it goes to the login page), the stream stops.
+        const subscribers = core.live.subscribers
+        await core.ds.query(`DELETE FROM session WHERE user_id = ?`, [direction.id])
+        core.live.publish([{ topic: 'sessions' }])
+        expect(ended).toBe(1)
+        expect(liveStatus.value).toBe('off')
+        expect(listeners.size).toBe(0)
+        expect(core.live.subscribers).toBe(subscribers - 1)
+        off()
+        stopLive()
+      } finally {
+        delete (globalThis as { window?: unknown }).window
+      }
     })
   })
 })

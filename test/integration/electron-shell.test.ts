@@ -117,7 +117,7 @@ describe('main.ts with the fake electron', () => {
     expect(win.options.webPreferences.preload).toMatch(/preload[/\\]index\.cjs$/)
     expect(win.options).toEqual(mainWindowOptions(win.options.webPreferences.preload))
     expect(win.loaded).toMatch(/renderer[/\\]index\.html$/)
-    expect([...fake.handlers.keys()]).toEqual(['ribambelle:call', 'ribambelle:save-file'])
+    expect([...fake.handlers.keys()]).toEqual(['ribambelle:call', 'ribambelle:save-file', 'ribambelle:live-start', 'ribambelle:live-stop'])
 
     // Every response gets the CSP; every permission is refused.
     let headers: Record<string, string[]> | undefined
@@ -147,18 +147,31 @@ describe('main.ts with the fake electron', () => {
     expect(fake.calls.exits).toEqual([0])
   })
 
-  test('the preload exposes one object, window.ribambelle, that only forwards to the two channels', async () => {
+  test('the preload exposes one object, window.ribambelle, that only forwards to its channels', async () => {
     vi.resetModules()
     const fake = (holder.fake = fakeElectron())
     await import('../../src-main/electron/preload')
     expect([...fake.exposed.keys()]).toEqual(['ribambelle'])
-    const bridge = fake.exposed.get('ribambelle') as { call: Function; saveFile: Function; platform: string }
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'platform', 'saveFile'])
+    const bridge = fake.exposed.get('ribambelle') as { call: Function; saveFile: Function; onLive: Function; liveStart: Function; liveStop: Function; platform: string }
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'liveStart', 'liveStop', 'onLive', 'platform', 'saveFile'])
     await bridge.call('families-search', { query: 'a' })
     await bridge.saveFile('a.xlsx', new Uint8Array([1]))
+    await bridge.liveStart('abcd0123.4')
+    await bridge.liveStop()
     expect(fake.invoked).toEqual([
       { channel: 'ribambelle:call', args: ['families-search', { query: 'a' }] },
-      { channel: 'ribambelle:save-file', args: ['a.xlsx', new Uint8Array([1])] }
+      { channel: 'ribambelle:save-file', args: ['a.xlsx', new Uint8Array([1])] },
+      { channel: 'ribambelle:live-start', args: ['abcd0123.4'] },
+      { channel: 'ribambelle:live-stop', args: [] }
     ])
+    // Live messages reach the renderer's listener without the IPC event (which would hand it ipcRenderer), until removed.
+    const got: unknown[][] = []
+    const off = bridge.onLive((...args: unknown[]) => got.push(args))
+    const hello = { id: 'abcd0123.4', event: 'hello', data: {} }
+    fake.emitRenderer('ribambelle:live', hello)
+    off()
+    fake.emitRenderer('ribambelle:live', { event: 'resync', data: {} })
+    expect(got).toEqual([[hello]])
+    expect(fake.rendererListeners.get('ribambelle:live')).toEqual([])
   })
 })

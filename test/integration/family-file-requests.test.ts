@@ -208,10 +208,14 @@ describe('change requests (portal → validation queue → file)', () => {
     expect(allergiesWithoutNotes.body.error.fields['values.allergyNotes']).toBe('Allergies : précisez lesquelles.')
     const h = await family.call('file-request-change', { section: 'health', childId: id, values: health })
     expect(h.status).toBe(200)
+    // A file that predates the consents: nobody answered, so nothing is assumed.
+    expect((await family.call('file-get', {})).body.children[0].authorisations).toMatchObject({ outings: '', emergencyCare: '' })
+    const badConsent = await family.call('file-request-change', { section: 'authorisations', childId: id, values: { imageRights: true, outings: 'peut-être' } })
+    expect(badConsent.status).toBe(400)
     const a = await family.call('file-request-change', {
       section: 'authorisations',
       childId: id,
-      values: { imageRights: true, leaveAlone: false, pickups: [{ name: 'Mamie Jeanne', relationship: 'Grand-mère', phone: '0611111111', emergency: true }] }
+      values: { imageRights: true, leaveAlone: false, outings: 'yes', emergencyCare: 'no', pickups: [{ name: 'Mamie Jeanne', relationship: 'Grand-mère', phone: '0611111111', emergency: true }] }
     })
     expect(a.status).toBe(200)
     // Staff change the doctor directly in the meantime.
@@ -219,10 +223,16 @@ describe('change requests (portal → validation queue → file)', () => {
     const q = (await desk.call('file-changes-list', { status: 'pending' })).body.items
     const hItem = q.find((i: { id: number }) => i.id === h.body.requestId)
     expect(hItem.changes.find((c: { field: string }) => c.field === 'doctorName')).toMatchObject({ before: '', after: 'Dr Martin', current: 'Dr Bernard', stale: true })
+    const aItem = q.find((i: { id: number }) => i.id === a.body.requestId)
+    expect(aItem.changes.find((c: { field: string }) => c.field === 'outings')).toMatchObject({ label: 'Autorise les sorties et le transport', before: '', after: 'yes' })
+    expect(aItem.changes.find((c: { field: string }) => c.field === 'emergencyCare')).toMatchObject({ label: 'Autorise les soins d’urgence et l’hospitalisation', before: '', after: 'no' })
+    // Nothing reaches the file before staff accept.
+    expect(await core.tx.read((m) => m.findOneByOrFail(ChildFile, { childId: id }))).toMatchObject({ outings: '', emergencyCare: '' })
     expect((await desk.call('file-changes-accept', { requestId: h.body.requestId })).status).toBe(200)
     expect((await desk.call('file-changes-accept', { requestId: a.body.requestId })).status).toBe(200)
     const f = await core.tx.read((m) => m.findOneByOrFail(ChildFile, { childId: id }))
-    expect(f).toMatchObject({ allergies: true, allergyNotes: 'Arachide', mealType: 'sans-porc', doctorName: 'Dr Martin', glasses: true, imageRights: true })
+    expect(f).toMatchObject({ allergies: true, allergyNotes: 'Arachide', mealType: 'sans-porc', doctorName: 'Dr Martin', glasses: true, imageRights: true, outings: 'yes', emergencyCare: 'no' })
+    expect((await family.call('file-get', {})).body.children[0].authorisations).toMatchObject({ outings: 'yes', emergencyCare: 'no' })
     expect(f.vaccines).toEqual([{ name: 'DTP', date: '2024-05-02' }])
     const pickups = await core.tx.read((m) => m.findBy(PickupPersonRow, { childId: id }))
     expect(pickups.map((p) => [p.name, p.phone, p.emergency])).toEqual([['Mamie Jeanne', '06 11 11 11 11', true]])
@@ -232,7 +242,7 @@ describe('change requests (portal → validation queue → file)', () => {
     const r = await family.call('file-request-child', {
       identity: { lastName: 'Durand', firstName: 'Zoé', birthDate: '2021-02-03', sex: 'F', school: 'École Jules Ferry', grade: 'MS', linkResponsable: 'Mère', livesWith: 'both' },
       health: { allergies: true, allergyNotes: 'Lait', mealType: 'vegetarien', dietNotes: 'Pas de lait' },
-      authorisations: { imageRights: false, leaveAlone: false, pickups: [{ name: 'Paul Durand', relationship: 'Oncle', phone: '06 22 22 22 22', emergency: false }] }
+      authorisations: { imageRights: false, leaveAlone: false, emergencyCare: 'yes', pickups: [{ name: 'Paul Durand', relationship: 'Oncle', phone: '06 22 22 22 22', emergency: false }] }
     })
     expect(r.status).toBe(200)
     expect(await core.tx.read((m) => m.countBy(Child, { familyId: fam.familyId }))).toBe(1)
@@ -244,6 +254,7 @@ describe('change requests (portal → validation queue → file)', () => {
     const zoe = file.children.find((c: { identity: { firstName: string } }) => c.identity.firstName === 'Zoé')
     expect(zoe.identity).toMatchObject({ school: 'École Jules Ferry', grade: 'MS', linkResponsable: 'Mère', livesWith: 'both' })
     expect(zoe.health).toMatchObject({ allergies: true, allergyNotes: 'Lait', mealType: 'vegetarien' })
+    expect(zoe.authorisations).toMatchObject({ outings: '', emergencyCare: 'yes' })
     expect(zoe.authorisations.pickups).toEqual([{ name: 'Paul Durand', relationship: 'Oncle', phone: '06 22 22 22 22', emergency: false }])
     expect((await auditRows(core, 'child-create')).at(-1)!.after.requestId).toBe(r.body.requestId)
     await deliverDueMail(core)

@@ -99,6 +99,43 @@ describe('trust on first use, then pinned', () => {
     }
   })
 
+  test('a WebSocket upgrade goes through to the server (pinned), both ways; another site’s page may not open one', async () => {
+    // The server's side of an upgrade: a 101, then an echo of whatever comes (what a WebSocket endpoint would get).
+    const echo = (req: { headers: Record<string, unknown> }, sock: import('node:net').Socket, head: Buffer) => {
+      sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Seen-Host: ${String(req.headers.host)}\r\n\r\n`)
+      if (head.length) sock.write(head)
+      sock.pipe(sock)
+    }
+    lanApp.server.on('upgrade', echo)
+    const remote = await openRemoteBackOffice(url, { dataDir: clientDir, confirm: async () => true })
+    const { connect } = await import('node:net')
+    const open = (origin: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port: p } = new URL(remote.url)
+        const sock = connect(Number(p), '127.0.0.1', () => {
+          sock.write(`GET /api/staff/ws HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nOrigin: ${origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`)
+        })
+        let got = ''
+        sock.on('data', (d) => {
+          got += d.toString('latin1')
+          if (got.includes('\r\n\r\n') && got.startsWith('HTTP/1.1 101') && !got.includes('ping')) sock.write('ping')
+          if (got.endsWith('ping') || (!got.startsWith('HTTP/1.1 101') && got.includes('\r\n\r\n'))) (sock.destroy(), resolve(got))
+        })
+        sock.on('error', reject)
+        sock.on('close', () => resolve(got))
+      })
+    try {
+      const ok = await open(remote.url)
+      expect(ok).toMatch(/^HTTP\/1\.1 101 /)
+      expect(ok).toContain(`X-Seen-Host: 127.0.0.1:${port}`)
+      expect(ok.endsWith('\r\n\r\nping')).toBe(true)
+      expect(await open('https://attaquant.example')).toMatch(/^HTTP\/1\.1 403 /)
+    } finally {
+      lanApp.server.off('upgrade', echo)
+      await remote.close()
+    }
+  })
+
   test('the next time, no question: the same certificate is trusted', async () => {
     const confirm = vi.fn(async () => true)
     const remote = await openRemoteBackOffice(url, { dataDir: clientDir, confirm })

@@ -47,6 +47,7 @@ async function fillFamily() {
   saved(await director.call('family-file-save', { section: 'bank', familyId: fam.familyId, version: 0, values: { holder: 'Nadia Lambert', iban: 'FR7630006000011234567890189', directDebit: true } }))
   // Custody notes share the child's file row with the health section saved just above.
   saved(await director.call('family-file-custody', { childId, version: 1, custodyNotes: 'Ordonnance du juge : résidence chez la mère.' }))
+  saved(await director.call('family-file-save', { section: 'authorisations', familyId: fam.familyId, childId, version: 2, values: { imageRights: true, outings: 'yes' } }))
   const o = (await family.call('messages-options', {})).body
   const up = await upload(portalApp, family, 'certificat.pdf', PDF)
   await family.call('messages-send', { serviceId: o.services[0].id, themeId: o.themes[0].id, subject: 'Certificat médical', body: 'Voici le certificat de Léo.', uploadIds: [up.body.uploadId] })
@@ -68,6 +69,7 @@ describe('RGPD', () => {
     expect(data.file.bank.iban).toBe('FR7630006000011234567890189')
     expect(data.file.children[0].health).toMatchObject({ allergies: true, allergyNotes: 'Kiwi' })
     expect(data.file.children[0]).not.toHaveProperty('custodyNotes')
+    expect(data.file.children[0].authorisations).toMatchObject({ imageRights: true, outings: 'yes', emergencyCare: '' })
     expect(json.text).not.toContain('Ordonnance')
     expect(data.accounts).toEqual([expect.objectContaining({ login: fam.login, status: 'active' })])
     expect(json.text).not.toContain('passwordHash')
@@ -81,6 +83,10 @@ describe('RGPD', () => {
     const text = pdfText(pdf.raw)
     expect(text).toContain(`Données personnelles — famille N° ${fam.number}`)
     expect(text).toContain('Kiwi')
+    // Consents as the family reads them, never their stored codes.
+    expect(text.replace(/\s+/g, ' ')).toMatch(/Autorise les sorties et le transport Oui/)
+    // (the label wraps in its column: pdftotext may put the value between its two lines)
+    expect(text.replace(/\s+/g, ' ')).toMatch(/Autorise les soins d’urgence et (l’hospitalisation )?Non renseigné/)
     expect(text).toContain('Certificat médical')
     expect(text).not.toContain('Ordonnance')
     const audits = await core.tx.read((m) => m.findBy(AuditEntry, { action: 'rgpd-export' }))

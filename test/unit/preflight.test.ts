@@ -11,7 +11,8 @@ const PROVIDES: Record<string, string> = {
   'poppler-utils': '/usr/bin/pdftotext',
   'libxml2-utils': '/usr/bin/xmllint',
   qpdf: '/usr/bin/qpdf',
-  'libreoffice-calc-nogui': '/usr/bin/soffice'
+  'libreoffice-calc-nogui': '/usr/bin/soffice',
+  iproute2: '/usr/bin/ip'
 }
 
 /** A machine where `files` are the executables; apt-get "installs" by adding the packages' files. */
@@ -100,7 +101,7 @@ describe('npm test preflight: the system tools the tests drive', () => {
       const env = { PATH: bin, HOME: process.env.HOME ?? '/tmp' }
       const r = spawnSync(join(bin, 'node'), ['scripts/preflight.mjs'], { env, encoding: 'utf8' })
       expect(r.status).toBe(1)
-      expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^Outils manquants pour les tests : Chromium, pdftotext, xmllint, qpdf, LibreOffice \(soffice\)\. Installez-les \(Debian\/Ubuntu\) : (sudo )?apt-get install -y --no-install-recommends chromium poppler-utils libxml2-utils qpdf libreoffice-calc-nogui$/)])
+      expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^Outils manquants pour les tests : Chromium, pdftotext, xmllint, qpdf, LibreOffice \(soffice\), ip \(iproute2\)\. Installez-les \(Debian\/Ubuntu\) : (sudo )?apt-get install -y --no-install-recommends chromium poppler-utils libxml2-utils qpdf libreoffice-calc-nogui iproute2$/)])
     } finally {
       rmSync(bin, { recursive: true, force: true })
     }

@@ -11,7 +11,7 @@ import { formatEuro } from '@shared/billing/money'
 import { quantityText, unitPriceLabel } from '@shared/billing/lines'
 import { frenchDate } from '../../core/clock'
 import type { InvoiceSnapshot } from '../entities'
-import { schoolYearBounds } from '../statement'
+import { schoolYearBounds } from '../school-year'
 import { compactDays, documentDef, letterhead, money, periodText, recipientBlock, th, type Identity } from './layout'
 
 export interface InvoicePdfData {

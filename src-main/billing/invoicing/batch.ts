@@ -2,11 +2,11 @@
  * Batch PDFs of a run, as a background job with progress: each invoice is
  * rendered; families who accept e-mails get theirs through the outbox
  * (attachment, queued in small transactions); the others' invoices are
- * gathered into one PDF to print. The job yields to the event loop between
- * invoices so the desk and the portal stay responsive meanwhile.
+ * gathered into one PDF to print. The PDFs are rendered in worker threads
+ * (pdf/pool.ts, #19), so the main thread only reads the invoices and queues
+ * the e-mails: the desk and the portal stay responsive meanwhile.
  */
 import { randomBytes } from 'node:crypto'
-import type { Content } from 'pdfmake/interfaces'
 import type { JobDto } from '@shared/contract/billing-shapes'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
@@ -15,10 +15,9 @@ import { frenchDate, parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
 import { consentingRecipient } from '../../families/contact'
 import { enqueueMail, mailContext } from '../../mail/outbox'
-import { renderPdf } from '../pdf/printer'
+import { renderInWorker, pdfThreads } from '../pdf/pool'
 import { invoiceDocContext, invoicePdfData } from '../documents/render'
-import { invoicePdf } from '../documents/pdfs'
-import { documentDef } from '../documents/layout'
+import type { InvoicePdfData } from '../documents/pdfs'
 import { billingTemplates } from '../mail'
 import { Invoice } from '../entities'
 import { markInvoicesNotified } from '../invoices'
@@ -67,7 +66,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   })
   if (ids.length === 0) throw new DomainError('not_found', 'Ce lot ne contient aucune facture.', 404)
   if (job) job.total = ids.length
-  const toPrint: Content[] = []
+  const toPrint: InvoicePdfData[] = []
   let pendingMails: { invoiceId: number; familyId: number; to: string; number: string; filename: string; pdf: Buffer; period: string; total: number; due: number; dueDate: string; debit: boolean }[] = []
   let emailed = 0
   let printed = 0
@@ -92,22 +91,21 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
     emailed += batch.length
   }
   const printedIds: number[] = []
-  for (let i = 0; i < ids.length; i++) {
-    const { data, to } = await core.tx.read(async (m) => {
-      const data = await invoicePdfData(m, ids[i], ctx)
-      const inv = await m.findOneByOrFail(Invoice, { id: ids[i] })
-      return { data, to: opts.email ? await consentingRecipient(m, inv.familyId) : '' }
-    })
-    const def = invoicePdf(data)
-    const pdf = await renderPdf(def)
+  // Rendering happens in the worker threads; this loop reads the next invoices meanwhile, keeping a few renders
+  // per thread in flight, and takes the PDFs back in the order of the numbers.
+  const inFlight: { id: number; data: InvoicePdfData; to: string; pdf: Promise<Buffer> }[] = []
+  const window = pdfThreads() * 4
+  let done = 0
+  const settle = async () => {
+    const { id, data, to, pdf } = inFlight.shift()!
     if (to) {
       pendingMails.push({
-        invoiceId: ids[i],
+        invoiceId: id,
         familyId: 0,
         to,
         number: data.number,
         filename: `facture-${data.number.replace(/[^A-Za-z0-9._-]+/g, '_')}.pdf`,
-        pdf,
+        pdf: await pdf,
         period: `${frenchDate(data.periodStart)} - ${frenchDate(data.periodEnd)}`,
         total: data.totalCents,
         due: data.cancelled ? 0 : data.totalCents - data.paidCents,
@@ -115,22 +113,36 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
         debit: data.collection === 'debit'
       })
       if (pendingMails.length >= 25) await flush()
-    }
+    } else await pdf
     if (!to || opts.printAll) {
-      if (toPrint.length) toPrint.push({ text: '', pageBreak: 'after' })
-      toPrint.push(...(def.content as Content[]))
-      printedIds.push(ids[i])
+      toPrint.push(data)
+      printedIds.push(id)
       printed++
     }
+    done++
     if (job) {
-      job.done = i + 1
-      job.ratePerSecond = Math.round(((i + 1) / Math.max(1, Date.now() - t0)) * 1000 * 10) / 10
-      job.message = `${i + 1} / ${ids.length} factures`
+      job.done = done
+      job.ratePerSecond = Math.round((done / Math.max(1, Date.now() - t0)) * 1000 * 10) / 10
+      job.message = `${done} / ${ids.length} factures`
     }
-    await new Promise((r) => setImmediate(r))
+  }
+  try {
+    for (const id of ids) {
+      const { data, to } = await core.tx.read(async (m) => {
+        const data = await invoicePdfData(m, id, ctx)
+        const inv = await m.findOneByOrFail(Invoice, { id })
+        return { data, to: opts.email ? await consentingRecipient(m, inv.familyId) : '' }
+      })
+      inFlight.push({ id, data, to, pdf: renderInWorker({ kind: 'invoice', data }) })
+      if (inFlight.length >= window) await settle()
+    }
+    while (inFlight.length) await settle()
+  } finally {
+    // A failure leaves no render running unobserved.
+    await Promise.allSettled(inFlight.map((x) => x.pdf))
   }
   await flush()
-  const printPdf = toPrint.length ? await renderPdf(documentDef(toPrint, 'Factures à imprimer')) : null
+  const printPdf = toPrint.length ? await renderInWorker({ kind: 'print', invoices: toPrint, footer: 'Factures à imprimer' }) : null
   // The print file goes to the post today: those invoices are sent too.
   if (printedIds.length) {
     await core.tx.run(async (m) => {

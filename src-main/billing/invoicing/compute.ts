@@ -201,7 +201,7 @@ export function loadRunContext(db: Database.Database, opts: ComputeOptions): Run
     tariffs: TariffIndex.load(db),
     qfOf: new Map(qfRows.map((q) => [q.family_id, q])),
     periods: stmt(db, 'SELECT id, activity_id, start_date, end_date FROM activity_period').all() as RunContext['periods'],
-    billedFlat: new Map((stmt(db, 'SELECT key, invoice_id FROM billed_flat').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id])),
+    billedFlat: new Map((stmt(db, 'SELECT f.key, f.invoice_id FROM billed_flat f JOIN invoice i ON i.id = f.invoice_id').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id])),
     debitFamilies: new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id)),
     credits: freeCredits(db, opts.regieId)
   }
@@ -221,22 +221,21 @@ export function freeCredits(db: Database.Database, regieId: number): Map<number,
 }
 
 /**
- * The families a run concerns, by N° famille: those with a billable booking
- * of the month not billed yet, or an adjustment waiting. A superset is fine
- * (a family whose bookings all belong to another régie gets no invoice).
+ * A booking billed by an issued invoice. Through the `invoice` view: the rows
+ * a run being prepared wrote in place (migration 0024) do not count, so a
+ * preview, or a family restaged, sees the month as not billed yet.
  */
-export function runFamilyIds(db: Database.Database, opts: ComputeOptions): number[] {
-  const { start, end } = monthBounds(opts.month)
-  return (
-    stmt(
-      db,
-      `SELECT f.id FROM family f WHERE f.id IN (
-         SELECT ${BOOKING_HOUSEHOLD} FROM booking b JOIN child c ON c.id = b.child_id
-          WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
-         UNION SELECT j.family_id FROM billing_adjustment j WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL)
-       ORDER BY f.number`
-    ).all(start, end, opts.regieId, opts.month) as { id: number }[]
-  ).map((x) => x.id)
+const BILLED = 'EXISTS (SELECT 1 FROM billed_booking bb JOIN invoice i ON i.id = bb.invoice_id WHERE bb.booking_id = b.id)'
+
+/**
+ * Every family, by N° famille: a run walks them in chunks and computes each
+ * chunk (a family with nothing to bill comes out of computeRun with no
+ * invoice). Selecting only the families with something to bill would scan the
+ * month's bookings in one query: 2 s during which the event loop, hence the
+ * portal, stood still at 20,000 families (bench/invoicing-run.ts).
+ */
+export function runFamilyIds(db: Database.Database): number[] {
+  return (stmt(db, 'SELECT id FROM family ORDER BY number').all() as { id: number }[]).map((x) => x.id)
 }
 
 export function computeRun(db: Database.Database, opts: ComputeOptions, context?: RunContext): RunDraft {
@@ -252,7 +251,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, ${BOOKING_HOUSEHOLD} AS family_id
          FROM booking b JOIN child c ON c.id = b.child_id
         WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
-          AND NOT EXISTS (SELECT 1 FROM billed_booking bb WHERE bb.booking_id = b.id)
+          AND NOT ${BILLED}
           ${famFilter}`
     )
     .all(start, end, ...famParams) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
@@ -332,7 +331,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     .prepare(
       `SELECT j.id, j.family_id, j.child_id, j.label, j.amount_cents, j.month, c.first_name, c.last_name
          FROM billing_adjustment j LEFT JOIN child c ON c.id = j.child_id
-        WHERE j.regie_id = ? AND j.month <= ? AND j.invoice_id IS NULL ${ids ? `AND j.family_id IN (${ids.map(() => '?').join(',')})` : ''}
+        WHERE j.regie_id = ? AND j.month <= ? AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.id = j.invoice_id) ${ids ? `AND j.family_id IN (${ids.map(() => '?').join(',')})` : ''}
         ORDER BY j.id`
     )
     .all(opts.regieId, opts.month, ...famParams) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]

@@ -17,8 +17,8 @@ import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { insertAllocation } from '../payments/allocations'
 import { monthBounds } from './compute'
-import { configFingerprint, maxDirty, purgeStage, stageOf, stageRun, type StageFixed } from './staging'
-import { ConfigChanged, publishStage } from './publish'
+import { configFingerprint, maxDirty, purgeStage, stageOf, stageRun, type StageFixed, type StageTarget } from './staging'
+import { ConfigChanged, flipRun, numberChunk, reserveRun, type PublishInput } from './publish'
 import { monthNotOver, unfinishedMonthWarning } from '@shared/billing/runs'
 
 /** Id of a "why this price" text, stored once. */
@@ -77,10 +77,15 @@ export interface IssueResult {
 export interface IssueHooks {
   /** Called synchronously inside each staging transaction: families staged, families to stage. */
   onProgress?(done: number, total: number): void
+  /** Called after each numbering transaction with the invoices it numbered. */
+  onNumbered?(count: number): void
 }
 
 /** Régies whose run this process is preparing now: a second « Émettre » waits for nothing, it is refused. */
 const running = new Set<number>()
+
+/** Whether this process is issuing a run of the régie now (the Facturation screen shows its progress, not an interruption). */
+export const issuingNow = (regieId: number) => running.has(regieId)
 
 /**
  * Issues a monthly run in bounded memory without holding the write lock for
@@ -117,6 +122,11 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
         409
       )
     }
+    // A stage of the copying design (migration 0022, no run of its own): its staged rows are forgotten, the run restarts.
+    if (stage && stage.runId === null) {
+      await purgeStage(core, stage.id)
+      stage = null
+    }
     const { settings, structure } = await core.tx.read(async (m) => ({ settings: await getBillingSettings(m), structure: await getStructure(m) }))
     const opts = { regieId: regie.id, month: input.month, settings }
     const fixed: StageFixed = {
@@ -129,27 +139,60 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
       const now = core.clock.now().toISOString()
       stage = await core.tx.run(async () => {
         const db = core.db
-        stmt(db, 'INSERT INTO invoice_stage_run (regie_id, month, fingerprint, backup_name, dirty_seen, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-          regie.id, input.month, configFingerprint(db), backup.name, maxDirty(db), actor.kind === 'staff' ? actor.id : null, now
+        const runId = Number(
+          stmt(
+            db,
+            `INSERT INTO invoicing_run (regie_id, month, period_start, period_end, issue_date, due_date, invoice_count, line_count, total_cents, backup_name, created_by, created_at, published)
+             VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, 0)`
+          ).run(regie.id, input.month, start, end, issueDate, dueDate, backup.name, actor.kind === 'staff' ? actor.id : null, now).lastInsertRowid
+        )
+        stmt(db, 'INSERT INTO invoice_stage_run (regie_id, month, fingerprint, backup_name, dirty_seen, created_by, created_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          regie.id, input.month, configFingerprint(db), backup.name, maxDirty(db), actor.kind === 'staff' ? actor.id : null, now, runId
         )
         return stageOf(db, regie.id)!
       })
     }
-    const staged = stage
-    await stageRun(core, staged, opts, fixed, hooks.onProgress)
-    let result: IssueResult
-    try {
-      result = await core.tx.run(async () =>
-        publishStage(core.db, { stage: staged, regie, opts, fixed, issueDate, dueDate, periodStart: start, periodEnd: end, actor, now: core.clock.now().toISOString() })
-      )
-    } catch (e) {
-      if (e instanceof ConfigChanged) {
-        await purgeStage(core, staged.id)
-        throw new DomainError('conflict', 'Les tarifs, les activités ou les paramètres de facturation ont changé pendant la préparation des factures : rien n’a été émis. Relancez l’émission.', 409)
-      }
-      if (e instanceof DomainError && e.code === 'nothing_to_bill') await purgeStage(core, staged.id)
-      throw e
+    const target: StageTarget = {
+      stageId: stage.id,
+      runId: stage.runId!,
+      regieId: regie.id,
+      issueDate,
+      dueDate,
+      periodStart: start,
+      periodEnd: end,
+      now: core.clock.now().toISOString(),
+      fixed,
+      explained: new Map()
     }
+    let staged = stage
+    const input2 = (): PublishInput => ({ stage: staged, regie, opts, target, actor })
+    if (staged.firstSeq === null) {
+      await stageRun(core, staged, opts, target, hooks.onProgress)
+      try {
+        staged = await core.tx.run(async () => reserveRun(core.db, input2()))
+      } catch (e) {
+        if (e instanceof ConfigChanged) {
+          await purgeStage(core, staged.id)
+          throw new DomainError('conflict', 'Les tarifs, les activités ou les paramètres de facturation ont changé pendant la préparation des factures : rien n’a été émis. Relancez l’émission.', 409)
+        }
+        if (e instanceof DomainError && e.code === 'nothing_to_bill') await purgeStage(core, staged.id)
+        throw e
+      }
+    }
+    // The numbers, chunk by chunk, then the run visible at once.
+    for (;;) {
+      const n = await core.tx.run(async () => {
+        target.now = core.clock.now().toISOString()
+        return numberChunk(core.db, input2())
+      })
+      if (!n) break
+      hooks.onNumbered?.(n)
+      await new Promise((r) => setImmediate(r))
+    }
+    const result = await core.tx.run(async () => {
+      target.now = core.clock.now().toISOString()
+      return flipRun(core.db, input2())
+    })
     await purgeStage(core, staged.id)
     return result
   } finally {

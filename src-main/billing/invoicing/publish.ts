@@ -1,10 +1,16 @@
 /**
- * The publication of a staged run (#19): ONE transaction that restages the
- * last families changed since staging, numbers the invoices (gapless, in the
- * order of N° famille), copies the staged invoices, lines and "already
- * billed" rows into the real tables with set-based INSERT … SELECT, applies
- * the families' free credit and writes the audit rows. Before it commits,
- * nothing of the run is visible; after, all of it is.
+ * The publication of a staged run (#19), whose invoices are already written
+ * in place under an unpublished `invoicing_run` (staging.ts). Three steps, each
+ * in short transactions:
+ * 1. `reserveRun`: restages the last families changed since staging, checks
+ *    the configuration, reserves the run's invoice numbers. From here the
+ *    run's content is final and it can only be completed (a kill resumes it);
+ *    before, it could be discarded without a gap.
+ * 2. `numberChunk`: gives the numbers in the order of N° famille, a chunk of
+ *    invoices per transaction, with their collection mode, free credit and
+ *    audit row.
+ * 3. `flipRun`: sets `published = 1`: every invoice of the run appears at once
+ *    to families and accountants (the `invoice` view, migration 0024).
  */
 import type Database from 'better-sqlite3'
 import type { Actor } from '../../core/actor'
@@ -14,147 +20,120 @@ import { DomainError } from '../../core/errors'
 import type { Regie } from '../entities'
 import { counterName, formatNumber } from '../numbering'
 import { applyCredit, type IssueResult } from './issue'
-import { freeCredits, loadRunContext, type ComputeOptions } from './compute'
-import { computeChunk, configFingerprint, dirtyFamilies, maxDirty, writeStage, type StageFixed, type StageRun } from './staging'
+import { loadRunContext, type ComputeOptions } from './compute'
+import { STAGE_CHUNK, configFingerprint, dirtyFamilies, maxDirty, restageFamilies, stageOf, type StageRun, type StageTarget } from './staging'
 
 export interface PublishInput {
   stage: StageRun
   regie: Regie
   opts: ComputeOptions
-  fixed: StageFixed
-  issueDate: string
-  dueDate: string
-  periodStart: string
-  periodEnd: string
+  target: StageTarget
   actor: Actor
-  now: string
 }
 
 export class ConfigChanged extends Error {}
 
-/** Call inside core.tx.run, on the main connection. */
-export function publishStage(db: Database.Database, p: PublishInput): IssueResult {
-  const { stage, regie, actor, now } = p
+/** Invoices numbered per transaction. */
+export const NUMBER_CHUNK = 500
+
+interface RunTotals {
+  invoiceCount: number
+  lineCount: number
+  totalCents: number
+  skipped: number
+}
+
+function totalsOf(db: Database.Database, stageId: number): RunTotals {
+  return stmt(
+    db,
+    `SELECT COALESCE(SUM(will_issue), 0) AS invoiceCount, COUNT(*) - COALESCE(SUM(will_issue), 0) AS skipped, COALESCE(SUM(line_count), 0) AS lineCount,
+            COALESCE(SUM(total_cents * will_issue), 0) AS totalCents FROM invoice_stage WHERE stage_id = ?`
+  ).get(stageId) as RunTotals
+}
+
+const numberOf = (p: PublishInput, seq: number) => formatNumber(p.regie.invoiceFormat, { code: p.regie.code, n: seq, date: p.target.issueDate })
+
+/** Step 1, inside core.tx.run on the main connection. Returns the stage as updated. */
+export function reserveRun(db: Database.Database, p: PublishInput): StageRun {
+  const { stage, regie, target } = p
+  if (stage.firstSeq !== null) return stage
   if (configFingerprint(db) !== stage.fingerprint) throw new ConfigChanged('billing configuration changed while the run was staged')
   // The last families changed since the staging rounds: few, restaged here where nothing can change them again.
   const upTo = maxDirty(db)
   const dirty = dirtyFamilies(db, stage.dirtySeen, upTo)
   if (dirty.length) {
     const ctx = loadRunContext(db, p.opts)
-    for (let i = 0; i < dirty.length; i += 100) {
-      const { draft, numbers } = computeChunk(db, p.opts, ctx, dirty.slice(i, i + 100))
-      writeStage(db, stage.id, draft, numbers, p.fixed)
-    }
+    for (let i = 0; i < dirty.length; i += STAGE_CHUNK) restageFamilies(db, target, p.opts, ctx, dirty.slice(i, i + STAGE_CHUNK))
   }
-  const totals = stmt(
-    db,
-    'SELECT COALESCE(SUM(will_issue), 0) AS n, COUNT(*) - COALESCE(SUM(will_issue), 0) AS skipped, COALESCE(SUM(line_count), 0) AS lines, COALESCE(SUM(total_cents * will_issue), 0) AS total FROM invoice_stage WHERE stage_id = ?'
-  ).get(stage.id) as {
-    n: number
-    skipped: number
-    lines: number
-    total: number
-  }
-  if (totals.n === 0) {
+  const totals = totalsOf(db, stage.id)
+  if (totals.invoiceCount === 0) {
     const m = p.opts.month
     throw new DomainError('nothing_to_bill', `Rien à facturer pour ${m.slice(5)}/${m.slice(0, 4)} sur la régie ${regie.name} : tout est déjà facturé ou aucune consommation n’a de tarif.`, 409)
   }
-  const first = reserveNumbers(db, counterName(regie.id, 'invoice'), totals.n)
-  const number = (i: number) => formatNumber(regie.invoiceFormat, { code: regie.code, n: first + i, date: p.issueDate })
-  const runId = Number(
-    stmt(
-      db,
-      `INSERT INTO invoicing_run (regie_id, month, period_start, period_end, issue_date, due_date, invoice_count, line_count, total_cents,
-                                  first_number, last_number, backup_name, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-    ).run(regie.id, p.opts.month, p.periodStart, p.periodEnd, p.issueDate, p.dueDate, totals.n, totals.lines, totals.total, number(0), number(totals.n - 1), stage.backupName, actor.kind === 'staff' ? actor.id : null, now)
-      .lastInsertRowid
-  )
+  const first = reserveNumbers(db, counterName(regie.id, 'invoice'), totals.invoiceCount)
+  stmt(
+    db,
+    `UPDATE invoicing_run SET issue_date = ?, due_date = ?, invoice_count = ?, line_count = ?, total_cents = ?, first_number = ?, last_number = ? WHERE id = ? AND published = 0`
+  ).run(target.issueDate, target.dueDate, totals.invoiceCount, totals.lineCount, totals.totalCents, numberOf(p, first), numberOf(p, first + totals.invoiceCount - 1), target.runId)
+  stmt(db, 'UPDATE invoice_stage_run SET first_seq = ?, dirty_seen = ?, numbered_cursor = 0, numbered_count = 0 WHERE id = ?').run(first, upTo, stage.id)
+  return stageOf(db, regie.id)!
+}
 
+/** Step 2, inside core.tx.run: numbers the next chunk of invoices. Returns how many it numbered (0: all done). */
+export function numberChunk(db: Database.Database, p: PublishInput): number {
+  const { regie, target, actor } = p
+  const stage = stageOf(db, regie.id)!
+  const rows = stmt(
+    db,
+    `SELECT family_id, family_number, invoice_id, total_cents, line_count FROM invoice_stage
+      WHERE stage_id = ? AND will_issue = 1 AND family_number > ? ORDER BY family_number LIMIT ?`
+  ).all(stage.id, stage.numberedCursor, NUMBER_CHUNK) as { family_id: number; family_number: number; invoice_id: number; total_cents: number; line_count: number }[]
+  if (!rows.length) return 0
+  const now = target.now
   // The collection mode and the free credit are read now, not when the family was staged.
-  const debit = new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id))
-  const credits = freeCredits(db, regie.id)
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS stage_invoice (family_number INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL)')
-  db.exec('DELETE FROM temp.stage_invoice')
-  const insMap = stmt(db, 'INSERT INTO temp.stage_invoice (family_number, invoice_id) VALUES (?, ?)')
-  const insInvoice = stmt(
-    db,
-    `INSERT INTO invoice (regie_id, run_id, family_id, number, seq, issue_date, due_date, period_start, period_end, total_cents, collection, snapshot, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?)`
-  )
-  const staged = stmt(db, 'SELECT family_id, family_number, total_cents, line_count, snapshot FROM invoice_stage WHERE stage_id = ? AND will_issue = 1 ORDER BY family_number').all(stage.id) as {
-    family_id: number
-    family_number: number
-    total_cents: number
-    line_count: number
-    snapshot: string
-  }[]
-  const issued: { invoiceId: number; familyId: number; total: number; lines: number; i: number }[] = []
-  let i = 0
-  for (const f of staged) {
-    const invoiceId = Number(
-      insInvoice.run(regie.id, runId, f.family_id, number(i), first + i, p.issueDate, p.dueDate, p.periodStart, p.periodEnd, f.total_cents, debit.has(f.family_id) ? 'debit' : 'direct', f.snapshot, now).lastInsertRowid
+  const debit = new Set(
+    (stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active' AND family_id IN (SELECT value FROM json_each(?))").all(JSON.stringify(rows.map((r) => r.family_id))) as { family_id: number }[]).map(
+      (x) => x.family_id
     )
-    insMap.run(f.family_number, invoiceId)
-    issued.push({ invoiceId, familyId: f.family_id, total: f.total_cents, lines: f.line_count, i })
-    i++
+  )
+  const give = stmt(db, 'UPDATE invoice_row SET number = ?, seq = ?, issue_date = ?, due_date = ?, collection = ?, created_at = ? WHERE id = ?')
+  let seq = stage.firstSeq! + stage.numberedCount
+  for (const r of rows) {
+    const number = numberOf(p, seq)
+    give.run(number, seq, target.issueDate, target.dueDate, debit.has(r.family_id) ? 'debit' : 'direct', now, r.invoice_id)
+    const creditApplied = applyCredit(db, regie.id, r.family_id, r.invoice_id, r.total_cents, target.issueDate, now)
+    auditRow(db, actor, now, 'invoice-issue', 'invoice', r.invoice_id, null, { number, familyId: r.family_id, runId: target.runId, totalCents: r.total_cents, lines: r.line_count, creditApplied })
+    seq++
   }
+  stmt(db, 'UPDATE invoice_stage_run SET numbered_cursor = ?, numbered_count = ? WHERE id = ?').run(rows[rows.length - 1].family_number, stage.numberedCount + rows.length, stage.id)
+  return rows.length
+}
 
-  // "Why this price" texts, stored once, and their ids by staging number; then the lines in the order of their
-  // invoices (the staging key's order).
-  stmt(db, `INSERT INTO price_explanation (text) SELECT text FROM invoice_stage_explanation WHERE stage_id = ? ORDER BY no ON CONFLICT(text) DO NOTHING`).run(stage.id)
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS stage_explanation (no INTEGER PRIMARY KEY, id INTEGER NOT NULL)')
-  db.exec('DELETE FROM temp.stage_explanation')
-  stmt(db, 'INSERT INTO temp.stage_explanation (no, id) SELECT x.no, e.id FROM invoice_stage_explanation x JOIN price_explanation e ON e.text = x.text WHERE x.stage_id = ?').run(stage.id)
-  stmt(
-    db,
-    `INSERT INTO invoice_line (invoice_id, sort, kind, child_id, child_name, activity_id, activity_name, unit_id, label, day, quantity, quantity_label,
-                               unit_price_cents, amount_cents, booking_id, booking_state, tariff_id, bracket, explanation_id, meal_cents)
-     SELECT m.invoice_id, l.sort, l.kind, l.child_id, l.child_name, l.activity_id, l.activity_name, l.unit_id, l.label, l.day, l.quantity, l.quantity_label,
-            l.unit_price_cents, l.amount_cents, l.booking_id, l.booking_state, l.tariff_id, l.bracket, x.id, l.meal_cents
-       FROM invoice_stage_line l JOIN temp.stage_invoice m ON m.family_number = l.family_number
-       LEFT JOIN temp.stage_explanation x ON x.no = l.explanation_no
-      WHERE l.stage_id = ?`
-  ).run(stage.id)
-  // Billed bookings; those an earlier flat covers are locked to that flat's invoice.
-  stmt(
-    db,
-    `INSERT INTO billed_booking (booking_id, invoice_id)
-     SELECT b.booking_id, COALESCE(b.covered_by, m.invoice_id) FROM invoice_stage_booking b LEFT JOIN temp.stage_invoice m ON m.family_number = b.family_number
-      WHERE b.stage_id = ? AND (b.covered_by IS NOT NULL OR m.invoice_id IS NOT NULL)`
-  ).run(stage.id)
-  stmt(
-    db,
-    `INSERT INTO billed_flat (key, invoice_id)
-     SELECT l.flat_key, m.invoice_id FROM invoice_stage_line l JOIN temp.stage_invoice m ON m.family_number = l.family_number WHERE l.stage_id = ? AND l.flat_key IS NOT NULL`
-  ).run(stage.id)
-  stmt(
-    db,
-    `UPDATE billing_adjustment SET invoice_id = (
-       SELECT m.invoice_id FROM invoice_stage_line l JOIN temp.stage_invoice m ON m.family_number = l.family_number WHERE l.stage_id = ? AND l.adjustment_id IS NOT NULL AND l.adjustment_id = billing_adjustment.id)
-      WHERE invoice_id IS NULL AND id IN (SELECT adjustment_id FROM invoice_stage_line WHERE stage_id = ? AND adjustment_id IS NOT NULL)`
-  ).run(stage.id, stage.id)
-
-  for (const x of issued) {
-    const creditApplied = (credits.get(x.familyId) ?? 0) > 0 ? applyCredit(db, regie.id, x.familyId, x.invoiceId, x.total, p.issueDate, now) : 0
-    auditRow(db, actor, now, 'invoice-issue', 'invoice', x.invoiceId, null, { number: number(x.i), familyId: x.familyId, runId, totalCents: x.total, lines: x.lines, creditApplied })
-  }
-  auditRow(db, actor, now, 'invoicing-run-issue', 'invoicing_run', runId, null, {
+/** Step 3, inside core.tx.run: makes the whole run visible at once. */
+export function flipRun(db: Database.Database, p: PublishInput): IssueResult {
+  const { regie, target, actor } = p
+  const stage = stageOf(db, regie.id)!
+  const totals = totalsOf(db, stage.id)
+  if (stage.firstSeq === null || stage.numberedCount !== totals.invoiceCount) throw new Error(`run ${target.runId}: ${stage.numberedCount} of ${totals.invoiceCount} invoices numbered`)
+  // Bookings covered by a flat an earlier run billed: locked to that invoice now that this run stands.
+  stmt(db, 'INSERT INTO billed_booking (booking_id, invoice_id) SELECT booking_id, covered_by FROM invoice_stage_booking WHERE stage_id = ? AND covered_by IS NOT NULL').run(stage.id)
+  stmt(db, 'UPDATE invoicing_run SET published = 1, created_at = ? WHERE id = ?').run(target.now, target.runId)
+  const firstNumber = numberOf(p, stage.firstSeq)
+  const lastNumber = numberOf(p, stage.firstSeq + totals.invoiceCount - 1)
+  auditRow(db, actor, target.now, 'invoicing-run-issue', 'invoicing_run', target.runId, null, {
     regieId: regie.id,
     month: p.opts.month,
-    issueDate: p.issueDate,
-    dueDate: p.dueDate,
-    invoiceCount: totals.n,
-    lineCount: totals.lines,
-    totalCents: totals.total,
-    firstNumber: number(0),
-    lastNumber: number(totals.n - 1),
+    issueDate: target.issueDate,
+    dueDate: target.dueDate,
+    invoiceCount: totals.invoiceCount,
+    lineCount: totals.lineCount,
+    totalCents: totals.totalCents,
+    firstNumber,
+    lastNumber,
     backup: stage.backupName,
     skipped: totals.skipped
   })
   // The staging rows are deleted afterwards in short transactions; the mark says they are published.
-  stmt(db, 'UPDATE invoice_stage_run SET published_run_id = ?, dirty_seen = ? WHERE id = ?').run(runId, upTo, stage.id)
-  db.exec('DELETE FROM temp.stage_invoice')
-  db.exec('DELETE FROM temp.stage_explanation')
-  return { runId, invoiceCount: totals.n, lineCount: totals.lines, totalCents: totals.total, firstNumber: number(0), lastNumber: number(totals.n - 1), backupName: stage.backupName }
+  stmt(db, 'UPDATE invoice_stage_run SET published_run_id = ? WHERE id = ?').run(target.runId, stage.id)
+  return { runId: target.runId, invoiceCount: totals.invoiceCount, lineCount: totals.lineCount, totalCents: totals.totalCents, firstNumber, lastNumber, backupName: stage.backupName }
 }

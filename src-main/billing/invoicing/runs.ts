@@ -24,7 +24,7 @@ export async function previewRun(core: Core, regieId: number, month: string): Pr
   })
   const t0 = performance.now()
   const opts = { regieId, month, settings }
-  const { ctx, ids } = await core.tx.read(async (m) => ({ ctx: loadRunContext(dbOf(m), opts), ids: runFamilyIds(dbOf(m), opts) }))
+  const { ctx, ids } = await core.tx.read(async (m) => ({ ctx: loadRunContext(dbOf(m), opts), ids: runFamilyIds(dbOf(m)) }))
   const { start, end } = monthBounds(month)
   const families: RunPreviewDto['families'] = []
   const anomalies = [...ctx.globalAnomalies]

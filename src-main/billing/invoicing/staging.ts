@@ -1,8 +1,10 @@
 /**
  * The staging half of a streamed invoicing run (#19). Invoices are computed
- * family by family, in chunks, each chunk computed and written to the staging
- * tables in one short transaction. Nothing staged is visible to families or
- * accountants: publish.ts makes the run official in one step.
+ * family by family, in chunks, each chunk computed and written in one short
+ * transaction, in place: the real `invoice_row`, `invoice_line`,
+ * `billed_booking` and `billed_flat` rows, under an `invoicing_run` whose
+ * `published` is 0 (migration 0024). The `invoice` view that every reader
+ * uses hides them; publish.ts numbers them in short chunks and flips the flag.
  *
  * Why the computation runs inside the transaction rather than beside it on
  * the snapshot connection: it is CPU work on the one event loop. Run outside
@@ -15,17 +17,19 @@
  * A family whose data changes while the run is being prepared (a booking, its
  * quotient, an adjustment, a credit note releasing bookings…) is recorded by
  * triggers in `invoice_stage_dirty` (migration 0021) and restaged before
- * publication. Tariffs, units, régies and settings are covered by a
- * fingerprint taken when the run starts and checked at publication.
+ * the numbers are given. Tariffs, units, régies and settings are covered by a
+ * fingerprint taken when the run starts and checked then.
  */
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
+import { DomainError } from '../../core/errors'
 import { auditRow, stmt } from '../../bookings/sql'
 import { insertMany } from '../../db/statements'
 import type { InvoiceSnapshot } from '../entities'
 import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type RunContext, type RunDraft } from './compute'
+import { explanationId, issuingNow } from './issue'
 
 /** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
 export const STAGE_CHUNK = 50
@@ -40,12 +44,33 @@ export interface StageRun {
   staged: boolean
   dirtySeen: number
   publishedRunId: number | null
+  /** The unpublished invoicing_run the invoices are written under (null: a stage of the copying design, 0022). */
+  runId: number | null
+  /** First invoice number reserved: set when the run's content is final and the numbering has begun. */
+  firstSeq: number | null
+  numberedCursor: number
+  numberedCount: number
   createdAt: string
 }
 
 export function stageOf(db: Database.Database, regieId: number): StageRun | null {
   const r = stmt(db, 'SELECT * FROM invoice_stage_run WHERE regie_id = ?').get(regieId) as
-    | { id: number; regie_id: number; month: string; fingerprint: string; backup_name: string; cursor_number: number; staged: number; dirty_seen: number; published_run_id: number | null; created_at: string }
+    | {
+        id: number
+        regie_id: number
+        month: string
+        fingerprint: string
+        backup_name: string
+        cursor_number: number
+        staged: number
+        dirty_seen: number
+        published_run_id: number | null
+        run_id: number | null
+        first_seq: number | null
+        numbered_cursor: number
+        numbered_count: number
+        created_at: string
+      }
     | undefined
   if (!r) return null
   return {
@@ -58,6 +83,10 @@ export function stageOf(db: Database.Database, regieId: number): StageRun | null
     staged: r.staged === 1,
     dirtySeen: r.dirty_seen,
     publishedRunId: r.published_run_id,
+    runId: r.run_id,
+    firstSeq: r.first_seq,
+    numberedCursor: r.numbered_cursor,
+    numberedCount: r.numbered_count,
     createdAt: r.created_at
   }
 }
@@ -94,43 +123,67 @@ export interface StageFixed {
   structure: InvoiceSnapshot['structure']
 }
 
+/** What every staged invoice of a run shares. */
+export interface StageTarget {
+  stageId: number
+  runId: number
+  regieId: number
+  issueDate: string
+  dueDate: string
+  periodStart: string
+  periodEnd: string
+  now: string
+  fixed: StageFixed
+  /** "Why this price" ids already looked up by this process. */
+  explained: Map<string, number>
+}
+
 const LINE_COLUMNS = [
-  'stage_id', 'family_number', 'sort', 'kind', 'child_id', 'child_name', 'activity_id', 'activity_name', 'unit_id', 'label', 'day', 'quantity', 'quantity_label',
-  'unit_price_cents', 'amount_cents', 'booking_id', 'booking_state', 'tariff_id', 'bracket', 'explanation_no', 'meal_cents', 'flat_key', 'adjustment_id'
+  'invoice_id', 'sort', 'kind', 'child_id', 'child_name', 'activity_id', 'activity_name', 'unit_id', 'label', 'day', 'quantity', 'quantity_label',
+  'unit_price_cents', 'amount_cents', 'booking_id', 'booking_state', 'tariff_id', 'bracket', 'explanation_id', 'meal_cents'
 ] as const
 
-/** Removes what is staged for these families (before restaging them). */
+/** Until the numbering, a staged invoice carries a number and seq no issued invoice can have. */
+export const placeholderNumber = (stageId: number, familyNumber: number) => `~${stageId}:${familyNumber}`
+const placeholderSeq = (stageId: number, familyNumber: number) => -(stageId * 1_000_000_000 + familyNumber)
+
+/**
+ * Removes what is staged for these families (before restaging them, or when
+ * the run is discarded): their unpublished invoices and everything that
+ * points at them. The triggers of migration 0024 refuse it for a published run.
+ */
 export function unstageFamilies(db: Database.Database, stageId: number, familyNumbers: number[]): void {
   const json = JSON.stringify(familyNumbers)
-  for (const t of ['invoice_stage_line', 'invoice_stage_booking', 'invoice_stage'])
+  const ids = `(SELECT invoice_id FROM invoice_stage WHERE stage_id = ? AND family_number IN (SELECT value FROM json_each(?)) AND invoice_id IS NOT NULL)`
+  stmt(db, `UPDATE billing_adjustment SET invoice_id = NULL WHERE invoice_id IN ${ids}`).run(stageId, json)
+  for (const t of ['billed_booking', 'billed_flat', 'invoice_line']) stmt(db, `DELETE FROM ${t} WHERE invoice_id IN ${ids}`).run(stageId, json)
+  stmt(db, `DELETE FROM invoice_row WHERE id IN ${ids}`).run(stageId, json)
+  for (const t of ['invoice_stage_booking', 'invoice_stage'])
     stmt(db, `DELETE FROM ${t} WHERE stage_id = ? AND family_number IN (SELECT value FROM json_each(?))`).run(stageId, json)
 }
 
 /**
- * Writes the computed invoices of a chunk of families, replacing whatever was
- * staged for them. Call inside a write transaction. `familyNumbers` are all
- * the families the chunk covered, including those that no longer bill anything.
+ * Writes the computed invoices of a chunk of families in place, replacing
+ * whatever was staged for them. Call inside a write transaction.
+ * `familyNumbers` are all the families the chunk covered, including those
+ * that no longer bill anything.
  */
-export function writeStage(db: Database.Database, stageId: number, draft: RunDraft, familyNumbers: number[], fixed: StageFixed): void {
-  unstageFamilies(db, stageId, familyNumbers)
-  const insStage = stmt(db, 'INSERT INTO invoice_stage (stage_id, family_id, family_number, total_cents, line_count, snapshot, will_issue) VALUES (?, ?, ?, ?, ?, ?, ?)')
+export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraft, familyNumbers: number[]): void {
+  unstageFamilies(db, t.stageId, familyNumbers)
+  const insStage = stmt(db, 'INSERT INTO invoice_stage (stage_id, family_id, family_number, total_cents, line_count, snapshot, will_issue, invoice_id) VALUES (?, ?, ?, ?, ?, \'\', ?, ?)')
+  const insInvoice = stmt(
+    db,
+    `INSERT INTO invoice_row (regie_id, run_id, family_id, number, seq, issue_date, due_date, period_start, period_end, total_cents, collection, snapshot, status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?)`
+  )
   const lines: unknown[][] = []
-  const bookings: unknown[][] = []
-  const explained = new Map<string, number>()
-  const explanationNo = (text: string): number | null => {
-    if (!text) return null
-    let no = explained.get(text)
-    if (no === undefined) {
-      stmt(db, 'INSERT INTO invoice_stage_explanation (stage_id, text) VALUES (?, ?) ON CONFLICT DO NOTHING').run(stageId, text)
-      no = (stmt(db, 'SELECT no FROM invoice_stage_explanation WHERE stage_id = ? AND text = ?').get(stageId, text) as { no: number }).no
-      explained.set(text, no)
-    }
-    return no
-  }
+  const billed: unknown[][] = []
+  const flats: unknown[][] = []
+  const adjustments: [number, number][] = []
   for (const f of draft.families) {
     // A family not issued (negative total) is kept as a row only, for the run's count of families skipped.
     if (!f.willIssue) {
-      insStage.run(stageId, f.familyId, f.familyNumber, f.totalCents, 0, '', 0)
+      insStage.run(t.stageId, f.familyId, f.familyNumber, f.totalCents, 0, 0, null)
       continue
     }
     const snapshot: InvoiceSnapshot = {
@@ -140,23 +193,40 @@ export function writeStage(db: Database.Database, stageId: number, draft: RunDra
       postalCode: f.postalCode,
       city: f.city,
       email: f.email,
-      regieName: fixed.regieName,
-      paymentMethods: fixed.paymentMethods,
-      structure: fixed.structure
+      regieName: t.fixed.regieName,
+      paymentMethods: t.fixed.paymentMethods,
+      structure: t.fixed.structure
     }
-    insStage.run(stageId, f.familyId, f.familyNumber, f.totalCents, f.lines.length, JSON.stringify(snapshot), 1)
+    const invoiceId = Number(
+      insInvoice.run(
+        t.regieId, t.runId, f.familyId, placeholderNumber(t.stageId, f.familyNumber), placeholderSeq(t.stageId, f.familyNumber), t.issueDate, t.dueDate, t.periodStart, t.periodEnd,
+        f.totalCents, f.collection, JSON.stringify(snapshot), t.now
+      ).lastInsertRowid
+    )
+    insStage.run(t.stageId, f.familyId, f.familyNumber, f.totalCents, f.lines.length, 1, invoiceId)
     f.lines.forEach((l, sort) => {
       lines.push([
-        stageId, f.familyNumber, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
-        l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket, explanationNo(l.explanation), l.mealCents, l.flatKey, l.adjustmentId
+        invoiceId, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
+        l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket, explanationId(db, t.explained, l.explanation), l.mealCents
       ])
-      for (const b of l.bookingIds) bookings.push([stageId, b, f.familyNumber, null])
+      for (const b of l.bookingIds) billed.push([b, invoiceId])
+      if (l.flatKey) flats.push([l.flatKey, invoiceId])
+      if (l.adjustmentId) adjustments.push([invoiceId, l.adjustmentId])
     })
   }
+  insertMany(db, 'invoice_line', LINE_COLUMNS, lines)
+  insertMany(db, 'billed_booking', ['booking_id', 'invoice_id'], billed)
+  insertMany(db, 'billed_flat', ['key', 'invoice_id'], flats)
+  const link = stmt(db, 'UPDATE billing_adjustment SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL')
+  for (const [invoiceId, id] of adjustments) link.run(invoiceId, id)
+  // Bookings an earlier flat covers are locked to that (issued) invoice at publication only: until then the run may be discarded.
   const numberOf = new Map(draft.families.map((f) => [f.familyId, f.familyNumber]))
-  for (const [bookingId, invoiceId, familyId] of draft.coveredLocks) bookings.push([stageId, bookingId, numberOf.get(familyId), invoiceId])
-  insertMany(db, 'invoice_stage_line', LINE_COLUMNS, lines)
-  insertMany(db, 'invoice_stage_booking', ['stage_id', 'booking_id', 'family_number', 'covered_by'], bookings)
+  insertMany(
+    db,
+    'invoice_stage_booking',
+    ['stage_id', 'booking_id', 'family_number', 'covered_by'],
+    draft.coveredLocks.map(([bookingId, invoiceId, familyId]) => [t.stageId, bookingId, numberOf.get(familyId), invoiceId])
+  )
 }
 
 /** N° famille of these families (restaging works by number, the order of the invoices). */
@@ -164,10 +234,15 @@ export function familyNumbers(db: Database.Database, familyIds: number[]): Map<n
   return new Map((stmt(db, 'SELECT id, number FROM family WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(familyIds)) as { id: number; number: number }[]).map((x) => [x.id, x.number]))
 }
 
-/** Computes and stages some families, reading on `db` (the snapshot, or the main connection inside the publication). */
-export function computeChunk(db: Database.Database, opts: ComputeOptions, ctx: RunContext, familyIds: number[]): { draft: RunDraft; numbers: number[] } {
-  const draft = computeRun(db, { ...opts, familyIds }, ctx)
-  return { draft, numbers: [...familyNumbers(db, familyIds).values()] }
+/**
+ * Computes these families again and writes their invoices in place of what
+ * was staged for them. Call inside a write transaction on the main connection.
+ */
+export function restageFamilies(db: Database.Database, t: StageTarget, opts: ComputeOptions, ctx: RunContext, familyIds: number[]): void {
+  const numbers = [...familyNumbers(db, familyIds).values()]
+  // Before computing: an adjustment linked to a staged invoice is free again, then linked to the new one.
+  unstageFamilies(db, t.stageId, numbers)
+  writeStage(db, t, computeRun(db, { ...opts, familyIds }, ctx), numbers)
 }
 
 export interface StageProgress {
@@ -179,12 +254,12 @@ export interface StageProgress {
  * chunk, then restages those whose data changed meanwhile until none is
  * left. Each chunk is computed and written in one short transaction.
  */
-export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, fixed: StageFixed, onProgress?: StageProgress): Promise<void> {
+export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, target: StageTarget, onProgress?: StageProgress): Promise<void> {
   const yieldLoop = () => new Promise((r) => setImmediate(r))
   const db = core.db
   if (!stage.staged) {
     const { ctx, todo, already } = await core.tx.read(async () => {
-      const numbers = familyNumbers(db, runFamilyIds(db, opts))
+      const numbers = familyNumbers(db, runFamilyIds(db))
       return {
         ctx: loadRunContext(db, opts),
         todo: [...numbers].filter(([, n]) => n > stage.cursorNumber).map(([id, n]) => ({ id, n })),
@@ -194,8 +269,8 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
     for (let i = 0; i < todo.length; i += STAGE_CHUNK) {
       const chunk = todo.slice(i, i + STAGE_CHUNK)
       await core.tx.run(async () => {
-        const draft = computeRun(db, { ...opts, familyIds: chunk.map((x) => x.id) }, ctx)
-        writeStage(db, stage.id, draft, chunk.map((x) => x.n), fixed)
+        target.now = core.clock.now().toISOString()
+        restageFamilies(db, target, opts, ctx, chunk.map((x) => x.id))
         stmt(db, 'UPDATE invoice_stage_run SET cursor_number = ? WHERE id = ?').run(chunk[chunk.length - 1].n, stage.id)
         onProgress?.(already + i + chunk.length, already + todo.length)
       })
@@ -204,7 +279,7 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
     await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET staged = 1 WHERE id = ?').run(stage.id))
     stage.staged = true
   }
-  // Families changed while staging: restaged until a round finds none (bounded: the publication restages the last ones itself).
+  // Families changed while staging: restaged until a round finds none (bounded: the last ones are restaged when the numbers are reserved).
   for (let round = 0; round < 5; round++) {
     const { ctx, upTo, ids } = await core.tx.read(async () => {
       const upTo = maxDirty(db)
@@ -214,10 +289,7 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
     if (!ids.length || !ctx) break
     for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
       const chunkIds = ids.slice(i, i + STAGE_CHUNK)
-      await core.tx.run(async () => {
-        const { draft, numbers } = computeChunk(db, opts, ctx, chunkIds)
-        writeStage(db, stage.id, draft, numbers, fixed)
-      })
+      await core.tx.run(async () => restageFamilies(db, target, opts, ctx, chunkIds))
       await yieldLoop()
     }
     await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET dirty_seen = ? WHERE id = ?').run(upTo, stage.id))
@@ -225,39 +297,59 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
   }
 }
 
-/** Deletes a stage's rows in short transactions, then the stage itself; the dirty log goes when no stage is left. */
+/**
+ * Deletes a stage in short transactions. Unpublished, its invoices go with it
+ * (nothing of them was ever visible); published, only the bookkeeping rows go.
+ * The dirty log goes when no stage is left.
+ */
 export async function purgeStage(core: Core, stageId: number): Promise<void> {
   for (;;) {
     const n = await core.tx.run(async () => {
-      const numbers = (stmt(core.db, 'SELECT family_number FROM invoice_stage WHERE stage_id = ? ORDER BY family_number LIMIT 200').all(stageId) as { family_number: number }[]).map((x) => x.family_number)
-      if (numbers.length) unstageFamilies(core.db, stageId, numbers)
+      const numbers = (stmt(core.db, 'SELECT family_number FROM invoice_stage WHERE stage_id = ? ORDER BY family_number LIMIT 100').all(stageId) as { family_number: number }[]).map((x) => x.family_number)
+      if (!numbers.length) return 0
+      const published = stmt(core.db, 'SELECT published_run_id FROM invoice_stage_run WHERE id = ?').get(stageId) as { published_run_id: number | null } | undefined
+      if (published?.published_run_id) {
+        for (const t of ['invoice_stage_booking', 'invoice_stage'])
+          stmt(core.db, `DELETE FROM ${t} WHERE stage_id = ? AND family_number IN (SELECT value FROM json_each(?))`).run(stageId, JSON.stringify(numbers))
+      } else unstageFamilies(core.db, stageId, numbers)
       return numbers.length
     })
     if (!n) break
     await new Promise((r) => setImmediate(r))
   }
   await core.tx.run(async () => {
+    const s = stmt(core.db, 'SELECT run_id, published_run_id FROM invoice_stage_run WHERE id = ?').get(stageId) as { run_id: number | null; published_run_id: number | null } | undefined
     // Rows of families that bill nothing any more (covered bookings only) are few.
-    stmt(core.db, 'DELETE FROM invoice_stage_booking WHERE stage_id = ?').run(stageId)
-    stmt(core.db, 'DELETE FROM invoice_stage_line WHERE stage_id = ?').run(stageId)
-    stmt(core.db, 'DELETE FROM invoice_stage_explanation WHERE stage_id = ?').run(stageId)
+    for (const t of ['invoice_stage_booking', 'invoice_stage_line', 'invoice_stage_explanation']) stmt(core.db, `DELETE FROM ${t} WHERE stage_id = ?`).run(stageId)
     stmt(core.db, 'DELETE FROM invoice_stage_run WHERE id = ?').run(stageId)
+    if (s?.run_id && !s.published_run_id) stmt(core.db, 'DELETE FROM invoicing_run WHERE id = ? AND published = 0').run(s.run_id)
     if (!stmt(core.db, 'SELECT 1 FROM invoice_stage_run LIMIT 1').get()) stmt(core.db, 'DELETE FROM invoice_stage_dirty').run()
   })
 }
 
-/** What the Facturation screen says of a run being prepared or interrupted (null: none). */
-export function stagedRunDto(db: Database.Database, regieId: number): { month: string; families: number; createdAt: string } | null {
+/** What the Facturation screen shows of a run being prepared (its progress) or interrupted (null: none). */
+export function stagedRunDto(
+  db: Database.Database,
+  regieId: number
+): { month: string; families: number; createdAt: string; invoices: number | null; numbered: number; running: boolean } | null {
   const s = stageOf(db, regieId)
   if (!s || s.publishedRunId) return null
   const { n } = stmt(db, 'SELECT COUNT(*) AS n FROM invoice_stage WHERE stage_id = ?').get(s.id) as { n: number }
-  return { month: s.month, families: n, createdAt: s.createdAt }
+  const invoices = s.firstSeq === null ? null : (stmt(db, 'SELECT invoice_count FROM invoicing_run WHERE id = ?').get(s.runId) as { invoice_count: number }).invoice_count
+  return { month: s.month, families: n, createdAt: s.createdAt, invoices, numbered: s.numberedCount, running: issuingNow(regieId) }
 }
 
 /** « Abandonner la préparation » : forgets a run being prepared (nothing of it was ever visible). */
 export async function discardStage(core: Core, actor: Actor, regieId: number): Promise<{ discarded: boolean; month: string | null }> {
   const stage = await core.tx.read(async () => stageOf(core.db, regieId))
   if (!stage) return { discarded: false, month: null }
+  if (stage.firstSeq !== null && !stage.publishedRunId) {
+    throw new DomainError(
+      'conflict',
+      'Les numéros des factures de cette émission sont déjà attribués : elle ne peut plus être abandonnée. « Émettre » sur ce mois la termine.',
+      409
+    )
+  }
   await core.tx.run(async () =>
     auditRow(core.db, actor, core.clock.now().toISOString(), 'invoicing-run-discard', 'invoice_stage_run', stage.id, { month: stage.month, regieId }, null)
   )

@@ -27,7 +27,7 @@ export function insertAllocations(db: Database.Database, rows: AllocationRow[]):
     db,
     `INSERT INTO payment_allocation (payment_id, invoice_id, amount_cents, created_at, effective_on)
      SELECT p.id, i.id, x.value ->> '$[2]', x.value ->> '$[4]', max(x.value ->> '$[3]', p.received_on, i.issue_date)
-       FROM json_each(?) x JOIN payment p ON p.id = x.value ->> '$[0]' JOIN invoice i ON i.id = x.value ->> '$[1]'
+       FROM json_each(?) x JOIN payment p ON p.id = x.value ->> '$[0]' JOIN invoice_row i ON i.id = x.value ->> '$[1]'
       ORDER BY x.key`
   ).run(JSON.stringify(rows.map((a) => [a.paymentId, a.invoiceId, a.amountCents, a.on, a.at])))
   if (r.changes !== rows.length) throw new Error(`allocations: ${rows.length - r.changes} of ${rows.length} refer to a missing payment or invoice`)

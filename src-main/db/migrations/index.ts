@@ -21,7 +21,10 @@ import { AttendanceMarks0000000000020 } from './0020-attendance-marks'
 import { DeskDay0000000000021 } from './0021-desk-day'
 import { InvoiceStaging0000000000022 } from './0022-invoice-staging'
 import { AgendaFeed0000000000023 } from './0023-agenda-feed'
-import { Households0000000000024 } from './0024-households'
+import { InvoiceInPlace0000000000024 } from './0024-invoice-in-place'
+import { PickupPhotos0000000000025 } from './0025-pickup-photos'
+import { ChildConsents0000000000026 } from './0026-child-consents'
+import { Households0000000000027 } from './0027-households'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -52,5 +55,8 @@ export const migrations = [
   DeskDay0000000000021,
   InvoiceStaging0000000000022,
   AgendaFeed0000000000023,
-  Households0000000000024
+  InvoiceInPlace0000000000024,
+  PickupPhotos0000000000025,
+  ChildConsents0000000000026,
+  Households0000000000027
 ]

@@ -1,5 +1,5 @@
 import { getCurrentInstance, onBeforeUnmount, ref } from 'vue'
-import type { LiveEventData, LiveTopic } from '@shared/contract/live'
+import type { LiveEventData, LiveMessage, LiveTopic } from '@shared/contract/live'
 
 /**
  * Live updates between desks (issue 15 §2): one EventSource on the staff
@@ -11,8 +11,9 @@ import type { LiveEventData, LiveTopic } from '@shared/contract/live'
  * sends Last-Event-ID, so the server replays what was missed (or sends
  * « resync »: every screen refetches). If the server refused the stream
  * (restarted, session gone), a new one is tried a little later from the last
- * id seen. Inside the Electron shell (IPC, no HTTP stream) there is no live
- * channel: the counters fall back to polling.
+ * id seen. Inside the Electron shell the same stream comes over IPC
+ * (`window.ribambelle.onLive`/`liveStart`, electron/live-ipc.ts), with the
+ * same messages and the same resume from the last id.
  */
 export type LiveHandler = (e: LiveEventData | null) => void
 
@@ -31,29 +32,25 @@ function dispatch(topic: LiveTopic | null, e: LiveEventData | null): void {
   for (const set of sets) for (const h of set ?? []) if (!seen.has(h)) (seen.add(h), h(e))
 }
 
+/** One message of either transport: remember its id (to resume from), then tell the screens. */
+function handle(m: LiveMessage): void {
+  if (m.id) lastId = m.id
+  if (m.event === 'change') dispatch((m.data as LiveEventData).topic, m.data as LiveEventData)
+  else if (m.event === 'resync') dispatch(null, null)
+  else if (m.event === 'session-ended') {
+    stopLive()
+    onEnded()
+  }
+}
+
 function connect(): void {
   const url = lastId ? `/api/staff/events?lastEventId=${encodeURIComponent(lastId)}` : '/api/staff/events'
   const es = new EventSource(url)
   source = es
   liveStatus.value = 'connecting'
-  const remember = (m: MessageEvent) => {
-    if (m.lastEventId) lastId = m.lastEventId
-  }
+  const relay = (event: LiveMessage['event']) => (m: MessageEvent) => handle({ id: m.lastEventId || undefined, event, data: event === 'change' ? JSON.parse(m.data) : {} })
   es.onopen = () => (liveStatus.value = 'open')
-  es.addEventListener('hello', remember)
-  es.addEventListener('change', (m) => {
-    remember(m)
-    const d = JSON.parse(m.data) as LiveEventData
-    dispatch(d.topic, d)
-  })
-  es.addEventListener('resync', (m) => {
-    remember(m)
-    dispatch(null, null)
-  })
-  es.addEventListener('session-ended', () => {
-    stopLive()
-    onEnded()
-  })
+  for (const event of ['hello', 'change', 'resync', 'session-ended'] as const) es.addEventListener(event, relay(event))
   es.onerror = () => {
     if (es !== source) return
     liveStatus.value = 'connecting'
@@ -67,16 +64,43 @@ function connect(): void {
   }
 }
 
+/** The Electron window: the same messages over IPC. A refusal (session not ready yet) is tried again later. */
+let offBridge: (() => void) | null = null
+function connectBridge(): void {
+  const bridge = window.ribambelle!
+  offBridge ??= bridge.onLive(handle)
+  liveStatus.value = 'connecting'
+  void bridge.liveStart(lastId).then((r) => {
+    if (!offBridge) return
+    if (r.ok) liveStatus.value = 'open'
+    else if (!retry) {
+      retry = setTimeout(() => {
+        retry = null
+        if (offBridge) connectBridge()
+      }, 5000)
+    }
+  })
+}
+
 /** Opens the stream (once) for the logged-in staff member; `sessionEnded` runs if the server ends the session. */
 export function startLive(sessionEnded: () => void): void {
   onEnded = sessionEnded
-  if (source || typeof EventSource === 'undefined' || window.ribambelle) return
+  if (window.ribambelle) {
+    if (!offBridge) connectBridge()
+    return
+  }
+  if (source || typeof EventSource === 'undefined') return
   connect()
 }
 
 export function stopLive(): void {
   source?.close()
   source = null
+  if (offBridge) {
+    offBridge()
+    offBridge = null
+    void window.ribambelle?.liveStop()
+  }
   lastId = ''
   if (retry) clearTimeout(retry)
   retry = null

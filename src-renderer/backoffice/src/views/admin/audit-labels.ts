@@ -109,6 +109,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'message-themes-update': 'Thèmes de la messagerie modifiés',
   'file-upload': 'Fichier déposé',
   'file-discard': 'Fichier abandonné',
+  'pickup-photo-set': 'Photo d’une personne autorisée déposée',
+  'pickup-photo-remove': 'Photo d’une personne autorisée retirée',
   'document-send': 'Document envoyé à la famille',
   'document-attach': 'Document déposé par la famille',
   'document-received': 'Document marqué reçu',

@@ -12,7 +12,12 @@ import { ApiError, call } from '../../api'
  * - `lists`: the day's lists last loaded, cut down to what is needed on the
  *   spot (allergies, PAI, diet, who may pick up, emergency phones — nothing
  *   more), and the activities to choose from.
- * Everything is per staff member, wiped at logout and after a day.
+ * The lists are per staff member, wiped at logout and after a day. A mark is
+ * never dropped silently: however old, it is sent (its own time decides
+ * against later marks); one the server refuses is kept, « held » with the
+ * server's French reason, shown on Pointage until a staff member decides
+ * (send it again, or give it up knowingly). Only its owner's logout, after a
+ * warning, wipes the marks.
  */
 export type MarkStatus = 'present' | 'absent' | 'left' | 'reset'
 
@@ -24,6 +29,8 @@ export interface QueuedMark {
   markedAt: string
   /** « Léa Dupont », for the message if the server refuses it. */
   child: string
+  /** Set when the server refused it: why, in French. Held marks wait for a staff decision and are not sent again by themselves. */
+  refusal?: string
 }
 
 interface Saved<T> {
@@ -52,11 +59,13 @@ const db = () =>
 export const online = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
 /** Marks of this user waiting to be sent. */
 export const waiting = ref(0)
-/** Marks the server refused when they were sent (shown once, then cleared by the screen). */
-export const refused = ref<string[]>([])
+/** Marks of this user the server refused, kept on the tablet until a staff member decides (`retryHeld`, `giveUpHeld`). */
+export const held = ref<QueuedMark[]>([])
 
 async function recount(userId: number): Promise<void> {
-  waiting.value = (await (await db()).getAll('marks')).filter((m) => m.userId === userId).length
+  const mine = (await (await db()).getAll('marks')).filter((m) => m.userId === userId)
+  waiting.value = mine.filter((m) => !m.refusal).length
+  held.value = mine.filter((m) => m.refusal)
 }
 
 export async function queueMark(m: QueuedMark): Promise<void> {
@@ -64,17 +73,19 @@ export async function queueMark(m: QueuedMark): Promise<void> {
   await recount(m.userId)
 }
 
+/** This user's marks to send (not those held after a refusal), oldest first. */
 export async function queuedMarks(userId: number): Promise<QueuedMark[]> {
-  return (await (await db()).getAll('marks')).filter((m) => m.userId === userId)
+  return (await (await db()).getAll('marks')).filter((m) => m.userId === userId && !m.refusal)
 }
 
 let flushing: Promise<number> | null = null
 
 /**
- * Sends this user's waiting marks, oldest first; stops at the first that
- * cannot reach the server (still offline) and keeps the rest. A mark the
- * server refuses (the child is no longer on the list…) is dropped and listed
- * in `refused`. Resolves to the number sent.
+ * Sends this user's waiting marks, oldest first, whatever their age; stops at
+ * the first that cannot reach the server (still offline) and keeps the rest.
+ * A mark the server refuses (the child is no longer on the list, the month is
+ * invoiced…) is kept as held, with the reason, in `held`. Resolves to the
+ * number sent.
  */
 export function flushMarks(userId: number): Promise<number> {
   return (flushing ??= (async () => {
@@ -89,7 +100,9 @@ export function flushMarks(userId: number): Promise<number> {
             if (e.status === 0) online.value = false
             break
           }
-          refused.value = [...refused.value, `${m.child} : ${e instanceof ApiError ? e.message : 'pointage refusé'}`]
+          await (await db()).put('marks', { ...m, refusal: e instanceof ApiError ? e.message : 'Pointage refusé par le serveur.' })
+          await recount(userId)
+          continue
         }
         await (await db()).delete('marks', m.id!)
         await recount(userId)
@@ -123,20 +136,41 @@ async function saved<T>(userId: number, key: string): Promise<{ savedAt: number;
 export const savedList = (userId: number, key: string) => saved<AttendanceListDto>(userId, `list:${key}`)
 export const savedTree = (userId: number) => saved<ActivitiesTreeDto>(userId, 'tree')
 
-/** Drops what is older than a day, or another user's (at the screen's opening). */
+/**
+ * Drops the lists older than a day, or another user's (at the screen's opening). Marks are never dropped here,
+ * however old: they are the record of who was there, and go to the server (or wait, held, for a staff decision).
+ */
 export async function dropStale(userId: number): Promise<void> {
   const d = await db()
   for (const s of await d.getAll('lists')) if (s.userId !== userId || Date.now() - s.savedAt > MAX_AGE_MS) await d.delete('lists', s.key)
-  for (const m of await d.getAll('marks')) if (Date.now() - new Date(m.markedAt).getTime() > MAX_AGE_MS) await d.delete('marks', m.id!)
   await recount(userId)
 }
 
-/** At logout: nothing of the children stays on the tablet. */
-export async function wipeOffline(): Promise<void> {
+/** A staff decision on held marks: send them again (the child was put back on the list, the month reopened…). */
+export async function retryHeld(userId: number): Promise<number> {
+  const d = await db()
+  for (const m of held.value) await d.put('marks', { ...m, refusal: undefined })
+  await recount(userId)
+  return flushMarks(userId)
+}
+
+/** A staff decision on held marks: give them up, knowingly (the screen asks for confirmation first). */
+export async function giveUpHeld(userId: number): Promise<void> {
+  const d = await db()
+  for (const m of held.value) await d.delete('marks', m.id!)
+  await recount(userId)
+}
+
+/**
+ * At logout: nothing of the children stays on the tablet; the user's own marks go too (the logout warned about
+ * those not sent). Another user's marks, not yet sent on this shared tablet, stay for their owner.
+ */
+export async function wipeOffline(userId: number): Promise<void> {
   const d = await db()
   await d.clear('lists')
-  await d.clear('marks')
+  for (const m of await d.getAll('marks')) if (m.userId === userId) await d.delete('marks', m.id!)
   waiting.value = 0
+  held.value = []
 }
 
 if (typeof window !== 'undefined') {

@@ -7,7 +7,7 @@ import { liveStatus, onLive } from '../../live'
  * (« File de validation ») and pending reservation/absence lines
  * (« Réservations à valider »). They follow the live stream, so another
  * desk's decision or a family's new request shows within a second; without a
- * stream (Electron shell, stream down) they are polled.
+ * stream (stream down, not yet open) they are polled.
  */
 export const pendingRequests = ref(0)
 export const pendingBookingLines = ref(0)

@@ -9,8 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * that booked (and is billed), filled from the child's household for existing
  * bookings and by a trigger for any writer that does not say.
  */
-export class Households0000000000024 implements MigrationInterface {
-  name = 'Households0000000000024'
+export class Households0000000000027 implements MigrationInterface {
+  name = 'Households0000000000027'
 
   async up(q: QueryRunner): Promise<void> {
     const statements = [
@@ -49,13 +49,15 @@ export class Households0000000000024 implements MigrationInterface {
     // The staged invoicing run (0022) restages the families whose data changed: a booking now belongs to its household.
     const dirty = (x: string) => `INSERT INTO invoice_stage_dirty (family_id) SELECT ${x} WHERE ${x} IS NOT NULL;`
     const household = (row: 'NEW' | 'OLD') => `COALESCE(${row}.family_id, (SELECT family_id FROM child WHERE id = ${row}.child_id))`
-    for (const [name, event, body] of [
-      ['booking_ins', 'INSERT', dirty(household('NEW'))],
-      ['booking_upd', 'UPDATE', `${dirty(household('NEW'))} ${dirty('(CASE WHEN OLD.family_id IS NOT NEW.family_id THEN OLD.family_id END)')}`],
-      ['booking_del', 'DELETE', dirty(household('OLD'))]
+    // As 0024 made them: a booking outside the month being prepared changes nothing the run reads.
+    const inStagedMonth = (day: string) => `EXISTS (SELECT 1 FROM invoice_stage_run s WHERE substr(${day}, 1, 7) = s.month)`
+    for (const [name, event, body, when] of [
+      ['booking_ins', 'INSERT', dirty(household('NEW')), inStagedMonth('NEW.day')],
+      ['booking_upd', 'UPDATE', `${dirty(household('NEW'))} ${dirty('(CASE WHEN OLD.family_id IS NOT NEW.family_id THEN OLD.family_id END)')}`, `(${inStagedMonth('NEW.day')} OR ${inStagedMonth('OLD.day')})`],
+      ['booking_del', 'DELETE', dirty(household('OLD')), inStagedMonth('OLD.day')]
     ]) {
       await q.query(`DROP TRIGGER stage_dirty_${name}`)
-      await q.query(`CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON booking WHEN EXISTS (SELECT 1 FROM invoice_stage_run) BEGIN ${body} END`)
+      await q.query(`CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON booking WHEN EXISTS (SELECT 1 FROM invoice_stage_run) AND ${when} BEGIN ${body} END`)
     }
     // A shared child's change (its birth date ranks siblings) concerns its second household too.
     await q.query(
@@ -67,10 +69,15 @@ export class Households0000000000024 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER stage_dirty_child_second_upd`)
     const childFamily = (row: 'NEW' | 'OLD') => `(SELECT family_id FROM child WHERE id = ${row}.child_id)`
-    for (const [name, event, row] of [['booking_ins', 'INSERT', 'NEW'], ['booking_upd', 'UPDATE', 'NEW'], ['booking_del', 'DELETE', 'OLD']] as const) {
+    const inStagedMonth = (day: string) => `EXISTS (SELECT 1 FROM invoice_stage_run s WHERE substr(${day}, 1, 7) = s.month)`
+    for (const [name, event, row, when] of [
+      ['booking_ins', 'INSERT', 'NEW', inStagedMonth('NEW.day')],
+      ['booking_upd', 'UPDATE', 'NEW', `(${inStagedMonth('NEW.day')} OR ${inStagedMonth('OLD.day')})`],
+      ['booking_del', 'DELETE', 'OLD', inStagedMonth('OLD.day')]
+    ] as const) {
       await q.query(`DROP TRIGGER stage_dirty_${name}`)
       await q.query(
-        `CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON booking WHEN EXISTS (SELECT 1 FROM invoice_stage_run)
+        `CREATE TRIGGER stage_dirty_${name} AFTER ${event} ON booking WHEN EXISTS (SELECT 1 FROM invoice_stage_run) AND ${when}
          BEGIN INSERT INTO invoice_stage_dirty (family_id) SELECT ${childFamily(row)} WHERE ${childFamily(row)} IS NOT NULL; END`
       )
     }

@@ -1,0 +1,39 @@
+/**
+ * The pool of PDF worker threads (piscina): one per core, started on the first
+ * batch and stopped when idle. Batch PDFs of a run are rendered there (#19:
+ * ≥ 100 invoices/s on 2 cores); single PDFs a person asks for stay in the main
+ * thread, where starting a worker would cost more than the render.
+ */
+import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import Piscina from 'piscina'
+import type { PdfTask } from './pdf-worker'
+
+let pool: Piscina | null = null
+
+/**
+ * The built worker (out/main/pdf-worker.js: this code lands in out/main or in
+ * out/main/chunks), else the TypeScript source through its tsx bootstrap.
+ */
+function workerFile(): string {
+  const built = [join(__dirname, 'pdf-worker.js'), join(__dirname, '..', 'pdf-worker.js')].find((f) => existsSync(f))
+  return built ?? join(__dirname, 'pdf-worker-dev.cjs')
+}
+
+export const pdfThreads = () => Math.max(1, Math.min(4, availableParallelism()))
+
+export function renderInWorker(task: PdfTask): Promise<Buffer> {
+  pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: pdfThreads(), idleTimeout: 30_000 })
+  return pool.run(task).then((bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+}
+
+/** PDFs the worker threads have rendered since the pool started (tests check the batch went through them). */
+export const workerRenders = () => pool?.completed ?? 0
+
+/** Stops the threads (tests, shutdown). */
+export async function closePdfPool(): Promise<void> {
+  const p = pool
+  pool = null
+  await p?.destroy()
+}
