@@ -38,9 +38,13 @@ export function cleanLines(raw: unknown): string {
 }
 
 /** Two-digit years: 30 → 1930, 12 → 2012 (what a birth date or a recent day means). */
-function fullYear(y: number, digits: number, thisYear: number): number {
+/**
+ * A two-digit year's century, from the app's clock (never the machine's: the demo and tests run on another day).
+ * Birth dates are in the past; other days (a quotient valid until « 31/12/27 ») may be up to 20 years ahead.
+ */
+function fullYear(y: number, digits: number, thisYear: number, past: boolean): number {
   if (digits > 2) return y
-  return 2000 + y > thisYear ? 1900 + y : 2000 + y
+  return 2000 + y > thisYear + (past ? 0 : 20) ? 1900 + y : 2000 + y
 }
 
 /** Excel day 1 is 1900-01-01, with the 1900 leap-year bug: serial 60 does not exist, 61 is 1900-03-01. */
@@ -55,7 +59,7 @@ function excelSerialToIso(serial: number): string | null {
  * spreadsheet Date or an Excel day number. Impossible days (31/02/2015) are
  * refused, never rolled over to March.
  */
-export function parseDay(raw: unknown, label: string): Parsed<string | null> {
+export function parseDay(raw: unknown, label: string, today?: string, past = false): Parsed<string | null> {
   if (raw === null || raw === undefined) return ok(null)
   if (raw instanceof Date) {
     if (Number.isNaN(raw.getTime())) return bad(`${label} : date illisible.`)
@@ -76,7 +80,7 @@ export function parseDay(raw: unknown, label: string): Parsed<string | null> {
   const iso = m[1].length === 4
   const day = Number(iso ? m[3] : m[1])
   const month = Number(m[2])
-  const year = iso ? Number(m[1]) : fullYear(Number(m[3]), m[3].length, new Date().getFullYear())
+  const year = iso ? Number(m[1]) : fullYear(Number(m[3]), m[3].length, Number((today ?? new Date().toISOString()).slice(0, 4)), past)
   // date-fns says whether the day exists: 31/02/2015 is refused, never rolled over to March.
   if (!isExists(year, month - 1, day) || year < 1900 || year > 2100) return bad(`${label} : « ${text} » n’est pas une date qui existe (jour ou mois impossible).`)
   return ok(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`)
@@ -84,7 +88,7 @@ export function parseDay(raw: unknown, label: string): Parsed<string | null> {
 
 /** A birth date: a valid day, not in the future, not before 1900. */
 export function parseBirthDate(raw: unknown, label: string, today: string): Parsed<string | null> {
-  const d = parseDay(raw, label)
+  const d = parseDay(raw, label, today, true)
   if (!d.ok || d.value === null) return d
   if (d.value > today) return bad(`${label} : ${frDay(d.value)} est dans le futur.`)
   return d

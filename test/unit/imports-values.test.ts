@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { healthValues, personStaffValues } from '@shared/contract/family-file-shapes'
 import { withoutInvisible } from '@shared/validators'
-import { checkFields, cleanText, parseDay } from '../../src-main/imports/values'
+import { checkFields, cleanText, parseBirthDate, parseDay } from '../../src-main/imports/values'
 
 /** The general cleaning, without the fast path cleanText takes for plain cells. */
 const slowClean = (s: string) =>
@@ -20,10 +20,18 @@ describe('parseDay: the days French files write', () => {
     ['29/02/2016', '2016-02-29'],
     ['05/03/1930 00:00:00', '1930-03-05'],
     ['2019-09-02 08:30', '2019-09-02'],
-    ['01/01/30', '1930-01-01'],
+    ['01/01/50', '1950-01-01'],
     ['01/01/12', '2012-01-01']
   ])('%s → %s', (raw, iso) => {
-    expect(parseDay(raw, 'Date')).toEqual({ ok: true, value: iso })
+    expect(parseDay(raw, 'Date', '2026-12-03')).toEqual({ ok: true, value: iso })
+  })
+
+  test('two-digit years take their century from the app’s clock, not the machine’s', () => {
+    // A quotient valid until « 31/12/27 » is in 2027, not 1927; a birth date is never in the future.
+    expect(parseDay('31/12/27', 'QF', '2026-12-03')).toEqual({ ok: true, value: '2027-12-31' })
+    expect(parseBirthDate('01/01/27', 'Naissance', '2026-12-03')).toEqual({ ok: true, value: '1927-01-01' })
+    expect(parseBirthDate('01/01/27', 'Naissance', '2027-06-30')).toEqual({ ok: true, value: '2027-01-01' })
+    expect(parseBirthDate('05/03/30', 'Naissance', '2031-09-01')).toEqual({ ok: true, value: '2030-03-05' })
   })
 
   test.each(['31/02/2015', '29/02/2015', '12/31/2015', '00/01/2015', '31/04/2020', '2015-02-30', '01/01/1850'])('%s does not exist: refused, never rolled over', (raw) => {

@@ -145,7 +145,7 @@ function household(v: RowValues, check: RowCheck): { address: { address: string;
   if (v.has('numAllocataire') || v.has('regimeCaf') || v.has('qf') || v.has('qfFin')) {
     const q = parseQuotient(v.get('qf'))
     if (!q.ok) check.add('', q.message)
-    const until = parseDay(v.get('qfFin'), 'QF valable jusqu’au')
+    const until = parseDay(v.get('qfFin'), 'QF valable jusqu’au', check.today)
     if (!until.ok) check.add('', until.message)
     const regime = parseRegime(v.get('regimeCaf'))
     const r = checkFields(cafValues, { regime, allocataireNumber: text(v.get('numAllocataire')).replace(/[\s.\-/]/g, ''), quotient: q.ok ? q.value : null, quotientValidUntil: until.ok ? until.value : null })
