@@ -13,6 +13,8 @@ interface TxScope {
   owner: Transactor
   m: EntityManager
   changes: unknown[]
+  /** Work on things outside the database (files on disk) that must wait for COMMIT: see `afterCommit`. */
+  after: (() => void)[]
 }
 
 /** Module-wide, so `announce` finds the running transaction without being handed the core. */
@@ -33,6 +35,17 @@ export function announce(change: unknown): void {
   const s = scope.getStore()
   if (!s) throw new Error('announce() outside core.tx.run: a change is announced by the transaction that makes it')
   s.changes.push(change)
+}
+
+/**
+ * Runs `fn` once the running transaction has committed, never if it (or the savepoint it was queued under) rolls back.
+ * For what the database cannot undo: removing a file from disk whose row the transaction deletes. Outside a
+ * transaction it throws, like `announce`.
+ */
+export function afterCommit(fn: () => void): void {
+  const s = scope.getStore()
+  if (!s) throw new Error('afterCommit() outside core.tx.run')
+  s.after.push(fn)
 }
 
 /**
@@ -114,13 +127,20 @@ export class Transactor {
     }
     this.open = true
     this.setRunner(true)
-    const s: TxScope = { owner: this, m: this.runner.manager, changes: [] }
+    const s: TxScope = { owner: this, m: this.runner.manager, changes: [], after: [] }
     try {
       const result = await scope.run(s, () => fn(s.m))
       // The work may have swallowed the error that made SQLite end the transaction: its writes are gone.
       if (!this.db.inTransaction) throw new StorageError('tx_lost', 'SQLite ended the transaction during the work')
       this.db.exec('COMMIT')
       // Durable now: only now may anyone hear of it. A listener's fault is not the write's.
+      for (const fn of s.after) {
+        try {
+          fn()
+        } catch (e) {
+          this.log(`Tâche après validation impossible : ${(e as Error).message}`)
+        }
+      }
       if (s.changes.length) {
         try {
           this.committed(s.changes)
@@ -177,6 +197,7 @@ export class Transactor {
     const s = this.ownScope()
     if (!s) throw new Error('savepoint() outside core.tx.run')
     const mark = s.changes.length
+    const afterMark = s.after.length
     this.db.exec('SAVEPOINT rb_savepoint')
     try {
       const v = await fn()
@@ -184,6 +205,7 @@ export class Transactor {
       return v
     } catch (e) {
       s.changes.length = mark
+      s.after.length = afterMark
       if (this.db.inTransaction) {
         this.db.exec('ROLLBACK TO rb_savepoint')
         this.db.exec('RELEASE rb_savepoint')

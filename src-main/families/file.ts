@@ -32,7 +32,7 @@ import { Child, Family, Person } from './entities'
 import { refreshSearchText } from './families'
 import { childHouseholdLabels, childHouseholds, childInHousehold, householdChildIds, otherHouseholdChanges } from './households'
 import { ChildFile, FamilyBank, FamilyCaf, FamilyDeparture, FamilyFiscal, PickupPersonRow } from './file-entities'
-import { pickupKey, pickupPhotosByName } from './pickup-photos'
+import { dropPickupPhotos, pickupKey, pickupPhotosByName } from './pickup-photos'
 
 /** Who reads a file: a staff role, or the family itself (portal). */
 export type FileReader = StaffRole | 'family'
@@ -308,7 +308,13 @@ export async function writeSection(
       // The list is written again whole: a person still on it (same name) keeps their photo.
       const photos = await pickupPhotosByName(m, c.id)
       await m.delete(PickupPersonRow, { childId: c.id })
-      for (const [i, p] of v.pickups.entries()) await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i, photoFileId: photos.get(pickupKey(p.name)) ?? null })
+      for (const [i, p] of v.pickups.entries()) {
+        const key = pickupKey(p.name)
+        await m.insert(PickupPersonRow, { ...p, childId: c.id, position: i, photoFileId: photos.get(key) ?? null })
+        photos.delete(key)
+      }
+      // A person taken off the list takes their photo with them: a face kept with no purpose is not kept (RGPD).
+      await dropPickupPhotos(m, core, [...photos.values()])
       break
     }
     case 'health': {

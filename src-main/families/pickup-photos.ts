@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm'
+import { In, type EntityManager } from 'typeorm'
+import { afterCommit } from '../db/transaction'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
@@ -18,6 +19,14 @@ export const pickupKey = (name: string) => name.normalize('NFC').trim().replace(
 export async function pickupPhotosByName(m: EntityManager, childId: number): Promise<Map<string, number>> {
   const rows = await m.find(PickupPersonRow, { where: { childId } })
   return new Map(rows.filter((r) => r.photoFileId).map((r) => [pickupKey(r.name), r.photoFileId!]))
+}
+
+/** Deletes photos no pickup person uses any more: their rows now, their files from disk once that is committed. */
+export async function dropPickupPhotos(m: EntityManager, core: Core, fileIds: number[]): Promise<void> {
+  if (!fileIds.length) return
+  const files = await m.findBy(StoredFile, { id: In(fileIds) })
+  await m.delete(StoredFile, { id: In(fileIds) })
+  afterCommit(() => unlinkStoredFiles(core, files.map((f) => f.storageName)))
 }
 
 export async function listPickupPhotos(core: Core, childId: number) {

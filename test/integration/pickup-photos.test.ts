@@ -104,6 +104,28 @@ describe('pickup persons’ photos', () => {
     expect(Buffer.from((await anim.call('pickup-photo-get', { pickupId: after[1].pickupId })).body.contentBase64, 'base64').equals(PNG)).toBe(true)
   })
 
+  test('taking a person off the list deletes their photo, row and file, once the save is committed; a refused save keeps it', async () => {
+    const files = () => filesUnder(core.paths.documentsDir).length
+    const paul = (await list()).find((p) => p.name === 'Paul Durand')!
+    const photo = await uploadAs('paul.png', PNG, 'image/png')
+    expect((await desk.call('pickup-photo-set', { pickupId: paul.pickupId, uploadId: photo })).status).toBe(200)
+    const before = files()
+    const file = (await desk.call('family-file-get', { familyId: fam.familyId })).body
+    const version = file.children.find((c: { id: number }) => c.id === childId).versions.authorisations
+    const others = (await list()).filter((p) => p.name !== 'Paul Durand').map((p) => ({ ...pickups[0], name: p.name }))
+    const save = (v: number) => desk.call('family-file-save', { section: 'authorisations', familyId: fam.familyId, childId, version: v, values: { imageRights: true, leaveAlone: false, pickups: others } })
+    // A stale copy is refused: nothing committed, so the photo stays on disk and in the database.
+    expect((await save(version - 1)).status).toBe(409)
+    expect(files()).toBe(before)
+    expect(await core.tx.read((m) => m.countBy(StoredFile, { id: photo }))).toBe(1)
+    expect((await save(version)).status).toBe(200)
+    expect((await list()).map((p) => p.name)).not.toContain('Paul Durand')
+    expect(files()).toBe(before - 1)
+    expect(await core.tx.read((m) => m.countBy(StoredFile, { id: photo }))).toBe(0)
+    // The photo of the person still on the list is untouched.
+    expect((await list()).filter((p) => p.hasPhoto)).toHaveLength(1)
+  })
+
   test('replacing then removing a photo deletes the old file from disk; the portal has no way to it', async () => {
     const files = () => filesUnder(core.paths.documentsDir).length
     const jeanne = (await list()).find((p) => p.hasPhoto)!

@@ -11,6 +11,7 @@ import { openTestCore, type TestCore } from '../helpers/core'
 import { fillDatabase, makeRoom, readElsewhere } from '../helpers/disk-full'
 import Database from 'better-sqlite3'
 import { StorageError } from '../../src-main/db/storage-errors'
+import { afterCommit } from '../../src-main/db/transaction'
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -119,6 +120,24 @@ describe('transaction helper', () => {
     ])
     expect(r).toMatch(/tx\.run inside tx\.read/)
     expect((await counts()).family).toBe(0)
+  })
+
+  test('afterCommit runs after COMMIT only: never for a rolled-back transaction or savepoint, nor before the commit', async () => {
+    const ran: string[] = []
+    await core.tx.run(async () => {
+      afterCommit(() => ran.push('kept'))
+      await core.tx.savepoint(async () => {
+        afterCommit(() => ran.push('savepoint rolled back'))
+        throw new Error('one item fails')
+      }).catch(() => undefined)
+      expect(ran).toEqual([])
+    })
+    await expect(core.tx.run(async () => {
+      afterCommit(() => ran.push('transaction rolled back'))
+      throw new Error('the whole transaction fails')
+    })).rejects.toThrow('the whole transaction fails')
+    expect(ran).toEqual(['kept'])
+    expect(() => afterCommit(() => undefined)).toThrow(/outside core.tx.run/)
   })
 
   test('nextNumber is gapless across committed and rolled-back transactions', async () => {
