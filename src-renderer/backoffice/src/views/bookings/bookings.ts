@@ -56,3 +56,6 @@ export function longDay(day: string): string {
 
 export { parisToday as todayIso } from '@shared/format'
 
+
+/** « 08:05 » in Paris time, or '' when there is no time. */
+export const timeOf = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' }) : '')
