@@ -50,7 +50,7 @@ describe('attendance, walk-ins, printable list and occupancy', () => {
     expect(list.rows.map((r) => r.lastName)).toEqual(['Dupont', 'Éluard', 'Martin'])
     const d = list.rows[0]
     expect(d).toMatchObject({ state: 'R', initials: 'LD', allergies: true, allergyNotes: 'arachide', pai: true, diet: 'sans gluten', mealType: 'sans-porc' })
-    expect(d.pickups).toEqual([{ name: 'Mamie Jeanne', relationship: 'grand-mère', phone: '06 98 76 54 32', emergency: true }])
+    expect(d.pickups).toEqual([{ pickupId: expect.any(Number), name: 'Mamie Jeanne', relationship: 'grand-mère', phone: '06 98 76 54 32', emergency: true, hasPhoto: false }])
     expect(d.emergencyPhones.map((p) => p.phone)).toEqual(['06 12 34 56 78', '06 98 76 54 32'])
     expect(list.counts).toMatchObject({ expected: 3, present: 0, pending: 3 })
 
