@@ -21,10 +21,16 @@ function workerFile(): string {
   return built ?? join(__dirname, 'pdf-worker-dev.cjs')
 }
 
-export const pdfThreads = () => Math.max(1, Math.min(4, availableParallelism()))
+let threads = Math.max(1, Math.min(4, availableParallelism()))
+export const pdfThreads = () => threads
+
+/** How many threads the next pool starts (benchmark: 1 then 2); call before the first batch or after closePdfPool. */
+export function setPdfThreads(n: number): void {
+  threads = Math.max(1, n)
+}
 
 export function renderInWorker(task: PdfTask): Promise<Buffer> {
-  pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: pdfThreads(), idleTimeout: 30_000 })
+  pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: threads, idleTimeout: 30_000 })
   return pool.run(task).then((bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
 }
 
