@@ -83,10 +83,25 @@ async function main() {
     `Fil principal : ${datas.length} factures en ${(wall / 1000).toFixed(2)} s, ${(datas.length / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / datas.length).toFixed(2)} ms/facture ; ${Math.round(bytes / datas.length / 1024)} Ko/PDF ; charge ${load()}`
   )
 
+  // 1b. The print file of the invoices of families without e-mail, on the main thread: one long document.
+  const printIds = (core.db.prepare(`SELECT i.id FROM invoice i JOIN person p ON p.family_id = i.family_id AND p.role = 'responsable' WHERE i.id IN (${ids.join(',')}) AND p.consent_email = 0`).all() as { id: number }[]).map((x) => x.id)
+  const printDatas = datas.filter((_, i) => printIds.includes(ids[i]))
+  const { documentDef } = await import('../src-main/billing/documents/layout')
+  c = cpuMs()
+  t = performance.now()
+  const content = printDatas.flatMap((d, i) => [...(i ? [{ text: '', pageBreak: 'after' as const }] : []), ...(invoicePdf(d).content as never[])])
+  const printBytes = (await renderPdf(documentDef(content, 'Factures à imprimer'))).length
+  wall = performance.now() - t
+  cpu = cpuMs() - c
+  console.log(`Fichier à imprimer (fil principal) : ${printDatas.length} factures, ${Math.round(printBytes / 1024)} Ko en ${(wall / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`)
+
   // 2. The batch through the pool, 1 then 2 threads (e-mails queued for consenting families, the rest printed).
   for (const threads of process.env.BENCH_MAIN_ONLY ? [] : [1, 2]) {
     await closePdfPool()
     setPdfThreads(threads)
+    // Threads started and warm (the tsx loader of a source run, then V8's compiler), as in a desk's second batch.
+    await runInvoiceBatch(core, BENCH_COMPTABLE, { runId, email: true, printAll: false }, undefined, 40 * threads)
+    core.db.prepare('DELETE FROM outbox_mail').run()
     const stop = process.env.BENCH_PROFILE_BATCH && threads === 2 ? await startCpuProfile() : null
     c = cpuMs()
     const mainAt = threadCpuMs()
