@@ -107,7 +107,10 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   // threads render the e-mailed ones, not alone after them. An invoice only printed is rendered there only.
   const printedIds = invoices.filter((i) => opts.printAll || !recipient(i.familyId)).map((i) => i.id)
   const toPrint: InvoicePdfData[] = []
-  for (let at = 0; at < printedIds.length; at += 100) toPrint.push(...(await core.tx.read((m) => invoicesPdfData(m, printedIds.slice(at, at + 100), ctx))))
+  for (let at = 0; at < printedIds.length; at += 25) {
+    toPrint.push(...(await core.tx.read((m) => invoicesPdfData(m, printedIds.slice(at, at + 25), ctx))))
+    await new Promise((r) => setImmediate(r)) // the portal's requests are served between two reads
+  }
   const printFile = toPrint.length ? observed(renderInWorker({ kind: 'print', invoices: toPrint, footer: 'Factures à imprimer' })) : null
   // The e-mailed invoices, a few per worker task (one message each way for the lot); this loop reads the next
   // ones meanwhile, keeping two tasks per thread in flight, and takes the PDFs back in the order of the numbers.
