@@ -19,7 +19,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import QRCode from 'qrcode'
 import { openCore } from '../src-main/core/app-core'
 import { FixedClock } from '../src-main/core/clock'
@@ -103,6 +103,8 @@ async function main() {
     await runInvoiceBatch(core, BENCH_COMPTABLE, { runId, email: true, printAll: false }, undefined, 40 * threads)
     core.db.prepare('DELETE FROM outbox_mail').run()
     const stop = process.env.BENCH_PROFILE_BATCH && threads === 2 ? await startCpuProfile() : null
+    const delay = monitorEventLoopDelay({ resolution: 10 })
+    delay.enable()
     c = cpuMs()
     const mainAt = threadCpuMs()
     t = performance.now()
@@ -110,9 +112,10 @@ async function main() {
     wall = performance.now() - t
     cpu = cpuMs() - c
     const main = threadCpuMs() - mainAt
+    delay.disable()
     if (stop) await stop(process.env.BENCH_PROFILE_BATCH as string)
     console.log(
-      `Lot, ${threads} fil(s) : ${r.rendered} factures (${r.emailed} e-mails, ${r.printed} à imprimer) en ${(wall / 1000).toFixed(2)} s, ${(r.rendered / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / r.rendered).toFixed(2)} ms/facture dont fil principal ${(main / r.rendered).toFixed(2)}, fils de travail ${((cpu - main) / r.rendered).toFixed(2)} ; charge ${load()}`
+      `Lot, ${threads} fil(s) : ${r.rendered} factures (${r.emailed} e-mails, ${r.printed} à imprimer) en ${(wall / 1000).toFixed(2)} s, ${(r.rendered / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / r.rendered).toFixed(2)} ms/facture dont fil principal ${(main / r.rendered).toFixed(2)}, fils de travail ${((cpu - main) / r.rendered).toFixed(2)} ; plus long blocage de la boucle ${Math.round(delay.max / 1e6)} ms ; charge ${load()}`
     )
     // The next run e-mails the same invoices again: drop this run's mails so both runs do the same work.
     core.db.prepare('DELETE FROM outbox_mail').run()
