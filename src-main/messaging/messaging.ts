@@ -183,6 +183,33 @@ async function notifyFamily(m: EntityManager, core: Core, familyId: number, subj
   return enqueueMail(m, core, to, familyFileTemplates.newMessage(await mailContext(m, core.runtime.portalUrl), { subject, body }))
 }
 
+/**
+ * A staff message about the family's own affairs (the answer to a request, a change to its file): a thread in its
+ * portal messaging and an e-mail to `to` ('' = none), inside the caller's transaction.
+ */
+export async function noticeToFamily(m: EntityManager, core: Core, actor: StaffActor, familyId: number, to: string, subject: string, body: string): Promise<number> {
+  const now = core.clock.now().toISOString()
+  const thread = await m.save(
+    MessageThread,
+    Object.assign(new MessageThread(), {
+      familyId,
+      serviceId: null,
+      themeId: null,
+      subject,
+      origin: 'staff',
+      familyFolder: 'active',
+      staffFolder: 'active',
+      broadcastId: null,
+      confirmByEmail: false,
+      createdAt: now,
+      lastMessageAt: now
+    })
+  )
+  await addMessage(m, core, thread, actor, body)
+  if (to) await enqueueMail(m, core, to, familyFileTemplates.newMessage(await mailContext(m, core.runtime.portalUrl), { subject, body }))
+  return thread.id
+}
+
 /** A staff reply; it also goes by e-mail if the family accepted e-mails. */
 export async function replyAsStaff(core: Core, actor: StaffActor, threadId: number, body: string, uploadIds: number[]): Promise<number> {
   checkAttachments(uploadIds)
