@@ -5,7 +5,12 @@
  * own data (people, money, requests) stays its own. One seeded database for
  * the whole file; the tests run in order.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { DataSource } from 'typeorm'
+import { migrations } from '../../src-main/db/migrations'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { AuditEntry } from '../../src-main/audit/entities'
 import { Child } from '../../src-main/families/entities'
@@ -180,7 +185,11 @@ describe('custody calendar and bookings', () => {
 
   test('the desk sets alternate weeks (mother: odd weeks) with an exception; bad households and stale copies are refused', async () => {
     const calendar = { kind: 'alternate-weeks', oddWeeksFamilyId: mother.familyId, exceptions: [{ day: W4, familyId: mother.familyId }] }
+    // Without a month, the editor opens on the app's own (its clock: 7 September 2026 here), not the browser's.
+    const current = (await desk.call('custody-get', { childId: shared })).body
+    expect([current.month, current.days[0].day, current.days.length]).toEqual(['2026-09', '2026-09-01', 30])
     const view = (await desk.call('custody-get', { childId: shared, month: '2027-01' })).body
+    expect(view.month).toBe('2027-01')
     expect(view.households.map((h: { familyId: number }) => h.familyId)).toEqual([mother.familyId, father.familyId])
     expect(view.days.find((d: { day: string }) => d.day === W1).familyId).toBeNull()
     const stranger = await seedFamily(core, { lastName: 'Inconnu' })
@@ -279,6 +288,11 @@ describe('custody calendar and bookings', () => {
     expect(s.cell(W1).cell).toBe('R')
     expect(s.cell(W3).cell).toBe('R')
     expect(s.cell(W4).cell).toBe('libre')
+    // Which household booked each day: « Foyer 1 » (the mother's, the child's first) or « Foyer 2 »; nothing on a free day.
+    expect([W1, W2, W3].map((d) => s.cell(d).household)).toEqual([1, 2, 1])
+    expect(s.cell(W4).household).toBeUndefined()
+    // A household's own planning never says it.
+    expect(JSON.stringify((await cells(fatherPortal)).body)).not.toContain('"household"')
   })
 })
 
@@ -457,6 +471,40 @@ describe('staff messages about one shared child: « Foyer 1 », « Foyer 2 » or
 })
 
 describe('storage', () => {
+  test('0027’s down() gives back the schema of 0026 and keeps the bookings; up() again works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ribambelle-0027-'))
+    const at = migrations.findIndex((M) => M.name === 'Households0000000000027')
+    const open = async (file: string, count: number) => {
+      const ds = new DataSource({ type: 'better-sqlite3', database: join(dir, file), entities: [], migrations: migrations.slice(0, count), migrationsTransactionMode: 'each' })
+      await ds.initialize()
+      await ds.runMigrations({ transaction: 'each' })
+      return ds
+    }
+    const schema = async (ds: DataSource) =>
+      ((await ds.query(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`)) as { type: string; name: string; sql: string | null }[]).map((r) => ({
+        ...r,
+        sql: (r.sql ?? '').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')')
+      }))
+    try {
+      const before = await open('at-26.db', at)
+      const expected = await schema(before)
+      await before.destroy()
+      const ds = await open('at-27.db', at + 1)
+      await ds.query(`PRAGMA foreign_keys = OFF`)
+      await ds.query(`INSERT INTO booking (child_id, unit_id, day, state, price_cents, source, created_at, updated_at) VALUES (1, 1, '2026-09-09', 'R', 520, 'desk', 'x', 'x')`)
+      await ds.undoLastMigration({ transaction: 'each' })
+      expect(await schema(ds)).toEqual(expected)
+      expect(await ds.query(`SELECT day, state FROM booking`)).toEqual([{ day: '2026-09-09', state: 'R' }])
+      await ds.runMigrations({ transaction: 'each' })
+      expect(await ds.query(`SELECT family_id AS familyId FROM booking`)).toEqual([{ familyId: null }])
+      expect((await ds.query(`SELECT name FROM sqlite_master WHERE name IN ('child_household', 'household_child', 'custody_rule', 'booking_household_default') ORDER BY name`)).length).toBe(4)
+      await ds.destroy()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+
   test('a booking written without a household (desk, autobook, older code) belongs to the child’s first household', async () => {
     const act = await seedActivity(core)
     const id = book(core, fathersOwnChild, act.units[0].id, '2026-09-09', 'R')
