@@ -184,6 +184,7 @@ async function notifyFamily(m: EntityManager, core: Core, familyId: number, subj
 export async function noticeToFamily(m: EntityManager, core: Core, actor: StaffActor, familyId: number, to: string, subject: string, body: string): Promise<number> {
   const thread = await openThread(m, core, { familyId, serviceId: null, themeId: null, subject, origin: 'staff', confirmByEmail: false })
   await addMessage(m, core, thread, actor, body)
+  await audit(m, actor, core.clock.now(), { action: 'message-notice', entity: 'message_thread', entityId: thread.id, after: { familyId, subject, emailed: Boolean(to) } })
   if (to) await enqueueMail(m, core, to, familyFileTemplates.newMessage(await mailContext(m, core.runtime.portalUrl), { subject, body }))
   return thread.id
 }
