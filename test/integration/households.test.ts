@@ -470,6 +470,28 @@ describe('staff messages about one shared child: « Foyer 1 », « Foyer 2 » or
   })
 })
 
+describe('the PAI of the shared child’s common file', () => {
+  test('sent by the father as a plain document and put on the health file, it opens for the mother too; his other papers do not', async () => {
+    const up = await upload(portalApp, fatherPortal, 'protocole.pdf', PDF)
+    const doc = (await fatherPortal.call('documents-send', { uploadId: up.body.uploadId, docType: 'autre', title: 'Protocole signé par le médecin' })).body.documentId
+    const up2 = await upload(portalApp, fatherPortal, 'quittance.pdf', PDF)
+    const own = (await fatherPortal.call('documents-send', { uploadId: up2.body.uploadId, docType: 'autre', title: 'Quittance de loyer' })).body.documentId
+    const url = (id: number) => `/api/portal/files/document/${id}`
+    expect((await download(portalApp, motherPortal, url(doc))).status).toBe(404)
+    const r = await fatherPortal.call('file-request-change', { section: 'health', childId: shared, values: { pai: true, allergies: true, allergyNotes: 'Arachide' }, documentId: doc })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect((await desk.call('file-changes-accept', { requestId: r.body.requestId })).status).toBe(200)
+    const health = (await motherPortal.call('file-get', {})).body.children[0].health
+    expect(health).toMatchObject({ pai: true, paiDocumentId: doc, paiDocumentName: 'Protocole signé par le médecin' })
+    expect((await download(portalApp, motherPortal, url(doc))).status).toBe(200)
+    expect((await download(portalApp, motherPortal, url(own))).status).toBe(404)
+    // A stranger still gets nothing.
+    const namesake = await client(portalApp, 'portal')
+    await namesake.loginPortal('jeanne.martinez@exemple.fr', father.password)
+    expect((await download(portalApp, namesake, url(doc))).status).toBe(404)
+  })
+})
+
 describe('storage', () => {
   test('0027’s down() gives back the schema of 0026 and keeps the bookings; up() again works', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ribambelle-0027-'))
