@@ -291,7 +291,7 @@ describe('a fixed split between the two households', () => {
         familyId: inv.familyId, regieId: w.regieId, mode: 'especes', amountCents: inv.totalCents, receivedOn: '2026-11-05', chequeNumber: '', bank: '', payer: '', reference: '', allocations: []
       })
     }
-    const zoeAmount = async (familyId: number) => (await core.tx.read((m) => attestationAmounts(m, familyId, 2026))).find((c) => c.name.startsWith('Zoé'))!.amountCents
+    const zoeAmount = async (familyId: number) => (await core.tx.read(async (m) => attestationAmounts(m, familyId, 2026))).find((c) => c.name.startsWith('Zoé'))!.amountCents
     const zoeShare = (familyId: number) => linesOf(preview, familyId).filter((l) => l.childId === zoe).reduce((s, l) => s + l.amountCents, 0)
     expect(await zoeAmount(w.f3.familyId)).toBe(160 + zoeShare(w.f3.familyId))
     expect(await zoeAmount(w.f1.familyId)).toBe(216 + 1500 + 900 + zoeShare(w.f1.familyId))
