@@ -15,6 +15,7 @@ import { getBillingSplit, saveBillingSplit } from '../../src-main/families/billi
 import { computeRun, type DraftLine } from '../../src-main/billing/invoicing/compute'
 import { getBillingSettings } from '../../src-main/billing/settings'
 import { cancelInvoice } from '../../src-main/billing/invoices'
+import { planClosureCredits } from '../../src-main/billing/closure-credit'
 import { saveActivity, saveUnit } from '../../src-main/activities/config'
 import { saveTariff } from '../../src-main/billing/tariffs/tariffs'
 import { SYSTEM } from '../../src-main/core/actor'
@@ -295,6 +296,12 @@ describe('a fixed split between the two households', () => {
     const zoeShare = (familyId: number) => linesOf(preview, familyId).filter((l) => l.childId === zoe).reduce((s, l) => s + l.amountCents, 0)
     expect(await zoeAmount(w.f3.familyId)).toBe(160 + zoeShare(w.f3.familyId))
     expect(await zoeAmount(w.f1.familyId)).toBe(216 + 1500 + 900 + zoeShare(w.f1.familyId))
+  })
+
+  test('a closure over a day billed by shares gives each household its own share back', async () => {
+    // October was issued at 50 / 50 (the flat-rate tests set it): Dupont's 1,08 morning was billed 0,54 to each.
+    const plan = planClosureCredits(core.db, [bookings.d1])
+    expect(plan.credits.map((c) => [c.familyId, c.billedCents]).sort()).toEqual([[w.f1.familyId, 54], [w.f3.familyId, 54]].sort())
   })
 
   test('cancelling one household’s invoice makes only its shares due again', async () => {
