@@ -14,7 +14,8 @@ import { linkSecondHousehold } from '../../src-main/families/households'
 import { getBillingSplit, saveBillingSplit } from '../../src-main/families/billing-split'
 import { computeRun, type DraftLine } from '../../src-main/billing/invoicing/compute'
 import { getBillingSettings } from '../../src-main/billing/settings'
-import { cancelInvoice } from '../../src-main/billing/invoices'
+import { cancelInvoice, invoiceDetail } from '../../src-main/billing/invoices'
+import { familyStatement } from '../../src-main/billing/statement'
 import { planClosureCredits } from '../../src-main/billing/closure-credit'
 import { saveActivity, saveUnit } from '../../src-main/activities/config'
 import { saveTariff } from '../../src-main/billing/tariffs/tariffs'
@@ -284,6 +285,14 @@ describe('a fixed split between the two households', () => {
     expect(locks.length).toBe(zoeOct.length)
     const shares = core.db.prepare(`SELECT family_id AS f, COUNT(*) AS n FROM billed_share WHERE booking_id IN (SELECT value FROM json_each(?)) GROUP BY 1 ORDER BY 1`).all(JSON.stringify(zoeOct.map((x) => x.id)))
     expect(shares).toEqual([{ f: w.f1.familyId, n: zoeOct.length }, { f: w.f3.familyId, n: zoeOct.length }].sort((a, b) => a.f - b.f))
+    // The portal's invoice detail and the statement: Bernard's own amounts only, his lines say « part de 50 % » and no bracket of Dupont's.
+    const detail = await core.tx.read((m) => invoiceDetail(m, bernard.id, '2026-11-02'))
+    const zoeLines = detail.lines.filter((l) => l.childName.startsWith('Zoé'))
+    expect(zoeLines.length).toBeGreaterThan(0)
+    expect(zoeLines.every((l) => l.label.endsWith(' – part de 50 %'))).toBe(true)
+    expect(zoeLines.filter((l) => l.day === '2026-10-01').map((l) => [l.amountCents, l.bracket])).toEqual([[54, '']])
+    const statement = await core.tx.read(async (m) => familyStatement(m, w.f3.familyId, '2026-2027', '2026-11-02'))
+    expect(statement.rows.filter((r) => r.kind === 'invoice' && r.refId === bernard.id).map((r) => r.debitCents)).toEqual([bernard.totalCents])
     // Nothing left to bill for October.
     expect((await compute()).families.filter((f) => f.familyId === w.f1.familyId || f.familyId === w.f3.familyId)).toEqual([])
     // Attestation fiscale 2026: Bernard's counts his shares of Zoé's October days, never Dupont's.
