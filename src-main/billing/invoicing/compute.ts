@@ -457,7 +457,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const rankOf = (familyId: number, childId: number) => rank.get(`${familyId}|${childId}`) ?? 1
 
   /** Puts a line priced for `target.payer` on the invoices of the chunk it goes to: whole, or one share per household. */
-  const place = (line: DraftLine, target: Target) => {
+  const place = (target: Target, line: DraftLine) => {
     const { split, payer } = target
     if (!split) {
       if (inChunk(payer)) draftOf(payer).lines.push(line)
@@ -551,32 +551,29 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       if (qfOn(owner, row.day) === null && t.brackets.length > 1 && inChunk(owner)) draftOf(owner).anomalies.add('no-qf')
       if (!res.billable) continue
       const order = `${pad(rankOf(owner, row.child_id), 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|${pad(row.unit_sort)}|${pad(row.unit_id)}|0000-00-00`
-      const placed = place(
-          {
-            kind: 'flat',
-            childId: row.child_id,
-            childName,
-            activityId: row.activity_id,
-            activityName: row.activity_name,
-            unitId: null,
-            label: `Forfait ${t.flatPeriod === 'month' ? 'mensuel' : 'période'} – ${row.activity_name}`,
-            day: null,
-            quantity: 1,
-            quantityLabel: '1',
-            unitPriceCents: res.unitPriceCents,
-            amountCents: res.cents,
-            mealCents: Math.min(res.cents, mealOf(t, row.unit_id)),
-            bookingIds: [row.booking_id],
-            bookingState: null,
-            tariffId: t.id,
-            bracket: res.bracketLabel,
-            explanation: res.explanation.join('\n'),
-            flatKey,
-            adjustmentId: null,
-            order
-          },
-          due
-        )
+      const placed = place(due, {
+        kind: 'flat',
+        childId: row.child_id,
+        childName,
+        activityId: row.activity_id,
+        activityName: row.activity_name,
+        unitId: null,
+        label: `Forfait ${t.flatPeriod === 'month' ? 'mensuel' : 'période'} – ${row.activity_name}`,
+        day: null,
+        quantity: 1,
+        quantityLabel: '1',
+        unitPriceCents: res.unitPriceCents,
+        amountCents: res.cents,
+        mealCents: Math.min(res.cents, mealOf(t, row.unit_id)),
+        bookingIds: [row.booking_id],
+        bookingState: null,
+        tariffId: t.id,
+        bracket: res.bracketLabel,
+        explanation: res.explanation.join('\n'),
+        flatKey,
+        adjustmentId: null,
+        order
+      })
       flatLines.set(flatKey, { target: due, lines: placed.map((line, i) => ({ h: due.split ? due.to.filter(inChunk)[i] : due.payer, line })) })
       continue
     }
@@ -608,33 +605,30 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
 
     const res = resolve(t, qf, siblingRank, outside, row.state, row.source, used.minutes, used.source)
     if (!res.billable) continue
-    place(
-      {
-        kind: t.mode === 'hourly' ? 'hourly' : 'unit',
-        childId: row.child_id,
-        childName,
-        activityId: row.activity_id,
-        activityName: row.activity_name,
-        unitId: row.unit_id,
-        label: row.unit_name,
-        day: row.day,
-        quantity: res.quantity,
-        quantityLabel: res.quantityLabel,
-        unitPriceCents: res.unitPriceCents,
-        amountCents: res.cents,
-        mealCents: Math.min(res.cents, mealOf(t, row.unit_id)),
-        bookingIds: [row.booking_id],
-        bookingState: row.state,
-        tariffId: t.id,
-        bracket: res.bracketLabel,
-        explanation: res.explanation.join('\n'),
-        flatKey: null,
-        adjustmentId: null,
-        order
-      },
-      target
-    )
-    if (res.walkinCents > 0) place(walkinLine(row, childName, order, res.walkinCents, t.id), target)
+    place(target, {
+      kind: t.mode === 'hourly' ? 'hourly' : 'unit',
+      childId: row.child_id,
+      childName,
+      activityId: row.activity_id,
+      activityName: row.activity_name,
+      unitId: row.unit_id,
+      label: row.unit_name,
+      day: row.day,
+      quantity: res.quantity,
+      quantityLabel: res.quantityLabel,
+      unitPriceCents: res.unitPriceCents,
+      amountCents: res.cents,
+      mealCents: Math.min(res.cents, mealOf(t, row.unit_id)),
+      bookingIds: [row.booking_id],
+      bookingState: row.state,
+      tariffId: t.id,
+      bracket: res.bracketLabel,
+      explanation: res.explanation.join('\n'),
+      flatKey: null,
+      adjustmentId: null,
+      order
+    })
+    if (res.walkinCents > 0) place(target, walkinLine(row, childName, order, res.walkinCents, t.id))
   }
 
   for (const g of dayGroups.values()) {
@@ -648,34 +642,31 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     const res = resolve(t, qfOn(payer, row.day), siblingRank, outsideOf(payer), state, walkin, g.minutes, g.fromAttendance ? 'attendance' : 'schedule')
     if (!res.billable) continue
     const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|000000|000000|${row.day}`
-    place(
-      {
-        kind: res.dayKind === 'half-day' ? 'half-day' : 'day',
-        childId: row.child_id,
-        childName,
-        activityId: row.activity_id,
-        activityName: row.activity_name,
-        unitId: null,
-        label: `${row.activity_name} – ${res.dayKind === 'half-day' ? 'demi-journée' : 'journée'}`,
-        day: row.day,
-        quantity: 1,
-        quantityLabel: res.quantityLabel,
-        unitPriceCents: res.unitPriceCents,
-        amountCents: res.cents,
-        // A day with the morning and the « après-midi avec repas » holds one meal: the sum of its units' meal shares.
-        mealCents: Math.min(res.cents, g.unitIds.reduce((s, u) => s + mealOf(t, u), 0)),
-        bookingIds: g.ids,
-        bookingState: state,
-        tariffId: t.id,
-        bracket: res.bracketLabel,
-        explanation: res.explanation.join('\n'),
-        flatKey: null,
-        adjustmentId: null,
-        order
-      },
-      target
-    )
-    if (res.walkinCents > 0) place(walkinLine(row, childName, order, res.walkinCents, t.id), target)
+    place(target, {
+      kind: res.dayKind === 'half-day' ? 'half-day' : 'day',
+      childId: row.child_id,
+      childName,
+      activityId: row.activity_id,
+      activityName: row.activity_name,
+      unitId: null,
+      label: `${row.activity_name} – ${res.dayKind === 'half-day' ? 'demi-journée' : 'journée'}`,
+      day: row.day,
+      quantity: 1,
+      quantityLabel: res.quantityLabel,
+      unitPriceCents: res.unitPriceCents,
+      amountCents: res.cents,
+      // A day with the morning and the « après-midi avec repas » holds one meal: the sum of its units' meal shares.
+      mealCents: Math.min(res.cents, g.unitIds.reduce((s, u) => s + mealOf(t, u), 0)),
+      bookingIds: g.ids,
+      bookingState: state,
+      tariffId: t.id,
+      bracket: res.bracketLabel,
+      explanation: res.explanation.join('\n'),
+      flatKey: null,
+      adjustmentId: null,
+      order
+    })
+    if (res.walkinCents > 0) place(target, walkinLine(row, childName, order, res.walkinCents, t.id))
   }
   for (const a of adjustments) {
     const d = draftOf(a.family_id)
