@@ -497,8 +497,10 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     const childName = `${row.first_name} ${row.last_name}`.trim()
     const t = tariffs.find(row.unit_id, row.activity_id, row.day)
     if (!t) {
-      const home = [row.family_id, ...(sharedHouseholds.get(row.child_id) ?? [])].find(inChunk)
-      if (home === undefined || targetOf(row, splitOn(splits, row.child_id, row.day)) === null) continue
+      // Told to the household that booked (or, for a split, to the one of this chunk).
+      const missing = targetOf(row, splitOn(splits, row.child_id, row.day))
+      const home = missing && (inChunk(missing.payer) ? missing.payer : missing.to.find(inChunk))
+      if (!home) continue
       const k = `${row.child_id}|${row.unit_id}`
       const e = noTariff.get(k)
       if (e) e.n++
