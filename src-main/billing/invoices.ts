@@ -251,6 +251,8 @@ export async function cancelInvoice(core: Core, actor: Extract<Actor, { kind: 's
     const released = await m.countBy(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledFlat, { invoiceId: inv.id })
+    // A shared child's share billed here is due again from this household only (migration 0028).
+    stmt(dbOf(m), 'DELETE FROM billed_share WHERE invoice_id = ?').run(inv.id)
     await m.update(BillingAdjustment, { invoiceId: inv.id }, { invoiceId: null })
     await audit(m, actor, core.clock.now(), {
       action: 'invoice-cancel',

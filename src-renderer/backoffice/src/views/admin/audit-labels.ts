@@ -96,6 +96,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'file-update-authorisations': 'Dossier : autorisations modifiées',
   'file-update-custody': 'Dossier : garde et décision de justice modifiées',
   'custody-save': 'Calendrier de garde modifié',
+  'billing-split-save': 'Mode de facturation d’un enfant partagé modifié',
   'file-update-caf': 'Dossier : informations CAF/MSA modifiées',
   'file-update-fiscal': 'Dossier : informations fiscales modifiées',
   'file-update-bank': 'Dossier : coordonnées bancaires modifiées',
