@@ -21,6 +21,7 @@ import { collectionOfPayment, rejectCollectionIn } from '../billing/sepa/rejects
 import { regieDtos, saveRegie } from '../billing/regies'
 import { unpaidList, sendReminders } from '../billing/reminders'
 import { mandateDtos } from '../billing/sepa/mandates'
+import { sepaExportXml } from '../billing/sepa/export'
 import { billingSettingsForm, saveBillingSettings, billingSettingsSync, simulatorAllowed } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
@@ -175,7 +176,7 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         if (actor.role === 'accueil') throw forbidden()
         const e = await core.tx.read((m) => m.findOneBy(SepaExport, { id: need(input.id) }))
         if (!e) throw new DomainError('not_found', 'Fichier de prélèvement introuvable.', 404)
-        return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
+        return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(sepaExportXml(core, e), 'utf8').toString('base64') }
       }
       case 'pes': {
         // Debtors' identities and bank details: billing roles only.
