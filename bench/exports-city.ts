@@ -102,7 +102,7 @@ async function job(name: string) {
     let detail = ''
     if (name === 'sepa') {
       const { exportDirectDebits } = await import('../src-main/billing/sepa/export')
-      const e = await exportDirectDebits(core, STAFF, { regieId, runId, collectionDate: '2026-04-22', represent: false }, progress)
+      const e = await exportDirectDebits(core, STAFF, { regieId, runId, collectionDate: '2026-04-22', represent: false }, { onProgress: (_s, d, t) => progress(d, t) })
       detail = `${e.nbTxs} prélèvements`
     } else if (name === 'pes') {
       const { exportRunToPes } = await import('../src-main/billing/pes/export')

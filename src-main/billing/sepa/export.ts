@@ -98,6 +98,13 @@ interface PlannedItem {
 
 /** Debits per transaction: each one well under the 200 ms the portal can wait for the write lock. */
 const CHUNK = 250
+
+export interface ExportHooks {
+  /** 'file': the debits are planned, the file is being written; 'marking': `done` debits recorded so far. */
+  onProgress?(step: 'file' | 'marking', done: number, total: number): void
+  /** Debits per transaction (tests use a small one). */
+  chunk?: number
+}
 /** Exports being written by this process (the others not 'done' were cut short), and their régies. */
 const writing = new Set<number>()
 const busyRegies = new Set<number>()
@@ -106,19 +113,19 @@ export async function exportDirectDebits(
   core: Core,
   actor: Extract<Actor, { kind: 'staff' }>,
   input: PlanInput,
-  onProgress?: (done: number, total: number) => void
+  hooks: ExportHooks = {}
 ): Promise<ExportResult> {
   // One file of a régie at a time: a second one planned meanwhile would present the same invoices again.
   if (busyRegies.has(input.regieId)) throw new DomainError('conflict', 'Un fichier de prélèvement de cette régie est déjà en cours d’écriture : attendez qu’il soit terminé.', 409)
   busyRegies.add(input.regieId)
   try {
-    return await exportOnce(core, actor, input, onProgress)
+    return await exportOnce(core, actor, input, hooks)
   } finally {
     busyRegies.delete(input.regieId)
   }
 }
 
-async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, input: PlanInput, onProgress?: (done: number, total: number) => void): Promise<ExportResult> {
+async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, input: PlanInput, hooks: ExportHooks): Promise<ExportResult> {
   await finishInterruptedExports(core, actor, input.regieId)
   const { plan, regie, structure } = await core.tx.read((m) => planFor(m, core, input))
   const missing = [!regie.ics && 'l’identifiant créancier SEPA (ICS)', !regie.creditorIban && 'l’IBAN du compte de la régie'].filter(Boolean)
@@ -128,11 +135,12 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
     throw new DomainError('nothing_to_collect', ['Aucune facture à prélever à cette date.', ...why, plan.leftOut.length > 3 ? `… et ${plan.leftOut.length - 3} autre(s).` : ''].filter(Boolean).join('\n'), 409)
   }
   const total = plan.debits.length
-  const progress = (step: string, done: number) => {
-    setProgress('sepa', regie.id, { step, done, total })
-    onProgress?.(done, total)
+  const chunk = hooks.chunk ?? CHUNK
+  const progress = (step: 'file' | 'marking', done: number) => {
+    setProgress('sepa', regie.id, { step: step === 'file' ? 'Écriture du fichier' : 'Enregistrement des prélèvements', done, total })
+    hooks.onProgress?.(step, done, total)
   }
-  progress('Préparation du fichier', 0)
+  setProgress('sepa', regie.id, { step: 'Préparation', done: 0, total })
   const now = core.clock.now()
   const creditor = creditorOf(regie, structure.name)
   const exp = await core.tx.run(async (m) => {
@@ -176,11 +184,12 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
       }
     })
     try {
-      for (let i = 0; i < items.length; i += CHUNK * 4) {
+      for (let i = 0; i < items.length; i += chunk * 4) {
         await core.tx.run(async (m) =>
-          insertMany(dbOf(m), 'sepa_export_item', ['export_id', 'idx', 'data'], items.slice(i, i + CHUNK * 4).map((it, k) => [exp.id, i + k, JSON.stringify(it)]))
+          insertMany(dbOf(m), 'sepa_export_item', ['export_id', 'idx', 'data'], items.slice(i, i + chunk * 4).map((it, k) => [exp.id, i + k, JSON.stringify(it)]))
         )
       }
+      progress('file', 0)
       const transactions: DebitTransaction[] = plan.debits.map((d, i) => {
         const s = plan.mandates.get(d.mandateId)!
         return {
@@ -221,7 +230,7 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
       throw e
     }
     await core.tx.run(async (m) => m.update(SepaExport, { id: exp.id }, { state: 'marking' }))
-    await markExport(core, actor, exp.id, (done) => progress('Enregistrement des prélèvements', done))
+    await markExport(core, actor, exp.id, chunk, (done) => progress('marking', done))
   } finally {
     writing.delete(exp.id)
     clearProgress('sepa', regie.id)
@@ -249,12 +258,12 @@ export async function finishInterruptedExports(core: Core, actor: Actor | null, 
   for (const exp of open) {
     if (writing.has(exp.id)) continue
     if (exp.state === 'preparing') await discardExport(core, exp)
-    else await markExport(core, actor ?? SYSTEM, exp.id)
+    else await markExport(core, actor ?? SYSTEM, exp.id, CHUNK)
   }
 }
 
 /** Turns the debits still to record into payments, collections, marked invoices and mandates moved on, a chunk per transaction; then 'done'. */
-async function markExport(core: Core, actor: Actor, exportId: number, onChunk?: (done: number) => void): Promise<void> {
+async function markExport(core: Core, actor: Actor, exportId: number, chunk: number, onChunk?: (done: number) => void): Promise<void> {
   const exp = await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: exportId }))
   const { regie, creditorName } = await core.tx.read(async (m) => ({ regie: await getRegie(m, exp.regieId), creditorName: (await getStructure(m)).name }))
   const creditor = creditorOf(regie, creditorName)
@@ -263,7 +272,7 @@ async function markExport(core: Core, actor: Actor, exportId: number, onChunk?: 
   for (;;) {
     const n = await core.tx.run(async (m) => {
       const db = dbOf(m)
-      const rows = stmt(db, 'SELECT idx, data FROM sepa_export_item WHERE export_id = ? AND done = 0 AND idx > ? ORDER BY idx LIMIT ?').all(exp.id, after, CHUNK) as { idx: number; data: string }[]
+      const rows = stmt(db, 'SELECT idx, data FROM sepa_export_item WHERE export_id = ? AND done = 0 AND idx > ? ORDER BY idx LIMIT ?').all(exp.id, after, chunk) as { idx: number; data: string }[]
       if (!rows.length) return 0
       after = rows.at(-1)!.idx
       const items = rows.map((r) => JSON.parse(r.data) as PlannedItem)
