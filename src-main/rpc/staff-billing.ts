@@ -26,7 +26,7 @@ import { billingSettingsForm, saveBillingSettings, billingSettingsSync, simulato
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
 import { PesBordereau, RegiePes } from '../billing/pes/entities'
-import { exportCreditNotesToPes, exportRunToPes, markPesSent, pendingCredits, pesBordereauDtos, pesTitreDtos } from '../billing/pes/export'
+import { exportCreditNotesToPes, exportRunToPes, markPesSent, pendingCredits, pesBordereauDtos, pesBordereauXml, pesTitreDtos } from '../billing/pes/export'
 import { getPesSettings, savePesSettings } from '../billing/pes/settings'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
 import { requireActor, type HandlersFor, type StaffActor } from './types'
@@ -183,7 +183,7 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         if (actor.role === 'accueil') throw forbidden()
         const b = await core.tx.read((m) => m.findOneBy(PesBordereau, { id: need(input.id) }))
         if (!b) throw new DomainError('not_found', 'Bordereau PES introuvable.', 404)
-        return { filename: b.fileName, mime: 'application/xml', base64: Buffer.from(b.xml, 'utf8').toString('base64') }
+        return { filename: b.fileName, mime: 'application/xml', base64: Buffer.from(pesBordereauXml(core, b), 'utf8').toString('base64') }
       }
       case 'job': {
         const j = getJob(need(input.jobId))
