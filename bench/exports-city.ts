@@ -92,6 +92,14 @@ async function job(name: string) {
     const rss0 = mb(process.memoryUsage().rss)
     let peak = process.memoryUsage().rss
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+    // The longest event-loop stall: how long the portal, served by this process, could not answer at all.
+    let tick = performance.now()
+    let stall = 0
+    const ticker = setInterval(() => {
+      const n = performance.now()
+      stall = Math.max(stall, n - tick - 10)
+      tick = n
+    }, 10)
     let last = 0
     const progress = (done: number, total: number) => {
       if (done - last >= total / 4 || done === total) console.log(`  progression ${done} / ${total}`)
@@ -106,20 +114,23 @@ async function job(name: string) {
       detail = `${e.nbTxs} prélèvements`
     } else if (name === 'pes') {
       const { exportRunToPes } = await import('../src-main/billing/pes/export')
-      const r = await exportRunToPes(core, STAFF, runId, progress)
+      const r = await exportRunToPes(core, STAFF, runId, (d, t) => progress(d, t))
       detail = `${r.pieceCount} titres`
     } else if (name === 'mail') {
-      const { emailRunInvoices } = await import('../src-main/billing/mail-run')
-      const r = await emailRunInvoices(core, STAFF, runId, progress)
-      detail = `${r.queued} e-mails en file`
+      // Today's mass e-mail: the run's batch (invoicing/batch.ts) renders every PDF and queues it, attached, in the outbox.
+      const { runInvoiceBatch } = await import('../src-main/billing/invoicing/batch')
+      const r = await runInvoiceBatch(core, STAFF, { runId, email: true, printAll: false })
+      const o = core.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(attachments)) AS bytes FROM outbox_mail').get() as { n: number; bytes: number }
+      detail = `${r.emailed} e-mails en file, ${r.printed} à imprimer, outbox ${o.n} lignes, ${mb(o.bytes)} Mo de pièces jointes`
     } else throw new Error(`inconnu : ${name}`)
     const ms = performance.now() - t
     const used = process.cpuUsage(cpu)
     clearInterval(sampler)
+    clearInterval(ticker)
     peak = Math.max(peak, process.memoryUsage().rss)
     console.log(
       `${name} : ${detail} — ${(ms / 1000).toFixed(1)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s), RSS ${rss0} → pic ${mb(peak)} Mo (maxRSS ${Math.round(process.resourceUsage().maxRSS / 1024)} Mo), ` +
-        `verrou d’écriture le plus long ${holds.max().toFixed(0)} ms sur ${holds.count()} transactions — charge ${loadavg().map((x) => x.toFixed(1)).join(' ')}`
+        `verrou d’écriture le plus long ${holds.max().toFixed(0)} ms sur ${holds.count()} transactions, boucle d’événements bloquée ${stall.toFixed(0)} ms au plus — charge ${loadavg().map((x) => x.toFixed(1)).join(' ')}`
     )
   } finally {
     await core.close()

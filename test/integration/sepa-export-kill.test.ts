@@ -4,7 +4,8 @@
  * their file. Twelve families, five debits per transaction.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { SYSTEM } from '../../src-main/core/actor'
@@ -26,6 +27,12 @@ const DAY = '2026-10-06'
 const DATE = '2026-10-22'
 let owner: TestCore
 let dataDir: string
+let pristine: string
+/** Each test starts from the seeded database, untouched. */
+function fresh(): void {
+  dataDir = mkdtempSync(join(tmpdir(), 'rb-sepa-kill-'))
+  cpSync(pristine, dataDir, { recursive: true })
+}
 let regieId: number
 let comptable: SeededStaff
 
@@ -61,7 +68,7 @@ const state = (core: TestCore) => ({
 
 beforeAll(async () => {
   owner = await openTestCore({ now: new Date('2026-10-01T08:00:00Z') })
-  dataDir = owner.paths.dataDir
+  pristine = owner.paths.dataDir
   await setStructure(owner)
   comptable = await seedStaff(owner, 'comptable')
   regieId = await saveRegie(owner, SYSTEM, {
@@ -83,25 +90,31 @@ afterAll(async () => {
 })
 
 describe('killing the direct-debit export', () => {
-  test('while its file is written: nothing marked; the next look at the régie discards it', async () => {
+  test('while its file is written: nothing marked; the next export discards it and writes its own', async () => {
+    fresh()
     const r = await runChild({ PAUSE_STEP: 'file', PAUSE_AT: '0' })
     expect(r.signal, r.err).toBe('SIGKILL')
     const core = await openTestCore({ dataDir, now: new Date(`${DAY}T08:00:00Z`) })
     try {
       expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok')
       // The planned debits are there, but not one invoice, payment or collection, and no file under its name.
-      expect(one(core, 'SELECT state FROM sepa_export')).toEqual({ state: 'preparing' })
+      const cut = one(core, 'SELECT id, state FROM sepa_export') as { id: number; state: string }
+      expect(cut.state).toBe('preparing')
       expect(state(core)).toEqual({ exports: 1, payments: 0, collections: 0, marked: 0, files: [] })
-      const p = await previewDirectDebits(core, { regieId, runId: null, collectionDate: DATE, represent: false })
-      expect(p.nbTxs).toBe(12)
-      expect(state(core)).toEqual({ exports: 0, payments: 0, collections: 0, marked: 0, files: [] })
+      expect((await previewDirectDebits(core, { regieId, runId: null, collectionDate: DATE, represent: false })).nbTxs).toBe(12)
+      const e = await exportDirectDebits(core, comptable.actor, { regieId, runId: null, collectionDate: DATE, represent: false }, { chunk: 5 })
+      expect(e.nbTxs).toBe(12)
+      expect(e.exportId).not.toBe(cut.id)
+      expect(state(core)).toEqual({ exports: 1, payments: 12, collections: 12, marked: 12, files: [expect.stringContaining(e.msgId)] })
       expect(one(core, 'SELECT COUNT(*) AS n FROM sepa_export_item').n).toBe(0)
     } finally {
       await core.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
   }, 60_000)
 
   test('after its first five debits: the file is whole and the next export finishes the twelve, each once, numbers without gaps', async () => {
+    fresh()
     const r = await runChild({ PAUSE_STEP: 'marking', PAUSE_AT: '5' })
     expect(r.signal, r.err).toBe('SIGKILL')
     const core = await openTestCore({ dataDir, now: new Date(`${DAY}T08:00:00Z`) })
@@ -117,6 +130,8 @@ describe('killing the direct-debit export', () => {
       expect(checkPain008Xml(xml)).toEqual([])
       expect(xml.match(/<DrctDbtTxInf>/g)).toHaveLength(12)
 
+      // Its seven other invoices are in the file: the preview leaves them out.
+      expect((await previewDirectDebits(core, { regieId, runId: null, collectionDate: DATE, represent: false })).nbTxs).toBe(0)
       // « Exporter » again: the interrupted file is finished first, then there is nothing left to collect.
       await expect(exportDirectDebits(core, comptable.actor, { regieId, runId: null, collectionDate: DATE, represent: false })).rejects.toThrow(/Aucune facture à prélever/)
       expect(state(core)).toEqual({ exports: 1, payments: 12, collections: 12, marked: 12, files: [exp.file_name] })
@@ -130,6 +145,7 @@ describe('killing the direct-debit export', () => {
       expect(existsSync(join(dataDir, 'exports', `${exp.file_name}.tmp`))).toBe(false)
     } finally {
       await core.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
   }, 60_000)
 })

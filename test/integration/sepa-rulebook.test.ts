@@ -415,14 +415,15 @@ describe('a failed export', () => {
     c2.db.exec('DROP TRIGGER fail_sepa_items')
 
     // The file is written, then the last write (its audit row) fails: the debits are recorded with their file, and the
-    // export, left 'marking', is finished by the next preview.
+    // export, left 'marking', is finished by the next export (which then finds nothing left to collect).
     await saveSepaSettings(c2, staff.actor, { ...DEFAULT_SEPA_SETTINGS, format: 'pain.008.001.02' })
     c2.db.exec(`CREATE TEMP TRIGGER fail_sepa_export BEFORE INSERT ON audit_entry WHEN NEW.action = 'sepa-export' BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END`)
     await expect(exportDirectDebits(c2, staff.actor, input)).rejects.toThrow(/disque plein/)
     c2.db.exec('DROP TRIGGER fail_sepa_export')
     expect(c2.db.prepare(`SELECT state, file_name FROM sepa_export`).all()).toEqual([{ state: 'marking', file_name: expect.stringMatching(/^prelevements-sepa-RG-PRLV-20261021-\d{4}\.xml$/) }])
     expect(counts()).toEqual({ e: 1, c: 1, p: 1, i: 1 })
-    await previewDirectDebits(c2, input)
+    expect((await previewDirectDebits(c2, input)).nbTxs).toBe(0)
+    await expect(exportDirectDebits(c2, staff.actor, input)).rejects.toThrow(/Aucune facture à prélever/)
     const r = await c2.tx.read((m) => m.findOneByOrFail(SepaExport, { regieId: rid }))
     expect(r.state).toBe('done')
     expect(c2.db.prepare(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'sepa-export'`).get()).toEqual({ n: 1 })

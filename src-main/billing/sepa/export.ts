@@ -18,8 +18,8 @@
  *    kill) here is discarded, leaving nothing;
  * 3. 'marking': the debits become payments, collections, marked invoices and
  *    mandates moved on, a chunk per transaction. The file exists; killed
- *    here, the next export or preview of the régie finishes the marking
- *    from the items, exactly as planned;
+ *    here, the next export of the régie finishes the marking from the
+ *    items, exactly as planned (the preview leaves their invoices out);
  * 4. 'done', with its audit row.
  * So there are never marked invoices without their file.
  */
@@ -72,9 +72,8 @@ async function planFor(m: EntityManager, core: Core, input: PlanInput): Promise<
 }
 
 /** The « Aperçu » of the export: what the file would hold, and why the others stay out. */
-export async function previewDirectDebits(core: Core, input: PlanInput, actor?: Actor): Promise<Omit<DebitPlan, 'mandates'>> {
-  // An export killed midway is finished first: its invoices are not candidates any more.
-  await finishInterruptedExports(core, actor ?? null, input.regieId)
+export async function previewDirectDebits(core: Core, input: PlanInput): Promise<Omit<DebitPlan, 'mandates'>> {
+  // A read: an export cut short is finished by the next export (its invoices are left out of the plan meanwhile).
   const { plan } = await core.tx.read((m) => planFor(m, core, input))
   const { mandates: _, ...dto } = plan
   return dto
