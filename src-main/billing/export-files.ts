@@ -24,8 +24,10 @@ export async function writeExportFile(core: Core, name: string, write: (put: (pi
   const out = createWriteStream(tmp, { mode: 0o600 })
   try {
     await write(async (piece) => {
-      // Backpressure: the next piece waits until the disk has taken this one.
+      // Backpressure: the next piece waits until the disk has taken this one; and a turn of the event loop between
+      // pieces, so the portal served by this process answers while a city's file is built.
       if (!out.write(piece)) await once(out, 'drain')
+      else await new Promise((r) => setImmediate(r))
     })
     out.end()
     await once(out, 'finish')
