@@ -18,7 +18,7 @@ import { renderInvoice, renderReceipt, renderStatement } from '../../src-main/bi
 import { recordPayment, rejectPayment, createDeposit } from '../../src-main/billing/payments/payments'
 import { sentNotifications } from '../../src-main/billing/payments/simulator'
 import { IPN_PATH } from '../../src-main/billing/payments/online'
-import { exportDirectDebits } from '../../src-main/billing/sepa/export'
+import { exportDirectDebits, sepaExportXml } from '../../src-main/billing/sepa/export'
 import { rejectDebit } from '../../src-main/billing/sepa/rejects'
 import { checkPain008Xml } from '../../src-main/billing/sepa/pain008'
 import { familyStatement } from '../../src-main/billing/statement'
@@ -325,7 +325,7 @@ describe('payments', () => {
     core.clock.set(new Date('2026-10-06T08:00:00Z'))
     const r = await exportDirectDebits(core, w.comptable.actor, { regieId: w.regieId, runId: null, collectionDate: '2026-10-22', represent: false })
     expect(r).toMatchObject({ nbTxs: 1, ctrlSumCents: w.expected.f3, leftOut: [], format: 'pain.008.001.08' })
-    const exp = await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: r.exportId }))
+    const exp = { xml: sepaExportXml(core, await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: r.exportId }))) }
     const lint = xmllint(exp.xml)
     expect(lint.output).toBe('')
     expect(lint.ok).toBe(true)

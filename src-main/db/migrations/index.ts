@@ -26,6 +26,7 @@ import { PickupPhotos0000000000025 } from './0025-pickup-photos'
 import { ChildConsents0000000000026 } from './0026-child-consents'
 import { Households0000000000027 } from './0027-households'
 import { BillingSplit0000000000028 } from './0028-billing-split'
+import { Exports0000000000029 } from './0029-exports'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -60,5 +61,6 @@ export const migrations = [
   PickupPhotos0000000000025,
   ChildConsents0000000000026,
   Households0000000000027,
-  BillingSplit0000000000028
+  BillingSplit0000000000028,
+  Exports0000000000029
 ]
