@@ -167,25 +167,30 @@ export async function acceptInTx(
 export const BULK_ACCEPT_CHUNK = 100
 
 /**
- * Bulk accept from the queue. Enrolments are accepted in order, by chunks
- * sharing one transaction; each one runs under its own savepoint, so one
- * refused (already decided, unknown) rolls back alone and is reported while
- * the others are kept.
+ * Accepts `ids` in order in the caller's transaction, each under its own
+ * savepoint, so one refused (already decided, unknown) rolls back alone and
+ * is reported while the others are kept. Shared by the bulk accept and the
+ * school-year job (autobook-job.ts).
  */
+export async function acceptChunk(m: EntityManager, core: Core, actor: Actor, ids: number[], waitlistIfFull: boolean): Promise<AcceptOutcomeDto[]> {
+  const out: AcceptOutcomeDto[] = []
+  for (const id of ids) {
+    try {
+      out.push(await core.tx.savepoint(() => acceptInTx(m, core, actor, id, { waitlistIfFull })))
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err
+      out.push({ enrolmentId: id, outcome: 'error', rank: null, bookings: 0, message: err.message })
+    }
+  }
+  return out
+}
+
+/** Bulk accept from the queue: enrolments are accepted in order, by chunks sharing one transaction (acceptChunk). */
 export async function acceptEnrolments(core: Core, actor: Actor, ids: number[], waitlistIfFull: boolean): Promise<AcceptOutcomeDto[]> {
   const out: AcceptOutcomeDto[] = []
   for (let i = 0; i < ids.length; i += BULK_ACCEPT_CHUNK) {
     const chunk = ids.slice(i, i + BULK_ACCEPT_CHUNK)
-    await core.tx.run(async (m) => {
-      for (const id of chunk) {
-        try {
-          out.push(await core.tx.savepoint(() => acceptInTx(m, core, actor, id, { waitlistIfFull })))
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err
-          out.push({ enrolmentId: id, outcome: 'error', rank: null, bookings: 0, message: err.message })
-        }
-      }
-    })
+    out.push(...(await core.tx.run((m) => acceptChunk(m, core, actor, chunk, waitlistIfFull))))
   }
   return out
 }
