@@ -22,11 +22,11 @@ import { performance } from 'node:perf_hooks'
 import { openCore } from '../src-main/core/app-core'
 import { FixedClock } from '../src-main/core/clock'
 import { SYSTEM } from '../src-main/core/actor'
-import { saveActivity, saveActivityType, saveFacility, saveGroup, savePeriod, saveUnit } from '../src-main/activities/config'
 import { acceptEnrolments } from '../src-main/activities/enrolment'
 import { AUTOBOOK_CHUNK, startAutobookJob } from '../src-main/activities/autobook-job'
 import { issueRun } from '../src-main/billing/invoicing/issue'
 import { saveClosure } from '../src-main/calendar/admin'
+import { seedAutobookActivity, filePendingEnrolments } from './alae-year'
 import { BENCH_COMPTABLE, seedInvoicingLoad } from './billing-load'
 
 const ROOT = resolve(process.env.BENCH_DATA_DIR ?? join(__dirname, '.data'))
@@ -43,19 +43,8 @@ async function seed(families: number) {
   const t0 = performance.now()
   const run = await issueRun(core, BENCH_COMPTABLE, { regieId: load.regieId, month: load.month })
   console.log(`seeded ${load.families} families, ${load.children} children, ${load.bookings} bookings; issued ${run.invoiceCount} invoices in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
-  const f = await saveFacility(core, SYSTEM, { name: 'Accueil périscolaire 2026/2027', active: true, sort: 9 })
-  const t = await saveActivityType(core, SYSTEM, { facilityId: f.id, name: 'Périscolaire', kind: 'periscolaire' })
-  const a = await saveActivity(core, SYSTEM, { activityTypeId: t.id, name: 'ALAE 2026/2027', openingRule: 'school-days', validation: 'staff', autoBook: true, typicalWeek: false, active: true, description: '' })
-  const p = await savePeriod(core, SYSTEM, { activityId: a.id, name: '2026/2027', startDate: '2026-09-01', endDate: '2027-07-02', windowStart: '2026-03-10', windowEnd: '2026-08-31' })
-  await saveUnit(core, SYSTEM, { activityId: a.id, name: 'Matin', startTime: '07:30', endTime: '08:20', priceCents: 110, sort: 1, excludes: [] })
-  await saveUnit(core, SYSTEM, { activityId: a.id, name: 'Soir', startTime: '16:00', endTime: '18:30', priceCents: 190, sort: 2, excludes: [] })
-  const g = await saveGroup(core, SYSTEM, { activityId: a.id, name: 'Tous', ageMin: null, ageMax: null, levels: [], places: null })
-  const now = core.clock.now().toISOString()
-  await core.tx.run(async () =>
-    core.db
-      .prepare(`INSERT INTO enrolment (child_id, activity_id, period_id, group_id, status, typical_week, memo, created_at) SELECT id, ?, ?, ?, 'pending', '[]', '', ? FROM child ORDER BY id`)
-      .run(a.id, p.id, g.id, now)
-  )
+  const alae = await seedAutobookActivity(core, { name: '2026/2027', startDate: '2026-09-01', endDate: '2027-07-02' })
+  await core.tx.run(async () => void filePendingEnrolments(core, alae))
   await core.close()
 }
 

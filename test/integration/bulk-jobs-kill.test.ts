@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { seedInvoicingLoad } from '../../bench/billing-load'
 import { SYSTEM } from '../../src-main/core/actor'
-import { saveActivity, saveActivityType, saveFacility, saveGroup, savePeriod, saveUnit } from '../../src-main/activities/config'
+import { filePendingEnrolments, seedAutobookActivity } from '../../bench/alae-year'
 import { startAutobookJob } from '../../src-main/activities/autobook-job'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { saveClosure } from '../../src-main/calendar/admin'
@@ -79,16 +79,9 @@ beforeAll(async () => {
   const load = await seedInvoicingLoad(owner, { families: 30 })
   await issueRun(owner, SYSTEM, { regieId: load.regieId, month: load.month })
   // A school-year activity whose pending enrolments the autobook job accepts (a term here: the test stays fast).
-  const f = await saveFacility(owner, SYSTEM, { name: 'Accueil 2026/2027', active: true, sort: 9 })
-  const t = await saveActivityType(owner, SYSTEM, { facilityId: f.id, name: 'Périscolaire', kind: 'periscolaire' })
-  const a = await saveActivity(owner, SYSTEM, { activityTypeId: t.id, name: 'ALAE 2026/2027', openingRule: 'school-days', validation: 'staff', autoBook: true, typicalWeek: false, active: true, description: '' })
-  periodId = (await savePeriod(owner, SYSTEM, { activityId: a.id, name: 'Trimestre 1', startDate: '2026-09-08', endDate: '2026-10-16', windowStart: '2026-03-10', windowEnd: '2026-08-31' })).id
-  await saveUnit(owner, SYSTEM, { activityId: a.id, name: 'Matin', startTime: '07:30', endTime: '08:20', priceCents: 110, sort: 1, excludes: [] })
-  await saveUnit(owner, SYSTEM, { activityId: a.id, name: 'Soir', startTime: '16:00', endTime: '18:30', priceCents: 190, sort: 2, excludes: [] })
-  const g = await saveGroup(owner, SYSTEM, { activityId: a.id, name: 'Tous', ageMin: null, ageMax: null, levels: [], places: null })
-  owner.db
-    .prepare(`INSERT INTO enrolment (child_id, activity_id, period_id, group_id, status, typical_week, memo, created_at) SELECT id, ?, ?, ?, 'pending', '[]', '', ? FROM child ORDER BY id`)
-    .run(a.id, periodId, g.id, TEST_NOW.toISOString())
+  const alae = await seedAutobookActivity(owner, { name: 'Trimestre 1', startDate: '2026-09-08', endDate: '2026-10-16' })
+  periodId = alae.periodId
+  filePendingEnrolments(owner, alae)
   await owner.close()
 
   // The uninterrupted runs, one chunk for the closure (default size), on a copy.
