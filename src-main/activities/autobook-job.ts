@@ -12,15 +12,15 @@ import type { Core } from '../core/app-core'
 import { notFound } from '../core/errors'
 import { recordJob, runJob, type JobDefinition, type JobHooks, type JobRow } from '../jobs/runner'
 import { ActivityPeriod } from './entities'
-import { acceptChunk } from './enrolment'
+import { acceptChunk, BULK_ACCEPT_CHUNK } from './enrolment'
 
 export interface AutobookParams {
   periodId: number
   waitlistIfFull: boolean
 }
 
-/** Enrolments per chunk: a school year is ~280 bookings a child, so a chunk is a few thousand rows. */
-export const AUTOBOOK_CHUNK = { enrolments: Number(process.env.RIBAMBELLE_AUTOBOOK_CHUNK ?? 20) }
+/** Enrolments per chunk: the bulk accept's (a school year is ~280 bookings a child); the kill test sets fewer. */
+export const AUTOBOOK_CHUNK = { enrolments: Number(process.env.RIBAMBELLE_AUTOBOOK_CHUNK ?? BULK_ACCEPT_CHUNK) }
 
 export const autobookJob: JobDefinition<AutobookParams> = {
   get chunkSize() {

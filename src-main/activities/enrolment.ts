@@ -163,8 +163,13 @@ export async function acceptInTx(
   }
 }
 
-/** Enrolments accepted per transaction in a bulk accept: few commits (each one syncs the disk), short lock. */
-export const BULK_ACCEPT_CHUNK = 100
+/**
+ * Enrolments accepted per transaction in a bulk accept (and a period's job,
+ * autobook-job.ts): each books its school year (~280 rows, with the load and
+ * billing triggers), so ten keep the write lock well under 200 ms (#19) while
+ * a commit (one disk sync) still serves many rows.
+ */
+export const BULK_ACCEPT_CHUNK = 10
 
 /**
  * Accepts `ids` in order in the caller's transaction, each under its own
