@@ -13,8 +13,11 @@ import { stmt } from '../bookings/sql'
 import { recordJob, runJob, type JobDefinition, type JobHooks, type JobRow } from '../jobs/runner'
 import { cancelClosedBookings, coveredFamiliesQuery, familyToCall, type ClosureOutcome, type ClosureScope } from './closure-bookings'
 
-/** Families per chunk: a city day is 2 to 4 bookings a family, so a chunk is a few hundred rows (tens of ms). */
-export const CLOSURE_CHUNK = { families: Number(process.env.RIBAMBELLE_CLOSURE_CHUNK ?? 100) }
+/**
+ * Families per chunk: a city day is 2 to 4 bookings a family (each cancelled, audited, checked for a credit) and one
+ * e-mail, so 50 families hold the write lock about 60 ms of CPU (bench/commune-jobs.ts). The kill test sets fewer.
+ */
+export const CLOSURE_CHUNK = { families: Number(process.env.RIBAMBELLE_CLOSURE_CHUNK ?? 50) }
 
 async function apply(m: Parameters<JobDefinition['chunk']>[0], core: Core, job: JobRow<ClosureScope>, familyIds: number[] | null) {
   const out = await cancelClosedBookings(m, core, job.actor, job.params, familyIds)
