@@ -166,10 +166,11 @@ export async function acceptInTx(
 /**
  * Enrolments accepted per transaction in a bulk accept (and a period's job,
  * autobook-job.ts): each books its school year (~280 rows, with the load and
- * billing triggers), so ten keep the write lock well under 200 ms (#19) while
- * a commit (one disk sync) still serves many rows.
+ * billing triggers: about 12 ms of CPU at 20,000 families, bench/commune-jobs.ts),
+ * so five keep the write lock around 60 ms (#19) while a commit (one disk
+ * sync) still serves over a thousand rows.
  */
-export const BULK_ACCEPT_CHUNK = 10
+export const BULK_ACCEPT_CHUNK = 5
 
 /**
  * Accepts `ids` in order in the caller's transaction, each under its own
