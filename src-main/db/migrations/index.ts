@@ -27,6 +27,7 @@ import { ChildConsents0000000000026 } from './0026-child-consents'
 import { Households0000000000027 } from './0027-households'
 import { BillingSplit0000000000028 } from './0028-billing-split'
 import { Exports0000000000029 } from './0029-exports'
+import { BulkJobs0000000000030 } from './0030-bulk-jobs'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -62,5 +63,6 @@ export const migrations = [
   ChildConsents0000000000026,
   Households0000000000027,
   BillingSplit0000000000028,
-  Exports0000000000029
+  Exports0000000000029,
+  BulkJobs0000000000030
 ]

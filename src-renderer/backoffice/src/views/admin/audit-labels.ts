@@ -25,6 +25,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   capacity: 'Capacité',
   enrolment: 'Inscription',
   closure: 'Fermeture',
+  bulk_job: 'Traitement de masse',
   school_holiday: 'Vacances scolaires',
   // Bookings and attendance (#5)
   booking: 'Réservation',
@@ -164,6 +165,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'enrolment-autobook': 'Réservations automatiques de l’inscription',
   'enrolment-autobook-cancel': 'Réservations automatiques annulées (fin d’inscription)',
   'closure-create': 'Fermeture créée',
+  'bulk-job-start': 'Traitement de masse lancé (fermeture, inscriptions d’une période)',
+  'bulk-job-resume': 'Traitement de masse interrompu repris',
   'closure-update': 'Fermeture modifiée',
   'closure-delete': 'Fermeture supprimée',
   'school-holiday-create': 'Vacances scolaires ajoutées',
