@@ -25,6 +25,7 @@ import { InvoiceInPlace0000000000024 } from './0024-invoice-in-place'
 import { PickupPhotos0000000000025 } from './0025-pickup-photos'
 import { ChildConsents0000000000026 } from './0026-child-consents'
 import { Households0000000000027 } from './0027-households'
+import { PortalLogins0000000000028 } from './0028-portal-logins'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -58,5 +59,6 @@ export const migrations = [
   InvoiceInPlace0000000000024,
   PickupPhotos0000000000025,
   ChildConsents0000000000026,
-  Households0000000000027
+  Households0000000000027,
+  PortalLogins0000000000028
 ]
