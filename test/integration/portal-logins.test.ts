@@ -35,6 +35,8 @@ let smtp: TestSmtp
 let family: SeededFamily
 let main: TestClient
 let ids: Record<string, number>
+let staff: TestClient
+let director: Awaited<ReturnType<typeof seedStaff>>
 
 beforeAll(async () => {
   core = await openTestCore()
@@ -45,8 +47,8 @@ beforeAll(async () => {
   family = await seedFamily(core, { lastName: 'Martin', firstName: 'Claire' })
   main = await client(portalApp, 'portal')
   await main.loginPortal(family.login, family.password)
-  const director = await seedStaff(core, 'direction')
-  const staff = await client(staffApp, 'staff')
+  director = await seedStaff(core, 'direction')
+  staff = await client(staffApp, 'staff')
   await staff.loginStaff(director.login, director.password)
   const ctx: CrossFamilyContext = { core, staffApp, portalApp, director, staff }
   ids = {}
@@ -222,5 +224,18 @@ describe('rights and revocation', () => {
     expect(rows.at(-1)!.actorLabel).toBe('MARTIN Nina (nina@exemple.fr)')
     const invites = await auditRows(core, 'login-invite')
     expect(invites.at(-1)!.actorLabel).toBe(`MARTIN Claire (${family.login})`)
+  })
+
+  test('staff see the household’s logins (adult, rights) in the back-office and revoke one: its sessions end at once', async () => {
+    const olga = await newLogin('olga@exemple.fr', ['pay'], 'Olga')
+    // The clock moved on in earlier tests: the desk logs in again.
+    staff = await client(staffApp, 'staff')
+    await staff.loginStaff(director.login, director.password)
+    const accounts = (await staff.call('families-get', { familyId: family.familyId })).body.accounts
+    const row = accounts.find((a: { login: string }) => a.login === 'olga@exemple.fr')
+    expect(row).toMatchObject({ holder: 'MARTIN Olga', main: false, rights: ['pay'], status: 'active' })
+    expect(accounts.find((a: { login: string }) => a.login === family.login)).toMatchObject({ main: true, rights: [...PORTAL_RIGHTS] })
+    expect((await staff.call('accounts-set-portal-status', { accountId: row.id, status: 'disabled' })).status).toBe(200)
+    expect((await olga.call('home-get', {})).status).toBe(401)
   })
 })
