@@ -178,6 +178,16 @@ describe('invitations', () => {
     await (await client(portalApp, 'portal')).loginPortal(other.login, other.password)
   })
 
+  test('a link whose address got an account elsewhere meanwhile takes nothing over', async () => {
+    const { token } = await invite('course@exemple.fr', ['book', 'pay', 'edit'])
+    const other = await seedFamily(core, { lastName: 'Ailleurs', email: 'course@exemple.fr' })
+    const r = await (await client(portalApp, 'portal')).call('auth-accept-invitation', { token, password: PASSWORD })
+    expect(r.status).toBe(400)
+    expect(r.body.error.message).toBe(BAD_INVITATION)
+    expect(await core.tx.read((m) => m.findOneByOrFail(PortalAccount, { id: other.accountId! }))).toMatchObject({ familyId: other.familyId, main: true, rights: 'book,pay,edit' })
+    await (await client(portalApp, 'portal')).loginPortal(other.login, other.password)
+  })
+
   test('only the main responsable manages logins', async () => {
     const c = await newLogin('secondaire@exemple.fr', ['book', 'pay', 'edit'], 'Sam')
     const r = await c.call('logins-list', {})
