@@ -46,6 +46,7 @@ export async function resolveFamilyActor(core: Core, token: string | null): Prom
     id: a.id,
     familyId: a.familyId,
     label: loginLabel(a.firstName, a.lastName, a.login),
+    login: a.login,
     mustChangePassword: a.mustChange === 1,
     main,
     rights: main ? [...PORTAL_RIGHTS] : parseRights(a.rights)
