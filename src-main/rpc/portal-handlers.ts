@@ -5,6 +5,7 @@ import { bookingsPortalHandlers } from './portal-bookings'
 import { billingPortalHandlers } from './portal-billing'
 import { contactPortalHandlers } from './portal-contact'
 import { agendaPortalHandlers } from './portal-agenda'
+import { householdsPortalHandlers } from './portal-households'
 import { loginsPortalHandlers } from './portal-logins'
 import type { PortalHandlers } from './types'
 
@@ -17,5 +18,6 @@ export const portalHandlers: PortalHandlers = {
   ...billingPortalHandlers,
   ...contactPortalHandlers,
   ...agendaPortalHandlers,
+  ...householdsPortalHandlers,
   ...loginsPortalHandlers
 }

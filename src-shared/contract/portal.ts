@@ -5,6 +5,7 @@ import { bookingsPortalProcedures } from './portal-bookings'
 import { billingPortalProcedures } from './portal-billing'
 import { contactPortalProcedures } from './portal-contact'
 import { agendaPortalProcedures } from './portal-agenda'
+import { householdsPortalProcedures } from './portal-households'
 import { loginsPortalProcedures } from './portal-logins'
 
 export type { PortalUserDto } from './portal-foundation'
@@ -22,6 +23,7 @@ export const portalProcedures = {
   ...billingPortalProcedures,
   ...contactPortalProcedures,
   ...agendaPortalProcedures,
+  ...householdsPortalProcedures,
   ...loginsPortalProcedures
 }
 

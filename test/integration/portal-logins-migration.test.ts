@@ -10,7 +10,7 @@ import { openTestCore } from '../helpers/core'
 const dataDir = mkdtempSync(join(tmpdir(), 'rb-logins-migration-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-test('0028: an existing account becomes its household’s main responsable’s, with every right and the responsable’s name', async () => {
+test('0030: an existing account becomes its household’s main responsable’s, with every right and the responsable’s name', async () => {
   const at = migrations.findIndex((M) => M.name.startsWith('PortalLogins'))
   const ds = new DataSource({ type: 'better-sqlite3', database: corePaths(dataDir).dbFile, entities: [], migrations: migrations.slice(0, at), migrationsTransactionMode: 'each' })
   await ds.initialize()

@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * rights. Every existing account becomes its household's main one with every right, named after the household's
  * responsable: nothing changes for a household with one login.
  */
-export class PortalLogins0000000000028 implements MigrationInterface {
-  name = 'PortalLogins0000000000028'
+export class PortalLogins0000000000030 implements MigrationInterface {
+  name = 'PortalLogins0000000000030'
 
   async up(q: QueryRunner): Promise<void> {
     const statements = [
