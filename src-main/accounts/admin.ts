@@ -122,7 +122,9 @@ export async function createPortalAccount(core: Core, actor: Actor, familyId: nu
         mustChangePassword: true,
         createdAt: now,
         validatedAt: now,
-        lastLoginAt: null
+        lastLoginAt: null,
+        // A second login staff make for a household is not its main responsable's (who keeps managing the others).
+        main: !(await m.existsBy(PortalAccount, { familyId, main: true, status: 'active' }))
       })
     )
     await refreshSearchText(m, familyId)

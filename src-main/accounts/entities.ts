@@ -31,6 +31,33 @@ export class PortalAccount {
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
   @Column({ name: 'validated_at', type: 'text', nullable: true }) validatedAt: string | null
   @Column({ name: 'last_login_at', type: 'text', nullable: true }) lastLoginAt: string | null
+  /** The household's main responsable's login (issue 16): invites the other adults and sets their rights. */
+  @Column({ type: 'boolean', default: true }) main: boolean
+  /** What this login may do beyond seeing (portal-rights.ts), as a comma list. */
+  @Column({ type: 'text', default: 'book,pay,edit' }) rights: string
+  /** The adult holding the login, named in the audit log ('' on accounts made before: the responsable's name). */
+  @Column({ name: 'first_name', type: 'text', default: '' }) firstName: string
+  @Column({ name: 'last_name', type: 'text', default: '' }) lastName: string
+  @Column({ name: 'person_id', type: 'integer', nullable: true }) personId: number | null
+}
+
+/** An adult invited to the household's portal by its main responsable (accounts/logins.ts). Single use, expires. */
+@Entity('portal_invitation')
+export class PortalInvitation {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number
+  @Column({ name: 'family_id', type: 'integer' }) familyId: number
+  @Column({ type: 'text' }) email: string
+  @Column({ name: 'first_name', type: 'text' }) firstName: string
+  @Column({ name: 'last_name', type: 'text' }) lastName: string
+  @Column({ name: 'person_id', type: 'integer', nullable: true }) personId: number | null
+  @Column({ type: 'text' }) rights: string
+  @Column({ name: 'token_hash', type: 'text', unique: true }) tokenHash: string
+  @Column({ name: 'invited_by', type: 'integer', nullable: true }) invitedBy: number | null
+  @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  @Column({ name: 'expires_at', type: 'text' }) expiresAt: string
+  @Column({ name: 'used_at', type: 'text', nullable: true }) usedAt: string | null
+  @Column({ name: 'cancelled_at', type: 'text', nullable: true }) cancelledAt: string | null
+  @Column({ name: 'account_id', type: 'integer', nullable: true }) accountId: number | null
 }
 
 export type SessionKind = 'staff' | 'portal'
@@ -124,6 +151,7 @@ export class LoginKnownAddress {
 export const accountsEntities: Function[] = [
   StaffUser,
   PortalAccount,
+  PortalInvitation,
   Session,
   PasswordToken,
   LoginThrottle,

@@ -4,6 +4,7 @@ import { audit } from '../audit/audit'
 import { createStaffUser } from '../accounts/admin'
 import { PortalAccount } from '../accounts/entities'
 import { hashPassword } from '../accounts/passwords'
+import { seedDemoLogins } from './seed-logins'
 import { registerFamily } from '../accounts/registration'
 import { createFamily, refreshSearchText } from '../families/families'
 import { putSetting, SMTP_KEY } from '../settings/settings'
@@ -111,6 +112,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: 
   await seedDemoFamilyFile(core, cal)
   await seedDemoPortal(core)
   const households = await seedDemoHouseholds(core, DEMO_FAMILY_PASSWORD)
+  const logins = await seedDemoLogins(core, first.login, DEMO_FAMILY_PASSWORD)
   // Keep last: the seeded families are fictitious, so the e-mails their seeded
   // history queued (registrations, enrolments…) are dropped rather than sent.
   await core.tx.run((m) => m.clear(OutboxMail))
@@ -122,6 +124,7 @@ export async function seedDemo(core: Core, opts: { smtpPort?: number; profile?: 
     'Portail famille :',
     `  ${first.login} / ${DEMO_FAMILY_PASSWORD}`,
     ...households,
+    ...logins,
     ...billing,
     ...cal.notes
   ]

@@ -1,3 +1,4 @@
+import { parseRights, PORTAL_RIGHTS } from '@shared/portal-rights'
 import { In, type EntityManager } from 'typeorm'
 import type { z } from 'zod'
 import type { childInput, FamilyDetailDto, FamilySummaryDto, personInput } from '@shared/contract/shapes'
@@ -162,7 +163,11 @@ export async function getFamilyDetail(core: Core, familyId: number): Promise<Fam
         mustChangePassword: a.mustChangePassword,
         createdAt: a.createdAt,
         validatedAt: a.validatedAt,
-        lastLoginAt: a.lastLoginAt
+        lastLoginAt: a.lastLoginAt,
+        // One login per adult (issue 16): whose it is and what the main responsable allowed it.
+        holder: a.firstName || a.lastName ? personName(a.lastName, a.firstName) : '',
+        main: a.main,
+        rights: a.main ? [...PORTAL_RIGHTS] : parseRights(a.rights)
       }))
     }
   })

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { Procedure, ProcedureMap } from '@shared/contract'
+import { RIGHT_REFUSALS } from '@shared/portal-rights'
 import type { Actor } from '../core/actor'
 import { DomainError } from '../core/errors'
 import { ownerIds, ownershipResolvers } from './ownership'
@@ -49,6 +50,12 @@ export async function dispatch<A extends Actor>(
       if (!ALLOWED_BEFORE_PASSWORD_CHANGE.has(name)) throw new DomainError('password_change_required', 'Vous devez d’abord choisir un nouveau mot de passe.', 403)
     } else if (actor.kind === 'staff' && actor.mustSetUpTwoFactor && !ALLOWED_BEFORE_TWO_FACTOR_SETUP.has(name)) {
       throw new DomainError('two_factor_setup_required', 'Configurez d’abord la double authentification.', 403)
+    }
+    // A household's adults each have their login: what the main responsable did not allow this one is refused here,
+    // before anything is read or written.
+    if (actor.kind === 'family' && proc.right && proc.right !== 'any') {
+      const allowed = proc.right === 'main' ? actor.main === true : (actor.rights ?? []).includes(proc.right)
+      if (!allowed) throw new DomainError('forbidden_right', RIGHT_REFUSALS[proc.right], 403)
     }
   }
   const parsed = proc.input.safeParse(rawInput ?? {})

@@ -6,6 +6,7 @@ import { bookingFamily } from '../bookings/ownership'
 import { familyFileOwnership } from '../families/ownership'
 import { Invoice } from '../billing/entities'
 import { childHouseholds } from '../families/households'
+import { PortalAccount, PortalInvitation } from '../accounts/entities'
 
 /** A resolver's answer: the owning family, the households of a shared child, or null (no such row). */
 export type Owners = number | readonly number[] | null
@@ -25,5 +26,8 @@ export const ownershipResolvers: Record<string, (m: EntityManager, id: number) =
   enrolment: enrolmentFamily,
   booking: bookingFamily,
   ...familyFileOwnership,
-  invoice: async (m, id) => (await m.findOneBy(Invoice, { id }))?.familyId ?? null
+  invoice: async (m, id) => (await m.findOneBy(Invoice, { id }))?.familyId ?? null,
+  /** Another adult's login of the household, and its invitations (accounts/logins.ts). */
+  portal_account: async (m, id) => (await m.findOneBy(PortalAccount, { id }))?.familyId ?? null,
+  invitation: async (m, id) => (await m.findOneBy(PortalInvitation, { id }))?.familyId ?? null
 }

@@ -1,5 +1,6 @@
 import { changePortalPassword, forgotPortalPassword, portalLogin, resetPortalPassword } from '../accounts/auth'
 import { PortalAccount } from '../accounts/entities'
+import { parseRights, PORTAL_RIGHTS } from '@shared/portal-rights'
 import { registerFamily } from '../accounts/registration'
 import { closeSession } from '../accounts/sessions'
 import { parisDay } from '../core/clock'
@@ -16,7 +17,8 @@ async function portalUser(core: Core, accountId: number) {
   return core.tx.read(async (m) => {
     const a = await m.findOneByOrFail(PortalAccount, { id: accountId })
     const f = await m.findOneByOrFail(Family, { id: a.familyId! })
-    const p = await m.findOneBy(Person, { familyId: f.id, role: 'responsable' })
+    // Each adult's login is named for them; an account made before (or by registration) is the responsable's.
+    const p = a.firstName || a.lastName ? a : await m.findOneBy(Person, { familyId: f.id, role: 'responsable' })
     return {
       accountId: a.id,
       login: a.login,
@@ -24,7 +26,9 @@ async function portalUser(core: Core, accountId: number) {
       familyNumber: f.number,
       lastName: p?.lastName ?? '',
       firstName: p?.firstName ?? '',
-      mustChangePassword: a.mustChangePassword
+      mustChangePassword: a.mustChangePassword,
+      main: a.main,
+      rights: a.main ? [...PORTAL_RIGHTS] : parseRights(a.rights)
     }
   })
 }

@@ -6,6 +6,7 @@ import { billingPortalHandlers } from './portal-billing'
 import { contactPortalHandlers } from './portal-contact'
 import { agendaPortalHandlers } from './portal-agenda'
 import { householdsPortalHandlers } from './portal-households'
+import { loginsPortalHandlers } from './portal-logins'
 import type { PortalHandlers } from './types'
 
 /** Every portal procedure's handler; the type makes a missing one a compile error. */
@@ -17,5 +18,6 @@ export const portalHandlers: PortalHandlers = {
   ...billingPortalHandlers,
   ...contactPortalHandlers,
   ...agendaPortalHandlers,
-  ...householdsPortalHandlers
+  ...householdsPortalHandlers,
+  ...loginsPortalHandlers
 }

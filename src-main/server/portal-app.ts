@@ -4,6 +4,8 @@ import { portalProcedures } from '@shared/contract'
 import type { Core } from '../core/app-core'
 import { stmt } from '../db/statements'
 import { resolveSession } from '../accounts/sessions'
+import { LOGIN_NAMES_SQL, loginLabel } from '../accounts/logins'
+import { parseRights, PORTAL_RIGHTS } from '@shared/portal-rights'
 import { portalHandlers } from '../rpc/portal-handlers'
 import type { FamilyActor } from '../rpc/types'
 import { installErrorHandler } from './errors'
@@ -30,11 +32,25 @@ export async function resolveFamilyActor(core: Core, token: string | null): Prom
   // Same snapshot read as the session (see Core.snapshot): no queueing behind a running write.
   const a = stmt(
       core.snapshot,
-      'SELECT id, family_id AS familyId, login, status, must_change_password AS mustChange FROM portal_account WHERE id = ?'
+      `SELECT a.id, a.family_id AS familyId, a.login, a.status, a.must_change_password AS mustChange, a.main, a.rights, ${LOGIN_NAMES_SQL('a')}
+         FROM portal_account a WHERE a.id = ?`
     )
-    .get(s.userId) as { id: number; familyId: number | null; login: string; status: string; mustChange: number } | undefined
+    .get(s.userId) as
+    | { id: number; familyId: number | null; login: string; status: string; mustChange: number; main: number; rights: string; firstName: string; lastName: string }
+    | undefined
   if (!a || a.status !== 'active' || !a.familyId) return null
-  return { kind: 'family', id: a.id, familyId: a.familyId, label: a.login, mustChangePassword: a.mustChange === 1 }
+  // Read at every request: a right taken away, or a login revoked, holds from the next click. The label names the adult.
+  const main = a.main === 1
+  return {
+    kind: 'family',
+    id: a.id,
+    familyId: a.familyId,
+    label: loginLabel(a.firstName, a.lastName, a.login),
+    login: a.login,
+    mustChangePassword: a.mustChange === 1,
+    main,
+    rights: main ? [...PORTAL_RIGHTS] : parseRights(a.rights)
+  }
 }
 
 /**
@@ -69,7 +85,7 @@ export async function buildPortalApp(core: Core, opts: PortalAppOptions = {}): P
     secret: installationSecret(core.paths.dataDir),
     listener: 'portal',
     resolveActor: (t) => resolveFamilyActor(core, t),
-    limited: ['auth-login', 'auth-register', 'auth-forgot-password', 'auth-reset-password'],
+    limited: ['auth-login', 'auth-register', 'auth-forgot-password', 'auth-reset-password', 'auth-accept-invitation'],
     limitPerMinute: 10
   })
   await app.register(portalFilesPlugin, { core, secret: installationSecret(core.paths.dataDir), resolveActor: (t) => resolveFamilyActor(core, t) })

@@ -35,7 +35,7 @@ export const activitiesPortalProcedures = {
   }),
   /** The cascade Équipement → Type → Activité → Période → Groupe for one child. */
   'enrolment-catalog': proc({ input: z.object({ childId: id }), output: catalog, owns: { childId: 'child' }, query: true }),
-  'enrolment-request': proc({
+  'enrolment-request': proc({ right: 'edit',
     input: z.object({
       childId: id,
       periodId: id,
@@ -49,7 +49,7 @@ export const activitiesPortalProcedures = {
   }),
   'enrolment-list': proc({ input: z.object({}), output: z.array(familyEnrolment), query: true }),
   /** Builds the attestation d'inscription PDF and files it in the family's documents. */
-  'enrolment-attestation': proc({
+  'enrolment-attestation': proc({ right: 'any',
     input: z.object({ enrolmentId: id }),
     output: z.object({ documentId: id, fileName: z.string(), pdfBase64: z.string() }),
     owns: { enrolmentId: 'enrolment' }

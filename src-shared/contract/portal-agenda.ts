@@ -14,5 +14,5 @@ export const agendaFeedLink = z.object({
 export const agendaPortalProcedures = {
   'agenda-feed-get': proc({ input: empty, output: agendaFeedLink, query: true }),
   /** Turns the feed on, or gives it a new secret URL: the old one stops working at once. */
-  'agenda-feed-regenerate': proc({ input: empty, output: agendaFeedLink })
+  'agenda-feed-regenerate': proc({ right: 'book', input: empty, output: agendaFeedLink })
 } satisfies ProcedureMap

@@ -65,7 +65,7 @@ export const billingPortalProcedures = {
     output: z.array(z.object({ childName: z.string(), activityName: z.string(), units: z.number().int(), billedCents: z.number().int(), invoices: z.array(z.string()) })),
     query: true
   }),
-  'billing-pay-online': proc({
+  'billing-pay-online': proc({ right: 'pay',
     input: z.object({ invoiceIds: z.array(id).min(1, { error: 'Cochez au moins une facture à payer.' }).max(50) }),
     output: z.object({ orderId: z.string(), amountCents: z.number().int(), method: z.enum(['post', 'get']), action: z.string(), fields: z.record(z.string(), z.string()), reused: z.boolean() }),
     owns: { invoiceIds: 'invoice' }
@@ -75,7 +75,7 @@ export const billingPortalProcedures = {
     output: z.object({ orderId: z.string(), status: z.enum(['pending', 'paid', 'failed', 'cancelled']), amountCents: z.number().int(), invoiceCount: z.number().int(), simulatorNotice: z.string().nullable() }),
     query: true
   }),
-  'billing-request-attestation': proc({
+  'billing-request-attestation': proc({ right: 'any',
     input: z.object({ year: z.number().int().min(2000).max(2100) }),
     output: z.object({ documentId: id, totalCents: z.number().int() })
   })

@@ -21,12 +21,12 @@ export const bookingsPortalProcedures = {
   /** "Terminer les modifications": the recap with prices and what would be refused. Writes nothing. */
   'bookings-preview': proc({ input: changesInput, output: recap, query: true }),
   /** "Terminer": every change in one transaction (or none), then the recap e-mail. */
-  'bookings-commit': proc({ input: changesInput, output: recap }),
+  'bookings-commit': proc({ right: 'book', input: changesInput, output: recap }),
   /** "Réservations sur période": start, end, week type, weekday × unit grid. */
   'bookings-period-preview': proc({ input: periodInput, output: recap, owns: { childId: 'child' }, query: true }),
-  'bookings-period-commit': proc({ input: periodInput, output: recap, owns: { childId: 'child' } }),
+  'bookings-period-commit': proc({ right: 'book', input: periodInput, output: recap, owns: { childId: 'child' } }),
   'bookings-absence-preview': proc({ input: absenceInput, output: recap, owns: { childId: 'child', certificateUploadId: 'upload' }, query: true }),
-  'bookings-absence-declare': proc({ input: absenceInput, output: recap, owns: { childId: 'child', certificateUploadId: 'upload' } }),
+  'bookings-absence-declare': proc({ right: 'book', input: absenceInput, output: recap, owns: { childId: 'child', certificateUploadId: 'upload' } }),
   /** Children, their current activities and units: what the period and absence forms offer. */
   'bookings-options': proc({
     input: z.object({}),

@@ -28,9 +28,9 @@ export const familyFilePortalProcedures = {
   // ------------------------------------------------------------ Mon dossier
   'file-get': proc({ input: z.object({}), output: familyFile, query: true }),
   /** Every edit of the file is a request: a field-level diff staff accept or refuse. */
-  'file-request-change': proc({ input: portalChangeInput, output: z.object({ requestId: id }), owns: { childId: 'child', documentId: 'document' } }),
+  'file-request-change': proc({ right: 'edit', input: portalChangeInput, output: z.object({ requestId: id }), owns: { childId: 'child', documentId: 'document' } }),
   /** The add-child wizard (identity → CAF and health → family links → authorisations). */
-  'file-request-child': proc({ input: newChildValues, output: z.object({ requestId: id }) }),
+  'file-request-child': proc({ right: 'edit', input: newChildValues, output: z.object({ requestId: id }) }),
 
   // ------------------------------------------------------------ Mes demandes
   'requests-mine': proc({
@@ -38,14 +38,14 @@ export const familyFilePortalProcedures = {
     output: z.object({ from: z.string(), to: z.string(), items: z.array(familyRequestItem) }),
     query: true
   }),
-  'requests-cancel': proc({ input: z.object({ requestId: id }), output: ok, owns: { requestId: 'request' } }),
+  'requests-cancel': proc({ right: 'edit', input: z.object({ requestId: id }), output: ok, owns: { requestId: 'request' } }),
 
   // ------------------------------------------------------------ Messagerie
   'messages-options': proc({ input: z.object({}), output: z.object({ services: z.array(messageOption), themes: z.array(messageOption) }), query: true }),
   'messages-list': proc({ input: z.object({ folder: threadFolder.default('inbox') }), output: z.array(threadSummary), query: true }),
   'messages-thread': proc({ input: z.object({ threadId: id }), output: threadDetail, owns: { threadId: 'thread' }, query: true }),
-  'messages-mark-read': proc({ input: z.object({ threadId: id }), output: ok, owns: { threadId: 'thread' } }),
-  'messages-send': proc({
+  'messages-mark-read': proc({ right: 'any', input: z.object({ threadId: id }), output: ok, owns: { threadId: 'thread' } }),
+  'messages-send': proc({ right: 'any',
     input: z.object({
       serviceId: id,
       themeId: id,
@@ -57,20 +57,20 @@ export const familyFilePortalProcedures = {
     output: z.object({ threadId: id }),
     owns: { uploadIds: 'upload' }
   }),
-  'messages-reply': proc({
+  'messages-reply': proc({ right: 'any',
     input: z.object({ threadId: id, body: messageBody('Réponse'), uploadIds }),
     output: z.object({ messageId: id }),
     owns: { threadId: 'thread', uploadIds: 'upload' }
   }),
-  'messages-move': proc({ input: z.object({ threadId: id, folder: z.enum(['active', 'archived', 'deleted']) }), output: ok, owns: { threadId: 'thread' } }),
+  'messages-move': proc({ right: 'any', input: z.object({ threadId: id, folder: z.enum(['active', 'archived', 'deleted']) }), output: ok, owns: { threadId: 'thread' } }),
   'messages-unread': proc({ input: z.object({}), output: z.object({ count: z.number().int() }), query: true }),
   /** Drops an upload the family removed from its form before sending. */
-  'uploads-discard': proc({ input: z.object({ uploadId: id }), output: ok, owns: { uploadId: 'upload' } }),
+  'uploads-discard': proc({ right: 'any', input: z.object({ uploadId: id }), output: ok, owns: { uploadId: 'upload' } }),
 
   // ------------------------------------------------------------ Documents
   'documents-mine': proc({ input: z.object({}), output: z.array(familyDocument), query: true }),
   'documents-downloads': proc({ input: z.object({}), output: z.array(publishedDocument.omit({ audience: true, audienceLabel: true, recipients: true })), query: true }),
-  'documents-send': proc({
+  'documents-send': proc({ right: 'edit',
     input: z.object({ uploadId: id, docType: familyDocType, title: optionalText(200), childId: id.nullable().default(null) }),
     output: z.object({ documentId: id }),
     owns: { uploadId: 'upload', childId: 'child' }

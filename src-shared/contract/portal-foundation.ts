@@ -2,6 +2,7 @@ import { z } from '../zod-fr'
 import { empty, ok, password } from './common'
 import { proc, type ProcedureMap } from './procedure'
 import { registrationInput } from './shapes'
+import { PORTAL_RIGHTS } from '../portal-rights'
 
 const portalUser = z.object({
   accountId: z.number().int(),
@@ -10,7 +11,10 @@ const portalUser = z.object({
   familyNumber: z.number().int(),
   lastName: z.string(),
   firstName: z.string(),
-  mustChangePassword: z.boolean()
+  mustChangePassword: z.boolean(),
+  /** One login per adult (issue 16): the main responsable's manages the others; `rights` is what this one may do. */
+  main: z.boolean(),
+  rights: z.array(z.enum(PORTAL_RIGHTS))
 })
 export type PortalUserDto = z.infer<typeof portalUser>
 
@@ -36,7 +40,7 @@ export const foundationPortalProcedures = {
     output: sessionOut,
     public: true
   }),
-  'auth-logout': proc({ input: empty, output: ok }),
+  'auth-logout': proc({ right: 'any', input: empty, output: ok }),
   'auth-register': proc({
     input: registrationInput.extend({ password }),
     output: z.object({ message: z.string() }),
@@ -52,7 +56,7 @@ export const foundationPortalProcedures = {
     output: z.object({ message: z.string() }),
     public: true
   }),
-  'auth-change-password': proc({ input: z.object({ current: z.string(), next: password }), output: ok }),
+  'auth-change-password': proc({ right: 'any', input: z.object({ current: z.string(), next: password }), output: ok }),
   'home-get': proc({
     input: empty,
     output: z.object({

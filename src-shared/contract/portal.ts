@@ -6,6 +6,7 @@ import { billingPortalProcedures } from './portal-billing'
 import { contactPortalProcedures } from './portal-contact'
 import { agendaPortalProcedures } from './portal-agenda'
 import { householdsPortalProcedures } from './portal-households'
+import { loginsPortalProcedures } from './portal-logins'
 
 export type { PortalUserDto } from './portal-foundation'
 
@@ -22,7 +23,8 @@ export const portalProcedures = {
   ...billingPortalProcedures,
   ...contactPortalProcedures,
   ...agendaPortalProcedures,
-  ...householdsPortalProcedures
+  ...householdsPortalProcedures,
+  ...loginsPortalProcedures
 }
 
 export type PortalProcedures = typeof portalProcedures

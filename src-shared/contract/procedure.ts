@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { PortalRequirement } from '../portal-rights'
 
 export type StaffRole = 'direction' | 'accueil' | 'comptable' | 'animateur'
 export const STAFF_ROLES: readonly StaffRole[] = ['direction', 'accueil', 'comptable', 'animateur']
@@ -21,6 +22,11 @@ export interface Procedure<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   owns?: Record<string, OwnedEntity>
   /** Does not change state (no CSRF token needed, safe to retry). */
   query?: boolean
+  /**
+   * Portal procedures: what the login must be allowed (portal-rights.ts). Absent = seeing, which every login may; a
+   * procedure that writes must say (`any` where every login may), which test/integration/portal-rights.test.ts checks.
+   */
+  right?: PortalRequirement
 }
 
 export function proc<I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>): Procedure<I, O> {

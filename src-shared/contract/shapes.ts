@@ -1,4 +1,5 @@
 import { z } from '../zod-fr'
+import { PORTAL_RIGHTS } from '../portal-rights'
 import { civility, email, id, isoDate, nonEmpty, optionalText, phone, postalCode, requestStatus } from './common'
 
 export const staffRole = z.enum(['direction', 'accueil', 'comptable', 'animateur'])
@@ -85,7 +86,12 @@ export const portalAccount = z.object({
   mustChangePassword: z.boolean(),
   createdAt: z.string(),
   validatedAt: z.string().nullable(),
-  lastLoginAt: z.string().nullable()
+  lastLoginAt: z.string().nullable(),
+  /** The adult holding it ('' for an account made before issue 16: the responsable's). */
+  holder: z.string(),
+  /** The household's main responsable's login, who sets the others' rights. */
+  main: z.boolean(),
+  rights: z.array(z.enum(PORTAL_RIGHTS))
 })
 
 export const familyDetail = z.object({

@@ -9,6 +9,8 @@
  *   core.clock.advance(15 * 60_000)
  *   await core.cleanup()
  */
+import { loginLabel } from '../../src-main/accounts/logins'
+import { PORTAL_RIGHTS } from '@shared/portal-rights'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -159,7 +161,8 @@ export async function seedFamily(
       password,
       lastName,
       firstName,
-      actor: { kind: 'family', id: accountId ?? 0, familyId: family.id, label: login }
+      // Named as the portal names a login in the audit log (issue 16): the adult, then the login.
+      actor: { kind: 'family', id: accountId ?? 0, familyId: family.id, label: loginLabel(firstName, lastName, login), login, main: true, rights: [...PORTAL_RIGHTS] }
     }
   })
 }

@@ -120,7 +120,7 @@ describe('agenda feed', () => {
     const raw = JSON.stringify(core.db.prepare('SELECT * FROM agenda_feed').all())
     expect(raw).not.toContain(token)
     const rows = await auditRows(core, 'agenda-feed-create')
-    expect(rows.map((r) => [r.actorKind, r.actorLabel, r.entityId])).toEqual([['family', fam.login, String(fam.familyId)]])
+    expect(rows.map((r) => [r.actorKind, r.actorLabel, r.entityId])).toEqual([['family', fam.actor.label, String(fam.familyId)]])
   })
 
   test('serves the booked days, in Paris time, with stable UIDs, no session needed', async () => {
@@ -177,7 +177,7 @@ describe('agenda feed', () => {
     expect((await feed(path)).statusCode).toBe(404)
     expect((await feed(res.body.path)).statusCode).toBe(200)
     const rows = await auditRows(core, 'agenda-feed-regenerate')
-    expect(rows.map((r) => r.actorLabel)).toEqual([fam.login])
+    expect(rows.map((r) => r.actorLabel)).toEqual([fam.actor.label])
     path = res.body.path
   })
 

@@ -137,7 +137,7 @@ describe('audit log', () => {
       await portalApp.close()
     }
     const [row] = await auditRows(core, 'password-change')
-    expect(row).toMatchObject({ actorKind: 'family', actorId: fam.accountId, actorLabel: fam.login, entity: 'portal_account' })
+    expect(row).toMatchObject({ actorKind: 'family', actorId: fam.accountId, actorLabel: fam.actor.label, entity: 'portal_account' })
     expect(JSON.stringify(row)).not.toContain('phrase-toute-neuve-2026')
   })
 })

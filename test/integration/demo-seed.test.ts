@@ -64,6 +64,28 @@ describe('demo data', () => {
     }
   })
 
+  test('one login per adult (issue 16): family 1’s two printed logins work, the second books but neither pays nor edits', async () => {
+    const text = lines.join('\n')
+    const main = /responsable principal \(tous les droits\) (\S+) \/ /.exec(text)?.[1]
+    const second = /\(réserve, ne paie pas, ne modifie pas le dossier\) (\S+) \/ /.exec(text)?.[1]
+    expect(main && second).toBeTruthy()
+    const portalApp = await buildPortalApp(core)
+    try {
+      const a = await client(portalApp, 'portal')
+      const b = await client(portalApp, 'portal')
+      const ua = (await a.loginPortal(main!, DEMO_FAMILY_PASSWORD)).body.user
+      const ub = (await b.loginPortal(second!, DEMO_FAMILY_PASSWORD)).body.user
+      expect(ub.familyId).toBe(ua.familyId)
+      expect([ua.main, ua.rights]).toEqual([true, ['book', 'pay', 'edit']])
+      expect([ub.main, ub.rights]).toEqual([false, ['book']])
+      expect((await b.call('billing-pay-online', { invoiceIds: [] })).body.error.code).toBe('forbidden_right')
+      expect((await b.call('file-request-child', {})).body.error.code).toBe('forbidden_right')
+      expect((await a.call('logins-list', {})).body.logins.map((l: { login: string }) => l.login)).toEqual([main, second])
+    } finally {
+      await portalApp.close()
+    }
+  })
+
   test('the printed credentials work on both listeners', async () => {
     const text = lines.join('\n')
     const staffApp = await buildStaffApp(core)

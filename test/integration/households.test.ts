@@ -346,7 +346,7 @@ describe('« je suis l’autre parent »: the father asks for the link from his 
     expect(docs).toContain('Jugement (juge aux affaires familiales) — rattachement de leo MARTÍNEZ')
     // The request is audited naming who asked.
     const created = await auditRows(core, 'request-create')
-    expect(created.find((r) => r.entityId === String(matched))).toMatchObject({ actorKind: 'family', actorLabel: father.login })
+    expect(created.find((r) => r.entityId === String(matched))).toMatchObject({ actorKind: 'family', actorLabel: father.actor.label })
     // A household cannot flood the direction.
     expect((await ask(fatherPortal, { first: 'A', last: 'B', born: '2020-01-01' })).status).toBe(200)
     const flood = await ask(fatherPortal, { first: 'C', last: 'D', born: '2020-01-01' })

@@ -66,7 +66,7 @@ export async function startPayfip(core: Core, actor: Extract<Actor, { kind: 'fam
       `SELECT t.exer, t.num_dette, t.amount_cents FROM pes_titre t JOIN pes_bordereau b ON b.id = t.bordereau_id
         WHERE t.invoice_id = ? AND t.credit_note_id IS NULL AND b.status = 'sent'`
     ).get(row.id) as TitreRef | undefined,
-    mel: (await familyRecipient(m, order.familyId)) ?? (actor.label.includes('@') ? actor.label : '')
+    mel: (await familyRecipient(m, order.familyId)) ?? (actor.login?.includes('@') ? actor.login : '')
   }))
   if (!titre) return withdraw(`La facture ${row.number} n’est pas encore transmise au Trésor public.`)
   // No partial payment with PayFiP: the titre is paid for the amount the Trésor took in charge.

@@ -50,7 +50,8 @@ export async function systempayRedirect(m: EntityManager, core: Core, s: Billing
     orderId: order.orderId,
     urlReturn: returnUrl(core, order.orderId),
     urlCheck,
-    email: actor.label.includes('@') ? actor.label : undefined,
+    // The paying adult's own login (the label names them: « DUPONT Marie (marie@…) »).
+    email: actor.login?.includes('@') ? actor.login : undefined,
     orderInfo: `Famille ${fam.number}`
   })
   return { orderId: order.orderId, amountCents: order.amountCents, method: 'post', action, fields, reused }

@@ -28,6 +28,7 @@ import { Households0000000000027 } from './0027-households'
 import { BillingSplit0000000000028 } from './0028-billing-split'
 import { Exports0000000000029 } from './0029-exports'
 import { BulkJobs0000000000030 } from './0030-bulk-jobs'
+import { PortalLogins0000000000031 } from './0031-portal-logins'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -64,5 +65,6 @@ export const migrations = [
   Households0000000000027,
   BillingSplit0000000000028,
   Exports0000000000029,
-  BulkJobs0000000000030
+  BulkJobs0000000000030,
+  PortalLogins0000000000031
 ]

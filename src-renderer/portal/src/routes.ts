@@ -24,6 +24,7 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/mot-de-passe-oublie', name: 'forgot', component: () => import('./pages/ForgotPasswordPage.vue'), meta: { title: 'Mot de passe oublié', public: true } },
   { path: '/reinitialisation', name: 'reset', component: () => import('./pages/ResetPasswordPage.vue'), meta: { title: 'Nouveau mot de passe', public: true } },
+  { path: '/invitation', name: 'invitation', component: () => import('./pages/InvitationPage.vue'), meta: { title: 'Invitation au portail', public: true } },
   {
     path: '/changement-mot-de-passe',
     name: 'forced-change',

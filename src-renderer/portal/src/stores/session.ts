@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import type { PortalUserDto } from '@shared/contract/portal'
 import { call, type Output } from '../api'
+import type { PortalRight } from '@shared/portal-rights'
 
 export type HomeData = Output<'home-get'>
 
@@ -18,7 +19,9 @@ export const useSessionStore = defineStore('session', {
   getters: {
     loggedIn: (s) => s.user !== null,
     // Every session answer (logged in or not) carries it: home-get's copy is not needed here.
-    structureName: (s) => s.structure.name
+    structureName: (s) => s.structure.name,
+    /** What this adult's login may do (issue 16): the main responsable's may everything. */
+    can: (s) => (right: PortalRight) => !!s.user && s.user.rights.includes(right)
   },
   actions: {
     /** Asks the server who we are (also fetches the CSRF token). */
