@@ -126,6 +126,29 @@ const STATES_SQL = `(${BILLABLE_STATES.map((s) => `'${s}'`).join(',')})`
 /** The household a booking is billed to (issue 16): the one that booked; the child's first one for rows without. */
 const BOOKING_HOUSEHOLD = 'COALESCE(b.family_id, c.family_id)'
 
+/**
+ * The month's billable bookings of some households (a chunk of the streamed run, one family), by index: the
+ * bookings a household made (`booking_household`), then those without a household through their child's first
+ * one (`child_family`). Filtering on `COALESCE(b.family_id, c.family_id) IN (…)` can use no index: every chunk
+ * scanned the whole month's bookings (880,890 at 20,000 families, ~0.5 s a chunk; bench/invoicing-run.ts).
+ * `cols` read `b` (and `c` when `withChild`); each half also gives `family_id`; `union` is UNION where the halves
+ * may repeat a row (a child's siblings rank). Parameters: householdParams.
+ */
+function householdBookings(cols: string, where: string, union: 'UNION' | 'UNION ALL', orderBy: string, withChild = false): string {
+  const month = `b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${where}`
+  return `SELECT ${cols}, b.family_id AS family_id FROM booking b ${withChild ? 'JOIN child c ON c.id = b.child_id' : ''}
+           WHERE b.family_id IN (SELECT value FROM json_each(?)) AND ${month}
+          ${union}
+          SELECT ${cols}, c.family_id AS family_id FROM child c JOIN booking b ON b.child_id = c.id
+           WHERE c.family_id IN (SELECT value FROM json_each(?)) AND b.family_id IS NULL AND ${month}
+          ${orderBy}`
+}
+
+const householdParams = (ids: number[], start: string, end: string) => {
+  const json = JSON.stringify(ids)
+  return [json, start, end, json, start, end]
+}
+
 export interface ComputeOptions {
   regieId: number
   month: string
@@ -243,18 +266,21 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const { start, end, units } = ctx
   // One family (detail view), a chunk of families (the streamed issue) or the whole month.
   const ids = opts.familyIds ?? (opts.familyId ? [opts.familyId] : null)
-  // Issue 16: a booking is billed to the household that made it (a shared child's two households each get their own days).
-  const famFilter = ids ? `AND ${BOOKING_HOUSEHOLD} IN (${ids.map(() => '?').join(',')})` : ''
   const famParams = ids ?? []
-  const raw = db
-    .prepare(
-      `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, ${BOOKING_HOUSEHOLD} AS family_id
-         FROM booking b JOIN child c ON c.id = b.child_id
-        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
-          AND NOT ${BILLED}
-          ${famFilter}`
-    )
-    .all(start, end, ...famParams) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
+  // Issue 16: a booking is billed to the household that made it (a shared child's two households each get their own days).
+  const cols = 'b.id AS booking_id, b.child_id, b.unit_id, b.day AS day, b.state, b.source, b.arrived_at, b.left_at'
+  const raw = (
+    ids
+      ? stmt(db, householdBookings(cols, `AND NOT ${BILLED}`, 'UNION ALL', 'ORDER BY day, booking_id')).all(...householdParams(ids, start, end))
+      : db
+          .prepare(
+            `SELECT ${cols}, ${BOOKING_HOUSEHOLD} AS family_id
+               FROM booking b JOIN child c ON c.id = b.child_id
+              WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
+                AND NOT ${BILLED}`
+          )
+          .all(start, end)
+  ) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
   const childIds = new Set(raw.map((b) => b.child_id))
   const childInfo = new Map<number, { first_name: string; last_name: string; birth_date: string }>()
   const childRows = (
@@ -297,13 +323,17 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const tariffs = ctx.tariffs
   // Sibling rank: among the household's children consuming anything billable this month (any régie) on its own
   // bookings, eldest first. A shared child counts in each of its households where it was booked (issue 16).
-  const siblings = db
-    .prepare(
-      `SELECT DISTINCT ${BOOKING_HOUSEHOLD} AS family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
-        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${famFilter}
-        ORDER BY 1, c.birth_date, c.id`
-    )
-    .all(start, end, ...famParams) as { family_id: number; id: number }[]
+  const siblings = (
+    ids
+      ? stmt(db, householdBookings('c.id AS id, c.birth_date AS birth_date', '', 'UNION', 'ORDER BY family_id, birth_date, id', true)).all(...householdParams(ids, start, end))
+      : db
+          .prepare(
+            `SELECT DISTINCT ${BOOKING_HOUSEHOLD} AS family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
+              WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
+              ORDER BY 1, c.birth_date, c.id`
+          )
+          .all(start, end)
+  ) as { family_id: number; id: number }[]
   const rank = new Map<string, number>()
   let prevFamily = -1
   let r = 0

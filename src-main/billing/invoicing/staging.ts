@@ -30,6 +30,7 @@ import { insertMany } from '../../db/statements'
 import type { InvoiceSnapshot } from '../entities'
 import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type RunContext, type RunDraft } from './compute'
 import { explanationId, issuingNow } from './issue'
+import { ComputeThread } from './compute-thread'
 
 /** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
 export const STAGE_CHUNK = 50
@@ -249,12 +250,39 @@ export interface StageProgress {
   (done: number, total: number): void
 }
 
+/** Families from which a run's chunks are priced in the computation thread (compute-worker.ts): below, starting it costs more than it saves. */
+export const THREAD_MIN_FAMILIES = 500
+
+/** The write-lock hold a staging chunk aims at: far enough under the 200 ms bound for an fsync and a busy machine. */
+export const STAGE_TARGET_MS = 60
+
+/**
+ * The next chunk's size from the last one's hold: scaled toward STAGE_TARGET_MS, halfway (one slow commit on a
+ * shared machine must not halve the chunks at once), between 10 and 400 families.
+ */
+export function nextChunkSize(size: number, families: number, heldMs: number): number {
+  if (families < size) return size
+  const aimed = (size * STAGE_TARGET_MS) / Math.max(1, heldMs)
+  return Math.max(10, Math.min(400, Math.round((size + aimed) / 2)))
+}
+
+export interface StageOptions {
+  onProgress?: StageProgress
+  /** Price the chunks in the computation thread (default: from THREAD_MIN_FAMILIES families to stage). */
+  thread?: boolean
+  /** Told the hold of each chunk's write transaction (tests, bench). */
+  onChunk?(families: number, heldMs: number): void
+}
+
 /**
  * Stages the families not staged yet (N° famille above the cursor), chunk by
  * chunk, then restages those whose data changed meanwhile until none is
- * left. Each chunk is computed and written in one short transaction.
+ * left. Each chunk is written in one short transaction, its size adapted to
+ * keep that transaction near STAGE_TARGET_MS. A large run prices its chunks
+ * in the computation thread, one chunk ahead of the writes, so the main
+ * thread only writes; a small one prices each chunk inside its transaction.
  */
-export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, target: StageTarget, onProgress?: StageProgress): Promise<void> {
+export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, target: StageTarget, options: StageOptions = {}): Promise<void> {
   const yieldLoop = () => new Promise((r) => setImmediate(r))
   const db = core.db
   if (!stage.staged) {
@@ -266,15 +294,44 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
         already: (stmt(db, 'SELECT COUNT(*) AS n FROM invoice_stage WHERE stage_id = ?').get(stage.id) as { n: number }).n
       }
     })
-    for (let i = 0; i < todo.length; i += STAGE_CHUNK) {
-      const chunk = todo.slice(i, i + STAGE_CHUNK)
-      await core.tx.run(async () => {
-        target.now = core.clock.now().toISOString()
-        restageFamilies(db, target, opts, ctx, chunk.map((x) => x.id))
-        stmt(db, 'UPDATE invoice_stage_run SET cursor_number = ? WHERE id = ?').run(chunk[chunk.length - 1].n, stage.id)
-        onProgress?.(already + i + chunk.length, already + todo.length)
-      })
-      await yieldLoop()
+    const thread = (options.thread ?? todo.length >= THREAD_MIN_FAMILIES) ? new ComputeThread(core.paths.dbFile, opts) : null
+    try {
+      let size = STAGE_CHUNK
+      let at = 0
+      const take = () => {
+        const chunk = todo.slice(at, at + size)
+        at += chunk.length
+        return chunk
+      }
+      const ask = (chunk: { id: number }[]) => {
+        if (!thread || !chunk.length) return null
+        const p = thread.compute(chunk.map((x) => x.id))
+        p.catch(() => {}) // awaited below; not an unhandled rejection meanwhile
+        return p
+      }
+      let chunk = take()
+      let pending = ask(chunk)
+      while (chunk.length) {
+        const draft = pending ? await pending : null
+        const following = take()
+        pending = ask(following)
+        let began = 0
+        await core.tx.run(async () => {
+          began = performance.now()
+          target.now = core.clock.now().toISOString()
+          if (draft) writeStage(db, target, draft, chunk.map((x) => x.n))
+          else restageFamilies(db, target, opts, ctx, chunk.map((x) => x.id))
+          stmt(db, 'UPDATE invoice_stage_run SET cursor_number = ? WHERE id = ?').run(chunk[chunk.length - 1].n, stage.id)
+          options.onProgress?.(already + at - following.length, already + todo.length)
+        })
+        const held = performance.now() - began
+        options.onChunk?.(chunk.length, held)
+        size = nextChunkSize(size, chunk.length, held)
+        chunk = following
+        await yieldLoop()
+      }
+    } finally {
+      await thread?.close()
     }
     await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET staged = 1 WHERE id = ?').run(stage.id))
     stage.staged = true
