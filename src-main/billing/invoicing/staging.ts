@@ -31,6 +31,7 @@ import type { InvoiceSnapshot } from '../entities'
 import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type RunContext, type RunDraft } from './compute'
 import { explanationId, issuingNow } from './issue'
 import { ComputeThread } from './compute-thread'
+import { nextChunkSize } from './chunk-size'
 
 /** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
 export const STAGE_CHUNK = 50
@@ -252,19 +253,6 @@ export interface StageProgress {
 
 /** Families from which a run's chunks are priced in the computation thread (compute-worker.ts): below, starting it costs more than it saves. */
 export const THREAD_MIN_FAMILIES = 500
-
-/** The write-lock hold a staging chunk aims at: far enough under the 200 ms bound for an fsync and a busy machine. */
-export const STAGE_TARGET_MS = 60
-
-/**
- * The next chunk's size from the last one's hold: scaled toward STAGE_TARGET_MS, halfway (one slow commit on a
- * shared machine must not halve the chunks at once), between 10 and 400 families.
- */
-export function nextChunkSize(size: number, families: number, heldMs: number): number {
-  if (families < size) return size
-  const aimed = (size * STAGE_TARGET_MS) / Math.max(1, heldMs)
-  return Math.max(10, Math.min(400, Math.round((size + aimed) / 2)))
-}
 
 export interface StageOptions {
   onProgress?: StageProgress
