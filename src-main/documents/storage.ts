@@ -9,6 +9,7 @@ import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
+import { afterCommit } from '../db/transaction'
 import { StoredFile } from './entities'
 
 const MAX_NAME = 150
@@ -161,21 +162,29 @@ export function readStoredFile(core: Core, f: StoredFile): Buffer {
   return readFileSync(diskPath(core, f.storageName))
 }
 
-/** Removes files from disk (after the transaction that dropped their rows committed). */
+/** Removes files from disk now: for files no row ever named (or outside any transaction). */
 export function unlinkStoredFiles(core: Core, storageNames: string[]): void {
   for (const s of storageNames) rmSync(diskPath(core, s), { force: true })
+}
+
+/**
+ * Removes files from disk once the running transaction commits (never if it rolls back): the way to drop a file whose
+ * `stored_file` row the transaction deletes. Waiting for the outermost COMMIT matters when the caller's transaction is
+ * nested in another one that may still fail.
+ */
+export function unlinkAfterCommit(core: Core, storageNames: string[]): void {
+  if (storageNames.length) afterCommit(() => unlinkStoredFiles(core, storageNames))
 }
 
 /** Drops staged uploads older than `maxAgeMs` (an abandoned message form). */
 export async function sweepStagedUploads(core: Core, maxAgeMs = 24 * 3600 * 1000): Promise<number> {
   const cutoff = new Date(core.clock.now().getTime() - maxAgeMs).toISOString()
-  const names = await core.tx.run(async (m) => {
+  return core.tx.run(async (m) => {
     const rows = await m.createQueryBuilder(StoredFile, 'f').where('f.staged = 1 AND f.created_at < :c', { c: cutoff }).getMany()
     if (rows.length) await m.delete(StoredFile, rows.map((r) => r.id))
-    return rows.map((r) => r.storageName)
+    unlinkAfterCommit(core, rows.map((r) => r.storageName))
+    return rows.length
   })
-  unlinkStoredFiles(core, names)
-  return names.length
 }
 
 export function fileRefDto(f: StoredFile) {

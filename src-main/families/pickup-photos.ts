@@ -1,10 +1,9 @@
 import { In, type EntityManager } from 'typeorm'
-import { afterCommit } from '../db/transaction'
 import type { Core } from '../core/app-core'
 import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { StoredFile } from '../documents/entities'
-import { claimUploads, readStoredFile, unlinkStoredFiles } from '../documents/storage'
+import { claimUploads, readStoredFile, unlinkAfterCommit } from '../documents/storage'
 import type { StaffActor } from '../rpc/types'
 import { PickupPersonRow } from './file-entities'
 
@@ -26,7 +25,7 @@ export async function dropPickupPhotos(m: EntityManager, core: Core, fileIds: nu
   if (!fileIds.length) return
   const files = await m.findBy(StoredFile, { id: In(fileIds) })
   await m.delete(StoredFile, { id: In(fileIds) })
-  afterCommit(() => unlinkStoredFiles(core, files.map((f) => f.storageName)))
+  unlinkAfterCommit(core, files.map((f) => f.storageName))
 }
 
 export async function listPickupPhotos(core: Core, childId: number) {
@@ -41,7 +40,7 @@ export async function listPickupPhotos(core: Core, childId: number) {
  * The previous photo's file is removed once the change is committed.
  */
 export async function setPickupPhoto(core: Core, actor: StaffActor, input: { pickupId: number; uploadId: number | null }): Promise<{ ok: true }> {
-  const old = await core.tx.run(async (m) => {
+  await core.tx.run(async (m) => {
     const p = await m.findOneBy(PickupPersonRow, { id: input.pickupId })
     if (!p) throw notFound('Personne autorisée')
     let fileId: number | null = null
@@ -53,7 +52,10 @@ export async function setPickupPhoto(core: Core, actor: StaffActor, input: { pic
     }
     const previous = p.photoFileId ? await m.findOneBy(StoredFile, { id: p.photoFileId }) : null
     await m.update(PickupPersonRow, { id: p.id }, { photoFileId: fileId })
-    if (previous) await m.delete(StoredFile, { id: previous.id })
+    if (previous) {
+      await m.delete(StoredFile, { id: previous.id })
+      unlinkAfterCommit(core, [previous.storageName])
+    }
     await audit(m, actor, core.clock.now(), {
       action: fileId ? 'pickup-photo-set' : 'pickup-photo-remove',
       entity: 'child',
@@ -61,9 +63,7 @@ export async function setPickupPhoto(core: Core, actor: StaffActor, input: { pic
       before: { pickup: p.name, photoFileId: p.photoFileId },
       after: { pickup: p.name, photoFileId: fileId }
     })
-    return previous
   })
-  if (old) unlinkStoredFiles(core, [old.storageName])
   return { ok: true }
 }
 

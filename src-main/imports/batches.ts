@@ -5,7 +5,7 @@ import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { backupNow } from '../backups/backup-now'
 import { dbOf } from '../bookings/sql'
-import { unlinkStoredFiles } from '../documents/storage'
+import { unlinkAfterCommit } from '../documents/storage'
 import type { StaffActor } from '../rpc/types'
 import { inviteStatus, PASSWORD_CHOSEN } from './invite'
 
@@ -118,7 +118,7 @@ export async function undoBatch(core: Core, actor: StaffActor, batchId: number):
   if (first.row.status !== 'committed') throw new DomainError('already_undone', `Le lot n° ${batchId} a déjà été annulé.`, 409)
   if (first.blockers.length) throw blocked(batchId, first.blockers)
   const backup = await backupNow(core, 'annulation-import')
-  const { files, row } = await core.tx.run(async (m) => {
+  const row = await core.tx.run(async (m) => {
     const db = dbOf(m)
     const current = batchRow(db, batchId)
     if (current.status !== 'committed') throw new DomainError('already_undone', `Le lot n° ${batchId} a déjà été annulé.`, 409)
@@ -148,9 +148,9 @@ export async function undoBatch(core: Core, actor: StaffActor, batchId: number):
     const now = core.clock.now()
     db.prepare(`UPDATE import_batch SET status = 'undone', undone_by = ?, undone_by_label = ?, undone_at = ? WHERE id = ?`).run(actor.id, actor.label, now.toISOString(), batchId)
     await audit(m, actor, now, { action: 'import-undo', entity: 'import_batch', entityId: batchId, after: { fileName: current.file_name, families, activities, backup: backup.name } })
-    return { files, row: batchRow(db, batchId) }
+    unlinkAfterCommit(core, files)
+    return batchRow(db, batchId)
   })
-  unlinkStoredFiles(core, files)
   return dto(row)
 }
 

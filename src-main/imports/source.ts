@@ -45,6 +45,7 @@ export async function sniff(name: string, data: Buffer): Promise<ImportFormat> {
       refuse('Ce tableur est au format OpenDocument (.ods) : enregistrez-le au format Excel (.xlsx) ou CSV, puis envoyez-le à nouveau.')
     }
     if (names.some((n) => /_DATA\.dat$|\.sql$/i.test(n))) return 'noethys-backup'
+    if (names.length === 0 && /\.xlsx$/i.test(name)) refuse(`Le tableur « ${name} » est endommagé : il ne s’ouvre pas. Enregistrez-le à nouveau au format .xlsx depuis votre tableur.`)
     if (names.length === 0) refuse('Cette archive .zip est endommagée : elle ne s’ouvre pas.')
     refuse(NOT_SUPPORTED)
   }

@@ -7,7 +7,7 @@ import { DomainError, notFound } from '../core/errors'
 import { audit } from '../audit/audit'
 import { claimVersion } from '../db/versions'
 import { StoredFile } from '../documents/entities'
-import { claimUploads, unlinkStoredFiles } from '../documents/storage'
+import { claimUploads, unlinkAfterCommit } from '../documents/storage'
 import { audienceLabel, resolveAudience } from '../families/audience'
 import { NewsItem, NewsItemFamily } from './entities'
 
@@ -28,7 +28,6 @@ export interface NewsInput {
 
 /** Creates or updates a news item. A new image replaces the old one, whose file is removed. */
 export async function saveNews(core: Core, actor: StaffActor, input: NewsInput): Promise<number> {
-  let dropped: string[] = []
   const id = await core.tx.run(async (m) => {
     const now = core.clock.now().toISOString()
     const existing = input.id ? await m.findOneBy(NewsItem, { id: input.id }) : null
@@ -67,27 +66,27 @@ export async function saveNews(core: Core, actor: StaffActor, input: NewsInput):
       const f = await m.findOneBy(StoredFile, { id: oldImage })
       if (f) {
         await m.delete(StoredFile, { id: f.id })
-        dropped = [f.storageName]
+        unlinkAfterCommit(core, [f.storageName])
       }
     }
     await audit(m, actor, core.clock.now(), { action: existing ? 'news-update' : 'news-create', entity: 'news_item', entityId: n.id, before, after: n })
     return n.id
   })
-  unlinkStoredFiles(core, dropped)
   return id
 }
 
 export async function deleteNews(core: Core, actor: StaffActor, id: number): Promise<void> {
-  const names = await core.tx.run(async (m) => {
+  await core.tx.run(async (m) => {
     const n = await m.findOneBy(NewsItem, { id })
     if (!n) throw notFound('Actualité')
     await m.delete(NewsItem, { id })
     const f = n.imageFileId ? await m.findOneBy(StoredFile, { id: n.imageFileId }) : null
-    if (f) await m.delete(StoredFile, { id: f.id })
+    if (f) {
+      await m.delete(StoredFile, { id: f.id })
+      unlinkAfterCommit(core, [f.storageName])
+    }
     await audit(m, actor, core.clock.now(), { action: 'news-delete', entity: 'news_item', entityId: id, before: n })
-    return f ? [f.storageName] : []
   })
-  unlinkStoredFiles(core, names)
 }
 
 async function dto(m: EntityManager, n: NewsItem): Promise<NewsItemDto> {

@@ -10,7 +10,7 @@ import { bumpVersion, claimVersion } from '../db/versions'
 import { PasswordToken, PortalAccount, Session } from '../accounts/entities'
 import { AgendaFeed } from '../agenda/entities'
 import { FamilyDocument, StoredFile } from '../documents/entities'
-import { unlinkStoredFiles } from '../documents/storage'
+import { unlinkAfterCommit } from '../documents/storage'
 import { Child, Family, Person } from '../families/entities'
 import { refreshSearchText } from '../families/families'
 import { ChildFile, FamilyBank, FamilyCaf, FamilyDeparture, FamilyFiscal, PickupPersonRow, RequestSecret } from '../families/file-entities'
@@ -159,8 +159,7 @@ const PICKUP_PHOTOS = `SELECT photo_file_id FROM pickup_person WHERE photo_file_
  * since is erased unseen. Files are removed from disk after the commit.
  */
 export async function anonymiseFamily(core: Core, actor: StaffActor, familyId: number, confirmation: string): Promise<AnonymisePreviewDto> {
-  let files: string[] = []
-  const result = await core.tx.run(async (m) => {
+  return core.tx.run(async (m) => {
     const p = await preview(m, core, familyId)
     if (!p.allowed) throw new DomainError('not_allowed', p.blocker ?? 'Anonymisation impossible.', 409)
     if (p.confirmation !== confirmation) {
@@ -195,7 +194,7 @@ export async function anonymiseFamily(core: Core, actor: StaffActor, familyId: n
       if (!used.length) orphan.push(f)
     }
     if (orphan.length) await m.delete(StoredFile, { id: In(orphan.map((f) => f.id)) })
-    files = orphan.map((f) => f.storage_name)
+    unlinkAfterCommit(core, orphan.map((f) => f.storage_name))
     await m.update(StoredFile, { ownerFamilyId: familyId }, { ownerFamilyId: null })
 
     for (const id of s.personIds) {
@@ -248,6 +247,4 @@ export async function anonymiseFamily(core: Core, actor: StaffActor, familyId: n
     await audit(m, actor, core.clock.now(), { action: 'family-anonymise', entity: 'family', entityId: familyId, after: { erased: p.erase } })
     return p
   })
-  unlinkStoredFiles(core, files)
-  return result
 }

@@ -17,6 +17,8 @@ function megabytes(bytes: number): string {
 export function installErrorHandler(app: FastifyInstance, audience: 'staff' | 'family' = 'staff'): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     let e = knownError(err)
+    // A refusal worded for the user may hide what the library reported (an unreadable spreadsheet…): keep that here.
+    if (e instanceof DomainError && e.cause !== undefined) req.log.warn({ err: e.cause }, `${e.code}: ${e.message}`)
     if (e instanceof StorageError) {
       req.log.error(err)
       if (audience === 'family') e = new DomainError(e.code, e.familyMessage, e.status)

@@ -92,6 +92,15 @@ describe('hostile uploads are refused with a clear message and leave nothing on 
     expect(row.sha256).toBe(require('node:crypto').createHash('sha256').update(PDF).digest('hex'))
     // Abandoned staged uploads are swept after a day.
     core.clock.advance(25 * 3600_000)
+    // Swept inside a transaction that then fails: the row comes back, so the file must still be on disk.
+    const onDisk = filesUnder(core.paths.documentsDir)
+    await expect(
+      core.tx.run(async () => {
+        expect(await sweepStagedUploads(core)).toBe(1)
+        throw new Error('later step failed')
+      })
+    ).rejects.toThrow('later step failed')
+    expect(filesUnder(core.paths.documentsDir)).toEqual(onDisk)
     expect(await sweepStagedUploads(core)).toBe(1)
     expect(filesUnder(core.paths.documentsDir)).toEqual([])
   })

@@ -136,6 +136,23 @@ describe('reading CSV files', () => {
   })
 })
 
+describe('the XLSX container', () => {
+  test('parts stored in any order are read (workbook last, worksheet first); a truncated file is refused as damaged', async () => {
+    // Re-zipped with Python's zipfile: the worksheet first, the workbook and its relations last.
+    const shuffled = readFileSync(join(__dirname, '..', 'fixtures', 'imports', 'parties-dans-le-desordre.xlsx'))
+    const up = await upload('desordre.xlsx', shuffled)
+    expect(up.spreadsheet!.facts).toEqual(expect.arrayContaining([{ label: 'Feuille', value: '« Familles »' }]))
+    const good = await xlsx([['Nom du responsable'], ['Faure']])
+    expect(await refusal('coupe.xlsx', good.subarray(0, Math.floor(good.length / 2)))).toMatch(/^Le tableur « coupe\.xlsx » est endommagé/)
+    // The zip's directory is intact but the worksheet's compressed bytes are not: refused when the sheet is read.
+    const broken = Buffer.from(good)
+    const at = broken.indexOf('xl/worksheets/sheet1.xml')
+    const header = at - 30
+    broken.fill(0xff, at + broken.readUInt16LE(header + 26) + broken.readUInt16LE(header + 28), at + 60)
+    expect(await refusal('abime.xlsx', broken)).toMatch(/^Le tableur « abime\.xlsx » est endommagé/)
+  })
+})
+
 describe('rows refused with their number and reason, the others imported', () => {
   test('impossible and future dates, bad e-mail, phone and QF, a formula in a CSV cell', async () => {
     const c = await openTestCore()

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs'
 import { join } from 'node:path'
 import yauzl from 'yauzl'
 import { DomainError } from '../../core/errors'
+import { openZip, zipEntries } from '../zip'
 import { refuse } from './file'
 
 /** What a backup may unpack to at most: a commune's data file is tens of MB, a zip bomb is not let fill the disk. */
@@ -51,23 +52,6 @@ export interface UnpackedBackup {
   photos: string | null
 }
 
-function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (e, z) => (e ? reject(e) : resolve(z!))))
-}
-
-function entries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
-  return new Promise((resolve, reject) => {
-    const out: yauzl.Entry[] = []
-    zip.on('entry', (e: yauzl.Entry) => {
-      out.push(e)
-      zip.readEntry()
-    })
-    zip.on('end', () => resolve(out))
-    zip.on('error', reject)
-    zip.readEntry()
-  })
-}
-
 function extract(zip: yauzl.ZipFile, entry: yauzl.Entry, to: string): Promise<void> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (e, stream) => {
@@ -91,7 +75,7 @@ export async function unpackBackup(buffer: Buffer, dir: string): Promise<Unpacke
   try {
     zip = await openZip(buffer)
     // Entries are read with autoClose off (lazyEntries keeps the zip open until we are done).
-    list = await entries(zip)
+    list = await zipEntries(zip)
   } catch {
     return refuse('Cette sauvegarde Noethys (.nod) est endommagée : l’archive ne s’ouvre pas. Refaites la sauvegarde dans Noethys.')
   }

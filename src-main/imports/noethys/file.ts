@@ -5,8 +5,9 @@ import { DomainError } from '../../core/errors'
 const OLDEST = [1, 0, 0, 0]
 const NEWEST_MAJOR_MINOR = [1, 3]
 
-export const refuse = (message: string, status = 400): never => {
-  throw new DomainError('bad_import_file', message, status)
+/** `cause`: the library's own error, kept for the log (the family or desk only ever reads `message`). */
+export const refuse = (message: string, status = 400, cause?: unknown): never => {
+  throw Object.assign(new DomainError('bad_import_file', message, status), cause === undefined ? {} : { cause })
 }
 
 /**

@@ -1,9 +1,9 @@
-import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
 import { normalize } from '../../core/text'
 import { refuse } from '../noethys/file'
 import { decodeCsv } from './decode'
+import { XlsxReader } from './xlsx-reader'
 
 /** A cell as the reader gives it: text (CSV, or XLSX text), a number or a date (XLSX), or nothing. */
 export type Cell = string | number | Date | null
@@ -106,13 +106,13 @@ function cellValue(v: ExcelValue, formulaCount: { n: number }): { value: Cell; w
 
 /**
  * Reads the sheet named « Familles », else the first sheet with rows, through
- * exceljs' streaming reader: one row at a time, so 20,000 families take a
- * fraction of the memory a whole workbook model would (bench/imports.ts).
+ * exceljs' streaming parsers (see `XlsxReader`): one row at a time, so 20,000
+ * families take a fraction of the memory a whole workbook model would (bench/imports.ts).
  */
 export async function readXlsx(data: Buffer, name: string): Promise<Grid> {
   const sheets: { name: string; rows: GridRow[]; formulas: number }[] = []
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' })
+    const reader = new XlsxReader(data, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' })
     for await (const ws of reader) {
       const formulas = { n: 0 }
       const rows: GridRow[] = []
@@ -128,8 +128,8 @@ export async function readXlsx(data: Buffer, name: string): Promise<Grid> {
       }
       if (rows.length) sheets.push({ name: (ws as unknown as { name: string }).name, rows, formulas: formulas.n })
     }
-  } catch {
-    refuse(`Le tableur « ${name} » est endommagé : il ne s’ouvre pas. Enregistrez-le à nouveau au format .xlsx depuis votre tableur.`)
+  } catch (e) {
+    refuse(`Le tableur « ${name} » est endommagé : il ne s’ouvre pas. Enregistrez-le à nouveau au format .xlsx depuis votre tableur.`, 400, e)
   }
   const sheet = sheets.find((x) => normalize(x.name) === 'familles') ?? sheets[0]
   if (!sheet) refuse('Ce tableur est vide : aucune ligne à importer.')
