@@ -6,18 +6,20 @@
  * `published` is 0 (migration 0024). The `invoice` view that every reader
  * uses hides them; publish.ts numbers them in short chunks and flips the flag.
  *
- * Why the computation runs inside the transaction rather than beside it on
- * the snapshot connection: it is CPU work on the one event loop. Run outside
- * the lock, it lands in the pauses of the portal's group commit (which serves
- * the event loop between families while its transaction is open) and
- * stretches those transactions to seconds (measured: bench/invoicing-run.ts).
- * Inside, it is a bounded hold of its own, and what it reads is exactly what
- * it writes against.
+ * Where the computation runs: a large run (THREAD_MIN_FAMILIES) prices its
+ * chunks in a worker thread on its own read-only connection
+ * (compute-worker.ts), one chunk ahead, and the main thread only writes them.
+ * Priced on the main thread outside the lock, the CPU landed in the pauses of
+ * the portal's group commit and stretched those transactions to seconds
+ * (bench/invoicing-run.ts); in the worker it touches neither the event loop
+ * nor the lock. A small run prices each chunk inside its own transaction.
+ * Either way each chunk's size follows its write hold (chunk-size.ts).
  *
  * A family whose data changes while the run is being prepared (a booking, its
  * quotient, an adjustment, a credit note releasing bookings…) is recorded by
  * triggers in `invoice_stage_dirty` (migration 0021) and restaged before
- * the numbers are given. Tariffs, units, régies and settings are covered by a
+ * the numbers are given (so a chunk priced by the worker on a snapshot a little
+ * older than its write is corrected the same way). Tariffs, units, régies and settings are covered by a
  * fingerprint taken when the run starts and checked then.
  */
 import { createHash } from 'node:crypto'
