@@ -222,8 +222,19 @@ async function server(dir: string, loaders: number, pdfs: number) {
     if (m.type === 'issue')
       await step('issue', async () => {
         const sizes: number[] = []
-        const r = await issueRun(core, STAFF, { regieId, month }, { onChunk: (n) => sizes.push(n), thread: THREAD })
-        const chunks = `${sizes.length} lots de préparation de ${Math.min(...sizes)} à ${Math.max(...sizes)} familles`
+        // RSS by phase: after the backup (first staging chunk), the largest while staging, the largest while numbering.
+        const rss = { backup: 0, staging: 0, numbering: 0 }
+        const now = () => mb(process.memoryUsage().rss)
+        const r = await issueRun(core, STAFF, { regieId, month }, {
+          onChunk: (n) => {
+            sizes.push(n)
+            rss.backup ||= now()
+            rss.staging = Math.max(rss.staging, now())
+          },
+          onNumbered: () => void (rss.numbering = Math.max(rss.numbering, now())),
+          thread: THREAD
+        })
+        const chunks = `${sizes.length} lots de préparation de ${Math.min(...sizes)} à ${Math.max(...sizes)} familles ; RSS après la sauvegarde ${rss.backup} Mo, préparation ≤ ${rss.staging} Mo, numérotation ≤ ${rss.numbering} Mo`
         const seqs = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM invoice WHERE run_id = ?').get(r.runId) as { lo: number; hi: number; n: number }
         return `${chunks} ; ${r.invoiceCount} factures ${r.firstNumber} → ${r.lastNumber} (${seqs.n} numéros de ${seqs.lo} à ${seqs.hi}), ${r.lineCount} lignes, ${(r.totalCents / 100).toFixed(2)} €`
       })
