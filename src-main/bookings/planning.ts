@@ -34,6 +34,8 @@ export interface PlanningCell {
   /** Removing it now is a late cancellation (billed unless staff excuse it). */
   lateCancel: boolean
   priceCents: number
+  /** Staff only, a shared child's booking (issue 16): 1 when its first household booked it, 2 its second one. */
+  household?: 1 | 2
 }
 
 export interface PlanningLine {
@@ -95,7 +97,8 @@ export const MAX_PLANNING_DAYS = 62
 /** A cell of the other household's days, as a household sees it: no state, no booking, no price (issue 16). */
 const otherParentCell = (day: string): PlanningCell => ({ day, cell: 'autre-parent', bookingId: null, canAdd: false, canRemove: false, lateCancel: false, priceCents: 0 })
 
-function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, activity: ActivityRow, days: string[], now: Date, unitCents: number, viewer: number | null): PlanningCell[] {
+/** `second`: a shared child's second household, whose bookings staff see tagged « Foyer 2 » (null: one household). */
+function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, activity: ActivityRow, days: string[], now: Date, unitCents: number, viewer: number | null, second: number | null): PlanningCell[] {
   const cells: PlanningCell[] = []
   const nowMs = now.getTime()
   for (const day of days) {
@@ -111,7 +114,8 @@ function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, act
     const open = ctx.isOpen(activity.id, day)
     if (!b && (!enrolment || !open)) continue
     if (!enrolment || !open) {
-      cells.push({ day, cell: cellOfState(state, 'indisponible'), bookingId: b?.id ?? null, canAdd: false, canRemove: false, lateCancel: false, priceCents: b?.priceCents ?? 0 })
+      const household = viewer === null && b && second ? { household: b.familyId === second ? (2 as const) : (1 as const) } : {}
+      cells.push({ day, cell: cellOfState(state, 'indisponible'), bookingId: b?.id ?? null, canAdd: false, canRemove: false, lateCancel: false, priceCents: b?.priceCents ?? 0, ...household })
       continue
     }
     const changes = activity.rules.familyChanges
@@ -130,7 +134,8 @@ function buildLineCells(ctx: BookingContext, childId: number, unit: UnitRow, act
       canRemove = true
       lateCancel = !evaluateDeadline(activity.rules.cancellation, day, now, enrolment.window).open
     }
-    cells.push({ day, cell, bookingId: b?.id || null, canAdd, canRemove, lateCancel, priceCents: b && !free ? b.priceCents : unitCents })
+    const household = viewer === null && b && !free && second ? { household: b.familyId === second ? (2 as const) : (1 as const) } : {}
+    cells.push({ day, cell, bookingId: b?.id || null, canAdd, canRemove, lateCancel, priceCents: b && !free ? b.priceCents : unitCents, ...household })
   }
   return cells
 }
@@ -154,6 +159,12 @@ export async function buildPlanning(m: EntityManager, core: Core, childIds: numb
   const children: PlanningChild[] = []
   const modifiable = new Map<number, boolean>()
   const unitPrice = unitPricer(dbOf(m))
+  // Staff see which household booked a shared child's days; a household's own view needs no tag.
+  const seconds = new Map<number, number>()
+  if (viewer === null) {
+    const rows = stmt(dbOf(m), 'SELECT child_id AS childId, family_id AS familyId FROM child_household WHERE child_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(childIds)) as { childId: number; familyId: number }[]
+    for (const r of rows) seconds.set(r.childId, r.familyId)
+  }
   for (const childId of childIds) {
     const child = ctx.children.get(childId)
     if (!child) continue
@@ -164,7 +175,7 @@ export async function buildPlanning(m: EntityManager, core: Core, childIds: numb
       const periods = [...new Set(ctx.enrolments.filter((e) => e.childId === childId && e.activityId === aId).map((e) => e.periodName))]
       for (const unit of ctx.unitsOf(aId)) {
         const price = unitPrice(childId, unit.id, from)
-        const cells = buildLineCells(ctx, childId, unit, activity, days, now, price.cents, viewer)
+        const cells = buildLineCells(ctx, childId, unit, activity, days, now, price.cents, viewer, seconds.get(childId) ?? null)
         if (cells.some((c) => c.canAdd || (c.canRemove && !c.lateCancel))) modifiable.set(aId, true)
         lines.push({
           childId,

@@ -11,6 +11,8 @@ import { Child, Family, Person } from '../families/entities'
 import { audienceLabel, resolveAudience } from '../families/audience'
 import { consentingRecipient, familyRecipient } from '../families/contact'
 import { familyFileTemplates } from '../families/file-mail'
+import { childInHousehold } from '../families/households'
+import { dbOf, stmt } from '../bookings/sql'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { FamilyDocument, PublishedDocument, PublishedDocumentFamily, StoredFile } from './entities'
 import { claimUploads, fileRefDto, unlinkStoredFiles } from './storage'
@@ -19,10 +21,24 @@ import { personName } from '@shared/names'
 type FamilyActor = Extract<Actor, { kind: 'family' }>
 type StaffActor = Extract<Actor, { kind: 'staff' }>
 
+/** The child must be the household's, as its first or its second one (a shared child's papers concern both, issue 16). */
 async function checkChild(m: EntityManager, familyId: number, childId: number | null): Promise<void> {
   if (!childId) return
-  const c = await m.findOneBy(Child, { id: childId })
-  if (!c || c.familyId !== familyId) throw notFound('Enfant')
+  if (!childInHousehold(m, childId, familyId)) throw notFound('Enfant')
+}
+
+/** Papers of a child's common file (its health): either household of the child reads them, whoever sent them. */
+const COMMON_FILE_DOC_TYPES = ['pai', 'certificat-medical']
+
+/**
+ * Whether a household may read a document of the other household of a shared child: only a paper of the child's
+ * common file (a PAI or medical certificate about the child, or the document its health file points at). Everything
+ * else of the other household (proof of address, CAF, its messages) stays its own.
+ */
+export function commonFileDocument(m: EntityManager, d: Pick<FamilyDocument, 'id' | 'childId' | 'docType'>, familyId: number): boolean {
+  if (d.childId && COMMON_FILE_DOC_TYPES.includes(d.docType) && childInHousehold(m, d.childId, familyId)) return true
+  const rows = stmt(dbOf(m), 'SELECT child_id AS childId FROM child_file WHERE pai_document_id = ?').all(d.id) as { childId: number }[]
+  return rows.some((r) => childInHousehold(m, r.childId, familyId))
 }
 
 export interface FamilyUploadInput {
@@ -34,28 +50,31 @@ export interface FamilyUploadInput {
 
 /** "Mes envois": the family sends a document (justificatif, attestation CAF, PAI…); staff then mark it. */
 export async function sendFamilyDocument(core: Core, actor: FamilyActor, input: FamilyUploadInput): Promise<number> {
-  return core.tx.run(async (m) => {
-    await checkChild(m, actor.familyId, input.childId)
-    const [file] = await claimUploads(m, [input.uploadId], actor.familyId)
-    const d = await m.save(
-      FamilyDocument,
-      Object.assign(new FamilyDocument(), {
-        familyId: actor.familyId,
-        childId: input.childId,
-        fileId: file.id,
-        origin: 'family',
-        docType: input.docType,
-        title: input.title || FAMILY_DOC_TYPE_LABELS[input.docType as keyof typeof FAMILY_DOC_TYPE_LABELS] || file.name,
-        status: 'received',
-        statusReason: '',
-        createdAt: core.clock.now().toISOString(),
-        decidedAt: null,
-        decidedBy: null
-      })
-    )
-    await audit(m, actor, core.clock.now(), { action: 'document-send', entity: 'family_document', entityId: d.id, after: { ...d, fileName: file.name, sha256: file.sha256 } })
-    return d.id
-  })
+  return core.tx.run(async (m) => (await storeFamilyDocument(m, core, actor, input)).id)
+}
+
+/** Files a family's staged upload as one of its documents (inside the caller's transaction), audited. */
+export async function storeFamilyDocument(m: EntityManager, core: Core, actor: FamilyActor, input: FamilyUploadInput): Promise<FamilyDocument> {
+  await checkChild(m, actor.familyId, input.childId)
+  const [file] = await claimUploads(m, [input.uploadId], actor.familyId)
+  const d = await m.save(
+    FamilyDocument,
+    Object.assign(new FamilyDocument(), {
+      familyId: actor.familyId,
+      childId: input.childId,
+      fileId: file.id,
+      origin: 'family',
+      docType: input.docType,
+      title: input.title || FAMILY_DOC_TYPE_LABELS[input.docType as keyof typeof FAMILY_DOC_TYPE_LABELS] || file.name,
+      status: 'received',
+      statusReason: '',
+      createdAt: core.clock.now().toISOString(),
+      decidedAt: null,
+      decidedBy: null
+    })
+  )
+  await audit(m, actor, core.clock.now(), { action: 'document-send', entity: 'family_document', entityId: d.id, after: { ...d, fileName: file.name, sha256: file.sha256 } })
+  return d
 }
 
 export interface StaffAttachInput extends FamilyUploadInput {

@@ -5,7 +5,7 @@ import { notFound } from '../core/errors'
 import { Message, MessageAttachment, MessageThread } from '../messaging/entities'
 import { NewsItem } from '../news/entities'
 import { newsVisibleTo } from '../news/news'
-import { publishedVisibleTo } from './documents'
+import { commonFileDocument, publishedVisibleTo } from './documents'
 import { FamilyDocument, PublishedDocument, StoredFile } from './entities'
 import { readStoredFile } from './storage'
 
@@ -39,7 +39,7 @@ export async function resolveDownload(
       }
       case 'document': {
         const d = await m.findOneBy(FamilyDocument, { id })
-        if (d && (!animateur || d.docType === 'pai') && (familyId === null || d.familyId === familyId)) fileId = d.fileId
+        if (d && (!animateur || d.docType === 'pai') && (familyId === null || d.familyId === familyId || commonFileDocument(m, d, familyId))) fileId = d.fileId
         break
       }
       case 'published': {

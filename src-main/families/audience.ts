@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm'
 import type { Audience } from '@shared/contract/family-file-shapes'
-import { DomainError } from '../core/errors'
+import { upperName } from '@shared/names'
+import { DomainError, notFound } from '../core/errors'
+import { Child } from './entities'
+import { childHouseholds } from './households'
 
 /**
  * A kind of group other modules can offer as an audience (e.g. "families
@@ -53,6 +56,14 @@ export async function resolveAudience(m: EntityManager, a: Audience): Promise<nu
         [String(Math.min(a.from, a.to)), String(Math.max(a.from, a.to))]
       )
       break
+    case 'child': {
+      const [first, second] = childHouseholds(m, a.childId)
+      if (!first) throw notFound('Enfant')
+      if (a.households !== 'first' && !second) throw new DomainError('not_shared', 'Cet enfant n’a pas de second foyer.', 400)
+      const ids = a.households === 'first' ? [first] : a.households === 'second' ? [second] : [first, second]
+      rows = await m.query(`SELECT id FROM family WHERE status = 'active' AND id IN (${ids.map(() => '?').join(',')})`, ids)
+      break
+    }
     case 'group': {
       const p = audienceGroups[a.group]
       if (!p) throw new DomainError('bad_audience', 'Ce type de groupe n’est pas disponible.', 400)
@@ -76,6 +87,11 @@ export async function audienceLabel(m: EntityManager, a: Audience): Promise<stri
       return a.grade ? `${a.school} (${a.grade})` : a.school
     case 'birth-years':
       return a.from === a.to ? `Enfants nés en ${a.from}` : `Enfants nés de ${Math.min(a.from, a.to)} à ${Math.max(a.from, a.to)}`
+    case 'child': {
+      const c = await m.findOneBy(Child, { id: a.childId })
+      const who = a.households === 'first' ? 'Foyer 1' : a.households === 'second' ? 'Foyer 2' : 'Les deux foyers'
+      return `${c ? `${c.firstName} ${upperName(c.lastName)}` : 'Enfant'} — ${who}`
+    }
     case 'group': {
       const p = audienceGroups[a.group]
       const g = p ? (await p.list(m)).find((x) => x.id === a.groupId) : undefined

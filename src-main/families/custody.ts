@@ -77,6 +77,7 @@ export async function getCustody(m: EntityManager, childId: number, month: strin
     households: labels.second ? [labels.first, labels.second] : [labels.first],
     calendar: sharedCalendars(m, [childId]).get(childId)?.calendar ?? NO_CUSTODY,
     version: versionOf(m, 'custody_rule', { child_id: childId }),
+    month,
     days: days.map((day) => ({ day, familyId: on(childId, day) }))
   }
 }

@@ -108,6 +108,16 @@ async function addMessage(m: EntityManager, core: Core, thread: MessageThread, a
   return msg
 }
 
+/** A new thread of one family, in both sides' active folders. */
+async function openThread(
+  m: EntityManager,
+  core: Core,
+  t: Pick<MessageThread, 'familyId' | 'serviceId' | 'themeId' | 'subject' | 'origin' | 'confirmByEmail'>
+): Promise<MessageThread> {
+  const now = core.clock.now().toISOString()
+  return m.save(MessageThread, Object.assign(new MessageThread(), { ...t, familyFolder: 'active', staffFolder: 'active', broadcastId: null, createdAt: now, lastMessageAt: now }))
+}
+
 export interface FamilyMessageInput {
   serviceId: number
   themeId: number
@@ -126,23 +136,7 @@ export async function sendFamilyMessage(core: Core, actor: FamilyActor, input: F
     const theme = await m.findOneBy(MessageTheme, { id: input.themeId, active: true })
     if (!theme) throw new DomainError('invalid_input', 'Thème : choisissez un thème dans la liste.', 400, { themeId: 'Choisissez un thème.' })
     const files = await claimUploads(m, input.uploadIds, actor.familyId)
-    const now = core.clock.now().toISOString()
-    const thread = await m.save(
-      MessageThread,
-      Object.assign(new MessageThread(), {
-        familyId: actor.familyId,
-        serviceId: service.id,
-        themeId: theme.id,
-        subject: input.subject,
-        origin: 'family',
-        familyFolder: 'active',
-        staffFolder: 'active',
-        broadcastId: null,
-        confirmByEmail: input.confirmByEmail,
-        createdAt: now,
-        lastMessageAt: now
-      })
-    )
+    const thread = await openThread(m, core, { familyId: actor.familyId, serviceId: service.id, themeId: theme.id, subject: input.subject, origin: 'family', confirmByEmail: input.confirmByEmail })
     const msg = await addMessage(m, core, thread, actor, input.body)
     await attach(m, msg.id, files)
     await audit(m, actor, core.clock.now(), {
@@ -181,6 +175,18 @@ async function notifyFamily(m: EntityManager, core: Core, familyId: number, subj
   const to = await consentingRecipient(m, familyId)
   if (!to) return null
   return enqueueMail(m, core, to, familyFileTemplates.newMessage(await mailContext(m, core.runtime.portalUrl), { subject, body }))
+}
+
+/**
+ * A staff message about the family's own affairs (the answer to a request, a change to its file): a thread in its
+ * portal messaging and an e-mail to `to` ('' = none), inside the caller's transaction.
+ */
+export async function noticeToFamily(m: EntityManager, core: Core, actor: StaffActor, familyId: number, to: string, subject: string, body: string): Promise<number> {
+  const thread = await openThread(m, core, { familyId, serviceId: null, themeId: null, subject, origin: 'staff', confirmByEmail: false })
+  await addMessage(m, core, thread, actor, body)
+  await audit(m, actor, core.clock.now(), { action: 'message-notice', entity: 'message_thread', entityId: thread.id, after: { familyId, subject, emailed: Boolean(to) } })
+  if (to) await enqueueMail(m, core, to, familyFileTemplates.newMessage(await mailContext(m, core.runtime.portalUrl), { subject, body }))
+  return thread.id
 }
 
 /** A staff reply; it also goes by e-mail if the family accepted e-mails. */

@@ -5,6 +5,7 @@ import { bookingsPortalHandlers } from './portal-bookings'
 import { billingPortalHandlers } from './portal-billing'
 import { contactPortalHandlers } from './portal-contact'
 import { agendaPortalHandlers } from './portal-agenda'
+import { householdsPortalHandlers } from './portal-households'
 import type { PortalHandlers } from './types'
 
 /** Every portal procedure's handler; the type makes a missing one a compile error. */
@@ -15,5 +16,6 @@ export const portalHandlers: PortalHandlers = {
   ...bookingsPortalHandlers,
   ...billingPortalHandlers,
   ...contactPortalHandlers,
-  ...agendaPortalHandlers
+  ...agendaPortalHandlers,
+  ...householdsPortalHandlers
 }

@@ -1,5 +1,6 @@
 import type { familyFileStaffProcedures } from '@shared/contract/staff-family-file'
 import { DomainError } from '../core/errors'
+import { parisDay } from '../core/clock'
 import { acceptFileChange, listFileChanges, refuseFileChange } from '../families/change-requests'
 import { addChild, loadFamilyFile, writeCustodyNotes, writeSection } from '../families/file'
 import { getCustody, saveCustody } from '../families/custody'
@@ -73,7 +74,7 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
     await unlinkSecondHousehold(ctx.core, requireActor(ctx), i.childId)
     return OK
   },
-  'custody-get': async (i, ctx) => ctx.core.tx.read((m) => getCustody(m, i.childId, i.month)),
+  'custody-get': async (i, ctx) => ctx.core.tx.read((m) => getCustody(m, i.childId, i.month ?? parisDay(ctx.core.clock.now()).slice(0, 7))),
   'custody-save': async (i, ctx) => {
     await saveCustody(ctx.core, requireActor(ctx), i.childId, i.calendar, i.version)
     return OK

@@ -8,6 +8,7 @@ import { systemStaffHandlers } from './staff-system'
 import { importsStaffHandlers } from './staff-imports'
 import { accessStaffHandlers } from './staff-access'
 import { deskStaffHandlers } from './staff-desk'
+import { householdsStaffHandlers } from './staff-households'
 import type { StaffHandlers } from './types'
 
 /** Every staff procedure's handler; the type makes a missing one a compile error. */
@@ -21,5 +22,6 @@ export const staffHandlers: StaffHandlers = {
   ...systemStaffHandlers,
   ...importsStaffHandlers,
   ...accessStaffHandlers,
-  ...deskStaffHandlers
+  ...deskStaffHandlers,
+  ...householdsStaffHandlers
 }

@@ -44,7 +44,9 @@ export const planningCell = z.object({
   canAdd: z.boolean(),
   canRemove: z.boolean(),
   lateCancel: z.boolean(),
-  priceCents: int
+  priceCents: int,
+  /** Staff plannings of a shared child (issue 16): which household booked, 1 (« Foyer 1 ») or 2 (« Foyer 2 »). */
+  household: z.union([z.literal(1), z.literal(2)]).optional()
 })
 export type PlanningCellDto = z.infer<typeof planningCell>
 

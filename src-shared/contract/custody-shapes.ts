@@ -26,6 +26,8 @@ export const custodyView = z.object({
   households: z.array(householdLabel),
   calendar: custodyCalendar,
   version: z.number().int(),
+  /** The month shown, "YYYY-MM" (the app's current month when none was asked for). */
+  month: z.string(),
   /** The household of each day of the month asked for (null: no rule, either household may book). */
   days: z.array(z.object({ day: isoDate, familyId: id.nullable() }))
 })

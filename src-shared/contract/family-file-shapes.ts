@@ -1,6 +1,7 @@
 import { z } from '../zod-fr'
 import { compactIban, ibanError, isBic, isFrenchPostalCode, normalizePhone, PHONE_ERROR, POSTAL_CODE_ERROR } from '../validators'
 import { civility, email, id, isoDate, nonEmpty, optionalText, recordVersion, requestStatus } from './common'
+import { childHouseholds } from './households-shapes'
 
 // ---------------------------------------------------------------- validators
 
@@ -447,7 +448,8 @@ export const REQUEST_CATEGORY_LABELS: Record<string, string> = {
   enrolment: 'Inscriptions',
   reservation: 'Réservations',
   cancellation: 'Annulations',
-  absence: 'Absences'
+  absence: 'Absences',
+  'household-link': 'Rattachement d’un enfant'
 }
 
 export const fileChangeItem = z.object({
@@ -493,7 +495,9 @@ export const audience = z.discriminatedUnion('kind', [
   /** Families with a child born in this range (age groups). */
   z.object({ kind: z.literal('birth-years'), from: z.number().int().min(1990).max(2100), to: z.number().int().min(1990).max(2100) }),
   /** Resolved by a module that registers it (e.g. enrolment in an activity, #4). */
-  z.object({ kind: z.literal('group'), group: nonEmpty('Groupe', 50), groupId: id })
+  z.object({ kind: z.literal('group'), group: nonEmpty('Groupe', 50), groupId: id }),
+  /** Issue 16: about one child, to its first household (« Foyer 1 »), its second one (« Foyer 2 ») or both, each its own copy. */
+  z.object({ kind: z.literal('child'), childId: id, households: childHouseholds })
 ])
 export type Audience = z.output<typeof audience>
 

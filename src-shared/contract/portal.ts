@@ -5,6 +5,7 @@ import { bookingsPortalProcedures } from './portal-bookings'
 import { billingPortalProcedures } from './portal-billing'
 import { contactPortalProcedures } from './portal-contact'
 import { agendaPortalProcedures } from './portal-agenda'
+import { householdsPortalProcedures } from './portal-households'
 
 export type { PortalUserDto } from './portal-foundation'
 
@@ -20,7 +21,8 @@ export const portalProcedures = {
   ...bookingsPortalProcedures,
   ...billingPortalProcedures,
   ...contactPortalProcedures,
-  ...agendaPortalProcedures
+  ...agendaPortalProcedures,
+  ...householdsPortalProcedures
 }
 
 export type PortalProcedures = typeof portalProcedures

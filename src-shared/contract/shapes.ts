@@ -125,7 +125,8 @@ export const REQUEST_TYPE_LABELS: Record<string, string> = {
   enrolment: 'Inscription',
   reservation: 'Réservation',
   cancellation: 'Annulation',
-  absence: 'Absence'
+  absence: 'Absence',
+  'household-link': 'Rattachement (autre parent)'
 }
 
 /** One line of « Horaires d’ouverture » on the portal's Contact page. */

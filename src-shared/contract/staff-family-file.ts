@@ -47,8 +47,8 @@ export const familyFileStaffProcedures = {
     roles: DIRECTION
   }),
   'child-household-unlink': proc({ input: z.object({ childId: id }), output: ok, roles: DIRECTION }),
-  /** The custody calendar of a shared child (which household has it each day), with the month shown. */
-  'custody-get': proc({ input: z.object({ childId: id, month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'Mois invalide.' }) }), output: custodyView, roles: ALL, query: true }),
+  /** The custody calendar of a shared child (which household has it each day), with the month shown (by default the app's, not the browser's). */
+  'custody-get': proc({ input: z.object({ childId: id, month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'Mois invalide.' }).optional() }), output: custodyView, roles: ALL, query: true }),
   'custody-save': proc({ input: z.object({ childId: id, calendar: custodyCalendar, version: recordVersion }), output: ok, roles: DESK }),
   'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable(), version: recordVersion }), output: ok, roles: DESK }),
 

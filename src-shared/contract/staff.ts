@@ -8,6 +8,7 @@ import { systemStaffProcedures } from './staff-system'
 import { importsStaffProcedures } from './staff-imports'
 import { accessStaffProcedures } from './staff-access'
 import { deskStaffProcedures } from './staff-desk'
+import { householdsStaffProcedures } from './staff-households'
 
 export { ALL, DESK, DIRECTION, FAMILY_READERS } from './staff-foundation'
 
@@ -26,7 +27,8 @@ export const staffProcedures = {
   ...systemStaffProcedures,
   ...importsStaffProcedures,
   ...accessStaffProcedures,
-  ...deskStaffProcedures
+  ...deskStaffProcedures,
+  ...householdsStaffProcedures
 }
 
 export type StaffProcedures = typeof staffProcedures

@@ -126,6 +126,13 @@ test('the separated parents of a shared child book their own weeks on a phone; s
       await expect(childCard(page, child.identity.firstName).getByText('Chez l’autre parent').first()).toBeVisible()
       if (login === FATHER) await expectAccessible(page, 'jour chez l’autre parent')
     }
+    if (login === FATHER) {
+      // « Je suis l'autre parent »: the form of the request, reachable from « Mon dossier », on a phone.
+      await page.goto(`${app.portalUrl}/mon-dossier`)
+      await page.getByRole('link', { name: 'Je suis l’autre parent' }).click()
+      await expect(page.getByRole('heading', { name: 'Je suis l’autre parent' })).toBeVisible()
+      await expectAccessible(page, 'demande « je suis l’autre parent »')
+    }
     await page.context().close()
   }
 
@@ -142,6 +149,13 @@ test('the separated parents of a shared child book their own weeks on a phone; s
   const shown = await staff.getByLabel('Mois affiché').first().inputValue()
   await expect(month.getByRole('row')).toHaveCount(1 + new Date(Date.UTC(Number(shown.slice(0, 4)), Number(shown.slice(5, 7)), 0)).getUTCDate())
   await expectAccessible(staff, 'dossier d’un enfant partagé')
+  // A message about the child to one household or both, from its card: each gets its own copy.
+  await staff.getByRole('button', { name: 'Écrire aux foyers de l’enfant' }).first().click()
+  await expect(staff.getByRole('radio', { name: 'Foyer 2' })).toBeVisible()
+  await expect(staff.getByRole('status').filter({ hasText: /Les deux foyers : 2 famille/ })).toBeVisible()
+  await staff.getByRole('radio', { name: 'Foyer 2' }).check()
+  await expect(staff.getByRole('status').filter({ hasText: /Foyer 2 : 1 famille/ })).toBeVisible()
+  await staff.keyboard.press('Escape')
   await staffCtx.close()
   // And both parents' bookings of the child, each recorded for its household.
   const after = await api.call('bookings-child-planning', { childId: child.id, from, to })

@@ -19,7 +19,7 @@ import { buildPortalApp } from '../../src-main/server/portal-app'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { openTestCore, seedFamily, seedStaff, type TestCore } from '../helpers/core'
 import { client } from '../helpers/http'
-import { download } from '../helpers/files'
+import { download, PDF, upload } from '../helpers/files'
 import type { CrossFamilyContext, CrossFamilyModule, SeededSide } from '../helpers/cross-family/types'
 
 const loaded = import.meta.glob<{ module: CrossFamilyModule }>('../helpers/cross-family/*.ts', { eager: true })
@@ -262,6 +262,30 @@ describe('the other household of a shared child is refused the first one’s own
     expect(file.body.children.find((c: { id: number }) => c.id === victimIds.child)).toMatchObject({ custodyNotes: null, household: { shared: true, firstHousehold: false, other: null, otherChanges: [] } })
     expect((await coparent.portal.call('bookings-planning', { from: '2027-01-01', to: '2027-01-31', childId: victimIds.child })).status).toBe(200)
     expect((await coparent.portal.call('enrolment-list', {})).body.map((e: { id: number }) => e.id)).toContain(victimIds.enrolment)
+  })
+
+  test('a paper of the shared child’s common file (its PAI) opens for both households, and for no stranger; the other papers stay private', async () => {
+    const url = (id: number) => `/api/portal/files/document/${id}`
+    const mine = await download(portalApp, victim.portal, url(victimIds.paiDocument))
+    expect(mine.status).toBe(200)
+    const other = await download(portalApp, coparent.portal, url(victimIds.paiDocument))
+    expect(other.status).toBe(200)
+    expect(other.raw.equals(mine.raw)).toBe(true)
+    expect((await download(portalApp, attacker.portal, url(victimIds.paiDocument))).status).toBe(404)
+    // The victim's proof of address (not of the child's file) still does not open for the co-parent.
+    const privateDoc = await download(portalApp, coparent.portal, url(victimIds.document))
+    expect(privateDoc.status).toBe(404)
+    expectNothingPrivate(privateDoc.text)
+    // The co-parent sends a medical certificate about the shared child: the first household reads it too; not its CAF paper.
+    const up = await upload(portalApp, coparent.portal, 'certificat.pdf', PDF)
+    const cert = await coparent.portal.call('documents-send', { uploadId: up.body.uploadId, docType: 'certificat-medical', childId: victimIds.child })
+    expect(cert.status, JSON.stringify(cert.body)).toBe(200)
+    expect((await download(portalApp, victim.portal, url(cert.body.documentId))).status).toBe(200)
+    const up2 = await upload(portalApp, coparent.portal, 'caf.pdf', PDF)
+    const caf = await coparent.portal.call('documents-send', { uploadId: up2.body.uploadId, docType: 'attestation-caf', childId: victimIds.child })
+    expect(caf.status).toBe(200)
+    expect((await download(portalApp, victim.portal, url(caf.body.documentId))).status).toBe(404)
+    expect((await download(portalApp, victim.portal, url(coparentIds.document))).status).toBe(404)
   })
 
   test('lists the other household reads hold none of the first one’s private data', async () => {

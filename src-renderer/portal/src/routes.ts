@@ -34,6 +34,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/mon-compte', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { title: 'Mon compte' } },
   { path: '/mon-dossier', name: 'file', component: () => import('./family-file/FilePage.vue'), meta: { title: 'Mon dossier' } },
   { path: '/mon-dossier/ajouter-un-enfant', name: 'add-child', component: () => import('./family-file/ChildWizardPage.vue'), meta: { title: 'Ajouter un enfant' } },
+  { path: '/mon-dossier/autre-parent', name: 'coparent', component: () => import('./family-file/CoparentRequestPage.vue'), meta: { title: 'Je suis l’autre parent' } },
   { path: '/mes-demandes', name: 'requests', component: () => import('./family-file/RequestsPage.vue'), meta: { title: 'Mes demandes' } },
   { path: '/inscriptions', name: 'enrolments', component: () => import('./enrolments/EnrolmentsPage.vue'), meta: { title: 'Inscriptions' } },
   { path: '/planning-reservations', name: 'bookings', component: () => import('./bookings/BookingsPage.vue'), meta: { title: 'Planning-Réservations' } },

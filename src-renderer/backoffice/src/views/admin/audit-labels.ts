@@ -103,6 +103,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'message-send': 'Message envoyé',
   'message-reply': 'Réponse à un message',
   'message-compose': 'Message groupé envoyé',
+  'message-notice': 'Message de la structure (réponse à une demande)',
   'message-move': 'Conversation classée',
   'message-assign': 'Conversation réaffectée',
   'message-services-update': 'Services de la messagerie modifiés',

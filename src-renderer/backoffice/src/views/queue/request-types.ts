@@ -2,6 +2,7 @@ import type { Component } from 'vue'
 import { call } from '../../api'
 import RegistrationAcceptDialog from './RegistrationAcceptDialog.vue'
 import FileChangeDetails from '../family-file/FileChangeDetails.vue'
+import CoparentAcceptDialog from './CoparentAcceptDialog.vue'
 
 /**
  * How the validation queue handles each request type. A later issue that
@@ -44,6 +45,11 @@ export const requestTypes: Record<string, RequestTypeUi> = {
   enrolment: {
     accept: (requestId) => call('enrolment-requests-accept', { requestId, waitlistIfFull: true }),
     refuse: (requestId, reason) => call('enrolment-requests-refuse', { requestId, reason })
+  },
+  // « Je suis l'autre parent » (issue 16): the direction only (the server refuses other roles).
+  'household-link': {
+    acceptDialog: CoparentAcceptDialog,
+    refuse: (requestId, reason) => call('coparent-request-refuse', { requestId, reason })
   },
   'file-change': {
     accept: (requestId) => call('file-changes-accept', { requestId }),
