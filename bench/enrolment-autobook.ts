@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path'
 import { SYSTEM } from '../src-main/core/actor'
 import { openCore } from '../src-main/core/app-core'
 import { FixedClock } from '../src-main/core/clock'
-import { saveActivity, saveActivityType, saveFacility, saveGroup, savePeriod, saveUnit } from '../src-main/activities/config'
+import { filePendingEnrolments, seedAutobookActivity } from './alae-year'
 import { acceptEnrolments, BULK_ACCEPT_CHUNK } from '../src-main/activities/enrolment'
 import { createStaffUser } from '../src-main/accounts/admin'
 import { generateFamilies } from '../src-main/demo/generate'
@@ -40,25 +40,10 @@ async function main() {
   if (children.length < CHILDREN) throw new Error(`only ${children.length} children generated`)
 
   const staffId = await createStaffUser(core, SYSTEM, { login: 'bench', displayName: 'Bench', email: '', role: 'accueil', password: 'bench-password-2026', mustChangePassword: false })
-  const f = await saveFacility(core, SYSTEM, { name: 'Accueil périscolaire', active: true, sort: 0 })
-  const t = await saveActivityType(core, SYSTEM, { facilityId: f.id, name: 'Périscolaire', kind: 'periscolaire' })
-  const a = await saveActivity(core, SYSTEM, { activityTypeId: t.id, name: 'ALAE', openingRule: 'school-days', validation: 'staff', autoBook: true, typicalWeek: false, active: true, description: '' })
-  const p = await savePeriod(core, SYSTEM, { activityId: a.id, name: '2026/2027', startDate: '2026-09-01', endDate: '2027-07-02', windowStart: '2026-03-10', windowEnd: '2026-08-31' })
-  await saveUnit(core, SYSTEM, { activityId: a.id, name: 'Matin', startTime: '07:30', endTime: '08:20', priceCents: 110, sort: 1, excludes: [] })
-  await saveUnit(core, SYSTEM, { activityId: a.id, name: 'Soir', startTime: '16:00', endTime: '18:30', priceCents: 190, sort: 2, excludes: [] })
-  const g = await saveGroup(core, SYSTEM, { activityId: a.id, name: 'Tous', ageMin: null, ageMax: null, levels: [], places: null })
+  const alae = await seedAutobookActivity(core, { name: '2026/2027', startDate: '2026-09-01', endDate: '2027-07-02' })
   // Pending enrolments as families would have filed them (the benchmark measures the accept).
-  const ids = await core.tx.run(async (m) => {
-    const out: number[] = []
-    for (const c of children) {
-      const r = await m.query(
-        `INSERT INTO enrolment (child_id, activity_id, period_id, group_id, status, typical_week, memo, created_at) VALUES (?, ?, ?, ?, 'pending', '[]', '', ?)`,
-        [c.id, a.id, p.id, g.id, now]
-      )
-      out.push(Number((r as { lastID?: number }).lastID ?? (await m.query('SELECT last_insert_rowid() AS id'))[0].id))
-    }
-    return out
-  })
+  filePendingEnrolments(core, alae, CHILDREN)
+  const ids = (core.db.prepare('SELECT id FROM enrolment ORDER BY id').all() as { id: number }[]).map((e) => e.id)
 
   const actor = { kind: 'staff' as const, id: staffId, label: 'Bench', role: 'accueil' as const }
   const [ms, outcomes] = await time(() => acceptEnrolments(core, actor, ids, false))

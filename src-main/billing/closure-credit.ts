@@ -93,6 +93,14 @@ export function planClosureCredits(db: Database.Database, cancelled: number[]): 
     `SELECT b.id, b.state FROM billed_booking bb JOIN booking b ON b.id = bb.booking_id JOIN unit u ON u.id = b.unit_id
       WHERE bb.invoice_id = ? AND b.child_id = ? AND b.day = ? AND u.activity_id = ?`
   )
+  const otherShare = stmt(
+    db,
+    `SELECT i.id AS invoiceId, i.regie_id AS regieId, i.family_id AS familyId, i.period_start AS periodStart, l.id AS lineId, l.amount_cents AS amountCents
+       FROM billed_share s JOIN invoice i ON i.id = s.invoice_id
+       LEFT JOIN invoice_line l ON l.id = (SELECT x.id FROM invoice_line x WHERE x.invoice_id = i.id AND x.kind IN ('unit', 'hourly', 'day', 'half-day')
+         AND (x.booking_id = s.booking_id OR (x.booking_id IS NULL AND x.kind IN ('day', 'half-day') AND x.child_id = ? AND x.activity_id = ? AND x.day = ?)) ORDER BY x.id LIMIT 1)
+      WHERE s.booking_id = ? AND i.status = 'issued' AND i.id <> ?`
+  )
   const seenLines = new Set<number>()
   for (const id of cancelled) {
     const billed = billedOf.get(id) as BilledRow | undefined
@@ -119,6 +127,12 @@ export function planClosureCredits(db: Database.Database, cancelled: number[]): 
     }
     if (seenLines.has(line.id)) continue
     seenLines.add(line.id)
+    // A shared child's day billed by shares (issue 16, migration 0028): the other household's share line is given back too.
+    for (const o of otherShare.all(billed.childId, billed.activityId, billed.day, id, billed.invoiceId) as (Omit<BilledRow, 'bookingId' | 'childId' | 'day' | 'activityId'> & { lineId: number | null; amountCents: number })[]) {
+      if (o.lineId === null || seenLines.has(o.lineId) || o.amountCents <= 0) continue
+      seenLines.add(o.lineId)
+      plan.credits.push({ invoiceId: o.invoiceId, lineId: o.lineId, regieId: o.regieId, familyId: o.familyId, childId: billed.childId, day: billed.day, month: creditMonth(o.periodStart), billedCents: o.amountCents, bookingIds })
+    }
     // Billed at 0 €: nothing to give back (and the family owes nothing for it).
     if (line.amountCents <= 0) continue
     plan.credits.push({

@@ -275,9 +275,13 @@ export class SepaExport {
   @Column({ type: 'text', default: 'pain.008.001.02' }) format: 'pain.008.001.02' | 'pain.008.001.08'
   @Column({ name: 'nb_txs', type: 'integer' }) nbTxs: number
   @Column({ name: 'ctrl_sum_cents', type: 'integer' }) ctrlSumCents: number
+  /** Files written before issue 19 only; since, the file is on disk (`fileName`). */
   @Column({ type: 'text' }) xml: string
   @Column({ name: 'created_by', type: 'integer', nullable: true }) createdBy: number | null
   @Column({ name: 'created_at', type: 'text' }) createdAt: string
+  /** 'preparing' → 'marking' → 'done' (see sepa/export.ts). */
+  @Column({ type: 'text', default: 'done' }) state: 'preparing' | 'marking' | 'done'
+  @Column({ name: 'file_name', type: 'text', nullable: true }) fileName: string | null
 }
 
 /**

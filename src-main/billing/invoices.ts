@@ -131,31 +131,54 @@ export async function listInvoices(m: EntityManager, f: InvoiceFilter): Promise<
 }
 
 export function invoiceRow(m: EntityManager, id: number): InvoiceRow {
-  const r = stmt(dbOf(m), `${INVOICE_SELECT} WHERE i.id = ?`).get(id) as InvoiceRow | undefined
+  const [r] = invoiceRows(m, [id])
   if (!r) throw notFound('Facture')
   return r
 }
 
+/** Rows of several invoices in one query (a batch of PDFs). */
+export function invoiceRows(m: EntityManager, ids: number[]): InvoiceRow[] {
+  return stmt(dbOf(m), `${INVOICE_SELECT} WHERE i.id IN (${marks(ids.length)})`).all(...ids) as InvoiceRow[]
+}
+
 export function invoiceLines(m: EntityManager, invoiceId: number): PreviewLineDto[] {
+  return invoiceLinesOf(m, [invoiceId]).get(invoiceId) ?? []
+}
+
+/** The lines of several invoices in one query (a batch of PDFs), by invoice id. */
+export function invoiceLinesOf(m: EntityManager, invoiceIds: number[]): Map<number, PreviewLineDto[]> {
   const rows = stmt(
     dbOf(m),
-    `SELECT l.*, e.text AS explanation FROM invoice_line l LEFT JOIN price_explanation e ON e.id = l.explanation_id WHERE l.invoice_id = ? ORDER BY l.sort`
-  ).all(invoiceId) as {
-    kind: string
-    child_id: number | null
-    child_name: string
-    activity_name: string
-    label: string
-    day: string | null
-    quantity: number
-    quantity_label: string
-    unit_price_cents: number
-    amount_cents: number
-    booking_state: string | null
-    bracket: string
-    explanation: string | null
-  }[]
-  return rows.map((l) => ({
+    `SELECT l.*, e.text AS explanation FROM invoice_line l LEFT JOIN price_explanation e ON e.id = l.explanation_id
+      WHERE l.invoice_id IN (${marks(invoiceIds.length)}) ORDER BY l.invoice_id, l.sort`
+  ).all(...invoiceIds) as (LineRow & { invoice_id: number })[]
+  const out = new Map<number, PreviewLineDto[]>()
+  for (const l of rows) {
+    const lines = out.get(l.invoice_id) ?? []
+    if (!lines.length) out.set(l.invoice_id, lines)
+    lines.push(lineDto(l))
+  }
+  return out
+}
+
+interface LineRow {
+  kind: string
+  child_id: number | null
+  child_name: string
+  activity_name: string
+  label: string
+  day: string | null
+  quantity: number
+  quantity_label: string
+  unit_price_cents: number
+  amount_cents: number
+  booking_state: string | null
+  bracket: string
+  explanation: string | null
+}
+
+function lineDto(l: LineRow): PreviewLineDto {
+  return {
     kind: l.kind,
     childId: l.child_id,
     childName: l.child_name,
@@ -169,7 +192,7 @@ export function invoiceLines(m: EntityManager, invoiceId: number): PreviewLineDt
     bookingState: l.booking_state,
     bracket: l.bracket,
     explanation: l.explanation ? l.explanation.split('\n') : []
-  }))
+  }
 }
 
 export async function invoiceDetail(m: EntityManager, id: number, today: string): Promise<InvoiceDetailDto> {
@@ -228,6 +251,8 @@ export async function cancelInvoice(core: Core, actor: Extract<Actor, { kind: 's
     const released = await m.countBy(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledBooking, { invoiceId: inv.id })
     await m.delete(BilledFlat, { invoiceId: inv.id })
+    // A shared child's share billed here is due again from this household only (migration 0028).
+    stmt(dbOf(m), 'DELETE FROM billed_share WHERE invoice_id = ?').run(inv.id)
     await m.update(BillingAdjustment, { invoiceId: inv.id }, { invoiceId: null })
     await audit(m, actor, core.clock.now(), {
       action: 'invoice-cancel',

@@ -9,7 +9,9 @@ import { Activity, Facility } from '../activities/entities'
 import { getSetting, putSetting, settingVersion } from '../settings/settings'
 import { DEFAULT_SCHOOL_WEEKDAYS, SCHOOL_WEEKDAYS_KEY, activityCalendarInfo, loadCalendarData } from './calendar'
 import { daysBetween, eachDay } from './days'
-import { cancelClosedBookings, type ClosureOutcome } from './closure-bookings'
+import type { ClosureOutcome } from './closure-bookings'
+import { closureOutcome, recordClosureJob, runClosureJob } from './closure-job'
+import type { JobHooks } from '../jobs/runner'
 import { Closure, SchoolHoliday } from './entities'
 import { loadShippedHolidays } from './holiday-csv'
 import { dayInfo, isOpenOn } from './opening'
@@ -25,17 +27,22 @@ export async function listClosures(core: Core, from?: string, to?: string): Prom
 }
 
 /**
- * Saves a closure and, in the same transaction, cancels (not billed) the
- * DR/R/DA bookings on the days it now closes, credits those already
- * invoiced, with one e-mail per family. Re-saving is harmless: already
- * cancelled bookings are not touched (nor credited) again.
+ * Saves a closure and records, in the same short transaction, the job that
+ * cancels (not billed) the DR/R/DA bookings on the days it now closes,
+ * credits those already invoiced, with one e-mail per family; then applies
+ * that job by chunks of families, each a short transaction (closure-job.ts),
+ * so the portal keeps answering during a whole city's closure and a process
+ * killed midway finishes the job at the next start or from « Reprendre ».
+ * Re-saving is harmless: already cancelled bookings are not touched (nor
+ * credited) again.
  */
 export async function saveClosure(
   core: Core,
   actor: Actor,
-  input: z.output<typeof closureInput>
-): Promise<Closure & ClosureOutcome> {
-  return core.tx.run(async (m) => {
+  input: z.output<typeof closureInput>,
+  hooks?: JobHooks
+): Promise<Closure & ClosureOutcome & { jobId: number | null }> {
+  const { closure, jobId } = await core.tx.run(async (m) => {
     if (input.facilityId && input.activityId) {
       throw new DomainError('invalid_input', 'Une fermeture concerne soit un équipement, soit une activité (ou toute la structure), pas les deux.', 400)
     }
@@ -43,18 +50,21 @@ export async function saveClosure(
     if (input.activityId && !(await m.findOneBy(Activity, { id: input.activityId }))) throw notFound('Activité')
     const now = core.clock.now()
     const { version, ...fields } = input
+    let closure: Closure
     if (fields.id) {
       const before = await m.findOneBy(Closure, { id: fields.id })
       if (!before) throw notFound('Fermeture')
-      const after = { ...before, ...fields, id: before.id, version: claimVersion(m, 'closure', { id: before.id }, version, actor, now) }
-      await m.save(Closure, after)
-      await audit(m, actor, now, { action: 'closure-update', entity: 'closure', entityId: before.id, before, after })
-      return { ...after, ...(await cancelClosedBookings(m, core, actor, after)) }
+      closure = { ...before, ...fields, id: before.id, version: claimVersion(m, 'closure', { id: before.id }, version, actor, now) }
+      await m.save(Closure, closure)
+      await audit(m, actor, now, { action: 'closure-update', entity: 'closure', entityId: before.id, before, after: closure })
+    } else {
+      closure = await m.save(Closure, Object.assign(new Closure(), fields))
+      await audit(m, actor, now, { action: 'closure-create', entity: 'closure', entityId: closure.id, after: closure })
     }
-    const row = await m.save(Closure, Object.assign(new Closure(), fields))
-    await audit(m, actor, now, { action: 'closure-create', entity: 'closure', entityId: row.id, after: row })
-    return Object.assign(row, await cancelClosedBookings(m, core, actor, row))
+    return { closure, jobId: recordClosureJob(core.db, actor, now.toISOString(), closure) }
   })
+  const job = jobId ? await runClosureJob(core, jobId, hooks) : null
+  return Object.assign(closure, closureOutcome(core.db, job), { jobId })
 }
 
 export async function deleteClosure(core: Core, actor: Actor, id: number): Promise<void> {

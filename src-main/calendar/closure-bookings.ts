@@ -46,22 +46,32 @@ interface CoveredBooking {
  * Bookings a closure takes away: DR/R/DA rows on its days, for the whole
  * structure, the activities of its facility, or its activity. PRESENT,
  * ABSENT, A_EXC and A_FACT are already decided (pointage or billing) and stay.
+ * With `familyIds`, only those families' children (a chunk of the closure job).
  */
-function coveredBookings(m: EntityManager, c: ClosureScope): CoveredBooking[] {
+function coveredBookings(m: EntityManager, c: ClosureScope, familyIds: number[] | null = null): CoveredBooking[] {
   return stmt(
     dbOf(m),
     `SELECT b.id, b.child_id AS childId, b.unit_id AS unitId, b.day, b.state, b.price_cents AS priceCents,
        a.id AS activityId, ch.family_id AS familyId, ch.first_name AS childFirstName, a.name AS activityName, u.name AS unitName,
        (SELECT kind FROM booking_change bc WHERE bc.booking_id = b.id AND bc.status = 'pending' ORDER BY bc.id DESC LIMIT 1) AS pendingKind
-     FROM booking b
+     ${COVERED_FROM}
+       ${familyIds ? 'AND ch.family_id IN (SELECT value FROM json_each(?))' : ''}
+     ORDER BY ch.family_id, ch.first_name, a.name, u.sort, b.day`
+  ).all(...coveredArgs(c), ...(familyIds ? [JSON.stringify(familyIds)] : [])) as CoveredBooking[]
+}
+
+const COVERED_FROM = `FROM booking b
      JOIN unit u ON u.id = b.unit_id
      JOIN activity a ON a.id = u.activity_id
      JOIN activity_type t ON t.id = a.activity_type_id
      JOIN child ch ON ch.id = b.child_id
      WHERE b.day BETWEEN ? AND ? AND b.state IN ('DR', 'R', 'DA')
-       AND (? IS NULL OR a.id = ?) AND (? IS NULL OR t.facility_id = ?)
-     ORDER BY ch.family_id, ch.first_name, a.name, u.sort, b.day`
-  ).all(c.startDate, c.endDate, c.activityId, c.activityId, c.facilityId, c.facilityId) as CoveredBooking[]
+       AND (? IS NULL OR a.id = ?) AND (? IS NULL OR t.facility_id = ?)`
+const coveredArgs = (c: ClosureScope) => [c.startDate, c.endDate, c.activityId, c.activityId, c.facilityId, c.facilityId]
+
+/** The families whose bookings a closure takes away (the items of its job), as a one-column `id` query and its arguments. */
+export function coveredFamiliesQuery(c: ClosureScope): [string, unknown[]] {
+  return [`SELECT DISTINCT ch.family_id AS id ${COVERED_FROM}`, coveredArgs(c)]
 }
 
 /**
@@ -96,20 +106,24 @@ function statusFor(b: CoveredBooking): ChangeStatus {
 }
 
 /**
- * Cancels (not billed) every DR/R/DA booking the closure covers, closes
+ * Cancels (not billed) every DR/R/DA booking the closure covers (of
+ * `familyIds` only, when given: a chunk of the closure job), closes
  * their pending change lines and requests, writes one audit row per booking
  * naming `actor`, credits the days already invoiced (negative adjustments,
  * billing/closure-credit.ts) and queues ONE e-mail per family. Runs in the
- * caller's transaction (saveClosure's), so the closure, its cancellations
- * and the credits commit together. The booking_load triggers free the places.
+ * caller's transaction, so a family's cancellations, credits and e-mail
+ * commit together: never a booking cancelled without its credit. A family is
+ * always whole in one call (a grouped day line bills one child's units).
+ * The booking_load triggers free the places.
  */
 export async function cancelClosedBookings(
   m: EntityManager,
   core: Core,
   actor: Actor,
-  c: ClosureScope
+  c: ClosureScope,
+  familyIds: number[] | null = null
 ): Promise<ClosureOutcome> {
-  const rows = coveredBookings(m, c)
+  const rows = coveredBookings(m, c, familyIds)
   if (!rows.length) return { cancelledBookings: 0, notifiedFamilies: 0, creditedBookings: 0, familiesToCall: [] }
   const db = dbOf(m)
   // Planned on the states before the cancellation; the plan treats the covered bookings as cancelled.
@@ -200,7 +214,7 @@ export interface ClosureOutcome {
   familiesToCall: FamilyToCall[]
 }
 
-function familyToCall(db: Database.Database, familyId: number, cancelled: number): FamilyToCall {
+export function familyToCall(db: Database.Database, familyId: number, cancelled: number): FamilyToCall {
   const p = stmt(
     db,
     `SELECT f.number, p.last_name AS lastName, p.first_name AS firstName, p.phone_mobile AS mobile, p.phone_home AS home, p.phone_work AS work

@@ -34,6 +34,7 @@ const RECORDS = {
   child: ['Ce dossier', 'm'],
   child_file: ['Ce dossier', 'm'],
   custody_rule: ['Ce calendrier de garde', 'm'],
+  child_billing_split: ['Ce mode de facturation', 'm'],
   family_fiscal: ['Ce dossier', 'm'],
   family_caf: ['Ce dossier', 'm'],
   family_bank: ['Ce dossier', 'm'],

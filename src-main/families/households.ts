@@ -95,8 +95,11 @@ export async function unlinkSecondHousehold(core: Core, actor: Actor, childId: n
     const rule = stmt(dbOf(m), 'SELECT kind, odd_weeks_family_id, weekdays, holidays, first_half_family_id FROM custody_rule WHERE child_id = ?').get(childId) ?? null
     stmt(dbOf(m), 'DELETE FROM custody_exception WHERE child_id = ?').run(childId)
     stmt(dbOf(m), 'DELETE FROM custody_rule WHERE child_id = ?').run(childId)
+    // So does the billing split: one household cannot share a child's bills (bookings already billed keep their shares).
+    const split = stmt(dbOf(m), 'SELECT mode, first_share_bp AS firstShareBp, from_day AS fromDay FROM child_billing_split WHERE child_id = ?').get(childId) ?? null
+    stmt(dbOf(m), 'DELETE FROM child_billing_split WHERE child_id = ?').run(childId)
     await refreshSearchText(m, second)
-    await audit(m, actor, core.clock.now(), { action: 'child-household-unlink', entity: 'child', entityId: childId, before: { secondFamilyId: second, custodyRule: rule } })
+    await audit(m, actor, core.clock.now(), { action: 'child-household-unlink', entity: 'child', entityId: childId, before: { secondFamilyId: second, custodyRule: rule, billingSplit: split } })
   })
 }
 

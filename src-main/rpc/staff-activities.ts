@@ -20,6 +20,8 @@ import { previewClosureCancellations } from '../calendar/closure-bookings'
 import { groupDto, unitExclusions, unitDto } from '../activities/dto'
 import { acceptEnrolments, changeEnrolment, endEnrolment, enrolDirectly, enrolmentIdForRequest, refuseEnrolment, waitlistEnrolment } from '../activities/enrolment'
 import { listEnrolments } from '../activities/queries'
+import { startAutobookJob } from '../activities/autobook-job'
+import { getJob, jobDto, listUnfinishedJobs, resumeJob } from '../jobs/kinds'
 import {
   calendarYear,
   deleteClosure,
@@ -73,6 +75,10 @@ export const activitiesStaffHandlers: HandlersFor<typeof activitiesStaffProcedur
   'enrolments-list': (i, ctx) =>
     ctx.core.tx.read((m) => listEnrolments(m, { ...i, statuses: i.statuses.length ? i.statuses : undefined })),
   'enrolments-accept': (i, ctx) => acceptEnrolments(ctx.core, requireActor(ctx), i.enrolmentIds, i.waitlistIfFull),
+  'enrolments-accept-period': async (i, ctx) => jobDto(ctx.core, await startAutobookJob(ctx.core, requireActor(ctx), i)),
+  'bulk-jobs-get': (i, ctx) => getJob(ctx.core, i.id),
+  'bulk-jobs-unfinished': (i, ctx) => listUnfinishedJobs(ctx.core, i.kind),
+  'bulk-jobs-resume': (i, ctx) => resumeJob(ctx.core, requireActor(ctx), i.id),
   'enrolment-requests-accept': async (i, ctx) => {
     const id = await enrolmentIdForRequest(ctx.core, i.requestId)
     return (await acceptEnrolments(ctx.core, requireActor(ctx), [id], i.waitlistIfFull))[0]

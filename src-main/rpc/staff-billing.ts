@@ -21,11 +21,12 @@ import { collectionOfPayment, rejectCollectionIn } from '../billing/sepa/rejects
 import { regieDtos, saveRegie } from '../billing/regies'
 import { unpaidList, sendReminders } from '../billing/reminders'
 import { mandateDtos } from '../billing/sepa/mandates'
+import { sepaExportXml } from '../billing/sepa/export'
 import { billingSettingsForm, saveBillingSettings, billingSettingsSync, simulatorAllowed } from '../billing/settings'
 import { familyStatement, schoolYearOf } from '../billing/statement'
 import { pricePreview } from '../billing/tariffs/preview'
 import { PesBordereau, RegiePes } from '../billing/pes/entities'
-import { exportCreditNotesToPes, exportRunToPes, markPesSent, pendingCredits, pesBordereauDtos, pesTitreDtos } from '../billing/pes/export'
+import { exportCreditNotesToPes, exportRunToPes, markPesSent, pendingCredits, pesBordereauDtos, pesBordereauXml, pesTitreDtos } from '../billing/pes/export'
 import { getPesSettings, savePesSettings } from '../billing/pes/settings'
 import { saveTariff, tariffDtos } from '../billing/tariffs/tariffs'
 import { requireActor, type HandlersFor, type StaffActor } from './types'
@@ -175,14 +176,14 @@ export const billingStaffHandlers: HandlersFor<typeof billingStaffProcedures, St
         if (actor.role === 'accueil') throw forbidden()
         const e = await core.tx.read((m) => m.findOneBy(SepaExport, { id: need(input.id) }))
         if (!e) throw new DomainError('not_found', 'Fichier de prélèvement introuvable.', 404)
-        return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(e.xml, 'utf8').toString('base64') }
+        return { filename: `prelevements-sepa-${e.msgId}.xml`, mime: 'application/xml', base64: Buffer.from(sepaExportXml(core, e), 'utf8').toString('base64') }
       }
       case 'pes': {
         // Debtors' identities and bank details: billing roles only.
         if (actor.role === 'accueil') throw forbidden()
         const b = await core.tx.read((m) => m.findOneBy(PesBordereau, { id: need(input.id) }))
         if (!b) throw new DomainError('not_found', 'Bordereau PES introuvable.', 404)
-        return { filename: b.fileName, mime: 'application/xml', base64: Buffer.from(b.xml, 'utf8').toString('base64') }
+        return { filename: b.fileName, mime: 'application/xml', base64: Buffer.from(pesBordereauXml(core, b), 'utf8').toString('base64') }
       }
       case 'job': {
         const j = getJob(need(input.jobId))

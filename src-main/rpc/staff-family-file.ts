@@ -4,6 +4,7 @@ import { parisDay } from '../core/clock'
 import { acceptFileChange, listFileChanges, refuseFileChange } from '../families/change-requests'
 import { addChild, loadFamilyFile, writeCustodyNotes, writeSection } from '../families/file'
 import { getCustody, saveCustody } from '../families/custody'
+import { getBillingSplit, saveBillingSplit } from '../families/billing-split'
 import { familyIdByNumber, linkSecondHousehold, unlinkSecondHousehold } from '../families/households'
 import { audienceChoices, audienceLabel, resolveAudience } from '../families/audience'
 import {
@@ -77,6 +78,11 @@ export const familyFileStaffHandlers: HandlersFor<typeof familyFileStaffProcedur
   'custody-get': async (i, ctx) => ctx.core.tx.read((m) => getCustody(m, i.childId, i.month ?? parisDay(ctx.core.clock.now()).slice(0, 7))),
   'custody-save': async (i, ctx) => {
     await saveCustody(ctx.core, requireActor(ctx), i.childId, i.calendar, i.version)
+    return OK
+  },
+  'billing-split-get': async (i, ctx) => ctx.core.tx.read((m) => getBillingSplit(m, i.childId)),
+  'billing-split-save': async (i, ctx) => {
+    await saveBillingSplit(ctx.core, requireActor(ctx), i.childId, i.split, i.version)
     return OK
   },
   'family-file-departure': async (i, ctx) => {

@@ -1,6 +1,7 @@
 import type { sepaStaffProcedures } from '@shared/contract/staff-sepa'
 import { parisDay } from '../core/clock'
 import { collectionDtos, sepaExportDtos } from '../billing/sepa/collections'
+import { progressOf } from '../billing/job-progress'
 import { exportDirectDebits, previewDirectDebits } from '../billing/sepa/export'
 import { endMandate, mandateDtos, revokeMandate, saveMandate } from '../billing/sepa/mandates'
 import { importStatusReport, rejectDebit } from '../billing/sepa/rejects'
@@ -28,6 +29,7 @@ export const sepaStaffHandlers: HandlersFor<typeof sepaStaffProcedures, StaffAct
 
   'billing-sepa-preview': async (input, { core }) => previewDirectDebits(core, input),
   'billing-sepa-export': async (input, ctx) => exportDirectDebits(ctx.core, requireActor(ctx), input),
+  'billing-export-progress': async (input) => progressOf(input.kind, input.regieId),
   'billing-sepa-exports-list': async (input, { core }) => core.tx.read(async (m) => sepaExportDtos(m, parisDay(core.clock.now()), input.regieId)),
   'billing-sepa-collections': async (input, { core }) => core.tx.read(async (m) => collectionDtos(m, parisDay(core.clock.now()), input)),
   'billing-sepa-reject': async (input, ctx) => rejectDebit(ctx.core, requireActor(ctx), input),

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Core } from '../core/app-core'
 import { startBackupSchedule } from '../backups/schedule'
 import { startMailWorker } from '../mail/outbox'
+import { resumeJobs } from '../jobs/kinds'
 import { getPortalSettings } from '../settings/portal-settings'
 import { lanAddresses, operatorMaterial, selfSignedMaterial, type TlsMaterial } from '../settings/tls'
 import { buildPortalApp } from './portal-app'
@@ -72,6 +73,8 @@ export async function startServers(core: Core, opts: ListenOptions): Promise<Run
 
   const stopMail = startMailWorker(core, opts.mailIntervalMs)
   const backups = startBackupSchedule(core)
+  // A commune-wide job a killed process left midway (#19) finishes now, where it stopped.
+  core.deferred.run('reprise des traitements interrompus', () => resumeJobs(core, core.options.log))
   return {
     staff,
     portal,

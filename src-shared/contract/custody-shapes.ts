@@ -32,3 +32,30 @@ export const custodyView = z.object({
   days: z.array(z.object({ day: isoDate, familyId: id.nullable() }))
 })
 export type CustodyViewDto = z.output<typeof custodyView>
+
+/**
+ * How a shared child is billed (issue 16): « selon le foyer qui réserve », or a
+ * fixed split where the first household pays `firstSharePercent` (up to two
+ * decimals, 1 to 99) and the second the rest, from `fromDay` (null: every day
+ * not billed yet).
+ */
+export const billingSplit = z
+  .object({
+    mode: z.enum(['booking', 'fixed']),
+    firstSharePercent: z.coerce
+      .number({ error: 'Saisissez la part du premier foyer, en %.' })
+      .min(1, { error: 'La part d’un foyer est d’au moins 1 %.' })
+      .max(99, { error: 'La part d’un foyer est d’au plus 99 %.' })
+      .refine((x) => Number.isInteger(Math.round(x * 100)) && Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, { error: 'Deux décimales au plus.' })
+      .default(50),
+    fromDay: isoDate.nullable().default(null)
+  })
+export type BillingSplitDto = z.output<typeof billingSplit>
+
+export const billingSplitView = z.object({
+  childId: id,
+  households: z.array(householdLabel),
+  split: billingSplit,
+  version: z.number().int()
+})
+export type BillingSplitViewDto = z.output<typeof billingSplitView>

@@ -29,6 +29,7 @@ import {
   unit,
   unitInput
 } from './activities-shapes'
+import { bulkJob } from './jobs'
 
 const byId = z.object({ id })
 const memo = z.string().trim().max(1000)
@@ -75,6 +76,8 @@ export const activitiesStaffProcedures = {
       cancelledBookings: z.number().int(),
       notifiedFamilies: z.number().int(),
       creditedBookings: z.number().int(),
+      /** The job that did it (null: nothing to cancel); `bulk-jobs-get` gives its progress while the save runs. */
+      jobId: z.number().int().nullable(),
       /** Families whose bookings were cancelled but who have no e-mail address: the desk calls them. */
       familiesToCall: z.array(
         z.object({ familyId: z.number().int(), number: z.number().int(), name: z.string(), phones: z.array(z.string()), cancelled: z.number().int() })
@@ -121,6 +124,12 @@ export const activitiesStaffProcedures = {
     output: z.array(acceptOutcome),
     roles: DESK
   }),
+  /** A whole period's pending enrolments, accepted as a durable job (#19); the answer comes when it is done, `bulk-jobs-get` tells the progress meanwhile. */
+  'enrolments-accept-period': proc({ input: z.object({ periodId: id, waitlistIfFull: z.boolean().default(false) }), output: bulkJob, roles: DESK }),
+  /** The commune-wide jobs (a closure, a period's enrolments): progress, and the interrupted ones « Reprendre » finishes. */
+  'bulk-jobs-get': proc({ input: z.object({ id }), output: bulkJob, roles: DESK, query: true }),
+  'bulk-jobs-unfinished': proc({ input: z.object({ kind: z.enum(['closure', 'autobook']) }), output: z.array(bulkJob), roles: DESK, query: true }),
+  'bulk-jobs-resume': proc({ input: z.object({ id }), output: bulkJob, roles: DESK }),
   /** The generic validation queue decides by request id (type 'enrolment'). */
   'enrolment-requests-accept': proc({ input: z.object({ requestId: id, waitlistIfFull: z.boolean().default(true) }), output: acceptOutcome, roles: DESK }),
   'enrolment-requests-refuse': proc({ input: z.object({ requestId: id, reason: nonEmpty('Motif du refus', 1000) }), output: ok, roles: DESK }),

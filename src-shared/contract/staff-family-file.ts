@@ -1,7 +1,7 @@
 import { z } from '../zod-fr'
 import { id, isoDate, nonEmpty, ok, optionalText, page, recordVersion, requestStatus } from './common'
 import { proc, type ProcedureMap, type StaffRole } from './procedure'
-import { custodyCalendar, custodyView } from './custody-shapes'
+import { billingSplit, billingSplitView, custodyCalendar, custodyView } from './custody-shapes'
 import { ALL, DESK, DIRECTION } from './staff-foundation'
 import {
   anonymisePreview,
@@ -50,6 +50,9 @@ export const familyFileStaffProcedures = {
   /** The custody calendar of a shared child (which household has it each day), with the month shown (by default the app's, not the browser's). */
   'custody-get': proc({ input: z.object({ childId: id, month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'Mois invalide.' }).optional() }), output: custodyView, roles: ALL, query: true }),
   'custody-save': proc({ input: z.object({ childId: id, calendar: custodyCalendar, version: recordVersion }), output: ok, roles: DESK }),
+  /** How a shared child is billed: by the booking household, or a fixed split set by the direction (a court decision). */
+  'billing-split-get': proc({ input: z.object({ childId: id }), output: billingSplitView, roles: ALL, query: true }),
+  'billing-split-save': proc({ input: z.object({ childId: id, split: billingSplit, version: recordVersion }), output: ok, roles: DIRECTION }),
   'family-file-departure': proc({ input: z.object({ familyId: id, leftAt: isoDate.nullable(), version: recordVersion }), output: ok, roles: DESK }),
 
   // ------------------------------------------------------------ change requests

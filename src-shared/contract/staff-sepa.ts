@@ -28,6 +28,13 @@ export const sepaStaffProcedures = {
 
   'billing-sepa-preview': proc({ input: debitPlanInput, output: debitPlan, roles: BILLING, query: true }),
   'billing-sepa-export': proc({ input: debitPlanInput, output: debitExportResult, roles: BILLING }),
+  /** Progress of a commune-wide export running now (null: none), polled by the screen that started it. */
+  'billing-export-progress': proc({
+    input: z.object({ kind: z.enum(['sepa', 'pes']), regieId: id }),
+    output: z.object({ step: z.string(), done: z.number().int(), total: z.number().int() }).nullable(),
+    roles: BILLING,
+    query: true
+  }),
   'billing-sepa-exports-list': proc({ input: z.object({ regieId: id.optional() }), output: z.array(sepaExportDto), roles: BILLING, query: true }),
   'billing-sepa-collections': proc({
     input: z.object({ exportId: id.optional(), familyId: id.optional(), inFlight: z.boolean().default(false), limit: z.number().int().min(1).max(5000).default(500) }),

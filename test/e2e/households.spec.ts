@@ -148,6 +148,14 @@ test('the separated parents of a shared child book their own weeks on a phone; s
   const month = staff.getByRole('table', { name: /Foyer de l’enfant chaque jour du mois/ }).first()
   const shown = await staff.getByLabel('Mois affiché').first().inputValue()
   await expect(month.getByRole('row')).toHaveCount(1 + new Date(Date.UTC(Number(shown.slice(0, 4)), Number(shown.slice(5, 7)), 0)).getUTCDate())
+  // The direction sets a fixed split (a court decision): 60 % for the first household, from a date.
+  const billing = staff.getByRole('region', { name: 'Facturation de l’enfant' }).first()
+  await billing.getByLabel('Mode', { exact: true }).selectOption('fixed')
+  await billing.getByLabel(/^Part du foyer N° \d+ .* \(%\)$/).fill('60')
+  await expect(billing).toContainText(' : 40 %.')
+  await billing.getByRole('button', { name: 'Enregistrer le mode de facturation' }).click()
+  await expect(staff.getByText('Mode de facturation enregistré')).toBeVisible()
+  expect((await api.call('billing-split-get', { childId: child.id })).split).toMatchObject({ mode: 'fixed', firstSharePercent: 60 })
   await expectAccessible(staff, 'dossier d’un enfant partagé')
   // A message about the child to one household or both, from its card: each gets its own copy.
   await staff.getByRole('button', { name: 'Écrire aux foyers de l’enfant' }).first().click()

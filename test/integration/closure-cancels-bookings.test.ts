@@ -4,6 +4,7 @@ import { commitFamilyChanges } from '../../src-main/bookings/commit'
 import { staffApply } from '../../src-main/bookings/staff-actions'
 import { saveClosure } from '../../src-main/calendar/admin'
 import { previewClosureCancellations } from '../../src-main/calendar/closure-bookings'
+import { recordClosureJob } from '../../src-main/calendar/closure-job'
 import { deliverDueMail } from '../../src-main/mail/outbox'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { auditRows, openTestCore, outboxMails, seedFamily, seedStaff, type SeededFamily, type SeededStaff, type TestCore } from '../helpers/core'
@@ -184,6 +185,28 @@ describe('a new closure cancels the bookings it covers', () => {
       expect(saved.body).toMatchObject({ activityId: act.activityId, cancelledBookings: 3, notifiedFamilies: 2 })
       const list = await dir.call('closures-list', {})
       expect(list.body[0]).not.toHaveProperty('cancelledBookings')
+    } finally {
+      await app.close()
+    }
+  })
+  it('a closure job interrupted after it was recorded is listed, and « Reprendre » (direction only) finishes it', async () => {
+    // As a process killed right after the closure's own transaction leaves it: recorded, nothing applied.
+    const jobId = await core.tx.run(async () => recordClosureJob(core.db, staff.actor, core.clock.now().toISOString(), strike()))
+    const app: FastifyInstance = await buildStaffApp(core)
+    try {
+      const dir = await client(app, 'staff')
+      await dir.loginStaff(staff.login, staff.password)
+      expect((await dir.call('bulk-jobs-unfinished', { kind: 'closure' })).body).toMatchObject([{ id: jobId, state: 'interrupted', done: 0, total: 2, createdBy: staff.actor.label }])
+      expect(await stateOf(core, childA, unit, CLOSED[0])).toBe('R')
+      const desk = await seedStaff(core, 'accueil')
+      const acc = await client(app, 'staff')
+      await acc.loginStaff(desk.login, desk.password)
+      expect((await acc.call('bulk-jobs-resume', { id: jobId! })).status).toBe(403)
+      const resumed = await dir.call('bulk-jobs-resume', { id: jobId! })
+      expect(resumed).toMatchObject({ status: 200, body: { state: 'done', done: 2, result: { cancelledBookings: 3, notifiedFamilies: 2 } } })
+      expect(await stateOf(core, childA, unit, CLOSED[0])).toBe('CANCELLED')
+      expect((await auditRows(core, 'bulk-job-resume')).map((r) => r.actorId)).toEqual([staff.id])
+      expect((await dir.call('bulk-jobs-unfinished', { kind: 'closure' })).body).toEqual([])
     } finally {
       await app.close()
     }

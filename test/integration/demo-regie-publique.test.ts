@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { seedDemo, DEMO_FAMILY_PASSWORD } from '../../src-main/demo/seed'
 import { generateFamilies } from '../../src-main/demo/generate'
 import { PesBordereau } from '../../src-main/billing/pes/entities'
+import { pesBordereauXml } from '../../src-main/billing/pes/export'
 import { checkIdBordSequence, checkPesXml } from '../../src-main/billing/pes/check'
 import { buildPortalApp } from '../../src-main/server/portal-app'
 import { openTestCore, type TestCore } from '../helpers/core'
@@ -25,7 +26,7 @@ afterAll(() => core.cleanup())
 
 test('every past run is an ORMC bordereau sent to the Trésor, valid for xmllint and the PES rules', async () => {
   expect(lines.join('\n')).toContain('Régie publique : lots transmis au Trésor public (PES V2 ORMC), paiement en ligne PayFiP (simulateur)')
-  const files = await core.tx.read((m) => m.find(PesBordereau, { order: { id: 'ASC' } }))
+  const files = (await core.tx.read((m) => m.find(PesBordereau, { order: { id: 'ASC' } }))).map((b) => ({ ...b, xml: pesBordereauXml(core, b) }))
   const runs = (core.db.prepare('SELECT COUNT(*) AS n FROM invoicing_run').get() as { n: number }).n
   expect(files.length).toBe(runs)
   expect(files.length).toBeGreaterThanOrEqual(3)

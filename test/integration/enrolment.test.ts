@@ -5,6 +5,7 @@ import { Enrolment } from '../../src-main/activities/entities'
 import { acceptEnrolments, endEnrolment, enrolDirectly, requestEnrolment } from '../../src-main/activities/enrolment'
 import { catalogFor } from '../../src-main/activities/catalog'
 import { openingDays } from '../../src-main/calendar/calendar'
+import { AUTOBOOK_CHUNK } from '../../src-main/activities/autobook-job'
 import { saveClosure } from '../../src-main/calendar/admin'
 import { FamilyRequest } from '../../src-main/requests/entities'
 import { FamilyDocument } from '../../src-main/documents/entities'
@@ -289,6 +290,37 @@ describe('automatic booking of the year', () => {
     expect(days.has('2026-11-11')).toBe(false) // Armistice
     const audit = await auditRows(core, 'enrolment-autobook')
     expect(audit.at(-1)!.after).toMatchObject({ created: expected.length, from: '2026-09-07', to: '2027-07-02' })
+  })
+
+  test('« Accepter toutes les demandes de la période » (HTTP): one job, chunk by chunk, each year booked, audited under the desk user', async () => {
+    const other = await seedFamily(core, { lastName: 'Bernard' })
+    const zoe = await addChild(core, other.familyId, 'Zoé', '2018-02-02')
+    const ids: number[] = []
+    for (const [actor, childId] of [[fam.actor, leo], [other.actor, zoe]] as const) {
+      ids.push((await requestEnrolment(core, actor, { childId, periodId: fx.alae.periodId, groupId: fx.alae.elementaire, typicalWeek: [], memo: '', siblingIds: [] })).created[0].enrolmentId)
+    }
+    const chunk = AUTOBOOK_CHUNK.enrolments
+    AUTOBOOK_CHUNK.enrolments = 1
+    const app = await buildStaffApp(core)
+    try {
+      const c = await client(app, 'staff')
+      await c.loginStaff(desk.login, desk.password)
+      const r = await c.call('enrolments-accept-period', { periodId: fx.alae.periodId })
+      const days = (await openingDays(core, fx.alae.activityId, '2026-09-07', '2027-07-02')).length
+      expect(r).toMatchObject({ status: 200, body: { kind: 'autobook', state: 'done', done: 2, total: 2, createdBy: desk.actor.label, result: { validated: 2, bookings: 2 * days, errors: 0 } } })
+      expect(r.body.label).toContain('ALAE')
+      expect((await bookingsOf(ids[1])).length).toBe(days)
+      expect((await c.call('bulk-jobs-get', { id: r.body.id })).body).toMatchObject({ state: 'done', done: 2 })
+      expect((await c.call('bulk-jobs-unfinished', { kind: 'autobook' })).body).toEqual([])
+      // Two chunks of one enrolment: the job's cursor moved with each; the rows name the desk user.
+      expect((await auditRows(core, 'bulk-job-start')).at(-1)).toMatchObject({ actorId: desk.id, after: { kind: 'autobook', total: 2 } })
+      expect((await auditRows(core, 'enrolment-accept')).map((a) => [a.entityId, a.actorId])).toEqual(ids.map((id) => [String(id), desk.id]))
+      // Nothing left pending: a second job has nothing to do.
+      expect((await c.call('enrolments-accept-period', { periodId: fx.alae.periodId })).body).toMatchObject({ state: 'done', total: 0, done: 0 })
+    } finally {
+      AUTOBOOK_CHUNK.enrolments = chunk
+      await app.close()
+    }
   })
 
   test('a closure added before accepting is left out; units that exclude each other are not both booked', async () => {

@@ -17,7 +17,7 @@ import { recordPayment } from '../../src-main/billing/payments/payments'
 import { previewDirectDebits } from '../../src-main/billing/sepa/export'
 import { Invoice, InvoicingRun } from '../../src-main/billing/entities'
 import { PesBordereau, PesTitre } from '../../src-main/billing/pes/entities'
-import { exportCreditNotesToPes, exportRunToPes, markPesSent } from '../../src-main/billing/pes/export'
+import { exportCreditNotesToPes, exportRunToPes, markPesSent, pesBordereauXml } from '../../src-main/billing/pes/export'
 import { checkIdBordSequence, checkPesXml } from '../../src-main/billing/pes/check'
 import { savePesSettings } from '../../src-main/billing/pes/settings'
 import { Family, Person } from '../../src-main/families/entities'
@@ -61,6 +61,8 @@ beforeAll(async () => {
 })
 afterAll(() => core.cleanup())
 
+/** The bordereau with its file's XML (on disk since issue 19). */
+const withXml = (b: PesBordereau) => Object.assign(b, { xml: pesBordereauXml(core, b) })
 const runOf = (month: string) => core.tx.read((m) => m.findOneByOrFail(InvoicingRun, { month }))
 const invoiceOf = (familyId: number) => core.tx.read((m) => m.findOneOrFail(Invoice, { where: { familyId }, order: { id: 'DESC' } }))
 
@@ -82,7 +84,7 @@ describe('ORMC bordereau of a run', () => {
     const r = await exportRunToPes(core, w.comptable.actor, run.id)
     expect(r).toMatchObject({ exer: 2026, idBord: 1, pieceCount: 3, fileName: 'PESORMC_21319999000002_2026_0000001.xml', skipped: [] })
     expect(r.totalCents).toBe(w.expected.f1 - 1000 + w.expected.f2 + w.expected.f3)
-    const b = await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId }))
+    const b = withXml(await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId })))
     xml = b.xml
     const lint = xmllint(xml, PES_XSD)
     expect(lint.output).toBe('')
@@ -160,7 +162,7 @@ describe('ORMC bordereau of a run', () => {
     await core.tx.run((m) => m.update(Person, { familyId: w.f1.familyId, role: 'responsable' }, { lastName: 'Dupont <b>&"', firstName: 'Claire' }))
     const r = await exportRunToPes(core, w.comptable.actor, run.id)
     expect(r).toMatchObject({ exer: 2026, idBord: 2, pieceCount: 2 })
-    const b = await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId }))
+    const b = withXml(await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId })))
     expect(xmllint(b.xml, PES_XSD).ok).toBe(true)
     expect(b.xml).not.toContain('<b>')
     const ids = parse(b.xml).PES_RecetteAller.Bordereau[0].Piece.map((p: { BlocPiece: { IdPce: { V: string } } }) => Number(p.BlocPiece.IdPce.V))
@@ -173,7 +175,7 @@ describe('ORMC bordereau of a run', () => {
     await issueRun(core, w.comptable.actor, { regieId: w.regieId, month: '2026-12' })
     const r = await exportRunToPes(core, w.comptable.actor, (await runOf('2026-12')).id)
     expect(r).toMatchObject({ exer: 2027, idBord: 1 })
-    const all = await core.tx.read((m) => m.find(PesBordereau))
+    const all = (await core.tx.read((m) => m.find(PesBordereau))).map(withXml)
     const facts = all.map((b) => checkPesXml(b.xml).facts!.bordereaux[0])
     expect(checkIdBordSequence(facts)).toEqual([])
     expect(checkIdBordSequence([...facts, { exer: 2026, idBord: 4 }])).toEqual(['Exercice 2026 : bordereau n° 4 là où le n° 3 est attendu (numéros 1, 2, 4).'])
@@ -187,7 +189,7 @@ describe('credit notes and the portal', () => {
     await cancelInvoice(core, w.comptable.actor, septemberF2.id, 'Erreur de tarif')
     const r = await exportCreditNotesToPes(core, w.comptable.actor, w.regieId)
     expect(r).toMatchObject({ exer: 2027, idBord: 2, pieceCount: 1, totalCents: w.expected.f2, fileName: 'PESALR1_21319999000002_2027_0000002.xml' })
-    const b = await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId }))
+    const b = withXml(await core.tx.read((m) => m.findOneByOrFail(PesBordereau, { id: r.bordereauId })))
     expect(xmllint(b.xml, PES_XSD).output).toBe('')
     expect(checkPesXml(b.xml).problems).toEqual([])
     const piece = parse(b.xml).PES_RecetteAller.Bordereau[0].Piece[0]

@@ -16,6 +16,8 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import * as XLSX from 'xlsx'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { SYSTEM } from '../../src-main/core/actor'
 import { frenchIban, icsCheckDigits } from '../../src-shared/check-digits'
@@ -27,7 +29,7 @@ import { familyStatement } from '../../src-main/billing/statement'
 import { buildExport } from '../../src-main/billing/exports/reports'
 import { BillingAdjustment, Invoice, Payment, SepaCollection, SepaExport, SepaMandate } from '../../src-main/billing/entities'
 import { endMandate, revokeMandate, saveMandate } from '../../src-main/billing/sepa/mandates'
-import { exportDirectDebits, previewDirectDebits } from '../../src-main/billing/sepa/export'
+import { exportDirectDebits, previewDirectDebits, sepaExportXml } from '../../src-main/billing/sepa/export'
 import { checkPain008Xml } from '../../src-main/billing/sepa/pain008'
 import { importStatusReport, rejectDebit } from '../../src-main/billing/sepa/rejects'
 import { DEFAULT_SEPA_SETTINGS, saveSepaSettings } from '../../src-main/billing/sepa/settings'
@@ -160,7 +162,7 @@ describe('one transaction per mandate per file', () => {
     const r = await exportOn('2026-12-24')
     expect(r).toMatchObject({ msgId: 'AL-PRLV-20261224-0001', nbTxs: 4, ctrlSumCents: 33000 })
     expect(r.leftOut).toHaveLength(4)
-    firstXml = (await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: r.exportId }))).xml
+    firstXml = sepaExportXml(core, await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: r.exportId })))
     expect(xmllint(firstXml).output).toBe('')
     expect(checkPain008Xml(firstXml)).toEqual([])
     const txs = txsOf(firstXml)
@@ -325,7 +327,7 @@ describe('amendments and the last collection', () => {
     expect((await plan('2027-01-25', true)).debits.find((d) => d.familyNumber === 1001)?.invoices).toHaveLength(4)
 
     const done = await exportOn('2027-01-25')
-    xml = (await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: done.exportId }))).xml
+    xml = sepaExportXml(core, await core.tx.read((m) => m.findOneByOrFail(SepaExport, { id: done.exportId })))
     expect(xmllint(xml).output).toBe('')
     expect(checkPain008Xml(xml)).toEqual([])
     const txs = txsOf(xml)
@@ -403,21 +405,33 @@ describe('a failed export', () => {
     const run = await issueRun(c2, staff.actor, { regieId: rid, month: '2026-09', issueDate: '2026-10-01' })
     await c2.tx.run(async (m) => markInvoicesNotified(m, (await m.findBy(Invoice, { runId: run.runId })).map((i) => i.id), '2026-10-01'))
     const input = { regieId: rid, runId: null, collectionDate: '2026-10-21', represent: false }
-    // The last write of the export (its audit row) fails, after payments, collections and mandates were written in the transaction.
-    c2.db.exec(`CREATE TEMP TRIGGER fail_sepa_export BEFORE INSERT ON audit_entry WHEN NEW.action = 'sepa-export' BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END`)
+    // Writing the planned debits fails (disk full) while the export is 'preparing': nothing is left, not even a file.
+    c2.db.exec(`CREATE TEMP TRIGGER fail_sepa_items BEFORE INSERT ON sepa_export_item BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END`)
     await expect(exportDirectDebits(c2, staff.actor, input)).rejects.toThrow(/disque plein/)
     expect(await c2.tx.read((m) => m.findOneByOrFail(SepaMandate, { id: mid }))).toMatchObject({ sequenceType: 'FRST', lastCollectionOn: null })
-    const counts = c2.db.prepare(`SELECT (SELECT COUNT(*) FROM sepa_export) AS e, (SELECT COUNT(*) FROM sepa_collection) AS c, (SELECT COUNT(*) FROM payment) AS p, (SELECT COUNT(*) FROM invoice WHERE debit_status IS NOT NULL) AS i`).get()
-    expect(counts).toEqual({ e: 0, c: 0, p: 0, i: 0 })
-    c2.db.exec('DROP TRIGGER fail_sepa_export')
+    const counts = () => c2.db.prepare(`SELECT (SELECT COUNT(*) FROM sepa_export) AS e, (SELECT COUNT(*) FROM sepa_collection) AS c, (SELECT COUNT(*) FROM payment) AS p, (SELECT COUNT(*) FROM invoice WHERE debit_status IS NOT NULL) AS i`).get()
+    expect(counts()).toEqual({ e: 0, c: 0, p: 0, i: 0 })
+    expect(readdirSync(join(c2.paths.dataDir, 'exports'))).toEqual([])
+    c2.db.exec('DROP TRIGGER fail_sepa_items')
 
+    // The file is written, then the last write (its audit row) fails: the debits are recorded with their file, and the
+    // export, left 'marking', is finished by the next export (which then finds nothing left to collect).
     await saveSepaSettings(c2, staff.actor, { ...DEFAULT_SEPA_SETTINGS, format: 'pain.008.001.02' })
-    const r = await exportDirectDebits(c2, staff.actor, input)
-    const xml = (await c2.tx.read((m) => m.findOneByOrFail(SepaExport, { id: r.exportId }))).xml
+    c2.db.exec(`CREATE TEMP TRIGGER fail_sepa_export BEFORE INSERT ON audit_entry WHEN NEW.action = 'sepa-export' BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END`)
+    await expect(exportDirectDebits(c2, staff.actor, input)).rejects.toThrow(/disque plein/)
+    c2.db.exec('DROP TRIGGER fail_sepa_export')
+    expect(c2.db.prepare(`SELECT state, file_name FROM sepa_export`).all()).toEqual([{ state: 'marking', file_name: expect.stringMatching(/^prelevements-sepa-RG-PRLV-20261021-\d{4}\.xml$/) }])
+    expect(counts()).toEqual({ e: 1, c: 1, p: 1, i: 1 })
+    expect((await previewDirectDebits(c2, input)).nbTxs).toBe(0)
+    await expect(exportDirectDebits(c2, staff.actor, input)).rejects.toThrow(/Aucune facture à prélever/)
+    const r = await c2.tx.read((m) => m.findOneByOrFail(SepaExport, { regieId: rid }))
+    expect(r.state).toBe('done')
+    expect(c2.db.prepare(`SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'sepa-export'`).get()).toEqual({ n: 1 })
+    const xml = sepaExportXml(c2, r)
     expect(xml).toContain('xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"')
     expect(xmllint(xml).output).toBe('')
     expect(checkPain008Xml(xml)).toEqual([])
-    expect(txsOf(xml)).toMatchObject([{ seq: 'FRST', amount: '42.10', e2e: `RG-0001-${f.number}` }])
+    expect(txsOf(xml)).toMatchObject([{ seq: 'FRST', amount: '42.10', e2e: `${r.msgId.slice(0, 2)}-${r.msgId.slice(-4)}-${f.number}` }])
     expect(await c2.tx.read((m) => m.findOneByOrFail(SepaMandate, { id: mid }))).toMatchObject({ sequenceType: 'RCUR', lastCollectionOn: '2026-10-21' })
   })
 

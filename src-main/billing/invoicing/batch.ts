@@ -1,8 +1,8 @@
 /**
- * Batch PDFs of a run, as a background job with progress: each invoice is
- * rendered; families who accept e-mails get theirs through the outbox
- * (attachment, queued in small transactions); the others' invoices are
- * gathered into one PDF to print. The PDFs are rendered in worker threads
+ * Batch PDFs of a run, as a background job with progress: families who
+ * accept e-mails get their invoice through the outbox (PDF attached, queued
+ * in small transactions); the others' invoices are gathered into one PDF to
+ * print. The PDFs are rendered in worker threads
  * (pdf/pool.ts, #19), so the main thread only reads the invoices and queues
  * the e-mails: the desk and the portal stay responsive meanwhile.
  */
@@ -13,10 +13,10 @@ import type { Core } from '../../core/app-core'
 import { DomainError } from '../../core/errors'
 import { frenchDate, parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
-import { consentingRecipient } from '../../families/contact'
+import { consentingRecipients } from '../../families/contact'
 import { enqueueMail, mailContext } from '../../mail/outbox'
 import { renderInWorker, pdfThreads } from '../pdf/pool'
-import { invoiceDocContext, invoicePdfData } from '../documents/render'
+import { invoiceDocContext, invoicesPdfData } from '../documents/render'
 import type { InvoicePdfData } from '../documents/pdfs'
 import { billingTemplates } from '../mail'
 import { Invoice } from '../entities'
@@ -28,6 +28,9 @@ interface Job extends JobDto {
 }
 
 const jobs = new Map<string, Job>()
+
+/** Invoices per worker task: enough to make a message's cost small beside 8 renders, few enough for a smooth progress bar. */
+const PER_TASK = 8
 
 export function jobDto(j: Job): JobDto {
   return { id: j.id, kind: j.kind, status: j.status, done: j.done, total: j.total, message: j.message, ratePerSecond: j.ratePerSecond, hasFile: j.file !== null }
@@ -56,20 +59,21 @@ export interface BatchReport {
 /** The work itself (exported for the benchmark and tests); `job` receives progress; `limit` renders only the first invoices. */
 export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptions, job?: Job, limit = Infinity): Promise<BatchReport & { printPdf: Buffer | null }> {
   const t0 = Date.now()
-  const { ids, ctx, mailCtx } = await core.tx.read(async (m) => {
-    const invoices = await m.find(Invoice, { where: { runId: opts.runId }, order: { seq: 'ASC' }, select: { id: true, seq: true } })
+  const { invoices, ctx, mailCtx, recipients } = await core.tx.read(async (m) => {
+    const invoices = (await m.find(Invoice, { where: { runId: opts.runId }, order: { seq: 'ASC' }, select: { id: true, seq: true, familyId: true } })).slice(0, limit)
     return {
-      ids: invoices.map((i) => i.id).slice(0, limit),
+      invoices,
       ctx: await invoiceDocContext(core, m),
-      mailCtx: await mailContext(m, core.runtime.portalUrl)
+      mailCtx: await mailContext(m, core.runtime.portalUrl),
+      // Every family's address at once: one query for the run, not two per invoice.
+      recipients: opts.email ? await consentingRecipients(m, invoices.map((i) => i.familyId)) : new Map<number, string>()
     }
   })
-  if (ids.length === 0) throw new DomainError('not_found', 'Ce lot ne contient aucune facture.', 404)
-  if (job) job.total = ids.length
-  const toPrint: InvoicePdfData[] = []
+  if (invoices.length === 0) throw new DomainError('not_found', 'Ce lot ne contient aucune facture.', 404)
+  if (job) job.total = invoices.length
+  const recipient = (familyId: number) => recipients.get(familyId) ?? ''
   let pendingMails: { invoiceId: number; familyId: number; to: string; number: string; filename: string; pdf: Buffer; period: string; total: number; due: number; dueDate: string; debit: boolean }[] = []
   let emailed = 0
-  let printed = 0
   const flush = async () => {
     if (!pendingMails.length) return
     const batch = pendingMails
@@ -90,22 +94,41 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
     })
     emailed += batch.length
   }
-  const printedIds: number[] = []
-  // Rendering happens in the worker threads; this loop reads the next invoices meanwhile, keeping a few renders
-  // per thread in flight, and takes the PDFs back in the order of the numbers.
-  const inFlight: { id: number; data: InvoicePdfData; to: string; pdf: Promise<Buffer> }[] = []
-  const window = pdfThreads() * 4
   let done = 0
+  const progress = (n: number) => {
+    done += n
+    if (job) {
+      job.done = done
+      job.ratePerSecond = Math.round((done / Math.max(1, Date.now() - t0)) * 1000 * 10) / 10
+      job.message = `${done} / ${invoices.length} factures`
+    }
+  }
+  // The print file's invoices are read first and sent to a worker at once: it renders them while the other
+  // threads render the e-mailed ones, not alone after them. An invoice only printed is rendered there only.
+  const printedIds = invoices.filter((i) => opts.printAll || !recipient(i.familyId)).map((i) => i.id)
+  const toPrint: InvoicePdfData[] = []
+  for (let at = 0; at < printedIds.length; at += 25) {
+    toPrint.push(...(await core.tx.read((m) => invoicesPdfData(m, printedIds.slice(at, at + 25), ctx))))
+    await new Promise((r) => setImmediate(r)) // the portal's requests are served between two reads
+  }
+  const printFile = toPrint.length ? observed(renderInWorker({ kind: 'print', invoices: toPrint, footer: 'Factures à imprimer' })) : null
+  // The e-mailed invoices, a few per worker task (one message each way for the lot); this loop reads the next
+  // ones meanwhile, keeping two tasks per thread in flight, and takes the PDFs back in the order of the numbers.
+  // Progress follows that order; an invoice only printed counts when its turn comes.
+  const inFlight: { invoices: (InvoicePdfData & { id: number; familyId: number })[]; skipped: number; pdfs: Promise<Buffer[]> }[] = []
+  const window = pdfThreads() * 2
   const settle = async () => {
-    const { id, data, to, pdf } = inFlight.shift()!
-    if (to) {
+    const { invoices: sent, skipped, pdfs } = inFlight.shift()!
+    const rendered = await pdfs
+    progress(skipped)
+    for (const [i, data] of sent.entries()) {
       pendingMails.push({
-        invoiceId: id,
-        familyId: 0,
-        to,
+        invoiceId: data.id,
+        familyId: data.familyId,
+        to: recipient(data.familyId),
         number: data.number,
         filename: `facture-${data.number.replace(/[^A-Za-z0-9._-]+/g, '_')}.pdf`,
-        pdf: await pdf,
+        pdf: rendered[i],
         period: `${frenchDate(data.periodStart)} - ${frenchDate(data.periodEnd)}`,
         total: data.totalCents,
         due: data.cancelled ? 0 : data.totalCents - data.paidCents,
@@ -113,36 +136,32 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
         debit: data.collection === 'debit'
       })
       if (pendingMails.length >= 25) await flush()
-    } else await pdf
-    if (!to || opts.printAll) {
-      toPrint.push(data)
-      printedIds.push(id)
-      printed++
-    }
-    done++
-    if (job) {
-      job.done = done
-      job.ratePerSecond = Math.round((done / Math.max(1, Date.now() - t0)) * 1000 * 10) / 10
-      job.message = `${done} / ${ids.length} factures`
+      progress(1)
     }
   }
   try {
-    for (const id of ids) {
-      const { data, to } = await core.tx.read(async (m) => {
-        const data = await invoicePdfData(m, id, ctx)
-        const inv = await m.findOneByOrFail(Invoice, { id })
-        return { data, to: opts.email ? await consentingRecipient(m, inv.familyId) : '' }
-      })
-      inFlight.push({ id, data, to, pdf: renderInWorker({ kind: 'invoice', data }) })
+    let group: number[] = []
+    let skipped = 0
+    const send = async () => {
+      const ids = group
+      group = []
+      const sent = ids.length ? await core.tx.read((m) => invoicesPdfData(m, ids, ctx)) : []
+      inFlight.push({ invoices: sent, skipped, pdfs: sent.length ? observed(renderInWorker({ kind: 'invoices', invoices: sent })) : Promise.resolve([]) })
+      skipped = 0
       if (inFlight.length >= window) await settle()
     }
+    for (const inv of invoices) {
+      if (!recipient(inv.familyId)) skipped++
+      else if (group.push(inv.id) === PER_TASK) await send()
+    }
+    if (group.length || skipped) await send()
     while (inFlight.length) await settle()
   } finally {
     // A failure leaves no render running unobserved.
-    await Promise.allSettled(inFlight.map((x) => x.pdf))
+    await Promise.allSettled([...inFlight.map((x) => x.pdfs), printFile])
   }
   await flush()
-  const printPdf = toPrint.length ? await renderInWorker({ kind: 'print', invoices: toPrint, footer: 'Factures à imprimer' }) : null
+  const printPdf = printFile ? (await printFile)[0] : null
   // The print file goes to the post today: those invoices are sent too.
   if (printedIds.length) {
     await core.tx.run(async (m) => {
@@ -150,7 +169,13 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
       await audit(m, actor, core.clock.now(), { action: 'invoice-print', entity: 'invoicing_run', entityId: opts.runId, after: { invoices: printedIds.length } })
     })
   }
-  return { rendered: ids.length, emailed, printed, ms: Date.now() - t0, printPdf }
+  return { rendered: invoices.length, emailed, printed: printedIds.length, ms: Date.now() - t0, printPdf }
+}
+
+/** A render awaited later: its failure is reported there, not as an unhandled rejection that ends the process meanwhile. */
+function observed<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {})
+  return p
 }
 
 /** Starts the batch in the background; poll with getJob. */

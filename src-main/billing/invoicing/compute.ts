@@ -17,6 +17,8 @@ import { TariffIndex, type IndexedTariff } from '../tariffs/tariffs'
 import { BILLABLE_STATES, consumedMinutes, resolvePrice, type BookingState, type Resolution } from '../tariffs/resolve'
 import type { InvoiceLineKind } from '../entities'
 import { personName } from '@shared/names'
+import { formatEuro as euros } from '@shared/billing/money'
+import { flatHousehold, loadSharedChildren, payerOf, percentLabel, shareBp, shareCents, splitOn, type ChildSplit } from './split'
 
 export interface DraftLine {
   kind: InvoiceLineKind
@@ -40,6 +42,8 @@ export interface DraftLine {
   explanation: string
   flatKey: string | null
   adjustmentId: number | null
+  /** A share of a shared child's line (issue 16): the bookings whose share this line bills for its household (billed_share). */
+  shareBookingIds?: number[]
   /** Ordering inside the invoice: child rank, activity, unit, day. */
   order: string
 }
@@ -106,6 +110,8 @@ interface BookingRow {
   end_time: string
   activity_name: string
   family_id: number
+  /** Locked by billed_booking, but billed by shares of which one is due again. */
+  via_shares: boolean
   first_name: string
   last_name: string
   birth_date: string
@@ -132,15 +138,17 @@ const BOOKING_HOUSEHOLD = 'COALESCE(b.family_id, c.family_id)'
  * one (`child_family`). Filtering on `COALESCE(b.family_id, c.family_id) IN (…)` can use no index: every chunk
  * scanned the whole month's bookings (880,890 at 20,000 families, ~0.5 s a chunk; bench/invoicing-run.ts).
  * `cols` read `b` (and `c` when `withChild`); each half also gives `family_id`; `union` is UNION where the halves
- * may repeat a row (a child's siblings rank). Parameters: householdParams.
+ * may repeat a row (a child's siblings rank); `sharedChildren` adds every booking of the children whose ids follow
+ * (a shared child's other household: split.ts), then `union` must be UNION. Parameters: householdParams.
  */
-function householdBookings(cols: string, where: string, union: 'UNION' | 'UNION ALL', orderBy: string, withChild = false): string {
+function householdBookings(cols: string, where: string, union: 'UNION' | 'UNION ALL', orderBy: string, withChild = false, sharedChildren = false): string {
   const month = `b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${where}`
   return `SELECT ${cols}, b.family_id AS family_id FROM booking b ${withChild ? 'JOIN child c ON c.id = b.child_id' : ''}
            WHERE b.family_id IN (SELECT value FROM json_each(?)) AND ${month}
           ${union}
           SELECT ${cols}, c.family_id AS family_id FROM child c JOIN booking b ON b.child_id = c.id
            WHERE c.family_id IN (SELECT value FROM json_each(?)) AND b.family_id IS NULL AND ${month}
+          ${sharedChildren ? `${union} SELECT ${cols}, ${BOOKING_HOUSEHOLD} AS family_id FROM booking b JOIN child c ON c.id = b.child_id WHERE b.child_id IN (SELECT value FROM json_each(?)) AND ${month}` : ''}
           ${orderBy}`
 }
 
@@ -180,6 +188,8 @@ export interface RunContext {
   billedFlat: Map<string, number>
   debitFamilies: Set<number>
   credits: Map<number, number>
+  /** Shared children's two households and fixed splits (split.ts). */
+  shared: ReturnType<typeof loadSharedChildren>
 }
 
 export function loadRunContext(db: Database.Database, opts: ComputeOptions): RunContext {
@@ -226,7 +236,8 @@ export function loadRunContext(db: Database.Database, opts: ComputeOptions): Run
     periods: stmt(db, 'SELECT id, activity_id, start_date, end_date FROM activity_period').all() as RunContext['periods'],
     billedFlat: new Map((stmt(db, 'SELECT f.key, f.invoice_id FROM billed_flat f JOIN invoice i ON i.id = f.invoice_id').all() as { key: string; invoice_id: number }[]).map((x) => [x.key, x.invoice_id])),
     debitFamilies: new Set((stmt(db, "SELECT family_id FROM sepa_mandate WHERE status = 'active'").all() as { family_id: number }[]).map((x) => x.family_id)),
-    credits: freeCredits(db, opts.regieId)
+    credits: freeCredits(db, opts.regieId),
+    shared: loadSharedChildren(db)
   }
 }
 
@@ -266,12 +277,23 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const { start, end, units } = ctx
   // One family (detail view), a chunk of families (the streamed issue) or the whole month.
   const ids = opts.familyIds ?? (opts.familyId ? [opts.familyId] : null)
-  const famParams = ids ?? []
-  // Issue 16: a booking is billed to the household that made it (a shared child's two households each get their own days).
+  // Issue 16: a booking is billed to the household that made it (a shared child's two households each get their own days),
+  // or in shares to both (a fixed split). A chunk reads every booking of the shared children of its households:
+  // the other household's bookings feed its shares and its flat rates (split.ts).
+  const { households: sharedHouseholds, splits } = ctx.shared
+  const idSet = ids ? new Set(ids) : null
+  const inChunk = (familyId: number) => !idSet || idSet.has(familyId)
+  const sharedHere = [...sharedHouseholds].filter(([, hs]) => inChunk(hs[0]) || inChunk(hs[1])).map(([c]) => c)
+  const sharedJson = JSON.stringify(sharedHere)
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(',')
+  type RawBooking = { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number; via_shares?: 1 }
   const cols = 'b.id AS booking_id, b.child_id, b.unit_id, b.day AS day, b.state, b.source, b.arrived_at, b.left_at'
   const raw = (
     ids
-      ? stmt(db, householdBookings(cols, `AND NOT ${BILLED}`, 'UNION ALL', 'ORDER BY day, booking_id')).all(...householdParams(ids, start, end))
+      ? stmt(db, householdBookings(cols, `AND NOT ${BILLED}`, sharedHere.length ? 'UNION' : 'UNION ALL', 'ORDER BY day, booking_id', false, sharedHere.length > 0)).all(
+          ...householdParams(ids, start, end),
+          ...(sharedHere.length ? [sharedJson, start, end] : [])
+        )
       : db
           .prepare(
             `SELECT ${cols}, ${BOOKING_HOUSEHOLD} AS family_id
@@ -280,7 +302,31 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
                 AND NOT ${BILLED}`
           )
           .all(start, end)
-  ) as { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number }[]
+  ) as RawBooking[]
+  // Shares already billed (published) of the shared children's bookings, and the bookings billed by shares whose
+  // other share is due again (its invoice was cancelled): they are locked (billed_booking) but not wholly billed.
+  const shareBilled = new Set<string>()
+  const billedByShares = new Set<number>()
+  if (sharedHere.length) {
+    for (const x of stmt(
+      db,
+      `SELECT s.booking_id AS b, s.family_id AS f FROM billed_share s JOIN invoice i ON i.id = s.invoice_id JOIN booking b ON b.id = s.booking_id
+        WHERE b.child_id IN (SELECT value FROM json_each(?)) AND b.day BETWEEN ? AND ?`
+    ).all(sharedJson, start, end) as { b: number; f: number }[]) {
+      shareBilled.add(`${x.b}|${x.f}`)
+      billedByShares.add(x.b)
+    }
+    if (billedByShares.size)
+      raw.push(
+        ...(db
+          .prepare(
+            `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, ${BOOKING_HOUSEHOLD} AS family_id, 1 AS via_shares
+               FROM booking b JOIN child c ON c.id = b.child_id
+              WHERE b.id IN (SELECT value FROM json_each(?)) AND b.state IN ${STATES_SQL} AND ${BILLED}`
+          )
+          .all(JSON.stringify([...billedByShares])) as RawBooking[])
+      )
+  }
   const childIds = new Set(raw.map((b) => b.child_id))
   const childInfo = new Map<number, { first_name: string; last_name: string; birth_date: string }>()
   const childRows = (
@@ -306,6 +352,7 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       arrived_at: b.arrived_at,
       left_at: b.left_at,
       family_id: b.family_id,
+      via_shares: b.via_shares === 1,
       activity_id: u.activity_id,
       unit_name: u.name,
       unit_sort: u.sort,
@@ -323,9 +370,11 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const tariffs = ctx.tariffs
   // Sibling rank: among the household's children consuming anything billable this month (any régie) on its own
   // bookings, eldest first. A shared child counts in each of its households where it was booked (issue 16).
+  // The households of the chunk's shared children rank theirs too: a share is priced for the household that booked.
+  const rankIds = ids ? [...new Set([...ids, ...sharedHere.flatMap((c) => sharedHouseholds.get(c)!)])] : null
   const siblings = (
-    ids
-      ? stmt(db, householdBookings('c.id AS id, c.birth_date AS birth_date', '', 'UNION', 'ORDER BY family_id, birth_date, id', true)).all(...householdParams(ids, start, end))
+    rankIds
+      ? stmt(db, householdBookings('c.id AS id, c.birth_date AS birth_date', '', 'UNION', 'ORDER BY family_id, birth_date, id', true)).all(...householdParams(rankIds, start, end))
       : db
           .prepare(
             `SELECT DISTINCT ${BOOKING_HOUSEHOLD} AS family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
@@ -361,12 +410,12 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
     .prepare(
       `SELECT j.id, j.family_id, j.child_id, j.label, j.amount_cents, j.month, c.first_name, c.last_name
          FROM billing_adjustment j LEFT JOIN child c ON c.id = j.child_id
-        WHERE j.regie_id = ? AND j.month <= ? AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.id = j.invoice_id) ${ids ? `AND j.family_id IN (${ids.map(() => '?').join(',')})` : ''}
+        WHERE j.regie_id = ? AND j.month <= ? AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.id = j.invoice_id) ${ids ? `AND j.family_id IN (${marks(ids.length)})` : ''}
         ORDER BY j.id`
     )
-    .all(opts.regieId, opts.month, ...famParams) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]
+    .all(opts.regieId, opts.month, ...(ids ?? [])) as { id: number; family_id: number; child_id: number | null; label: string; amount_cents: number; month: string; first_name: string | null; last_name: string | null }[]
 
-  const familyIds = new Set<number>([...rows.map((x) => x.family_id), ...adjustments.map((a) => a.family_id)])
+  const familyIds = new Set<number>([...rows.map((x) => x.family_id), ...adjustments.map((a) => a.family_id), ...sharedHere.flatMap((c) => sharedHouseholds.get(c)!)])
   const families = new Map<number, FamilyRow>()
   if (familyIds.size) {
     const list = [...familyIds]
@@ -421,42 +470,76 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
 
   const noTariff = new Map<string, { familyId: number; child: string; unit: string; n: number }>()
   // Day mode groups all billable units of a child × activity × day into one line.
-  const dayGroups = new Map<string, { row: BookingRow; tariff: IndexedTariff; minutes: number; ids: number[]; unitIds: number[]; states: BookingState[]; fromAttendance: boolean }>()
+  const dayGroups = new Map<string, { row: BookingRow; to: Target; tariff: IndexedTariff; minutes: number; ids: number[]; unitIds: number[]; states: BookingState[]; fromAttendance: boolean }>()
   const mealOf = (t: IndexedTariff, unitId: number) => t.meals?.get(unitId) ?? 0
-  const flatLines = new Map<string, DraftLine>()
+  /** The flat lines of this chunk by flat key, with the household each one bills. */
+  const flatLines = new Map<string, { target: Target; lines: { h: number; line: DraftLine }[] }>()
+  const flatOwners = new Map<string, number>()
+
+  /** Where a booking's line goes: whole to the household that booked, or in shares (split.ts). Null: nothing is due. */
+  type Target = { split: ChildSplit | null; payer: number; to: number[] }
+  const targetOf = (row: BookingRow, split: ChildSplit | null): Target | null => {
+    if (!split) {
+      // Billed by shares under a split since removed: its shares stand, it is never billed whole on top.
+      if (row.via_shares || billedByShares.has(row.booking_id)) return null
+      return { split: null, payer: row.family_id, to: [row.family_id] }
+    }
+    const to = [split.first, split.second].filter((h) => !shareBilled.has(`${row.booking_id}|${h}`))
+    return to.length ? { split, payer: payerOf(split, row.family_id), to } : null
+  }
+  const outsideOf = (familyId: number) => resident.size > 0 && !resident.has(families.get(familyId)!.postal_code)
+  const rankOf = (familyId: number, childId: number) => rank.get(`${familyId}|${childId}`) ?? 1
+
+  /** Puts a line priced for `target.payer` on the invoices of the chunk it goes to: whole, or one share per household. */
+  const place = (target: Target, line: DraftLine) => {
+    const { split, payer } = target
+    if (!split) {
+      if (inChunk(payer)) draftOf(payer).lines.push(line)
+      return [line]
+    }
+    const placed: DraftLine[] = []
+    for (const h of target.to) {
+      if (!inChunk(h)) continue
+      const cents = shareCents(split, payer, h, line.amountCents)
+      const pct = percentLabel(shareBp(split, h))
+      const mine = h === payer
+      const share: DraftLine = {
+        ...line,
+        label: `${line.label} – part de ${pct}`,
+        unitPriceCents: line.quantity === 1 ? cents : Math.round(cents / line.quantity),
+        amountCents: cents,
+        mealCents: Math.min(cents, shareCents(split, payer, h, line.mealCents)),
+        // The booking stays locked to one invoice, the booker's; each household's share is locked apart.
+        bookingIds: mine ? line.bookingIds.filter((b) => !billedBy(b)) : [],
+        shareBookingIds: line.bookingIds.filter((b) => !shareBilled.has(`${b}|${h}`)),
+        // The other household learns the price and its share, never the booker's QF bracket.
+        bracket: mine ? line.bracket : '',
+        explanation: mine
+          ? `${line.explanation}\nRépartition fixe entre les deux foyers de l’enfant : votre part, ${pct} de ${euros(line.amountCents)}`
+          : `Répartition fixe entre les deux foyers de l’enfant : votre part, ${pct} de ${euros(line.amountCents)}`,
+        flatKey: line.flatKey ? `${line.flatKey}@${h}` : null
+      }
+      draftOf(h).lines.push(share)
+      placed.push(share)
+    }
+    return placed
+  }
+  const lockedRows = new Set(rows.filter((r) => r.via_shares).map((r) => r.booking_id))
+  const billedBy = (bookingId: number) => lockedRows.has(bookingId)
 
   for (const row of rows) {
-    const d = draftOf(row.family_id)
     const childName = `${row.first_name} ${row.last_name}`.trim()
     const t = tariffs.find(row.unit_id, row.activity_id, row.day)
     if (!t) {
+      // Told to the household that booked (or, for a split, to the one of this chunk).
+      const missing = targetOf(row, splitOn(splits, row.child_id, row.day))
+      const home = missing && (inChunk(missing.payer) ? missing.payer : missing.to.find(inChunk))
+      if (!home) continue
       const k = `${row.child_id}|${row.unit_id}`
       const e = noTariff.get(k)
       if (e) e.n++
-      else noTariff.set(k, { familyId: row.family_id, child: childName, unit: `${row.activity_name} – ${row.unit_name}`, n: 1 })
-      d.anomalies.add('no-tariff')
-      continue
-    }
-    const qf = qfOn(row.family_id, row.day)
-    if (qf === null && t.brackets.length > 1) d.anomalies.add('no-qf')
-    const fam = families.get(row.family_id)!
-    const outside = resident.size > 0 && !resident.has(fam.postal_code)
-    const siblingRank = rank.get(`${row.family_id}|${row.child_id}`) ?? 1
-    const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|${pad(row.unit_sort)}|${pad(row.unit_id)}|${row.day}`
-    const schedule = { start: row.start_time, end: row.end_time }
-    const used =
-      row.state === 'PRESENT' ? consumedMinutes(schedule, { arrived: wallClock(row.arrived_at), left: wallClock(row.left_at) }) : consumedMinutes(schedule, { arrived: null, left: null })
-
-    if (t.mode === 'day') {
-      const k = `${row.family_id}|${row.child_id}|${row.activity_id}|${row.day}`
-      const g = dayGroups.get(k)
-      if (g) {
-        g.minutes += used.minutes
-        g.ids.push(row.booking_id)
-        g.unitIds.push(row.unit_id)
-        g.states.push(row.state)
-        g.fromAttendance ||= used.source === 'attendance'
-      } else dayGroups.set(k, { row, tariff: t, minutes: used.minutes, ids: [row.booking_id], unitIds: [row.unit_id], states: [row.state], fromAttendance: used.source === 'attendance' })
+      else noTariff.set(k, { familyId: home, child: childName, unit: `${row.activity_name} – ${row.unit_name}`, n: 1 })
+      draftOf(home).anomalies.add('no-tariff')
       continue
     }
 
@@ -465,20 +548,46 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       const flatKey = `f:${t.id}:${row.child_id}:${periodId !== null ? `p${periodId}` : row.day.slice(0, 7)}`
       const existing = flatLines.get(flatKey)
       if (existing) {
-        existing.bookingIds.push(row.booking_id)
-        existing.mealCents = Math.min(existing.amountCents, existing.mealCents + mealOf(t, row.unit_id))
+        // The flat's line covers this booking too (whichever household booked it), or its share of it.
+        const { target } = existing
+        for (const { h, line } of existing.lines) {
+          if (!target.split) {
+            if (row.via_shares) continue
+            line.bookingIds.push(row.booking_id)
+            line.mealCents = Math.min(line.amountCents, line.mealCents + mealOf(t, row.unit_id))
+            continue
+          }
+          if (shareBilled.has(`${row.booking_id}|${h}`)) continue
+          line.shareBookingIds!.push(row.booking_id)
+          if (h === target.payer && !billedBy(row.booking_id)) line.bookingIds.push(row.booking_id)
+          line.mealCents = Math.min(line.amountCents, line.mealCents + shareCents(target.split, target.payer, h, mealOf(t, row.unit_id)))
+        }
         continue
       }
-      const billedBy = billedFlat.get(flatKey)
-      if (billedBy !== undefined) {
+      // Once per child and period: priced for (and without a split billed to) the household with the most booked days.
+      const period = periodId !== null ? periods.find((p) => p.id === periodId)! : null
+      const span = period ? { from: period.start_date, to: period.end_date } : { from: `${row.day.slice(0, 7)}-01`, to: monthBounds(row.day.slice(0, 7)).end }
+      const hs = sharedHouseholds.get(row.child_id)
+      let owner = flatOwners.get(flatKey) ?? row.family_id
+      if (hs && !flatOwners.has(flatKey)) flatOwners.set(flatKey, (owner = flatHousehold(db, hs, row.child_id, row.activity_id, span.from, span.to, BILLABLE_STATES)))
+      // A flat is split when the split applies from the start of its span.
+      const split = splitOn(splits, row.child_id, span.from)
+      const whole = billedFlat.get(flatKey)
+      const target = targetOf({ ...row, family_id: owner }, split)
+      if (!target) continue
+      if (whole !== undefined || (split && target.to.every((h) => billedFlat.has(`${flatKey}@${h}`)))) {
         // Covered by a flat an earlier run billed (period flat): lock the booking to that invoice, no new line.
-        coveredLocks.push([row.booking_id, billedBy, row.family_id])
+        const by = whole ?? billedFlat.get(`${flatKey}@${target.payer}`)
+        if (by !== undefined && !row.via_shares && inChunk(target.payer)) coveredLocks.push([row.booking_id, by, target.payer])
         continue
       }
+      const due = split ? { ...target, to: target.to.filter((h) => !billedFlat.has(`${flatKey}@${h}`)) } : target
       // A flat rate is due for the period whatever the attendance: resolved as a plain booking.
-      const res = resolve(t, qf, siblingRank, outside, 'R', 'family', 0, 'schedule')
+      const res = resolve(t, qfOn(owner, row.day), rankOf(owner, row.child_id), outsideOf(owner), 'R', 'family', 0, 'schedule')
+      if (qfOn(owner, row.day) === null && t.brackets.length > 1 && inChunk(owner)) draftOf(owner).anomalies.add('no-qf')
       if (!res.billable) continue
-      const line: DraftLine = {
+      const order = `${pad(rankOf(owner, row.child_id), 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|${pad(row.unit_sort)}|${pad(row.unit_id)}|0000-00-00`
+      const placed = place(due, {
         kind: 'flat',
         childId: row.child_id,
         childName,
@@ -499,16 +608,40 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
         explanation: res.explanation.join('\n'),
         flatKey,
         adjustmentId: null,
-        order: order.replace(/\|[^|]*$/, '|0000-00-00')
-      }
-      flatLines.set(flatKey, line)
-      d.lines.push(line)
+        order
+      })
+      flatLines.set(flatKey, { target: due, lines: placed.map((line, i) => ({ h: due.split ? due.to.filter(inChunk)[i] : due.payer, line })) })
+      continue
+    }
+
+    const target = targetOf(row, splitOn(splits, row.child_id, row.day))
+    if (!target || !target.to.some(inChunk)) continue
+    const payer = target.payer
+    const qf = qfOn(payer, row.day)
+    if (qf === null && t.brackets.length > 1 && inChunk(payer)) draftOf(payer).anomalies.add('no-qf')
+    const outside = outsideOf(payer)
+    const siblingRank = rankOf(payer, row.child_id)
+    const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|${pad(row.unit_sort)}|${pad(row.unit_id)}|${row.day}`
+    const schedule = { start: row.start_time, end: row.end_time }
+    const used =
+      row.state === 'PRESENT' ? consumedMinutes(schedule, { arrived: wallClock(row.arrived_at), left: wallClock(row.left_at) }) : consumedMinutes(schedule, { arrived: null, left: null })
+
+    if (t.mode === 'day') {
+      const k = `${row.family_id}|${row.child_id}|${row.activity_id}|${row.day}`
+      const g = dayGroups.get(k)
+      if (g) {
+        g.minutes += used.minutes
+        g.ids.push(row.booking_id)
+        g.unitIds.push(row.unit_id)
+        g.states.push(row.state)
+        g.fromAttendance ||= used.source === 'attendance'
+      } else dayGroups.set(k, { row, to: target, tariff: t, minutes: used.minutes, ids: [row.booking_id], unitIds: [row.unit_id], states: [row.state], fromAttendance: used.source === 'attendance' })
       continue
     }
 
     const res = resolve(t, qf, siblingRank, outside, row.state, row.source, used.minutes, used.source)
     if (!res.billable) continue
-    d.lines.push({
+    place(target, {
       kind: t.mode === 'hourly' ? 'hourly' : 'unit',
       childId: row.child_id,
       childName,
@@ -531,23 +664,21 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       adjustmentId: null,
       order
     })
-    if (res.walkinCents > 0) d.lines.push(walkinLine(row, childName, order, res.walkinCents, t.id))
+    if (res.walkinCents > 0) place(target, walkinLine(row, childName, order, res.walkinCents, t.id))
   }
 
   for (const g of dayGroups.values()) {
-    const { row, tariff: t } = g
-    const d = draftOf(row.family_id)
+    const { row, tariff: t, to: target } = g
     const childName = `${row.first_name} ${row.last_name}`.trim()
-    const fam = families.get(row.family_id)!
-    const outside = resident.size > 0 && !resident.has(fam.postal_code)
-    const siblingRank = rank.get(`${row.family_id}|${row.child_id}`) ?? 1
+    const payer = target.payer
+    const siblingRank = rankOf(payer, row.child_id)
     // Present or booked on any unit of the day → the day is billed normally; only absences → absence rate.
     const state: BookingState = g.states.includes('PRESENT') ? 'PRESENT' : g.states.includes('R') ? 'R' : g.states.includes('A_FACT') ? 'A_FACT' : 'ABSENT'
     const walkin = state === 'PRESENT' && row.source === 'walk-in' ? 'walk-in' : 'family'
-    const res = resolve(t, qfOn(row.family_id, row.day), siblingRank, outside, state, walkin, g.minutes, g.fromAttendance ? 'attendance' : 'schedule')
+    const res = resolve(t, qfOn(payer, row.day), siblingRank, outsideOf(payer), state, walkin, g.minutes, g.fromAttendance ? 'attendance' : 'schedule')
     if (!res.billable) continue
     const order = `${pad(siblingRank, 2)}|${pad(row.child_id)}|${pad(row.activity_id)}|000000|000000|${row.day}`
-    d.lines.push({
+    place(target, {
       kind: res.dayKind === 'half-day' ? 'half-day' : 'day',
       childId: row.child_id,
       childName,
@@ -571,9 +702,8 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
       adjustmentId: null,
       order
     })
-    if (res.walkinCents > 0) d.lines.push(walkinLine(row, childName, order, res.walkinCents, t.id))
+    if (res.walkinCents > 0) place(target, walkinLine(row, childName, order, res.walkinCents, t.id))
   }
-
   for (const a of adjustments) {
     const d = draftOf(a.family_id)
     const childName = a.first_name ? `${a.first_name} ${a.last_name}` : ''

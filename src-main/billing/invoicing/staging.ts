@@ -160,7 +160,7 @@ export function unstageFamilies(db: Database.Database, stageId: number, familyNu
   const json = JSON.stringify(familyNumbers)
   const ids = `(SELECT invoice_id FROM invoice_stage WHERE stage_id = ? AND family_number IN (SELECT value FROM json_each(?)) AND invoice_id IS NOT NULL)`
   stmt(db, `UPDATE billing_adjustment SET invoice_id = NULL WHERE invoice_id IN ${ids}`).run(stageId, json)
-  for (const t of ['billed_booking', 'billed_flat', 'invoice_line']) stmt(db, `DELETE FROM ${t} WHERE invoice_id IN ${ids}`).run(stageId, json)
+  for (const t of ['billed_booking', 'billed_share', 'billed_flat', 'invoice_line']) stmt(db, `DELETE FROM ${t} WHERE invoice_id IN ${ids}`).run(stageId, json)
   stmt(db, `DELETE FROM invoice_row WHERE id IN ${ids}`).run(stageId, json)
   for (const t of ['invoice_stage_booking', 'invoice_stage'])
     stmt(db, `DELETE FROM ${t} WHERE stage_id = ? AND family_number IN (SELECT value FROM json_each(?))`).run(stageId, json)
@@ -183,6 +183,7 @@ export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraf
   const lines: unknown[][] = []
   const billed: unknown[][] = []
   const flats: unknown[][] = []
+  const shares: unknown[][] = []
   const adjustments: [number, number][] = []
   for (const f of draft.families) {
     // A family not issued (negative total) is kept as a row only, for the run's count of families skipped.
@@ -211,9 +212,10 @@ export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraf
     f.lines.forEach((l, sort) => {
       lines.push([
         invoiceId, sort, l.kind, l.childId, l.childName, l.activityId, l.activityName, l.unitId, l.label, l.day, l.quantity, l.quantityLabel,
-        l.unitPriceCents, l.amountCents, l.bookingIds.length === 1 ? l.bookingIds[0] : null, l.bookingState, l.tariffId, l.bracket, explanationId(db, t.explained, l.explanation), l.mealCents
+        l.unitPriceCents, l.amountCents, lineBooking(l), l.bookingState, l.tariffId, l.bracket, explanationId(db, t.explained, l.explanation), l.mealCents
       ])
       for (const b of l.bookingIds) billed.push([b, invoiceId])
+      for (const b of l.shareBookingIds ?? []) shares.push([b, f.familyId, invoiceId])
       if (l.flatKey) flats.push([l.flatKey, invoiceId])
       if (l.adjustmentId) adjustments.push([invoiceId, l.adjustmentId])
     })
@@ -221,6 +223,7 @@ export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraf
   insertMany(db, 'invoice_line', LINE_COLUMNS, lines)
   insertMany(db, 'billed_booking', ['booking_id', 'invoice_id'], billed)
   insertMany(db, 'billed_flat', ['key', 'invoice_id'], flats)
+  insertMany(db, 'billed_share', ['booking_id', 'family_id', 'invoice_id'], shares)
   const link = stmt(db, 'UPDATE billing_adjustment SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL')
   for (const [invoiceId, id] of adjustments) link.run(invoiceId, id)
   // Bookings an earlier flat covers are locked to that (issued) invoice at publication only: until then the run may be discarded.
@@ -231,6 +234,12 @@ export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraf
     ['stage_id', 'booking_id', 'family_number', 'covered_by'],
     draft.coveredLocks.map(([bookingId, invoiceId, familyId]) => [t.stageId, bookingId, numberOf.get(familyId), invoiceId])
   )
+}
+
+/** The booking a line bills alone (a share line names it too, though the booking is locked to the booker's invoice). */
+const lineBooking = (l: RunDraft['families'][number]['lines'][number]) => {
+  const ids = l.bookingIds.length ? l.bookingIds : (l.shareBookingIds ?? [])
+  return ids.length === 1 ? ids[0] : null
 }
 
 /** N° famille of these families (restaging works by number, the order of the invoices). */

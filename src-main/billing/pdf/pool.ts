@@ -21,19 +21,31 @@ function workerFile(): string {
   return built ?? join(__dirname, 'pdf-worker-dev.cjs')
 }
 
-export const pdfThreads = () => Math.max(1, Math.min(4, availableParallelism()))
+let threads = Math.max(1, Math.min(4, availableParallelism()))
+export const pdfThreads = () => threads
 
-export function renderInWorker(task: PdfTask): Promise<Buffer> {
-  pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: pdfThreads(), idleTimeout: 30_000 })
-  return pool.run(task).then((bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+/** How many threads the next pool starts (benchmark: 1 then 2); call before the first batch or after closePdfPool. */
+export function setPdfThreads(n: number): void {
+  threads = Math.max(1, n)
+}
+
+let rendered = 0
+
+/** The task's PDFs (one per invoice, or the one print file), rendered in a worker thread. */
+export async function renderInWorker(task: PdfTask): Promise<Buffer[]> {
+  pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: threads, idleTimeout: 30_000 })
+  const pdfs: Uint8Array[] = await pool.run(task)
+  rendered += pdfs.length
+  return pdfs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 }
 
 /** PDFs the worker threads have rendered since the pool started (tests check the batch went through them). */
-export const workerRenders = () => pool?.completed ?? 0
+export const workerRenders = () => rendered
 
 /** Stops the threads (tests, shutdown). */
 export async function closePdfPool(): Promise<void> {
   const p = pool
   pool = null
+  rendered = 0
   await p?.destroy()
 }

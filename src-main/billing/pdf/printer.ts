@@ -7,14 +7,63 @@
  */
 import PdfPrinter from 'pdfmake'
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces'
+import { PNG } from 'pngjs'
 
 let printer: PdfPrinter | null = null
 
 function getPrinter(): PdfPrinter {
-  printer ??= new PdfPrinter({
+  if (printer) return printer
+  printer = new PdfPrinter({
     Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' }
   })
+  cacheFontMetrics(printer)
   return printer
+}
+
+interface AfmParsed {
+  contents: string
+  attributes: object
+  glyphWidths: object
+  boundingBoxes: object
+  kernPairs: Record<string, number>
+  /** kernPairs by left then right glyph name (added here). */
+  kerning: Map<string, Map<string, number>>
+  parse(): void
+  getKernPair(left: string, right: string): number
+}
+
+/**
+ * pdfkit reads and parses a standard font's metrics file (AFM, ~70 KB of text, by regular expressions) in
+ * every document, for each font it uses: a third of an invoice's CPU time (#19). The parse is memoised per
+ * file content: the tables it fills are only read afterwards, so every document can share them. pdfkit does
+ * not export its AFM class, so it is reached through a font of a first document.
+ * Kerning, looked up for every pair of letters measured or drawn, is read from two nested Maps: pdfkit's
+ * lookup (`left + '\0' + right` in an object of 2,700 keys) built and hashed a new string for each pair.
+ */
+function cacheFontMetrics(p: PdfPrinter): void {
+  const doc = p.createPdfKitDocument({ content: '' }) as unknown as { font(name: string): { _font: { font: object } } }
+  const afm = doc.font('Helvetica')._font.font.constructor as { prototype: AfmParsed }
+  const parse = afm.prototype.parse
+  const parsed = new Map<string, Omit<AfmParsed, 'contents' | 'parse' | 'getKernPair'>>()
+  afm.prototype.parse = function (this: AfmParsed) {
+    const known = parsed.get(this.contents)
+    if (known) {
+      Object.assign(this, known)
+      return
+    }
+    parse.call(this)
+    const kerning = new Map<string, Map<string, number>>()
+    for (const [pair, value] of Object.entries(this.kernPairs)) {
+      const [left, right] = pair.split('\0')
+      if (!kerning.has(left)) kerning.set(left, new Map())
+      kerning.get(left)!.set(right, value)
+    }
+    this.kerning = kerning
+    parsed.set(this.contents, { attributes: this.attributes, glyphWidths: this.glyphWidths, boundingBoxes: this.boundingBoxes, kernPairs: this.kernPairs, kerning })
+  }
+  afm.prototype.getKernPair = function (this: AfmParsed, left: string, right: string) {
+    return this.kerning.get(left)?.get(right) || 0
+  }
 }
 
 /** The CP1252 characters above 0x7F (0x80–0x9F block, then Latin-1). */
@@ -66,7 +115,28 @@ export function renderPdf(doc: TDocumentDefinitions): Promise<Buffer> {
   })
 }
 
-/** A PNG or JPEG data URL the structure uploaded as its logo, or null (pdfmake draws nothing else). */
+let lastLogo: { from: string; to: string } | null = null
+
+/**
+ * A PNG or JPEG data URL the structure uploaded as its logo, or null (pdfmake draws nothing else). A PNG is
+ * flattened once on white (the paper) without its alpha channel: pdfkit then copies its compressed pixels into
+ * each PDF as they are, where a transparent or interlaced PNG is inflated, split and deflated again in every
+ * invoice (a fifth of its CPU time, #19). The last logo is remembered: a batch passes the same one each time.
+ */
 export function pdfLogo(logo: string | null | undefined): string | null {
-  return logo && /^data:image\/(png|jpe?g);base64,/.test(logo) ? logo : null
+  if (!logo || !/^data:image\/(png|jpe?g);base64,/.test(logo)) return null
+  if (lastLogo?.from !== logo) lastLogo = { from: logo, to: flattenPng(logo) }
+  return lastLogo.to
+}
+
+function flattenPng(dataUrl: string): string {
+  const b64 = /^data:image\/png;base64,(.*)$/s.exec(dataUrl)?.[1]
+  if (!b64) return dataUrl
+  try {
+    const png = PNG.sync.read(Buffer.from(b64, 'base64'))
+    const rgb = PNG.sync.write(png, { colorType: 2, inputHasAlpha: true, bgColor: { red: 255, green: 255, blue: 255 } })
+    return `data:image/png;base64,${rgb.toString('base64')}`
+  } catch {
+    return dataUrl // pdfkit says what is wrong with it, as before
+  }
 }

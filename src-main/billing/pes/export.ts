@@ -30,6 +30,8 @@ import { checkPesTree } from './check'
 import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
 import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
 import { titreLines, type InvoiceLineForPes } from './titres'
+import { readExportFile, removeExportFile, writeExportFile } from '../export-files'
+import { clearProgress, setProgress } from '../job-progress'
 
 type Settings = Awaited<ReturnType<typeof getPesSettings>>
 
@@ -134,8 +136,24 @@ export interface PesExportResult {
 }
 
 /** An invoicing run of a public régie → one ORMC bordereau (TypBord 06) of titres ORMC (TypPce 15). */
-export async function exportRunToPes(core: Core, actor: Actor, runId: number): Promise<PesExportResult> {
-  return core.tx.run(async (m) => {
+export async function exportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult> {
+  // A city's run: read, built and checked in a read transaction (no write lock), the file written to disk, then only
+  // the rows in a short write transaction that takes the numbers the file was built with (issue 19). Another PES
+  // export of the same budget in between moved them on: built again.
+  const regieId = (await core.tx.read((m) => m.findOneBy(InvoicingRun, { id: runId })))?.regieId
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const r = await tryExportRunToPes(core, actor, runId, onProgress)
+      if (r !== 'numbers-moved') return r
+      if (attempt === 3) throw new DomainError('conflict', 'D’autres bordereaux PES de ce budget sont créés en même temps : réessayez dans un instant.', 409)
+    }
+  } finally {
+    if (regieId) clearProgress('pes', regieId)
+  }
+}
+
+async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult | 'numbers-moved'> {
+  const built = await core.tx.read(async (m) => {
     const db = dbOf(m)
     const run = await m.findOneBy(InvoicingRun, { id: runId })
     if (!run) throw notFound('Lot de facturation')
@@ -175,7 +193,10 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
     const usedMandates = new Set(
       (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((r) => r.mandate_id)
     )
+    const regieId = regie.id
+    let seen = 0
     for (const inv of invoices) {
+      if (++seen % 500 === 0) setProgress('pes', regieId, { step: 'Lecture des factures', done: seen, total: invoices.length })
       if (inv.status === 'cancelled') {
         skipped.push(`${inv.number} : annulée par un avoir`)
         continue
@@ -203,8 +224,12 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
     if (problems.length) refuse(problems)
     if (drafts.length === 0) throw new DomainError('nothing_to_bill', `Rien à transmettre au Trésor pour ce lot : ${skipped.join(' ; ')}.`, 409)
 
-    const idBord = await nextNumber(m, counter('bord', s, exer))
-    const firstPce = reserveNumbers(db, counter('titre', s, exer), drafts.length)
+    // The numbers the write transaction will take, if nobody takes them first.
+    const peek = (name: string) => (stmt(db, 'SELECT value FROM counter WHERE name = ?').get(name) as { value: number } | undefined)?.value ?? 0
+    const idBord = peek(counter('bord', s, exer)) + 1
+    const firstPce = peek(counter('titre', s, exer)) + 1
+    // What the titres were computed from: the run's invoices, their payments and titres now.
+    const basis = runBasis(db, runId)
     const pieces: PesPiece[] = []
     const titres: Omit<PesTitre, 'id' | 'bordereauId'>[] = []
     drafts.forEach((d, k) => {
@@ -245,28 +270,76 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number): P
       })
     })
     const name = fileName('ormc', s, exer, idBord)
+    setProgress('pes', regie.id, { step: 'Écriture du fichier', done: 0, total: drafts.length })
     const xml = checkedFile({
       nomFic: name,
       header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
       bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
     })
-    const total = titres.reduce((x, t) => x + t.amountCents, 0)
-    const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId: regie.id, runId, kind: 'ormc', s, exer, idBord, date: today, pieces: titres.length, total, name, xml }))
-    // Thousands of rows: one prepared statement, as the invoicing run writes its invoices.
-    const ins = stmt(
-      db,
-      `INSERT INTO pes_titre (bordereau_id, invoice_id, credit_note_id, orig_titre_id, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence)
-       VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`
-    )
-    for (const t of titres) ins.run(bord.id, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence)
-    await audit(m, actor, core.clock.now(), {
-      action: 'pes-bordereau-create',
-      entity: 'pes_bordereau',
-      entityId: bord.id,
-      after: { kind: 'ormc', runId, exer, idBord, titres: titres.length, totalCents: total, fileName: name, skipped }
-    })
-    return { bordereauId: bord.id, exer, idBord, pieceCount: titres.length, totalCents: total, fileName: name, skipped }
+    return { regie, s, exer, idBord, firstPce, today, name, xml, titres, skipped, basis }
   })
+  const { regie, s, exer, idBord, firstPce, today, name, titres, skipped, basis } = built
+  try {
+    // The file first, whole: a bordereau row never exists without its file. Killed after this, the file is an orphan
+    // that the next export of these numbers overwrites.
+    await writeExportFile(core, name, async (put) => put(built.xml))
+    built.xml = ''
+    setProgress('pes', regie.id, { step: 'Enregistrement des titres', done: 0, total: titres.length })
+    const r = await core.tx.run(async (m) => {
+      const db = dbOf(m)
+      const done = await m.findOneBy(PesBordereau, { runId, kind: 'ormc' })
+      if (done) throw new DomainError('conflict', `Ce lot est déjà dans le bordereau n° ${done.idBord} de ${done.exer}.`, 409)
+      if (runBasis(db, runId) !== basis) return 'numbers-moved' as const
+      if ((await nextNumber(m, counter('bord', s, exer))) !== idBord || reserveNumbers(db, counter('titre', s, exer), titres.length) !== firstPce) {
+        // Rolled back with the transaction.
+        throw new NumbersMoved()
+      }
+      const total = titres.reduce((x, t) => x + t.amountCents, 0)
+      const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId: regie.id, runId, kind: 'ormc', s, exer, idBord, date: today, pieces: titres.length, total, name, xml: '' }))
+      // Thousands of rows: one prepared statement, as the invoicing run writes its invoices.
+      const ins = stmt(
+        db,
+        `INSERT INTO pes_titre (bordereau_id, invoice_id, credit_note_id, orig_titre_id, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence)
+         VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`
+      )
+      for (const t of titres) ins.run(bord.id, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence)
+      await audit(m, actor, core.clock.now(), {
+        action: 'pes-bordereau-create',
+        entity: 'pes_bordereau',
+        entityId: bord.id,
+        after: { kind: 'ormc', runId, exer, idBord, titres: titres.length, totalCents: total, fileName: name, skipped }
+      })
+      onProgress?.(titres.length, titres.length)
+      return { bordereauId: bord.id, exer, idBord, pieceCount: titres.length, totalCents: total, fileName: name, skipped }
+    })
+    if (r === 'numbers-moved') removeExportFile(core, name)
+    return r
+  } catch (e) {
+    // Nothing committed: the file goes too.
+    removeExportFile(core, name)
+    if (e instanceof NumbersMoved) return 'numbers-moved'
+    throw e
+  }
+}
+
+class NumbersMoved extends Error {}
+
+/** A fingerprint of what a run's titres are computed from: its invoices' states, payments and titres. */
+function runBasis(db: Database.Database, runId: number): string {
+  const r = stmt(
+    db,
+    `SELECT COUNT(*) AS n, SUM(i.status = 'cancelled') AS cancelled,
+            (SELECT COALESCE(SUM(a.amount_cents), 0) || ':' || COUNT(*) FROM payment_allocation a JOIN invoice j ON j.id = a.invoice_id WHERE j.run_id = ?) AS paid,
+            (SELECT COUNT(*) FROM pes_titre t JOIN invoice j ON j.id = t.invoice_id WHERE j.run_id = ?) AS titres,
+            (SELECT MAX(updated_at) FROM sepa_mandate) AS mandates
+       FROM invoice i WHERE i.run_id = ?`
+  ).get(runId, runId, runId) as Record<string, unknown>
+  return JSON.stringify(r)
+}
+
+/** The XML of a bordereau: on disk since issue 19, in its row before. */
+export function pesBordereauXml(core: Core, b: Pick<PesBordereau, 'xml' | 'fileName'>): string {
+  return b.xml || readExportFile(core, b.fileName)
 }
 
 function newBordereau(

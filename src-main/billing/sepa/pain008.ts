@@ -164,11 +164,8 @@ function mandateXml(t: DebitTransaction): string {
   return `<MndtRltdInf>${base}<AmdmntInd>true</AmdmntInd><AmdmntInfDtls>${details}</AmdmntInfDtls></MndtRltdInf>`
 }
 
-function pmtInfXml(f: DirectDebitFile, pmtInfId: string, seq: SequenceType, date: string, txs: DebitTransaction[]): string {
-  const v08 = f.format === 'pain.008.001.08'
-  const total = txs.reduce((s, t) => s + t.amountCents, 0)
-  const items = txs.map(
-    (t) => `
+function txXml(t: DebitTransaction, v08: boolean): string {
+  return `
       <DrctDbtTxInf>
         <PmtId><EndToEndId>${x(t.endToEndId)}</EndToEndId></PmtId>
         <InstdAmt Ccy="EUR">${decimalAmount(t.amountCents)}</InstdAmt>
@@ -178,22 +175,46 @@ function pmtInfXml(f: DirectDebitFile, pmtInfId: string, seq: SequenceType, date
         <DbtrAcct><Id><IBAN>${normalizeIban(t.debtor.iban)}</IBAN></Id></DbtrAcct>
         <RmtInf><Ustrd>${x(epcText(t.remittance, 140))}</Ustrd></RmtInf>
       </DrctDbtTxInf>`
-  )
+}
+
+/** A PmtInf up to its first transaction. */
+function pmtInfHead(f: DirectDebitFile, pmtInfId: string, seq: SequenceType, date: string, txs: DebitTransaction[]): string {
+  const v08 = f.format === 'pain.008.001.08'
   return `
     <PmtInf>
       <PmtInfId>${x(pmtInfId)}</PmtInfId>
       <PmtMtd>DD</PmtMtd>
       <BtchBookg>true</BtchBookg>
       <NbOfTxs>${txs.length}</NbOfTxs>
-      <CtrlSum>${decimalAmount(total)}</CtrlSum>
+      <CtrlSum>${decimalAmount(sum(txs))}</CtrlSum>
       <PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl><LclInstrm><Cd>CORE</Cd></LclInstrm><SeqTp>${seq}</SeqTp></PmtTpInf>
       <ReqdColltnDt>${date}</ReqdColltnDt>
       <Cdtr><Nm>${x(epcText(f.creditor.name, 70))}</Nm>${v08 ? postalAddressXml(f.creditor.address) : ''}</Cdtr>
       <CdtrAcct><Id><IBAN>${normalizeIban(f.creditor.iban)}</IBAN></Id></CdtrAcct>
       ${agentXml('CdtrAgt', f.creditor.bic, v08)}
       <ChrgBr>SLEV</ChrgBr>
-      <CdtrSchmeId>${schemeIdXml(f.creditor.ics)}</CdtrSchmeId>${items.join('')}
+      <CdtrSchmeId>${schemeIdXml(f.creditor.ics)}</CdtrSchmeId>`
+}
+const PMTINF_END = `
     </PmtInf>`
+const DOCUMENT_END = `
+  </CstmrDrctDbtInitn>
+</Document>
+`
+
+const sum = (txs: DebitTransaction[]) => txs.reduce((s, t) => s + t.amountCents, 0)
+
+function documentHead(f: DirectDebitFile, txs: DebitTransaction[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:${f.format}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <CstmrDrctDbtInitn>
+    <GrpHdr>
+      <MsgId>${x(f.msgId)}</MsgId>
+      <CreDtTm>${f.createdAt.slice(0, 19)}</CreDtTm>
+      <NbOfTxs>${txs.length}</NbOfTxs>
+      <CtrlSum>${decimalAmount(sum(txs))}</CtrlSum>
+      <InitgPty><Nm>${x(epcText(f.initiatingParty, 70))}</Nm></InitgPty>
+    </GrpHdr>`
 }
 
 /**
@@ -213,24 +234,36 @@ export function paymentGroups(f: DirectDebitFile): { pmtInfId: string; seq: Sequ
   return out
 }
 
-/** Writes the XML. Throws with the French problems if the input or the result breaks a rule. */
-export function buildPain008(f: DirectDebitFile): string {
+/**
+ * The XML in pieces, to be written one after the other (a city's file is
+ * tens of MB: it is never held as one string). The input is checked first;
+ * each piece of up to `chunk` transactions is checked by {@link checkPain008Xml}
+ * as a file of its own (same header and batch, its own totals), and the totals
+ * of the real header and batches are those of the input, checked above.
+ * Throws with the French problems.
+ */
+export function* pain008Pieces(f: DirectDebitFile, chunk = 500): Generator<string> {
   const problems = checkDirectDebitInput(f)
   if (problems.length) throw new Error(problems.join('\n'))
-  const total = f.transactions.reduce((s, t) => s + t.amountCents, 0)
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:${f.format}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <CstmrDrctDbtInitn>
-    <GrpHdr>
-      <MsgId>${x(f.msgId)}</MsgId>
-      <CreDtTm>${f.createdAt.slice(0, 19)}</CreDtTm>
-      <NbOfTxs>${f.transactions.length}</NbOfTxs>
-      <CtrlSum>${decimalAmount(total)}</CtrlSum>
-      <InitgPty><Nm>${x(epcText(f.initiatingParty, 70))}</Nm></InitgPty>
-    </GrpHdr>${paymentGroups(f).map((g) => pmtInfXml(f, g.pmtInfId, g.seq, g.date, g.txs)).join('')}
-  </CstmrDrctDbtInitn>
-</Document>
-`
+  const v08 = f.format === 'pain.008.001.08'
+  yield documentHead(f, f.transactions)
+  for (const g of paymentGroups(f)) {
+    yield pmtInfHead(f, g.pmtInfId, g.seq, g.date, g.txs)
+    for (let i = 0; i < g.txs.length; i += chunk) {
+      const part = g.txs.slice(i, i + chunk)
+      const items = part.map((t) => txXml(t, v08)).join('')
+      const after = checkPain008Xml(documentHead(f, part) + pmtInfHead(f, g.pmtInfId, g.seq, g.date, part) + items + PMTINF_END + DOCUMENT_END)
+      if (after.length) throw new Error(after.join('\n'))
+      yield items
+    }
+    yield PMTINF_END
+  }
+  yield DOCUMENT_END
+}
+
+/** Writes the XML as one string (small files, tests). Throws with the French problems if the input or the result breaks a rule. */
+export function buildPain008(f: DirectDebitFile): string {
+  const xml = [...pain008Pieces(f)].join('')
   const after = checkPain008Xml(xml)
   if (after.length) throw new Error(after.join('\n'))
   return xml

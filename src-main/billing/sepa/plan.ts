@@ -124,6 +124,9 @@ export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPl
        FROM invoice i LEFT JOIN sepa_mandate s ON s.family_id = i.family_id AND s.status = 'active'
       WHERE i.regie_id = ? AND i.collection = 'debit' AND i.status = 'issued' AND (i.debit_status IS NULL OR i.debit_status = 'rejected')
         AND (? IS NULL OR i.run_id = ?)
+        -- In a file whose recording was cut short (sepa/export.ts): the next export finishes it.
+        AND NOT EXISTS (SELECT 1 FROM sepa_export e JOIN sepa_export_item x ON x.export_id = e.id, json_each(x.data, '$.invoices') j
+                         WHERE e.state = 'marking' AND x.done = 0 AND json_extract(j.value, '$.invoiceId') = i.id)
       ORDER BY i.seq`
   )
     .all(o.regie.id, o.runId, o.runId)

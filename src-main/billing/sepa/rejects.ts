@@ -24,6 +24,7 @@ import { dbOf, stmt } from '../../bookings/sql'
 import { Payment, SepaCollection, SepaExport, SepaMandate } from '../entities'
 import { saveAdjustment } from '../invoicing/adjustments'
 import { rejectPaymentIn } from '../payments/payments'
+import { sepaExportXml } from './export'
 import { parsePain002, rejectedEndToEndIds } from './pain002'
 import { getSepaSettings } from './settings'
 import { personName } from '@shared/names'
@@ -123,7 +124,7 @@ export async function importStatusReport(core: Core, actor: Actor, input: { xml:
     const lines: StatusReportResultDto['lines'] = []
     let rejectedCount = 0
     let feeCents = 0
-    for (const r of rejectedEndToEndIds(report, exp?.xml ?? null)) {
+    for (const r of rejectedEndToEndIds(report, exp && exp.state !== 'preparing' ? sepaExportXml(core, exp) : null)) {
       const c = await m.findOneBy(SepaCollection, { endToEndId: r.endToEndId })
       const fam = c ? (stmt(dbOf(m), `SELECT f.number, pe.last_name, pe.first_name FROM family f LEFT JOIN person pe ON pe.family_id = f.id AND pe.role = 'responsable' WHERE f.id = ?`).get(c.familyId) as { number: number; last_name: string | null; first_name: string | null }) : null
       const base = { endToEndId: r.endToEndId, familyNumber: fam?.number ?? null, familyName: fam ? personName(fam.last_name, fam.first_name) : '', amountCents: c?.amountCents ?? r.amountCents, reasonCode: r.reasonCode, reason: r.reasonCode ? rejectReasonText(r.reasonCode, r.detail) : '' }
