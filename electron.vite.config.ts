@@ -21,7 +21,9 @@ export default defineConfig({
           headless: resolve(__dirname, 'src-main/headless.ts'),
           cli: resolve(__dirname, 'src-main/cli.ts'),
           // Batch PDFs' worker thread (src-main/billing/pdf/pool.ts loads it beside the bundle).
-          'pdf-worker': resolve(__dirname, 'src-main/billing/pdf/pdf-worker.ts')
+          'pdf-worker': resolve(__dirname, 'src-main/billing/pdf/pdf-worker.ts'),
+          // The invoicing run's computation thread (src-main/billing/invoicing/compute-thread.ts loads it beside the bundle).
+          'compute-worker': resolve(__dirname, 'src-main/billing/invoicing/compute-worker.ts')
         }
       }
     }

@@ -20,7 +20,7 @@
  *    server that stalls is not forgiven by a client that waited.
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -29,6 +29,10 @@ import { stats } from './measure'
 
 const NOW = new Date('2026-12-20T09:00:00Z')
 const RATE = Number(process.env.BENCH_RATE ?? 20)
+const PREVIEW = process.env.BENCH_PREVIEW !== '0'
+/** BENCH_THREAD=0 prices every chunk inside its transaction on the main thread; =1 in the computation thread; unset: the app's choice. */
+const THREAD = process.env.BENCH_THREAD === undefined ? undefined : process.env.BENCH_THREAD === '1'
+const cat = (f: string) => readFileSync(f, 'utf8').trim()
 const STAFF = { kind: 'staff' as const, id: 1, label: 'Bench', role: 'comptable' as const }
 
 interface Job {
@@ -38,7 +42,7 @@ interface Job {
 }
 
 type ToParent =
-  | { type: 'ready'; port: number; jobs: Job[]; rssMb: number }
+  | { type: 'ready'; port: number; jobs: Job[]; rssMb: number; memory: string }
   | { type: 'step'; step: string; ms: number; peakRssMb: number; maxRssMb: number; holds: HoldStats[]; stallMs: number; cpuMs: number; detail: string }
 
 interface HoldStats {
@@ -82,6 +86,21 @@ async function seeder(dir: string, families: number) {
 }
 
 // ---------------------------------------------------------------- 2. server (child)
+
+/**
+ * Where the server's memory is, after a full garbage collection: V8's heap (used / reserved), memory held by JS
+ * objects outside it (Buffers), and the rest of the RSS (code, SQLite's page caches, allocator slack).
+ * BENCH_HEAP_SNAPSHOT=file.heapsnapshot writes a heap snapshot at that point, to open in Chrome's DevTools.
+ */
+function memoryBreakdown(): string {
+  const { setFlagsFromString } = require('node:v8') as typeof import('node:v8')
+  const { runInNewContext } = require('node:vm') as typeof import('node:vm')
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  if (process.env.BENCH_HEAP_SNAPSHOT) (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)
+  const m = process.memoryUsage()
+  return `après GC : RSS ${mb(m.rss)} Mo = tas V8 ${mb(m.heapUsed)} Mo utilisés / ${mb(m.heapTotal)} Mo réservés, hors tas ${mb(m.external)} Mo (dont Buffers ${mb(m.arrayBuffers)} Mo), reste ${mb(m.rss - m.heapTotal - m.external)} Mo (code, caches SQLite, allocateur)`
+}
 
 async function server(dir: string, loaders: number, pdfs: number) {
   const { openCore } = await import('../src-main/core/app-core')
@@ -153,7 +172,7 @@ async function server(dir: string, loaders: number, pdfs: number) {
   }
   await app.listen({ host: '127.0.0.1', port: 0 })
   const send = (m: ToParent) => process.send!(m)
-  send({ type: 'ready', port: (app.server.address() as AddressInfo).port, jobs, rssMb: mb(process.memoryUsage().rss) })
+  send({ type: 'ready', port: (app.server.address() as AddressInfo).port, jobs, rssMb: mb(process.memoryUsage().rss), memory: memoryBreakdown() })
 
   const regieId = (db.prepare('SELECT id FROM regie WHERE is_default = 1').get() as { id: number }).id
   const month = '2026-03'
@@ -202,9 +221,22 @@ async function server(dir: string, loaders: number, pdfs: number) {
       })
     if (m.type === 'issue')
       await step('issue', async () => {
-        const r = await issueRun(core, STAFF, { regieId, month })
+        const sizes: number[] = []
+        // RSS by phase: after the backup (first staging chunk), the largest while staging, the largest while numbering.
+        const rss = { backup: 0, staging: 0, numbering: 0 }
+        const now = () => mb(process.memoryUsage().rss)
+        const r = await issueRun(core, STAFF, { regieId, month }, {
+          onChunk: (n) => {
+            sizes.push(n)
+            rss.backup ||= now()
+            rss.staging = Math.max(rss.staging, now())
+          },
+          onNumbered: () => void (rss.numbering = Math.max(rss.numbering, now())),
+          thread: THREAD
+        })
+        const chunks = `${sizes.length} lots de préparation de ${Math.min(...sizes)} à ${Math.max(...sizes)} familles ; RSS après la sauvegarde ${rss.backup} Mo, préparation ≤ ${rss.staging} Mo, numérotation ≤ ${rss.numbering} Mo`
         const seqs = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM invoice WHERE run_id = ?').get(r.runId) as { lo: number; hi: number; n: number }
-        return `${r.invoiceCount} factures ${r.firstNumber} → ${r.lastNumber} (${seqs.n} numéros de ${seqs.lo} à ${seqs.hi}), ${r.lineCount} lignes, ${(r.totalCents / 100).toFixed(2)} €`
+        return `${chunks} ; ${r.invoiceCount} factures ${r.firstNumber} → ${r.lastNumber} (${seqs.n} numéros de ${seqs.lo} à ${seqs.hi}), ${r.lineCount} lignes, ${(r.totalCents / 100).toFixed(2)} €`
       })
     if (m.type === 'pdf')
       await step('pdf', async () => {
@@ -265,7 +297,8 @@ async function main() {
       }
     }
     const ready = await next('ready')
-    console.log(`Serveur prêt (${ready.jobs.length} familles prêtes à « Terminer », RSS ${ready.rssMb} Mo) ; charge : ${RATE} « Terminer »/s, boucle ouverte`)
+    console.log(`Serveur prêt (${ready.jobs.length} familles prêtes à « Terminer », RSS ${ready.rssMb} Mo) ; charge : ${RATE} « Terminer »/s, boucle ouverte ; ${cat('/proc/loadavg')}`)
+    console.log(`  mémoire du serveur ${ready.memory}`)
 
     // Open loop: request k is due at t0 + k / RATE, sent then whatever happened to the earlier ones.
     const url = `http://127.0.0.1:${ready.port}/api/portal/bookings-commit`
@@ -309,18 +342,22 @@ async function main() {
 
     await new Promise((r) => setTimeout(r, 3000))
     const a = performance.now()
-    srv.send({ type: 'preview' })
-    const preview = await next('step')
+    // BENCH_PREVIEW=0: straight to the issue (on a busy machine a city's preview can outlast the loader's families).
+    const preview = PREVIEW ? (srv.send({ type: 'preview' }), await next('step')) : null
     const b = performance.now()
+    const load0 = cat('/proc/loadavg')
     srv.send({ type: 'issue' })
     const issue = await next('step')
     const c = performance.now()
+    console.log(`  charge de la machine (loadavg) avant l'émission ${load0} ; après ${cat('/proc/loadavg')}`)
     // Requests still waiting are counted too: wait for their answers before the percentiles.
     stopped = true
     await Promise.all([...inflight])
     report('les 3 s avant', window(t0, a))
-    printStep(preview)
-    report("l'aperçu", window(a, b))
+    if (preview) {
+      printStep(preview)
+      report("l'aperçu", window(a, b))
+    }
     printStep(issue)
     report("l'émission", window(b, c))
     if (pdfs > 0) {

@@ -9,10 +9,11 @@ import { attestationAmounts } from '../../src-main/billing/attestation'
 import { Invoice, InvoiceLine } from '../../src-main/billing/entities'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { previewRun } from '../../src-main/billing/invoicing/runs'
+import { ComputeThread } from '../../src-main/billing/invoicing/compute-thread'
 import { recordPayment } from '../../src-main/billing/payments/payments'
 import { linkSecondHousehold } from '../../src-main/families/households'
 import { getBillingSplit, saveBillingSplit } from '../../src-main/families/billing-split'
-import { computeRun, type DraftLine } from '../../src-main/billing/invoicing/compute'
+import { computeRun, loadRunContext, runFamilyIds, type DraftLine } from '../../src-main/billing/invoicing/compute'
 import { getBillingSettings } from '../../src-main/billing/settings'
 import { cancelInvoice, invoiceDetail } from '../../src-main/billing/invoices'
 import { familyStatement } from '../../src-main/billing/statement'
@@ -50,6 +51,27 @@ afterAll(() => core.cleanup())
 const BERNARD = 80 * 2 + 72 * 3 + 450
 
 describe('billing follows the booking household', () => {
+  test('chunks of households, priced in the main thread or in the computation thread, bill what the whole month bills', async () => {
+    // A chunk reads its households' bookings by index: those each household made, then those whose household is
+    // gone (family_id NULL: ON DELETE SET NULL) through the child's household; sibling ranks included.
+    core.db.prepare(`UPDATE booking SET family_id = NULL WHERE id IN (SELECT id FROM booking WHERE child_id = ? AND day LIKE '2026-09-%' ORDER BY day LIMIT 2)`).run(w.f1.childA)
+    const opts = { regieId: w.regieId, month: '2026-09', settings: await core.tx.read((m) => getBillingSettings(m)) }
+    const ctx = loadRunContext(core.db, opts)
+    const whole = computeRun(core.db, opts, ctx)
+    const ids = runFamilyIds(core.db)
+    const chunks = [ids.slice(0, 2), ids.slice(2)]
+    const inThread = chunks.flatMap((familyIds) => computeRun(core.db, { ...opts, familyIds }, ctx).families)
+    const thread = new ComputeThread(core.paths.dbFile, opts)
+    try {
+      const inWorker = (await Promise.all(chunks.map((familyIds) => thread.compute(familyIds)))).flatMap((d) => d.families)
+      expect(whole.families.map((f) => f.familyId)).toContain(w.f3.familyId)
+      expect(inThread).toEqual(whole.families)
+      expect(inWorker).toEqual(whole.families)
+    } finally {
+      await thread.close()
+    }
+  })
+
   test('the run bills each household its own days, at its own QF bracket and sibling rank', async () => {
     const p = await previewRun(core, w.regieId, '2026-09')
     const total = (familyId: number) => p.families.find((f) => f.familyId === familyId)?.totalCents

@@ -132,6 +132,31 @@ const STATES_SQL = `(${BILLABLE_STATES.map((s) => `'${s}'`).join(',')})`
 /** The household a booking is billed to (issue 16): the one that booked; the child's first one for rows without. */
 const BOOKING_HOUSEHOLD = 'COALESCE(b.family_id, c.family_id)'
 
+/**
+ * The month's billable bookings of some households (a chunk of the streamed run, one family), by index: the
+ * bookings a household made (`booking_household`), then those without a household through their child's first
+ * one (`child_family`). Filtering on `COALESCE(b.family_id, c.family_id) IN (…)` can use no index: every chunk
+ * scanned the whole month's bookings (880,890 at 20,000 families, ~0.5 s a chunk; bench/invoicing-run.ts).
+ * `cols` read `b` (and `c` when `withChild`); each half also gives `family_id`; `union` is UNION where the halves
+ * may repeat a row (a child's siblings rank); `sharedChildren` adds every booking of the children whose ids follow
+ * (a shared child's other household: split.ts), then `union` must be UNION. Parameters: householdParams.
+ */
+function householdBookings(cols: string, where: string, union: 'UNION' | 'UNION ALL', orderBy: string, withChild = false, sharedChildren = false): string {
+  const month = `b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${where}`
+  return `SELECT ${cols}, b.family_id AS family_id FROM booking b ${withChild ? 'JOIN child c ON c.id = b.child_id' : ''}
+           WHERE b.family_id IN (SELECT value FROM json_each(?)) AND ${month}
+          ${union}
+          SELECT ${cols}, c.family_id AS family_id FROM child c JOIN booking b ON b.child_id = c.id
+           WHERE c.family_id IN (SELECT value FROM json_each(?)) AND b.family_id IS NULL AND ${month}
+          ${sharedChildren ? `${union} SELECT ${cols}, ${BOOKING_HOUSEHOLD} AS family_id FROM booking b JOIN child c ON c.id = b.child_id WHERE b.child_id IN (SELECT value FROM json_each(?)) AND ${month}` : ''}
+          ${orderBy}`
+}
+
+const householdParams = (ids: number[], start: string, end: string) => {
+  const json = JSON.stringify(ids)
+  return [json, start, end, json, start, end]
+}
+
 export interface ComputeOptions {
   regieId: number
   month: string
@@ -261,18 +286,23 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   const sharedHere = [...sharedHouseholds].filter(([, hs]) => inChunk(hs[0]) || inChunk(hs[1])).map(([c]) => c)
   const sharedJson = JSON.stringify(sharedHere)
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(',')
-  const famFilter = ids ? `AND (${BOOKING_HOUSEHOLD} IN (${marks(ids.length)})${sharedHere.length ? ' OR b.child_id IN (SELECT value FROM json_each(?))' : ''})` : ''
-  const famParams = ids ? [...ids, ...(sharedHere.length ? [sharedJson] : [])] : []
   type RawBooking = { booking_id: number; child_id: number; unit_id: number; day: string; state: BookingState; source: string; arrived_at: string | null; left_at: string | null; family_id: number; via_shares?: 1 }
-  const raw = db
-    .prepare(
-      `SELECT b.id AS booking_id, b.child_id, b.unit_id, b.day, b.state, b.source, b.arrived_at, b.left_at, ${BOOKING_HOUSEHOLD} AS family_id
-         FROM booking b JOIN child c ON c.id = b.child_id
-        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
-          AND NOT ${BILLED}
-          ${famFilter}`
-    )
-    .all(start, end, ...famParams) as RawBooking[]
+  const cols = 'b.id AS booking_id, b.child_id, b.unit_id, b.day AS day, b.state, b.source, b.arrived_at, b.left_at'
+  const raw = (
+    ids
+      ? stmt(db, householdBookings(cols, `AND NOT ${BILLED}`, sharedHere.length ? 'UNION' : 'UNION ALL', 'ORDER BY day, booking_id', false, sharedHere.length > 0)).all(
+          ...householdParams(ids, start, end),
+          ...(sharedHere.length ? [sharedJson, start, end] : [])
+        )
+      : db
+          .prepare(
+            `SELECT ${cols}, ${BOOKING_HOUSEHOLD} AS family_id
+               FROM booking b JOIN child c ON c.id = b.child_id
+              WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
+                AND NOT ${BILLED}`
+          )
+          .all(start, end)
+  ) as RawBooking[]
   // Shares already billed (published) of the shared children's bookings, and the bookings billed by shares whose
   // other share is due again (its invoice was cancelled): they are locked (billed_booking) but not wholly billed.
   const shareBilled = new Set<string>()
@@ -342,13 +372,17 @@ export function computeRun(db: Database.Database, opts: ComputeOptions, context?
   // bookings, eldest first. A shared child counts in each of its households where it was booked (issue 16).
   // The households of the chunk's shared children rank theirs too: a share is priced for the household that booked.
   const rankIds = ids ? [...new Set([...ids, ...sharedHere.flatMap((c) => sharedHouseholds.get(c)!)])] : null
-  const siblings = db
-    .prepare(
-      `SELECT DISTINCT ${BOOKING_HOUSEHOLD} AS family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
-        WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL} ${rankIds ? `AND ${BOOKING_HOUSEHOLD} IN (SELECT value FROM json_each(?))` : ''}
-        ORDER BY 1, c.birth_date, c.id`
-    )
-    .all(start, end, ...(rankIds ? [JSON.stringify(rankIds)] : [])) as { family_id: number; id: number }[]
+  const siblings = (
+    rankIds
+      ? stmt(db, householdBookings('c.id AS id, c.birth_date AS birth_date', '', 'UNION', 'ORDER BY family_id, birth_date, id', true)).all(...householdParams(rankIds, start, end))
+      : db
+          .prepare(
+            `SELECT DISTINCT ${BOOKING_HOUSEHOLD} AS family_id, c.id, c.birth_date FROM booking b JOIN child c ON c.id = b.child_id
+              WHERE b.day BETWEEN ? AND ? AND b.state IN ${STATES_SQL}
+              ORDER BY 1, c.birth_date, c.id`
+          )
+          .all(start, end)
+  ) as { family_id: number; id: number }[]
   const rank = new Map<string, number>()
   let prevFamily = -1
   let r = 0

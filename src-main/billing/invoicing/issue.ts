@@ -79,6 +79,10 @@ export interface IssueHooks {
   onProgress?(done: number, total: number): void
   /** Called after each numbering transaction with the invoices it numbered. */
   onNumbered?(count: number): void
+  /** Price the chunks in the computation thread, or not (default: from THREAD_MIN_FAMILIES families, staging.ts). */
+  thread?: boolean
+  /** Told each staging chunk's size and write-transaction hold (tests, bench). */
+  onChunk?(families: number, heldMs: number): void
 }
 
 /** Régies whose run this process is preparing now: a second « Émettre » waits for nothing, it is refused. */
@@ -167,7 +171,7 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
     let staged = stage
     const input2 = (): PublishInput => ({ stage: staged, regie, opts, target, actor })
     if (staged.firstSeq === null) {
-      await stageRun(core, staged, opts, target, hooks.onProgress)
+      await stageRun(core, staged, opts, target, { onProgress: hooks.onProgress, thread: hooks.thread, onChunk: hooks.onChunk })
       try {
         staged = await core.tx.run(async () => reserveRun(core.db, input2()))
       } catch (e) {

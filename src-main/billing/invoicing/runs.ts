@@ -6,7 +6,8 @@ import { dbOf } from '../../bookings/sql'
 import { getRegie } from '../regies'
 import { getBillingSettings } from '../settings'
 import { computeRun, loadRunContext, monthBounds, runFamilyIds, type DraftLine } from './compute'
-import { STAGE_CHUNK } from './staging'
+import { STAGE_CHUNK, THREAD_MIN_FAMILIES } from './staging'
+import { ComputeThread } from './compute-thread'
 import { monthNotOver } from '@shared/billing/runs'
 import { parisDay } from '../../core/clock'
 
@@ -29,27 +30,41 @@ export async function previewRun(core: Core, regieId: number, month: string): Pr
   const families: RunPreviewDto['families'] = []
   const anomalies = [...ctx.globalAnomalies]
   const totals = { invoices: 0, lines: 0, totalCents: 0, skipped: 0 }
-  for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
-    const draft = await core.tx.read(async (m) => computeRun(dbOf(m), { ...opts, familyIds: ids.slice(i, i + STAGE_CHUNK) }, ctx))
-    for (const f of draft.families) {
-      families.push({
-        familyId: f.familyId,
-        familyNumber: f.familyNumber,
-        familyName: f.familyName,
-        lineCount: f.lines.length,
-        totalCents: f.totalCents,
-        creditCents: f.creditCents,
-        collection: f.collection,
-        anomalies: [...f.anomalies],
-        willIssue: f.willIssue
-      })
-      if (f.willIssue) totals.invoices++
-      else totals.skipped++
+  // A city's chunks are priced in the computation thread, the next one asked for while this one is summed up.
+  const thread = ids.length >= THREAD_MIN_FAMILIES ? new ComputeThread(core.paths.dbFile, opts) : null
+  const ask = (i: number) => {
+    if (!thread || i >= ids.length) return null
+    const p = thread.compute(ids.slice(i, i + STAGE_CHUNK))
+    p.catch(() => {}) // awaited in its turn
+    return p
+  }
+  let pending = ask(0)
+  try {
+    for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
+      const draft = pending ? await pending : await core.tx.read(async (m) => computeRun(dbOf(m), { ...opts, familyIds: ids.slice(i, i + STAGE_CHUNK) }, ctx))
+      pending = ask(i + STAGE_CHUNK)
+      for (const f of draft.families) {
+        families.push({
+          familyId: f.familyId,
+          familyNumber: f.familyNumber,
+          familyName: f.familyName,
+          lineCount: f.lines.length,
+          totalCents: f.totalCents,
+          creditCents: f.creditCents,
+          collection: f.collection,
+          anomalies: [...f.anomalies],
+          willIssue: f.willIssue
+        })
+        if (f.willIssue) totals.invoices++
+        else totals.skipped++
+      }
+      anomalies.push(...draft.anomalies)
+      totals.lines += draft.lineCount
+      totals.totalCents += draft.totalCents
+      await new Promise((r) => setImmediate(r))
     }
-    anomalies.push(...draft.anomalies)
-    totals.lines += draft.lineCount
-    totals.totalCents += draft.totalCents
-    await new Promise((r) => setImmediate(r))
+  } finally {
+    await thread?.close()
   }
   return {
     regieId,

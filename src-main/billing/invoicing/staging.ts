@@ -6,18 +6,20 @@
  * `published` is 0 (migration 0024). The `invoice` view that every reader
  * uses hides them; publish.ts numbers them in short chunks and flips the flag.
  *
- * Why the computation runs inside the transaction rather than beside it on
- * the snapshot connection: it is CPU work on the one event loop. Run outside
- * the lock, it lands in the pauses of the portal's group commit (which serves
- * the event loop between families while its transaction is open) and
- * stretches those transactions to seconds (measured: bench/invoicing-run.ts).
- * Inside, it is a bounded hold of its own, and what it reads is exactly what
- * it writes against.
+ * Where the computation runs: a large run (THREAD_MIN_FAMILIES) prices its
+ * chunks in a worker thread on its own read-only connection
+ * (compute-worker.ts), one chunk ahead, and the main thread only writes them.
+ * Priced on the main thread outside the lock, the CPU landed in the pauses of
+ * the portal's group commit and stretched those transactions to seconds
+ * (bench/invoicing-run.ts); in the worker it touches neither the event loop
+ * nor the lock. A small run prices each chunk inside its own transaction.
+ * Either way each chunk's size follows its write hold (chunk-size.ts).
  *
  * A family whose data changes while the run is being prepared (a booking, its
  * quotient, an adjustment, a credit note releasing bookings…) is recorded by
  * triggers in `invoice_stage_dirty` (migration 0021) and restaged before
- * the numbers are given. Tariffs, units, régies and settings are covered by a
+ * the numbers are given (so a chunk priced by the worker on a snapshot a little
+ * older than its write is corrected the same way). Tariffs, units, régies and settings are covered by a
  * fingerprint taken when the run starts and checked then.
  */
 import { createHash } from 'node:crypto'
@@ -30,6 +32,8 @@ import { insertMany } from '../../db/statements'
 import type { InvoiceSnapshot } from '../entities'
 import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type RunContext, type RunDraft } from './compute'
 import { explanationId, issuingNow } from './issue'
+import { ComputeThread } from './compute-thread'
+import { nextChunkSize } from './chunk-size'
 
 /** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
 export const STAGE_CHUNK = 50
@@ -258,12 +262,26 @@ export interface StageProgress {
   (done: number, total: number): void
 }
 
+/** Families from which a run's chunks are priced in the computation thread (compute-worker.ts): below, starting it costs more than it saves. */
+export const THREAD_MIN_FAMILIES = 500
+
+export interface StageOptions {
+  onProgress?: StageProgress
+  /** Price the chunks in the computation thread (default: from THREAD_MIN_FAMILIES families to stage). */
+  thread?: boolean
+  /** Told the hold of each chunk's write transaction (tests, bench). */
+  onChunk?(families: number, heldMs: number): void
+}
+
 /**
  * Stages the families not staged yet (N° famille above the cursor), chunk by
  * chunk, then restages those whose data changed meanwhile until none is
- * left. Each chunk is computed and written in one short transaction.
+ * left. Each chunk is written in one short transaction, its size adapted to
+ * keep that transaction near STAGE_TARGET_MS. A large run prices its chunks
+ * in the computation thread, one chunk ahead of the writes, so the main
+ * thread only writes; a small one prices each chunk inside its transaction.
  */
-export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, target: StageTarget, onProgress?: StageProgress): Promise<void> {
+export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, target: StageTarget, options: StageOptions = {}): Promise<void> {
   const yieldLoop = () => new Promise((r) => setImmediate(r))
   const db = core.db
   if (!stage.staged) {
@@ -275,15 +293,44 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
         already: (stmt(db, 'SELECT COUNT(*) AS n FROM invoice_stage WHERE stage_id = ?').get(stage.id) as { n: number }).n
       }
     })
-    for (let i = 0; i < todo.length; i += STAGE_CHUNK) {
-      const chunk = todo.slice(i, i + STAGE_CHUNK)
-      await core.tx.run(async () => {
-        target.now = core.clock.now().toISOString()
-        restageFamilies(db, target, opts, ctx, chunk.map((x) => x.id))
-        stmt(db, 'UPDATE invoice_stage_run SET cursor_number = ? WHERE id = ?').run(chunk[chunk.length - 1].n, stage.id)
-        onProgress?.(already + i + chunk.length, already + todo.length)
-      })
-      await yieldLoop()
+    const thread = (options.thread ?? todo.length >= THREAD_MIN_FAMILIES) ? new ComputeThread(core.paths.dbFile, opts) : null
+    try {
+      let size = STAGE_CHUNK
+      let at = 0
+      const take = () => {
+        const chunk = todo.slice(at, at + size)
+        at += chunk.length
+        return chunk
+      }
+      const ask = (chunk: { id: number }[]) => {
+        if (!thread || !chunk.length) return null
+        const p = thread.compute(chunk.map((x) => x.id))
+        p.catch(() => {}) // awaited below; not an unhandled rejection meanwhile
+        return p
+      }
+      let chunk = take()
+      let pending = ask(chunk)
+      while (chunk.length) {
+        const draft = pending ? await pending : null
+        const following = take()
+        pending = ask(following)
+        let began = 0
+        await core.tx.run(async () => {
+          began = performance.now()
+          target.now = core.clock.now().toISOString()
+          if (draft) writeStage(db, target, draft, chunk.map((x) => x.n))
+          else restageFamilies(db, target, opts, ctx, chunk.map((x) => x.id))
+          stmt(db, 'UPDATE invoice_stage_run SET cursor_number = ? WHERE id = ?').run(chunk[chunk.length - 1].n, stage.id)
+          options.onProgress?.(already + at - following.length, already + todo.length)
+        })
+        const held = performance.now() - began
+        options.onChunk?.(chunk.length, held)
+        size = nextChunkSize(size, chunk.length, held)
+        chunk = following
+        await yieldLoop()
+      }
+    } finally {
+      await thread?.close()
     }
     await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET staged = 1 WHERE id = ?').run(stage.id))
     stage.staged = true

@@ -1,0 +1,40 @@
+/**
+ * The invoicing run's computation thread (#19): prices chunks of families on
+ * its own read-only connection, so the main thread — the portal's event loop —
+ * only writes what comes back, in short transactions (staging.ts). WAL lets
+ * this connection read while the main one writes; each chunk is read in one
+ * read transaction, a consistent snapshot. Whatever changes between that
+ * snapshot and the chunk's write is logged by the triggers of migration 0021
+ * and restaged on the main connection.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+import { computeRun, loadRunContext, type ComputeOptions, type RunContext } from './compute'
+
+export interface ComputeWorkerData {
+  file: string
+  opts: ComputeOptions
+}
+
+export type ComputeRequest = { id: number; familyIds: number[] }
+export type ComputeReply = { id: number; draft: ReturnType<typeof computeRun> } | { id: number; error: string }
+
+const { file, opts } = workerData as ComputeWorkerData
+const db = new Database(file, { readonly: true, fileMustExist: true })
+db.pragma('busy_timeout = 5000')
+let ctx: RunContext | null = null
+// One read transaction per chunk: the queries of computeRun see the same commit.
+const computeChunk = db.transaction((familyIds: number[]) => {
+  ctx ??= loadRunContext(db, opts)
+  return computeRun(db, { ...opts, familyIds }, ctx)
+})
+
+parentPort!.on('message', (m: ComputeRequest) => {
+  let reply: ComputeReply
+  try {
+    reply = { id: m.id, draft: computeChunk(m.familyIds) }
+  } catch (e) {
+    reply = { id: m.id, error: (e as Error).stack ?? String(e) }
+  }
+  parentPort!.postMessage(reply)
+})
