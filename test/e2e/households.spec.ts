@@ -4,7 +4,8 @@ import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures
 /**
  * Issue 16 on the demo: the separated parents of a shared child (alternate weeks, seeded by
  * src-main/demo/seed-households.ts) each book a day of their own week on a phone, see the other parent's days as
- * « Chez l’autre parent » and nothing of them, and staff see both bookings in the child's month. Phone only: the
+ * « Chez l’autre parent » and nothing of them, and staff see both bookings in the child's month; once the month is
+ * invoiced (with a fixed split), each parent sees their own invoice and not the other's. Phone only: the
  * grid view of the same planning is covered by the integration tests (test/integration/households.test.ts).
  */
 const PASSWORD = 'demo-famille-2026'
@@ -13,7 +14,7 @@ const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet'
 const dayTitle = (day: string) => new RegExp(`\\b${Number(day.slice(8, 10))} ${MONTHS[Number(day.slice(5, 7)) - 1]} ${day.slice(0, 4)}$`, 'i')
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 
-async function openPlanning(browser: Browser, testInfo: TestInfo, portalUrl: string, login: string): Promise<Page> {
+async function portalLogin(browser: Browser, testInfo: TestInfo, portalUrl: string, login: string): Promise<Page> {
   const ctx = await browser.newContext({ ignoreHTTPSErrors: true, ...testInfo.project.use })
   const page = await ctx.newPage()
   await page.goto(`${portalUrl}/connexion`)
@@ -21,6 +22,11 @@ async function openPlanning(browser: Browser, testInfo: TestInfo, portalUrl: str
   await page.getByLabel('Mot de passe').fill(PASSWORD)
   await page.getByRole('button', { name: 'Se connecter' }).click()
   await expect(page.getByRole('heading', { name: /^Bienvenue / })).toBeVisible()
+  return page
+}
+
+async function openPlanning(browser: Browser, testInfo: TestInfo, portalUrl: string, login: string): Promise<Page> {
+  const page = await portalLogin(browser, testInfo, portalUrl, login)
   await page.getByRole('link', { name: /Planning-Réservations/ }).first().click()
   await expect(page.locator('.pcontrols__title')).toHaveText(/\S/)
   await expect(page.getByText('Chargement du planning…')).toHaveCount(0)
@@ -170,5 +176,27 @@ test('the separated parents of a shared child book their own weeks on a phone; s
   const stateOf = (b: { day: string; unitId: number }) => after.children[0].lines.find((l: any) => l.unitId === b.unitId).cells.find((c: any) => c.day === b.day).cell
   expect(['R', 'DR']).toContain(stateOf(motherDay))
   expect(['R', 'DR']).toContain(stateOf(fatherDay))
+
+  // The month is invoiced with the split set above: each household gets its own invoice, and on the portal each
+  // parent sees theirs and not the other's.
+  const regie = (await api.call('billing-regies-list')).find((r: { isDefault: boolean }) => r.isDefault)
+  const run = await api.call('billing-run-issue', { regieId: regie.id, month: app.today.slice(0, 7), confirmUnfinishedMonth: true })
+  const numberOf = async (familyId: number) => {
+    const items = (await api.call('billing-invoices-list', { runId: run.runId, familyId, limit: 5 })).items
+    expect(items).toHaveLength(1)
+    return items[0].number as string
+  }
+  const invoices = [
+    { login: motherLogin, mine: await numberOf(motherId), theirs: await numberOf(fatherId) },
+    { login: FATHER, mine: await numberOf(fatherId), theirs: await numberOf(motherId) }
+  ]
+  for (const { login, mine, theirs } of invoices) {
+    const page = await portalLogin(browser, testInfo, app.portalUrl, login)
+    await page.goto(`${app.portalUrl}/factures`)
+    await expect(page.getByRole('heading', { name: 'Factures et documents' })).toBeVisible()
+    await expect(page.getByText(mine, { exact: true }).first()).toBeVisible()
+    await expect(page.getByText(theirs)).toHaveCount(0)
+    await page.context().close()
+  }
   await api.dispose()
 })
