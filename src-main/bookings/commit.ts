@@ -133,7 +133,8 @@ export async function writeFamilyLines(
     closeRequests(db, actor, now, open)
   }
   const result = summarize(ctx, lines, errors)
-  await sendRecap(m, core, actor.label, result)
+  // To the adult who pressed « Terminer »: their login, not their label (« NOM Prénom (login) » since one login per adult).
+  await sendRecap(m, core, actor.login ?? actor.label, result)
   return result
 }
 
