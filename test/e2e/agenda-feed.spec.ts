@@ -26,6 +26,8 @@ const linkField = (page: Page) => page.getByLabel('Votre lien d’agenda personn
 
 async function turnOnOrRead(page: Page): Promise<string> {
   const on = page.getByRole('button', { name: 'Activer le lien d’agenda' })
+  // The section renders once its state is loaded: wait for one of its two forms before asking which one it is.
+  await expect(on.or(linkField(page))).toBeVisible()
   if (await on.isVisible()) {
     await on.click()
     await expect(page.getByRole('status')).toContainText('Votre lien d’agenda est prêt')
