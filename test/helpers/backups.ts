@@ -65,13 +65,14 @@ export interface ChildRun {
 /**
  * Runs a TypeScript entry point in a child Node (`node --import tsx`: the
  * tsx CLI would run it in a grandchild that a SIGKILL would not reach).
- * With `killWhen`, the child gets SIGKILL as soon as its stdout contains it.
+ * With `killWhen` (a text, or a test of all it printed so far), the child gets SIGKILL as soon as its stdout
+ * contains it or passes the test.
  * With `stdin`, that text is written to its stdin.
  */
 export function runTs(
   script: string,
   args: string[],
-  opts: { killWhen?: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}
+  opts: { killWhen?: string | ((out: string) => boolean); env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}
 ): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
@@ -86,7 +87,8 @@ export function runTs(
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString()
-      if (opts.killWhen && out.includes(opts.killWhen)) child.kill('SIGKILL')
+      const kill = opts.killWhen
+      if (kill && (typeof kill === 'string' ? out.includes(kill) : kill(out))) child.kill('SIGKILL')
     })
     child.stderr.on('data', (b: Buffer) => (err += b.toString()))
     child.on('error', reject)

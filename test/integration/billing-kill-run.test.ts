@@ -6,47 +6,34 @@
  * nobody sees, which « Abandonner » deletes and « Émettre » resumes — taking
  * in what changed meanwhile.
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { listBackups, integrityCheck } from '../../src-main/db/backup'
 import { openTestCore, seedStaff, type TestCore } from '../helpers/core'
+import { runTs } from '../helpers/backups'
 import { seedInvoicingLoad } from '../../bench/billing-load'
 import { buildStaffApp } from '../../src-main/server/staff-app'
 import { client } from '../helpers/http'
 import { discardStage } from '../../src-main/billing/invoicing/staging'
 import { SYSTEM } from '../../src-main/core/actor'
 
-const root = join(__dirname, '..', '..')
 let dataDir: string
 let owner: TestCore
 let regieId: number
 let month: string
 let bookings: number
 
-function runChild(env: Record<string, string>, killOnProgress: boolean, killAt = 0, killOn = /PROGRESS (\d+)/g): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/billing-issue-child.ts', dataDir, String(regieId), month], {
-      cwd: root,
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.node.json', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString()
-      const done = [...out.matchAll(killOn)].map((m) => Number(m[1]))
-      if (killOnProgress && done.some((d) => d >= killAt)) child.kill('SIGKILL')
-    })
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      // The process that held the transaction is gone for good.
-      if (signal === 'SIGKILL') expect(() => process.kill(child.pid!, 0)).toThrow()
-      resolve({ code, signal, out, err })
-    })
+/** The issue in a child process; with `killOnProgress`, killed once `killOn` reports `killAt` or beyond. */
+async function runChild(env: Record<string, string>, killOnProgress: boolean, killAt = 0, killOn = /PROGRESS (\d+)/g) {
+  const r = await runTs('test/helpers/billing-issue-child.ts', [dataDir, String(regieId), month], {
+    env,
+    // The uninterrupted run issues 400 families: more than the default minute on a loaded machine.
+    timeoutMs: 300_000,
+    killWhen: killOnProgress ? (out) => [...out.matchAll(killOn)].some((m) => Number(m[1]) >= killAt) : undefined
   })
+  // The process that held the transaction is gone for good.
+  if (r.signal === 'SIGKILL') expect(() => process.kill(r.pid, 0)).toThrow()
+  return r
 }
 
 beforeAll(async () => {

@@ -7,7 +7,6 @@
  * family before the cursor is wholly done (cancelled AND credited), none
  * after it is touched.
  */
-import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,33 +19,20 @@ import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { saveClosure } from '../../src-main/calendar/admin'
 import { getJob, listUnfinishedJobs, resumeJobs } from '../../src-main/jobs/kinds'
 import { openTestCore, seedStaff, TEST_NOW, type SeededStaff, type TestCore } from '../helpers/core'
+import { runTs } from '../helpers/backups'
 
-const root = join(__dirname, '..', '..')
 const CLOSURE = { facilityId: null, activityId: null, startDate: '2026-03-17', endDate: '2026-03-18', reason: 'Grève' }
 let base: string
 let work: string
 let direction: SeededStaff
 let periodId: number
 
-function runChild(dir: string, what: 'closure' | 'autobook', env: Record<string, string>, pauseAt: number): Promise<{ signal: NodeJS.Signals | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/bulk-job-child.ts', dir, what], {
-      cwd: root,
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.node.json', NOW: TEST_NOW.toISOString(), ACTOR: JSON.stringify(direction.actor), CLOSURE: JSON.stringify(CLOSURE), PERIOD: String(periodId), PAUSE_AT: String(pauseAt), ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString()
-      if ([...out.matchAll(/PROGRESS (\d+)/g)].some((m) => Number(m[1]) >= pauseAt)) child.kill('SIGKILL')
-    })
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    child.on('error', reject)
-    child.on('exit', (_code, signal) => resolve({ signal, out, err }))
+/** The job in a child process, killed once it reports `pauseAt` or beyond. */
+const runChild = (dir: string, what: 'closure' | 'autobook', env: Record<string, string>, pauseAt: number) =>
+  runTs('test/helpers/bulk-job-child.ts', [dir, what], {
+    env: { NOW: TEST_NOW.toISOString(), ACTOR: JSON.stringify(direction.actor), CLOSURE: JSON.stringify(CLOSURE), PERIOD: String(periodId), PAUSE_AT: String(pauseAt), ...env },
+    killWhen: (out) => [...out.matchAll(/PROGRESS (\d+)/g)].some((m) => Number(m[1]) >= pauseAt)
   })
-}
 
 /** Everything the closure decides, in an order that does not depend on chunking. */
 function closureFacts(core: TestCore, familyIds?: Set<number>) {

@@ -3,7 +3,6 @@
  * state the next export finishes (issue 19): never marked invoices without
  * their file. Twelve families, five debits per transaction.
  */
-import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,9 +19,9 @@ import { exportDirectDebits, previewDirectDebits } from '../../src-main/billing/
 import { checkPain008Xml } from '../../src-main/billing/sepa/pain008'
 import { setStructure } from '../helpers/activities'
 import { openTestCore, seedFamily, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
+import { runTs } from '../helpers/backups'
 import { xmllint } from '../helpers/billing-tools'
 
-const root = join(__dirname, '..', '..')
 const DAY = '2026-10-06'
 const DATE = '2026-10-22'
 let owner: TestCore
@@ -36,26 +35,12 @@ function fresh(): void {
 let regieId: number
 let comptable: SeededStaff
 
-function runChild(env: Record<string, string>): Promise<{ signal: NodeJS.Signals | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/sepa-export-child.ts', dataDir, DAY, String(regieId), DATE, String(comptable.id)], {
-      cwd: root,
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.node.json', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString()
-      const m = [...out.matchAll(/PROGRESS (\w+) (\d+)/g)]
-      if (m.some((x) => x[1] === env.PAUSE_STEP && Number(x[2]) >= Number(env.PAUSE_AT))) child.kill('SIGKILL')
-    })
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    child.on('error', reject)
-    child.on('exit', (_code, signal) => resolve({ signal, out, err }))
+/** The export in a child process, killed once it reports step `PAUSE_STEP` at `PAUSE_AT` or beyond. */
+const runChild = (env: Record<string, string>) =>
+  runTs('test/helpers/sepa-export-child.ts', [dataDir, DAY, String(regieId), DATE, String(comptable.id)], {
+    env,
+    killWhen: (out) => [...out.matchAll(/PROGRESS (\w+) (\d+)/g)].some((x) => x[1] === env.PAUSE_STEP && Number(x[2]) >= Number(env.PAUSE_AT))
   })
-}
 
 const one = (core: TestCore, sql: string) => core.db.prepare(sql).get() as Record<string, unknown>
 const state = (core: TestCore) => ({
