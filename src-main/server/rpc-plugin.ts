@@ -4,6 +4,7 @@ import type { ProcedureMap } from '@shared/contract'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { sha256 } from '../accounts/tokens'
+import { normalize } from '../core/text'
 import { dispatch } from '../rpc/dispatch'
 import { registerSessionCookies, SESSION_COOKIE_OPTS } from './session-cookies'
 import type { CallContext } from '../rpc/types'
@@ -24,6 +25,20 @@ export interface RpcPluginOptions<A extends Actor> {
   /** Procedures rate-limited per IP (login, registration, password reset). */
   limited: string[]
   limitPerMinute: number
+}
+
+/**
+ * The login's limit counts per (address, identifier typed), not per address: counted per address it
+ * counted right passwords too, so one client hammering the form — or simply ten families logging in
+ * within a minute behind one NAT or reverse proxy — shut every other account out from there. Guesses
+ * spread over many identifiers are bounded by the throttle's address budget instead (accounts/throttle.ts),
+ * which refuses before the password hash is computed and never slows an account's usual address.
+ */
+const BY_IDENTIFIER = new Set(['auth-login'])
+
+function identifierKey(req: FastifyRequest): string {
+  const login = (req.body as { login?: unknown } | null)?.login
+  return `${req.ip}|${typeof login === 'string' ? normalize(login) : ''}`
 }
 
 declare module 'fastify' {
@@ -48,7 +63,14 @@ export async function rpcPlugin<A extends Actor>(app: FastifyInstance, opts: Rpc
       `/${name}`,
       {
         onRequest: proc.query ? undefined : app.csrfProtection,
-        config: limited ? { rateLimit: { max: opts.limitPerMinute, timeWindow: '1 minute' } } : undefined,
+        config: limited
+          ? {
+              rateLimit: BY_IDENTIFIER.has(name)
+                ? // preHandler: the body (the identifier) is parsed by then.
+                  { max: opts.limitPerMinute, timeWindow: '1 minute', hook: 'preHandler' as const, keyGenerator: identifierKey }
+                : { max: opts.limitPerMinute, timeWindow: '1 minute' }
+            }
+          : undefined,
         bodyLimit: 1024 * 1024
       },
       async (req: FastifyRequest, reply: FastifyReply) => {
