@@ -4,6 +4,10 @@
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/invoicing-run.ts [families=3000] [pdfs=300]
  *
+ * The seeder and the server run an esbuild bundle of this file (out/bench/, with the computation and PDF workers
+ * beside it, as out/main holds them), in plain Node: what production runs. Through tsx, the sources cost the server
+ * ~60 MB more (the loader thread, transpiled sources). BENCH_SOURCE=1 runs the sources through tsx instead.
+ *
  * Three processes, so that each one's memory is its own:
  * 1. a seeder writes the month (`billing-load.ts`), plus a January 2027 the
  *    families can book on the portal (restaurant enrolments, accounts), and exits;
@@ -43,7 +47,7 @@ interface Job {
 
 type ToParent =
   | { type: 'ready'; port: number; jobs: Job[]; rssMb: number; memory: string }
-  | { type: 'step'; step: string; ms: number; peakRssMb: number; maxRssMb: number; holds: HoldStats[]; stallMs: number; cpuMs: number; detail: string }
+  | { type: 'step'; step: string; ms: number; peakRssMb: number; peakKinds: { anon: number; file: number }; afterGc: string; maxRssMb: number; holds: HoldStats[]; stallMs: number; stalls: string; cpuMs: number; detail: string }
 
 interface HoldStats {
   who: string
@@ -99,7 +103,8 @@ function memoryBreakdown(): string {
   ;(runInNewContext('gc') as () => void)()
   if (process.env.BENCH_HEAP_SNAPSHOT) (require('node:v8') as typeof import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)
   const m = process.memoryUsage()
-  return `après GC : RSS ${mb(m.rss)} Mo = tas V8 ${mb(m.heapUsed)} Mo utilisés / ${mb(m.heapTotal)} Mo réservés, hors tas ${mb(m.external)} Mo (dont Buffers ${mb(m.arrayBuffers)} Mo), reste ${mb(m.rss - m.heapTotal - m.external)} Mo (code, caches SQLite, allocateur)`
+  const k = rssKinds()
+  return `après GC : RSS ${mb(m.rss)} Mo (anonyme ${k.anon}, fichiers ${k.file}) = tas V8 ${mb(m.heapUsed)} Mo utilisés / ${mb(m.heapTotal)} Mo réservés, hors tas ${mb(m.external)} Mo (dont Buffers ${mb(m.arrayBuffers)} Mo), reste ${mb(m.rss - m.heapTotal - m.external)} Mo (code, caches SQLite, allocateur)`
 }
 
 async function server(dir: string, loaders: number, pdfs: number) {
@@ -132,8 +137,9 @@ async function server(dir: string, loaders: number, pdfs: number) {
   let who = 'autre'
   const run = core.tx.run.bind(core.tx)
   core.tx.run = ((fn: Parameters<typeof run>[0]) => {
+    // By function name: the bundle's stack names one file.
     const stack = new Error().stack ?? ''
-    const label = stack.includes('staging.ts') ? 'préparation' : stack.includes('issue.ts') ? 'publication' : 'portail et autres'
+    const label = /\b(stageRun|purgeStage)\b/.test(stack) ? 'préparation' : /\bissueRun\b/.test(stack) ? 'publication' : 'portail et autres'
     return run(async (m) => {
       who = label
       return fn(m)
@@ -176,16 +182,27 @@ async function server(dir: string, loaders: number, pdfs: number) {
 
   const regieId = (db.prepare('SELECT id FROM regie WHERE is_default = 1').get() as { id: number }).id
   const month = '2026-03'
+  // The longest event-loop stall by phase of the step (the issue's hooks say which phase is running).
+  const stalls = new Map<string, number>()
+  let phase = 'début'
   async function step(name: string, work: () => Promise<string>) {
     holds.length = 0
     let peak = process.memoryUsage().rss
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+    let peakKinds = rssKinds()
+    const sample = () => {
+      const r = process.memoryUsage().rss
+      if (r > peak) [peak, peakKinds] = [r, rssKinds()]
+    }
+    const sampler = setInterval(sample, 50)
     // The longest gap between two 10 ms ticks: how long the event loop (hence the portal) was stalled at once.
     let last = performance.now()
     let stall = 0
+    stalls.clear()
+    phase = 'début'
     const ticker = setInterval(() => {
       const n = performance.now()
       stall = Math.max(stall, n - last - 10)
+      stalls.set(phase, Math.max(stalls.get(phase) ?? 0, n - last - 10))
       last = n
     }, 10)
     const t = performance.now()
@@ -195,7 +212,10 @@ async function server(dir: string, loaders: number, pdfs: number) {
     const cpuMs = cpuNow() - cpu0
     clearInterval(ticker)
     clearInterval(sampler)
-    peak = Math.max(peak, process.memoryUsage().rss)
+    sample()
+    // What the step leaves behind once it is over (the worker stopped, garbage collected).
+    await new Promise((r) => setTimeout(r, 200))
+    const afterGc = memoryBreakdown()
     const byWho = (w: string) => {
       const mine = holds.filter((h) => h.who === w)
       const s = mine.map((h) => h.ms).sort((a, b) => b - a)
@@ -206,9 +226,12 @@ async function server(dir: string, loaders: number, pdfs: number) {
       step: name,
       ms,
       peakRssMb: mb(peak),
+      peakKinds,
+      afterGc,
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       holds: [...new Set(holds.map((h) => h.who))].map(byWho),
       stallMs: stall,
+      stalls: [...stalls].map(([p, ms]) => `${p} ${Math.round(ms)} ms`).join(', '),
       cpuMs,
       detail
     })
@@ -223,18 +246,23 @@ async function server(dir: string, loaders: number, pdfs: number) {
       await step('issue', async () => {
         const sizes: number[] = []
         // RSS by phase: after the backup (first staging chunk), the largest while staging, the largest while numbering.
-        const rss = { backup: 0, staging: 0, numbering: 0 }
+        const rss = { backup: 0, staging: 0, numbering: 0, worker: 0 }
         const now = () => mb(process.memoryUsage().rss)
         const r = await issueRun(core, STAFF, { regieId, month }, {
-          onChunk: (n) => {
+          onChunk: (n, _held, workerHeap) => {
+            phase = 'préparation'
             sizes.push(n)
+            rss.worker = Math.max(rss.worker, mb(workerHeap ?? 0))
             rss.backup ||= now()
             rss.staging = Math.max(rss.staging, now())
           },
-          onNumbered: () => void (rss.numbering = Math.max(rss.numbering, now())),
+          onNumbered: () => {
+            phase = 'numérotation'
+            rss.numbering = Math.max(rss.numbering, now())
+          },
           thread: THREAD
         })
-        const chunks = `${sizes.length} lots de préparation de ${Math.min(...sizes)} à ${Math.max(...sizes)} familles ; RSS après la sauvegarde ${rss.backup} Mo, préparation ≤ ${rss.staging} Mo, numérotation ≤ ${rss.numbering} Mo`
+        const chunks = `${sizes.length} lots de préparation de ${Math.min(...sizes)} à ${Math.max(...sizes)} familles ; RSS après la sauvegarde ${rss.backup} Mo, préparation ≤ ${rss.staging} Mo, numérotation ≤ ${rss.numbering} Mo ; tas V8 du fil de calcul ≤ ${rss.worker} Mo réservés`
         const seqs = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM invoice WHERE run_id = ?').get(r.runId) as { lo: number; hi: number; n: number }
         return `${chunks} ; ${r.invoiceCount} factures ${r.firstNumber} → ${r.lastNumber} (${seqs.n} numéros de ${seqs.lo} à ${seqs.hi}), ${r.lineCount} lignes, ${(r.totalCents / 100).toFixed(2)} €`
       })
@@ -269,8 +297,43 @@ async function server(dir: string, loaders: number, pdfs: number) {
 
 // ---------------------------------------------------------------- 3. loader (this process)
 
+let code = { file: __filename, execArgv: process.execArgv }
 function child(args: string[]): ChildProcess {
-  return fork(__filename, args, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return fork(code.file, args, { execArgv: code.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+}
+
+/**
+ * The children's code: a bundle of this file like electron-vite's of out/main (dependencies left in node_modules),
+ * the invoicing and PDF workers beside it where compute-thread.ts and pdf/pool.ts look for them.
+ */
+async function childCode(): Promise<{ file: string; execArgv: string[] }> {
+  if (process.env.BENCH_SOURCE === '1') return { file: __filename, execArgv: process.execArgv }
+  const { build } = (await import('esbuild')) as typeof import('esbuild')
+  const root = join(__dirname, '..')
+  const outdir = join(root, 'out', 'bench')
+  await build({
+    entryPoints: {
+      'invoicing-run': __filename,
+      'compute-worker': join(root, 'src-main/billing/invoicing/compute-worker.ts'),
+      'pdf-worker': join(root, 'src-main/billing/pdf/pdf-worker.ts')
+    },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    tsconfig: join(root, 'tsconfig.node.json'),
+    logLevel: 'warning'
+  })
+  return { file: join(outdir, 'invoicing-run.js'), execArgv: [] }
+}
+
+/** Resident memory by kind, from /proc/self/status: anonymous (heaps of every thread, allocator, SQLite caches) and file-backed (code). */
+function rssKinds(): { anon: number; file: number } {
+  const st = readFileSync('/proc/self/status', 'utf8')
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0) * 1024
+  return { anon: mb(kb('RssAnon')), file: mb(kb('RssFile') + kb('RssShmem')) }
 }
 
 async function main() {
@@ -278,6 +341,8 @@ async function main() {
   const pdfs = process.argv[3] === 'all' ? Infinity : Number(process.argv[3] ?? 300)
   const loaders = Number(process.env.BENCH_LOADERS ?? Math.min(families, 4000))
   const dir = mkdtempSync(join(tmpdir(), 'rb-bench-invoicing-'))
+  code = await childCode()
+  console.log(`Code du serveur : ${code.execArgv.length ? 'sources TypeScript (tsx)' : `bundle esbuild ${code.file}, Node sans tsx (comme out/main)`}`)
   try {
     await new Promise<void>((resolve, reject) => {
       child(['--seed', dir, String(families)]).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`seeder ${c}`))))
@@ -335,7 +400,8 @@ async function main() {
     }
     const printStep = (s: Extract<ToParent, { type: 'step' }>) => {
       console.log(`${s.step === 'preview' ? 'Aperçu' : s.step === 'issue' ? 'Émission (sauvegarde + préparation + publication)' : s.step === 'pdf' ? 'Lot de PDF (fils de travail)' : 'PDF sur le fil principal (référence)'} : ${(s.ms / 1000).toFixed(1)} s (CPU du processus ${(s.cpuMs / 1000).toFixed(1)} s) — ${s.detail}`)
-      console.log(`  RSS maximal pendant l'étape ${s.peakRssMb} Mo (maxRSS du processus ${s.maxRssMb} Mo) ; plus long blocage de la boucle d'événements ${s.stallMs.toFixed(0)} ms`)
+      console.log(`  RSS maximal pendant l'étape ${s.peakRssMb} Mo (anonyme ${s.peakKinds.anon}, fichiers ${s.peakKinds.file} ; maxRSS du processus ${s.maxRssMb} Mo) ; plus long blocage de la boucle d'événements ${s.stallMs.toFixed(0)} ms (${s.stalls})`)
+      console.log(`  mémoire du serveur à la fin de l'étape, ${s.afterGc}`)
       for (const h of s.holds)
         console.log(`  verrou d'écriture (${h.who}) : ${h.count} transactions, la plus longue ${h.maxMs.toFixed(0)} ms (CPU du processus : ${h.maxCpuMs.toFixed(0)} ms au plus ; p99 ${h.p99Ms.toFixed(0)} ms, ${h.over200} au-delà de 200 ms ; les 5 plus longues ${h.top.join(', ')} ms)`)
     }

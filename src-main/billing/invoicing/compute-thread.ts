@@ -16,15 +16,26 @@ function workerFile(): string {
   return built ?? join(__dirname, 'compute-worker-dev.cjs')
 }
 
+/**
+ * The worker's V8 heap (#19: the run's peak RSS under 500 MB). What it keeps is small (the run's context: tariffs,
+ * quotients, credits — a few MB at 20,000 families); what it allocates is one chunk's rows and drafts, dropped
+ * after each chunk. V8's default young generation (up to 3 × 16 MB semi-spaces) filled with them and stayed
+ * reserved; 8 MB costs a little more scavenging. The old generation's cap turns a runaway into a clear error
+ * (« le fil de calcul… s'est arrêté ») instead of a process eating the PC's memory.
+ */
+export const COMPUTE_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 }
+
 export class ComputeThread {
   private readonly worker: Worker
   private readonly waiting = new Map<number, { resolve: (d: RunDraft) => void; reject: (e: Error) => void }>()
   private next = 1
   private failure: Error | null = null
+  /** The most the worker's V8 heap has reserved so far, in bytes. */
+  peakHeap = 0
 
   constructor(dbFile: string, opts: ComputeOptions) {
     const data: ComputeWorkerData = { file: dbFile, opts: { regieId: opts.regieId, month: opts.month, settings: opts.settings } }
-    this.worker = new Worker(workerFile(), { workerData: data })
+    this.worker = new Worker(workerFile(), { workerData: data, resourceLimits: COMPUTE_LIMITS })
     // It must not keep the process alive once the run is over (a run that threw before close()).
     this.worker.unref()
     this.worker.on('message', (m: ComputeReply) => {
@@ -32,7 +43,10 @@ export class ComputeThread {
       if (!w) return
       this.waiting.delete(m.id)
       if ('error' in m) w.reject(new Error(`Calcul des factures (fil de calcul) : ${m.error}`))
-      else w.resolve(m.draft)
+      else {
+        this.peakHeap = Math.max(this.peakHeap, m.heap)
+        w.resolve(m.draft)
+      }
     })
     const fail = (e: Error) => {
       this.failure = e

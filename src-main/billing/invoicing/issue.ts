@@ -81,8 +81,8 @@ export interface IssueHooks {
   onNumbered?(count: number): void
   /** Price the chunks in the computation thread, or not (default: from THREAD_MIN_FAMILIES families, staging.ts). */
   thread?: boolean
-  /** Told each staging chunk's size and write-transaction hold (tests, bench). */
-  onChunk?(families: number, heldMs: number): void
+  /** Told each staging chunk's size, write-transaction hold and the computation thread's peak heap in bytes (tests, bench). */
+  onChunk?(families: number, heldMs: number, workerHeap?: number): void
 }
 
 /** Régies whose run this process is preparing now: a second « Émettre » waits for nothing, it is refused. */

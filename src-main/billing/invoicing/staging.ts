@@ -269,8 +269,8 @@ export interface StageOptions {
   onProgress?: StageProgress
   /** Price the chunks in the computation thread (default: from THREAD_MIN_FAMILIES families to stage). */
   thread?: boolean
-  /** Told the hold of each chunk's write transaction (tests, bench). */
-  onChunk?(families: number, heldMs: number): void
+  /** Told the hold of each chunk's write transaction, and the most the computation thread's heap reserved so far (tests, bench). */
+  onChunk?(families: number, heldMs: number, workerHeap?: number): void
 }
 
 /**
@@ -324,7 +324,7 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
           options.onProgress?.(already + at - following.length, already + todo.length)
         })
         const held = performance.now() - began
-        options.onChunk?.(chunk.length, held)
+        options.onChunk?.(chunk.length, held, thread?.peakHeap)
         size = nextChunkSize(size, chunk.length, held)
         chunk = following
         await yieldLoop()
