@@ -4,6 +4,9 @@
  * sibling ranks; each household's invoice and attestation fiscale hold only its
  * share. One seeded billing world (test/helpers/billing.ts) for the file.
  */
+import { readdirSync, readFileSync } from 'node:fs'
+import os from 'node:os'
+import type { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { attestationAmounts } from '../../src-main/billing/attestation'
 import { Invoice, InvoiceLine } from '../../src-main/billing/entities'
@@ -70,6 +73,25 @@ describe('billing follows the booking household', () => {
     } finally {
       await thread.close()
     }
+  })
+
+  test('the computation thread prices below the main thread (Linux: its own nice value) in a bounded heap', async () => {
+    const opts = { regieId: w.regieId, month: '2026-09', settings: await core.tx.read((m) => getBillingSettings(m)) }
+    const thread = new ComputeThread(core.paths.dbFile, opts)
+    const nice = () =>
+      readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]))
+    try {
+      expect((await thread.compute(runFamilyIds(core.db))).families.length).toBeGreaterThan(0)
+      // The young generation V8 would otherwise grow to 3 × 16 MB stays small; a runaway stops at the cap.
+      expect((thread as unknown as { worker: Worker }).worker.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 })
+      if (process.platform === 'linux') {
+        expect(os.getPriority()).toBe(0)
+        expect(nice()).toContain(os.constants.priority.PRIORITY_BELOW_NORMAL)
+      }
+    } finally {
+      await thread.close()
+    }
+    if (process.platform === 'linux') expect(nice()).not.toContain(os.constants.priority.PRIORITY_BELOW_NORMAL)
   })
 
   test('the run bills each household its own days, at its own QF bracket and sibling rank', async () => {
