@@ -30,6 +30,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { AddressInfo } from 'node:net'
 import { stats } from './measure'
+import { appEnv } from '../scripts/app-env.mjs'
 
 const NOW = new Date('2026-12-20T09:00:00Z')
 const RATE = Number(process.env.BENCH_RATE ?? 20)
@@ -299,7 +300,8 @@ async function server(dir: string, loaders: number, pdfs: number) {
 
 let code = { file: __filename, execArgv: process.execArgv }
 function child(args: string[]): ChildProcess {
-  return fork(code.file, args, { execArgv: code.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // The environment scripts/start.mjs gives the app (MALLOC_ARENA_MAX on Linux).
+  return fork(code.file, args, { execArgv: code.execArgv, env: appEnv(process.env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 }
 
 /**
@@ -342,7 +344,7 @@ async function main() {
   const loaders = Number(process.env.BENCH_LOADERS ?? Math.min(families, 4000))
   const dir = mkdtempSync(join(tmpdir(), 'rb-bench-invoicing-'))
   code = await childCode()
-  console.log(`Code du serveur : ${code.execArgv.length ? 'sources TypeScript (tsx)' : `bundle esbuild ${code.file}, Node sans tsx (comme out/main)`}`)
+  console.log(`Code du serveur : ${code.execArgv.length ? 'sources TypeScript (tsx)' : `bundle esbuild ${code.file}, Node sans tsx (comme out/main)`} ; MALLOC_ARENA_MAX=${appEnv(process.env).MALLOC_ARENA_MAX}`)
   try {
     await new Promise<void>((resolve, reject) => {
       child(['--seed', dir, String(families)]).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`seeder ${c}`))))

@@ -6,6 +6,7 @@
 // newer than the build, and makes sure better-sqlite3 is compiled for the
 // runtime that is about to load it.
 import { spawnSync, spawn } from 'node:child_process'
+import { appEnv } from './app-env.mjs'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -64,7 +65,7 @@ if (needsBuild()) {
 const launch = launchMode({ args, platform: process.platform, env: process.env, electronBinary: electronBinary() })
 if (launch.mode === 'electron') {
   run(process.execPath, [join(root, 'node_modules/@electron/rebuild/lib/cli.js'), '-f', '-w', 'better-sqlite3'])
-  const child = spawn(launch.binary, [root, ...args], { cwd: root, stdio: 'inherit' })
+  const child = spawn(launch.binary, [root, ...args], { cwd: root, stdio: 'inherit', env: appEnv(process.env) })
   child.on('exit', (code) => process.exit(code ?? 0))
 } else {
   if (launch.notice) console.log(launch.notice)
@@ -74,7 +75,8 @@ if (launch.mode === 'electron') {
   }
   const child = spawn(process.execPath, [join(root, 'out/main/headless.js'), ...args.filter((a) => a !== '--headless')], {
     cwd: root,
-    stdio: 'inherit'
+    stdio: 'inherit',
+    env: appEnv(process.env)
   })
   /** @param {NodeJS.Signals} sig */
   const forward = (sig) => child.kill(sig)

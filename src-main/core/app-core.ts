@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
 import type { LanStatusDto } from '@shared/contract/staff-access'
 import { backupDatabase, removeBackupLeftovers } from '../db/backup'
@@ -8,6 +8,7 @@ import { lockDataDir, type DataDirLock } from '../db/data-lock'
 import { removeRestoreLeftovers } from '../db/restore'
 import { createDataSource, rawDatabase } from '../db/data-source'
 import { Transactor } from '../db/transaction'
+import { openReader } from '../db/reader'
 import { IdleCheckpoint } from '../db/idle-checkpoint'
 import { entities } from './entities'
 import { systemClock, type Clock } from './clock'
@@ -161,8 +162,7 @@ async function openLocked(opts: CoreOptions, paths: CorePaths, clock: Clock, loc
     await ds.destroy()
     throw e
   }
-  const snapshot = new Database(paths.dbFile, { readonly: true, fileMustExist: true })
-  snapshot.pragma('busy_timeout = 5000')
+  const snapshot = openReader(paths.dbFile)
   let checkpoint: IdleCheckpoint | null = null
   const live = new LiveHub()
   const tx = new Transactor(ds, () => checkpoint?.wrote(), options.log, (changes) => live.publish(changes))

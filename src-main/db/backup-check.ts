@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { READER_CACHE_KIB } from './reader'
 import Database from 'better-sqlite3'
 import { DomainError } from '../core/errors'
 import { migrations } from './migrations'
@@ -172,6 +173,8 @@ function integrityProblems(file: string): Promise<number> {
     let db = null
     try {
       db = new Database(workerData.file, { readonly: true, fileMustExist: true })
+      // Each page is read once: SQLite's 16 MB page cache would only add to the process's peak (see reader.ts).
+      db.pragma('cache_size = -' + workerData.cacheKib)
       const rows = db.pragma('integrity_check')
       parentPort.postMessage(rows.filter((r) => r.integrity_check !== 'ok').length)
     } catch {
@@ -180,7 +183,7 @@ function integrityProblems(file: string): Promise<number> {
       if (db) db.close()
     }`
   return new Promise((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: { file, sqlite: require.resolve('better-sqlite3') } })
+    const worker = new Worker(code, { eval: true, workerData: { file, sqlite: require.resolve('better-sqlite3'), cacheKib: READER_CACHE_KIB } })
     worker.once('message', (n: number) => resolve(n))
     worker.once('error', reject)
     worker.once('exit', (c) => c !== 0 && reject(new Error(`integrity check worker exited with ${c}`)))

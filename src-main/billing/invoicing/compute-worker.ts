@@ -10,7 +10,7 @@
 import { constants, setPriority } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
 import { parentPort, workerData } from 'node:worker_threads'
-import Database from 'better-sqlite3'
+import { openReader } from '../../db/reader'
 import { computeRun, loadRunContext, type ComputeOptions, type RunContext } from './compute'
 
 export interface ComputeWorkerData {
@@ -34,8 +34,7 @@ if (process.platform === 'linux') {
     // A sandbox that forbids it: the run works the same, the portal less smoothly.
   }
 }
-const db = new Database(file, { readonly: true, fileMustExist: true })
-db.pragma('busy_timeout = 5000')
+const db = openReader(file)
 let ctx: RunContext | null = null
 // One read transaction per chunk: the queries of computeRun see the same commit.
 const computeChunk = db.transaction((familyIds: number[]) => {
