@@ -20,8 +20,9 @@ function workerFile(): string {
  * The worker's V8 heap (#19: the run's peak RSS under 500 MB). What it keeps is small (the run's context: tariffs,
  * quotients, credits — a few MB at 20,000 families); what it allocates is one chunk's rows and drafts, dropped
  * after each chunk. V8's default young generation (up to 3 × 16 MB semi-spaces) filled with them and stayed
- * reserved; 8 MB costs a little more scavenging. The old generation's cap turns a runaway into a clear error
- * (« le fil de calcul… s'est arrêté ») instead of a process eating the PC's memory.
+ * reserved; 8 MB costs a little more scavenging. The old generation's cap turns a runaway into a failed run (the
+ * worker stops, the chunk's promise rejects, nothing is published and « Émettre » resumes) instead of a process
+ * eating the PC's memory.
  */
 export const COMPUTE_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 }
 
