@@ -20,12 +20,13 @@ import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
 import { nextNumber, reserveNumbers } from '../../db/counter'
 import { dbOf, stmt } from '../../bookings/sql'
+import { READ_CHUNK, snapshotRead } from '../../db/snapshot-read'
 import { getStructure } from '../../settings/settings'
 import { InvoicingRun, SepaMandate } from '../entities'
 import { getRegie } from '../regies'
 import { target2DayOnOrAfter } from '../sepa/target2'
 import { epcId } from '../sepa/epc-text'
-import { ORMC, pesText, pesTree, REDUCTION, serializeXml, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
+import { ORMC, pesText, pesTree, REDUCTION, serializeXml, xmlPieces, type XmlNode, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
 import { checkPesTree } from './check'
 import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
 import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
@@ -116,12 +117,12 @@ function refuse(problems: string[]): never {
   throw new DomainError('invalid_input', `Le bordereau n’a pas été créé. Corrigez d’abord : ${shown.join(' ; ')}${more}.`, 400)
 }
 
-/** The file, once its tree passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
-function checkedFile(f: PesFileInput): string {
+/** The file's tree, once it passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
+function checkedTree(f: PesFileInput): XmlNode {
   const tree = pesTree(f)
   const { problems } = checkPesTree(tree)
   if (problems.length) throw new Error(`PES V2 incohérent : ${problems.join(' | ')}`)
-  return serializeXml('n:PES_Aller', tree)
+  return tree
 }
 
 export interface PesExportResult {
@@ -137,7 +138,7 @@ export interface PesExportResult {
 
 /** An invoicing run of a public régie → one ORMC bordereau (TypBord 06) of titres ORMC (TypPce 15). */
 export async function exportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult> {
-  // A city's run: read, built and checked in a read transaction (no write lock), the file written to disk, then only
+  // A city's run: read in chunks from one snapshot (no write lock, no mutex), built and checked, the file written to disk, then only
   // the rows in a short write transaction that takes the numbers the file was built with (issue 19). Another PES
   // export of the same budget in between moved them on: built again.
   const regieId = (await core.tx.read((m) => m.findOneBy(InvoicingRun, { id: runId })))?.regieId
@@ -152,51 +153,80 @@ export async function exportRunToPes(core: Core, actor: Actor, runId: number, on
   }
 }
 
+/** An invoice of the run as the titres are computed from it. */
+interface RunInvoice {
+  id: number
+  seq: number
+  number: string
+  family_id: number
+  issue_date: string
+  due_date: string
+  period_start: string
+  period_end: string
+  collection: 'direct' | 'debit'
+  status: 'issued' | 'cancelled'
+  total_cents: number
+  paid: number
+  in_titre: number
+}
+
 async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult | 'numbers-moved'> {
-  const built = await core.tx.read(async (m) => {
-    const db = dbOf(m)
+  const head = await core.tx.read(async (m) => {
     const run = await m.findOneBy(InvoicingRun, { id: runId })
     if (!run) throw notFound('Lot de facturation')
     const regie = await getRegie(m, run.regieId)
     const s = await activeSettings(m, regie.id)
     const done = await m.findOneBy(PesBordereau, { runId, kind: 'ormc' })
     if (done) throw new DomainError('conflict', `Ce lot est déjà dans le bordereau n° ${done.idBord} de ${done.exer}.`, 409)
-    const invoices = stmt(
+    return { run, regie, s, from: await sender(m) }
+  })
+  // The run's invoices, their lines, payments, families and mandates: READ_CHUNK invoices per read, all from one
+  // snapshot (db/snapshot-read.ts), so the portal keeps answering between chunks and no invoice is seen half paid.
+  // The write transaction below records the titres only if the run is still as this snapshot saw it (runBasis).
+  const built = await snapshotRead(core.paths.dbFile, async (r) => {
+    const db = r.db
+    const { run, regie, s } = head
+    const page = stmt(
       db,
-      `SELECT i.id, i.number, i.family_id, i.issue_date, i.due_date, i.period_start, i.period_end, i.collection, i.status, i.total_cents,
+      `SELECT i.id, i.seq, i.number, i.family_id, i.issue_date, i.due_date, i.period_start, i.period_end, i.collection, i.status, i.total_cents,
               COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS paid,
               EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS in_titre
-         FROM invoice i WHERE i.run_id = ? ORDER BY i.seq`
-    ).all(runId) as {
-      id: number
-      number: string
-      family_id: number
-      issue_date: string
-      due_date: string
-      period_start: string
-      period_end: string
-      collection: 'direct' | 'debit'
-      status: 'issued' | 'cancelled'
-      total_cents: number
-      paid: number
-      in_titre: number
-    }[]
+         FROM invoice i WHERE i.run_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`
+    )
+    const invoices: RunInvoice[] = []
+    for (let after = 0; ; ) {
+      const chunk = page.all(runId, after, READ_CHUNK) as RunInvoice[]
+      if (!chunk.length) break
+      after = chunk.at(-1)!.id
+      invoices.push(...chunk)
+      await r.pause()
+    }
+    // Titres in numbering order.
+    invoices.sort((x, y) => x.seq - y.seq)
     const linesOf = stmt(db, 'SELECT activity_id AS activityId, tariff_id AS tariffId, activity_name AS activityName, amount_cents AS amountCents FROM invoice_line WHERE invoice_id = ? ORDER BY sort')
+    // The family's active mandate (the latest if several), as the entity reads it.
+    const mandateOf = stmt(
+      db,
+      `SELECT id, family_id AS familyId, rum, holder, iban, bic, signed_on AS signedOn, sequence_type AS sequenceType, last_collection_on AS lastCollectionOn
+         FROM sepa_mandate WHERE family_id = ? AND status = 'active' ORDER BY id DESC LIMIT 1`
+    )
     const product = productResolver(s)
     const today = parisDay(core.clock.now())
     const exer = Number(today.slice(0, 4))
     const period = frMonth(run.month)
     const skipped: string[] = []
     const problems: string[] = []
-    const drafts: { inv: (typeof invoices)[number]; lines: PesTitreLine[]; tiers: PesTiers; mandate: SepaMandate | null }[] = []
-    const mandates = new Map((await m.find(SepaMandate, { where: { status: 'active' } })).map((x) => [x.familyId, x]))
+    const drafts: { inv: RunInvoice; lines: PesTitreLine[]; tiers: PesTiers; mandate: SepaMandate | null }[] = []
     const usedMandates = new Set(
-      (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((r) => r.mandate_id)
+      (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((x) => x.mandate_id)
     )
     const regieId = regie.id
     let seen = 0
     for (const inv of invoices) {
-      if (++seen % 500 === 0) setProgress('pes', regieId, { step: 'Lecture des factures', done: seen, total: invoices.length })
+      if (++seen % READ_CHUNK === 0) {
+        setProgress('pes', regieId, { step: 'Lecture des factures', done: seen, total: invoices.length })
+        await r.pause()
+      }
       if (inv.status === 'cancelled') {
         skipped.push(`${inv.number} : annulée par un avoir`)
         continue
@@ -210,7 +240,7 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
         skipped.push(`${inv.number} : déjà réglée à la régie`)
         continue
       }
-      const mandate = inv.collection === 'debit' ? (mandates.get(inv.family_id) ?? null) : null
+      const mandate = inv.collection === 'debit' ? ((mandateOf.get(inv.family_id) as SepaMandate | undefined) ?? null) : null
       const b = mandate ? bankOf(mandate) : {}
       const d = debtorOf(db, inv.family_id)
       const t = tiersOf(d, b.bank)
@@ -271,19 +301,21 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
     })
     const name = fileName('ormc', s, exer, idBord)
     setProgress('pes', regie.id, { step: 'Écriture du fichier', done: 0, total: drafts.length })
-    const xml = checkedFile({
+    const tree = checkedTree({
       nomFic: name,
-      header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
+      header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: head.from },
       bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
     })
-    return { regie, s, exer, idBord, firstPce, today, name, xml, titres, skipped, basis }
+    return { exer, idBord, firstPce, today, name, tree, titres, skipped, basis }
   })
-  const { regie, s, exer, idBord, firstPce, today, name, titres, skipped, basis } = built
+  const { regie, s } = head
+  const { exer, idBord, firstPce, today, name, titres, skipped, basis } = built
   try {
     // The file first, whole: a bordereau row never exists without its file. Killed after this, the file is an orphan
     // that the next export of these numbers overwrites.
-    await writeExportFile(core, name, async (put) => put(built.xml))
-    built.xml = ''
+    await writeExportFile(core, name, async (put) => {
+      for (const piece of xmlPieces('n:PES_Aller', built.tree)) await put(piece)
+    })
     setProgress('pes', regie.id, { step: 'Enregistrement des titres', done: 0, total: titres.length })
     const r = await core.tx.run(async (m) => {
       const db = dbOf(m)
@@ -420,11 +452,11 @@ export async function exportCreditNotesToPes(core: Core, actor: Actor, regieId: 
       tiers: d.tiers
     }))
     const name = fileName('reduction', s, exer, idBord)
-    const xml = checkedFile({
+    const xml = serializeXml('n:PES_Aller', checkedTree({
       nomFic: name,
       header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
       bordereau: { exer, idBord, date: today, kind: 'reduction', objet: `Annulations ${regie.name}`, pieces }
-    })
+    }))
     const total = drafts.reduce((x, d) => x + d.orig.amountCents, 0)
     const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId, runId: null, kind: 'reduction', s, exer, idBord, date: today, pieces: drafts.length, total, name, xml }))
     for (const [k, d] of drafts.entries()) {
