@@ -116,7 +116,7 @@ async function job(name: string) {
       const e = await exportDirectDebits(core, STAFF, { regieId, runId, collectionDate: '2026-04-22', represent: false }, { onProgress: (_s, d, t) => progress(d, t) })
       detail = `${e.nbTxs} prélèvements`
     } else if (name === 'pes') {
-      const r = await exportRunToPes(core, STAFF, runId, (d, t) => progress(d, t))
+      const r = await exportRunToPes(core, STAFF, runId, { onProgress: (d, t) => progress(d, t) })
       detail = `${r.pieceCount} titres`
     } else if (name === 'mail') {
       // Today's mass e-mail: the run's batch (invoicing/batch.ts) renders every PDF and queues it, attached, in the outbox.

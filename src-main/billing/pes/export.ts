@@ -20,7 +20,8 @@ import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
 import { nextNumber, reserveNumbers } from '../../db/counter'
 import { dbOf, stmt } from '../../bookings/sql'
-import { READ_CHUNK, snapshotRead } from '../../db/snapshot-read'
+import { nextTurn, READ_CHUNK, snapshotRead } from '../../db/snapshot-read'
+import { insertMany } from '../../db/statements'
 import { getStructure } from '../../settings/settings'
 import { InvoicingRun, SepaMandate } from '../entities'
 import { getRegie } from '../regies'
@@ -137,20 +138,43 @@ export interface PesExportResult {
 }
 
 /** An invoicing run of a public régie → one ORMC bordereau (TypBord 06) of titres ORMC (TypPce 15). */
-export async function exportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult> {
+export interface PesExportHooks {
+  /** Titres staged so far (of `total`), after each staging transaction. */
+  onProgress?(done: number, total: number): void
+  /** Titres staged per transaction (tests use a small one). */
+  chunk?: number
+}
+
+/** Titres staged per transaction: 1,000 rows, a few milliseconds of write lock. */
+const STAGE_CHUNK = 1000
+const STAGE_COLUMNS = ['run_id', 'idx', 'invoice_id', 'exer', 'id_pce', 'num_dette', 'amount_cents', 'lines', 'mandate_id', 'sequence'] as const
+/** Runs whose bordereau this process is writing: their staged titres are not leftovers. */
+const busyRuns = new Set<number>()
+
+export async function exportRunToPes(core: Core, actor: Actor, runId: number, hooks: PesExportHooks = {}): Promise<PesExportResult> {
   // A city's run: read in chunks from one snapshot (no write lock, no mutex), built and checked, the file written to disk, then only
   // the rows in a short write transaction that takes the numbers the file was built with (issue 19). Another PES
   // export of the same budget in between moved them on: built again.
+  // The titres are staged in short transactions, then made official in one short final transaction: killed before it,
+  // nothing is visible, and the next export of the run discards what was staged.
+  if (busyRuns.has(runId)) throw new DomainError('conflict', 'Le bordereau de ce lot est déjà en cours de création : attendez qu’il soit terminé.', 409)
+  busyRuns.add(runId)
   const regieId = (await core.tx.read((m) => m.findOneBy(InvoicingRun, { id: runId })))?.regieId
   try {
     for (let attempt = 1; ; attempt++) {
-      const r = await tryExportRunToPes(core, actor, runId, onProgress)
+      const r = await tryExportRunToPes(core, actor, runId, hooks)
       if (r !== 'numbers-moved') return r
       if (attempt === 3) throw new DomainError('conflict', 'D’autres bordereaux PES de ce budget sont créés en même temps : réessayez dans un instant.', 409)
     }
   } finally {
+    busyRuns.delete(runId)
     if (regieId) clearProgress('pes', regieId)
   }
+}
+
+/** Titres staged for a run and never made official (a killed or failed export): discarded. */
+async function discardStagedTitres(core: Core, runId: number): Promise<void> {
+  await core.tx.run(async (m) => stmt(dbOf(m), 'DELETE FROM pes_titre_stage WHERE run_id = ?').run(runId))
 }
 
 /** An invoice of the run as the titres are computed from it. */
@@ -170,7 +194,7 @@ interface RunInvoice {
   in_titre: number
 }
 
-async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult | 'numbers-moved'> {
+async function tryExportRunToPes(core: Core, actor: Actor, runId: number, hooks: PesExportHooks): Promise<PesExportResult | 'numbers-moved'> {
   const head = await core.tx.read(async (m) => {
     const run = await m.findOneBy(InvoicingRun, { id: runId })
     if (!run) throw notFound('Lot de facturation')
@@ -316,7 +340,22 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
     await writeExportFile(core, name, async (put) => {
       for (const piece of xmlPieces('n:PES_Aller', built.tree)) await put(piece)
     })
-    setProgress('pes', regie.id, { step: 'Enregistrement des titres', done: 0, total: titres.length })
+    await discardStagedTitres(core, runId)
+    const chunk = hooks.chunk ?? STAGE_CHUNK
+    for (let i = 0; i < titres.length; i += chunk) {
+      const done = Math.min(titres.length, i + chunk)
+      setProgress('pes', regie.id, { step: 'Enregistrement des titres', done: i, total: titres.length })
+      await core.tx.run(async (m) =>
+        insertMany(
+          dbOf(m),
+          'pes_titre_stage',
+          STAGE_COLUMNS,
+          titres.slice(i, done).map((t, k) => [runId, i + k, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence])
+        )
+      )
+      hooks.onProgress?.(done, titres.length)
+      await nextTurn()
+    }
     const r = await core.tx.run(async (m) => {
       const db = dbOf(m)
       const done = await m.findOneBy(PesBordereau, { runId, kind: 'ormc' })
@@ -328,27 +367,31 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
       }
       const total = titres.reduce((x, t) => x + t.amountCents, 0)
       const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId: regie.id, runId, kind: 'ormc', s, exer, idBord, date: today, pieces: titres.length, total, name, xml: '' }))
-      // Thousands of rows: one prepared statement, as the invoicing run writes its invoices.
-      const ins = stmt(
+      // The staged titres become official in one statement, inside SQLite: the whole bordereau appears at once.
+      const moved = stmt(
         db,
         `INSERT INTO pes_titre (bordereau_id, invoice_id, credit_note_id, orig_titre_id, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence)
-         VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`
-      )
-      for (const t of titres) ins.run(bord.id, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence)
+         SELECT ?, invoice_id, NULL, NULL, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence FROM pes_titre_stage WHERE run_id = ? ORDER BY idx`
+      ).run(bord.id, runId).changes
+      if (moved !== titres.length) throw new Error(`Titres préparés incomplets : ${moved} sur ${titres.length}.`)
+      stmt(db, 'DELETE FROM pes_titre_stage WHERE run_id = ?').run(runId)
       await audit(m, actor, core.clock.now(), {
         action: 'pes-bordereau-create',
         entity: 'pes_bordereau',
         entityId: bord.id,
         after: { kind: 'ormc', runId, exer, idBord, titres: titres.length, totalCents: total, fileName: name, skipped }
       })
-      onProgress?.(titres.length, titres.length)
       return { bordereauId: bord.id, exer, idBord, pieceCount: titres.length, totalCents: total, fileName: name, skipped }
     })
-    if (r === 'numbers-moved') removeExportFile(core, name)
+    if (r === 'numbers-moved') {
+      removeExportFile(core, name)
+      await discardStagedTitres(core, runId)
+    }
     return r
   } catch (e) {
-    // Nothing committed: the file goes too.
+    // Nothing made official: the file and the staged titres go too (a kill leaves them to the next export).
     removeExportFile(core, name)
+    await discardStagedTitres(core, runId).catch(() => {})
     if (e instanceof NumbersMoved) return 'numbers-moved'
     throw e
   }
