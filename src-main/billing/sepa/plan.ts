@@ -111,6 +111,8 @@ export interface PlanOptions {
   runId: number | null
   collectionDate: string | null
   represent: boolean
+  /** Invoices per read (tests use a small one). */
+  chunk?: number
 }
 
 /**
@@ -140,7 +142,7 @@ export async function planDirectDebits(r: SnapshotRead, o: PlanOptions): Promise
   )
   const rows: CandidateRow[] = []
   for (let after = 0; ; ) {
-    const chunk = candidates.all(o.regie.id, o.runId, o.runId, after, READ_CHUNK) as CandidateRow[]
+    const chunk = candidates.all(o.regie.id, o.runId, o.runId, after, o.chunk ?? READ_CHUNK) as CandidateRow[]
     if (!chunk.length) break
     after = chunk.at(-1)!.id
     for (const c of chunk) if (c.due > 0) rows.push(c)
