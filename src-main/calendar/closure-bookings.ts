@@ -88,13 +88,13 @@ const PREVIEW_FAMILIES = 100
  * counts add up, with the event loop free between chunks. Only the family ids
  * are held whole.
  */
-export async function previewClosureCancellations(core: Core, c: ClosureScope): Promise<{ bookings: number; families: number; creditedBookings: number }> {
+export async function previewClosureCancellations(core: Core, c: ClosureScope, familiesPerRead = PREVIEW_FAMILIES): Promise<{ bookings: number; families: number; creditedBookings: number }> {
   return snapshotRead(core.paths.dbFile, async (r) => {
     const [sql, args] = coveredFamiliesQuery(c)
     const familyIds = (r.db.prepare(`${sql} ORDER BY 1`).all(...args) as { id: number }[]).map((f) => f.id)
     let bookings = 0
     let creditedBookings = 0
-    for (const group of groupsOf(familyIds, PREVIEW_FAMILIES)) {
+    for (const group of groupsOf(familyIds, familiesPerRead)) {
       await r.pause()
       const ids = coveredBookings(r.db, c, group).map((b) => b.id)
       bookings += ids.length
