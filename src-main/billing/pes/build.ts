@@ -184,7 +184,8 @@ function lineNode(l: PesLine, tiers: XmlNode): XmlNode {
   }
 }
 
-function pieceNode(p: PesPiece, kind: 'ormc' | 'reduction'): XmlNode {
+/** One titre's part of the tree (pesTree puts them in order; a city's export builds them a chunk at a time). */
+export function pesPieceNode(p: PesPiece, kind: 'ormc' | 'reduction'): XmlNode {
   const t = kind === 'ormc' ? ORMC : REDUCTION
   return {
     BlocPiece: {
@@ -201,8 +202,8 @@ function pieceNode(p: PesPiece, kind: 'ormc' | 'reduction'): XmlNode {
   }
 }
 
-/** The PES_Aller tree of one bordereau (the root element's content, namespace declaration included). */
-export function pesTree(f: PesFileInput): XmlNode {
+/** The PES_Aller tree of one bordereau (the root element's content, namespace declaration included); `pieceNodes` are its pieces' nodes if built already. */
+export function pesTree(f: PesFileInput, pieceNodes?: XmlNode[]): XmlNode {
   const b = f.bordereau
   const t = b.kind === 'ormc' ? ORMC : REDUCTION
   const total = b.pieces.reduce((s, p) => s + p.lines.reduce((x, l) => x + l.cents, 0), 0)
@@ -233,7 +234,7 @@ export function pesTree(f: PesFileInput): XmlNode {
             MtBordHt: v(decimalAmount(total)),
             ...(b.kind === 'ormc' ? { Objet: v(pesText(b.objet, 160)) } : {})
           },
-          Piece: b.pieces.map((p) => pieceNode(p, b.kind))
+          Piece: pieceNodes ?? b.pieces.map((p) => pesPieceNode(p, b.kind))
         }
       ]
     }

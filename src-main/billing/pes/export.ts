@@ -27,7 +27,7 @@ import { InvoicingRun, SepaMandate } from '../entities'
 import { getRegie } from '../regies'
 import { target2DayOnOrAfter } from '../sepa/target2'
 import { epcId } from '../sepa/epc-text'
-import { ORMC, pesText, pesTree, REDUCTION, serializeXml, xmlPieces, type XmlNode, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
+import { ORMC, pesPieceNode, pesText, pesTree, REDUCTION, serializeXml, xmlPieces, type XmlNode, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
 import { checkPesTree } from './check'
 import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
 import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
@@ -119,8 +119,8 @@ function refuse(problems: string[]): never {
 }
 
 /** The file's tree, once it passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
-function checkedTree(f: PesFileInput): XmlNode {
-  const tree = pesTree(f)
+function checkedTree(f: PesFileInput, pieceNodes?: XmlNode[]): XmlNode {
+  const tree = pesTree(f, pieceNodes)
   const { problems } = checkPesTree(tree)
   if (problems.length) throw new Error(`PES V2 incohérent : ${problems.join(' | ')}`)
   return tree
@@ -286,7 +286,8 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, hooks:
     const basis = runBasis(db, runId)
     const pieces: PesPiece[] = []
     const titres: Omit<PesTitre, 'id' | 'bordereauId'>[] = []
-    drafts.forEach((d, k) => {
+    const pieceNodes: XmlNode[] = []
+    for (const [k, d] of drafts.entries()) {
       const idPce = firstPce + k
       const numDette = `${exer}${String(idPce).padStart(8, '0')}`
       const sequence: PesSequence | null = d.mandate ? (d.mandate.sequenceType === 'OOFF' ? 'OOFF' : d.mandate.lastCollectionOn || usedMandates.has(d.mandate.id) ? 'RCUR' : 'FRST') : null
@@ -322,14 +323,20 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, hooks:
         mandateId: d.mandate?.id ?? null,
         sequence
       })
-    })
+      // Each titre's part of the tree as it comes, the event loop getting a turn every READ_CHUNK titres.
+      pieceNodes.push(pesPieceNode(pieces[k], 'ormc'))
+      if (k % READ_CHUNK === READ_CHUNK - 1) await r.pause()
+    }
     const name = fileName('ormc', s, exer, idBord)
     setProgress('pes', regie.id, { step: 'Écriture du fichier', done: 0, total: drafts.length })
-    const tree = checkedTree({
-      nomFic: name,
-      header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: head.from },
-      bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
-    })
+    const tree = checkedTree(
+      {
+        nomFic: name,
+        header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: head.from },
+        bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
+      },
+      pieceNodes
+    )
     return { exer, idBord, firstPce, today, name, tree, titres, skipped, basis }
   })
   const { regie, s } = head
