@@ -193,9 +193,11 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
         await nextTurn()
       }
       progress('file', 0)
-      const transactions: DebitTransaction[] = plan.debits.map((d, i) => {
+      // 20,000 remittance texts: a chunk at a time, the portal answering in between.
+      const transactions: DebitTransaction[] = []
+      for (const [i, d] of plan.debits.entries()) {
         const s = plan.mandates.get(d.mandateId)!
-        return {
+        transactions.push({
           endToEndId: items[i].endToEndId,
           amountCents: d.amountCents,
           sequenceType: d.sequenceType,
@@ -203,11 +205,12 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
           mandate: { rum: s.rum, signedOn: s.signedOn, amendment: s.amendment },
           debtor: { name: s.holder, iban: s.iban, bic: s.bic || null, address: { ...s.address, country: 'FR' } },
           remittance: remittanceText(
-            d.invoices.map((i) => i.number),
+            d.invoices.map((x) => x.number),
             `${structure.name} famille ${d.familyNumber}`
           )
-        }
-      })
+        })
+        if (i % chunk === chunk - 1) await nextTurn()
+      }
       const file = {
         format: plan.format,
         msgId: exp.msgId,
