@@ -28,7 +28,7 @@ import { getRegie } from '../regies'
 import { target2DayOnOrAfter } from '../sepa/target2'
 import { epcId } from '../sepa/epc-text'
 import { ORMC, pesPieceNode, pesText, pesTree, REDUCTION, serializeXml, xmlPieces, type XmlNode, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
-import { checkPesTree } from './check'
+import { checkPesTree, checkPesTreeSteps } from './check'
 import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
 import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
 import { titreLines, type InvoiceLineForPes } from './titres'
@@ -119,9 +119,23 @@ function refuse(problems: string[]): never {
 }
 
 /** The file's tree, once it passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
-function checkedTree(f: PesFileInput, pieceNodes?: XmlNode[]): XmlNode {
+function checkedTree(f: PesFileInput): XmlNode {
+  const tree = pesTree(f)
+  return mustPass(tree, checkPesTree(tree).problems)
+}
+
+/** The same, checked in steps with `pause` between them (a city's bordereau, its piece nodes already built). */
+async function checkedTreeInSteps(f: PesFileInput, pieceNodes: XmlNode[], pause: () => Promise<void>): Promise<XmlNode> {
   const tree = pesTree(f, pieceNodes)
-  const { problems } = checkPesTree(tree)
+  const steps = checkPesTreeSteps(tree)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return mustPass(tree, r.value.problems)
+    await pause()
+  }
+}
+
+function mustPass(tree: XmlNode, problems: string[]): XmlNode {
   if (problems.length) throw new Error(`PES V2 incohérent : ${problems.join(' | ')}`)
   return tree
 }
@@ -329,13 +343,14 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, hooks:
     }
     const name = fileName('ormc', s, exer, idBord)
     setProgress('pes', regie.id, { step: 'Écriture du fichier', done: 0, total: drafts.length })
-    const tree = checkedTree(
+    const tree = await checkedTreeInSteps(
       {
         nomFic: name,
         header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: head.from },
         bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
       },
-      pieceNodes
+      pieceNodes,
+      r.pause
     )
     return { exer, idBord, firstPce, today, name, tree, titres, skipped, basis }
   })

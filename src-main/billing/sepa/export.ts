@@ -43,7 +43,7 @@ import { getRegie } from '../regies'
 import { writePayments } from '../payments/payments'
 import { readExportFile, removeExportFile, writeExportFile } from '../export-files'
 import { clearProgress, setProgress } from '../job-progress'
-import { pain008Pieces, type DebitTransaction, type MandateAmendment } from './pain008'
+import { inputCheckSteps, pain008Pieces, type DebitTransaction, type MandateAmendment } from './pain008'
 import { epcId, remittanceText } from './epc-text'
 import { creditorOf, planDirectDebits, type DebitPlan } from './plan'
 import { getSepaSettings } from './settings'
@@ -225,8 +225,11 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
         },
         transactions
       }
+      const problems: string[] = []
+      for (const _ of inputCheckSteps(file, problems, chunk * 2)) await nextTurn()
+      if (problems.length) throw new Error(problems.join('\n'))
       await writeExportFile(core, exp.fileName!, async (put) => {
-        for (const piece of pain008Pieces(file, chunk)) await put(piece)
+        for (const piece of pain008Pieces(file, chunk, true)) await put(piece)
       })
     } catch (e) {
       await discardExport(core, exp)
