@@ -3,7 +3,7 @@
  * PES V2 bordereau of a whole run, and the queueing of the invoices' e-mails.
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/exports-city.ts seed [families=20000]
- *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/exports-city.ts sepa|pes|mail
+ *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/exports-city.ts sepa|pes|closure|mail
  *
  * `seed` writes, once, a month of 20,000 families issued as one run, every
  * family on direct debit with its invoice sent, a PES V2 régie (bench/.data/
@@ -88,6 +88,13 @@ async function job(name: string) {
   try {
     const runId = (core.db.prepare('SELECT MAX(id) AS id FROM invoicing_run').get() as { id: number }).id
     const regieId = (core.db.prepare('SELECT id FROM regie WHERE is_default = 1').get() as { id: number }).id
+    // Loaded before the clock starts: compiling a module is not the job's stall.
+    const { exportDirectDebits } = await import('../src-main/billing/sepa/export')
+    const { exportRunToPes } = await import('../src-main/billing/pes/export')
+    const { runInvoiceBatch } = await import('../src-main/billing/invoicing/batch')
+    const { previewClosureCancellations } = await import('../src-main/calendar/closure-bookings')
+    // The busiest day of the month, for the closure preview.
+    const busiest = name === 'closure' ? (core.db.prepare(`SELECT day FROM booking WHERE state IN ('DR', 'R', 'DA') GROUP BY day ORDER BY COUNT(*) DESC LIMIT 1`).get() as { day: string }).day : ''
     const holds = meterHolds(core)
     const rss0 = mb(process.memoryUsage().rss)
     let peak = process.memoryUsage().rss
@@ -109,16 +116,17 @@ async function job(name: string) {
     const cpu = process.cpuUsage()
     let detail = ''
     if (name === 'sepa') {
-      const { exportDirectDebits } = await import('../src-main/billing/sepa/export')
       const e = await exportDirectDebits(core, STAFF, { regieId, runId, collectionDate: '2026-04-22', represent: false }, { onProgress: (_s, d, t) => progress(d, t) })
       detail = `${e.nbTxs} prélèvements`
     } else if (name === 'pes') {
-      const { exportRunToPes } = await import('../src-main/billing/pes/export')
-      const r = await exportRunToPes(core, STAFF, runId, (d, t) => progress(d, t))
+      const r = await exportRunToPes(core, STAFF, runId, { onProgress: (d, t) => progress(d, t) })
       detail = `${r.pieceCount} titres`
+    } else if (name === 'closure') {
+      // The confirm dialog's counts for a day closed for the whole city (every booking of it invoiced: all credited).
+      const p = await previewClosureCancellations(core, { facilityId: null, activityId: null, startDate: busiest, endDate: busiest, reason: 'Grève' })
+      detail = `aperçu de la fermeture du ${busiest} : ${p.bookings} réservations, ${p.families} familles, ${p.creditedBookings} déjà facturées`
     } else if (name === 'mail') {
       // Today's mass e-mail: the run's batch (invoicing/batch.ts) renders every PDF and queues it, attached, in the outbox.
-      const { runInvoiceBatch } = await import('../src-main/billing/invoicing/batch')
       const r = await runInvoiceBatch(core, STAFF, { runId, email: true, printAll: false })
       const o = core.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(attachments)) AS bytes FROM outbox_mail').get() as { n: number; bytes: number }
       detail = `${r.emailed} e-mails en file, ${r.printed} à imprimer, outbox ${o.n} lignes, ${mb(o.bytes)} Mo de pièces jointes`

@@ -11,6 +11,7 @@ import { closeRequests } from '../bookings/decisions'
 import type { PlannedLine } from '../bookings/plan'
 import { familyRecipient } from '../bookings/recipients'
 import { dbOf, stmt } from '../bookings/sql'
+import { groupsOf, snapshotRead } from '../db/snapshot-read'
 import { formatEuro } from '@shared/billing/money'
 import { enqueueMail, mailContext } from '../mail/outbox'
 import { compose, type MailContext, type RenderedMail } from '../mail/templates'
@@ -48,9 +49,9 @@ interface CoveredBooking {
  * ABSENT, A_EXC and A_FACT are already decided (pointage or billing) and stay.
  * With `familyIds`, only those families' children (a chunk of the closure job).
  */
-function coveredBookings(m: EntityManager, c: ClosureScope, familyIds: number[] | null = null): CoveredBooking[] {
+function coveredBookings(db: Database.Database, c: ClosureScope, familyIds: number[] | null = null): CoveredBooking[] {
   return stmt(
-    dbOf(m),
+    db,
     `SELECT b.id, b.child_id AS childId, b.unit_id AS unitId, b.day, b.state, b.price_cents AS priceCents,
        a.id AS activityId, ch.family_id AS familyId, ch.first_name AS childFirstName, a.name AS activityName, u.name AS unitName,
        (SELECT kind FROM booking_change bc WHERE bc.booking_id = b.id AND bc.status = 'pending' ORDER BY bc.id DESC LIMIT 1) AS pendingKind
@@ -74,20 +75,32 @@ export function coveredFamiliesQuery(c: ClosureScope): [string, unknown[]] {
   return [`SELECT DISTINCT ch.family_id AS id ${COVERED_FROM}`, coveredArgs(c)]
 }
 
+/** Families per read of the preview: their bookings on the closed days, a few hundred rows. */
+const PREVIEW_FAMILIES = 100
+
 /**
  * How many bookings, and of how many families, saving this closure would
  * cancel, and how many of them were already invoiced and will be credited
- * (the confirm dialog's counts).
+ * (the confirm dialog's counts). A day closed for a whole city covers 40,000
+ * bookings: they are counted family by family, PREVIEW_FAMILIES at a time
+ * (a family's bookings, hence a grouped day line's, are always in one chunk,
+ * as in the closure job), from one snapshot (db/snapshot-read.ts) so the
+ * counts add up, with the event loop free between chunks. Only the family ids
+ * are held whole.
  */
-export async function previewClosureCancellations(core: Core, c: ClosureScope): Promise<{ bookings: number; families: number; creditedBookings: number }> {
-  return core.tx.read(async (m) => {
-    const rows = coveredBookings(m, c)
-    const plan = planClosureCredits(dbOf(m), rows.map((r) => r.id))
-    return {
-      bookings: rows.length,
-      families: new Set(rows.map((r) => r.familyId)).size,
-      creditedBookings: plan.credits.reduce((n, x) => n + x.bookingIds.length, 0)
+export async function previewClosureCancellations(core: Core, c: ClosureScope, familiesPerRead = PREVIEW_FAMILIES): Promise<{ bookings: number; families: number; creditedBookings: number }> {
+  return snapshotRead(core.paths.dbFile, async (r) => {
+    const [sql, args] = coveredFamiliesQuery(c)
+    const familyIds = (r.db.prepare(`${sql} ORDER BY 1`).all(...args) as { id: number }[]).map((f) => f.id)
+    let bookings = 0
+    let creditedBookings = 0
+    for (const group of groupsOf(familyIds, familiesPerRead)) {
+      await r.pause()
+      const ids = coveredBookings(r.db, c, group).map((b) => b.id)
+      bookings += ids.length
+      creditedBookings += planClosureCredits(r.db, ids).credits.reduce((n, x) => n + x.bookingIds.length, 0)
     }
+    return { bookings, families: familyIds.length, creditedBookings }
   })
 }
 
@@ -123,7 +136,7 @@ export async function cancelClosedBookings(
   c: ClosureScope,
   familyIds: number[] | null = null
 ): Promise<ClosureOutcome> {
-  const rows = coveredBookings(m, c, familyIds)
+  const rows = coveredBookings(dbOf(m), c, familyIds)
   if (!rows.length) return { cancelledBookings: 0, notifiedFamilies: 0, creditedBookings: 0, familiesToCall: [] }
   const db = dbOf(m)
   // Planned on the states before the cancellation; the plan treats the covered bookings as cancelled.

@@ -74,6 +74,8 @@ describe('a closure over invoiced days credits the families on their next invoic
 
     const before = await octoberTotals()
     expect(await previewClosureCancellations(core, strike)).toEqual({ bookings: 5, families: 2, creditedBookings: 4 })
+    // Counted one family per read (a city's preview reads 100 at a time): the same counts.
+    expect(await previewClosureCancellations(core, strike, 1)).toEqual({ bookings: 5, families: 2, creditedBookings: 4 })
 
     const out = await saveClosure(core, direction.actor, strike)
     expect(out).toMatchObject({ cancelledBookings: 5, notifiedFamilies: 2, creditedBookings: 4 })

@@ -14,7 +14,11 @@ import { createAdjustment } from '../../src-main/billing/invoicing/adjustments'
 import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { markInvoicesNotified } from '../../src-main/billing/invoices'
 import { Invoice } from '../../src-main/billing/entities'
-import { saveMandate } from '../../src-main/billing/sepa/mandates'
+import { revokeMandate, saveMandate } from '../../src-main/billing/sepa/mandates'
+import { planDirectDebits } from '../../src-main/billing/sepa/plan'
+import { getSepaSettings } from '../../src-main/billing/sepa/settings'
+import { getRegie } from '../../src-main/billing/regies'
+import { snapshotRead } from '../../src-main/db/snapshot-read'
 import { exportDirectDebits, previewDirectDebits } from '../../src-main/billing/sepa/export'
 import { checkPain008Xml } from '../../src-main/billing/sepa/pain008'
 import { setStructure } from '../helpers/activities'
@@ -128,6 +132,36 @@ describe('killing the direct-debit export', () => {
       expect(e2e).toEqual([...xml.matchAll(/<EndToEndId>([^<]+)</g)].map((m) => m[1]).sort())
       expect(one(core, `SELECT COUNT(*) AS n FROM audit_entry WHERE action = 'sepa-export'`).n).toBe(1)
       expect(existsSync(join(dataDir, 'exports', `${exp.file_name}.tmp`))).toBe(false)
+    } finally {
+      await core.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  test('the plan, read in chunks, sees one instant: a mandate revoked between two chunks is in it whole, or not at all', async () => {
+    fresh()
+    const core = await openTestCore({ dataDir, now: new Date(`${DAY}T08:00:00Z`) })
+    try {
+      const [regie, settings] = await core.tx.read(async (m) => [await getRegie(m, regieId), await getSepaSettings(m)] as const)
+      const last = one(core, 'SELECT id FROM sepa_mandate ORDER BY family_id DESC LIMIT 1').id as number
+      let pauses = 0
+      // Five invoices per read; after the first read, the desk revokes the mandate of a family the third read will see.
+      const plan = await snapshotRead(core.paths.dbFile, (r) =>
+        planDirectDebits(
+          { db: r.db, pause: async () => (pauses++ === 0 ? revokeMandate(core, comptable.actor, last) : r.pause()) },
+          { regie, structureName: 'Structure', settings, today: DAY, runId: null, collectionDate: DATE, represent: false, chunk: 5 }
+        )
+      )
+      expect(pauses).toBeGreaterThan(3)
+      expect(one(core, `SELECT status FROM sepa_mandate WHERE id = ${last}`).status).toBe('revoked')
+      // As of the instant the plan began: twelve debits, each with its mandate's details.
+      expect(plan.nbTxs).toBe(12)
+      expect(plan.debits.map((d) => d.mandateId).every((id) => plan.mandates.has(id))).toBe(true)
+      expect(plan.mandates.has(last)).toBe(true)
+      // Planned now, the revoked mandate's invoice is left out, explained.
+      const now = await previewDirectDebits(core, { regieId, runId: null, collectionDate: DATE, represent: false })
+      expect(now.nbTxs).toBe(11)
+      expect(now.leftOut.map((l) => l.reason)).toEqual([expect.stringContaining('Aucun mandat SEPA actif')])
     } finally {
       await core.close()
       rmSync(dataDir, { recursive: true, force: true })

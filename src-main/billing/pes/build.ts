@@ -184,7 +184,8 @@ function lineNode(l: PesLine, tiers: XmlNode): XmlNode {
   }
 }
 
-function pieceNode(p: PesPiece, kind: 'ormc' | 'reduction'): XmlNode {
+/** One titre's part of the tree (pesTree puts them in order; a city's export builds them a chunk at a time). */
+export function pesPieceNode(p: PesPiece, kind: 'ormc' | 'reduction'): XmlNode {
   const t = kind === 'ormc' ? ORMC : REDUCTION
   return {
     BlocPiece: {
@@ -201,8 +202,8 @@ function pieceNode(p: PesPiece, kind: 'ormc' | 'reduction'): XmlNode {
   }
 }
 
-/** The PES_Aller tree of one bordereau (the root element's content, namespace declaration included). */
-export function pesTree(f: PesFileInput): XmlNode {
+/** The PES_Aller tree of one bordereau (the root element's content, namespace declaration included); `pieceNodes` are its pieces' nodes if built already. */
+export function pesTree(f: PesFileInput, pieceNodes?: XmlNode[]): XmlNode {
   const b = f.bordereau
   const t = b.kind === 'ormc' ? ORMC : REDUCTION
   const total = b.pieces.reduce((s, p) => s + p.lines.reduce((x, l) => x + l.cents, 0), 0)
@@ -233,7 +234,7 @@ export function pesTree(f: PesFileInput): XmlNode {
             MtBordHt: v(decimalAmount(total)),
             ...(b.kind === 'ormc' ? { Objet: v(pesText(b.objet, 160)) } : {})
           },
-          Piece: b.pieces.map((p) => pieceNode(p, b.kind))
+          Piece: pieceNodes ?? b.pieces.map((p) => pesPieceNode(p, b.kind))
         }
       ]
     }
@@ -265,8 +266,21 @@ function checkName(name: string): void {
 
 /** Writes a tree (`@_name` keys are attributes, arrays repeat an element), indented by two spaces. */
 export function serializeXml(root: string, node: XmlNode): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-  const write = (name: string, n: XmlNode, indent: string) => {
+  return [...xmlPieces(root, node)].join('')
+}
+
+/**
+ * The same text in pieces of about `size` characters: a city's bordereau (20,000 titres, tens of MB) is written
+ * to its file a piece at a time, the event loop (the portal) getting a turn between two pieces.
+ */
+export function* xmlPieces(root: string, node: XmlNode, size = 256 * 1024): Generator<string> {
+  let out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+  let length = 0
+  const push = (text: string) => {
+    out.push(text)
+    length += text.length
+  }
+  function* write(name: string, n: XmlNode, indent: string): Generator<string> {
     checkName(name)
     let attrs = ''
     const children: [string, XmlNode][] = []
@@ -279,15 +293,20 @@ export function serializeXml(root: string, node: XmlNode): string {
       else children.push([k, val as XmlNode])
     }
     if (children.length === 0) {
-      out.push(`${indent}<${name}${attrs}/>\n`)
+      push(`${indent}<${name}${attrs}/>\n`)
       return
     }
-    out.push(`${indent}<${name}${attrs}>\n`)
-    for (const [k, c] of children) write(k, c, `${indent}  `)
-    out.push(`${indent}</${name}>\n`)
+    push(`${indent}<${name}${attrs}>\n`)
+    for (const [k, c] of children) yield* write(k, c, `${indent}  `)
+    push(`${indent}</${name}>\n`)
+    if (length >= size) {
+      yield out.join('')
+      out = []
+      length = 0
+    }
   }
-  write(root, node, '')
-  return out.join('')
+  yield* write(root, node, '')
+  if (out.length) yield out.join('')
 }
 
 /** The PES_Aller XML of one bordereau. */

@@ -52,6 +52,18 @@ export function checkPesXml(xml: string): { problems: string[]; facts: PesFileFa
 
 /** The same rules on the content of PES_Aller as a tree (what build.ts writes, or a parsed file). */
 export function checkPesTree(root: Node): { problems: string[]; facts: PesFileFacts | null } {
+  const steps = checkPesTreeSteps(root)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/**
+ * The same checks in steps of `chunk` pieces: a city's bordereau (20,000 titres) is checked with the event loop (the
+ * portal) getting a turn between two steps (pes/export.ts).
+ */
+export function* checkPesTreeSteps(root: Node, chunk = 500): Generator<void, { problems: string[]; facts: PesFileFacts | null }> {
   const p: string[] = []
   const env = (root.Enveloppe as Node)?.Parametres as Node
   if (val(env, 'Version') !== '1') p.push('Enveloppe : Version doit valoir 1.')
@@ -78,7 +90,8 @@ export function checkPesTree(root: Node): { problems: string[]; facts: PesFileFa
     let sum = 0
     const ids = new Set<number>()
     const bFacts: PesFileFacts['bordereaux'][number] = { exer, idBord, typBord, pieces: [] }
-    for (const piece of pieces) {
+    for (const [k, piece] of pieces.entries()) {
+      if (k % chunk === chunk - 1) yield
       const bp = piece.BlocPiece as Node
       const idPce = Number(val(bp, 'IdPce'))
       const pw = `${who}, pièce ${idPce}`

@@ -20,13 +20,15 @@ import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
 import { nextNumber, reserveNumbers } from '../../db/counter'
 import { dbOf, stmt } from '../../bookings/sql'
+import { nextTurn, READ_CHUNK, snapshotRead } from '../../db/snapshot-read'
+import { insertMany } from '../../db/statements'
 import { getStructure } from '../../settings/settings'
 import { InvoicingRun, SepaMandate } from '../entities'
 import { getRegie } from '../regies'
 import { target2DayOnOrAfter } from '../sepa/target2'
 import { epcId } from '../sepa/epc-text'
-import { ORMC, pesText, pesTree, REDUCTION, serializeXml, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
-import { checkPesTree } from './check'
+import { ORMC, pesPieceNode, pesText, pesTree, REDUCTION, serializeXml, xmlPieces, type XmlNode, type PesBank, type PesFileInput, type PesPiece, type PesSequence, type PesTiers } from './build'
+import { checkPesTree, checkPesTreeSteps } from './check'
 import { PesBordereau, PesTitre, type PesTitreLine } from './entities'
 import { getPesSettings, pesSettingsProblems, productResolver } from './settings'
 import { titreLines, type InvoiceLineForPes } from './titres'
@@ -116,12 +118,26 @@ function refuse(problems: string[]): never {
   throw new DomainError('invalid_input', `Le bordereau n’a pas été créé. Corrigez d’abord : ${shown.join(' ; ')}${more}.`, 400)
 }
 
-/** The file, once its tree passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
-function checkedFile(f: PesFileInput): string {
+/** The file's tree, once it passes the rules: a broken file is a bug here, never something to hand to the Trésor. */
+function checkedTree(f: PesFileInput): XmlNode {
   const tree = pesTree(f)
-  const { problems } = checkPesTree(tree)
+  return mustPass(tree, checkPesTree(tree).problems)
+}
+
+/** The same, checked in steps with `pause` between them (a city's bordereau, its piece nodes already built). */
+async function checkedTreeInSteps(f: PesFileInput, pieceNodes: XmlNode[], pause: () => Promise<void>): Promise<XmlNode> {
+  const tree = pesTree(f, pieceNodes)
+  const steps = checkPesTreeSteps(tree)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return mustPass(tree, r.value.problems)
+    await pause()
+  }
+}
+
+function mustPass(tree: XmlNode, problems: string[]): XmlNode {
   if (problems.length) throw new Error(`PES V2 incohérent : ${problems.join(' | ')}`)
-  return serializeXml('n:PES_Aller', tree)
+  return tree
 }
 
 export interface PesExportResult {
@@ -136,67 +152,119 @@ export interface PesExportResult {
 }
 
 /** An invoicing run of a public régie → one ORMC bordereau (TypBord 06) of titres ORMC (TypPce 15). */
-export async function exportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult> {
-  // A city's run: read, built and checked in a read transaction (no write lock), the file written to disk, then only
+export interface PesExportHooks {
+  /** Titres staged so far (of `total`), after each staging transaction. */
+  onProgress?(done: number, total: number): void
+  /** Titres staged per transaction (tests use a small one). */
+  chunk?: number
+}
+
+/** Titres staged per transaction: 1,000 rows, a few milliseconds of write lock. */
+const STAGE_CHUNK = 1000
+const STAGE_COLUMNS = ['run_id', 'idx', 'invoice_id', 'exer', 'id_pce', 'num_dette', 'amount_cents', 'lines', 'mandate_id', 'sequence'] as const
+/** Runs whose bordereau this process is writing: their staged titres are not leftovers. */
+const busyRuns = new Set<number>()
+
+export async function exportRunToPes(core: Core, actor: Actor, runId: number, hooks: PesExportHooks = {}): Promise<PesExportResult> {
+  // A city's run: read in chunks from one snapshot (no write lock, no mutex), built and checked, the file written to disk, then only
   // the rows in a short write transaction that takes the numbers the file was built with (issue 19). Another PES
   // export of the same budget in between moved them on: built again.
+  // The titres are staged in short transactions, then made official in one short final transaction: killed before it,
+  // nothing is visible, and the next export of the run discards what was staged.
+  if (busyRuns.has(runId)) throw new DomainError('conflict', 'Le bordereau de ce lot est déjà en cours de création : attendez qu’il soit terminé.', 409)
+  busyRuns.add(runId)
   const regieId = (await core.tx.read((m) => m.findOneBy(InvoicingRun, { id: runId })))?.regieId
   try {
     for (let attempt = 1; ; attempt++) {
-      const r = await tryExportRunToPes(core, actor, runId, onProgress)
+      const r = await tryExportRunToPes(core, actor, runId, hooks)
       if (r !== 'numbers-moved') return r
       if (attempt === 3) throw new DomainError('conflict', 'D’autres bordereaux PES de ce budget sont créés en même temps : réessayez dans un instant.', 409)
     }
   } finally {
+    busyRuns.delete(runId)
     if (regieId) clearProgress('pes', regieId)
   }
 }
 
-async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProgress?: (done: number, total: number) => void): Promise<PesExportResult | 'numbers-moved'> {
-  const built = await core.tx.read(async (m) => {
-    const db = dbOf(m)
+/** Titres staged for a run and never made official (a killed or failed export): discarded. */
+async function discardStagedTitres(core: Core, runId: number): Promise<void> {
+  await core.tx.run(async (m) => stmt(dbOf(m), 'DELETE FROM pes_titre_stage WHERE run_id = ?').run(runId))
+}
+
+/** An invoice of the run as the titres are computed from it. */
+interface RunInvoice {
+  id: number
+  seq: number
+  number: string
+  family_id: number
+  issue_date: string
+  due_date: string
+  period_start: string
+  period_end: string
+  collection: 'direct' | 'debit'
+  status: 'issued' | 'cancelled'
+  total_cents: number
+  paid: number
+  in_titre: number
+}
+
+async function tryExportRunToPes(core: Core, actor: Actor, runId: number, hooks: PesExportHooks): Promise<PesExportResult | 'numbers-moved'> {
+  const head = await core.tx.read(async (m) => {
     const run = await m.findOneBy(InvoicingRun, { id: runId })
     if (!run) throw notFound('Lot de facturation')
     const regie = await getRegie(m, run.regieId)
     const s = await activeSettings(m, regie.id)
     const done = await m.findOneBy(PesBordereau, { runId, kind: 'ormc' })
     if (done) throw new DomainError('conflict', `Ce lot est déjà dans le bordereau n° ${done.idBord} de ${done.exer}.`, 409)
-    const invoices = stmt(
+    return { run, regie, s, from: await sender(m) }
+  })
+  // The run's invoices, their lines, payments, families and mandates: READ_CHUNK invoices per read, all from one
+  // snapshot (db/snapshot-read.ts), so the portal keeps answering between chunks and no invoice is seen half paid.
+  // The write transaction below records the titres only if the run is still as this snapshot saw it (runBasis).
+  const built = await snapshotRead(core.paths.dbFile, async (r) => {
+    const db = r.db
+    const { run, regie, s } = head
+    const page = stmt(
       db,
-      `SELECT i.id, i.number, i.family_id, i.issue_date, i.due_date, i.period_start, i.period_end, i.collection, i.status, i.total_cents,
+      `SELECT i.id, i.seq, i.number, i.family_id, i.issue_date, i.due_date, i.period_start, i.period_end, i.collection, i.status, i.total_cents,
               COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS paid,
               EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS in_titre
-         FROM invoice i WHERE i.run_id = ? ORDER BY i.seq`
-    ).all(runId) as {
-      id: number
-      number: string
-      family_id: number
-      issue_date: string
-      due_date: string
-      period_start: string
-      period_end: string
-      collection: 'direct' | 'debit'
-      status: 'issued' | 'cancelled'
-      total_cents: number
-      paid: number
-      in_titre: number
-    }[]
+         FROM invoice i WHERE i.run_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`
+    )
+    const invoices: RunInvoice[] = []
+    for (let after = 0; ; ) {
+      const chunk = page.all(runId, after, READ_CHUNK) as RunInvoice[]
+      if (!chunk.length) break
+      after = chunk.at(-1)!.id
+      invoices.push(...chunk)
+      await r.pause()
+    }
+    // Titres in numbering order.
+    invoices.sort((x, y) => x.seq - y.seq)
     const linesOf = stmt(db, 'SELECT activity_id AS activityId, tariff_id AS tariffId, activity_name AS activityName, amount_cents AS amountCents FROM invoice_line WHERE invoice_id = ? ORDER BY sort')
+    // The family's active mandate (the latest if several), as the entity reads it.
+    const mandateOf = stmt(
+      db,
+      `SELECT id, family_id AS familyId, rum, holder, iban, bic, signed_on AS signedOn, sequence_type AS sequenceType, last_collection_on AS lastCollectionOn
+         FROM sepa_mandate WHERE family_id = ? AND status = 'active' ORDER BY id DESC LIMIT 1`
+    )
     const product = productResolver(s)
     const today = parisDay(core.clock.now())
     const exer = Number(today.slice(0, 4))
     const period = frMonth(run.month)
     const skipped: string[] = []
     const problems: string[] = []
-    const drafts: { inv: (typeof invoices)[number]; lines: PesTitreLine[]; tiers: PesTiers; mandate: SepaMandate | null }[] = []
-    const mandates = new Map((await m.find(SepaMandate, { where: { status: 'active' } })).map((x) => [x.familyId, x]))
+    const drafts: { inv: RunInvoice; lines: PesTitreLine[]; tiers: PesTiers; mandate: SepaMandate | null }[] = []
     const usedMandates = new Set(
-      (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((r) => r.mandate_id)
+      (stmt(db, 'SELECT DISTINCT mandate_id FROM pes_titre WHERE mandate_id IS NOT NULL AND credit_note_id IS NULL').all() as { mandate_id: number }[]).map((x) => x.mandate_id)
     )
     const regieId = regie.id
     let seen = 0
     for (const inv of invoices) {
-      if (++seen % 500 === 0) setProgress('pes', regieId, { step: 'Lecture des factures', done: seen, total: invoices.length })
+      if (++seen % READ_CHUNK === 0) {
+        setProgress('pes', regieId, { step: 'Lecture des factures', done: seen, total: invoices.length })
+        await r.pause()
+      }
       if (inv.status === 'cancelled') {
         skipped.push(`${inv.number} : annulée par un avoir`)
         continue
@@ -210,7 +278,7 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
         skipped.push(`${inv.number} : déjà réglée à la régie`)
         continue
       }
-      const mandate = inv.collection === 'debit' ? (mandates.get(inv.family_id) ?? null) : null
+      const mandate = inv.collection === 'debit' ? ((mandateOf.get(inv.family_id) as SepaMandate | undefined) ?? null) : null
       const b = mandate ? bankOf(mandate) : {}
       const d = debtorOf(db, inv.family_id)
       const t = tiersOf(d, b.bank)
@@ -232,7 +300,8 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
     const basis = runBasis(db, runId)
     const pieces: PesPiece[] = []
     const titres: Omit<PesTitre, 'id' | 'bordereauId'>[] = []
-    drafts.forEach((d, k) => {
+    const pieceNodes: XmlNode[] = []
+    for (const [k, d] of drafts.entries()) {
       const idPce = firstPce + k
       const numDette = `${exer}${String(idPce).padStart(8, '0')}`
       const sequence: PesSequence | null = d.mandate ? (d.mandate.sequenceType === 'OOFF' ? 'OOFF' : d.mandate.lastCollectionOn || usedMandates.has(d.mandate.id) ? 'RCUR' : 'FRST') : null
@@ -268,23 +337,47 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
         mandateId: d.mandate?.id ?? null,
         sequence
       })
-    })
+      // Each titre's part of the tree as it comes, the event loop getting a turn every READ_CHUNK titres.
+      pieceNodes.push(pesPieceNode(pieces[k], 'ormc'))
+      if (k % READ_CHUNK === READ_CHUNK - 1) await r.pause()
+    }
     const name = fileName('ormc', s, exer, idBord)
     setProgress('pes', regie.id, { step: 'Écriture du fichier', done: 0, total: drafts.length })
-    const xml = checkedFile({
-      nomFic: name,
-      header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
-      bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
-    })
-    return { regie, s, exer, idBord, firstPce, today, name, xml, titres, skipped, basis }
+    const tree = await checkedTreeInSteps(
+      {
+        nomFic: name,
+        header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: head.from },
+        bordereau: { exer, idBord, date: today, kind: 'ormc', objet: `${regie.name} - ${period}`, pieces }
+      },
+      pieceNodes,
+      r.pause
+    )
+    return { exer, idBord, firstPce, today, name, tree, titres, skipped, basis }
   })
-  const { regie, s, exer, idBord, firstPce, today, name, titres, skipped, basis } = built
+  const { regie, s } = head
+  const { exer, idBord, firstPce, today, name, titres, skipped, basis } = built
   try {
     // The file first, whole: a bordereau row never exists without its file. Killed after this, the file is an orphan
     // that the next export of these numbers overwrites.
-    await writeExportFile(core, name, async (put) => put(built.xml))
-    built.xml = ''
-    setProgress('pes', regie.id, { step: 'Enregistrement des titres', done: 0, total: titres.length })
+    await writeExportFile(core, name, async (put) => {
+      for (const piece of xmlPieces('n:PES_Aller', built.tree)) await put(piece)
+    })
+    await discardStagedTitres(core, runId)
+    const chunk = hooks.chunk ?? STAGE_CHUNK
+    for (let i = 0; i < titres.length; i += chunk) {
+      const done = Math.min(titres.length, i + chunk)
+      setProgress('pes', regie.id, { step: 'Enregistrement des titres', done: i, total: titres.length })
+      await core.tx.run(async (m) =>
+        insertMany(
+          dbOf(m),
+          'pes_titre_stage',
+          STAGE_COLUMNS,
+          titres.slice(i, done).map((t, k) => [runId, i + k, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence])
+        )
+      )
+      hooks.onProgress?.(done, titres.length)
+      await nextTurn()
+    }
     const r = await core.tx.run(async (m) => {
       const db = dbOf(m)
       const done = await m.findOneBy(PesBordereau, { runId, kind: 'ormc' })
@@ -296,27 +389,31 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, onProg
       }
       const total = titres.reduce((x, t) => x + t.amountCents, 0)
       const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId: regie.id, runId, kind: 'ormc', s, exer, idBord, date: today, pieces: titres.length, total, name, xml: '' }))
-      // Thousands of rows: one prepared statement, as the invoicing run writes its invoices.
-      const ins = stmt(
+      // The staged titres become official in one statement, inside SQLite: the whole bordereau appears at once.
+      const moved = stmt(
         db,
         `INSERT INTO pes_titre (bordereau_id, invoice_id, credit_note_id, orig_titre_id, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence)
-         VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`
-      )
-      for (const t of titres) ins.run(bord.id, t.invoiceId, t.exer, t.idPce, t.numDette, t.amountCents, JSON.stringify(t.lines), t.mandateId, t.sequence)
+         SELECT ?, invoice_id, NULL, NULL, exer, id_pce, num_dette, amount_cents, lines, mandate_id, sequence FROM pes_titre_stage WHERE run_id = ? ORDER BY idx`
+      ).run(bord.id, runId).changes
+      if (moved !== titres.length) throw new Error(`Titres préparés incomplets : ${moved} sur ${titres.length}.`)
+      stmt(db, 'DELETE FROM pes_titre_stage WHERE run_id = ?').run(runId)
       await audit(m, actor, core.clock.now(), {
         action: 'pes-bordereau-create',
         entity: 'pes_bordereau',
         entityId: bord.id,
         after: { kind: 'ormc', runId, exer, idBord, titres: titres.length, totalCents: total, fileName: name, skipped }
       })
-      onProgress?.(titres.length, titres.length)
       return { bordereauId: bord.id, exer, idBord, pieceCount: titres.length, totalCents: total, fileName: name, skipped }
     })
-    if (r === 'numbers-moved') removeExportFile(core, name)
+    if (r === 'numbers-moved') {
+      removeExportFile(core, name)
+      await discardStagedTitres(core, runId)
+    }
     return r
   } catch (e) {
-    // Nothing committed: the file goes too.
+    // Nothing made official: the file and the staged titres go too (a kill leaves them to the next export).
     removeExportFile(core, name)
+    await discardStagedTitres(core, runId).catch(() => {})
     if (e instanceof NumbersMoved) return 'numbers-moved'
     throw e
   }
@@ -420,11 +517,11 @@ export async function exportCreditNotesToPes(core: Core, actor: Actor, regieId: 
       tiers: d.tiers
     }))
     const name = fileName('reduction', s, exer, idBord)
-    const xml = checkedFile({
+    const xml = serializeXml('n:PES_Aller', checkedTree({
       nomFic: name,
       header: { siret: s.siret, poste: s.poste, codCol: s.codCol, codBud: s.codBud, collectivite: s.collectivite, sender: await sender(m) },
       bordereau: { exer, idBord, date: today, kind: 'reduction', objet: `Annulations ${regie.name}`, pieces }
-    })
+    }))
     const total = drafts.reduce((x, d) => x + d.orig.amountCents, 0)
     const bord = await m.save(PesBordereau, newBordereau(core, actor, { regieId, runId: null, kind: 'reduction', s, exer, idBord, date: today, pieces: drafts.length, total, name, xml }))
     for (const [k, d] of drafts.entries()) {

@@ -11,7 +11,8 @@
  *
  * A city's file holds 20,000 debits: it is written in short transactions
  * (issue 19), so the portal and the desks keep answering meanwhile:
- * 1. the plan is read in a read transaction (no write lock);
+ * 1. the plan is read in chunks from one snapshot, on a connection of its own
+ *    (no write lock, no transaction mutex: db/snapshot-read.ts);
  * 2. 'preparing': the export row and its debits as planned (sepa_export_item),
  *    in chunks; then the file, piece by piece, to a temporary file renamed
  *    once complete and checked. Nothing else is touched: a failure (or a
@@ -42,11 +43,11 @@ import { getRegie } from '../regies'
 import { writePayments } from '../payments/payments'
 import { readExportFile, removeExportFile, writeExportFile } from '../export-files'
 import { clearProgress, setProgress } from '../job-progress'
-import { pain008Pieces, type DebitTransaction, type MandateAmendment } from './pain008'
+import { inputCheckSteps, pain008Pieces, type DebitTransaction, type MandateAmendment } from './pain008'
 import { epcId, remittanceText } from './epc-text'
 import { creditorOf, planDirectDebits, type DebitPlan } from './plan'
 import { getSepaSettings } from './settings'
-import type { EntityManager } from 'typeorm'
+import { nextTurn, snapshotRead } from '../../db/snapshot-read'
 
 type PlanInput = z.output<typeof debitPlanInput>
 
@@ -56,25 +57,27 @@ const COLLECTION_COLUMNS = [
 ] as const
 type ExportResult = z.infer<typeof debitExportResult>
 
-async function planFor(m: EntityManager, core: Core, input: PlanInput): Promise<{ plan: DebitPlan; regie: Regie; structure: Awaited<ReturnType<typeof getStructure>> }> {
-  const regie = await getRegie(m, input.regieId)
-  const structure = await getStructure(m)
-  const plan = planDirectDebits(dbOf(m), {
-    regie,
-    structureName: structure.name,
-    settings: await getSepaSettings(m),
-    today: parisDay(core.clock.now()),
-    runId: input.runId,
-    collectionDate: input.collectionDate,
-    represent: input.represent
-  })
+async function planFor(core: Core, input: PlanInput): Promise<{ plan: DebitPlan; regie: Regie; structure: Awaited<ReturnType<typeof getStructure>> }> {
+  const { regie, structure, settings } = await core.tx.read(async (m) => ({ regie: await getRegie(m, input.regieId), structure: await getStructure(m), settings: await getSepaSettings(m) }))
+  // The invoices, in chunks from one snapshot, without the transaction mutex (see plan.ts and db/snapshot-read.ts).
+  const plan = await snapshotRead(core.paths.dbFile, (r) =>
+    planDirectDebits(r, {
+      regie,
+      structureName: structure.name,
+      settings,
+      today: parisDay(core.clock.now()),
+      runId: input.runId,
+      collectionDate: input.collectionDate,
+      represent: input.represent
+    })
+  )
   return { plan, regie, structure }
 }
 
 /** The « Aperçu » of the export: what the file would hold, and why the others stay out. */
 export async function previewDirectDebits(core: Core, input: PlanInput): Promise<Omit<DebitPlan, 'mandates'>> {
   // A read: an export cut short is finished by the next export (its invoices are left out of the plan meanwhile).
-  const { plan } = await core.tx.read((m) => planFor(m, core, input))
+  const { plan } = await planFor(core, input)
   const { mandates: _, ...dto } = plan
   return dto
 }
@@ -126,7 +129,7 @@ export async function exportDirectDebits(
 
 async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, input: PlanInput, hooks: ExportHooks): Promise<ExportResult> {
   await finishInterruptedExports(core, actor, input.regieId)
-  const { plan, regie, structure } = await core.tx.read((m) => planFor(m, core, input))
+  const { plan, regie, structure } = await planFor(core, input)
   const missing = [!regie.ics && 'l’identifiant créancier SEPA (ICS)', !regie.creditorIban && 'l’IBAN du compte de la régie'].filter(Boolean)
   if (missing.length) throw new DomainError('not_configured', `Renseignez d’abord dans la régie ${regie.name} : ${missing.join(' et ')}.`, 409)
   if (plan.debits.length === 0) {
@@ -187,11 +190,14 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
         await core.tx.run(async (m) =>
           insertMany(dbOf(m), 'sepa_export_item', ['export_id', 'idx', 'data'], items.slice(i, i + chunk * 4).map((it, k) => [exp.id, i + k, JSON.stringify(it)]))
         )
+        await nextTurn()
       }
       progress('file', 0)
-      const transactions: DebitTransaction[] = plan.debits.map((d, i) => {
+      // 20,000 remittance texts: a chunk at a time, the portal answering in between.
+      const transactions: DebitTransaction[] = []
+      for (const [i, d] of plan.debits.entries()) {
         const s = plan.mandates.get(d.mandateId)!
-        return {
+        transactions.push({
           endToEndId: items[i].endToEndId,
           amountCents: d.amountCents,
           sequenceType: d.sequenceType,
@@ -199,11 +205,12 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
           mandate: { rum: s.rum, signedOn: s.signedOn, amendment: s.amendment },
           debtor: { name: s.holder, iban: s.iban, bic: s.bic || null, address: { ...s.address, country: 'FR' } },
           remittance: remittanceText(
-            d.invoices.map((i) => i.number),
+            d.invoices.map((x) => x.number),
             `${structure.name} famille ${d.familyNumber}`
           )
-        }
-      })
+        })
+        if (i % chunk === chunk - 1) await nextTurn()
+      }
       const file = {
         format: plan.format,
         msgId: exp.msgId,
@@ -218,8 +225,11 @@ async function exportOnce(core: Core, actor: Extract<Actor, { kind: 'staff' }>, 
         },
         transactions
       }
+      const problems: string[] = []
+      for (const _ of inputCheckSteps(file, problems, chunk * 2)) await nextTurn()
+      if (problems.length) throw new Error(problems.join('\n'))
       await writeExportFile(core, exp.fileName!, async (put) => {
-        for (const piece of pain008Pieces(file)) await put(piece)
+        for (const piece of pain008Pieces(file, chunk, true)) await put(piece)
       })
     } catch (e) {
       await discardExport(core, exp)
@@ -320,6 +330,8 @@ async function markExport(core: Core, actor: Actor, exportId: number, chunk: num
     if (!n) break
     done += n
     onChunk?.(done)
+    // Transactions chained by promises alone would run back to back: the portal's requests get a turn between two.
+    await nextTurn()
   }
   await core.tx.run(async (m) => {
     stmt(dbOf(m), 'DELETE FROM sepa_export_item WHERE export_id = ?').run(exp.id)

@@ -77,6 +77,17 @@ function amendmentProblem(t: DebitTransaction): string | null {
 /** Problems with the input, in French; empty when the file can be written. */
 export function checkDirectDebitInput(f: DirectDebitFile): string[] {
   const p: string[] = []
+  for (const _ of inputCheckSteps(f, p)) {
+    // All at once.
+  }
+  return p
+}
+
+/**
+ * The same checks, pushing into `p`, in steps of `chunk` transactions: a city's 20,000 debits are checked with the
+ * event loop (the portal) getting a turn between two steps (sepa/export.ts).
+ */
+export function* inputCheckSteps(f: DirectDebitFile, p: string[], chunk = 500): Generator<void> {
   const idp = epcIdProblem(f.msgId)
   if (idp) p.push(`Identifiant du message : ${idp}`)
   if (!isValidIcs(f.creditor.ics)) p.push(`Identifiant créancier SEPA (ICS) « ${f.creditor.ics} » invalide (clé MOD 97-10).`)
@@ -87,7 +98,8 @@ export function checkDirectDebitInput(f: DirectDebitFile): string[] {
   if (f.transactions.length === 0) p.push('Aucune transaction à prélever.')
   const seen = new Set<string>()
   const perMandate = new Map<string, SequenceType[]>()
-  for (const t of f.transactions) {
+  for (const [i, t] of f.transactions.entries()) {
+    if (i % chunk === chunk - 1) yield
     const who = `Transaction ${t.endToEndId}`
     const e2e = epcIdProblem(t.endToEndId)
     if (e2e) p.push(`${who} : référence de bout en bout ${e2e}.`)
@@ -109,7 +121,6 @@ export function checkDirectDebitInput(f: DirectDebitFile): string[] {
   for (const [rum, seqs] of perMandate) {
     if (seqs.length > 1 && seqs.includes('FRST')) p.push(`Mandat ${rum} : un premier prélèvement (FRST) ne peut pas être accompagné d’un autre prélèvement du même mandat.`)
   }
-  return p
 }
 
 /** XML text escaping; EPC text never holds quotes, and apostrophes need none in element content. */
@@ -242,8 +253,9 @@ export function paymentGroups(f: DirectDebitFile): { pmtInfId: string; seq: Sequ
  * of the real header and batches are those of the input, checked above.
  * Throws with the French problems.
  */
-export function* pain008Pieces(f: DirectDebitFile, chunk = 500): Generator<string> {
-  const problems = checkDirectDebitInput(f)
+export function* pain008Pieces(f: DirectDebitFile, chunk = 500, inputChecked = false): Generator<string> {
+  // `inputChecked`: the caller ran checkDirectDebitInput's steps itself (a city's file, pausing between them).
+  const problems = inputChecked ? [] : checkDirectDebitInput(f)
   if (problems.length) throw new Error(problems.join('\n'))
   const v08 = f.format === 'pain.008.001.08'
   yield documentHead(f, f.transactions)

@@ -10,13 +10,13 @@
  *   invoice was sent to the family;
  * - the amendment details (RUM, account, bank, creditor) ride along.
  */
-import type Database from 'better-sqlite3'
 import type { DebitPlanDto, LeftOutInvoiceDto, PlannedDebitDto, SepaSettingsDto } from '@shared/contract/sepa'
 import { addDays } from '@shared/bookings/days'
 import { formatEuro } from '@shared/billing/money'
 import { frenchDate } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { marks, stmt } from '../../bookings/sql'
+import { groupsOf, READ_CHUNK, type SnapshotRead } from '../../db/snapshot-read'
 import type { MandateAmendmentData, Regie, SequenceTypeCode } from '../entities'
 import type { MandateAmendment } from './pain008'
 import { epcText } from './epc-text'
@@ -24,6 +24,7 @@ import { isTarget2Day, target2DayOnOrAfter } from './target2'
 
 interface CandidateRow {
   id: number
+  seq: number
   number: string
   family_id: number
   due_date: string
@@ -74,16 +75,18 @@ export function amendmentLines(a: MandateAmendment | null): string[] {
   return out
 }
 
-/** The last row per `id` of a query over `ids` ordered oldest first (later rows win). */
-function lastPerId<R>(db: Database.Database, sql: (marks: string) => string, ids: number[]): Map<number, R> {
+/** The last row per `id` of a query over `ids` ordered oldest first (later rows win), a chunk of ids per read. */
+async function lastPerId<R>(r: SnapshotRead, sql: (marks: string) => string, ids: number[]): Promise<Map<number, R>> {
   const out = new Map<number, R>()
-  if (!ids.length) return out
-  for (const r of db.prepare(sql(marks(ids.length))).all(...ids) as (R & { id: number })[]) out.set(r.id, r)
+  for (const group of groupsOf(ids)) {
+    for (const row of r.db.prepare(sql(marks(group.length))).all(...group) as (R & { id: number })[]) out.set(row.id, row)
+    await r.pause()
+  }
   return out
 }
 
 /** Why each rejected invoice was rejected (its last rejected debit). */
-const rejectInfo = (db: Database.Database, invoiceIds: number[]) =>
+const rejectInfo = (db: SnapshotRead, invoiceIds: number[]) =>
   lastPerId<{ rejected_on: string; reject_reason: string }>(
     db,
     (m) => `SELECT a.invoice_id AS id, p.rejected_on, p.reject_reason FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
@@ -92,7 +95,7 @@ const rejectInfo = (db: Database.Database, invoiceIds: number[]) =>
   )
 
 /** The creditor of each mandate's last collection that was not rejected, to notice a creditor change. */
-const lastCreditors = (db: Database.Database, mandateIds: number[]) =>
+const lastCreditors = (db: SnapshotRead, mandateIds: number[]) =>
   lastPerId<{ name: string; ics: string }>(
     db,
     (m) => `SELECT c.mandate_id AS id, c.creditor_name AS name, c.ics FROM sepa_collection c JOIN payment p ON p.id = c.payment_id
@@ -108,31 +111,47 @@ export interface PlanOptions {
   runId: number | null
   collectionDate: string | null
   represent: boolean
+  /** Invoices per read (tests use a small one). */
+  chunk?: number
 }
 
-/** The plan of a file, computed inside the caller's transaction (the export writes exactly what it shows). */
-export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPlan {
+/**
+ * The plan of a file. A city's régie has 20,000 invoices to look at: they are read by id, READ_CHUNK at a time,
+ * from one snapshot (db/snapshot-read.ts), so every chunk sees the same invoices, payments, mandates and titres
+ * while the portal keeps answering between chunks. What changes after that instant (a payment at the desk, a
+ * mandate revoked) is what changes between the plan and the recording anyway: the recording caps each allocation
+ * at what the invoice still owes (export.ts), as it did when the plan was read in one go.
+ */
+export async function planDirectDebits(r: SnapshotRead, o: PlanOptions): Promise<DebitPlan> {
   const earliestDate = target2DayOnOrAfter(addDays(o.today, 1))
   const n = o.settings.preNotificationDays
-  const rows = stmt(
-    db,
-    `SELECT i.id, i.number, i.family_id, i.due_date, i.notified_on, i.debit_status,
+  const candidates = stmt(
+    r.db,
+    `SELECT i.id, i.seq, i.number, i.family_id, i.due_date, i.notified_on, i.debit_status,
             json_extract(i.snapshot, '$.familyNumber') AS family_number, json_extract(i.snapshot, '$.familyName') AS family_name,
             i.total_cents - COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a WHERE a.invoice_id = i.id), 0) AS due,
             s.id AS mandate_id, s.rum, s.sequence_type, s.amendment,
             EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS titre
        FROM invoice i LEFT JOIN sepa_mandate s ON s.family_id = i.family_id AND s.status = 'active'
       WHERE i.regie_id = ? AND i.collection = 'debit' AND i.status = 'issued' AND (i.debit_status IS NULL OR i.debit_status = 'rejected')
-        AND (? IS NULL OR i.run_id = ?)
+        AND (? IS NULL OR i.run_id = ?) AND i.id > ?
         -- In a file whose recording was cut short (sepa/export.ts): the next export finishes it.
         AND NOT EXISTS (SELECT 1 FROM sepa_export e JOIN sepa_export_item x ON x.export_id = e.id, json_each(x.data, '$.invoices') j
                          WHERE e.state = 'marking' AND x.done = 0 AND json_extract(j.value, '$.invoiceId') = i.id)
-      ORDER BY i.seq`
+      ORDER BY i.id LIMIT ?`
   )
-    .all(o.regie.id, o.runId, o.runId)
-    .filter((r) => (r as CandidateRow).due > 0) as CandidateRow[]
+  const rows: CandidateRow[] = []
+  for (let after = 0; ; ) {
+    const chunk = candidates.all(o.regie.id, o.runId, o.runId, after, o.chunk ?? READ_CHUNK) as CandidateRow[]
+    if (!chunk.length) break
+    after = chunk.at(-1)!.id
+    for (const c of chunk) if (c.due > 0) rows.push(c)
+    await r.pause()
+  }
+  // Numbering order, as the file lists a family's invoices.
+  rows.sort((a, b) => a.seq - b.seq)
 
-  const rejected = rejectInfo(db, rows.filter((r) => r.debit_status === 'rejected').map((r) => r.id))
+  const rejected = await rejectInfo(r, rows.filter((r) => r.debit_status === 'rejected').map((r) => r.id))
   const leftOut: LeftOutInvoiceDto[] = []
   const collectable: (CandidateRow & { from: string })[] = []
   const out = (r: CandidateRow, possibleFrom: string | null, reason: string) =>
@@ -174,16 +193,21 @@ export function planDirectDebits(db: Database.Database, o: PlanOptions): DebitPl
   }
 
   const ids = [...byMandate.keys()]
-  const details = ids.length
-    ? (db
+  type DetailRow = { id: number; family_id: number; rum: string; holder: string; iban: string; bic: string; signed_on: string; sequence_type: SequenceTypeCode; amendment: string | null; address: string; postal_code: string; city: string }
+  const details: DetailRow[] = []
+  for (const group of groupsOf(ids)) {
+    details.push(
+      ...(r.db
         .prepare(
           `SELECT s.id, s.family_id, s.rum, s.holder, s.iban, s.bic, s.signed_on, s.sequence_type, s.amendment, f.address, f.postal_code, f.city
-             FROM sepa_mandate s JOIN family f ON f.id = s.family_id WHERE s.id IN (${marks(ids.length)})`
+             FROM sepa_mandate s JOIN family f ON f.id = s.family_id WHERE s.id IN (${marks(group.length)})`
         )
-        .all(...ids) as { id: number; family_id: number; rum: string; holder: string; iban: string; bic: string; signed_on: string; sequence_type: SequenceTypeCode; amendment: string | null; address: string; postal_code: string; city: string }[])
-    : []
+        .all(...group) as DetailRow[])
+    )
+    await r.pause()
+  }
   const creditor = creditorOf(o.regie, o.structureName)
-  const before = lastCreditors(db, ids)
+  const before = await lastCreditors(r, ids)
   const mandates = new Map<number, PlannedMandate>()
   for (const d of details) {
     const own = d.amendment ? (JSON.parse(d.amendment) as MandateAmendmentData) : null
