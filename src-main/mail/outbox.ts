@@ -9,6 +9,7 @@ import { storageError } from '../db/storage-errors'
 import { liveChange } from '../live/changes'
 import { OutboxMail, type OutboxAttachment } from './entities'
 import { handOver } from './smtp-handover'
+import { attachmentsOf, DocumentUnavailable, isDocument, type MailFile } from './attachments'
 import type { MailContext, RenderedMail } from './templates'
 
 /** Retry delays after the 1st, 2nd… failure. After the last one the mail is marked failed (and can be retried by hand). */
@@ -38,7 +39,8 @@ export async function enqueueMail(
     nextAttemptAt: now,
     lastError: null,
     createdAt: now,
-    sentAt: null
+    sentAt: null,
+    invoiceId: attachments.find(isDocument)?.invoiceId ?? null
   })
   return Number(r.identifiers[0].id)
 }
@@ -120,10 +122,22 @@ export async function deliverDueMail(core: Core, limit = 50): Promise<DeliveryRe
     const from = smtp.from || smtp.user
     let sent = 0
     let failed = 0
+    // The documents the round's e-mails name (invoices) are rendered in the worker pool meanwhile.
+    const filesOf = attachmentsOf(core, due)
     for (const mail of due) {
       // A claim that cannot be written (disk full) stops the round: nothing is sent unless its claim is on disk.
       const messageId = await claim(core, mail, from)
       if (!messageId) continue
+      let files: MailFile[]
+      try {
+        files = await filesOf(mail)
+      } catch (e) {
+        if (!(e instanceof DocumentUnavailable)) throw e
+        // Retrying by itself would not help: staff see it among the e-mails in failure and relaunch it by hand.
+        failed++
+        await record(core, mail.id, { status: 'failed', handedAt: null, lastError: e.message.slice(0, 500) })
+        continue
+      }
       let handed = false
       try {
         const message = await new MailComposer({
@@ -133,7 +147,7 @@ export async function deliverDueMail(core: Core, limit = 50): Promise<DeliveryRe
           text: mail.textBody,
           html: mail.htmlBody ?? undefined,
           messageId,
-          attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') }))
+          attachments: files
         }).compile()
         const envelope = message.getEnvelope()
         await handOver(smtp, { from: envelope.from || from, to: envelope.to }, await message.build(), async () => {
