@@ -13,7 +13,8 @@ import type { Core } from '../core/app-core'
 import { frenchDate, parisDay } from '../core/clock'
 import { audit } from '../audit/audit'
 import { dbOf, marks, stmt } from '../bookings/sql'
-import { enqueueMail } from '../mail/outbox'
+import { enqueueMails } from '../mail/outbox'
+import type { OutboxDocument } from '../mail/entities'
 import type { MailContext } from '../mail/templates'
 import { billingTemplates } from './mail'
 import { invoiceRows, markInvoicesNotified } from './invoices'
@@ -43,33 +44,28 @@ export async function queueInvoiceMails(
   const report: QueueReport = { queued: 0, already: 0 }
   for (let at = 0; at < invoiceIds.length; at += perTx) {
     const ids = invoiceIds.slice(at, at + perTx)
+    // Read and composed before the write transaction, which holds the lock for the inserts only.
+    const composed = await core.tx.read(async (m) =>
+      invoiceRows(m, ids).flatMap((r) => {
+        const to = recipients(r.family_id)
+        if (!to) return []
+        const mail = billingTemplates.invoiceIssued(mailCtx, {
+          number: r.number,
+          period: `${frenchDate(r.period_start)} - ${frenchDate(r.period_end)}`,
+          totalCents: r.total_cents,
+          dueCents: r.status === 'cancelled' ? 0 : r.total_cents - r.paid,
+          dueDate: r.due_date,
+          debit: r.collection === 'debit'
+        })
+        const attachments: OutboxDocument[] = [{ filename: invoiceFileName(r.number), contentType: 'application/pdf', document: 'invoice', invoiceId: r.id }]
+        return [{ id: r.id, number: r.number, to, mail, attachments }]
+      })
+    )
     const { queued, already } = await core.tx.run(async (m) => {
-      const db = dbOf(m)
-      // Read in the write transaction: what a previous batch queued cannot change under it.
-      const known = new Set((stmt(db, `SELECT invoice_id AS id FROM outbox_mail WHERE invoice_id IN (${marks(ids.length)})`).all(...ids) as { id: number }[]).map((r) => r.id))
-      const rows = invoiceRows(m, ids.filter((id) => !known.has(id)))
-      const byId = new Map(rows.map((r) => [r.id, r]))
-      const sent: { id: number; number: string }[] = []
-      for (const id of ids) {
-        const r = byId.get(id)
-        const to = r && recipients(r.family_id)
-        if (!r || !to) continue
-        await enqueueMail(
-          m,
-          core,
-          to,
-          billingTemplates.invoiceIssued(mailCtx, {
-            number: r.number,
-            period: `${frenchDate(r.period_start)} - ${frenchDate(r.period_end)}`,
-            totalCents: r.total_cents,
-            dueCents: r.status === 'cancelled' ? 0 : r.total_cents - r.paid,
-            dueDate: r.due_date,
-            debit: r.collection === 'debit'
-          }),
-          [{ filename: invoiceFileName(r.number), contentType: 'application/pdf', document: 'invoice', invoiceId: r.id }]
-        )
-        sent.push(r)
-      }
+      // Checked in the write transaction: what a previous batch queued cannot change under it.
+      const known = new Set((stmt(dbOf(m), `SELECT invoice_id AS id FROM outbox_mail WHERE invoice_id IN (${marks(ids.length)})`).all(...ids) as { id: number }[]).map((r) => r.id))
+      const sent = composed.filter((c) => !known.has(c.id))
+      await enqueueMails(m, core, sent)
       if (sent.length) {
         // Queued in this transaction: the pre-notification of a direct debit runs from today.
         await markInvoicesNotified(m, sent.map((s) => s.id), parisDay(core.clock.now()))

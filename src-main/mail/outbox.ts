@@ -27,22 +27,31 @@ export async function enqueueMail(
   mail: RenderedMail,
   attachments: OutboxAttachment[] = []
 ): Promise<number> {
+  return (await enqueueMails(m, core, [{ to, mail, attachments }]))[0]
+}
+
+/** enqueueMail for many e-mails in one statement (a city's invoices: the write lock is held for the inserts only). */
+export async function enqueueMails(m: EntityManager, core: Core, mails: { to: string; mail: RenderedMail; attachments?: OutboxAttachment[] }[]): Promise<number[]> {
+  if (!mails.length) return []
   const now = core.clock.now().toISOString()
-  const r = await m.insert(OutboxMail, {
-    recipient: to,
-    subject: mail.subject,
-    textBody: mail.text,
-    htmlBody: mail.html,
-    attachments,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    lastError: null,
-    createdAt: now,
-    sentAt: null,
-    invoiceId: attachments.find(isDocument)?.invoiceId ?? null
-  })
-  return Number(r.identifiers[0].id)
+  const r = await m.insert(
+    OutboxMail,
+    mails.map(({ to, mail, attachments = [] }) => ({
+      recipient: to,
+      subject: mail.subject,
+      textBody: mail.text,
+      htmlBody: mail.html,
+      attachments,
+      status: 'pending' as const,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+      invoiceId: attachments.find(isDocument)?.invoiceId ?? null
+    }))
+  )
+  return r.identifiers.map((x) => Number(x.id))
 }
 
 export async function mailContext(m: EntityManager, portalUrl?: string): Promise<MailContext> {
