@@ -18,6 +18,7 @@ import { runInvoiceBatch } from '../../src-main/billing/invoicing/batch'
 import { renderInvoice } from '../../src-main/billing/documents/render'
 import { closePdfPool } from '../../src-main/billing/pdf/pool'
 import { deliverDueMail, enqueueMail } from '../../src-main/mail/outbox'
+import { outboxAttachment } from '../../src-main/mail/mail-view'
 import { setStructure } from '../helpers/activities'
 import { openTestCore, seedFamily, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
 import { runTs } from '../helpers/backups'
@@ -149,6 +150,12 @@ describe('the mass e-mail of invoices', () => {
     expect(failed).toHaveLength(2)
     expect(failed[0].last_error).toMatch(/^Non envoyé : la facture jointe \(facture-KM-1\.pdf\) manque, elle n’a pas pu être générée \(.+\)\. L’e-mail ne part pas sans elle/)
     expect(failed[1].last_error).toMatch(/^Non envoyé : la facture jointe \(facture-KM-999\.pdf\) manque, elle est introuvable\./)
+    // « E-mails envoyés » opens the attachment as the sender renders it, or says why it cannot.
+    const [km1, km2] = c.db.prepare(`SELECT o.id FROM outbox_mail o JOIN invoice i ON i.id = o.invoice_id WHERE i.number IN ('KM-1', 'KM-2') ORDER BY i.seq`).all() as { id: number }[]
+    await expect(outboxAttachment(c, km1.id, 0)).rejects.toThrow(/^Non envoyé : la facture jointe \(facture-KM-1\.pdf\) manque, elle n’a pas pu être générée/)
+    const shown = await outboxAttachment(c, km2.id, 0)
+    expect(shown).toMatchObject({ fileName: 'facture-KM-2.pdf', mime: 'application/pdf' })
+    expect(pdfText(Buffer.from(shown.base64, 'base64'))).toContain('FACTURE N° KM-2')
     // Once the invoice is repaired, « Relancer » sends it (the missing invoice stays in failure).
     c.db.prepare(`UPDATE invoice_row SET snapshot = ? WHERE number = 'KM-1'`).run(snapshot)
     c.db.prepare(`UPDATE outbox_mail SET status = 'pending' WHERE status = 'failed'`).run()
