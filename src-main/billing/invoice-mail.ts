@@ -6,14 +6,18 @@
  * the number of families. The e-mails are queued in short transactions, each
  * with the invoices it marks as sent; an invoice already in the outbox is not
  * queued again, so a batch killed midway and started again mails every
- * family once and forgets none.
+ * family once and forgets none; and `invoice_mail_batch` remembers a run's
+ * e-mailing while it is queued, so the next start finishes one a stopped
+ * process left midway (resumeInvoiceMails), without anyone starting it again.
  */
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { frenchDate, parisDay } from '../core/clock'
 import { audit } from '../audit/audit'
 import { dbOf, marks, stmt } from '../bookings/sql'
-import { enqueueMails } from '../mail/outbox'
+import { consentingRecipients } from '../families/contact'
+import { Invoice } from './entities'
+import { enqueueMails, mailContext } from '../mail/outbox'
 import type { OutboxDocument } from '../mail/entities'
 import type { MailContext } from '../mail/templates'
 import { billingTemplates } from './mail'
@@ -79,4 +83,47 @@ export async function queueInvoiceMails(
     await new Promise((r) => setImmediate(r)) // the portal's requests are served between two transactions
   }
   return report
+}
+
+/**
+ * queueInvoiceMails for a run's batch, recorded in `invoice_mail_batch` from its start to its end: if the process
+ * stops in between, the next start finishes it (resumeInvoiceMails).
+ */
+export async function mailRunInvoices(
+  core: Core,
+  actor: Actor,
+  runId: number,
+  invoiceIds: number[],
+  recipients: (invoiceFamilyId: number) => string,
+  mailCtx: MailContext,
+  onProgress: (n: number) => void,
+  perTx = MAILS_PER_TX
+): Promise<QueueReport> {
+  // The actor as the audit needs it, without the session's flags.
+  const who = actor.kind === 'staff' ? { kind: actor.kind, id: actor.id, label: actor.label, role: actor.role } : actor
+  await core.tx.run(async (m) => {
+    stmt(dbOf(m), `INSERT OR REPLACE INTO invoice_mail_batch (run_id, actor, status, started_at) VALUES (?, ?, 'running', ?)`).run(runId, JSON.stringify(who), core.clock.now().toISOString())
+  })
+  const report = await queueInvoiceMails(core, actor, runId, invoiceIds, recipients, mailCtx, onProgress, perTx)
+  await core.tx.run(async (m) => {
+    stmt(dbOf(m), `UPDATE invoice_mail_batch SET status = 'done', finished_at = ? WHERE run_id = ?`).run(core.clock.now().toISOString(), runId)
+  })
+  return report
+}
+
+/** At start: the runs' e-mailings a stopped process left midway are finished (the invoices not queued yet), under who started them. */
+export async function resumeInvoiceMails(core: Core, log: (msg: string) => void = () => {}): Promise<QueueReport[]> {
+  const left = await core.tx.read(async (m) => stmt(dbOf(m), `SELECT run_id AS runId, actor FROM invoice_mail_batch WHERE status = 'running' ORDER BY run_id`).all() as { runId: number; actor: string }[])
+  const reports: QueueReport[] = []
+  for (const b of left) {
+    const { invoices, recipients, mailCtx } = await core.tx.read(async (m) => {
+      const invoices = await m.find(Invoice, { where: { runId: b.runId }, order: { seq: 'ASC' }, select: { id: true, familyId: true } })
+      return { invoices, recipients: await consentingRecipients(m, invoices.map((i) => i.familyId)), mailCtx: await mailContext(m, core.runtime.portalUrl) }
+    })
+    const mailed = invoices.filter((i) => recipients.has(i.familyId)).map((i) => i.id)
+    const r = await mailRunInvoices(core, JSON.parse(b.actor) as Actor, b.runId, mailed, (f) => recipients.get(f) ?? '', mailCtx, () => {})
+    log(`Envoi des factures du lot ${b.runId} repris : ${r.queued} e-mails mis en file, ${r.already} l’étaient déjà.`)
+    reports.push(r)
+  }
+  return reports
 }

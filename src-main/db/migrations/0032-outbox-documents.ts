@@ -8,6 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm'
  * midway and started again mails no family twice. No foreign key (SQLite
  * could not drop the column again): an issued invoice is never deleted, and
  * the sender says so clearly on the e-mail if it cannot find one.
+ * `invoice_mail_batch` records a run's mass e-mail while it is queued: one
+ * left 'running' by a stopped process is finished at the next start.
  */
 export class OutboxDocuments0000000000032 implements MigrationInterface {
   name = 'OutboxDocuments0000000000032'
@@ -15,9 +17,16 @@ export class OutboxDocuments0000000000032 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE outbox_mail ADD COLUMN invoice_id INTEGER`)
     await q.query(`CREATE INDEX outbox_mail_invoice ON outbox_mail(invoice_id) WHERE invoice_id IS NOT NULL`)
+    await q.query(`CREATE TABLE invoice_mail_batch (
+      run_id INTEGER PRIMARY KEY REFERENCES invoicing_run(id) ON DELETE CASCADE,
+      actor TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('running','done')),
+      started_at TEXT NOT NULL,
+      finished_at TEXT)`)
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE invoice_mail_batch`)
     await q.query(`DROP INDEX outbox_mail_invoice`)
     await q.query(`ALTER TABLE outbox_mail DROP COLUMN invoice_id`)
   }
