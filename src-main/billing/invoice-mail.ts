@@ -34,7 +34,11 @@ export interface QueueReport {
   already: number
 }
 
-/** Queues one e-mail per invoice, to the family's address in `recipients`, in the order given; `onProgress` after each transaction. */
+/**
+ * Queues one e-mail per invoice, to the family's address in `recipients`, in the order given; `onProgress` after
+ * each transaction. Recorded in `invoice_mail_batch` from its start to its end: if the process stops in between,
+ * the next start finishes it (resumeInvoiceMails).
+ */
 export async function queueInvoiceMails(
   core: Core,
   actor: Actor,
@@ -45,6 +49,11 @@ export async function queueInvoiceMails(
   onProgress: (n: number) => void,
   perTx = MAILS_PER_TX
 ): Promise<QueueReport> {
+  // The actor as the audit needs it, without the session's flags.
+  const who = actor.kind === 'staff' ? { kind: actor.kind, id: actor.id, label: actor.label, role: actor.role } : actor
+  await core.tx.run(async (m) => {
+    stmt(dbOf(m), `INSERT OR REPLACE INTO invoice_mail_batch (run_id, actor, status, started_at) VALUES (?, ?, 'running', ?)`).run(runId, JSON.stringify(who), core.clock.now().toISOString())
+  })
   const report: QueueReport = { queued: 0, already: 0 }
   for (let at = 0; at < invoiceIds.length; at += perTx) {
     const ids = invoiceIds.slice(at, at + perTx)
@@ -82,29 +91,6 @@ export async function queueInvoiceMails(
     onProgress(ids.length)
     await new Promise((r) => setImmediate(r)) // the portal's requests are served between two transactions
   }
-  return report
-}
-
-/**
- * queueInvoiceMails for a run's batch, recorded in `invoice_mail_batch` from its start to its end: if the process
- * stops in between, the next start finishes it (resumeInvoiceMails).
- */
-export async function mailRunInvoices(
-  core: Core,
-  actor: Actor,
-  runId: number,
-  invoiceIds: number[],
-  recipients: (invoiceFamilyId: number) => string,
-  mailCtx: MailContext,
-  onProgress: (n: number) => void,
-  perTx = MAILS_PER_TX
-): Promise<QueueReport> {
-  // The actor as the audit needs it, without the session's flags.
-  const who = actor.kind === 'staff' ? { kind: actor.kind, id: actor.id, label: actor.label, role: actor.role } : actor
-  await core.tx.run(async (m) => {
-    stmt(dbOf(m), `INSERT OR REPLACE INTO invoice_mail_batch (run_id, actor, status, started_at) VALUES (?, ?, 'running', ?)`).run(runId, JSON.stringify(who), core.clock.now().toISOString())
-  })
-  const report = await queueInvoiceMails(core, actor, runId, invoiceIds, recipients, mailCtx, onProgress, perTx)
   await core.tx.run(async (m) => {
     stmt(dbOf(m), `UPDATE invoice_mail_batch SET status = 'done', finished_at = ? WHERE run_id = ?`).run(core.clock.now().toISOString(), runId)
   })
@@ -121,7 +107,7 @@ export async function resumeInvoiceMails(core: Core, log: (msg: string) => void 
       return { invoices, recipients: await consentingRecipients(m, invoices.map((i) => i.familyId)), mailCtx: await mailContext(m, core.runtime.portalUrl) }
     })
     const mailed = invoices.filter((i) => recipients.has(i.familyId)).map((i) => i.id)
-    const r = await mailRunInvoices(core, JSON.parse(b.actor) as Actor, b.runId, mailed, (f) => recipients.get(f) ?? '', mailCtx, () => {})
+    const r = await queueInvoiceMails(core, JSON.parse(b.actor) as Actor, b.runId, mailed, (f) => recipients.get(f) ?? '', mailCtx, () => {})
     log(`Envoi des factures du lot ${b.runId} repris : ${r.queued} e-mails mis en file, ${r.already} l’étaient déjà.`)
     reports.push(r)
   }

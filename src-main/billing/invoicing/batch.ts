@@ -20,7 +20,7 @@ import { mailContext } from '../../mail/outbox'
 import { renderInWorker } from '../pdf/pool'
 import { invoiceDocContext, invoicesPdfData } from '../documents/render'
 import type { InvoicePdfData } from '../documents/pdfs'
-import { mailRunInvoices } from '../invoice-mail'
+import { queueInvoiceMails } from '../invoice-mail'
 import { Invoice } from '../entities'
 import { markInvoicesNotified } from '../invoices'
 
@@ -97,7 +97,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   const mailed = invoices.filter((i) => recipient(i.familyId))
   let queued = { queued: 0, already: 0 }
   try {
-    queued = await mailRunInvoices(core, actor, opts.runId, mailed.map((i) => i.id), recipient, mailCtx, progress, opts.mailsPerTx)
+    queued = await queueInvoiceMails(core, actor, opts.runId, mailed.map((i) => i.id), recipient, mailCtx, progress, opts.mailsPerTx)
   } finally {
     // A failure leaves no render running unobserved.
     await Promise.allSettled([printFile])
