@@ -3,7 +3,7 @@
  * PES V2 bordereau of a whole run, and the queueing of the invoices' e-mails.
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/exports-city.ts seed [families=20000]
- *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/exports-city.ts sepa|pes|closure|mail
+ *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/exports-city.ts sepa|pes|closure|mail|mail-send
  *
  * `seed` writes, once, a month of 20,000 families issued as one run, every
  * family on direct debit with its invoice sent, a PES V2 régie (bench/.data/
@@ -11,6 +11,10 @@
  * copy of it, so that its peak RSS is its own (the issue alone takes GBs).
  * Reported: wall and CPU time, peak RSS (sampled every 50 ms, and maxRSS),
  * the longest write-lock hold (BEGIN IMMEDIATE … COMMIT) and the load average.
+ * `mail` queues the run's e-mails (the outbox names each invoice) and reports
+ * the outbox's bytes; `mail-send` queues them unmeasured, then measures their
+ * sending to an SMTP sink on 127.0.0.1 (in this process, counting bytes only),
+ * each PDF rendered by the sender in the worker pool.
  */
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -88,6 +92,7 @@ async function job(name: string) {
   try {
     const runId = (core.db.prepare('SELECT MAX(id) AS id FROM invoicing_run').get() as { id: number }).id
     const regieId = (core.db.prepare('SELECT id FROM regie WHERE is_default = 1').get() as { id: number }).id
+    const sink = name === 'mail-send' ? await smtpSink(core, runId) : null
     // Loaded before the clock starts: compiling a module is not the job's stall.
     const { exportDirectDebits } = await import('../src-main/billing/sepa/export')
     const { exportRunToPes } = await import('../src-main/billing/pes/export')
@@ -128,8 +133,21 @@ async function job(name: string) {
     } else if (name === 'mail') {
       // Today's mass e-mail: the run's batch (invoicing/batch.ts) renders every PDF and queues it, attached, in the outbox.
       const r = await runInvoiceBatch(core, STAFF, { runId, email: true, printAll: false })
-      const o = core.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(attachments)) AS bytes FROM outbox_mail').get() as { n: number; bytes: number }
-      detail = `${r.emailed} e-mails en file, ${r.printed} à imprimer, outbox ${o.n} lignes, ${mb(o.bytes)} Mo de pièces jointes`
+      const o = core.db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(attachments)) AS att, SUM(LENGTH(text_body) + LENGTH(html_body) + LENGTH(subject) + LENGTH(attachments)) AS bytes FROM outbox_mail').get() as { n: number; att: number; bytes: number }
+      detail = `${r.emailed} e-mails en file, ${r.printed} à imprimer, outbox ${o.n} lignes, ${(o.bytes / 1048576).toFixed(1)} Mo (dont pièces jointes ${(o.att / 1048576).toFixed(2)} Mo)`
+    } else if (name === 'mail-send') {
+      const { deliverDueMail } = await import('../src-main/mail/outbox')
+      let sent = 0
+      let failed = 0
+      for (;;) {
+        const r = await deliverDueMail(core)
+        sent += r.sent
+        failed += r.failed
+        progress(sent + failed, sink!.total)
+        if (r.sent + r.failed === 0) break
+      }
+      detail = `${sent} e-mails envoyés (${failed} en échec), ${sink!.messages} reçus par le serveur SMTP, ${mb(sink!.bytes)} Mo`
+      await sink!.stop()
     } else throw new Error(`inconnu : ${name}`)
     const ms = performance.now() - t
     const used = process.cpuUsage(cpu)
@@ -143,9 +161,37 @@ async function job(name: string) {
         `verrou d’écriture le plus long ${holds.max().toFixed(0)} ms sur ${holds.count()} transactions, boucle d’événements bloquée ${stall.toFixed(0)} ms au plus — charge ${loadavg().map((x) => x.toFixed(1)).join(' ')}`
     )
   } finally {
+    await (await import('../src-main/billing/pdf/pool')).closePdfPool()
     await core.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** Queues the run's e-mails (unmeasured) and points the outbox at an SMTP server on 127.0.0.1 that only counts what it receives. */
+async function smtpSink(core: Core, runId: number) {
+  const { SMTPServer } = await import('smtp-server')
+  const { runInvoiceBatch } = await import('../src-main/billing/invoicing/batch')
+  const { putSetting, SMTP_KEY } = await import('../src-main/settings/settings')
+  const { SYSTEM } = await import('../src-main/core/actor')
+  const r = await runInvoiceBatch(core, STAFF, { runId, email: true, printAll: false })
+  let messages = 0
+  let bytes = 0
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', (b: Buffer) => (bytes += b.length))
+      stream.on('end', () => {
+        messages++
+        callback()
+      })
+    }
+  })
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  const port = (server.server.address() as { port: number }).port
+  await core.tx.run((m) => putSetting(m, core, SYSTEM, SMTP_KEY, { host: '127.0.0.1', port, secure: false, user: '', password: '', from: 'Bench <bench@exemple.fr>', allowSelfSigned: false }, ['password']))
+  return { total: r.emailed, get messages() { return messages }, get bytes() { return bytes }, stop: () => new Promise<void>((ok) => server.close(() => ok())) }
 }
 
 const [mode, arg] = process.argv.slice(2)

@@ -1,11 +1,25 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm'
 
-export interface OutboxAttachment {
+/** A file carried in the outbox row itself (a message's attachment, a small document). */
+export interface OutboxFile {
   filename: string
   contentType: string
   /** base64 */
   content: string
 }
+
+/**
+ * A document the sender renders when it sends (#19: the mass e-mail of a city's invoices would otherwise put
+ * every PDF in the database, and in every backup). See mail/attachments.ts.
+ */
+export interface OutboxDocument {
+  filename: string
+  contentType: string
+  document: 'invoice'
+  invoiceId: number
+}
+
+export type OutboxAttachment = OutboxFile | OutboxDocument
 
 /** 'sending': claimed by the sender before any SMTP traffic (see outbox.ts). */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
@@ -29,6 +43,8 @@ export class OutboxMail {
   @Column({ name: 'message_id', type: 'text', nullable: true }) messageId: string | null
   /** When the server had the whole message, just before the final "." (see outbox.ts). */
   @Column({ name: 'handed_at', type: 'text', nullable: true }) handedAt: string | null
+  /** The invoice this e-mail sends (attached by reference): a batch queues an invoice once. */
+  @Column({ name: 'invoice_id', type: 'integer', nullable: true }) invoiceId: number | null
 }
 
 /** The entities of mail, registered in core/entities.ts (like its handlers in rpc/). */

@@ -6,10 +6,11 @@
 import { simpleParser, type Attachment } from 'mailparser'
 import type { DemoMailSummaryDto, MailMessageDto, MailStatusDto } from '@shared/contract/desk-shapes'
 import type { Core } from '../core/app-core'
-import { notFound } from '../core/errors'
+import { DomainError, notFound } from '../core/errors'
 import { dbOf, stmt } from '../bookings/sql'
 import { getSmtp } from '../settings/settings'
 import { OutboxMail } from './entities'
+import { attachmentsOf, DocumentUnavailable, type MailFile } from './attachments'
 
 export async function mailStatus(core: Core): Promise<MailStatusDto> {
   const smtp = await core.tx.read((m) => getSmtp(m))
@@ -36,14 +37,24 @@ export async function outboxMessage(core: Core, id: number): Promise<MailMessage
     date: row.sentAt,
     html: row.htmlBody,
     text: row.textBody,
-    attachments: row.attachments.map((a, index) => ({ index, filename: a.filename, contentType: a.contentType, size: Buffer.from(a.content, 'base64').length }))
+    // A document named by the row (an invoice) is rendered as the sender renders it; if it cannot be, size 0.
+    attachments: (await rowFiles(core, row).catch(() => null))?.map((f, index) => ({ index, filename: f.filename, contentType: f.contentType, size: f.content.length })) ??
+      row.attachments.map((a, index) => ({ index, filename: a.filename, contentType: a.contentType, size: 0 }))
   }
 }
 
+const rowFiles = (core: Core, row: OutboxMail): Promise<MailFile[]> => attachmentsOf(core, [row])(row)
+
 export async function outboxAttachment(core: Core, id: number, index: number): Promise<{ fileName: string; mime: string; base64: string }> {
-  const a = (await outboxRow(core, id)).attachments[index]
-  if (!a) throw notFound('Pièce jointe')
-  return { fileName: a.filename, mime: a.contentType, base64: a.content }
+  const row = await outboxRow(core, id)
+  if (!row.attachments[index]) throw notFound('Pièce jointe')
+  try {
+    const f = (await rowFiles(core, row))[index]
+    return { fileName: f.filename, mime: f.contentType, base64: f.content.toString('base64') }
+  } catch (e) {
+    if (e instanceof DocumentUnavailable) throw new DomainError('unavailable', e.message.replace(/ L’e-mail ne part.*$/, ''), 422)
+    throw e
+  }
 }
 
 export async function listDemoMail(core: Core, p: { limit: number; offset: number }): Promise<{ total: number; items: DemoMailSummaryDto[] }> {

@@ -9,6 +9,7 @@ import { storageError } from '../db/storage-errors'
 import { liveChange } from '../live/changes'
 import { OutboxMail, type OutboxAttachment } from './entities'
 import { handOver } from './smtp-handover'
+import { attachmentsOf, DocumentUnavailable, isDocument, type MailFile } from './attachments'
 import type { MailContext, RenderedMail } from './templates'
 
 /** Retry delays after the 1st, 2nd… failure. After the last one the mail is marked failed (and can be retried by hand). */
@@ -26,21 +27,31 @@ export async function enqueueMail(
   mail: RenderedMail,
   attachments: OutboxAttachment[] = []
 ): Promise<number> {
+  return (await enqueueMails(m, core, [{ to, mail, attachments }]))[0]
+}
+
+/** enqueueMail for many e-mails in one statement (a city's invoices: the write lock is held for the inserts only). */
+export async function enqueueMails(m: EntityManager, core: Core, mails: { to: string; mail: RenderedMail; attachments?: OutboxAttachment[] }[]): Promise<number[]> {
+  if (!mails.length) return []
   const now = core.clock.now().toISOString()
-  const r = await m.insert(OutboxMail, {
-    recipient: to,
-    subject: mail.subject,
-    textBody: mail.text,
-    htmlBody: mail.html,
-    attachments,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    lastError: null,
-    createdAt: now,
-    sentAt: null
-  })
-  return Number(r.identifiers[0].id)
+  const r = await m.insert(
+    OutboxMail,
+    mails.map(({ to, mail, attachments = [] }) => ({
+      recipient: to,
+      subject: mail.subject,
+      textBody: mail.text,
+      htmlBody: mail.html,
+      attachments,
+      status: 'pending' as const,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+      invoiceId: attachments.find(isDocument)?.invoiceId ?? null
+    }))
+  )
+  return r.identifiers.map((x) => Number(x.id))
 }
 
 export async function mailContext(m: EntityManager, portalUrl?: string): Promise<MailContext> {
@@ -120,10 +131,22 @@ export async function deliverDueMail(core: Core, limit = 50): Promise<DeliveryRe
     const from = smtp.from || smtp.user
     let sent = 0
     let failed = 0
+    // The documents the round's e-mails name (invoices) are rendered in the worker pool meanwhile.
+    const filesOf = attachmentsOf(core, due)
     for (const mail of due) {
       // A claim that cannot be written (disk full) stops the round: nothing is sent unless its claim is on disk.
       const messageId = await claim(core, mail, from)
       if (!messageId) continue
+      let files: MailFile[]
+      try {
+        files = await filesOf(mail)
+      } catch (e) {
+        if (!(e instanceof DocumentUnavailable)) throw e
+        // Retrying by itself would not help: staff see it among the e-mails in failure and relaunch it by hand.
+        failed++
+        await record(core, mail.id, { status: 'failed', handedAt: null, lastError: e.message.slice(0, 500) })
+        continue
+      }
       let handed = false
       try {
         const message = await new MailComposer({
@@ -133,7 +156,7 @@ export async function deliverDueMail(core: Core, limit = 50): Promise<DeliveryRe
           text: mail.textBody,
           html: mail.htmlBody ?? undefined,
           messageId,
-          attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') }))
+          attachments: files
         }).compile()
         const envelope = message.getEnvelope()
         await handOver(smtp, { from: envelope.from || from, to: envelope.to }, await message.build(), async () => {

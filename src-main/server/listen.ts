@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Core } from '../core/app-core'
 import { startBackupSchedule } from '../backups/schedule'
 import { startMailWorker } from '../mail/outbox'
+import { resumeInvoiceMails } from '../billing/invoice-mail'
 import { resumeJobs } from '../jobs/kinds'
 import { getPortalSettings } from '../settings/portal-settings'
 import { lanAddresses, operatorMaterial, selfSignedMaterial, type TlsMaterial } from '../settings/tls'
@@ -75,6 +76,7 @@ export async function startServers(core: Core, opts: ListenOptions): Promise<Run
   const backups = startBackupSchedule(core)
   // A commune-wide job a killed process left midway (#19) finishes now, where it stopped.
   core.deferred.run('reprise des traitements interrompus', () => resumeJobs(core, core.options.log))
+  core.deferred.run('reprise de l’envoi des factures', async () => void (await resumeInvoiceMails(core, core.options.log)))
   return {
     staff,
     portal,

@@ -175,16 +175,19 @@ describe('batch PDFs', () => {
     const before = (await outboxMails(core)).length
     const r = await runInvoiceBatch(core, w.comptable.actor, { runId: run, email: true, printAll: false })
     expect(r).toMatchObject({ rendered: 3, emailed: 2, printed: 1 })
-    // Rendered off the main thread (#19): the two e-mailed invoices and the print file (an invoice only printed
-    // is rendered in the print file only).
+    // Rendered off the main thread (#19): the print file now; the e-mailed invoices when the sender sends them.
     const { workerRenders } = await import('../../src-main/billing/pdf/pool')
-    expect(workerRenders()).toBe(3)
+    expect(workerRenders()).toBe(1)
     const mails = (await outboxMails(core)).slice(before)
     expect(mails.map((x) => x.recipient).sort()).toEqual([w.f1.login, w.f2.login].sort())
     const m1 = mails.find((x) => x.recipient === w.f1.login)!
     expect(m1.subject).toContain('Votre facture AL-1')
-    expect(m1.attachments[0]).toMatchObject({ filename: 'facture-AL-1.pdf', contentType: 'application/pdf' })
-    expect(pdfText(Buffer.from(m1.attachments[0].content, 'base64'))).toContain('FACTURE N° AL-1')
+    // The outbox names the invoice rather than carrying its PDF.
+    const al1 = await core.tx.read((m) => m.findOneByOrFail(Invoice, { number: 'AL-1' }))
+    expect(m1.attachments).toEqual([{ filename: 'facture-AL-1.pdf', contentType: 'application/pdf', document: 'invoice', invoiceId: al1.id }])
+    const { attachmentsOf } = await import('../../src-main/mail/attachments')
+    expect(pdfText((await attachmentsOf(core, [m1])(m1))[0].content)).toContain('FACTURE N° AL-1')
+    expect(workerRenders()).toBe(2)
     const print = pdfText(r.printPdf!)
     expect(print).toContain('FACTURE N° AL-3')
     expect(print).not.toContain('FACTURE N° AL-1')

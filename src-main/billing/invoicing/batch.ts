@@ -1,24 +1,26 @@
 /**
  * Batch PDFs of a run, as a background job with progress: families who
- * accept e-mails get their invoice through the outbox (PDF attached, queued
- * in small transactions); the others' invoices are gathered into one PDF to
- * print. The PDFs are rendered in worker threads
- * (pdf/pool.ts, #19), so the main thread only reads the invoices and queues
- * the e-mails: the desk and the portal stay responsive meanwhile.
+ * accept e-mails get their invoice through the outbox (queued in short
+ * transactions, the PDF rendered by the sender: ../invoice-mail.ts); the
+ * others' invoices are gathered into one PDF to print. The PDFs are rendered
+ * in worker threads (pdf/pool.ts, #19), so the main thread only reads the
+ * invoices and queues the e-mails: the desk and the portal stay responsive
+ * meanwhile. Started again after a stop, it e-mails only the invoices not
+ * queued yet.
  */
 import { randomBytes } from 'node:crypto'
 import type { JobDto } from '@shared/contract/billing-shapes'
 import type { Actor } from '../../core/actor'
 import type { Core } from '../../core/app-core'
 import { DomainError } from '../../core/errors'
-import { frenchDate, parisDay } from '../../core/clock'
+import { parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
 import { consentingRecipients } from '../../families/contact'
-import { enqueueMail, mailContext } from '../../mail/outbox'
-import { renderInWorker, pdfThreads } from '../pdf/pool'
+import { mailContext } from '../../mail/outbox'
+import { renderInWorker } from '../pdf/pool'
 import { invoiceDocContext, invoicesPdfData } from '../documents/render'
 import type { InvoicePdfData } from '../documents/pdfs'
-import { billingTemplates } from '../mail'
+import { queueInvoiceMails } from '../invoice-mail'
 import { Invoice } from '../entities'
 import { markInvoicesNotified } from '../invoices'
 
@@ -28,9 +30,6 @@ interface Job extends JobDto {
 }
 
 const jobs = new Map<string, Job>()
-
-/** Invoices per worker task: enough to make a message's cost small beside 8 renders, few enough for a smooth progress bar. */
-const PER_TASK = 8
 
 export function jobDto(j: Job): JobDto {
   return { id: j.id, kind: j.kind, status: j.status, done: j.done, total: j.total, message: j.message, ratePerSecond: j.ratePerSecond, hasFile: j.file !== null }
@@ -47,11 +46,15 @@ export interface BatchOptions {
   email: boolean
   /** Put every invoice in the print file, not only those of families without e-mail. */
   printAll: boolean
+  /** E-mails queued per transaction (tests). */
+  mailsPerTx?: number
 }
 
 export interface BatchReport {
   rendered: number
   emailed: number
+  /** Already in the outbox (an earlier batch, or this one before a stop): not e-mailed again. */
+  alreadyEmailed: number
   printed: number
   ms: number
 }
@@ -72,28 +75,6 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
   if (invoices.length === 0) throw new DomainError('not_found', 'Ce lot ne contient aucune facture.', 404)
   if (job) job.total = invoices.length
   const recipient = (familyId: number) => recipients.get(familyId) ?? ''
-  let pendingMails: { invoiceId: number; familyId: number; to: string; number: string; filename: string; pdf: Buffer; period: string; total: number; due: number; dueDate: string; debit: boolean }[] = []
-  let emailed = 0
-  const flush = async () => {
-    if (!pendingMails.length) return
-    const batch = pendingMails
-    pendingMails = []
-    await core.tx.run(async (m) => {
-      for (const p of batch) {
-        await enqueueMail(
-          m,
-          core,
-          p.to,
-          billingTemplates.invoiceIssued(mailCtx, { number: p.number, period: p.period, totalCents: p.total, dueCents: p.due, dueDate: p.dueDate, debit: p.debit }),
-          [{ filename: p.filename, contentType: 'application/pdf', content: p.pdf.toString('base64') }]
-        )
-      }
-      // Queued in this transaction: the pre-notification of a direct debit runs from today.
-      await markInvoicesNotified(m, batch.map((p) => p.invoiceId), parisDay(core.clock.now()))
-      await audit(m, actor, core.clock.now(), { action: 'invoice-email', entity: 'invoicing_run', entityId: opts.runId, after: { invoices: batch.map((p) => p.number) } })
-    })
-    emailed += batch.length
-  }
   let done = 0
   const progress = (n: number) => {
     done += n
@@ -103,8 +84,8 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
       job.message = `${done} / ${invoices.length} factures`
     }
   }
-  // The print file's invoices are read first and sent to a worker at once: it renders them while the other
-  // threads render the e-mailed ones, not alone after them. An invoice only printed is rendered there only.
+  // The print file's invoices are read first and sent to a worker at once: it renders them while the e-mails
+  // are queued. An invoice only printed counts in the progress when the file is done.
   const printedIds = invoices.filter((i) => opts.printAll || !recipient(i.familyId)).map((i) => i.id)
   const toPrint: InvoicePdfData[] = []
   for (let at = 0; at < printedIds.length; at += 25) {
@@ -112,56 +93,17 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
     await new Promise((r) => setImmediate(r)) // the portal's requests are served between two reads
   }
   const printFile = toPrint.length ? observed(renderInWorker({ kind: 'print', invoices: toPrint, footer: 'Factures à imprimer' })) : null
-  // The e-mailed invoices, a few per worker task (one message each way for the lot); this loop reads the next
-  // ones meanwhile, keeping two tasks per thread in flight, and takes the PDFs back in the order of the numbers.
-  // Progress follows that order; an invoice only printed counts when its turn comes.
-  const inFlight: { invoices: (InvoicePdfData & { id: number; familyId: number })[]; skipped: number; pdfs: Promise<Buffer[]> }[] = []
-  const window = pdfThreads() * 2
-  const settle = async () => {
-    const { invoices: sent, skipped, pdfs } = inFlight.shift()!
-    const rendered = await pdfs
-    progress(skipped)
-    for (const [i, data] of sent.entries()) {
-      pendingMails.push({
-        invoiceId: data.id,
-        familyId: data.familyId,
-        to: recipient(data.familyId),
-        number: data.number,
-        filename: `facture-${data.number.replace(/[^A-Za-z0-9._-]+/g, '_')}.pdf`,
-        pdf: rendered[i],
-        period: `${frenchDate(data.periodStart)} - ${frenchDate(data.periodEnd)}`,
-        total: data.totalCents,
-        due: data.cancelled ? 0 : data.totalCents - data.paidCents,
-        dueDate: data.dueDate,
-        debit: data.collection === 'debit'
-      })
-      if (pendingMails.length >= 25) await flush()
-      progress(1)
-    }
-  }
+  // The e-mails name their invoice; the sender renders it when it sends (invoice-mail.ts, #19).
+  const mailed = invoices.filter((i) => recipient(i.familyId))
+  let queued = { queued: 0, already: 0 }
   try {
-    let group: number[] = []
-    let skipped = 0
-    const send = async () => {
-      const ids = group
-      group = []
-      const sent = ids.length ? await core.tx.read((m) => invoicesPdfData(m, ids, ctx)) : []
-      inFlight.push({ invoices: sent, skipped, pdfs: sent.length ? observed(renderInWorker({ kind: 'invoices', invoices: sent })) : Promise.resolve([]) })
-      skipped = 0
-      if (inFlight.length >= window) await settle()
-    }
-    for (const inv of invoices) {
-      if (!recipient(inv.familyId)) skipped++
-      else if (group.push(inv.id) === PER_TASK) await send()
-    }
-    if (group.length || skipped) await send()
-    while (inFlight.length) await settle()
+    queued = await queueInvoiceMails(core, actor, opts.runId, mailed.map((i) => i.id), recipient, mailCtx, progress, opts.mailsPerTx)
   } finally {
     // A failure leaves no render running unobserved.
-    await Promise.allSettled([...inFlight.map((x) => x.pdfs), printFile])
+    await Promise.allSettled([printFile])
   }
-  await flush()
   const printPdf = printFile ? (await printFile)[0] : null
+  progress(invoices.length - mailed.length)
   // The print file goes to the post today: those invoices are sent too.
   if (printedIds.length) {
     await core.tx.run(async (m) => {
@@ -169,7 +111,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
       await audit(m, actor, core.clock.now(), { action: 'invoice-print', entity: 'invoicing_run', entityId: opts.runId, after: { invoices: printedIds.length } })
     })
   }
-  return { rendered: invoices.length, emailed, printed: printedIds.length, ms: Date.now() - t0, printPdf }
+  return { rendered: invoices.length, emailed: queued.queued, alreadyEmailed: queued.already, printed: printedIds.length, ms: Date.now() - t0, printPdf }
 }
 
 /** A render awaited later: its failure is reported there, not as an unhandled rejection that ends the process meanwhile. */
@@ -196,7 +138,8 @@ export function startInvoiceBatch(core: Core, actor: Actor, opts: BatchOptions):
   runInvoiceBatch(core, actor, opts, job)
     .then((r) => {
       job.status = 'done'
-      job.message = `${r.rendered} factures générées, ${r.emailed} envoyées par e-mail, ${r.printed} à imprimer (${(r.ms / 1000).toFixed(1)} s).`
+      const before = r.alreadyEmailed ? ` (${r.alreadyEmailed} déjà envoyées auparavant, pas renvoyées)` : ''
+      job.message = `${r.rendered} factures : ${r.emailed} envoyées par e-mail${before}, ${r.printed} à imprimer (${(r.ms / 1000).toFixed(1)} s).`
       if (r.printPdf) job.file = { filename: `factures-lot-${opts.runId}-a-imprimer.pdf`, mime: 'application/pdf', data: r.printPdf }
       job.hasFile = job.file !== null
     })

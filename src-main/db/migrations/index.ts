@@ -30,6 +30,7 @@ import { Exports0000000000029 } from './0029-exports'
 import { BulkJobs0000000000030 } from './0030-bulk-jobs'
 import { PortalLogins0000000000031 } from './0031-portal-logins'
 import { PesTitreStage0000000000032 } from './0032-pes-titre-stage'
+import { OutboxDocuments0000000000033 } from './0033-outbox-documents'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -68,5 +69,6 @@ export const migrations = [
   Exports0000000000029,
   BulkJobs0000000000030,
   PortalLogins0000000000031,
-  PesTitreStage0000000000032
+  PesTitreStage0000000000032,
+  OutboxDocuments0000000000033
 ]
