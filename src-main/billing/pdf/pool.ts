@@ -31,11 +31,15 @@ export function setPdfThreads(n: number): void {
 
 let rendered = 0
 
-/** The task's PDFs (one per invoice, or the one print file), rendered in a worker thread. */
+/**
+ * The task's PDFs (one per invoice, or one part of the print file, or the print file merged from its parts),
+ * made in a worker thread. A merge's parts are moved there, not copied: the caller no longer reads them.
+ */
 export async function renderInWorker(task: PdfTask): Promise<Buffer[]> {
   pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: threads, idleTimeout: 30_000 })
-  const pdfs: Uint8Array[] = await pool.run(task)
-  rendered += pdfs.length
+  const transferList = task.kind === 'merge' ? [...new Set(task.parts.map((p) => p.buffer as ArrayBuffer))] : undefined
+  const pdfs: Uint8Array[] = await pool.run(task, { transferList })
+  if (task.kind !== 'merge') rendered += pdfs.length
   return pdfs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 }
 
