@@ -13,6 +13,9 @@
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/invoice-pdfs.ts [invoices=1000] [families=3000]
  *
+ * BENCH_BUILT=1 runs the workers from the built bundle, as the app does (`npm run build` first:
+ * out/main/pdf-worker.js); without it they load the TypeScript source through tsx (slower to start).
+ *
  * BENCH_PROFILE=/tmp/pdf.cpuprofile profiles the main-thread step, BENCH_PROFILE_BATCH the
  * main thread during the 2-thread batch; BENCH_MAIN_ONLY=1 skips the pool.
  */
@@ -41,6 +44,8 @@ const threadCpuMs = () => {
 }
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
 
+if (process.env.BENCH_BUILT) process.env.RIBAMBELLE_PDF_WORKER = join(__dirname, '..', 'out', 'main', 'pdf-worker.js')
+
 async function main() {
   const clock = new FixedClock(new Date('2026-04-02T07:00:00Z'))
   const fresh = !existsSync(join(dir, 'ready'))
@@ -51,7 +56,7 @@ async function main() {
   const { invoiceDocContext, invoicePdfData } = await import('../src-main/billing/documents/render')
   const { invoicePdf } = await import('../src-main/billing/documents/pdfs')
   const { renderPdf } = await import('../src-main/billing/pdf/printer')
-  const { closePdfPool, setPdfThreads, pdfThreads } = await import('../src-main/billing/pdf/pool')
+  const { closePdfPool, setPdfThreads, pdfThreads, renderInWorker } = await import('../src-main/billing/pdf/pool')
   if (fresh) {
     const t = performance.now()
     core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
@@ -94,13 +99,30 @@ async function main() {
   wall = performance.now() - t
   cpu = cpuMs() - c
   console.log(`Fichier à imprimer (fil principal) : ${printDatas.length} factures, ${Math.round(printBytes / 1024)} Ko en ${(wall / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`)
+  console.log(`Fils de travail : ${process.env.RIBAMBELLE_PDF_WORKER ?? 'source TypeScript par tsx'}`)
 
   // 2. The batch through the pool, 1 then 2 threads (e-mails queued for consenting families, the rest printed).
   for (const threads of process.env.BENCH_MAIN_ONLY ? [] : [1, 2]) {
     await closePdfPool()
     setPdfThreads(threads)
     // Threads started and warm (the tsx loader of a source run, then V8's compiler), as in a desk's second batch.
+    t = performance.now()
     await runInvoiceBatch(core, BENCH_COMPTABLE, { runId, email: true, printAll: false }, undefined, 40 * threads)
+    console.log(`Premier lot (pool froid), ${threads} fil(s) : ${40 * threads} factures en ${((performance.now() - t) / 1000).toFixed(2)} s`)
+    core.db.prepare('DELETE FROM outbox_mail').run()
+    // The print file alone through the pool: parts on every thread, then merged (what the batch does for it).
+    c = cpuMs()
+    t = performance.now()
+    const parts = []
+    for (let at = 0; at < printDatas.length; at += 40) parts.push(renderInWorker({ kind: 'print', invoices: printDatas.slice(at, at + 40), footer: 'Factures à imprimer' }))
+    const partPdfs = (await Promise.all(parts)).map((x) => x[0])
+    const tm = performance.now()
+    const merged = (await renderInWorker({ kind: 'merge', parts: partPdfs }))[0]
+    wall = performance.now() - t
+    cpu = cpuMs() - c
+    console.log(
+      `Fichier à imprimer (${threads} fil(s), ${parts.length} parties fusionnées) : ${Math.round(merged.length / 1024)} Ko en ${(wall / 1000).toFixed(2)} s dont fusion ${((performance.now() - tm) / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`
+    )
     core.db.prepare('DELETE FROM outbox_mail').run()
     const stop = process.env.BENCH_PROFILE_BATCH && threads === 2 ? await startCpuProfile() : null
     const delay = monitorEventLoopDelay({ resolution: 10 })

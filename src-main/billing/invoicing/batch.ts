@@ -15,7 +15,7 @@ import { frenchDate, parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
 import { consentingRecipients } from '../../families/contact'
 import { enqueueMail, mailContext } from '../../mail/outbox'
-import { renderInWorker, pdfThreads } from '../pdf/pool'
+import { renderInWorker, pdfThreads, warmPdfPool } from '../pdf/pool'
 import { invoiceDocContext, invoicesPdfData } from '../documents/render'
 import type { InvoicePdfData } from '../documents/pdfs'
 import { billingTemplates } from '../mail'
@@ -65,6 +65,7 @@ export interface BatchReport {
 /** The work itself (exported for the benchmark and tests); `job` receives progress; `limit` renders only the first invoices. */
 export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptions, job?: Job, limit = Infinity): Promise<BatchReport & { printPdf: Buffer | null }> {
   const t0 = Date.now()
+  warmPdfPool() // the threads start while the invoices are read
   const { invoices, ctx, mailCtx, recipients } = await core.tx.read(async (m) => {
     const invoices = (await m.find(Invoice, { where: { runId: opts.runId }, order: { seq: 'ASC' }, select: { id: true, seq: true, familyId: true } })).slice(0, limit)
     return {

@@ -6,11 +6,16 @@
  * leave that place of their footer empty (documentDef's `pageNumbers`). The
  * parts have no outline (pdfmake adds none to an invoice), so none is lost.
  */
-import { PDFDocument, StandardFonts, rgb } from '@pdfme/pdf-lib'
 import { FOOTER } from '../documents/layout'
+
+type PdfLib = typeof import('@pdfme/pdf-lib')
+let lib: PdfLib | null = null
+/** pdf-lib is loaded by the one merge of a batch, not by every thread as it starts (a quarter of a second each). */
+const pdfLib = (): PdfLib => (lib ??= require('@pdfme/pdf-lib') as PdfLib)
 
 /** The parts, in their order, as one PDF numbered from its first page to its last. */
 export async function mergePrintParts(parts: Uint8Array[]): Promise<Uint8Array> {
+  const { PDFDocument, StandardFonts, rgb } = pdfLib()
   const out = await PDFDocument.create({ updateMetadata: false })
   out.setCreator('Ribambelle')
   out.setProducer('Ribambelle')

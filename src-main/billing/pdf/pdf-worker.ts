@@ -14,17 +14,19 @@ import { mergePrintParts } from './merge'
 /**
  * A few invoices, one PDF each (one message each way for the lot: a batch sends 8 per task); or a part of the
  * print file: its invoices one after the other, a page break between two, pages not numbered yet; or the
- * print file from its parts, numbered (merge.ts).
+ * print file from its parts, numbered (merge.ts); or nothing, for a thread started ahead of a batch (pool.ts).
  */
 export type PdfTask =
   | { kind: 'invoices'; invoices: InvoicePdfData[] }
   | { kind: 'print'; invoices: InvoicePdfData[]; footer: string }
   | { kind: 'merge'; parts: Uint8Array[] }
+  | { kind: 'warm' }
 
 /** The PDFs, moved to the main thread rather than copied (their memory changes hands). */
 export async function render(task: PdfTask): Promise<Uint8Array[]> {
   const pdfs: Uint8Array[] = []
   if (task.kind === 'invoices') for (const data of task.invoices) pdfs.push(ownBuffer(await renderPdf(invoicePdf(data))))
+  else if (task.kind === 'warm') await renderPdf({ content: '' }) // fonts parsed, code compiled
   else if (task.kind === 'print') pdfs.push(ownBuffer(await renderPdf(printPart(task.invoices, task.footer))))
   else pdfs.push(ownBuffer(await mergePrintParts(task.parts)))
   const moved = { [Piscina.transferableSymbol]: pdfs.map((p) => p.buffer), [Piscina.valueSymbol]: pdfs }
