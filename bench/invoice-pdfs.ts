@@ -127,6 +127,9 @@ async function main() {
     const stop = process.env.BENCH_PROFILE_BATCH && threads === 2 ? await startCpuProfile() : null
     const delay = monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
+    let rss = process.memoryUsage().rss
+    const rssAt = rss
+    const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50)
     c = cpuMs()
     const mainAt = threadCpuMs()
     t = performance.now()
@@ -134,10 +137,11 @@ async function main() {
     wall = performance.now() - t
     cpu = cpuMs() - c
     const main = threadCpuMs() - mainAt
+    clearInterval(sampler)
     delay.disable()
     if (stop) await stop(process.env.BENCH_PROFILE_BATCH as string)
     console.log(
-      `Lot, ${threads} fil(s) : ${r.rendered} factures (${r.emailed} e-mails, ${r.printed} à imprimer) en ${(wall / 1000).toFixed(2)} s, ${(r.rendered / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / r.rendered).toFixed(2)} ms/facture dont fil principal ${(main / r.rendered).toFixed(2)}, fils de travail ${((cpu - main) / r.rendered).toFixed(2)} ; plus long blocage de la boucle ${Math.round(delay.max / 1e6)} ms ; charge ${load()}`
+      `Lot, ${threads} fil(s) : ${r.rendered} factures (${r.emailed} e-mails, ${r.printed} à imprimer) en ${(wall / 1000).toFixed(2)} s, ${(r.rendered / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / r.rendered).toFixed(2)} ms/facture dont fil principal ${(main / r.rendered).toFixed(2)}, fils de travail ${((cpu - main) / r.rendered).toFixed(2)} ; plus long blocage de la boucle ${Math.round(delay.max / 1e6)} ms ; RSS ${Math.round(rssAt / 1e6)} -> max ${Math.round(rss / 1e6)} Mo ; charge ${load()}`
     )
     // The next run e-mails the same invoices again: drop this run's mails so both runs do the same work.
     core.db.prepare('DELETE FROM outbox_mail').run()

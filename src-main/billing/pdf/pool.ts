@@ -23,8 +23,9 @@ function workerFile(): string {
 }
 
 function getPool(): Piscina {
-  // V8's default heap sizes: a young generation of 8 or 16 MB cost 15–25 % more CPU per invoice in GC, one of
-  // 48 or 96 MB saved nothing (bench, #19); so no resourceLimits.
+  // V8's default heap sizes (bench/README.md, #19): a young generation of 8 or 16 MB cost 15–25 % more CPU per
+  // invoice, 48 or 96 MB saved nothing; an old generation capped at 64–128 MB halves the threads' RSS for +10–15 %
+  // of CPU, but the merge of a city's print file runs out of memory under 96 MB. So no resourceLimits.
   pool ??= new Piscina({ filename: workerFile(), name: 'render', minThreads: 0, maxThreads: threads, idleTimeout: 30_000 })
   return pool
 }
