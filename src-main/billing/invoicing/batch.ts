@@ -16,6 +16,7 @@ import { audit } from '../../audit/audit'
 import { consentingRecipients } from '../../families/contact'
 import { enqueueMail, mailContext } from '../../mail/outbox'
 import { renderInWorker, pdfThreads, warmPdfPool } from '../pdf/pool'
+import { renderPrintFile } from '../pdf/print-file'
 import { invoiceDocContext, invoicesPdfData } from '../documents/render'
 import type { InvoicePdfData } from '../documents/pdfs'
 import { billingTemplates } from '../mail'
@@ -31,12 +32,6 @@ const jobs = new Map<string, Job>()
 
 /** Invoices per worker task: enough to make a message's cost small beside 8 renders, few enough for a smooth progress bar. */
 const PER_TASK = 8
-/**
- * Invoices per part of the print file, at most: parts spread it over the threads and keep the bar moving; each
- * part carries its own copy of the logo and fonts, and the merge costs a little per part (pdf/merge.ts). A short
- * print file is cut in two parts per thread.
- */
-const PER_PART = 40
 
 export function jobDto(j: Job): JobDto {
   return { id: j.id, kind: j.kind, status: j.status, done: j.done, total: j.total, message: j.message, ratePerSecond: j.ratePerSecond, hasFile: j.file !== null }
@@ -110,27 +105,20 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
       job.message = `${done} / ${invoices.length} factures`
     }
   }
-  // The print file is rendered in parts of a few dozen invoices, in the same stream of worker tasks as the
-  // e-mailed ones (so on every thread, #19), then merged and numbered in a worker. The e-mailed invoices go a
-  // few per task (one message each way for the lot); this loop reads the next ones meanwhile, keeping two tasks
-  // per thread in flight, and takes the PDFs back in the order of the numbers. Progress follows that order: an
-  // invoice only printed counts when its part comes back.
-  const printed = (familyId: number) => opts.printAll || !recipient(familyId)
-  const printedIds = invoices.filter((i) => printed(i.familyId)).map((i) => i.id)
-  const perPart = Math.min(PER_PART, Math.ceil(printedIds.length / (pdfThreads() * 2)))
-  const parts: Buffer[] = []
-  type InFlight = { kind: 'mail'; invoices: (InvoicePdfData & { id: number; familyId: number })[]; pdfs: Promise<Buffer[]> } | { kind: 'print'; only: number; pdfs: Promise<Buffer[]> }
-  const inFlight: InFlight[] = []
+  // The print file is rendered in parts on every thread, beside the e-mailed invoices, then merged into one PDF
+  // (pdf/print-file.ts, #19). An invoice only printed is rendered there only.
+  const printedIds = invoices.filter((i) => opts.printAll || !recipient(i.familyId)).map((i) => i.id)
+  const printFile = observed(renderPrintFile(printedIds, (ids) => core.tx.read((m) => invoicesPdfData(m, ids, ctx)), 'Factures à imprimer'))
+  // The e-mailed invoices, a few per worker task (one message each way for the lot); this loop reads the next
+  // ones meanwhile, keeping two tasks per thread in flight, and takes the PDFs back in the order of the numbers.
+  // Progress follows that order; an invoice only printed counts when its turn comes.
+  const inFlight: { invoices: (InvoicePdfData & { id: number; familyId: number })[]; skipped: number; pdfs: Promise<Buffer[]> }[] = []
   const window = pdfThreads() * 2
   const settle = async () => {
-    const task = inFlight.shift()!
-    const rendered = await task.pdfs
-    if (task.kind === 'print') {
-      parts.push(rendered[0])
-      progress(task.only)
-      return
-    }
-    for (const [i, data] of task.invoices.entries()) {
+    const { invoices: sent, skipped, pdfs } = inFlight.shift()!
+    const rendered = await pdfs
+    progress(skipped)
+    for (const [i, data] of sent.entries()) {
       pendingMails.push({
         invoiceId: data.id,
         familyId: data.familyId,
@@ -148,38 +136,29 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
       progress(1)
     }
   }
-  let printFile: Promise<Buffer[]> | null = null
   try {
     let group: number[] = []
-    let printGroup: number[] = []
-    let only = 0
-    const send = async (kind: 'mail' | 'print') => {
-      const ids = kind === 'mail' ? group : printGroup
-      if (kind === 'mail') group = []
-      else printGroup = []
-      const sent = await core.tx.read((m) => invoicesPdfData(m, ids, ctx))
-      if (kind === 'mail') inFlight.push({ kind, invoices: sent, pdfs: observed(renderInWorker({ kind: 'invoices', invoices: sent })) })
-      else inFlight.push({ kind, only, pdfs: observed(renderInWorker({ kind: 'print', invoices: sent, footer: 'Factures à imprimer' })) })
-      if (kind === 'print') only = 0
+    let skipped = 0
+    const send = async () => {
+      const ids = group
+      group = []
+      const sent = ids.length ? await core.tx.read((m) => invoicesPdfData(m, ids, ctx)) : []
+      inFlight.push({ invoices: sent, skipped, pdfs: sent.length ? observed(renderInWorker({ kind: 'invoices', invoices: sent })) : Promise.resolve([]) })
+      skipped = 0
       if (inFlight.length >= window) await settle()
     }
     for (const inv of invoices) {
-      if (printed(inv.familyId)) {
-        if (!recipient(inv.familyId)) only++
-        if (printGroup.push(inv.id) === perPart) await send('print')
-      }
-      if (recipient(inv.familyId) && group.push(inv.id) === PER_TASK) await send('mail')
+      if (!recipient(inv.familyId)) skipped++
+      else if (group.push(inv.id) === PER_TASK) await send()
     }
-    if (group.length) await send('mail')
-    if (printGroup.length) await send('print')
+    if (group.length || skipped) await send()
     while (inFlight.length) await settle()
-    if (parts.length) printFile = observed(renderInWorker({ kind: 'merge', parts: parts.splice(0) }))
   } finally {
     // A failure leaves no render running unobserved.
-    await Promise.allSettled(inFlight.map((x) => x.pdfs))
+    await Promise.allSettled([...inFlight.map((x) => x.pdfs), printFile])
   }
   await flush()
-  const printPdf = printFile ? (await printFile)[0] : null
+  const printPdf = await printFile
   // The print file goes to the post today: those invoices are sent too.
   if (printedIds.length) {
     await core.tx.run(async (m) => {
