@@ -56,7 +56,8 @@ async function main() {
   const { invoiceDocContext, invoicePdfData } = await import('../src-main/billing/documents/render')
   const { invoicePdf } = await import('../src-main/billing/documents/pdfs')
   const { renderPdf } = await import('../src-main/billing/pdf/printer')
-  const { closePdfPool, setPdfThreads, pdfThreads, renderInWorker } = await import('../src-main/billing/pdf/pool')
+  const { closePdfPool, setPdfThreads, pdfThreads } = await import('../src-main/billing/pdf/pool')
+  const { renderPrintFile } = await import('../src-main/billing/pdf/print-file')
   if (fresh) {
     const t = performance.now()
     core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
@@ -110,20 +111,15 @@ async function main() {
     await runInvoiceBatch(core, BENCH_COMPTABLE, { runId, email: true, printAll: false }, undefined, 40 * threads)
     console.log(`Premier lot (pool froid), ${threads} fil(s) : ${40 * threads} factures en ${((performance.now() - t) / 1000).toFixed(2)} s`)
     core.db.prepare('DELETE FROM outbox_mail').run()
-    // The print file alone through the pool: parts on every thread, then merged (what the batch does for it).
+    // The print file alone through the pool, as the batch makes it: parts on every thread, then merged.
     c = cpuMs()
     t = performance.now()
-    const parts = []
-    for (let at = 0; at < printDatas.length; at += 40) parts.push(renderInWorker({ kind: 'print', invoices: printDatas.slice(at, at + 40), footer: 'Factures à imprimer' }))
-    const partPdfs = (await Promise.all(parts)).map((x) => x[0])
-    const tm = performance.now()
-    const merged = (await renderInWorker({ kind: 'merge', parts: partPdfs }))[0]
+    const byId = new Map(ids.map((id, i) => [id, datas[i]]))
+    const printed = ids.filter((id) => printIds.includes(id)) // the order of the numbers, as the batch
+    const merged = (await renderPrintFile(printed, async (part) => part.map((id) => byId.get(id)!), 'Factures à imprimer'))!
     wall = performance.now() - t
     cpu = cpuMs() - c
-    console.log(
-      `Fichier à imprimer (${threads} fil(s), ${parts.length} parties fusionnées) : ${Math.round(merged.length / 1024)} Ko en ${(wall / 1000).toFixed(2)} s dont fusion ${((performance.now() - tm) / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`
-    )
-    core.db.prepare('DELETE FROM outbox_mail').run()
+    console.log(`Fichier à imprimer (${threads} fil(s), en parties fusionnées) : ${Math.round(merged.length / 1024)} Ko en ${(wall / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`)
     const stop = process.env.BENCH_PROFILE_BATCH && threads === 2 ? await startCpuProfile() : null
     const delay = monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
