@@ -1,6 +1,6 @@
 /**
- * The pool of PDF worker threads (piscina): one per core, started on the first
- * batch and stopped when idle. Batch PDFs of a run are rendered there (#19:
+ * The pool of PDF worker threads (piscina): one per core, started as a batch
+ * starts (warmPdfPool) and stopped when idle. Batch PDFs of a run are rendered there (#19:
  * ≥ 100 invoices/s on 2 cores); single PDFs a person asks for stay in the main
  * thread, where starting a worker would cost more than the render.
  */
