@@ -13,6 +13,9 @@
  *
  *   TSX_TSCONFIG_PATH=tsconfig.node.json node --import tsx bench/invoice-pdfs.ts [invoices=1000] [families=3000]
  *
+ * BENCH_BUILT=1 runs the workers from the built bundle, as the app does (`npm run build` first:
+ * out/main/pdf-worker.js); without it they load the TypeScript source through tsx (slower to start).
+ *
  * BENCH_PROFILE=/tmp/pdf.cpuprofile profiles the main-thread step, BENCH_PROFILE_BATCH the
  * main thread during the 2-thread batch; BENCH_MAIN_ONLY=1 skips the pool.
  */
@@ -41,6 +44,8 @@ const threadCpuMs = () => {
 }
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
 
+if (process.env.BENCH_BUILT) process.env.RIBAMBELLE_PDF_WORKER = join(__dirname, '..', 'out', 'main', 'pdf-worker.js')
+
 async function main() {
   const clock = new FixedClock(new Date('2026-04-02T07:00:00Z'))
   const fresh = !existsSync(join(dir, 'ready'))
@@ -52,6 +57,7 @@ async function main() {
   const { invoicePdf } = await import('../src-main/billing/documents/pdfs')
   const { renderPdf } = await import('../src-main/billing/pdf/printer')
   const { closePdfPool, setPdfThreads, pdfThreads } = await import('../src-main/billing/pdf/pool')
+  const { renderPrintFile } = await import('../src-main/billing/pdf/print-file')
   if (fresh) {
     const t = performance.now()
     core.db.prepare(`INSERT INTO staff_user (id, login, display_name, role, password_hash, created_at) VALUES (1, 'bench', 'Bench', 'comptable', 'x', '2026-01-01')`).run()
@@ -94,17 +100,32 @@ async function main() {
   wall = performance.now() - t
   cpu = cpuMs() - c
   console.log(`Fichier à imprimer (fil principal) : ${printDatas.length} factures, ${Math.round(printBytes / 1024)} Ko en ${(wall / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`)
+  console.log(`Fils de travail : ${process.env.RIBAMBELLE_PDF_WORKER ?? 'source TypeScript par tsx'}`)
 
   // 2. The batch through the pool, 1 then 2 threads (e-mails queued for consenting families, the rest printed).
   for (const threads of process.env.BENCH_MAIN_ONLY ? [] : [1, 2]) {
     await closePdfPool()
     setPdfThreads(threads)
     // Threads started and warm (the tsx loader of a source run, then V8's compiler), as in a desk's second batch.
+    t = performance.now()
     await runInvoiceBatch(core, BENCH_COMPTABLE, { runId, email: true, printAll: false }, undefined, 40 * threads)
+    console.log(`Premier lot (pool froid), ${threads} fil(s) : ${40 * threads} factures en ${((performance.now() - t) / 1000).toFixed(2)} s`)
     core.db.prepare('DELETE FROM outbox_mail').run()
+    // The print file alone through the pool, as the batch makes it: parts on every thread, then merged.
+    c = cpuMs()
+    t = performance.now()
+    const byId = new Map(ids.map((id, i) => [id, datas[i]]))
+    const printed = ids.filter((id) => printIds.includes(id)) // the order of the numbers, as the batch
+    const merged = (await renderPrintFile(printed, async (part) => part.map((id) => byId.get(id)!), 'Factures à imprimer'))!
+    wall = performance.now() - t
+    cpu = cpuMs() - c
+    console.log(`Fichier à imprimer (${threads} fil(s), en parties fusionnées) : ${Math.round(merged.length / 1024)} Ko en ${(wall / 1000).toFixed(2)} s ; CPU ${(cpu / printDatas.length).toFixed(2)} ms/facture ; charge ${load()}`)
     const stop = process.env.BENCH_PROFILE_BATCH && threads === 2 ? await startCpuProfile() : null
     const delay = monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
+    let rss = process.memoryUsage().rss
+    const rssAt = rss
+    const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50)
     c = cpuMs()
     const mainAt = threadCpuMs()
     t = performance.now()
@@ -112,10 +133,11 @@ async function main() {
     wall = performance.now() - t
     cpu = cpuMs() - c
     const main = threadCpuMs() - mainAt
+    clearInterval(sampler)
     delay.disable()
     if (stop) await stop(process.env.BENCH_PROFILE_BATCH as string)
     console.log(
-      `Lot, ${threads} fil(s) : ${r.rendered} factures (${r.emailed} e-mails, ${r.printed} à imprimer) en ${(wall / 1000).toFixed(2)} s, ${(r.rendered / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / r.rendered).toFixed(2)} ms/facture dont fil principal ${(main / r.rendered).toFixed(2)}, fils de travail ${((cpu - main) / r.rendered).toFixed(2)} ; plus long blocage de la boucle ${Math.round(delay.max / 1e6)} ms ; charge ${load()}`
+      `Lot, ${threads} fil(s) : ${r.rendered} factures (${r.emailed} e-mails, ${r.printed} à imprimer) en ${(wall / 1000).toFixed(2)} s, ${(r.rendered / (wall / 1000)).toFixed(1)} factures/s ; CPU ${(cpu / r.rendered).toFixed(2)} ms/facture dont fil principal ${(main / r.rendered).toFixed(2)}, fils de travail ${((cpu - main) / r.rendered).toFixed(2)} ; plus long blocage de la boucle ${Math.round(delay.max / 1e6)} ms ; RSS ${Math.round(rssAt / 1e6)} -> max ${Math.round(rss / 1e6)} Mo ; charge ${load()}`
     )
     // The next run e-mails the same invoices again: drop this run's mails so both runs do the same work.
     core.db.prepare('DELETE FROM outbox_mail').run()

@@ -33,7 +33,7 @@ import { buildExport } from '../../src-main/billing/exports/reports'
 import { openTestCore, outboxMails, auditRows, seedStaff, type TestCore } from '../helpers/core'
 import { client, type TestClient } from '../helpers/http'
 import { seedBillingWorld, type BillingWorld } from '../helpers/billing'
-import { pdfText, xmllint } from '../helpers/billing-tools'
+import { pdfPages, pdfText, qpdfCheck, xmllint } from '../helpers/billing-tools'
 
 let core: TestCore
 let w: BillingWorld
@@ -197,6 +197,16 @@ describe('batch PDFs', () => {
       { number: 'AL-2', notified_on: '2026-10-02' },
       { number: 'AL-3', notified_on: '2026-10-02' }
     ])
+    // The print file is rendered in parts on every worker thread, then merged (#19): every invoice printed, three
+    // parts (a short file is cut in two parts per thread) make one file, in order, numbered across its pages.
+    const all = await runInvoiceBatch(core, w.comptable.actor, { runId: run, email: false, printAll: true })
+    expect(all).toMatchObject({ rendered: 3, emailed: 0, printed: 3 })
+    expect(workerRenders()).toBe(6)
+    qpdfCheck(all.printPdf!)
+    const pages = pdfText(all.printPdf!).split('\f').filter((p) => p.trim())
+    expect(pages.length).toBe(pdfPages(all.printPdf!).count)
+    expect(pages.map((p) => /FACTURE N° (AL-\d)/.exec(p)?.[1]).filter(Boolean)).toEqual(['AL-1', 'AL-2', 'AL-3'])
+    for (const [i, p] of pages.entries()) expect(p).toMatch(new RegExp(`Factures à imprimer\\s+Page ${i + 1} / ${pages.length}\\s*$`))
     core.db.prepare(`UPDATE person SET consent_email = 1 WHERE family_id = ?`).run(w.f3.familyId)
   })
 })

@@ -5,10 +5,11 @@
  * kerning, now parsed once per thread, are those of their AFM files.
  */
 import PdfPrinter from 'pdfmake'
+import type { Content } from 'pdfmake/interfaces'
 import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
 import { pdfLogo, renderPdf } from '../../src-main/billing/pdf/printer'
-import { pdfText, qpdfCheck } from '../helpers/billing-tools'
+import { pdfPages, pdfText, qpdfCheck } from '../helpers/billing-tools'
 
 /** 3 × 1 px RGBA: transparent, opaque red, half-transparent black. */
 function transparentPng(): string {
@@ -46,5 +47,23 @@ describe('pdf printer', () => {
       expect(doc.font('Helvetica').fontSize(1000).widthOfString('AA')).toBe(1334)
       expect(doc.font('Helvetica-Bold').fontSize(1000).widthOfString('AV')).toBe(722 + 667 - 80)
     }
+  })
+})
+
+describe('print file from parts', () => {
+  it('reads like the one document pdfmake would have made: same pages, same text, numbered across the parts', async () => {
+    const { documentDef } = await import('../../src-main/billing/documents/layout')
+    const { mergePrintParts } = await import('../../src-main/billing/pdf/merge')
+    // Invoices of one to three pages, so that numbers run over part boundaries mid-invoice.
+    const invoice = (n: number): Content[] => [{ text: `FACTURE N° ${n}`, fontSize: 15 }, ...Array.from({ length: 60 * (n % 3) + 10 }, (_, i) => `Ligne ${i} de la facture ${n} — à régler 12,50 €`)]
+    const doc = (ns: number[], pageNumbers: boolean) => documentDef(ns.flatMap((n, i) => [...(i ? [{ text: '', pageBreak: 'after' as const }] : []), ...invoice(n)]), 'Factures à imprimer', pageNumbers)
+    const one = await renderPdf(doc([1, 2, 3, 4, 5], true))
+    const parts = await Promise.all([[1, 2], [3], [4, 5]].map(async (ns) => new Uint8Array(await renderPdf(doc(ns, false)))))
+    const merged = await mergePrintParts(parts)
+    qpdfCheck(merged)
+    expect(pdfText(merged)).toBe(pdfText(one))
+    const pages = pdfPages(merged).count
+    expect(pages).toBeGreaterThan(5)
+    expect(pdfText(merged)).toContain(`Page ${pages} / ${pages}`)
   })
 })

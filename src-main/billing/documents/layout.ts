@@ -88,19 +88,23 @@ export function compactDays(days: string[]): string {
   return [...byMonth.entries()].map(([k, ds]) => `${ds.join(', ')}/${k.slice(5, 7)}`).join(' ; ')
 }
 
-export function documentDef(content: Content[], footerText: string): TDocumentDefinitions {
+/** The page footer's look, which the print file's merger (pdf/merge.ts) draws its page numbers with too. */
+export const FOOTER = { fontSize: 7, color: '#6b7280', margin: [40, 10, 40, 0] as [number, number, number, number], bottom: 50 }
+
+/** `pageNumbers: false` leaves them out: a part of the print file is numbered once merged (pdf/merge.ts). */
+export function documentDef(content: Content[], footerText: string, pageNumbers = true): TDocumentDefinitions {
   const foot = pdfSafe(footerText)
   return {
     pageSize: 'A4',
-    pageMargins: [40, 40, 40, 50],
+    pageMargins: [40, 40, 40, FOOTER.bottom],
     info: { creator: 'Ribambelle', producer: 'Ribambelle' },
     content,
     footer: (page: number, pages: number) => ({
       columns: [
-        { text: foot, fontSize: 7, color: '#6b7280' },
-        { text: `Page ${page} / ${pages}`, fontSize: 7, alignment: 'right', color: '#6b7280', width: 60 }
+        { text: foot, fontSize: FOOTER.fontSize, color: FOOTER.color },
+        { text: pageNumbers ? `Page ${page} / ${pages}` : '', fontSize: FOOTER.fontSize, alignment: 'right', color: FOOTER.color, width: 60 }
       ],
-      margin: [40, 10, 40, 0]
+      margin: FOOTER.margin
     })
   }
 }

@@ -17,9 +17,9 @@ import { parisDay } from '../../core/clock'
 import { audit } from '../../audit/audit'
 import { consentingRecipients } from '../../families/contact'
 import { mailContext } from '../../mail/outbox'
-import { renderInWorker } from '../pdf/pool'
+import { warmPdfPool } from '../pdf/pool'
+import { renderPrintFile } from '../pdf/print-file'
 import { invoiceDocContext, invoicesPdfData } from '../documents/render'
-import type { InvoicePdfData } from '../documents/pdfs'
 import { queueInvoiceMails } from '../invoice-mail'
 import { Invoice } from '../entities'
 import { markInvoicesNotified } from '../invoices'
@@ -62,6 +62,7 @@ export interface BatchReport {
 /** The work itself (exported for the benchmark and tests); `job` receives progress; `limit` renders only the first invoices. */
 export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptions, job?: Job, limit = Infinity): Promise<BatchReport & { printPdf: Buffer | null }> {
   const t0 = Date.now()
+  warmPdfPool() // the threads start while the invoices are read
   const { invoices, ctx, mailCtx, recipients } = await core.tx.read(async (m) => {
     const invoices = (await m.find(Invoice, { where: { runId: opts.runId }, order: { seq: 'ASC' }, select: { id: true, seq: true, familyId: true } })).slice(0, limit)
     return {
@@ -84,17 +85,17 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
       job.message = `${done} / ${invoices.length} factures`
     }
   }
-  // The print file's invoices are read first and sent to a worker at once: it renders them while the e-mails
-  // are queued. An invoice only printed counts in the progress when the file is done.
-  const printedIds = invoices.filter((i) => opts.printAll || !recipient(i.familyId)).map((i) => i.id)
-  const toPrint: InvoicePdfData[] = []
-  for (let at = 0; at < printedIds.length; at += 25) {
-    toPrint.push(...(await core.tx.read((m) => invoicesPdfData(m, printedIds.slice(at, at + 25), ctx))))
-    await new Promise((r) => setImmediate(r)) // the portal's requests are served between two reads
-  }
-  const printFile = toPrint.length ? observed(renderInWorker({ kind: 'print', invoices: toPrint, footer: 'Factures à imprimer' })) : null
   // The e-mails name their invoice; the sender renders it when it sends (invoice-mail.ts, #19).
   const mailed = invoices.filter((i) => recipient(i.familyId))
+  const mailedIds = new Set(mailed.map((i) => i.id))
+  // The print file is rendered in parts on every thread while the e-mails are queued, then merged into one PDF
+  // (pdf/print-file.ts, #19). An invoice only printed counts in the progress when its part is done.
+  const printedIds = invoices.filter((i) => opts.printAll || !recipient(i.familyId)).map((i) => i.id)
+  const printFile = observed(
+    renderPrintFile(printedIds, (ids) => core.tx.read((m) => invoicesPdfData(m, ids, ctx)), 'Factures à imprimer', (ids) =>
+      progress(ids.filter((id) => !mailedIds.has(id)).length)
+    )
+  )
   let queued = { queued: 0, already: 0 }
   try {
     queued = await queueInvoiceMails(core, actor, opts.runId, mailed.map((i) => i.id), recipient, mailCtx, progress, opts.mailsPerTx)
@@ -102,8 +103,7 @@ export async function runInvoiceBatch(core: Core, actor: Actor, opts: BatchOptio
     // A failure leaves no render running unobserved.
     await Promise.allSettled([printFile])
   }
-  const printPdf = printFile ? (await printFile)[0] : null
-  progress(invoices.length - mailed.length)
+  const printPdf = await printFile
   // The print file goes to the post today: those invoices are sent too.
   if (printedIds.length) {
     await core.tx.run(async (m) => {
