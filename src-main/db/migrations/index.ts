@@ -29,6 +29,7 @@ import { BillingSplit0000000000028 } from './0028-billing-split'
 import { Exports0000000000029 } from './0029-exports'
 import { BulkJobs0000000000030 } from './0030-bulk-jobs'
 import { PortalLogins0000000000031 } from './0031-portal-logins'
+import { BillingSplitHistory0000000000032 } from './0032-billing-split-history'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -66,5 +67,6 @@ export const migrations = [
   BillingSplit0000000000028,
   Exports0000000000029,
   BulkJobs0000000000030,
-  PortalLogins0000000000031
+  PortalLogins0000000000031,
+  BillingSplitHistory0000000000032
 ]
