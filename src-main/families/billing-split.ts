@@ -31,6 +31,11 @@ export async function getBillingSplit(m: EntityManager, childId: number): Promis
     childId,
     households: labels.second ? [labels.first, labels.second] : [labels.first],
     split: readSplit(m, childId),
+    history: (
+      stmt(dbOf(m), 'SELECT from_day AS fromDay, mode, first_share_bp AS bp FROM child_billing_split_period WHERE child_id = ? ORDER BY from_day').all(childId) as {
+        fromDay: string; mode: BillingSplitDto['mode']; bp: number
+      }[]
+    ).map((p) => ({ fromDay: p.fromDay || null, mode: p.mode, firstSharePercent: p.bp / 100 })),
     version: versionOf(m, 'child_billing_split', { child_id: childId })
   }
 }

@@ -112,6 +112,12 @@ describe('a fixed split changed after some months were invoiced', () => {
       { fromDay: '2026-10-01', bp: 8000 },
       { fromDay: '2026-10-02', bp: 6000 }
     ])
+    // The direction reads the same history on the child's page.
+    expect((await core.tx.read((m) => getBillingSplit(m, zoe))).history).toEqual([
+      { fromDay: '2026-09-01', mode: 'fixed', firstSharePercent: 50 },
+      { fromDay: '2026-10-01', mode: 'fixed', firstSharePercent: 80 },
+      { fromDay: '2026-10-02', mode: 'fixed', firstSharePercent: 60 }
+    ])
     const audit = core.db.prepare(`SELECT after FROM audit_entry WHERE action = 'billing-split-save' AND entity_id = ? ORDER BY id DESC LIMIT 1`).get(String(zoe)) as { after: string }
     expect(JSON.parse(audit.after).appliesFrom).toBe('2026-10-02')
   })
