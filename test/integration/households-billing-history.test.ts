@@ -16,11 +16,10 @@ import { computeRun } from '../../src-main/billing/invoicing/compute'
 import { getBillingSettings } from '../../src-main/billing/settings'
 import { saveTariff } from '../../src-main/billing/tariffs/tariffs'
 import { saveActivity, savePeriod, saveUnit } from '../../src-main/activities/config'
-import { linkSecondHousehold } from '../../src-main/families/households'
 import { getBillingSplit, saveBillingSplit } from '../../src-main/families/billing-split'
 import { SYSTEM } from '../../src-main/core/actor'
-import { book, seedBillingWorld, type BillingWorld } from '../helpers/billing'
-import { openTestCore, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
+import { book, seedSharedChildWorld, type BillingWorld } from '../helpers/billing'
+import { openTestCore, type SeededStaff, type TestCore } from '../helpers/core'
 
 let core: TestCore
 let w: BillingWorld
@@ -50,10 +49,7 @@ const invoiceOf = (familyId: number, periodStart: string) =>
 
 beforeAll(async () => {
   core = await openTestCore({ now: new Date('2026-09-20T08:00:00Z') })
-  w = await seedBillingWorld(core)
-  zoe = w.f1.childB
-  director = await seedStaff(core, 'direction')
-  await linkSecondHousehold(core, director.actor, zoe, w.f3.familyId)
+  ;({ w, director, zoe } = await seedSharedChildWorld(core))
   bookAs(w.f3.familyId, zoe, w.units.matin, '2026-09-14')
 })
 afterAll(() => core.cleanup())
