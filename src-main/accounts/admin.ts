@@ -127,6 +127,8 @@ export async function createPortalAccount(core: Core, actor: Actor, familyId: nu
         main: !(await m.existsBy(PortalAccount, { familyId, main: true, status: 'active' }))
       })
     )
+    // A new main login replaces a main one staff turned off: turned on again, that one comes back as an ordinary login.
+    if (a.main) await m.update(PortalAccount, { familyId, main: true, status: 'disabled' }, { main: false })
     await refreshSearchText(m, familyId)
     await audit(m, actor, core.clock.now(), { action: 'account-create', entity: 'portal_account', entityId: a.id, after: { familyId, login } })
     const ctx = await mailContext(m, core.runtime.portalUrl)

@@ -300,5 +300,10 @@ describe('staff and the household’s logins on the family’s page', () => {
 
     // A household's only login may be turned off: the desk blocks that household's access on purpose.
     expect((await staff.call('accounts-set-portal-status', { accountId: other.accountId, status: 'disabled' })).status).toBe(200)
+    // A new login staff then make for it becomes its main one; the old one, turned on again, is an ordinary login.
+    const created = await staff.call('accounts-create-portal', { familyId: other.familyId, login: 'nouveau.principal@exemple.fr' })
+    expect((await staff.call('accounts-set-portal-status', { accountId: other.accountId, status: 'active' })).status).toBe(200)
+    const mains = (await staff.call('families-get', { familyId: other.familyId })).body.accounts.filter((a: { main: boolean }) => a.main).map((a: { id: number }) => a.id)
+    expect(mains).toEqual([created.body.accountId])
   })
 })
