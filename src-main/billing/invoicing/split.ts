@@ -6,7 +6,8 @@
  * Rules (pinned in test/integration/households-billing.test.ts):
  * - « Selon le foyer qui réserve » (default): a line goes to the household
  *   that booked, priced at its QF bracket and with its sibling ranks.
- * - « Répartition fixe »: from its start date, every billable line of the
+ * - « Répartition fixe »: from its start date (each day takes the mode in force
+ *   on it, migration 0032), every billable line of the
  *   child (unit, hour, day, walk-in surcharge, flat rate) is priced once as
  *   for the household that booked (its QF, its sibling rank, its commune),
  *   then split: the other household pays floor(price × its share), the
