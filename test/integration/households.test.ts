@@ -314,6 +314,9 @@ describe('custody calendar and bookings', () => {
       expect(own.household).toBeUndefined()
       expect(own.emergencyPhones.map((p) => p.phone)).toEqual(['07 55 66 77 88'])
     }
+    // The printed pointage says it too, beside the group.
+    const pdf = await desk.call('attendance-pdf', { day: W1, activityId })
+    expect(pdfText(Buffer.from(pdf.body.pdfBase64, 'base64')).replace(/\s+/g, ' ')).toContain('Maternelle · Foyer 1')
     // The father's Wednesday (his absence declared): « Foyer 2 », his phone first.
     const w2 = (await rowsOf('bookings-activity-day', W2)).find((r) => r.childId === shared)!
     expect(w2.household).toBe(2)
