@@ -32,6 +32,8 @@ export interface AttendanceRow {
   birthDate: string
   grade: string
   familyNumber: number
+  /** A shared child (issue 16): the household that booked, 1 or 2; absent for a child of one household. */
+  household?: 1 | 2
   unitId: number
   unitName: string
   groupId: number | null
