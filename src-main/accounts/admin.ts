@@ -127,6 +127,8 @@ export async function createPortalAccount(core: Core, actor: Actor, familyId: nu
         main: !(await m.existsBy(PortalAccount, { familyId, main: true, status: 'active' }))
       })
     )
+    // A new main login replaces a main one staff turned off: turned on again, that one comes back as an ordinary login.
+    if (a.main) await m.update(PortalAccount, { familyId, main: true, status: 'disabled' }, { main: false })
     await refreshSearchText(m, familyId)
     await audit(m, actor, core.clock.now(), { action: 'account-create', entity: 'portal_account', entityId: a.id, after: { familyId, login } })
     const ctx = await mailContext(m, core.runtime.portalUrl)
@@ -135,13 +137,36 @@ export async function createPortalAccount(core: Core, actor: Actor, familyId: nu
   })
 }
 
-export async function setPortalAccountStatus(core: Core, actor: Actor, accountId: number, status: 'active' | 'disabled'): Promise<void> {
+/** Refusal when staff would disable a household's main login and leave its other adults with nobody to manage them. */
+export const MAIN_LOGIN_NEEDS_SUCCESSOR =
+  'Ce compte est celui du responsable principal du foyer : c’est lui qui invite les autres adultes et fixe leurs droits. Choisissez d’abord l’adulte qui devient responsable principal, parmi les autres comptes actifs du foyer.'
+
+/**
+ * Staff turn a portal login on or off. The household's main login cannot be
+ * turned off while the household has other active logins unless staff name
+ * one of them the new main responsable in the same action (all rights; the
+ * old main one becomes an ordinary login): a desk that blocks a parent keeps
+ * someone who can manage the household's access. A household's only login may
+ * be turned off (the desk blocks the household's access on purpose).
+ */
+export async function setPortalAccountStatus(core: Core, actor: Actor, accountId: number, status: 'active' | 'disabled', newMainAccountId: number | null = null): Promise<void> {
   await core.tx.run(async (m) => {
     const a = await m.findOneBy(PortalAccount, { id: accountId })
     if (!a) throw notFound('Compte')
     if (a.status === 'pending' || a.status === 'refused') throw new DomainError('bad_status', 'Ce compte doit d’abord être validé dans la file de validation.', 400)
+    const now = core.clock.now()
+    if (status === 'disabled' && a.main && a.status === 'active' && a.familyId !== null) {
+      const others = await m.findBy(PortalAccount, { familyId: a.familyId, status: 'active' })
+      const successor = others.find((o) => o.id === newMainAccountId && o.id !== a.id)
+      if (others.some((o) => o.id !== a.id) && !successor) throw new DomainError('main_login', MAIN_LOGIN_NEEDS_SUCCESSOR, 409)
+      if (successor) {
+        await m.update(PortalAccount, { id: a.id }, { main: false })
+        await m.update(PortalAccount, { id: successor.id }, { main: true })
+        await audit(m, actor, now, { action: 'account-main', entity: 'portal_account', entityId: successor.id, before: { mainAccountId: a.id, rights: successor.rights }, after: { mainAccountId: successor.id } })
+      }
+    }
     await m.update(PortalAccount, { id: accountId }, { status })
-    await audit(m, actor, core.clock.now(), { action: 'account-status', entity: 'portal_account', entityId: accountId, before: { status: a.status }, after: { status } })
+    await audit(m, actor, now, { action: 'account-status', entity: 'portal_account', entityId: accountId, before: { status: a.status }, after: { status } })
   })
   if (status === 'disabled') await closeAllSessions(core, 'portal', accountId)
 }

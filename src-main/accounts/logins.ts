@@ -50,11 +50,7 @@ export async function listLogins(m: EntityManager, core: Core, actor: FamilyActo
        FROM portal_account a WHERE a.family_id = ? AND a.status IN ('active','disabled') ORDER BY a.main DESC, a.id`,
     [actor.familyId]
   )) as { id: number; login: string; main: number; rights: string; status: PortalAccount['status']; lastLoginAt: string | null; firstName: string; lastName: string }[]
-  const now = core.clock.now().toISOString()
-  const invitations = await m.find(PortalInvitation, {
-    where: { familyId: actor.familyId, usedAt: IsNull(), cancelledAt: IsNull(), expiresAt: MoreThan(now) },
-    order: { id: 'ASC' }
-  })
+  const invitations = await pendingInvitations(m, actor.familyId, core.clock.now().toISOString())
   const adults = await m.find(Person, { where: { familyId: actor.familyId }, order: { id: 'ASC' } })
   return {
     logins: rows.map((r) => ({
@@ -68,15 +64,7 @@ export async function listLogins(m: EntityManager, core: Core, actor: FamilyActo
       lastLoginAt: r.lastLoginAt,
       self: r.id === actor.id
     })),
-    invitations: invitations.map((i) => ({
-      invitationId: i.id,
-      email: i.email,
-      firstName: i.firstName,
-      lastName: i.lastName,
-      rights: parseRights(i.rights),
-      createdAt: i.createdAt,
-      expiresAt: i.expiresAt
-    })),
+    invitations: invitations.map(({ invitedBy: _by, ...i }) => i),
     adults: adults.map((p) => ({ personId: p.id, firstName: p.firstName, lastName: p.lastName, email: p.email }))
   }
 }
@@ -214,9 +202,35 @@ export async function revokeLogin(core: Core, actor: FamilyActor, accountId: num
   })
 }
 
-export async function cancelInvitation(core: Core, actor: FamilyActor, invitationId: number): Promise<void> {
+/**
+ * A pending invitation's link stops working: cancelled by the household's main responsable (only its own household's),
+ * or by staff from the family's page (`familyId` null: any household's).
+ */
+export async function cancelInvitation(core: Core, actor: Actor, invitationId: number, familyId: number | null = actor.kind === 'family' ? actor.familyId : -1): Promise<void> {
   await core.tx.run(async (m) => {
-    const r = await m.update(PortalInvitation, { id: invitationId, familyId: actor.familyId, usedAt: IsNull(), cancelledAt: IsNull() }, { cancelledAt: core.clock.now().toISOString() })
+    const r = await m.update(
+      PortalInvitation,
+      { id: invitationId, ...(familyId === null ? {} : { familyId }), usedAt: IsNull(), cancelledAt: IsNull() },
+      { cancelledAt: core.clock.now().toISOString() }
+    )
     if (r.affected) await audit(m, actor, core.clock.now(), { action: 'login-invite-cancel', entity: 'portal_invitation', entityId: invitationId })
   })
+}
+
+/** A household's invitations still waiting (not used, not cancelled, not expired), oldest first, with who sent them. */
+export async function pendingInvitations(m: EntityManager, familyId: number, now: string) {
+  const rows = (await m.query(
+    `SELECT i.id AS invitationId, i.email, i.first_name AS firstName, i.last_name AS lastName, i.rights, i.created_at AS createdAt, i.expires_at AS expiresAt,
+            a.login AS inviterLogin, a.firstName AS inviterFirst, a.lastName AS inviterLast
+       FROM portal_invitation i LEFT JOIN (SELECT a.id, a.login, ${LOGIN_NAMES_SQL('a')} FROM portal_account a) a ON a.id = i.invited_by
+      WHERE i.family_id = ? AND i.used_at IS NULL AND i.cancelled_at IS NULL AND i.expires_at > ? ORDER BY i.id`,
+    [familyId, now]
+  )) as { invitationId: number; email: string; firstName: string; lastName: string; rights: string; createdAt: string; expiresAt: string
+    inviterLogin: string | null; inviterFirst: string | null; inviterLast: string | null
+  }[]
+  return rows.map(({ inviterLogin, inviterFirst, inviterLast, ...r }) => ({
+    ...r,
+    rights: parseRights(r.rights),
+    invitedBy: inviterLogin ? loginLabel(inviterFirst ?? '', inviterLast ?? '', inviterLogin) : ''
+  }))
 }

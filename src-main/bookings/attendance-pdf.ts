@@ -33,6 +33,9 @@ function flags(r: AttendanceRow): string {
  * departure, the signature of who brings and who takes the child, and the
  * people allowed to take it, so the desk checks them at the door.
  */
+/** A shared child (issue 16): the household that booked, as on the screen. */
+const householdText = (r: AttendanceRow) => (r.household ? `Foyer ${r.household}` : '')
+
 function signInTable(rows: AttendanceRow[]): Content {
   const head = ['Enfant', 'Arrivée', 'Signature', 'Départ', 'Personnes autorisées', 'Récupéré par', 'Signature'].map((text) => ({ text, bold: true }))
   const body: TableCell[][] = [
@@ -41,7 +44,7 @@ function signInTable(rows: AttendanceRow[]): Content {
       {
         stack: [
           { text: personName(r.lastName, r.firstName), fontSize: 13, bold: true },
-          { text: [r.groupName, r.leaveAlone ? 'peut partir seul' : '', STATE_TEXT[r.state]].filter(Boolean).join(' · '), fontSize: 9 }
+          { text: [r.groupName, householdText(r), r.leaveAlone ? 'peut partir seul' : '', STATE_TEXT[r.state]].filter(Boolean).join(' · '), fontSize: 9 }
         ]
       },
       { text: r.state === 'PRESENT' && r.arrivedAt ? parisTime(new Date(r.arrivedAt)).replace(':', 'h') : '', fontSize: 12, alignment: 'center' },
@@ -106,7 +109,7 @@ export async function attendancePdf(
         {
           stack: [
             { text: personName(r.lastName, r.firstName), fontSize: 14, bold: true },
-            { text: [r.groupName, r.grade, r.walkIn ? 'sans réservation' : '', STATE_TEXT[r.state]].filter(Boolean).join(' · '), fontSize: 10 }
+            { text: [r.groupName, r.grade, householdText(r), r.walkIn ? 'sans réservation' : '', STATE_TEXT[r.state]].filter(Boolean).join(' · '), fontSize: 10 }
           ]
         },
         { text: flags(r), fontSize: 11, bold: r.pai || r.allergies, color: r.pai || r.allergies ? '#991b1b' : '#111827' },

@@ -32,6 +32,8 @@ export interface AttendanceRow {
   birthDate: string
   grade: string
   familyNumber: number
+  /** A shared child (issue 16): the household that booked, 1 or 2; absent for a child of one household. */
+  household?: 1 | 2
   unitId: number
   unitName: string
   groupId: number | null
@@ -82,7 +84,8 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
                 b.unit_id AS unitId, u.name AS unitName,
                 b.group_id AS groupId, COALESCE(g.name, '') AS groupName,
                 ch.id AS childId, ch.first_name AS firstName, ch.last_name AS lastName, ch.birth_date AS birthDate, ch.grade,
-                ch.family_id AS familyId, f.number AS familyNumber,
+                ch.family_id AS familyId, f.number AS familyNumber, b.family_id AS bookingFamilyId,
+                (SELECT h.family_id FROM child_household h WHERE h.child_id = ch.id) AS secondFamilyId,
                 COALESCE(cf.allergies, 0) AS allergies, COALESCE(cf.allergy_notes, '') AS allergyNotes, COALESCE(cf.pai, 0) AS pai,
                 COALESCE(cf.diet_notes, '') AS diet, COALESCE(cf.meal_type, 'standard') AS mealType,
                 COALESCE(cf.health_notes, '') AS healthNotes, COALESCE(cf.leave_alone, 0) AS leaveAlone
@@ -98,10 +101,10 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
          ORDER BY u.sort, u.start_time, ch.last_name COLLATE NOCASE, ch.first_name COLLATE NOCASE, b.id`
       )
       .all(...[q.activityId, q.day, q.unitId, q.groupId].filter((x) => x !== undefined)) as (Omit<AttendanceRow, 'walkIn' | 'initials' | 'allergies' | 'pai' | 'leaveAlone' | 'pickups' | 'emergencyPhones'> & {
-      source: string; familyId: number; allergies: number; pai: number; leaveAlone: number
+      source: string; familyId: number; bookingFamilyId: number | null; secondFamilyId: number | null; allergies: number; pai: number; leaveAlone: number
     })[]
     const childIds = JSON.stringify([...new Set(rows.map((r) => r.childId))])
-    const familyIds = JSON.stringify([...new Set(rows.map((r) => r.familyId))])
+    const familyIds = JSON.stringify([...new Set(rows.flatMap((r) => (r.secondFamilyId ? [r.familyId, r.secondFamilyId] : [r.familyId])))])
     const pickups = new Map<number, AttendancePickup[]>()
     for (const p of stmt(
       db,
@@ -123,8 +126,21 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
         if (phone) parents.get(p.familyId)!.push({ label: `${who} (${kind})`, phone })
       }
     }
+    /**
+     * A shared child (issue 16): the row says which household booked (« Foyer 1 » / « Foyer 2 »), and the phones of
+     * that household come first, each named with its household, so the desk calls the parent who has the child today.
+     */
+    const householdOf = (r: (typeof rows)[number]) => (r.secondFamilyId === null ? undefined : r.bookingFamilyId === r.secondFamilyId ? (2 as const) : (1 as const))
+    const parentPhones = (r: (typeof rows)[number]) => {
+      const n = householdOf(r)
+      if (!n) return parents.get(r.familyId) ?? []
+      const tagged = (familyId: number, k: 1 | 2) => (parents.get(familyId) ?? []).map((p) => ({ label: `Foyer ${k} – ${p.label}`, phone: p.phone }))
+      const both = [tagged(r.familyId, 1), tagged(r.secondFamilyId!, 2)]
+      return (n === 2 ? both.reverse() : both).flat()
+    }
     const out: AttendanceRow[] = rows.map((r) => {
       const pk = pickups.get(r.childId) ?? []
+      const household = householdOf(r)
       return {
         bookingId: r.bookingId,
         state: r.state,
@@ -140,6 +156,7 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
         birthDate: r.birthDate,
         grade: r.grade,
         familyNumber: r.familyNumber,
+        ...(household ? { household } : {}),
         unitId: r.unitId,
         unitName: r.unitName,
         groupId: r.groupId,
@@ -153,7 +170,7 @@ export async function attendanceList(core: Core, q: { day: string; activityId: n
         leaveAlone: r.leaveAlone === 1,
         pickups: pk,
         emergencyPhones: [
-          ...(parents.get(r.familyId) ?? []),
+          ...parentPhones(r),
           ...pk.filter((p) => p.emergency && p.phone).map((p) => ({ label: `${p.name}${p.relationship ? ` (${p.relationship})` : ''}`, phone: p.phone }))
         ]
       }

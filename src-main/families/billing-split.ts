@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm'
+import { addDays } from '@shared/bookings/days'
 import type { BillingSplitDto, BillingSplitViewDto } from '@shared/contract/custody-shapes'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
@@ -30,6 +31,11 @@ export async function getBillingSplit(m: EntityManager, childId: number): Promis
     childId,
     households: labels.second ? [labels.first, labels.second] : [labels.first],
     split: readSplit(m, childId),
+    history: (
+      stmt(dbOf(m), 'SELECT from_day AS fromDay, mode, first_share_bp AS bp FROM child_billing_split_period WHERE child_id = ? ORDER BY from_day').all(childId) as {
+        fromDay: string; mode: BillingSplitDto['mode']; bp: number
+      }[]
+    ).map((p) => ({ fromDay: p.fromDay || null, mode: p.mode, firstSharePercent: p.bp / 100 })),
     version: versionOf(m, 'child_billing_split', { child_id: childId })
   }
 }
@@ -50,7 +56,31 @@ export async function saveBillingSplit(core: Core, actor: Actor, childId: number
       `INSERT INTO child_billing_split (child_id, mode, first_share_bp, from_day, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (child_id) DO UPDATE SET mode = excluded.mode, first_share_bp = excluded.first_share_bp, from_day = excluded.from_day, updated_at = excluded.updated_at`
     ).run(childId, split.mode, bp, split.mode === 'fixed' ? split.fromDay : null, now.toISOString())
+    const fromDay = recordPeriod(m, childId, split.mode, bp, split.mode === 'fixed' ? split.fromDay : null, now.toISOString())
     claimVersion(m, 'child_billing_split', { child_id: childId }, version, actor, now)
-    await audit(m, actor, now, { action: 'billing-split-save', entity: 'child', entityId: childId, before, after: { ...split, firstHouseholdId: households[0], secondHouseholdId: households[1] ?? null } })
+    await audit(m, actor, now, { action: 'billing-split-save', entity: 'child', entityId: childId, before, after: { ...split, appliesFrom: fromDay || null, firstHouseholdId: households[0], secondHouseholdId: households[1] ?? null } })
   })
+}
+
+/**
+ * Writes the mode into the child's history (migration 0032), from `fromDay`,
+ * replacing the periods that start on or after it. Without a date the mode
+ * applies to every day not billed yet: from the day after the child's last
+ * invoiced day, so an invoiced month cancelled and billed again keeps the mode
+ * it was billed under. Returns the start day written ('' since always).
+ */
+function recordPeriod(m: EntityManager, childId: number, mode: BillingSplitDto['mode'], bp: number, fromDay: string | null, at: string): string {
+  const db = dbOf(m)
+  let from = fromDay ?? ''
+  if (!fromDay) {
+    const last = stmt(
+      db,
+      `SELECT MAX(b.day) AS day FROM booking b WHERE b.child_id = ?
+          AND EXISTS (SELECT 1 FROM billed_booking bb JOIN invoice i ON i.id = bb.invoice_id WHERE bb.booking_id = b.id)`
+    ).get(childId) as { day: string | null }
+    if (last.day) from = addDays(last.day, 1)
+  }
+  stmt(db, 'DELETE FROM child_billing_split_period WHERE child_id = ? AND from_day >= ?').run(childId, from)
+  stmt(db, 'INSERT INTO child_billing_split_period (child_id, from_day, mode, first_share_bp, saved_at) VALUES (?, ?, ?, ?, ?)').run(childId, from, mode, bp, at)
+  return from
 }

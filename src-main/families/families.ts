@@ -9,6 +9,7 @@ import { digits, normalize } from '../core/text'
 import { nextNumber } from '../db/counter'
 import { audit } from '../audit/audit'
 import { PortalAccount } from '../accounts/entities'
+import { pendingInvitations } from '../accounts/logins'
 import { Child, Family, Person, type FamilyStatus, type PersonRole } from './entities'
 import { householdChildIds } from './households'
 import { personName, upperName } from '@shared/names'
@@ -168,7 +169,8 @@ export async function getFamilyDetail(core: Core, familyId: number): Promise<Fam
         holder: a.firstName || a.lastName ? personName(a.lastName, a.firstName) : '',
         main: a.main,
         rights: a.main ? [...PORTAL_RIGHTS] : parseRights(a.rights)
-      }))
+      })),
+      invitations: await pendingInvitations(m, familyId, core.clock.now().toISOString())
     }
   })
 }

@@ -98,6 +98,7 @@ export async function unlinkSecondHousehold(core: Core, actor: Actor, childId: n
     // So does the billing split: one household cannot share a child's bills (bookings already billed keep their shares).
     const split = stmt(dbOf(m), 'SELECT mode, first_share_bp AS firstShareBp, from_day AS fromDay FROM child_billing_split WHERE child_id = ?').get(childId) ?? null
     stmt(dbOf(m), 'DELETE FROM child_billing_split WHERE child_id = ?').run(childId)
+    stmt(dbOf(m), 'DELETE FROM child_billing_split_period WHERE child_id = ?').run(childId)
     await refreshSearchText(m, second)
     await audit(m, actor, core.clock.now(), { action: 'child-household-unlink', entity: 'child', entityId: childId, before: { secondFamilyId: second, custodyRule: rule, billingSplit: split } })
   })

@@ -9,6 +9,7 @@ import { conflict } from '../core/errors'
 import { OutboxMail } from '../mail/entities'
 import { createPortalAccount, createStaffUser, listStaff, resetStaffPassword, setPortalAccountStatus, staffDto, updateStaffUser } from '../accounts/admin'
 import { changeStaffPassword, staffLogin } from '../accounts/auth'
+import { cancelInvitation } from '../accounts/logins'
 import { StaffUser } from '../accounts/entities'
 import { acceptRegistration, refuseRegistration } from '../accounts/registration'
 import { closeSession, resolveSession } from '../accounts/sessions'
@@ -56,7 +57,11 @@ export const foundationStaffHandlers: HandlersFor<typeof foundationStaffProcedur
   },
   'accounts-create-portal': async (i, ctx) => ({ accountId: await createPortalAccount(ctx.core, requireActor(ctx), i.familyId, i.login) }),
   'accounts-set-portal-status': async (i, ctx) => {
-    await setPortalAccountStatus(ctx.core, requireActor(ctx), i.accountId, i.status)
+    await setPortalAccountStatus(ctx.core, requireActor(ctx), i.accountId, i.status, i.newMainAccountId)
+    return { ok: true }
+  },
+  'accounts-cancel-invitation': async (i, ctx) => {
+    await cancelInvitation(ctx.core, requireActor(ctx), i.invitationId, null)
     return { ok: true }
   },
 

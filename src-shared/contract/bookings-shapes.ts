@@ -225,6 +225,8 @@ export const attendanceRow = z.object({
   birthDate: z.string(),
   grade: z.string(),
   familyNumber: int,
+  /** A shared child (issue 16): the household that booked, 1 (« Foyer 1 ») or 2 (« Foyer 2 »); absent for one household. */
+  household: z.union([z.literal(1), z.literal(2)]).optional(),
   unitId: id,
   unitName: z.string(),
   groupId: id.nullable(),

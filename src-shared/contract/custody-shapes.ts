@@ -56,6 +56,8 @@ export const billingSplitView = z.object({
   childId: id,
   households: z.array(householdLabel),
   split: billingSplit,
+  /** The modes over time (migration 0032), oldest first: each applies from its day (null: since always) to the next one's. */
+  history: z.array(z.object({ fromDay: isoDate.nullable(), mode: z.enum(['booking', 'fixed']), firstSharePercent: z.number() })),
   version: z.number().int()
 })
 export type BillingSplitViewDto = z.output<typeof billingSplitView>

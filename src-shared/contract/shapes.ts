@@ -94,6 +94,19 @@ export const portalAccount = z.object({
   rights: z.array(z.enum(PORTAL_RIGHTS))
 })
 
+/** An invitation to the portal a household's main responsable sent and nobody used yet (issue 16), as staff see it. */
+export const pendingInvitation = z.object({
+  invitationId: id,
+  email: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  rights: z.array(z.enum(PORTAL_RIGHTS)),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  /** « NOM Prénom (login) » of the login that sent it. */
+  invitedBy: z.string()
+})
+
 export const familyDetail = z.object({
   id,
   number: z.number().int(),
@@ -105,7 +118,8 @@ export const familyDetail = z.object({
   createdAt: z.string(),
   persons: z.array(person),
   children: z.array(child),
-  accounts: z.array(portalAccount)
+  accounts: z.array(portalAccount),
+  invitations: z.array(pendingInvitation)
 })
 export type FamilyDetailDto = z.infer<typeof familyDetail>
 

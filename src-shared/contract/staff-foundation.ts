@@ -75,7 +75,13 @@ export const foundationStaffProcedures = {
     roles: DESK
   }),
   'accounts-set-portal-status': proc({
-    input: z.object({ accountId: id, status: z.enum(['active', 'disabled']) }),
+    /** `newMainAccountId`: turning off a household's main login that has other active logins names who takes over. */
+    input: z.object({ accountId: id, status: z.enum(['active', 'disabled']), newMainAccountId: id.nullable().default(null) }),
+    output: ok,
+    roles: DESK
+  }),
+  'accounts-cancel-invitation': proc({
+    input: z.object({ invitationId: id }),
     output: ok,
     roles: DESK
   }),

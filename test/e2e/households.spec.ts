@@ -1,5 +1,5 @@
 import type { Browser, Page, TestInfo } from '@playwright/test'
-import { test, expect, expectAccessible, staffApi, staffLogin } from './fixtures'
+import { test, expect, expectAccessible, frDate, staffApi, staffLogin } from './fixtures'
 
 /**
  * Issue 16 on the demo: the separated parents of a shared child (alternate weeks, seeded by
@@ -170,6 +170,17 @@ test('the separated parents of a shared child book their own weeks on a phone; s
   await staff.getByRole('radio', { name: 'Foyer 2' }).check()
   await expect(staff.getByRole('status').filter({ hasText: /Foyer 2 : 1 famille/ })).toBeVisible()
   await staff.keyboard.press('Escape')
+  // The pointage of a day the father's household booked: the child's row says « Foyer 2 », in words.
+  const month2 = await api.call('bookings-child-planning', { childId: child.id, from, to })
+  const fathers = month2.children[0].lines.flatMap((l: any) => l.cells.filter((c: any) => c.household === 2 && c.cell === 'R').map((c: any) => ({ day: c.day as string, activityId: l.activityId as number })))[0]
+  expect(fathers, 'a day booked by the father’s household').toBeTruthy()
+  await staff.goto(`${app.staffUrl}/#/pointage?activite=${fathers.activityId}`)
+  await staff.locator('#att-day').fill(frDate(fathers.day))
+  await staff.locator('#att-day').press('Enter')
+  await staff.getByRole('button', { name: /^Tous les enfants/ }).click()
+  const childRow = staff.getByRole('listitem').filter({ hasText: `${child.identity.lastName.toUpperCase()} ${child.identity.firstName}` }).first()
+  await expect(childRow.getByText('Foyer 2', { exact: true })).toBeVisible()
+  await expectAccessible(staff, 'pointage d’un enfant partagé')
   await staffCtx.close()
   // And both parents' bookings of the child, each recorded for its household.
   const after = await api.call('bookings-child-planning', { childId: child.id, from, to })

@@ -19,6 +19,7 @@ import { regieInput, tariffInput, type RegieInput } from '@shared/contract/billi
 import { setStructure, addChild } from './activities'
 import { seedFamily, seedStaff, type SeededFamily, type SeededStaff } from './core'
 import { Child } from '../../src-main/families/entities'
+import { linkSecondHousehold } from '../../src-main/families/households'
 
 export interface BillingWorld {
   regieId: number
@@ -206,4 +207,15 @@ export async function seedMiniRegie(core: Core): Promise<MiniRegie> {
       return unitId
     }
   }
+}
+
+/**
+ * The billing world with Zoé (Dupont's younger child, QF 800) shared with the Bernard household (QF 500) as her
+ * second household (issue 16), linked by the direction.
+ */
+export async function seedSharedChildWorld(core: Core): Promise<{ w: BillingWorld; director: SeededStaff; zoe: number }> {
+  const w = await seedBillingWorld(core)
+  const director = await seedStaff(core, 'direction')
+  await linkSecondHousehold(core, director.actor, w.f1.childB, w.f3.familyId)
+  return { w, director, zoe: w.f1.childB }
 }

@@ -14,7 +14,6 @@ import { issueRun } from '../../src-main/billing/invoicing/issue'
 import { previewRun } from '../../src-main/billing/invoicing/runs'
 import { ComputeThread } from '../../src-main/billing/invoicing/compute-thread'
 import { recordPayment } from '../../src-main/billing/payments/payments'
-import { linkSecondHousehold } from '../../src-main/families/households'
 import { getBillingSplit, saveBillingSplit } from '../../src-main/families/billing-split'
 import { computeRun, loadRunContext, runFamilyIds, type DraftLine } from '../../src-main/billing/invoicing/compute'
 import { getBillingSettings } from '../../src-main/billing/settings'
@@ -25,8 +24,8 @@ import { saveActivity, saveUnit } from '../../src-main/activities/config'
 import { saveTariff } from '../../src-main/billing/tariffs/tariffs'
 import { SYSTEM } from '../../src-main/core/actor'
 import { tariffInput } from '@shared/contract/billing-shapes'
-import { book, seedBillingWorld, type BillingWorld } from '../helpers/billing'
-import { openTestCore, seedStaff, type SeededStaff, type TestCore } from '../helpers/core'
+import { book, seedSharedChildWorld, type BillingWorld } from '../helpers/billing'
+import { openTestCore, type SeededStaff, type TestCore } from '../helpers/core'
 
 let core: TestCore
 let w: BillingWorld
@@ -36,10 +35,7 @@ let zoe: number
 
 beforeAll(async () => {
   core = await openTestCore({ now: new Date('2026-09-20T08:00:00Z') })
-  w = await seedBillingWorld(core)
-  zoe = w.f1.childB
-  director = await seedStaff(core, 'direction')
-  await linkSecondHousehold(core, director.actor, zoe, w.f3.familyId)
+  ;({ w, director, zoe } = await seedSharedChildWorld(core))
   // Bernard's own child is younger than Zoé: in the Bernard household Zoé is the eldest.
   core.db.prepare(`UPDATE child SET birth_date = '2022-02-02' WHERE id = ?`).run(w.f3.child)
   // Two mornings booked by the Bernard household (its weeks).

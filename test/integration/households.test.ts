@@ -294,6 +294,34 @@ describe('custody calendar and bookings', () => {
     // A household's own planning never says it.
     expect(JSON.stringify((await cells(fatherPortal)).body)).not.toContain('"household"')
   })
+
+  test('the activity-day list and the pointage tag the shared child « Foyer 1 » / « Foyer 2 », the booking household’s phones first', async () => {
+    const activityId = (core.db.prepare('SELECT u.activity_id AS a FROM unit u WHERE u.id = ?').get(unit) as { a: number }).a
+    book(core, fathersOwnChild, unit, W1, 'R')
+    const rowsOf = async (proc: string, day: string) => {
+      const r = await desk.call(proc, { day, activityId })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      return r.body.rows as { childId: number; household?: number; emergencyPhones: { label: string; phone: string }[] }[]
+    }
+    for (const proc of ['attendance-list', 'bookings-activity-day']) {
+      const w1 = await rowsOf(proc, W1)
+      const mine = w1.find((r) => r.childId === shared)!
+      expect(mine.household).toBe(1)
+      // Then the common file's emergency pickups, as for any child.
+      expect(mine.emergencyPhones.slice(0, 2).map((p) => [p.label.slice(0, 10), p.phone])).toEqual([['Foyer 1 – ', '06 11 22 33 44'], ['Foyer 2 – ', '07 55 66 77 88']])
+      // A child of one household has no tag, and its phones are as before.
+      const own = w1.find((r) => r.childId === fathersOwnChild)!
+      expect(own.household).toBeUndefined()
+      expect(own.emergencyPhones.map((p) => p.phone)).toEqual(['07 55 66 77 88'])
+    }
+    // The printed pointage says it too, beside the group.
+    const pdf = await desk.call('attendance-pdf', { day: W1, activityId })
+    expect(pdfText(Buffer.from(pdf.body.pdfBase64, 'base64')).replace(/\s+/g, ' ')).toContain('Maternelle · Foyer 1')
+    // The father's Wednesday (his absence declared): « Foyer 2 », his phone first.
+    const w2 = (await rowsOf('bookings-activity-day', W2)).find((r) => r.childId === shared)!
+    expect(w2.household).toBe(2)
+    expect(w2.emergencyPhones.slice(0, 2).map((p) => p.phone)).toEqual(['07 55 66 77 88', '06 11 22 33 44'])
+  })
 })
 
 describe('detaching the second household', () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { portalProcedures, type Procedure } from '@shared/contract'
 import { RIGHT_REFUSALS, PORTAL_RIGHTS } from '@shared/portal-rights'
 import { INVITATION_HOURS, INVITATIONS_PER_DAY, BAD_INVITATION } from '../../src-main/accounts/logins'
+import { MAIN_LOGIN_NEEDS_SUCCESSOR } from '../../src-main/accounts/admin'
 import { PortalAccount } from '../../src-main/accounts/entities'
 import { deliverDueMail } from '../../src-main/mail/outbox'
 import { buildPortalApp } from '../../src-main/server/portal-app'
@@ -247,5 +248,62 @@ describe('rights and revocation', () => {
     expect(accounts.find((a: { login: string }) => a.login === family.login)).toMatchObject({ main: true, rights: [...PORTAL_RIGHTS] })
     expect((await staff.call('accounts-set-portal-status', { accountId: row.id, status: 'disabled' })).status).toBe(200)
     expect((await olga.call('home-get', {})).status).toBe(401)
+  })
+})
+
+describe('staff and the household’s logins on the family’s page', () => {
+  const detail = async () => (await staff.call('families-get', { familyId: family.familyId })).body
+  beforeAll(async () => {
+    staff = await client(staffApp, 'staff')
+    await staff.loginStaff(director.login, director.password)
+  })
+
+  test('staff see the pending invitations (to whom, sent when and by whom, expiring when) and cancel one: its link stops working, audited', async () => {
+    const { token } = await invite('rose@exemple.fr', ['book'], 'Rose')
+    const pending = (await detail()).invitations.find((i: { email: string }) => i.email === 'rose@exemple.fr')
+    expect(pending).toMatchObject({ firstName: 'Rose', lastName: 'Martin', rights: ['book'], invitedBy: `MARTIN Claire (${family.login})` })
+    expect(new Date(pending.expiresAt).getTime() - new Date(pending.createdAt).getTime()).toBe(INVITATION_HOURS * 3600_000)
+    expect((await staff.call('accounts-cancel-invitation', { invitationId: pending.invitationId })).status).toBe(200)
+    expect((await detail()).invitations.map((i: { email: string }) => i.email)).not.toContain('rose@exemple.fr')
+    expect((await main.call('logins-list', {})).body.invitations.map((i: { email: string }) => i.email)).not.toContain('rose@exemple.fr')
+    const accepted = await (await client(portalApp, 'portal')).call('auth-accept-invitation', { token, password: PASSWORD })
+    expect(accepted.body.error).toEqual({ code: 'bad_token', message: BAD_INVITATION })
+    const row = (await auditRows(core, 'login-invite-cancel')).at(-1)!
+    expect([row.entityId, row.actorKind, row.actorLabel]).toEqual([String(pending.invitationId), 'staff', director.actor.label])
+  })
+
+  test('the main login cannot be turned off while other adults have logins, unless staff name who takes over', async () => {
+    const mainId = family.accountId!
+    const nina = (await detail()).accounts.find((a: { login: string }) => a.login === 'nina@exemple.fr')
+    expect(nina).toMatchObject({ status: 'active', main: false })
+    const other = await seedFamily(core, { lastName: 'Autre', firstName: 'Foyer' })
+    const before = everyRow()
+    const refused = await staff.call('accounts-set-portal-status', { accountId: mainId, status: 'disabled' })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.message).toBe(MAIN_LOGIN_NEEDS_SUCCESSOR)
+    // Nor with a successor that is not one of this household's active logins.
+    expect((await staff.call('accounts-set-portal-status', { accountId: mainId, status: 'disabled', newMainAccountId: other.accountId })).status).toBe(409)
+    expect(everyRow()).toBe(before)
+    expect((await main.call('home-get', {})).status).toBe(200)
+
+    expect((await staff.call('accounts-set-portal-status', { accountId: mainId, status: 'disabled', newMainAccountId: nina.id })).status).toBe(200)
+    const accounts = (await detail()).accounts
+    expect(accounts.find((a: { id: number }) => a.id === nina.id)).toMatchObject({ main: true, rights: [...PORTAL_RIGHTS] })
+    expect(accounts.find((a: { id: number }) => a.id === mainId)).toMatchObject({ main: false, status: 'disabled' })
+    expect((await main.call('home-get', {})).status).toBe(401)
+    // The new main responsable manages the household's logins from the next click.
+    const ninaClient = await client(portalApp, 'portal')
+    await ninaClient.loginPortal('nina@exemple.fr', 'un-tout-autre-secret-44')
+    expect((await ninaClient.call('logins-list', {})).body.logins.find((l: { self: boolean }) => l.self).main).toBe(true)
+    const audit = (await auditRows(core, 'account-main')).at(-1)!
+    expect([audit.entityId, audit.actorLabel, audit.before.mainAccountId, audit.after.mainAccountId]).toEqual([String(nina.id), director.actor.label, mainId, nina.id])
+
+    // A household's only login may be turned off: the desk blocks that household's access on purpose.
+    expect((await staff.call('accounts-set-portal-status', { accountId: other.accountId, status: 'disabled' })).status).toBe(200)
+    // A new login staff then make for it becomes its main one; the old one, turned on again, is an ordinary login.
+    const created = await staff.call('accounts-create-portal', { familyId: other.familyId, login: 'nouveau.principal@exemple.fr' })
+    expect((await staff.call('accounts-set-portal-status', { accountId: other.accountId, status: 'active' })).status).toBe(200)
+    const mains = (await staff.call('families-get', { familyId: other.familyId })).body.accounts.filter((a: { main: boolean }) => a.main).map((a: { id: number }) => a.id)
+    expect(mains).toEqual([created.body.accountId])
   })
 })

@@ -6,7 +6,8 @@
  * Rules (pinned in test/integration/households-billing.test.ts):
  * - « Selon le foyer qui réserve » (default): a line goes to the household
  *   that booked, priced at its QF bracket and with its sibling ranks.
- * - « Répartition fixe »: from its start date, every billable line of the
+ * - « Répartition fixe »: from its start date (each day takes the mode in force
+ *   on it, migration 0032), every billable line of the
  *   child (unit, hour, day, walk-in surcharge, flat rate) is priced once as
  *   for the household that booked (its QF, its sibling rank, its commune),
  *   then split: the other household pays floor(price × its share), the
@@ -28,30 +29,49 @@ export interface ChildSplit {
   second: number
   /** The first household's share in basis points (5000 = 50 %). */
   firstShareBp: number
-  /** First day billed by shares (null: every day not billed yet). */
-  fromDay: string | null
+  /** First day of this mode ('' since always). */
+  fromDay: string
 }
 
-/** Every shared child's two households; and the fixed splits, by child. Small tables, read once per run. */
-export function loadSharedChildren(db: Database.Database): { households: Map<number, [number, number]>; splits: Map<number, ChildSplit> } {
+/** A child's billing modes over time, by start day ascending; a 'booking' period has no split. */
+export type SplitTimeline = { fromDay: string; split: ChildSplit | null }[]
+
+/**
+ * Every shared child's two households; and the billing modes over time, by child
+ * (child_billing_split_period, migration 0032). Small tables, read once per run.
+ */
+export function loadSharedChildren(db: Database.Database): { households: Map<number, [number, number]>; splits: Map<number, SplitTimeline> } {
   const rows = stmt(
     db,
     `SELECT h.child_id AS childId, c.family_id AS first, h.family_id AS second, s.mode, s.first_share_bp AS firstShareBp, s.from_day AS fromDay
-       FROM child_household h JOIN child c ON c.id = h.child_id LEFT JOIN child_billing_split s ON s.child_id = h.child_id`
+       FROM child_household h JOIN child c ON c.id = h.child_id LEFT JOIN child_billing_split_period s ON s.child_id = h.child_id
+      ORDER BY h.child_id, s.from_day`
   ).all() as { childId: number; first: number; second: number; mode: string | null; firstShareBp: number | null; fromDay: string | null }[]
   const households = new Map<number, [number, number]>()
-  const splits = new Map<number, ChildSplit>()
+  const splits = new Map<number, SplitTimeline>()
   for (const r of rows) {
     households.set(r.childId, [r.first, r.second])
-    if (r.mode === 'fixed') splits.set(r.childId, { childId: r.childId, first: r.first, second: r.second, firstShareBp: r.firstShareBp!, fromDay: r.fromDay })
+    if (r.mode === null) continue
+    const split = r.mode === 'fixed' ? { childId: r.childId, first: r.first, second: r.second, firstShareBp: r.firstShareBp!, fromDay: r.fromDay! } : null
+    let timeline = splits.get(r.childId)
+    if (!timeline) splits.set(r.childId, (timeline = []))
+    timeline.push({ fromDay: r.fromDay!, split })
   }
   return { households, splits }
 }
 
-/** The split that applies to a child's line of `day`, if any. */
-export function splitOn(splits: Map<number, ChildSplit>, childId: number, day: string): ChildSplit | null {
-  const s = splits.get(childId)
-  return s && (s.fromDay === null || s.fromDay <= day) ? s : null
+/**
+ * The split in force on a child's line of `day`, if any: the last period that
+ * starts on or before it. A day billed again after its invoice was cancelled
+ * is billed under the split in force on that day, not the latest one.
+ */
+export function splitOn(splits: Map<number, SplitTimeline>, childId: number, day: string): ChildSplit | null {
+  let found: ChildSplit | null = null
+  for (const p of splits.get(childId) ?? []) {
+    if (p.fromDay > day) break
+    found = p.split
+  }
+  return found
 }
 
 export const shareBp = (s: ChildSplit, familyId: number) => (familyId === s.first ? s.firstShareBp : 10_000 - s.firstShareBp)

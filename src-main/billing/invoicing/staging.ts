@@ -172,8 +172,8 @@ export function unstageFamilies(db: Database.Database, stageId: number, familyNu
  * `familyNumbers` are all the families the chunk covered, including those
  * that no longer bill anything.
  */
-export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraft, familyNumbers: number[]): void {
-  unstageFamilies(db, t.stageId, familyNumbers)
+export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraft, numbers: number[]): void {
+  unstageFamilies(db, t.stageId, numbers)
   const insStage = stmt(db, 'INSERT INTO invoice_stage (stage_id, family_id, family_number, total_cents, line_count, snapshot, will_issue, invoice_id) VALUES (?, ?, ?, ?, ?, \'\', ?, ?)')
   const insInvoice = stmt(
     db,
@@ -227,7 +227,11 @@ export function writeStage(db: Database.Database, t: StageTarget, draft: RunDraf
   const link = stmt(db, 'UPDATE billing_adjustment SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL')
   for (const [invoiceId, id] of adjustments) link.run(invoiceId, id)
   // Bookings an earlier flat covers are locked to that (issued) invoice at publication only: until then the run may be discarded.
+  // A household may have nothing else to bill this month (a period flat's later month, or the other household's day of a
+  // shared child): its N° famille comes from the family table.
   const numberOf = new Map(draft.families.map((f) => [f.familyId, f.familyNumber]))
+  const uninvoiced = draft.coveredLocks.map((c) => c[2]).filter((f) => !numberOf.has(f))
+  if (uninvoiced.length) for (const [id, n] of familyNumbers(db, [...new Set(uninvoiced)])) numberOf.set(id, n)
   insertMany(
     db,
     'invoice_stage_booking',

@@ -31,6 +31,7 @@ import { BulkJobs0000000000030 } from './0030-bulk-jobs'
 import { PortalLogins0000000000031 } from './0031-portal-logins'
 import { PesTitreStage0000000000032 } from './0032-pes-titre-stage'
 import { OutboxDocuments0000000000033 } from './0033-outbox-documents'
+import { BillingSplitHistory0000000000034 } from './0034-billing-split-history'
 
 /**
  * Numbered migrations, applied in this order. The number at the end of each
@@ -70,5 +71,6 @@ export const migrations = [
   BulkJobs0000000000030,
   PortalLogins0000000000031,
   PesTitreStage0000000000032,
-  OutboxDocuments0000000000033
+  OutboxDocuments0000000000033,
+  BillingSplitHistory0000000000034
 ]

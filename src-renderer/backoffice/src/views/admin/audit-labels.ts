@@ -77,6 +77,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'child-household-unlink': 'Enfant détaché de son second foyer',
   'account-create': 'Création de compte portail',
   'account-status': 'Changement d’état du compte',
+  'account-main': 'Nouveau responsable principal du portail',
   'account-validate': 'Validation de compte',
   'account-refuse': 'Refus de compte',
   'login-invite': 'Invitation d’un adulte du foyer au portail',
