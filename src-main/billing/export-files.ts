@@ -10,6 +10,7 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Core } from '../core/app-core'
 import { commitFile } from '../db/durable-files'
+import { nextTurn } from '../core/next-turn'
 
 function exportsDir(core: Core): string {
   const dir = join(core.paths.dataDir, 'exports')
@@ -27,7 +28,7 @@ export async function writeExportFile(core: Core, name: string, write: (put: (pi
       // Backpressure: the next piece waits until the disk has taken this one; and a turn of the event loop between
       // pieces, so the portal served by this process answers while a city's file is built.
       if (!out.write(piece)) await once(out, 'drain')
-      else await new Promise((r) => setImmediate(r))
+      else await nextTurn()
     })
     out.end()
     await once(out, 'finish')

@@ -15,6 +15,7 @@ import type Database from 'better-sqlite3'
 import type { Actor } from '../core/actor'
 import type { Core } from '../core/app-core'
 import { auditRow, stmt } from '../bookings/sql'
+import { nextTurn } from '../core/next-turn'
 
 export type JobKind = 'closure' | 'autobook'
 
@@ -151,7 +152,7 @@ async function drive<P>(core: Core, id: number, def: JobDefinition<P>, hooks: Jo
     })
     if (!more) break
     // Between chunks, the portal's and the desk's transactions get their turn.
-    await new Promise((r) => setImmediate(r))
+    await nextTurn()
   }
   return loadJob<P>(db, id)!
 }

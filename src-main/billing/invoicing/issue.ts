@@ -20,6 +20,7 @@ import { monthBounds } from './compute'
 import { configFingerprint, maxDirty, purgeStage, stageOf, stageRun, type StageFixed, type StageTarget } from './staging'
 import { ConfigChanged, flipRun, numberChunk, reserveRun, type PublishInput } from './publish'
 import { monthNotOver, unfinishedMonthWarning } from '@shared/billing/runs'
+import { nextTurn } from '../../core/next-turn'
 
 /** Id of a "why this price" text, stored once. */
 export function explanationId(db: Database.Database, cache: Map<string, number>, text: string): number | null {
@@ -191,7 +192,7 @@ export async function issueRun(core: Core, actor: Actor, input: IssueInput, hook
       })
       if (!n) break
       hooks.onNumbered?.(n)
-      await new Promise((r) => setImmediate(r))
+      await nextTurn()
     }
     const result = await core.tx.run(async () => {
       target.now = core.clock.now().toISOString()

@@ -10,6 +10,7 @@ import { STAGE_CHUNK, THREAD_MIN_FAMILIES } from './staging'
 import { ComputeThread } from './compute-thread'
 import { monthNotOver } from '@shared/billing/runs'
 import { parisDay } from '../../core/clock'
+import { nextTurn } from '../../core/next-turn'
 
 /**
  * The preview of a run: every family with its total and anomalies (lines on
@@ -61,7 +62,7 @@ export async function previewRun(core: Core, regieId: number, month: string): Pr
       anomalies.push(...draft.anomalies)
       totals.lines += draft.lineCount
       totals.totalCents += draft.totalCents
-      await new Promise((r) => setImmediate(r))
+      await nextTurn()
     }
   } finally {
     await thread?.close()

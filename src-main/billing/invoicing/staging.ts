@@ -34,6 +34,7 @@ import { computeRun, loadRunContext, runFamilyIds, type ComputeOptions, type Run
 import { explanationId, issuingNow } from './issue'
 import { ComputeThread } from './compute-thread'
 import { nextChunkSize } from './chunk-size'
+import { nextTurn } from '../../core/next-turn'
 
 /** Families computed and written per transaction: keeps each write-lock hold and each event-loop stall short. */
 export const STAGE_CHUNK = 50
@@ -286,7 +287,6 @@ export interface StageOptions {
  * thread only writes; a small one prices each chunk inside its transaction.
  */
 export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions, target: StageTarget, options: StageOptions = {}): Promise<void> {
-  const yieldLoop = () => new Promise((r) => setImmediate(r))
   const db = core.db
   if (!stage.staged) {
     const { ctx, todo, already } = await core.tx.read(async () => {
@@ -331,7 +331,7 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
         options.onChunk?.(chunk.length, held, thread?.peakHeap)
         size = nextChunkSize(size, chunk.length, held)
         chunk = following
-        await yieldLoop()
+        await nextTurn()
       }
     } finally {
       await thread?.close()
@@ -350,7 +350,7 @@ export async function stageRun(core: Core, stage: StageRun, opts: ComputeOptions
     for (let i = 0; i < ids.length; i += STAGE_CHUNK) {
       const chunkIds = ids.slice(i, i + STAGE_CHUNK)
       await core.tx.run(async () => restageFamilies(db, target, opts, ctx, chunkIds))
-      await yieldLoop()
+      await nextTurn()
     }
     await core.tx.run(async () => void stmt(db, 'UPDATE invoice_stage_run SET dirty_seen = ? WHERE id = ?').run(upTo, stage.id))
     stage.dirtySeen = upTo
@@ -375,7 +375,7 @@ export async function purgeStage(core: Core, stageId: number): Promise<void> {
       return numbers.length
     })
     if (!n) break
-    await new Promise((r) => setImmediate(r))
+    await nextTurn()
   }
   await core.tx.run(async () => {
     const s = stmt(core.db, 'SELECT run_id, published_run_id FROM invoice_stage_run WHERE id = ?').get(stageId) as { run_id: number | null; published_run_id: number | null } | undefined

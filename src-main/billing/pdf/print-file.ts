@@ -7,6 +7,7 @@
  */
 import type { InvoicePdfData } from '../documents/pdfs'
 import { pdfThreads, renderInWorker } from './pool'
+import { nextTurn } from '../../core/next-turn'
 
 /**
  * Invoices per part, at most: parts spread the file over the threads and keep a progress bar moving; each part
@@ -43,7 +44,7 @@ export async function renderPrintFile(
       pdf.catch(() => {}) // awaited in order below; a failure is reported there
       inFlight.push({ ids: partIds, pdf })
       if (inFlight.length >= pdfThreads() * 2) await settle()
-      await new Promise((r) => setImmediate(r))
+      await nextTurn()
     }
     while (inFlight.length) await settle()
   } finally {
