@@ -22,11 +22,11 @@ import type { OutboxDocument } from '../mail/entities'
 import type { MailContext } from '../mail/templates'
 import { billingTemplates } from './mail'
 import { invoiceRows, markInvoicesNotified } from './invoices'
+import { invoiceFileName } from './documents/render'
+import { nextTurn } from '../core/next-turn'
 
 /** E-mails per transaction: about 20 ms of write lock each on this machine (#19 asks for < 200 ms). */
 export const MAILS_PER_TX = 200
-
-export const invoiceFileName = (number: string) => `facture-${number.replace(/[^A-Za-z0-9._-]+/g, '_')}.pdf`
 
 export interface QueueReport {
   queued: number
@@ -89,7 +89,7 @@ export async function queueInvoiceMails(
     report.queued += queued
     report.already += already
     onProgress(ids.length)
-    await new Promise((r) => setImmediate(r)) // the portal's requests are served between two transactions
+    await nextTurn() // the portal's requests are served between two transactions
   }
   await core.tx.run(async (m) => {
     stmt(dbOf(m), `UPDATE invoice_mail_batch SET status = 'done', finished_at = ? WHERE run_id = ?`).run(core.clock.now().toISOString(), runId)

@@ -1,4 +1,6 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { nextTurn } from '../core/next-turn'
+import { openReader } from './reader'
 
 /** Rows per read of a long scan: a few milliseconds each, so the event loop (the portal) gets a turn between them. */
 export const READ_CHUNK = 400
@@ -9,9 +11,6 @@ export interface SnapshotRead {
   /** Lets the event loop run (requests, timers) between two chunks. */
   pause(): Promise<void>
 }
-
-/** One turn of the event loop: awaiting a promise alone never lets the timers and sockets (the portal) run. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
  * A long read (a commune's SEPA or PES V2 export) done in short chunks that all see ONE committed state.
@@ -26,9 +25,8 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
  * catches up.)
  */
 export async function snapshotRead<T>(dbFile: string, work: (r: SnapshotRead) => Promise<T>): Promise<T> {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true })
+  const db = openReader(dbFile)
   try {
-    db.pragma('busy_timeout = 5000')
     db.exec('BEGIN')
     // The snapshot is taken at the first read, not at BEGIN: take it now.
     db.prepare('SELECT COUNT(*) FROM sqlite_master').get()
@@ -36,6 +34,28 @@ export async function snapshotRead<T>(dbFile: string, work: (r: SnapshotRead) =>
   } finally {
     if (db.inTransaction) db.exec('COMMIT')
     db.close()
+  }
+}
+
+/**
+ * Every row of `page`, a query whose last two parameters are « id greater than » and « limit » (`… AND x.id > ?
+ * ORDER BY x.id LIMIT ?`), read `size` rows at a time with a pause between two reads; `keep` drops rows as they
+ * come, so only the ones kept are held.
+ */
+export async function readInIdOrder<R extends { id: number }>(
+  r: SnapshotRead,
+  page: Database.Statement,
+  args: unknown[],
+  size = READ_CHUNK,
+  keep: (row: R) => boolean = () => true
+): Promise<R[]> {
+  const rows: R[] = []
+  for (let after = 0; ; ) {
+    const chunk = page.all(...args, after, size) as R[]
+    if (!chunk.length) return rows
+    after = chunk.at(-1)!.id
+    for (const row of chunk) if (keep(row)) rows.push(row)
+    await r.pause()
   }
 }
 

@@ -16,8 +16,12 @@ export interface MailFile {
   content: Buffer
 }
 
-/** A document of the e-mail could not be rendered; the message says which and what to do. */
-export class DocumentUnavailable extends Error {}
+/** A document of the e-mail could not be rendered: `reason` says which and why; the message adds what to do. */
+export class DocumentUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(`${reason} L’e-mail ne part pas sans elle ; relancez-le depuis « E-mails envoyés » une fois le problème réglé.`)
+  }
+}
 
 /** Documents per worker task (one message each way for the lot, as in the batch). */
 const PER_TASK = 8
@@ -43,9 +47,7 @@ export function attachmentsOf(core: Core, mails: { attachments: OutboxAttachment
         const pdf = await (pdfs.get(a.invoiceId) ?? renderInvoicePdfs(core, [a.invoiceId]).then((m) => m.get(a.invoiceId), (e: Error) => e))
         if (pdf && !(pdf instanceof Error)) return { filename: a.filename, contentType: a.contentType, content: pdf }
         const why = pdf ? `elle n’a pas pu être générée (${pdf.message.slice(0, 200)})` : 'elle est introuvable'
-        throw new DocumentUnavailable(
-          `Non envoyé : la facture jointe (${a.filename}) manque, ${why}. L’e-mail ne part pas sans elle ; relancez-le depuis « E-mails envoyés » une fois le problème réglé.`
-        )
+        throw new DocumentUnavailable(`Non envoyé : la facture jointe (${a.filename}) manque, ${why}.`)
       })
     )
 }

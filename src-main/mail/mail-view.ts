@@ -52,7 +52,7 @@ export async function outboxAttachment(core: Core, id: number, index: number): P
     const f = (await rowFiles(core, row))[index]
     return { fileName: f.filename, mime: f.contentType, base64: f.content.toString('base64') }
   } catch (e) {
-    if (e instanceof DocumentUnavailable) throw new DomainError('unavailable', e.message.replace(/ L’e-mail ne part.*$/, ''), 422)
+    if (e instanceof DocumentUnavailable) throw new DomainError('unavailable', e.reason, 422)
     throw e
   }
 }

@@ -30,6 +30,9 @@ export interface PdfFile {
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
 
+/** An invoice's file name, downloaded or attached to its e-mail (invoice-mail.ts). */
+export const invoiceFileName = (number: string) => `facture-${safeName(number)}.pdf`
+
 export interface InvoiceDocContext {
   logo: string | null
   onlinePayment: boolean
@@ -82,7 +85,7 @@ export async function invoicesPdfData(m: EntityManager, ids: number[], c: Invoic
 
 export async function renderInvoice(core: Core, invoiceId: number): Promise<PdfFile> {
   const data = await core.tx.read(async (m) => invoicePdfData(m, invoiceId, await invoiceDocContext(core, m)))
-  return { filename: `facture-${safeName(data.number)}.pdf`, data: await renderPdf(invoicePdf(data)) }
+  return { filename: invoiceFileName(data.number), data: await renderPdf(invoicePdf(data)) }
 }
 
 export async function renderCreditNote(core: Core, creditNoteId: number): Promise<PdfFile> {

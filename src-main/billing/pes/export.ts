@@ -20,7 +20,8 @@ import { DomainError, notFound } from '../../core/errors'
 import { audit } from '../../audit/audit'
 import { nextNumber, reserveNumbers } from '../../db/counter'
 import { dbOf, stmt } from '../../bookings/sql'
-import { nextTurn, READ_CHUNK, snapshotRead } from '../../db/snapshot-read'
+import { READ_CHUNK, readInIdOrder, snapshotRead } from '../../db/snapshot-read'
+import { nextTurn } from '../../core/next-turn'
 import { insertMany } from '../../db/statements'
 import { getStructure } from '../../settings/settings'
 import { InvoicingRun, SepaMandate } from '../entities'
@@ -231,14 +232,7 @@ async function tryExportRunToPes(core: Core, actor: Actor, runId: number, hooks:
               EXISTS (SELECT 1 FROM pes_titre t WHERE t.invoice_id = i.id AND t.credit_note_id IS NULL) AS in_titre
          FROM invoice i WHERE i.run_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`
     )
-    const invoices: RunInvoice[] = []
-    for (let after = 0; ; ) {
-      const chunk = page.all(runId, after, READ_CHUNK) as RunInvoice[]
-      if (!chunk.length) break
-      after = chunk.at(-1)!.id
-      invoices.push(...chunk)
-      await r.pause()
-    }
+    const invoices = await readInIdOrder<RunInvoice>(r, page, [runId])
     // Titres in numbering order.
     invoices.sort((x, y) => x.seq - y.seq)
     const linesOf = stmt(db, 'SELECT activity_id AS activityId, tariff_id AS tariffId, activity_name AS activityName, amount_cents AS amountCents FROM invoice_line WHERE invoice_id = ? ORDER BY sort')

@@ -47,7 +47,8 @@ import { inputCheckSteps, pain008Pieces, type DebitTransaction, type MandateAmen
 import { epcId, remittanceText } from './epc-text'
 import { creditorOf, planDirectDebits, type DebitPlan } from './plan'
 import { getSepaSettings } from './settings'
-import { nextTurn, snapshotRead } from '../../db/snapshot-read'
+import { snapshotRead } from '../../db/snapshot-read'
+import { nextTurn } from '../../core/next-turn'
 
 type PlanInput = z.output<typeof debitPlanInput>
 

@@ -16,7 +16,7 @@ import { formatEuro } from '@shared/billing/money'
 import { frenchDate } from '../../core/clock'
 import { DomainError } from '../../core/errors'
 import { marks, stmt } from '../../bookings/sql'
-import { groupsOf, READ_CHUNK, type SnapshotRead } from '../../db/snapshot-read'
+import { groupsOf, READ_CHUNK, readInIdOrder, type SnapshotRead } from '../../db/snapshot-read'
 import type { MandateAmendmentData, Regie, SequenceTypeCode } from '../entities'
 import type { MandateAmendment } from './pain008'
 import { epcText } from './epc-text'
@@ -140,14 +140,7 @@ export async function planDirectDebits(r: SnapshotRead, o: PlanOptions): Promise
                          WHERE e.state = 'marking' AND x.done = 0 AND json_extract(j.value, '$.invoiceId') = i.id)
       ORDER BY i.id LIMIT ?`
   )
-  const rows: CandidateRow[] = []
-  for (let after = 0; ; ) {
-    const chunk = candidates.all(o.regie.id, o.runId, o.runId, after, o.chunk ?? READ_CHUNK) as CandidateRow[]
-    if (!chunk.length) break
-    after = chunk.at(-1)!.id
-    for (const c of chunk) if (c.due > 0) rows.push(c)
-    await r.pause()
-  }
+  const rows = await readInIdOrder<CandidateRow>(r, candidates, [o.regie.id, o.runId, o.runId], o.chunk ?? READ_CHUNK, (c) => c.due > 0)
   // Numbering order, as the file lists a family's invoices.
   rows.sort((a, b) => a.seq - b.seq)
 
